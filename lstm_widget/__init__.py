@@ -1,0 +1,45 @@
+"""lstm_widget: see where a recurrent layer's parameter count comes from.
+
+``breakdown()`` counts every weight group exactly as Keras, PyTorch or ONNX store
+them. Importing this package loads only the stdlib counting core; drawing
+(matplotlib) and the panel (ipywidgets) load on first use, so ``import lstm_widget``
+and ``%load_ext lstm_widget`` stay cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .counting import (
+    Breakdown,
+    Settings,
+    SettingsError,
+    WeightGroup,
+    breakdown,
+)
+
+__all__ = [
+    "Breakdown",
+    "Settings",
+    "SettingsError",
+    "WeightGroup",
+    "breakdown",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
+
+__version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext lstm_widget``: register ``%lstm_params``."""
+    from .magics import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext lstm_widget``: remove ``%lstm_params`` again."""
+    from .magics import unload
+
+    unload(ipython)

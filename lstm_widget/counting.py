@@ -1,0 +1,770 @@
+"""Exact parameter counts for recurrent layers, weight group by weight group.
+
+This module is the single source of truth for every number lstm_widget shows. It is
+pure and stdlib-only (no matplotlib, no ipywidgets, no frameworks), so it imports in
+microseconds and can be tested with exact integers.
+
+A framework's convention is described as data (gate order, tensor names, how biases
+are stored); :func:`breakdown` walks layers and directions and emits one
+:class:`WeightGroup` per gate and role. Everything else (subtotals, the formula, the
+per-unit reading, memory) is derived from those groups, so the numbers shown in a
+table, a formula and a diagram cannot disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from functools import partial
+from typing import Any, Literal, get_args
+
+Cell = Literal["lstm", "gru", "rnn"]
+Framework = Literal["keras", "pytorch", "onnx"]
+Role = Literal["input", "recurrent", "bias", "second_bias", "peephole", "projection", "dense"]
+Direction = Literal["forward", "backward"]
+
+CELLS: tuple[Cell, ...] = get_args(Cell)
+FRAMEWORKS: tuple[Framework, ...] = get_args(Framework)
+ROLES: tuple[Role, ...] = get_args(Role)
+
+#: How each role is named in tables, legends and the formula.
+ROLE_LABELS: Mapping[Role, str] = {
+    "input": "input weights",
+    "recurrent": "recurrent weights",
+    "bias": "bias",
+    "second_bias": "second bias",
+    "peephole": "peepholes",
+    "projection": "projection",
+    "dense": "dense head",
+}
+
+#: Gate letters in the order each framework stores them inside its fused tensors.
+#: A simple RNN has one block and no gate letter.
+GATE_ORDER: Mapping[Framework, Mapping[Cell, tuple[str, ...]]] = {
+    "keras": {"lstm": ("i", "f", "c", "o"), "gru": ("z", "r", "h"), "rnn": ("",)},
+    "pytorch": {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n"), "rnn": ("",)},
+    "onnx": {"lstm": ("i", "o", "f", "c"), "gru": ("z", "r", "h"), "rnn": ("",)},
+}
+
+#: What each gate letter means; frameworks disagree on the candidate's letter only.
+GATE_NAMES: Mapping[str, str] = {
+    "i": "input gate",
+    "f": "forget gate",
+    "o": "output gate",
+    "c": "candidate",
+    "g": "candidate",
+    "z": "update gate",
+    "r": "reset gate",
+    "h": "candidate",
+    "n": "candidate",
+    "": "cell",
+}
+
+#: ONNX stores its three peephole vectors in this order (onnx/defs/rnn/defs.cc).
+ONNX_PEEPHOLE_ORDER: tuple[str, ...] = ("i", "o", "f")
+
+#: Bytes per weight for the dtypes :meth:`Breakdown.memory_bytes` understands.
+DTYPE_BYTES: Mapping[str, int] = {
+    "float64": 8,
+    "float32": 4,
+    "float16": 2,
+    "bfloat16": 2,
+    "int8": 1,
+}
+
+#: Deep stacks beyond this are not a recurrent network anyone trains; the bound keeps
+#: every view (table, diagram, panel) responsive.
+MAX_LAYERS = 100
+
+_KERAS_LAYER = {"lstm": "lstm", "gru": "gru", "rnn": "simple_rnn"}
+_ONNX_OP = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
+_TORCH_MODULE = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
+_KERAS_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the chosen cell and framework do not allow.
+
+    The message is one sentence naming the bad value and what is allowed, meant to be
+    shown to the user as it is.
+    """
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One recurrent layer (or a stack of them) described the way frameworks do.
+
+    The same names run through the API, the command line, the magic and the panel.
+    Options that a framework or cell does not have raise :class:`SettingsError` rather
+    than being ignored, because a silently ignored option teaches the wrong count.
+
+    Parameters
+    ----------
+    cell
+        ``"lstm"``, ``"gru"`` or ``"rnn"`` (simple RNN).
+    input_size
+        Features per timestep (the last input axis; timesteps never count).
+    units
+        Width of the layer: Keras ``units``, PyTorch ``hidden_size``.
+    framework
+        Whose storage convention to count: ``"keras"``, ``"pytorch"`` or ``"onnx"``.
+    layers
+        Number of stacked layers; layer k > 0 sees the previous layer's output.
+    bidirectional
+        Run a second, independent set of weights backwards over time.
+    bias
+        ``False`` drops every bias of the recurrent layers (the dense head keeps its own).
+    proj_size
+        PyTorch LSTM's ``proj_size``: projects h down to this width (0 = none).
+    reset_after
+        Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
+    peepholes
+        ONNX LSTM's optional peephole input ``P``.
+    dense
+        Width of a TimeDistributed(Dense(n)) / Linear(n) head (0 = none).
+    """
+
+    cell: Cell = "lstm"
+    input_size: int = 1
+    units: int = 10
+    framework: Framework = "keras"
+    layers: int = 1
+    bidirectional: bool = False
+    bias: bool = True
+    proj_size: int = 0
+    reset_after: bool = True
+    peepholes: bool = False
+    dense: int = 0
+
+    def __post_init__(self) -> None:
+        _check_choice("cell", self.cell, CELLS)
+        _check_choice("framework", self.framework, FRAMEWORKS)
+        _check_int("input_size", self.input_size, minimum=1)
+        _check_int("units", self.units, minimum=1)
+        _check_int("layers", self.layers, minimum=1, maximum=MAX_LAYERS)
+        _check_int("proj_size", self.proj_size, minimum=0)
+        _check_int("dense", self.dense, minimum=0)
+        for name in ("bidirectional", "bias", "reset_after", "peepholes"):
+            value = getattr(self, name)
+            if not isinstance(value, bool):
+                raise SettingsError(f"{name} must be True or False, not {value!r}.")
+        if self.proj_size:
+            if (self.framework, self.cell) != ("pytorch", "lstm"):
+                raise SettingsError(
+                    f"proj_size={self.proj_size} applies only to a PyTorch LSTM, "
+                    f"not a {self.describe_layer()}; use proj_size=0."
+                )
+            if self.proj_size >= self.units:
+                raise SettingsError(
+                    f"proj_size={self.proj_size} must be smaller than "
+                    f"units={self.units} (PyTorch requires proj_size < hidden_size)."
+                )
+        if not self.reset_after and (self.framework, self.cell) != ("keras", "gru"):
+            raise SettingsError(
+                f"reset_after=False applies only to a Keras GRU, not a {self.describe_layer()}."
+            )
+        if self.peepholes and (self.framework, self.cell) != ("onnx", "lstm"):
+            raise SettingsError(
+                f"peepholes=True applies only to an ONNX LSTM, not a {self.describe_layer()}."
+            )
+
+    @property
+    def directions(self) -> int:
+        """D: 2 when bidirectional, else 1."""
+        return 2 if self.bidirectional else 1
+
+    @property
+    def gates(self) -> int:
+        """G: weight blocks per cell (LSTM 4, GRU 3, simple RNN 1)."""
+        return len(GATE_ORDER[self.framework][self.cell])
+
+    @property
+    def state_width(self) -> int:
+        """r: the width of the hidden state fed back (proj_size when projecting)."""
+        return self.proj_size or self.units
+
+    @property
+    def output_width(self) -> int:
+        """Features each layer hands on: D·r (the "concat" merge)."""
+        return self.directions * self.state_width
+
+    def layer_input(self, layer: int) -> int:
+        """x_l: features layer ``layer`` (0-based) sees."""
+        return self.input_size if layer == 0 else self.output_width
+
+    def describe_layer(self) -> str:
+        """Human name of the layer class, e.g. ``"Keras GRU"``."""
+        names = {"keras": _KERAS_CLASS, "pytorch": _TORCH_MODULE, "onnx": _ONNX_OP}
+        title = {"keras": "Keras", "pytorch": "PyTorch", "onnx": "ONNX"}[self.framework]
+        return f"{title} {names[self.framework][self.cell]}"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied and validated."""
+        return Settings(**{**asdict(self), **changes})
+
+
+SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+
+
+def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+
+
+def _check_int(name: str, value: object, *, minimum: int, maximum: int | None = None) -> None:
+    kind = "a positive integer" if minimum == 1 else "a non-negative integer"
+    if maximum is not None:
+        kind = f"an integer from {minimum} to {maximum}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsError(f"{name} must be {kind}, not {value!r}.")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise SettingsError(f"{name} must be {kind}, not {value}.")
+
+
+@dataclass(frozen=True)
+class WeightGroup:
+    """One gate's share of one framework tensor, e.g. the forget gate's input weights.
+
+    ``tensor`` and ``tensor_shape`` name the framework's own (fused) tensor; ``index``
+    says which slice of it this group is, so a table can point at the exact weights.
+    """
+
+    tensor: str
+    tensor_shape: tuple[int, ...]
+    index: str
+    symbol: str
+    role: Role
+    gate: str
+    layer: int
+    direction: Direction
+    shape: tuple[int, ...] = field(init=False)
+    count: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        shape = _shape(self.tensor_shape, self.index)
+        object.__setattr__(self, "shape", shape)
+        object.__setattr__(self, "count", math.prod(shape))
+
+    @property
+    def name(self) -> str:
+        """The framework's name for exactly these weights, slice included."""
+        return f"{self.tensor}{self.index}"
+
+    @property
+    def gate_name(self) -> str:
+        return GATE_NAMES[self.gate] if self.role != "dense" else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "tensor": self.tensor,
+            "tensor_shape": list(self.tensor_shape),
+            "symbol": self.symbol,
+            "shape": list(self.shape),
+            "count": self.count,
+            "role": self.role,
+            "gate": self.gate,
+            "layer": self.layer,
+            "direction": self.direction,
+        }
+
+
+@dataclass(frozen=True)
+class Block:
+    """Subtotal of one layer in one direction (``layer`` is -1 for the dense head)."""
+
+    layer: int
+    direction: Direction
+    input_width: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Term:
+    """One summand of a formula: its symbols, the numbers substituted, and its role."""
+
+    role: Role
+    symbolic: str
+    numeric: str
+    value: int
+
+
+@dataclass(frozen=True)
+class FormulaLine:
+    """``directions × gates × (inner) + outer`` for one layer, or the dense head.
+
+    ``repeat`` > 1 collapses identical stacked layers into one line.
+    """
+
+    label: str
+    repeat: int
+    directions: int
+    gates: int
+    inner: tuple[Term, ...]
+    outer: tuple[Term, ...]
+
+    @property
+    def value(self) -> int:
+        inner = sum(t.value for t in self.inner)
+        outer = sum(t.value for t in self.outer)
+        return self.repeat * self.directions * (self.gates * inner + outer)
+
+    def render(self, pick: str, wrap: Any = None) -> str:
+        """Join the terms' ``symbolic`` or ``numeric`` text, each passed through ``wrap``."""
+
+        def show(term: Term) -> str:
+            text: str = getattr(term, pick)
+            return wrap(term, text) if wrap else text
+
+        expression = " + ".join(show(t) for t in self.inner)
+        if self.gates > 1:
+            expression = f"{self.gates} × ({expression})"
+        if self.outer:
+            expression = " + ".join([expression, *(show(t) for t in self.outer)])
+        factors = [n for n in (self.repeat, self.directions) if n > 1]
+        if factors:
+            if self.outer or (self.gates == 1 and len(self.inner) > 1):
+                expression = f"({expression})"
+            expression = " × ".join([*(str(n) for n in factors), expression])
+        return expression
+
+
+@dataclass(frozen=True)
+class Formula:
+    """The count as arithmetic: one line per distinct layer, then the total."""
+
+    lines: tuple[FormulaLine, ...]
+    total: int
+
+    def text(self) -> str:
+        """Plain text: each line symbolic, then with numbers, then the total."""
+        rows = [
+            f"{line.label}: {line.render('symbolic')} = {line.render('numeric')} = {line.value:,}"
+            for line in self.lines
+        ]
+        if len(self.lines) > 1:
+            rows.append(
+                "total: "
+                + " + ".join(f"{line.value:,}" for line in self.lines)
+                + f" = {self.total:,}"
+            )
+        return "\n".join(rows)
+
+    def html(self, colours: Mapping[Role, str]) -> str:
+        """HTML with every term in its role's colour (the diagram's colours)."""
+        from html import escape
+
+        def paint(term: Term, text: str) -> str:
+            return f'<span style="color:{colours[term.role]}">{escape(text)}</span>'
+
+        rows = [
+            f"<div><b>{escape(line.label)}</b>: {line.render('symbolic', paint)} = "
+            f"{line.render('numeric', paint)} = <b>{line.value:,}</b></div>"
+            for line in self.lines
+        ]
+        if len(self.lines) > 1:
+            sums = " + ".join(f"{line.value:,}" for line in self.lines)
+            rows.append(f"<div><b>total</b>: {sums} = <b>{self.total:,}</b></div>")
+        return '<div class="lstm-widget-formula">' + "".join(rows) + "</div>"
+
+    def latex(self) -> str:
+        """A LaTeX ``aligned`` block of the same lines (numbers substituted)."""
+
+        def tex(term: Term, text: str) -> str:
+            return text.replace("×", r"\times").replace("_", r"\_")
+
+        rows = [
+            rf"\text{{{line.label}}} &= {line.render('symbolic', tex)} "
+            rf"= {line.render('numeric', tex)} = {line.value:,}".replace(",", "{,}")
+            for line in self.lines
+        ]
+        if len(self.lines) > 1:
+            rows.append(rf"\text{{total}} &= {self.total:,}".replace(",", "{,}"))
+        return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+@dataclass(frozen=True)
+class PerUnit:
+    """What one unit of one layer owns: the answer to "how many parameters per unit?".
+
+    Every unit's gates see all ``x`` inputs and all ``r`` fed-back state values, so a
+    unit owns ``gates × (x + r + biases) + extra`` weights, and the layer is that times
+    ``units`` (times 2 directions when bidirectional).
+    """
+
+    layer: int
+    gates: int
+    inputs: int
+    recurrent: int
+    biases: int
+    peepholes: int
+    projection: int
+    units: int
+    directions: int
+
+    @property
+    def per_unit(self) -> int:
+        return (
+            self.gates * (self.inputs + self.recurrent + self.biases)
+            + self.peepholes
+            + self.projection
+        )
+
+    @property
+    def total(self) -> int:
+        return self.per_unit * self.units * self.directions
+
+    def text(self) -> str:
+        parts = [f"{self.inputs:,} input", f"{self.recurrent:,} recurrent"]
+        if self.biases:
+            parts.append(f"{self.biases} bias" + ("es" if self.biases > 1 else ""))
+        share = " + ".join(parts)
+        share = f"{self.gates} gates × ({share})" if self.gates > 1 else share
+        if self.peepholes:
+            share += f" + {self.peepholes} peephole"
+        if self.projection:
+            share += f" + {self.projection:,} projection"
+        units = "unit" if self.units == 1 else "units"
+        text = f"each unit: {share} = {self.per_unit:,}; × {self.units:,} {units}"
+        if self.directions > 1:
+            text += " × 2 directions"
+        return f"{text} = {self.total:,}"
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Every trainable weight of the described layers, grouped, summed and explained."""
+
+    settings: Settings
+    groups: tuple[WeightGroup, ...]
+    blocks: tuple[Block, ...]
+    formula: Formula
+    per_unit: tuple[PerUnit, ...]
+    output_shapes: tuple[tuple[str, tuple[int | None, ...]], ...]
+    total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", sum(g.count for g in self.groups))
+
+    @property
+    def layer_totals(self) -> tuple[int, ...]:
+        """Subtotal of each recurrent layer, both directions together."""
+        totals = [0] * self.settings.layers
+        for block in self.blocks:
+            if block.layer >= 0:
+                totals[block.layer] += block.count
+        return tuple(totals)
+
+    @property
+    def dense_total(self) -> int:
+        return sum(b.count for b in self.blocks if b.layer < 0)
+
+    @property
+    def output_shape(self) -> tuple[int | None, ...]:
+        """Shape of the last output as Keras prints it (batch and time unknown)."""
+        return self.output_shapes[-1][1]
+
+    def role_totals(self) -> dict[Role, int]:
+        """Count per role, in :data:`ROLES` order, roles that are absent left out."""
+        totals: dict[Role, int] = {}
+        for role in ROLES:
+            count = sum(g.count for g in self.groups if g.role == role)
+            if count:
+                totals[role] = count
+        return totals
+
+    def tensors(self) -> dict[str, tuple[int, ...]]:
+        """The framework's own tensors (name → shape) that the groups slice."""
+        return {g.tensor: g.tensor_shape for g in self.groups}
+
+    def memory_bytes(self, dtype: str = "float32") -> int:
+        """Bytes the weights take when stored as ``dtype``."""
+        if dtype not in DTYPE_BYTES:
+            raise SettingsError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {dtype!r}.")
+        return self.total * DTYPE_BYTES[dtype]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
+        return {
+            "settings": asdict(self.settings),
+            "total": self.total,
+            "layer_totals": list(self.layer_totals),
+            "dense_total": self.dense_total,
+            "role_totals": self.role_totals(),
+            "blocks": [asdict(b) for b in self.blocks],
+            "groups": [g.to_dict() for g in self.groups],
+            "formula": {
+                "text": self.formula.text(),
+                "lines": [
+                    {
+                        "label": line.label,
+                        "symbolic": line.render("symbolic"),
+                        "numeric": line.render("numeric"),
+                        "value": line.value,
+                    }
+                    for line in self.formula.lines
+                ],
+                "latex": self.formula.latex(),
+            },
+            "per_unit": [
+                {
+                    **asdict(p),
+                    "per_unit": p.per_unit,
+                    "total": p.total,
+                    "text": p.text(),
+                }
+                for p in self.per_unit
+            ],
+            "output_shapes": [
+                {"layer": name, "shape": list(shape)} for name, shape in self.output_shapes
+            ],
+            "memory_bytes": {dtype: self.memory_bytes(dtype) for dtype in DTYPE_BYTES},
+        }
+
+
+def breakdown(settings: Settings | None = None, /, **changes: Any) -> Breakdown:
+    """Count every trainable weight of the described recurrent layer(s).
+
+    Call it with keyword settings (``breakdown(units=10, input_size=1)``) or with a
+    :class:`Settings`, optionally changed by keywords. Raises :class:`SettingsError`
+    (a ``ValueError``) with a one-sentence message for any bad value.
+
+    Examples
+    --------
+    >>> breakdown(units=10, input_size=1, dense=1).total
+    491
+    >>> breakdown(framework="pytorch", units=10, input_size=1).total
+    520
+    """
+    unknown = sorted(set(changes) - set(SETTING_NAMES))
+    if unknown:
+        raise SettingsError(
+            f"unknown setting {unknown[0]!r}; settings are {', '.join(SETTING_NAMES)}."
+        )
+    s = settings.replace(**changes) if settings else Settings(**changes)
+    groups: list[WeightGroup] = []
+    blocks: list[Block] = []
+    for layer in range(s.layers):
+        for direction in _directions(s):
+            block = _BUILDERS[s.framework](s, layer, direction)
+            groups.extend(block)
+            blocks.append(
+                Block(layer, direction, s.layer_input(layer), sum(g.count for g in block))
+            )
+    if s.dense:
+        head = _dense_groups(s)
+        groups.extend(head)
+        blocks.append(Block(-1, "forward", s.output_width, sum(g.count for g in head)))
+    return Breakdown(
+        settings=s,
+        groups=tuple(groups),
+        blocks=tuple(blocks),
+        formula=_formula(s),
+        per_unit=tuple(_per_unit(s, layer) for layer in range(s.layers)),
+        output_shapes=_output_shapes(s),
+    )
+
+
+def _directions(s: Settings) -> tuple[Direction, ...]:
+    return ("forward", "backward") if s.bidirectional else ("forward",)
+
+
+def _symbol(letter: str, gate: str) -> str:
+    return f"{letter}_{gate}" if gate else letter
+
+
+def _span(k: int, width: int) -> str:
+    return f"{k * width}:{(k + 1) * width}"
+
+
+def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """Keras: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h) or (2, G·h)."""
+    h, x = s.units, s.layer_input(layer)
+    gates = GATE_ORDER["keras"][s.cell]
+    width = len(gates) * h
+    base = _KERAS_LAYER[s.cell]
+    suffix = f"_{layer}" if layer else ""
+    path = f"{base}{suffix}/{base}_cell"
+    if s.bidirectional:
+        path = f"bidirectional{suffix}/{direction}_{base}/{base}_cell"
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    kernel, recurrent, bias = (f"{path}/{n}" for n in ("kernel", "recurrent_kernel", "bias"))
+    groups: list[WeightGroup] = []
+    for k, gate in enumerate(gates):
+        cols = f"[:, {_span(k, h)}]"
+        groups.append(group(kernel, (x, width), cols, _symbol("W", gate), "input", gate))
+        groups.append(group(recurrent, (h, width), cols, _symbol("U", gate), "recurrent", gate))
+        if _biases(s) == 2:
+            rows: tuple[tuple[int, str, Role], ...] = ((0, "b", "bias"), (1, "b'", "second_bias"))
+            for row, symbol, role in rows:
+                index = f"[{row}, {_span(k, h)}]"
+                groups.append(group(bias, (2, width), index, _symbol(symbol, gate), role, gate))
+        elif s.bias:
+            groups.append(
+                group(bias, (width,), f"[{_span(k, h)}]", _symbol("b", gate), "bias", gate)
+            )
+    return groups
+
+
+def _torch_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """PyTorch: weight_ih (G·h, x), weight_hh (G·h, r), bias_ih, bias_hh, weight_hr (P, h)."""
+    h, x, r = s.units, s.layer_input(layer), s.state_width
+    gates = GATE_ORDER["pytorch"][s.cell]
+    width = len(gates) * h
+    suffix = f"_l{layer}" + ("_reverse" if direction == "backward" else "")
+    w_ih, w_hh, b_ih, b_hh, w_hr = (
+        f"{n}{suffix}" for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+    )
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    groups: list[WeightGroup] = []
+    for k, gate in enumerate(gates):
+        rows, span = f"[{_span(k, h)}, :]", f"[{_span(k, h)}]"
+        groups.append(group(w_ih, (width, x), rows, _symbol("W", gate), "input", gate))
+        groups.append(group(w_hh, (width, r), rows, _symbol("U", gate), "recurrent", gate))
+        if s.bias:
+            groups.append(group(b_ih, (width,), span, _symbol("b", gate), "bias", gate))
+            groups.append(group(b_hh, (width,), span, _symbol("b'", gate), "second_bias", gate))
+    if s.proj_size:
+        groups.append(group(w_hr, (s.proj_size, h), "", "W_hr", "projection", ""))
+    return groups
+
+
+def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """ONNX: W [D, G·h, x], R [D, G·h, h], B [D, 2·G·h], P [D, 3h] (LSTM peepholes)."""
+    h, x, d = s.units, s.layer_input(layer), s.directions
+    gates = GATE_ORDER["onnx"][s.cell]
+    width = len(gates) * h
+    slot = 0 if direction == "forward" else 1
+    w, r, b, p = (f"{s.cell}_{layer}/{n}" for n in "WRBP")
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    groups: list[WeightGroup] = []
+    for k, gate in enumerate(gates):
+        rows = f"[{slot}, {_span(k, h)}, :]"
+        groups.append(group(w, (d, width, x), rows, _symbol("W", gate), "input", gate))
+        groups.append(group(r, (d, width, h), rows, _symbol("U", gate), "recurrent", gate))
+        if s.bias:
+            # B holds the input biases Wb for all gates, then the recurrent biases Rb.
+            wb, rb = f"[{slot}, {_span(k, h)}]", f"[{slot}, {_span(len(gates) + k, h)}]"
+            groups.append(group(b, (d, 2 * width), wb, _symbol("b", gate), "bias", gate))
+            groups.append(group(b, (d, 2 * width), rb, _symbol("b'", gate), "second_bias", gate))
+    if s.peepholes:
+        for k, gate in enumerate(ONNX_PEEPHOLE_ORDER):
+            index = f"[{slot}, {_span(k, h)}]"
+            groups.append(group(p, (d, 3 * h), index, _symbol("p", gate), "peephole", gate))
+    return groups
+
+
+_BUILDERS = {"keras": _keras_groups, "pytorch": _torch_groups, "onnx": _onnx_groups}
+
+
+def _dense_groups(s: Settings) -> list[WeightGroup]:
+    """The head: Keras Dense kernel (f, n) + bias; PyTorch Linear weight (n, f) + bias."""
+    f, n = s.output_width, s.dense
+    if s.framework == "keras":
+        weight = ("time_distributed/dense/kernel", (f, n))
+        bias = "time_distributed/dense/bias"
+    elif s.framework == "pytorch":
+        weight, bias = ("linear.weight", (n, f)), "linear.bias"
+    else:
+        weight, bias = ("dense/B", (f, n)), "dense/C"
+    return [
+        WeightGroup(weight[0], weight[1], "", "W_y", "dense", "", -1, "forward"),
+        WeightGroup(bias, (n,), "", "b_y", "dense", "", -1, "forward"),
+    ]
+
+
+def _shape(tensor_shape: tuple[int, ...], index: str) -> tuple[int, ...]:
+    """The shape of ``tensor_shape[index]`` for the simple slices this module writes."""
+    if not index:
+        return tensor_shape
+    shape: list[int] = []
+    for size, part in zip(tensor_shape, index.strip("[]").split(", "), strict=True):
+        if part == ":":
+            shape.append(size)
+        elif ":" in part:
+            start, stop = (int(p) for p in part.split(":"))
+            shape.append(stop - start)
+    return tuple(shape)
+
+
+def _biases(s: Settings) -> int:
+    """Bias vectors per gate: two in PyTorch, ONNX and Keras GRU(reset_after)."""
+    if not s.bias:
+        return 0
+    if s.framework == "keras":
+        return 2 if s.cell == "gru" and s.reset_after else 1
+    return 2
+
+
+def _formula(s: Settings) -> Formula:
+    """One line for layer 1, one for the identical layers above it, one for the head.
+
+    When layer 1's input is as wide as the layers above, a single line covers all.
+    """
+    if s.layers > 1 and s.input_size == s.output_width:
+        lines = [_layer_line(s, 0, s.layers, f"layers 1–{s.layers}")]
+    else:
+        lines = [_layer_line(s, 0, 1, "layer 1")]
+        if s.layers > 1:
+            label = "layer 2" if s.layers == 2 else f"layers 2–{s.layers}"
+            lines.append(_layer_line(s, 1, s.layers - 1, label))
+    if s.dense:
+        f, n = s.output_width, s.dense
+        inner = (
+            Term("dense", f"{_width_symbol(s)} × n", f"{f:,} × {n:,}", f * n),
+            Term("dense", "n", f"{n:,}", n),
+        )
+        lines.append(FormulaLine("dense head", 1, 1, 1, inner, ()))
+    return Formula(tuple(lines), sum(line.value for line in lines))
+
+
+def _width_symbol(s: Settings) -> str:
+    """Symbol for a layer's output width D·r: h, P, 2h or 2P."""
+    state = "P" if s.proj_size else "h"
+    return f"2{state}" if s.bidirectional else state
+
+
+def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    h, x, r = s.units, s.layer_input(layer), s.state_width
+    x_symbol = _width_symbol(s) if layer else "x"
+    r_symbol = "P" if s.proj_size else "h"
+    inner = [
+        Term("input", f"{x_symbol} × h", f"{x:,} × {h:,}", x * h),
+        Term("recurrent", f"{r_symbol} × h", f"{r:,} × {h:,}", r * h),
+    ]
+    if s.bias:
+        inner.append(Term("bias", "h", f"{h:,}", h))
+    if _biases(s) == 2:
+        inner.append(Term("second_bias", "h", f"{h:,}", h))
+    outer = []
+    if s.peepholes:
+        outer.append(Term("peephole", "3 × h", f"3 × {h:,}", 3 * h))
+    if s.proj_size:
+        outer.append(Term("projection", "P × h", f"{s.proj_size:,} × {h:,}", s.proj_size * h))
+    return FormulaLine(label, repeat, s.directions, s.gates, tuple(inner), tuple(outer))
+
+
+def _per_unit(s: Settings, layer: int) -> PerUnit:
+    return PerUnit(
+        layer=layer,
+        gates=s.gates,
+        inputs=s.layer_input(layer),
+        recurrent=s.state_width,
+        biases=_biases(s),
+        peepholes=3 if s.peepholes else 0,
+        projection=s.proj_size,
+        units=s.units,
+        directions=s.directions,
+    )
+
+
+def _output_shapes(s: Settings) -> tuple[tuple[str, tuple[int | None, ...]], ...]:
+    """Per layer and head: (None, None, width), as Keras prints sequence outputs."""
+    name = s.describe_layer()
+    shapes: list[tuple[str, tuple[int | None, ...]]] = [
+        (f"{name} {layer + 1}", (None, None, s.output_width)) for layer in range(s.layers)
+    ]
+    if s.dense:
+        shapes.append(("dense head", (None, None, s.dense)))
+    return tuple(shapes)

@@ -1,0 +1,92 @@
+"""The one definition of the setting flags, shared by the CLI and ``%lstm_params``.
+
+Both front ends build their parser with :func:`make_parser` and add only their own
+extras (``--json`` for the CLI, ``-o`` and ``--widget`` for the magic), so a flag means
+the same thing everywhere. Parsing never exits the process: errors raise
+:class:`OptionsError` with one sentence, which the CLI turns into exit status 2 and
+the magic into a ``UsageError``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from .counting import CELLS, FRAMEWORKS, Settings, SettingsError
+
+
+class OptionsError(SettingsError):
+    """A flag or its value was not understood."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise OptionsError(message[0].upper() + message[1:].rstrip(".") + ".")
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+
+
+EXAMPLES = """\
+examples:
+  --units 10 --input 1 --dense 1             the classic Keras LSTM(10): 480 + 11 = 491
+  --framework pytorch -u 10 -i 1             the same layer in PyTorch: 520 (two biases)
+  --cell gru -u 5 -i 4 --no-reset-after      Keras 2's GRU: 150 instead of 165
+  --framework pytorch -i 32 -u 128 --layers 2 --bidirectional
+  --framework pytorch -i 10 -u 20 --proj 5   LSTM with projection: 1,460
+  --framework onnx --peepholes -u 10 -i 1    ONNX LSTM with peepholes
+"""
+
+
+def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """A parser with every setting flag; callers add their own extras."""
+    parser = _Parser(
+        prog=prog,
+        description=description,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    d = Settings()
+    add = parser.add_argument
+    add("--framework", choices=FRAMEWORKS, default=d.framework,
+        help=f"whose weight layout to count (default: {d.framework})")  # fmt: skip
+    add("--cell", choices=CELLS, default=d.cell,
+        help=f"recurrent cell: lstm, gru or rnn (simple RNN) (default: {d.cell})")  # fmt: skip
+    add("-i", "--input", dest="input_size", type=_integer, default=d.input_size, metavar="X",
+        help=f"input features per timestep (default: {d.input_size})")  # fmt: skip
+    add("-u", "--units", type=_integer, default=d.units, metavar="H",
+        help=f"units / hidden_size (default: {d.units})")  # fmt: skip
+    add("--layers", type=_integer, default=d.layers, metavar="L",
+        help="stacked layers (default: 1)")  # fmt: skip
+    add("--bidirectional", action="store_true", help="two directions per layer")
+    add("--no-bias", dest="bias", action="store_false", help="drop the recurrent biases")
+    add("--proj", dest="proj_size", type=_integer, default=d.proj_size, metavar="P",
+        help="PyTorch LSTM proj_size (default: 0, none)")  # fmt: skip
+    add("--no-reset-after", dest="reset_after", action="store_false",
+        help="Keras GRU with reset_after=False (the Keras 2 layout)")  # fmt: skip
+    add("--peepholes", action="store_true", help="ONNX LSTM peephole weights P")
+    add("--dense", type=_integer, default=d.dense, metavar="N",
+        help="TimeDistributed(Dense(N)) / Linear(N) head (default: 0, none)")  # fmt: skip
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The validated :class:`Settings` that parsed flags describe."""
+    return Settings(
+        cell=args.cell,
+        input_size=args.input_size,
+        units=args.units,
+        framework=args.framework,
+        layers=args.layers,
+        bidirectional=args.bidirectional,
+        bias=args.bias,
+        proj_size=args.proj_size,
+        reset_after=args.reset_after,
+        peepholes=args.peepholes,
+        dense=args.dense,
+    )

@@ -1,0 +1,60 @@
+"""Every worked example in the project's gallery of confusions, as exact integers."""
+
+import pytest
+
+from lstm_widget import breakdown
+
+
+@pytest.mark.parametrize(
+    ("settings", "total"),
+    [
+        (dict(input_size=1, units=10), 480),
+        (dict(input_size=1, units=10, dense=1), 491),
+        (dict(input_size=3, units=2), 32),
+        (dict(cell="gru", input_size=4, units=5), 165),
+        (dict(cell="gru", input_size=4, units=5, reset_after=False), 150),
+        (dict(framework="pytorch", input_size=1, units=10), 520),
+        (dict(framework="pytorch", cell="rnn", input_size=1, units=1), 4),
+        (dict(cell="rnn", input_size=1, units=1), 3),
+        (dict(framework="pytorch", input_size=300, units=300, bidirectional=True), 1_444_800),
+        (dict(input_size=300, units=300, bidirectional=True), 1_442_400),
+        (dict(input_size=10, units=20, bidirectional=True), 4_960),
+        (dict(framework="pytorch", input_size=32, units=128, layers=2), 215_040),
+        (
+            dict(framework="pytorch", input_size=32, units=128, layers=2, bidirectional=True),
+            561_152,
+        ),
+        (dict(framework="pytorch", input_size=10, units=20, proj_size=5), 1_460),
+        (dict(framework="pytorch", input_size=10, units=20, proj_size=5, layers=2), 2_520),
+        (
+            dict(
+                framework="pytorch",
+                input_size=10,
+                units=20,
+                proj_size=5,
+                layers=2,
+                bidirectional=True,
+            ),
+            5_840,
+        ),
+        (dict(input_size=4096, units=256), 4_457_472),
+    ],
+)
+def test_gallery_totals(settings, total):
+    assert breakdown(**settings).total == total
+
+
+def test_seed_model_splits_into_layer_and_head():
+    b = breakdown(input_size=1, units=10, dense=1)
+    assert (b.layer_totals, b.dense_total, b.total) == ((480,), 11, 491)
+
+
+def test_dense_after_bidirectional_sees_concatenated_width():
+    b = breakdown(input_size=10, units=20, bidirectional=True, dense=5)
+    assert b.dense_total == 205
+
+
+def test_stacked_keras_layers_each_see_the_previous_width():
+    first = breakdown(input_size=8, units=64).total
+    second = breakdown(input_size=64, units=32).total
+    assert (first, second) == (18_688, 12_416)

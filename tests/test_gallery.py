@@ -10,7 +10,8 @@ from lstm_widget import breakdown
     [
         (dict(input_size=1, units=10), 480),
         (dict(input_size=1, units=10, dense=1), 491),
-        (dict(input_size=3, units=2), 32),
+        (dict(input_size=1, units=2), 32),  # input_shape=(3, 1): 3 is timesteps
+        (dict(input_size=3, units=2), 48),  # ... not 3 features
         (dict(cell="gru", input_size=4, units=5), 165),
         (dict(cell="gru", input_size=4, units=5, reset_after=False), 150),
         (dict(framework="pytorch", input_size=1, units=10), 520),

@@ -351,12 +351,19 @@ class Formula:
             )
         return "\n".join(rows)
 
-    def html(self, colours: Mapping[Role, str]) -> str:
-        """HTML with every term in its role's colour (the diagram's colours)."""
+    def html(self, colours: Mapping[Role, str], highlight: Role | None = None) -> str:
+        """HTML with every term in its role's colour (the diagram's colours).
+
+        Terms of the ``highlight`` role are bold and underlined, to match the group a
+        diagram lights up.
+        """
         from html import escape
 
         def paint(term: Term, text: str) -> str:
-            return f'<span style="color:{colours[term.role]}">{escape(text)}</span>'
+            style = f"color:{colours[term.role]}"
+            if term.role == highlight:
+                style += ";font-weight:bold;text-decoration:underline"
+            return f'<span style="{style}">{escape(text)}</span>'
 
         rows = [
             f"<div><b>{escape(line.label)}</b>: {line.render('symbolic', paint)} = "

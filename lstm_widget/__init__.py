@@ -17,13 +17,17 @@ from .counting import (
     WeightGroup,
     breakdown,
 )
+from .introspect import IntrospectionError, ModelReport, explain
 
 __all__ = [
     "Breakdown",
+    "IntrospectionError",
+    "ModelReport",
     "Settings",
     "SettingsError",
     "WeightGroup",
     "breakdown",
+    "explain",
     "load_ipython_extension",
     "unload_ipython_extension",
 ]

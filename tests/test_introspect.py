@@ -1,0 +1,307 @@
+"""Explaining live Keras 3 and PyTorch models, reconciled against the frameworks.
+
+Every expected number here is the framework's own (``count_params()``, ``numel()``,
+the weights' shapes and names), computed in the test from the real model.
+"""
+
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import torch
+from keras import layers
+
+from lstm_widget import explain
+from lstm_widget.introspect import IntrospectionError, ModelReport
+from lstm_widget.style import HIGH_CONTRAST
+
+pytestmark = pytest.mark.frameworks
+
+
+def keras_tensors(*owners: keras.layers.Layer) -> dict[str, tuple[int, ...]]:
+    """The framework's tensors, in its order: what a breakdown must name and shape."""
+    return {w.path: tuple(w.shape) for owner in owners for w in owner.weights}
+
+
+def torch_tensors(module: torch.nn.Module, prefix: str = "") -> dict[str, tuple[int, ...]]:
+    return {f"{prefix}{n}": tuple(p.shape) for n, p in module.named_parameters()}
+
+
+def torch_total(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def assert_reconciled(report: ModelReport, framework_total: int, source: str) -> None:
+    assert report.framework_total == framework_total
+    assert report.explained_total + report.unexplained_total == framework_total
+    assert report.matches
+    assert all(item.matches for item in report.items)
+    assert f"matches {source} = {framework_total:,}." in report.text()
+
+
+def test_seed_model_is_480_plus_11() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((None, 1)),
+            layers.LSTM(10, return_sequences=True, name="lstm"),
+            layers.TimeDistributed(layers.Dense(1), name="time_distributed"),
+        ]
+    )
+    report = explain(model)
+    lstm, head = model.layers
+    (item,) = report.items
+    assert report.framework == "keras"
+    assert (item.path, item.class_name) == ("lstm", "LSTM")
+    assert item.head is not None
+    assert (item.head.path, item.head.class_name) == ("time_distributed", "TimeDistributed")
+    assert item.breakdown.layer_totals == (lstm.count_params(),)
+    assert item.breakdown.dense_total == head.count_params()
+    assert item.breakdown.tensors() == keras_tensors(lstm, head)
+    assert list(item.breakdown.tensors()) == list(keras_tensors(lstm, head))
+    assert report.unexplained == ()
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+    assert (
+        f"lstm_widget explains {model.count_params():,} of {model.count_params():,} parameters"
+        in report.text()
+    )
+
+
+def test_bidirectional_stack_with_folded_head() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((None, 6)),
+            layers.Bidirectional(layers.LSTM(8, return_sequences=True)),
+            layers.Bidirectional(layers.GRU(5, reset_after=False, return_sequences=True)),
+            layers.Dropout(0.2),
+            layers.Bidirectional(layers.SimpleRNN(4, use_bias=False)),
+            layers.Dense(3),
+        ]
+    )
+    report = explain(model)
+    lstm, gru, _, rnn, dense = model.layers
+    assert [item.breakdown.settings.cell for item in report.items] == ["lstm", "gru", "rnn"]
+    assert all(item.breakdown.settings.bidirectional for item in report.items)
+    assert [item.breakdown.total for item in report.items] == [
+        lstm.count_params(),
+        gru.count_params(),
+        rnn.count_params() + dense.count_params(),
+    ]
+    for item, owners in zip(report.items, [(lstm,), (gru,), (rnn, dense)], strict=True):
+        assert item.breakdown.tensors() == keras_tensors(*owners)
+    assert report.items[1].breakdown.settings.input_size == 16  # concat of 2 × 8
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def test_dense_after_summed_bidirectional_is_listed_not_folded() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((None, 10)),
+            layers.Bidirectional(layers.LSTM(20), merge_mode="sum"),
+            layers.Dense(5, name="head"),
+        ]
+    )
+    report = explain(model)
+    bidirectional, dense = model.layers
+    (item,) = report.items
+    assert item.head is None
+    assert item.breakdown.total == bidirectional.count_params()
+    (other,) = report.unexplained
+    assert (other.path, other.class_name) == ("head", "Dense")
+    assert other.framework_count == dense.count_params()
+    assert "not the 40 the recurrent layer before it concatenates" in other.reason
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+@pytest.mark.parametrize("reset_after", [False, True])
+def test_keras_gru_reset_after(reset_after: bool) -> None:
+    model = keras.Sequential([keras.Input((7, 4)), layers.GRU(5, reset_after=reset_after)])
+    report = explain(model)
+    (item,) = report.items
+    assert item.breakdown.settings.reset_after is reset_after
+    assert item.breakdown.tensors() == keras_tensors(model.layers[0])
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def test_keras_simple_rnn_and_conv1d_listed_as_not_explained() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((None, 3)),
+            layers.Conv1D(6, 3, name="conv"),
+            layers.SimpleRNN(9),
+        ]
+    )
+    report = explain(model)
+    conv, rnn = model.layers
+    (item,) = report.items
+    assert item.breakdown.settings.input_size == 6
+    assert item.breakdown.total == rnn.count_params()
+    (other,) = report.unexplained
+    assert (other.path, other.class_name, other.framework_count) == (
+        "conv",
+        "Conv1D",
+        conv.count_params(),
+    )
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+    assert "Conv1D" in report.text()
+
+
+def test_keras_functional_model_with_nested_model() -> None:
+    inner = keras.Sequential(
+        [keras.Input((None, 8)), layers.LSTM(4, name="encoder")], name="inner"
+    )
+    inputs = keras.Input((None, 5))
+    x = layers.Dense(8, name="project")(inputs)
+    outputs = layers.Dense(2, name="out")(inner(x))
+    model = keras.Model(inputs, outputs)
+    report = explain(model)
+    (item,) = report.items
+    assert item.path == "inner/encoder"
+    assert item.head is not None and item.head.path == "out"
+    assert [u.path for u in report.unexplained] == ["project"]
+    assert "not directly after a recurrent layer" in report.unexplained[0].reason
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def test_single_built_keras_layer() -> None:
+    layer = layers.LSTM(6, name="alone")
+    layer.build((None, None, 3))
+    report = explain(layer)
+    (item,) = report.items
+    assert item.path == "alone"
+    assert item.breakdown.tensors() == keras_tensors(layer)
+    assert_reconciled(report, layer.count_params(), "Keras count_params()")
+
+
+def test_unbuilt_keras_model_says_to_build_it() -> None:
+    with pytest.raises(IntrospectionError, match=r"^m \(Sequential .*\) is not built yet"):
+        explain(keras.Sequential([layers.LSTM(3)]), name="m")
+
+
+def test_torch_lstm_with_projection_and_layers() -> None:
+    lstm = torch.nn.LSTM(10, 20, num_layers=2, proj_size=5, bidirectional=True)
+    report = explain(lstm)
+    (item,) = report.items
+    settings = item.breakdown.settings
+    assert (settings.layers, settings.proj_size, settings.bidirectional) == (2, 5, True)
+    assert item.breakdown.tensors() == torch_tensors(lstm)
+    assert list(item.breakdown.tensors()) == list(torch_tensors(lstm))
+    assert_reconciled(report, torch_total(lstm), "PyTorch sum(p.numel() for p in parameters())")
+
+
+class Tagger(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = torch.nn.Embedding(100, 8)
+        self.rnn = torch.nn.GRU(8, 16, num_layers=2, batch_first=True, bidirectional=True)
+        self.drop = torch.nn.Dropout(0.1)
+        self.out = torch.nn.Linear(32, 4)
+
+
+def test_torch_embedding_gru_linear() -> None:
+    model = Tagger()
+    report = explain(model)
+    (item,) = report.items
+    assert (item.path, item.class_name) == ("rnn", "GRU")
+    assert item.head is not None and item.head.path == "out"
+    assert item.breakdown.tensors() == {
+        **torch_tensors(model.rnn, "rnn."),
+        **torch_tensors(model.out, "out."),
+    }
+    assert item.breakdown.total == torch_total(model.rnn) + torch_total(model.out)
+    (other,) = report.unexplained
+    assert (other.path, other.class_name) == ("embed", "Embedding")
+    assert other.framework_count == model.embed.weight.numel()
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
+
+
+def test_torch_linear_of_another_width_is_listed() -> None:
+    model = torch.nn.Sequential(torch.nn.RNN(3, 7, nonlinearity="relu", bias=False))
+    model.append(torch.nn.Linear(5, 2))
+    report = explain(model)
+    (item,) = report.items
+    assert item.breakdown.settings.bias is False
+    assert item.breakdown.total == torch_total(model[0])
+    assert [u.framework_count for u in report.unexplained] == [torch_total(model[1])]
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
+
+
+@pytest.mark.parametrize(
+    "cell", [torch.nn.LSTMCell(4, 6), torch.nn.GRUCell(4, 6), torch.nn.RNNCell(4, 6, bias=False)]
+)
+def test_torch_cells_are_one_layer_modules(cell: torch.nn.Module) -> None:
+    report = explain(cell)
+    (item,) = report.items
+    assert item.path == ""
+    assert item.breakdown.tensors() == torch_tensors(cell)
+    assert_reconciled(report, torch_total(cell), "PyTorch sum(p.numel() for p in parameters())")
+
+
+def test_tied_weights_are_counted_once() -> None:
+    model = torch.nn.ModuleDict(
+        {"embed": torch.nn.Embedding(50, 12), "rnn": torch.nn.LSTM(12, 12)}
+    )
+    model["decode"] = torch.nn.Linear(12, 50)
+    model["decode"].weight = model["embed"].weight
+    report = explain(model)
+    (item,) = report.items
+    assert item.head is None
+    assert "shares parameters" in report.unexplained[-1].reason
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
+
+
+class ExtraWeights(torch.nn.LSTM):
+    """An LSTM that owns one tensor more than nn.LSTM: the check must notice."""
+
+    def __init__(self) -> None:
+        super().__init__(3, 4)
+        self.scale = torch.nn.Parameter(torch.ones(4))
+
+
+def test_a_layer_that_does_not_match_is_reported() -> None:
+    module = ExtraWeights()
+    report = explain(module)
+    (item,) = report.items
+    assert item.framework_count == torch_total(module)
+    assert not item.matches
+    assert not report.matches
+    assert report.text().splitlines()[-1].startswith("MISMATCH")
+    assert "DOES NOT MATCH" in report.text()
+
+
+def test_lazy_torch_module_says_to_run_it() -> None:
+    model = torch.nn.Sequential(torch.nn.LazyLinear(3))
+    with pytest.raises(IntrospectionError, match="run one batch through it first"):
+        explain(model, name="net")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(3, "an int"), ("model", "a str"), (None, "None"), (np.zeros(3), "a numpy.ndarray")],
+)
+def test_non_models_get_one_sentence(value: object, kind: str) -> None:
+    with pytest.raises(IntrospectionError) as raised:
+        explain(value, name="x")
+    assert str(raised.value) == f"x is {kind}, not a Keras model or layer or a PyTorch module."
+    assert isinstance(raised.value, ValueError)
+
+
+def test_html_uses_theme_and_escapes() -> None:
+    model = keras.Sequential([keras.Input((None, 2)), layers.LSTM(3, name="a<b")])
+    report = explain(model)
+    page = report.html(HIGH_CONTRAST)
+    assert HIGH_CONTRAST.background in page
+    assert HIGH_CONTRAST.roles["recurrent"] in page
+    assert "a&lt;b" in page and "a<b" not in page
+    assert f"= {model.count_params():,}" in page
+    assert report._repr_html_() != page  # the notebook repr uses the light theme
+
+
+def test_importing_introspect_loads_no_framework() -> None:
+    code = (
+        "import sys, lstm_widget, lstm_widget.introspect; "
+        "print(sorted(m for m in ('keras', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr

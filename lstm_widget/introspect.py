@@ -14,8 +14,10 @@ dense head. Every other layer with parameters (embeddings, convolutions, norms, 
 dense layers, ConvLSTM, ...) is listed as *not explained*, with the framework's own
 count and the reason, so the totals still add up and nothing is silently dropped.
 
-PyTorch's ``LSTMCell`` / ``GRUCell`` / ``RNNCell`` are explained: they hold exactly a
-one-layer module's tensors (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``).
+Cells on their own are explained too, as one layer: PyTorch's ``LSTMCell`` /
+``GRUCell`` / ``RNNCell`` hold exactly a one-layer module's tensors (``weight_ih``,
+``weight_hh``, ``bias_ih``, ``bias_hh``), and Keras's ``LSTMCell`` / ``GRUCell`` /
+``SimpleRNNCell`` the same three tensors as the layers that wrap them.
 
 Frameworks are recognised by the modules their classes come from, so this module
 imports neither Keras nor PyTorch unless the object handed in comes from one of them
@@ -142,11 +144,7 @@ class ModelReport:
         )
         others = ""
         if self.unexplained:
-            n = len(self.unexplained)
-            others = (
-                f"; the other {self.unexplained_total:,} are in {n} layer{'s' if n > 1 else ''}"
-                " listed as not explained"
-            )
+            others = f"; the other {self.unexplained_total:,} are listed as not explained"
         if self.matches:
             return f"{explained}{others}; matches {source}."
         wrong = [item.title for item in self.items if not item.matches]
@@ -264,9 +262,15 @@ def explain(obj: object, *, name: str | None = None) -> ModelReport:
     label = name or "the object"
     framework = _framework_of(obj)
     if framework == "keras":
-        return _explain_keras(obj, label)
+        import keras  # type: ignore[import-untyped]
+
+        if isinstance(obj, keras.layers.Layer):
+            return _explain_keras(keras, obj, label)
     if framework == "pytorch":
-        return _explain_torch(obj, label)
+        import torch
+
+        if isinstance(obj, torch.nn.Module):
+            return _explain_torch(torch, obj, label)
     raise IntrospectionError(
         f"{label} is {_describe(obj)}, not a Keras model or layer or a PyTorch module."
     )
@@ -372,15 +376,13 @@ def _counted(settings: dict[str, Any]) -> dict[str, Any]:
 # Keras 3 ------------------------------------------------------------------------------
 
 
-def _explain_keras(model: Any, label: str) -> ModelReport:
+def _explain_keras(keras: Any, model: Any, label: str) -> ModelReport:
     if not model.built:
         raise IntrospectionError(
             f"{label} ({type(model).__name__} {model.name!r}) is not built yet, so its "
             "weights do not exist; start it with keras.Input(shape=...) or call "
             "build(input_shape) first."
         )
-    import keras  # type: ignore[import-untyped]
-
     seen: set[int] = set()
     layers = list(_keras_layers(keras, model, seen))
     loose = [w for w in model.weights if id(w) not in seen]
@@ -444,16 +446,19 @@ def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
 
 
 def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
-    """Settings of an RNN layer over a plain LSTM/GRU/SimpleRNN cell, else ``None``."""
+    """Settings of a plain LSTM/GRU/SimpleRNN cell, or an RNN layer over one, else ``None``.
+
+    A cell on its own holds the same three tensors as the layer wrapping it.
+    """
     cells = {
         keras.layers.LSTMCell: "lstm",
         keras.layers.GRUCell: "gru",
         keras.layers.SimpleRNNCell: "rnn",
     }
-    if not isinstance(layer, keras.layers.RNN) or type(layer.cell) not in cells:
+    cell = layer.cell if isinstance(layer, keras.layers.RNN) else layer
+    kind = cells.get(type(cell))
+    if kind is None:
         return None
-    cell = layer.cell
-    kind = cells[type(cell)]
     return _counted(
         {
             "cell": kind,
@@ -471,9 +476,7 @@ def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
 _TORCH_MODES = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn", "RNN_RELU": "rnn"}
 
 
-def _explain_torch(model: Any, label: str) -> ModelReport:
-    import torch
-
+def _explain_torch(torch: Any, model: Any, label: str) -> ModelReport:
     if any(torch.nn.parameter.is_lazy(p) for p in model.parameters()):
         raise IntrospectionError(
             f"{label} ({type(model).__name__}) has lazy parameters that are not "

@@ -4,6 +4,7 @@ Every expected number here is the framework's own (``count_params()``, ``numel()
 the weights' shapes and names), computed in the test from the real model.
 """
 
+import math
 import subprocess
 import sys
 
@@ -174,6 +175,39 @@ def test_single_built_keras_layer() -> None:
     assert_reconciled(report, layer.count_params(), "Keras count_params()")
 
 
+def test_single_built_keras_cell() -> None:
+    cell = layers.GRUCell(5, reset_after=False)
+    cell.build((None, 3))
+    report = explain(cell)
+    (item,) = report.items
+    assert item.breakdown.settings.reset_after is False
+    assert item.breakdown.tensors() == keras_tensors(cell)
+    assert_reconciled(report, cell.count_params(), "Keras count_params()")
+
+
+class Scaled(keras.Model):
+    """A subclassed model that owns a weight outside its layers."""
+
+    def __init__(self) -> None:
+        super().__init__(name="scaled")
+        self.rnn = layers.LSTM(4)
+        self.scale = self.add_weight(shape=(4,), name="scale")
+
+    def call(self, x: object) -> object:
+        return self.rnn(x) * self.scale
+
+
+def test_weights_a_keras_model_holds_itself_are_listed() -> None:
+    model = Scaled()
+    model(np.zeros((1, 3, 2), dtype="float32"))
+    report = explain(model)
+    (item,) = report.items
+    assert item.breakdown.total == model.rnn.count_params()
+    (own,) = report.unexplained
+    assert (own.path, own.framework_count) == ("scaled", math.prod(model.scale.shape))
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
 def test_unbuilt_keras_model_says_to_build_it() -> None:
     with pytest.raises(IntrospectionError, match=r"^m \(Sequential .*\) is not built yet"):
         explain(keras.Sequential([layers.LSTM(3)]), name="m")
@@ -278,7 +312,14 @@ def test_lazy_torch_module_says_to_run_it() -> None:
 
 @pytest.mark.parametrize(
     ("value", "kind"),
-    [(3, "an int"), ("model", "a str"), (None, "None"), (np.zeros(3), "a numpy.ndarray")],
+    [
+        (3, "an int"),
+        ("model", "a str"),
+        (None, "None"),
+        (np.zeros(3), "a numpy.ndarray"),
+        (torch.zeros(3), "a torch.Tensor"),
+        (keras.optimizers.Adam(), "a keras.Adam"),
+    ],
 )
 def test_non_models_get_one_sentence(value: object, kind: str) -> None:
     with pytest.raises(IntrospectionError) as raised:

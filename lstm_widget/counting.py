@@ -153,7 +153,7 @@ class Settings:
             if (self.framework, self.cell) != ("pytorch", "lstm"):
                 raise SettingsError(
                     f"proj_size={self.proj_size} applies only to a PyTorch LSTM, "
-                    f"not a {self.describe_layer()}; use proj_size=0."
+                    f"not {_with_article(self.describe_layer())}; use proj_size=0."
                 )
             if self.proj_size >= self.units:
                 raise SettingsError(
@@ -162,11 +162,13 @@ class Settings:
                 )
         if not self.reset_after and (self.framework, self.cell) != ("keras", "gru"):
             raise SettingsError(
-                f"reset_after=False applies only to a Keras GRU, not a {self.describe_layer()}."
+                "reset_after=False applies only to a Keras GRU, "
+                f"not {_with_article(self.describe_layer())}."
             )
         if self.peepholes and (self.framework, self.cell) != ("onnx", "lstm"):
             raise SettingsError(
-                f"peepholes=True applies only to an ONNX LSTM, not a {self.describe_layer()}."
+                "peepholes=True applies only to an ONNX LSTM, "
+                f"not {_with_article(self.describe_layer())}."
             )
 
     @property
@@ -205,6 +207,11 @@ class Settings:
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+
+
+def _with_article(noun: str) -> str:
+    """``"a Keras GRU"``, ``"an ONNX LSTM"``: the layer name with its article."""
+    return f"{'an' if noun[0] in 'AEIOU' else 'a'} {noun}"
 
 
 def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
@@ -377,18 +384,15 @@ class Formula:
 
     def latex(self) -> str:
         """A LaTeX ``aligned`` block of the same lines (numbers substituted)."""
-
-        def tex(term: Term, text: str) -> str:
-            return text.replace("×", r"\times").replace("_", r"\_")
-
         rows = [
-            rf"\text{{{line.label}}} &= {line.render('symbolic', tex)} "
-            rf"= {line.render('numeric', tex)} = {line.value:,}".replace(",", "{,}")
+            rf"\text{{{line.label}}} &= {line.render('symbolic')} "
+            rf"= {line.render('numeric')} = {line.value:,}"
             for line in self.lines
         ]
         if len(self.lines) > 1:
-            rows.append(rf"\text{{total}} &= {self.total:,}".replace(",", "{,}"))
-        return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+            rows.append(rf"\text{{total}} &= {self.total:,}")
+        body = r" \\ ".join(rows).replace("×", r"\times").replace(",", "{,}")
+        return r"\begin{aligned}" + body + r"\end{aligned}"
 
 
 @dataclass(frozen=True)
@@ -491,6 +495,18 @@ class Breakdown:
             raise SettingsError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {dtype!r}.")
         return self.total * DTYPE_BYTES[dtype]
 
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Notebooks show the diagram and the table; terminals get the text table.
+
+        The drawing module is imported here, at display time, because this module
+        must stay stdlib-only: importing the package must not load matplotlib.
+        """
+        from .diagram import mimebundle
+
+        return mimebundle(self)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
         return {
@@ -591,10 +607,12 @@ def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
     gates = GATE_ORDER["keras"][s.cell]
     width = len(gates) * h
     base = _KERAS_LAYER[s.cell]
+    # Keras's automatic names in a fresh session: lstm, lstm_1, ...; Bidirectional
+    # names its copies after the wrapped layer: bidirectional_1/forward_lstm_1.
     suffix = f"_{layer}" if layer else ""
     path = f"{base}{suffix}/{base}_cell"
     if s.bidirectional:
-        path = f"bidirectional{suffix}/{direction}_{base}/{base}_cell"
+        path = f"bidirectional{suffix}/{direction}_{path}"
     group = partial(WeightGroup, layer=layer, direction=direction)
     kernel, recurrent, bias = (f"{path}/{n}" for n in ("kernel", "recurrent_kernel", "bias"))
     groups: list[WeightGroup] = []

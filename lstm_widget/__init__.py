@@ -8,7 +8,7 @@ and ``%load_ext lstm_widget`` stay cheap.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .counting import (
     Breakdown,
@@ -19,6 +19,9 @@ from .counting import (
 )
 from .introspect import IntrospectionError, ModelReport, explain
 
+if TYPE_CHECKING:
+    from .diagram import draw, render
+
 __all__ = [
     "Breakdown",
     "IntrospectionError",
@@ -27,12 +30,25 @@ __all__ = [
     "SettingsError",
     "WeightGroup",
     "breakdown",
+    "draw",
     "explain",
     "load_ipython_extension",
+    "render",
     "unload_ipython_extension",
 ]
 
 __version__ = "0.1.0"
+
+#: Public names whose modules import ipywidgets or matplotlib, loaded on first use.
+_LAZY = {"draw": ".diagram", "render": ".diagram"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

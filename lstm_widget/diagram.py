@@ -1,0 +1,426 @@
+"""Painting a :mod:`~lstm_widget.layout` with matplotlib, without pyplot.
+
+Figures are built as :class:`matplotlib.figure.Figure` with an Agg canvas attached, as
+matplotlib's "web application server" example does: pyplot is never imported, no figure
+is registered anywhere, and nothing here outlives its caller unless the caller keeps
+it. The layout is in points, so the figure is exactly ``width/72 × height/72`` inches
+and a 11 pt label is 11 pt in the output.
+
+:class:`Diagram` is the painter for live views: it keeps one figure and, when a new
+breakdown has the same structure as the last one, moves and relabels its existing
+artists instead of rebuilding them; rendered bytes are cached per settings.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import OrderedDict
+from collections.abc import Mapping
+from html import escape
+from typing import Any, Literal, get_args
+
+import matplotlib
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle as CirclePatch
+from matplotlib.patches import FancyBboxPatch
+from matplotlib.patches import Polygon as PolygonPatch
+from matplotlib.text import Text
+from matplotlib.typing import RcKeyType
+
+from .counting import Breakdown, Settings, SettingsError, breakdown
+from .layout import (
+    FONT_FAMILY,
+    Circle,
+    Ink,
+    Item,
+    Label,
+    Layout,
+    Path,
+    Polygon,
+    Rect,
+    check_block,
+    highlight_choices,
+    layout,
+)
+from .style import THEME_NAMES, THEMES, Theme
+
+Format = Literal["png", "svg", "pdf"]
+FORMATS: tuple[Format, ...] = get_args(Format)
+
+#: PNG resolution: 100 dpi keeps live updates quick; notebooks ask for more (retina).
+DEFAULT_DPI = 100
+NOTEBOOK_DPI = 144
+#: How faint everything a highlight does not name becomes.
+DIMMED_ALPHA = 0.22
+#: Rendered images a :class:`Diagram` remembers; a panel revisits a handful of settings.
+CACHE_SIZE = 64
+
+Block = tuple[int, str]
+Source = Breakdown | Settings | Mapping[str, Any]
+
+_METADATA: Mapping[Format, dict[str, Any]] = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+}
+# Nodes sit under the wires: wires stop at a node's rim, and its operator strokes
+# (short paths) must show on top of its fill.
+_ZORDER = {Rect: 1.0, Circle: 1.5, Path: 2.0, Polygon: 2.1, Label: 3.0}
+
+
+# ------------------------------------------------------------------ argument checks
+
+
+def to_breakdown(source: Source) -> Breakdown:
+    """A :class:`Breakdown` from a breakdown, a :class:`Settings` or a dict of settings."""
+    if isinstance(source, Breakdown):
+        return source
+    if isinstance(source, Settings):
+        return breakdown(source)
+    if isinstance(source, Mapping):
+        return breakdown(**source)
+    raise TypeError(
+        f"expected a Breakdown, a Settings or a dict of settings, not {type(source).__name__}."
+    )
+
+
+def _theme(theme: str | Theme) -> Theme:
+    if isinstance(theme, Theme):
+        return theme
+    if theme not in THEMES:
+        raise SettingsError(f"theme must be one of {', '.join(THEME_NAMES)}, not {theme!r}.")
+    return THEMES[theme]  # type: ignore[index]
+
+
+def _highlight(b: Breakdown, highlight: str | None) -> str | None:
+    choices = highlight_choices(b)
+    if highlight is not None and highlight not in choices:
+        raise SettingsError(
+            f"highlight must be one of {', '.join(choices)} (or None), not {highlight!r}."
+        )
+    return highlight
+
+
+def _format(fmt: str) -> Format:
+    if fmt not in FORMATS:
+        raise SettingsError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}.")
+    return fmt
+
+
+# ------------------------------------------------------------------------- painting
+
+
+class _Painter:
+    """Turns layout items into artists on one axes, and restyles them in place."""
+
+    def __init__(self, ax: Axes, theme: Theme, highlight: str | None) -> None:
+        self.ax = ax
+        self.theme = theme
+        self.highlight = highlight
+
+    def colour(self, ink: Ink) -> str:
+        t = self.theme
+        named = {"ink": t.foreground, "muted": t.muted, "paper": t.background}
+        return named[ink] if ink in named else t.roles[ink]  # type: ignore[index]
+
+    def alpha_and_width(self, tags: frozenset[str], width: float) -> tuple[float, float]:
+        """Dim what the highlight does not name; thicken the lines it does."""
+        if self.highlight is None or not tags:
+            return 1.0, width
+        if self.highlight in tags:
+            return 1.0, width * 1.8
+        return DIMMED_ALPHA, width
+
+    def frame(self, lay: Layout) -> None:
+        self.ax.set_xlim(0, lay.width)
+        self.ax.set_ylim(lay.height, 0)  # the layout's y grows downwards
+
+    def create(self, item: Item) -> Artist:
+        ax = self.ax
+        artist: Artist
+        if isinstance(item, Label):
+            artist = Text(
+                0, 0, "", va="center", family=FONT_FAMILY, usetex=False, parse_math=False
+            )
+            ax.add_artist(artist)
+        elif isinstance(item, Rect):
+            artist = FancyBboxPatch((0, 0), 1, 1, boxstyle=_boxstyle(item))
+            ax.add_patch(artist)
+        elif isinstance(item, Circle):
+            artist = CirclePatch((0, 0), 1)
+            ax.add_patch(artist)
+        elif isinstance(item, Path):
+            artist = Line2D([], [], solid_capstyle="butt", dash_capstyle="butt")
+            ax.add_line(artist)
+        else:
+            artist = PolygonPatch([(0, 0)], closed=True, linewidth=0)
+            ax.add_patch(artist)
+        artist.set_zorder(_ZORDER[type(item)])
+        artist.set_clip_on(False)
+        self.update(artist, item)
+        return artist
+
+    def update(self, artist: Artist, item: Item) -> None:
+        """Move, relabel and recolour ``artist`` to match ``item``."""
+        if isinstance(item, Label):
+            assert isinstance(artist, Text)
+            alpha, _ = self.alpha_and_width(item.tags, 1.0)
+            artist.set_position((item.x, item.y))
+            artist.set_text(item.text)
+            artist.set_fontsize(item.size)
+            artist.set_fontweight("bold" if item.bold else "normal")
+            artist.set_horizontalalignment(item.ha)
+            artist.set_color(self.colour(item.ink))
+            artist.set_alpha(alpha)
+        elif isinstance(item, Rect):
+            assert isinstance(artist, FancyBboxPatch)
+            alpha, width = self.alpha_and_width(item.tags, item.line_width)
+            artist.set_bounds(item.x, item.y, item.width, item.height)
+            artist.set_boxstyle(_boxstyle(item))
+            artist.set_edgecolor(self.colour(item.ink) if width else "none")
+            artist.set_facecolor(self.colour(item.fill) if item.fill else "none")
+            artist.set_linewidth(width)
+            artist.set_alpha(alpha)
+        elif isinstance(item, Circle):
+            assert isinstance(artist, CirclePatch)
+            alpha, width = self.alpha_and_width(item.tags, 1.4)
+            artist.set_center((item.x, item.y))
+            artist.set_radius(item.radius)
+            artist.set_edgecolor(self.colour(item.ink))
+            artist.set_facecolor(self.theme.background)
+            artist.set_linewidth(width)
+            artist.set_alpha(alpha)
+        elif isinstance(item, Path):
+            assert isinstance(artist, Line2D)
+            alpha, width = self.alpha_and_width(item.tags, item.line_width)
+            artist.set_data([p[0] for p in item.points], [p[1] for p in item.points])
+            artist.set_color(self.colour(item.ink))
+            artist.set_linewidth(width)
+            artist.set_linestyle((0, (4, 3)) if item.dashed else "-")
+            artist.set_alpha(alpha)
+        else:
+            assert isinstance(artist, PolygonPatch)
+            alpha, _ = self.alpha_and_width(item.tags, 0.0)
+            artist.set_xy(item.points)
+            artist.set_facecolor(self.colour(item.ink))
+            artist.set_alpha(alpha)
+
+
+def _boxstyle(item: Rect) -> str:
+    return "round,pad=0,rounding_size=5" if item.rounded else "square,pad=0"
+
+
+def _new_figure(lay: Layout, theme: Theme, dpi: float) -> tuple[Figure, Axes]:
+    """A pyplot-free figure of exactly the layout's size with one full-bleed axes."""
+    fig = Figure(figsize=(lay.width / 72, lay.height / 72), dpi=dpi)
+    FigureCanvasAgg(fig)
+    fig.patch.set_facecolor(theme.background)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    return fig, ax
+
+
+def _save(fig: Figure, fmt: Format, dpi: float, theme: Theme) -> bytes:
+    buffer = io.BytesIO()
+    # Only these keys change, only while saving: text stays text in SVG (small, fast,
+    # selectable), no tight cropping that would resize the canvas, reproducible bytes.
+    save_rc: dict[RcKeyType, Any] = {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "lstm_widget",
+        "savefig.bbox": "standard",
+        "savefig.transparent": False,
+    }
+    with matplotlib.rc_context(save_rc):
+        fig.savefig(
+            buffer,
+            format=fmt,
+            dpi=dpi,
+            facecolor=theme.background,
+            edgecolor=theme.background,
+            metadata=_METADATA[fmt],
+        )
+    return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------- public API
+
+
+def draw(
+    result_or_settings: Source,
+    *,
+    ax: Axes | None = None,
+    theme: str | Theme = "light",
+    highlight: str | None = None,
+    block: Block = (0, "forward"),
+) -> Figure:
+    """Draw the block diagram and return its :class:`~matplotlib.figure.Figure`.
+
+    Parameters
+    ----------
+    result_or_settings
+        A :class:`~lstm_widget.Breakdown`, a :class:`~lstm_widget.Settings`, or a dict
+        of settings such as ``{"units": 10, "input_size": 1, "dense": 1}``.
+    ax
+        Draw into this axes (its figure is returned). The diagram is laid out in
+        points, so text keeps its size; give the axes about the size of the figure
+        ``draw`` would make on its own, or labels will crowd. Without ``ax`` a new
+        figure of exactly the right size is made (never through pyplot, so it is not
+        shown twice and is freed once dropped).
+    theme
+        ``"light"`` or ``"high-contrast"`` (white on black, for projectors).
+    highlight
+        A role (``"input"``, ``"recurrent"``, ``"bias"``, ``"second_bias"``,
+        ``"peephole"``, ``"projection"``, ``"dense"``) or a gate letter as the
+        framework names it (e.g. ``"f"``): it stays vivid, everything else tagged with
+        another role or gate fades.
+    block
+        ``(layer, direction)`` whose cell is drawn in detail, 0-based layer;
+        ``direction`` is ``"forward"`` or ``"backward"``.
+    """
+    b = to_breakdown(result_or_settings)
+    palette = _theme(theme)
+    lay = layout(b, check_block(b, block))
+    painter_highlight = _highlight(b, highlight)
+    if ax is None:
+        fig, ax = _new_figure(lay, palette, DEFAULT_DPI)
+    else:
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        root = ax.get_figure(root=True)
+        assert isinstance(root, Figure), "an axes always belongs to a figure"
+        fig = root
+    painter = _Painter(ax, palette, painter_highlight)
+    painter.frame(lay)
+    for item in lay.items:
+        painter.create(item)
+    return fig
+
+
+def render(
+    result_or_settings: Source,
+    fmt: str = "png",
+    *,
+    theme: str | Theme = "light",
+    highlight: str | None = None,
+    dpi: float | None = None,
+    block: Block = (0, "forward"),
+) -> bytes:
+    """The diagram as ``"png"``, ``"svg"`` or ``"pdf"`` bytes (see :func:`draw`).
+
+    ``dpi`` applies to PNG (default 100); SVG and PDF are vector and keep text as text.
+    """
+    fmt = _format(fmt)
+    fig = draw(result_or_settings, theme=theme, highlight=highlight, block=block)
+    return _save(fig, fmt, dpi or DEFAULT_DPI, _theme(theme))
+
+
+class Diagram:
+    """A reusable painter for live views: one figure, updated in place, cached bytes.
+
+    ``render`` re-lays out the diagram for every call (pure Python, fast); when the
+    layout has the same items as the previous one (same cell, framework, options and
+    strip, only numbers changed), the existing artists are moved and relabelled
+    (``set_text``, ``set_position``) instead of rebuilt. Images are cached per
+    (settings, block, highlight, format, dpi), so stepping back to a value is free.
+    The figure never touches pyplot; ``close`` (or dropping the object) frees it.
+    """
+
+    def __init__(self, theme: str | Theme = "light", *, dpi: float = DEFAULT_DPI) -> None:
+        self.theme = _theme(theme)
+        self.dpi = dpi
+        self._figure: Figure | None = None
+        self._artists: list[Artist] = []
+        self._signature: tuple[tuple[str, str], ...] = ()
+        self._highlight: str | None = None
+        self._cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+
+    @property
+    def figure(self) -> Figure | None:
+        """The figure of the last render (None before the first)."""
+        return self._figure
+
+    def render(
+        self,
+        result_or_settings: Source,
+        fmt: str = "png",
+        *,
+        highlight: str | None = None,
+        block: Block = (0, "forward"),
+    ) -> bytes:
+        """The diagram of ``result_or_settings`` as image bytes (see :func:`render`)."""
+        b = to_breakdown(result_or_settings)
+        key = (b.settings, tuple(block), highlight, _format(fmt), self.dpi)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        self.paint(b, highlight=highlight, block=block)
+        assert self._figure is not None
+        data = _save(self._figure, _format(fmt), self.dpi, self.theme)
+        self._cache[key] = data
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return data
+
+    def paint(
+        self, b: Breakdown, *, highlight: str | None = None, block: Block = (0, "forward")
+    ) -> Figure:
+        """Bring the figure up to date with ``b``, reusing artists where possible."""
+        lay = layout(b, check_block(b, block))
+        painter_highlight = _highlight(b, highlight)
+        if self._figure is None:
+            self._figure, ax = _new_figure(lay, self.theme, self.dpi)
+        else:
+            ax = self._figure.axes[0]
+            self._figure.set_size_inches(lay.width / 72, lay.height / 72)
+        painter = _Painter(ax, self.theme, painter_highlight)
+        painter.frame(lay)
+        if lay.signature == self._signature:
+            for artist, item in zip(self._artists, lay.items, strict=True):
+                painter.update(artist, item)
+        else:
+            for artist in self._artists:
+                artist.remove()
+            self._artists = [painter.create(item) for item in lay.items]
+            self._signature = lay.signature
+        return self._figure
+
+    def close(self) -> None:
+        """Drop the figure and the cache (the object can render again afterwards)."""
+        self._figure = None
+        self._artists = []
+        self._signature = ()
+        self._cache.clear()
+
+
+# ------------------------------------------------------------------ notebook output
+
+
+def mimebundle(b: Breakdown) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a notebook shows for a bare :class:`Breakdown`: diagram, table and text.
+
+    Frontends pick the richest type they know, and HTML outranks images, so the HTML
+    carries the diagram itself (a PNG data URI, which static viewers such as nbviewer
+    and GitHub display too) followed by the coloured table. ``image/png`` serves
+    frontends without HTML; ``text/plain`` is the table for terminals.
+    """
+    from .report import html_table, text_table
+
+    fig = draw(b)
+    width, height = (round(v * 96 / 72) for v in fig.get_size_inches() * 72)
+    png = _save(fig, "png", NOTEBOOK_DPI, THEMES["light"])
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    alt = escape(f"{b.settings.describe_layer()} diagram: {b.total:,} parameters")
+    html = (
+        f'<img src="{uri}" width="{width}" height="{height}" alt="{alt}" '
+        'style="max-width:100%;height:auto">'
+        f"{html_table(b)}"
+    )
+    data = {"text/plain": text_table(b), "text/html": html, "image/png": png}
+    metadata = {"image/png": {"width": width, "height": height}}
+    return data, metadata

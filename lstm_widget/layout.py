@@ -1,0 +1,995 @@
+"""Where every box, line and label of the diagram goes: pure geometry, no matplotlib.
+
+:func:`layout` turns a :class:`~lstm_widget.counting.Breakdown` into a :class:`Layout`:
+a canvas size and a flat tuple of value objects (:class:`Label`, :class:`Rect`,
+:class:`Circle`, :class:`Path`, :class:`Polygon`) in **points** (1/72 inch), with y
+growing downwards. Sizing the canvas in points makes a font size and a distance the
+same unit, so the layout can reserve exactly the room a label needs: text widths come
+from the DejaVu Sans advance widths below (the font ships with matplotlib and the
+painter always asks for it), so a 12-digit count widens its column instead of
+overlapping its neighbour. Painting (``diagram.py``) is a thin step over this.
+
+Every item has a stable ``key``: two layouts with the same keys in the same order
+differ only in numbers and positions, which lets the painter update its artists in
+place instead of rebuilding them. ``tags`` name the roles and gates an item belongs to,
+so a highlight can emphasise them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .counting import (
+    GATE_NAMES,
+    GATE_ORDER,
+    ROLE_LABELS,
+    ROLES,
+    Breakdown,
+    Direction,
+    FormulaLine,
+    PerUnit,
+    Role,
+    SettingsError,
+    WeightGroup,
+)
+
+#: A colour named by meaning; the theme turns it into a hex value.
+Ink = Literal[
+    "ink", "muted", "paper", "input", "recurrent", "bias", "second_bias", "peephole", "projection",
+    "dense",
+]  # fmt: skip
+HAlign = Literal["left", "center", "right"]
+Point = tuple[float, float]
+
+FONT_FAMILY = "DejaVu Sans"
+#: Font sizes in points. Nothing is smaller than 9 pt, so a projector stays legible.
+TITLE_SIZE = 15.0
+HEADING_SIZE = 12.0
+TEXT_SIZE = 11.0
+SMALL_SIZE = 10.0
+OPERATOR_SIZE = 9.5
+#: Line height as a multiple of the font size; the painter centres text on ``y``.
+LINE_HEIGHT = 1.2
+
+MARGIN = 16.0
+GAP = 10.0
+SECTION_GAP = 22.0
+GATE_BOX = (48.0, 28.0)
+NODE_RADIUS = 9.0
+ARROW_HEAD = (7.0, 4.0)  # length, half width
+CARD_PAD = 7.0
+ROW_GAP = 3.0
+STRIP_BOX_HEIGHT = 40.0
+STRIP_ARROW = 46.0
+#: Stacks deeper than this show layers 1, 2, a collapsed middle and the last layer.
+STRIP_MAX_LAYERS = 4
+
+# DejaVu Sans advance widths in thousandths of an em, grouped by width. Unknown
+# characters count as a full em, which errs on the side of space.
+_REGULAR_WIDTHS = {
+    227: "′", 275: "'", 278: "ijl", 295: "IJₜ", 318: " ,.·", 337: "/:;\\|", 352: "f",
+    361: "-", 390: "()[]", 392: "t", 401: "!₁", 411: "r", 460: '"', 500: "*_`–", 521: "s",
+    525: "z", 528: "₋", 531: "?", 550: "c", 557: "L", 575: "F", 579: "k", 592: "vxy",
+    603: "P", 611: "TY", 612: "o", 613: "a", 615: "e", 632: "E", 634: "hnuσ",
+    635: "Sbdgpq", 636: "$0123456789{}", 656: "K", 684: "AV", 685: "XZ", 686: "B",
+    695: "R", 698: "C", 732: "U", 748: "N", 752: "H", 770: "D", 775: "G", 780: "&",
+    787: "OQ", 818: "w", 838: "#+<=>^~×−⊙→", 863: "M", 950: "%", 974: "m", 989: "W",
+    1000: "@…",
+}  # fmt: skip
+_BOLD_WIDTHS = {
+    264: "′", 306: "'", 343: "ijl", 348: " ", 365: "/\\|", 372: "IJ", 380: ",.·", 388: "ₜ",
+    400: ":;", 415: "-", 435: "f", 438: "₁", 456: "!", 457: "()[]", 478: "t", 493: "r",
+    500: "_`–", 521: '"', 523: "*", 528: "₋", 580: "?", 582: "z", 593: "c", 595: "s",
+    637: "L", 645: "x", 652: "vy", 665: "k", 675: "a", 678: "e", 682: "T", 683: "EF",
+    687: "o", 696: "$0123456789", 712: "hnu{}", 716: "bdgpq", 720: "S", 724: "Y",
+    725: "Z", 733: "P", 734: "C", 762: "B", 770: "R", 771: "X", 774: "AV", 775: "K",
+    779: "σ", 812: "U", 821: "G", 830: "D", 837: "HN", 838: "#+<=>^~×−⊙→", 850: "OQ",
+    872: "&", 924: "w", 995: "M", 1000: "@…", 1002: "%", 1042: "m", 1103: "W",
+}  # fmt: skip
+
+
+def _per_char(groups: Mapping[int, str]) -> dict[str, float]:
+    return {char: width / 1000 for width, chars in groups.items() for char in chars}
+
+
+_ADVANCE = {False: _per_char(_REGULAR_WIDTHS), True: _per_char(_BOLD_WIDTHS)}
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width in points of ``text`` set in DejaVu Sans at ``size`` points."""
+    advance = _ADVANCE[bold]
+    return size * sum(advance.get(char, 1.0) for char in text)
+
+
+# --------------------------------------------------------------------------- items
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text centred vertically on ``y``; ``x`` is its left, centre or right edge."""
+
+    key: str
+    x: float
+    y: float
+    text: str
+    size: float = TEXT_SIZE
+    ink: Ink = "ink"
+    ha: HAlign = "left"
+    bold: bool = False
+    tags: frozenset[str] = frozenset()
+
+    @property
+    def width(self) -> float:
+        return text_width(self.text, self.size, self.bold)
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) the text is expected to cover."""
+        left = self.x - {"left": 0.0, "center": 0.5, "right": 1.0}[self.ha] * self.width
+        half = LINE_HEIGHT * self.size / 2
+        return (left, self.y - half, left + self.width, self.y + half)
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A box: gate, card or strip block. ``fill`` None leaves it transparent."""
+
+    key: str
+    x: float
+    y: float
+    width: float
+    height: float
+    ink: Ink = "ink"
+    fill: Ink | None = None
+    line_width: float = 1.4
+    rounded: bool = False
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A pointwise operation node (×, +, 1−)."""
+
+    key: str
+    x: float
+    y: float
+    radius: float = NODE_RADIUS
+    ink: Ink = "ink"
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Path:
+    """A polyline, e.g. a wire between nodes."""
+
+    key: str
+    points: tuple[Point, ...]
+    ink: Ink = "ink"
+    line_width: float = 1.4
+    dashed: bool = False
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Polygon:
+    """A filled polygon: arrow heads."""
+
+    key: str
+    points: tuple[Point, ...]
+    ink: Ink = "ink"
+    tags: frozenset[str] = frozenset()
+
+
+Item = Label | Rect | Circle | Path | Polygon
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A whole diagram: canvas size in points and its items, painted in order."""
+
+    width: float
+    height: float
+    items: tuple[Item, ...]
+    signature: tuple[tuple[str, str], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        sig = tuple((type(item).__name__, item.key) for item in self.items)
+        object.__setattr__(self, "signature", sig)
+
+    @property
+    def labels(self) -> tuple[Label, ...]:
+        return tuple(item for item in self.items if isinstance(item, Label))
+
+
+# ----------------------------------------------------------------------- primitives
+
+
+def _tags(*names: str) -> frozenset[str]:
+    return frozenset(name for name in names if name)
+
+
+def _wire(
+    key: str, points: Sequence[Point], ink: Ink = "ink", *, arrow: bool = True, **kw: object
+) -> list[Item]:
+    """A polyline whose last segment ends in an arrow head touching the last point."""
+    tags = kw.get("tags", frozenset())
+    assert isinstance(tags, frozenset)
+    dashed = bool(kw.get("dashed", False))
+    if not arrow:
+        return [Path(key, tuple(points), ink, dashed=dashed, tags=tags)]
+    (x0, y0), (x1, y1) = points[-2], points[-1]
+    length = max(abs(x1 - x0), abs(y1 - y0))
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    head, half = ARROW_HEAD
+    base = (x1 - ux * head, y1 - uy * head)
+    shaft = (*points[:-1], base)
+    tip = (
+        (x1, y1),
+        (base[0] - uy * half, base[1] + ux * half),
+        (base[0] + uy * half, base[1] - ux * half),
+    )
+    return [
+        Path(key, tuple(shaft), ink, dashed=dashed, tags=tags),
+        Polygon(f"{key}:head", tip, ink, tags=tags),
+    ]
+
+
+def _node(key: str, x: float, y: float, op: Literal["×", "+"], **kw: frozenset[str]) -> list[Item]:
+    """A circle with its operator drawn as two strokes (crisper than a glyph)."""
+    tags = kw.get("tags", frozenset())
+    a = NODE_RADIUS * (0.45 if op == "×" else 0.6)
+    strokes = (
+        (((x - a, y - a), (x + a, y + a)), ((x - a, y + a), (x + a, y - a)))
+        if op == "×"
+        else (((x - a, y), (x + a, y)), ((x, y - a), (x, y + a)))
+    )
+    return [
+        Circle(key, x, y, tags=tags),
+        *(Path(f"{key}:{k}", s, line_width=1.6, tags=tags) for k, s in enumerate(strokes)),
+    ]
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "×".join(_fmt(n) for n in shape)
+
+
+# ---------------------------------------------------------------------------- cards
+
+
+@dataclass(frozen=True)
+class _Card:
+    """A gate's weight groups: header, one row per group, and the gate's subtotal."""
+
+    key: str
+    title: str
+    rows: tuple[WeightGroup, ...]
+    tags: frozenset[str]
+    note: str = ""
+
+    def _name(self, g: WeightGroup) -> str:
+        return f"{g.symbol}  {_shape(g.shape)}"
+
+    @property
+    def total(self) -> int:
+        return sum(g.count for g in self.rows)
+
+    @property
+    def width(self) -> float:
+        widest_row = max(
+            text_width(self._name(g), TEXT_SIZE) + GAP + text_width(_fmt(g.count), TEXT_SIZE, True)
+            for g in self.rows
+        )
+        return 2 * CARD_PAD + max(
+            widest_row,
+            text_width(self.title, TEXT_SIZE, True),
+            text_width(self.note, SMALL_SIZE),
+            text_width(f"= {_fmt(self.total)}", TEXT_SIZE, True),
+        )
+
+    @property
+    def height(self) -> float:
+        lines = 2 + len(self.rows) + (1 if self.note else 0)
+        return 2 * CARD_PAD + lines * (LINE_HEIGHT * TEXT_SIZE + ROW_GAP)
+
+    def items(self, x: float, y: float, width: float) -> list[Item]:
+        step = LINE_HEIGHT * TEXT_SIZE + ROW_GAP
+        left, right = x + CARD_PAD, x + width - CARD_PAD
+        row_y = y + CARD_PAD + step / 2
+        out: list[Item] = [
+            Rect(
+                f"{self.key}",
+                x,
+                y,
+                width,
+                self.height,
+                "muted",
+                line_width=1.0,
+                rounded=True,
+                tags=self.tags,
+            ),
+            Label(f"{self.key}:title", left, row_y, self.title, bold=True, tags=self.tags),
+        ]
+        for g in self.rows:
+            row_y += step
+            tags = self.tags | {g.role}
+            out.append(
+                Label(f"{self.key}:{g.symbol}", left, row_y, self._name(g), ink=g.role, tags=tags)
+            )
+            out.append(
+                Label(
+                    f"{self.key}:{g.symbol}:n",
+                    right,
+                    row_y,
+                    _fmt(g.count),
+                    ink=g.role,
+                    ha="right",
+                    bold=True,
+                    tags=tags,
+                )
+            )
+        if self.note:
+            row_y += step
+            out.append(
+                Label(
+                    f"{self.key}:note", left, row_y, self.note, SMALL_SIZE, "muted", tags=self.tags
+                )
+            )
+        row_y += step
+        out.append(
+            Path(
+                f"{self.key}:rule",
+                ((left, row_y - step / 2), (right, row_y - step / 2)),
+                "muted",
+                line_width=0.8,
+                tags=self.tags,
+            )
+        )
+        out.append(
+            Label(
+                f"{self.key}:total",
+                right,
+                row_y,
+                f"= {_fmt(self.total)}",
+                ha="right",
+                bold=True,
+                tags=self.tags,
+            )
+        )
+        return out
+
+
+_GATE_TITLE = {
+    "i": "input gate",
+    "f": "forget gate",
+    "o": "output gate",
+    "z": "update gate",
+    "r": "reset gate",
+}
+_TEXTBOOK_ORDER = {"lstm": "fi*o", "gru": "rz*", "rnn": "*"}
+
+
+def _display_gates(cell: str, stored: tuple[str, ...]) -> list[str]:
+    """Gates in the order textbooks draw them; ``*`` is the framework's candidate letter."""
+    candidate = next((g for g in stored if GATE_NAMES[g] in ("candidate", "cell")), "")
+    return [candidate if g == "*" else g for g in _TEXTBOOK_ORDER[cell]]
+
+
+def _card_title(gate: str) -> str:
+    if gate == "":
+        return "tanh cell"
+    name = _GATE_TITLE.get(gate, "candidate")
+    return f"{gate} · {name}"
+
+
+# --------------------------------------------------------------------- cell drawings
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Horizontal slots of a cell drawing: one per gate, then extra slots."""
+
+    left: float
+    centres: dict[str, float]
+    widths: dict[str, float]
+
+    @property
+    def right(self) -> float:
+        last = max(self.centres, key=lambda k: self.centres[k])
+        return self.centres[last] + self.widths[last] / 2
+
+
+def _columns(left: float, slots: Sequence[tuple[str, float]]) -> _Columns:
+    centres: dict[str, float] = {}
+    widths: dict[str, float] = {}
+    x = left
+    for name, width in slots:
+        centres[name], widths[name] = x + width / 2, width
+        x += width + GAP
+    return _Columns(left, centres, widths)
+
+
+def _gate_box(key: str, x: float, y: float, text: str, gate: str) -> list[Item]:
+    w, h = GATE_BOX
+    tags = _tags(gate)
+    return [
+        Rect(key, x - w / 2, y - h / 2, w, h, "ink", fill="ink", rounded=True, tags=tags),
+        Label(
+            f"{key}:text",
+            x,
+            y,
+            text,
+            13.0 if text == "σ" else TEXT_SIZE,
+            "paper",
+            "center",
+            bold=True,
+            tags=tags,
+        ),
+    ]
+
+
+def _gate_letter(key: str, x: float, y: float, gate: str) -> Label:
+    """The gate's output name beside its box, e.g. ``f``."""
+    return Label(
+        key,
+        x + GATE_BOX[0] / 2 + 4,
+        y - GATE_BOX[1] / 2 - 9,
+        gate,
+        TEXT_SIZE,
+        "ink",
+        bold=True,
+        tags=_tags(gate),
+    )
+
+
+_IN_LABEL_WIDTH = max(text_width(s, TEXT_SIZE, True) for s in ("cₜ₋₁", "hₜ₋₁", "xₜ")) + 8
+_LEAD = _IN_LABEL_WIDTH + 26  # left labels plus a stub of wire before the first node
+
+
+def _cell_drawing(
+    b: Breakdown, layer: int, direction: Direction, top: float
+) -> tuple[list[Item], float, float]:
+    """Schematic plus weight cards of one block; returns items, right edge, bottom."""
+    s = b.settings
+    stored = GATE_ORDER[s.framework][s.cell]
+    gates = _display_gates(s.cell, stored)
+    mine = [g for g in b.groups if (g.layer, g.direction) == (layer, direction)]
+    cards: dict[str, _Card] = {}
+    for gate in gates:
+        rows = tuple(g for g in mine if g.gate == gate and g.role != "projection")
+        note = ""
+        if s.cell == "gru" and GATE_NAMES[gate] == "candidate":
+            reset_after = s.framework == "pytorch" or (s.framework == "keras" and s.reset_after)
+            note = "uses r ⊙ (U·h + b′)" if reset_after else "uses U·(r ⊙ h)"
+            if not s.bias:
+                note = note.replace(" + b′", "")
+        cards[gate] = _Card(f"card:{gate or 'cell'}", _card_title(gate), rows, _tags(gate), note)
+    projection = tuple(g for g in mine if g.role == "projection")
+    if projection:
+        cards["proj"] = _Card("card:proj", "projection", projection, _tags("projection"))
+
+    slot = GATE_BOX[0] + 2 * NODE_RADIUS + 24
+    slots = [(g, max(slot, cards[g].width)) for g in gates]
+    if s.cell == "lstm":
+        slots.append(("out", slot))
+    if projection:
+        slots.append(("proj", max(slot, cards["proj"].width)))
+    slots.append(("end", 40.0))
+    cols = _columns(MARGIN + _LEAD, slots)
+    draw = {"lstm": _lstm, "gru": _gru, "rnn": _rnn}[s.cell]
+    items, card_top = draw(s.peepholes, bool(projection), gates, cols, top)
+    bottom = card_top
+    for name, card in cards.items():
+        x = cols.centres[name] - cols.widths[name] / 2
+        items += card.items(x, card_top, cols.widths[name])
+        bottom = max(bottom, card_top + card.height)
+    right = cols.centres["end"]
+    return items, right, bottom
+
+
+def _in_label(key: str, y: float, text: str) -> Label:
+    return Label(key, MARGIN, y, text, TEXT_SIZE, "ink", bold=True)
+
+
+def _out_label(key: str, x: float, y: float, text: str) -> Label:
+    return Label(key, x + 4, y, text, TEXT_SIZE, "ink", bold=True)
+
+
+def _bus(cols: _Columns, gates: Sequence[str], y_gate: float, y_bus: float) -> list[Item]:
+    """h_{t-1} and x_t joining into one wire that feeds every gate from below."""
+    x_join = MARGIN + _IN_LABEL_WIDTH + 10
+    x_last = cols.centres[gates[-1]]
+    y_x = y_bus + 22
+    items: list[Item] = [
+        _in_label("in:h", y_bus, "hₜ₋₁"),
+        _in_label("in:x", y_x, "xₜ"),
+        Path("bus", ((MARGIN + _IN_LABEL_WIDTH, y_bus), (x_last, y_bus))),
+        Path("bus:x", ((MARGIN + _IN_LABEL_WIDTH - 8, y_x), (x_join, y_x), (x_join, y_bus))),
+    ]
+    for gate in gates:
+        x = cols.centres[gate]
+        items += _wire(
+            f"feed:{gate}", ((x, y_bus), (x, y_gate + GATE_BOX[1] / 2)), tags=_tags(gate)
+        )
+    return items
+
+
+def _lstm(
+    peepholes: bool, projection: bool, gates: Sequence[str], cols: _Columns, top: float
+) -> tuple[list[Item], float]:
+    f, i, g, o = gates
+    c = cols.centres
+    r, bw, bh = NODE_RADIUS, GATE_BOX[0] / 2, GATE_BOX[1] / 2
+    y_c = top + 12
+    y_op = y_c + 52
+    y_g = y_op + 52
+    y_bus = y_g + 46
+    x_in = MARGIN + _IN_LABEL_WIDTH
+    x_mul = (c[i] + c[g]) / 2
+    x_out = c["out"]
+    x_end = c["end"] - 20
+    items: list[Item] = [_in_label("in:c", y_c, "cₜ₋₁")]
+    # The cell state runs across the top: forget ×, then + the new candidate share.
+    items += _wire("c:0", ((x_in, y_c), (c[f] - r, y_c)))
+    items += _node("op:forget", c[f], y_c, "×", tags=_tags(f))
+    items += _wire("c:1", ((c[f] + r, y_c), (x_mul - r, y_c)))
+    items += _node("op:add", x_mul, y_c, "+")
+    items += _wire("c:2", ((x_mul + r, y_c), (x_end, y_c)))
+    items.append(_out_label("out:c", x_end, y_c, "cₜ"))
+    items += _wire(f"gate:{f}:out", ((c[f], y_g - bh), (c[f], y_c + r)), tags=_tags(f))
+    items += _wire(
+        f"gate:{i}:out", ((c[i], y_g - bh), (c[i], y_op), (x_mul - r, y_op)), tags=_tags(i)
+    )
+    items += _wire(
+        f"gate:{g}:out", ((c[g], y_g - bh), (c[g], y_op), (x_mul + r, y_op)), tags=_tags(g)
+    )
+    items += _node("op:write", x_mul, y_op, "×")
+    items += _wire("write:up", ((x_mul, y_op - r), (x_mul, y_c + r)))
+    # Output: tanh of the new cell state, gated by o.
+    items += _wire("c:tanh", ((x_out, y_c), (x_out, y_op - GATE_BOX[1] / 2)))
+    items += _gate_box("box:tanh_c", x_out, y_op, "tanh", "")
+    items += _wire("tanh:down", ((x_out, y_op + bh), (x_out, y_g - r)))
+    items += _wire(f"gate:{o}:out", ((c[o] + bw, y_g), (x_out - r, y_g)), tags=_tags(o))
+    items += _node("op:output", x_out, y_g, "×", tags=_tags(o))
+    if projection:
+        x_proj = c["proj"]
+        items += _wire("h:proj", ((x_out + r, y_g), (x_proj - bw, y_g)))
+        items += _gate_box("box:proj", x_proj, y_g, "W_hr", "projection")
+        items += _wire("h:out", ((x_proj + bw, y_g), (x_end, y_g)))
+    else:
+        items += _wire("h:out", ((x_out + r, y_g), (x_end, y_g)))
+    items.append(_out_label("out:h", x_end, y_g, "hₜ"))
+    for gate, text in ((f, "σ"), (i, "σ"), (g, "tanh"), (o, "σ")):
+        items += _gate_box(f"box:{gate}", c[gate], y_g, text, gate)
+        items.append(_gate_letter(f"letter:{gate}", c[gate], y_g, gate))
+    if peepholes:
+        for gate in (f, i, o):
+            x = c[gate] - bw + 8
+            tags = _tags(gate, "peephole")
+            items += _wire(
+                f"peep:{gate}", ((x, y_c), (x, y_g - bh)), "peephole", dashed=True, tags=tags
+            )
+    items += _bus(cols, gates, y_g, y_bus)
+    return items, y_bus + 40
+
+
+def _gru(
+    peepholes: bool, projection: bool, gates: Sequence[str], cols: _Columns, top: float
+) -> tuple[list[Item], float]:
+    r_gate, z, h = gates
+    c = cols.centres
+    r, bw, bh = NODE_RADIUS, GATE_BOX[0] / 2, GATE_BOX[1] / 2
+    y_h = top + 12
+    y_mix = y_h + 46
+    y_reset = y_mix + 30
+    y_g = y_reset + 40
+    y_bus = y_g + 46
+    x_in = MARGIN + _IN_LABEL_WIDTH
+    x_mix = c["end"] - 12 - 2 * r - GAP
+    x_end = c["end"] - 20
+    x_one = (c[z] + c[h]) / 2
+    x_rx = c[h] - bw - 2 * r - 4
+    items: list[Item] = [_in_label("in:h0", y_h, "hₜ₋₁")]
+    # The old state runs across the top: keep z ⊙ h, add (1 − z) ⊙ candidate.
+    items += _wire("h:0", ((x_in, y_h), (c[z] - r, y_h)))
+    items += _node("op:keep", c[z], y_h, "×", tags=_tags(z))
+    items += _wire("h:1", ((c[z] + r, y_h), (x_mix - r, y_h)))
+    items += _node("op:add", x_mix, y_h, "+")
+    items += _wire("h:2", ((x_mix + r, y_h), (x_end, y_h)))
+    items.append(_out_label("out:h", x_end, y_h, "hₜ"))
+    items += _wire(f"gate:{z}:out", ((c[z], y_g - bh), (c[z], y_h + r)), tags=_tags(z))
+    items += _wire(f"gate:{z}:mix", ((c[z], y_mix), (x_one - r, y_mix)), tags=_tags(z))
+    items.append(Circle("op:one_minus", x_one, y_mix, tags=_tags(z)))
+    items.append(
+        Label(
+            "op:one_minus:text",
+            x_one,
+            y_mix,
+            "1−",
+            OPERATOR_SIZE,
+            "ink",
+            "center",
+            bold=True,
+            tags=_tags(z),
+        )
+    )
+    items += _wire("one_minus:out", ((x_one + r, y_mix), (x_mix - r, y_mix)), tags=_tags(z))
+    items += _node("op:mix", x_mix, y_mix, "×")
+    items += _wire(
+        f"gate:{h}:out", ((c[h] + bw, y_g), (x_mix, y_g), (x_mix, y_mix + r)), tags=_tags(h)
+    )
+    items += _wire("mix:up", ((x_mix, y_mix - r), (x_mix, y_h + r)))
+    # The reset gate scales the old state's contribution to the candidate.
+    items += _wire(
+        f"gate:{r_gate}:out",
+        ((c[r_gate], y_g - bh), (c[r_gate], y_reset), (x_rx, y_reset), (x_rx, y_g - r)),
+        tags=_tags(r_gate),
+    )
+    items += _node("op:reset", x_rx, y_g, "×", tags=_tags(r_gate))
+    items += _wire("reset:out", ((x_rx + r, y_g), (c[h] - bw, y_g)), tags=_tags(r_gate))
+    items += _wire("reset:in", ((x_rx, y_bus), (x_rx, y_g + r)))
+    for gate, text in ((r_gate, "σ"), (z, "σ"), (h, "tanh")):
+        items += _gate_box(f"box:{gate}", c[gate], y_g, text, gate)
+        items.append(_gate_letter(f"letter:{gate}", c[gate], y_g, gate))
+    items += _bus(cols, (r_gate, z, h), y_g, y_bus)
+    return items, y_bus + 40
+
+
+def _rnn(
+    peepholes: bool, projection: bool, gates: Sequence[str], cols: _Columns, top: float
+) -> tuple[list[Item], float]:
+    (cell,) = gates
+    x = cols.centres[cell]
+    bh = GATE_BOX[1] / 2
+    y_h = top + 12
+    y_g = y_h + 56
+    y_bus = y_g + 46
+    x_end = cols.centres["end"] - 20
+    items: list[Item] = []
+    items += _wire("h:out", ((x, y_g - bh), (x, y_h), (x_end, y_h)))
+    items.append(_out_label("out:h", x_end, y_h, "hₜ"))
+    items += _gate_box("box:cell", x, y_g, "tanh", cell)
+    items += _bus(cols, gates, y_g, y_bus)
+    return items, y_bus + 40
+
+
+# ------------------------------------------------------------------- text sections
+
+
+def _runs(
+    key: str,
+    x: float,
+    y: float,
+    pieces: Iterable[tuple[str, Ink, frozenset[str]]],
+    size: float = TEXT_SIZE,
+    bold: bool = False,
+) -> tuple[list[Item], float]:
+    """Consecutive coloured pieces on one line; returns the items and the right edge."""
+    items: list[Item] = []
+    for k, (text, ink, tags) in enumerate(pieces):
+        if text:
+            items.append(Label(f"{key}:{k}", x, y, text, size, ink, bold=bold, tags=tags))
+            x += text_width(text, size, bold)
+    return items, x
+
+
+def _formula_pieces(line: FormulaLine) -> list[tuple[str, Ink, frozenset[str]]]:
+    """The numeric side of a formula line, each term in its role's colour."""
+    marker = "\x00"
+    text = line.render("numeric", lambda term, s: f"{marker}{term.role}{marker}{s}{marker}")
+    parts = text.split(marker)
+    pieces: list[tuple[str, Ink, frozenset[str]]] = []
+    k = 0
+    while k < len(parts):
+        if k + 2 < len(parts) and parts[k + 1] in ROLES:
+            pieces.append((parts[k], "ink", frozenset()))
+            role: Role = parts[k + 1]  # type: ignore[assignment]
+            pieces.append((parts[k + 2], role, frozenset({role})))
+            k += 3
+        else:
+            pieces.append((parts[k], "ink", frozenset()))
+            k += 1
+    pieces.append((f" = {_fmt(line.value)}", "ink", frozenset()))
+    return pieces
+
+
+def _per_unit_pieces(p: PerUnit) -> list[tuple[str, Ink, frozenset[str]]]:
+    """``4 × (1 + 10 + 1) = 48 per unit`` in role colours, then × units (× directions)."""
+    none: frozenset[str] = frozenset()
+    inner: list[tuple[str, Ink, frozenset[str]]] = [
+        (_fmt(p.inputs), "input", frozenset({"input"})),
+        (" + ", "ink", none),
+        (_fmt(p.recurrent), "recurrent", frozenset({"recurrent"})),
+    ]
+    bias_roles: tuple[Role, ...] = ("bias", "second_bias")
+    for role in bias_roles[: p.biases]:
+        inner += [(" + ", "ink", none), ("1", role, frozenset({role}))]
+    pieces = (
+        [(f"{p.gates} × (", "ink", none), *inner, (")", "ink", none)] if p.gates > 1 else inner
+    )
+    if p.peepholes:
+        pieces += [(" + ", "ink", none), (str(p.peepholes), "peephole", frozenset({"peephole"}))]
+    if p.projection:
+        pieces += [
+            (" + ", "ink", none),
+            (_fmt(p.projection), "projection", frozenset({"projection"})),
+        ]
+    units = "unit" if p.units == 1 else "units"
+    tail = f" = {_fmt(p.per_unit)} per unit;  × {_fmt(p.units)} {units}"
+    if p.directions > 1:
+        tail += " × 2 directions"
+    pieces.append((f"{tail} = {_fmt(p.total)}", "ink", none))
+    return pieces
+
+
+def _legend(b: Breakdown, y: float) -> tuple[list[Item], float]:
+    """A swatch and total per role present: the colour key for everything below."""
+    items: list[Item] = []
+    x = MARGIN
+    swatch = 11.0
+    for role, total in b.role_totals().items():
+        tags = frozenset({role})
+        items.append(
+            Rect(
+                f"legend:{role}",
+                x,
+                y - swatch / 2,
+                swatch,
+                swatch,
+                role,
+                fill=role,
+                line_width=0.0,
+                tags=tags,
+            )
+        )
+        text = f"{ROLE_LABELS[role]} {_fmt(total)}"
+        items.append(
+            Label(f"legend:{role}:text", x + swatch + 5, y, text, TEXT_SIZE, role, tags=tags)
+        )
+        x += swatch + 5 + text_width(text, TEXT_SIZE) + 2 * GAP
+    return items, x - 2 * GAP
+
+
+def _settings_line(b: Breakdown) -> str:
+    s = b.settings
+    parts = [f"input_size {_fmt(s.input_size)}", f"units {_fmt(s.units)}"]
+    if s.layers > 1:
+        parts.append(f"layers {s.layers}")
+    if s.bidirectional:
+        parts.append("bidirectional")
+    if not s.bias:
+        parts.append("no bias")
+    if s.proj_size:
+        parts.append(f"proj_size {_fmt(s.proj_size)}")
+    if s.cell == "gru" and s.framework == "keras":
+        parts.append(f"reset_after {s.reset_after}")
+    if s.peepholes:
+        parts.append("peepholes")
+    if s.dense:
+        parts.append(f"dense {_fmt(s.dense)}")
+    return " · ".join(parts)
+
+
+# ---------------------------------------------------------------------- model strip
+
+
+def _strip_layers(layers: int) -> list[tuple[str, int, int]]:
+    """(label, first layer, last layer) per strip column; deep stacks collapse the middle."""
+    if layers <= STRIP_MAX_LAYERS:
+        return [(f"layer {k + 1}", k, k) for k in range(layers)]
+    return [
+        ("layer 1", 0, 0),
+        ("layer 2", 1, 1),
+        (f"layers 3–{layers - 1}", 2, layers - 2),
+        (f"layer {layers}", layers - 1, layers - 1),
+    ]
+
+
+def _strip(
+    b: Breakdown, selected: tuple[int, Direction], y: float
+) -> tuple[list[Item], float, float]:
+    """x → one column per layer (fwd/bwd stacked) → dense head → y, each with its count."""
+    s = b.settings
+    counts = {(blk.layer, blk.direction): blk.count for blk in b.blocks}
+    directions: tuple[Direction, ...] = (
+        ("forward", "backward") if s.bidirectional else ("forward",)
+    )
+    rows = len(directions)
+    height = rows * STRIP_BOX_HEIGHT + (rows - 1) * 6
+    mid = y + height / 2
+    items: list[Item] = [Label("strip:x", MARGIN, mid, "x", TEXT_SIZE, "ink", bold=True)]
+    x = MARGIN + text_width("x", TEXT_SIZE, True) + 4
+    width_in = s.input_size
+
+    def arrow(key: str, x0: float, width: int) -> float:
+        text = _fmt(width)
+        length = max(STRIP_ARROW, text_width(text, SMALL_SIZE) + 16)
+        items.extend(_wire(key, ((x0, mid), (x0 + length, mid))))
+        items.append(
+            Label(f"{key}:w", x0 + length / 2, mid - 10, text, SMALL_SIZE, "muted", "center")
+        )
+        return x0 + length
+
+    name = s.describe_layer().split(" ", 1)[1]
+    for k, (label, first, last) in enumerate(_strip_layers(s.layers)):
+        x = arrow(f"strip:in{k}", x, width_in)
+        width_in = s.output_width
+        repeat = last - first + 1
+        texts = []
+        for d in directions:
+            title = f"{name} {label.removeprefix('layer ').removeprefix('layers ')}"
+            if s.bidirectional:
+                title += " fwd" if d == "forward" else " bwd"
+            count = _fmt(counts[(first, d)]) + (" each" if repeat > 1 else "")
+            texts.append((title, count))
+        box_w = 2 * CARD_PAD + max(
+            max(text_width(t, SMALL_SIZE), text_width(n, TEXT_SIZE, True)) for t, n in texts
+        )
+        for (title, count), d, row in zip(texts, directions, range(rows), strict=True):
+            top = y + row * (STRIP_BOX_HEIGHT + 6)
+            chosen = first <= selected[0] <= last and selected[1] == d
+            key = f"strip:{k}:{d}"
+            items.append(
+                Rect(
+                    key,
+                    x,
+                    top,
+                    box_w,
+                    STRIP_BOX_HEIGHT,
+                    "ink" if chosen else "muted",
+                    line_width=2.6 if chosen else 1.0,
+                    rounded=True,
+                )
+            )
+            cx = x + box_w / 2
+            items.append(Label(f"{key}:title", cx, top + 12, title, SMALL_SIZE, "muted", "center"))
+            items.append(
+                Label(f"{key}:n", cx, top + 28, count, TEXT_SIZE, "ink", "center", bold=True)
+            )
+        x += box_w
+    if s.dense:
+        x = arrow("strip:dense_in", x, s.output_width)
+        tags = frozenset({"dense"})
+        texts = [("dense head", _fmt(b.dense_total))]
+        box_w = 2 * CARD_PAD + max(
+            text_width("dense head", SMALL_SIZE), text_width(texts[0][1], TEXT_SIZE, True)
+        )
+        top = mid - STRIP_BOX_HEIGHT / 2
+        items.append(
+            Rect("strip:dense", x, top, box_w, STRIP_BOX_HEIGHT, "dense", rounded=True, tags=tags)
+        )
+        items.append(
+            Label(
+                "strip:dense:title",
+                x + box_w / 2,
+                top + 12,
+                "dense head",
+                SMALL_SIZE,
+                "muted",
+                "center",
+                tags=tags,
+            )
+        )
+        items.append(
+            Label(
+                "strip:dense:n",
+                x + box_w / 2,
+                top + 28,
+                texts[0][1],
+                TEXT_SIZE,
+                "dense",
+                "center",
+                bold=True,
+                tags=tags,
+            )
+        )
+        x += box_w
+        x = arrow("strip:out", x, s.dense)
+    else:
+        x = arrow("strip:out", x, s.output_width)
+    items.append(Label("strip:y", x + 4, mid, "y", TEXT_SIZE, "ink", bold=True))
+    return items, x + 4 + text_width("y", TEXT_SIZE, True), y + height
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def check_block(b: Breakdown, block: tuple[int, str]) -> tuple[int, Direction]:
+    """``block`` validated against ``b``: a (layer, direction) that exists."""
+    s = b.settings
+    layer, direction = block
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < s.layers:
+        raise SettingsError(
+            f"block layer must be an integer from 0 to {s.layers - 1}, not {layer!r}."
+        )
+    allowed = ("forward", "backward") if s.bidirectional else ("forward",)
+    if direction not in allowed:
+        raise SettingsError(
+            f"block direction must be {' or '.join(map(repr, allowed))}, not {direction!r}."
+        )
+    return layer, direction  # type: ignore[return-value]
+
+
+def highlight_choices(b: Breakdown) -> tuple[str, ...]:
+    """What ``highlight`` may name for this breakdown: every role, then every gate letter."""
+    gates = tuple(g for g in GATE_ORDER[b.settings.framework][b.settings.cell] if g)
+    return (*ROLES, *gates)
+
+
+def layout(b: Breakdown, block: tuple[int, str] = (0, "forward")) -> Layout:
+    """The whole diagram of ``b`` with the cell of ``block`` = (layer, direction) drawn."""
+    s = b.settings
+    layer, direction = check_block(b, block)
+    items: list[Item] = []
+    right = 0.0
+    y = MARGIN + TITLE_SIZE * LINE_HEIGHT / 2
+    title = f"{s.describe_layer()}: {_fmt(b.total)} parameters"
+    items.append(Label("title", MARGIN, y, title, TITLE_SIZE, "ink", bold=True))
+    right = max(right, MARGIN + text_width(title, TITLE_SIZE, True))
+    y += TITLE_SIZE * LINE_HEIGHT / 2 + 4 + SMALL_SIZE * LINE_HEIGHT / 2
+    subtitle = _settings_line(b)
+    items.append(Label("subtitle", MARGIN, y, subtitle, SMALL_SIZE, "muted"))
+    right = max(right, MARGIN + text_width(subtitle, SMALL_SIZE))
+    y += SMALL_SIZE * LINE_HEIGHT / 2 + 10 + TEXT_SIZE * LINE_HEIGHT / 2
+    legend, edge = _legend(b, y)
+    items += legend
+    right = max(right, edge)
+    y += TEXT_SIZE * LINE_HEIGHT / 2 + SECTION_GAP
+
+    strip, edge, y = _strip(b, (layer, direction), y)
+    items += strip
+    right = max(right, edge)
+    y += SECTION_GAP + HEADING_SIZE * LINE_HEIGHT / 2
+
+    where = f"layer {layer + 1}" + (f", {direction}" if s.bidirectional else "")
+    count = next(blk.count for blk in b.blocks if (blk.layer, blk.direction) == (layer, direction))
+    cell_name = "simple RNN" if s.cell == "rnn" else s.cell.upper()
+    heading = f"One {cell_name} cell ({where}): {_fmt(count)} parameters"
+    items.append(Label("cell:heading", MARGIN, y, heading, HEADING_SIZE, "ink", bold=True))
+    right = max(right, MARGIN + text_width(heading, HEADING_SIZE, True))
+    y += HEADING_SIZE * LINE_HEIGHT / 2 + 8
+    cell, edge, y = _cell_drawing(b, layer, direction, y)
+    items += cell
+    right = max(right, edge)
+    y += SECTION_GAP
+
+    line_step = TEXT_SIZE * LINE_HEIGHT + 6
+    for k, line in enumerate(b.formula.lines):
+        y += line_step / 2
+        head = f"{line.label}: "
+        tags = frozenset({"dense"}) if line.label == "dense head" else frozenset()
+        runs, x = _runs(f"formula:{k}", MARGIN, y, [(head, "ink", tags)], bold=True)
+        items += runs
+        runs, x = _runs(f"formula:{k}:n", x, y, _formula_pieces(line))
+        items += runs
+        symbolic = f"   ({line.render('symbolic')})"
+        items.append(Label(f"formula:{k}:sym", x, y, symbolic, SMALL_SIZE, "muted"))
+        right = max(right, x + text_width(symbolic, SMALL_SIZE))
+        y += line_step / 2
+    if len(b.formula.lines) > 1:
+        y += line_step / 2
+        sums = " + ".join(_fmt(line.value) for line in b.formula.lines)
+        text = f"total: {sums} = {_fmt(b.total)}"
+        items.append(Label("formula:total", MARGIN, y, text, TEXT_SIZE, "ink", bold=True))
+        right = max(right, MARGIN + text_width(text, TEXT_SIZE, True))
+        y += line_step / 2
+    y += 6 + line_step / 2
+    per_unit = b.per_unit[layer]
+    runs, x = _runs(
+        "unit:head",
+        MARGIN,
+        y,
+        [(f"one unit of layer {layer + 1}: ", "ink", frozenset())],
+        bold=True,
+    )
+    items += runs
+    runs, x = _runs("unit", x, y, _per_unit_pieces(per_unit))
+    items += runs
+    right = max(right, x)
+    y += line_step / 2
+    return Layout(right + MARGIN, y + MARGIN, tuple(items))

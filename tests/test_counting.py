@@ -1,0 +1,268 @@
+"""The counting core beyond the gallery: formula, per-unit reading, shapes, memory,
+serialisation, exactness at any size, and one-sentence errors for bad settings."""
+
+import json
+import re
+from dataclasses import asdict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lstm_widget import Settings, SettingsError, breakdown
+from lstm_widget.counting import DTYPE_BYTES, MAX_LAYERS, ROLES
+from lstm_widget.style import LIGHT
+
+
+@st.composite
+def any_settings(draw: st.DrawFn) -> dict[str, object]:
+    """Every valid combination: options appear only where the framework has them."""
+    framework = draw(st.sampled_from(["keras", "pytorch", "onnx"]))
+    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
+    units = draw(st.integers(min_value=1, max_value=600))
+    s = dict(
+        framework=framework,
+        cell=cell,
+        input_size=draw(st.integers(min_value=1, max_value=600)),
+        units=units,
+        layers=draw(st.integers(min_value=1, max_value=4)),
+        bidirectional=draw(st.booleans()),
+        bias=draw(st.booleans()),
+        dense=draw(st.integers(min_value=0, max_value=50)),
+    )
+    if (framework, cell) == ("pytorch", "lstm") and units > 1:
+        s["proj_size"] = draw(st.integers(min_value=0, max_value=units - 1))
+    if (framework, cell) == ("keras", "gru"):
+        s["reset_after"] = draw(st.booleans())
+    if (framework, cell) == ("onnx", "lstm"):
+        s["peepholes"] = draw(st.booleans())
+    return s
+
+
+def evaluate(expression: str, **symbols: int) -> int:
+    """Evaluate a formula as printed: ``×`` multiplies, ``2h`` means 2·h, 1,000 is 1000."""
+    python = expression.replace("×", "*").replace(",", "")
+    python = re.sub(r"(\d)([A-Za-z])", r"\1*\2", python)
+    value = eval(python, {"__builtins__": {}}, symbols)  # only digits, symbols, + * ( )
+    assert isinstance(value, int)
+    return value
+
+
+MANY = settings(max_examples=300, deadline=None)
+
+
+@MANY
+@given(s=any_settings())
+def test_formula_lines_add_up_and_every_rendering_evaluates_to_its_value(s):
+    b = breakdown(**s)
+    assert sum(line.value for line in b.formula.lines) == b.formula.total == b.total
+    x, h = b.settings.input_size, b.settings.units
+    symbols = dict(x=x, h=h, P=b.settings.proj_size, n=b.settings.dense)
+    for line in b.formula.lines:
+        assert evaluate(line.render("numeric")) == line.value, line.label
+        assert evaluate(line.render("symbolic"), **symbols) == line.value, line.label
+    text = b.formula.text()
+    assert text.splitlines()[-1].endswith(f"= {b.total:,}")
+    assert len(text.splitlines()) == len(b.formula.lines) + (len(b.formula.lines) > 1)
+
+
+@MANY
+@given(s=any_settings())
+def test_subtotals_roles_and_blocks_partition_the_total(s):
+    b = breakdown(**s)
+    d, r = b.settings.directions, b.settings.state_width
+    assert sum(b.layer_totals) + b.dense_total == b.total
+    assert sum(block.count for block in b.blocks) == b.total
+    assert len(b.layer_totals) == b.settings.layers
+    assert b.dense_total == (d * r + 1) * b.settings.dense
+    totals = b.role_totals()
+    assert sum(totals.values()) == b.total
+    assert list(totals) == [role for role in ROLES if role in totals]
+    assert all(count > 0 for count in totals.values())
+    assert ("dense" in totals) == bool(b.settings.dense)
+    assert ("bias" in totals) == b.settings.bias
+    assert all(isinstance(g.count, int) and g.count > 0 for g in b.groups)
+
+
+@MANY
+@given(s=any_settings())
+def test_per_unit_reading_times_units_is_each_layer(s):
+    b = breakdown(**s)
+    for layer, (reading, subtotal) in enumerate(zip(b.per_unit, b.layer_totals, strict=True)):
+        assert reading.layer == layer
+        assert reading.per_unit * b.settings.units * b.settings.directions == subtotal
+        assert reading.total == subtotal
+        assert reading.text().endswith(f"= {subtotal:,}")
+        assert f"= {reading.per_unit:,}; × {b.settings.units:,} unit" in reading.text()
+
+
+@MANY
+@given(s=any_settings())
+def test_output_shapes_memory_and_json(s):
+    b = breakdown(**s)
+    width = b.settings.directions * (b.settings.proj_size or b.settings.units)
+    layers = [shape for name, shape in b.output_shapes if name != "dense head"]
+    assert layers == [(None, None, width)] * b.settings.layers
+    assert b.output_shape == (None, None, b.settings.dense or width)
+    for dtype, size in DTYPE_BYTES.items():
+        assert b.memory_bytes(dtype) == b.total * size
+    data = b.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["total"] == b.total
+    assert Settings(**data["settings"]) == b.settings
+    assert sum(group["count"] for group in data["groups"]) == b.total
+    assert data["memory_bytes"]["float32"] == 4 * b.total
+
+
+def test_seed_question_per_unit_reading():
+    b = breakdown(units=10, input_size=1, dense=1)
+    assert b.per_unit[0].text() == (
+        "each unit: 4 gates × (1 input + 10 recurrent + 1 bias) = 48; × 10 units = 480"
+    )
+    assert b.per_unit[0].per_unit == 48
+
+
+def test_seed_formula_text_substitutes_the_numbers():
+    lines = breakdown(units=10, input_size=1, dense=1).formula.text().splitlines()
+    assert lines == [
+        "layer 1: 4 × (x × h + h × h + h) = 4 × (1 × 10 + 10 × 10 + 10) = 480",
+        "dense head: h × n + n = 10 × 1 + 1 = 11",
+        "total: 480 + 11 = 491",
+    ]
+
+
+def test_per_unit_reading_with_projection_and_two_directions():
+    b = breakdown(framework="pytorch", input_size=10, units=20, proj_size=5, layers=2)
+    assert b.per_unit[1].text() == (
+        "each unit: 4 gates × (5 input + 5 recurrent + 2 biases) + 5 projection = 53; "
+        "× 20 units = 1,060"
+    )
+    bi = breakdown(framework="pytorch", input_size=10, units=20, bidirectional=True)
+    assert bi.per_unit[0].text().endswith("× 20 units × 2 directions = 5,120")
+
+
+def test_identical_stacked_layers_share_one_formula_line():
+    b = breakdown(cell="rnn", input_size=10, units=10, layers=3)
+    assert [line.label for line in b.formula.lines] == ["layers 1–3"]
+    assert b.formula.lines[0].render("numeric") == "3 × (10 × 10 + 10 × 10 + 10)"
+
+
+def test_formula_html_colours_each_role_and_latex_is_pure_latex():
+    b = breakdown(framework="onnx", peepholes=True, units=1000, input_size=1, dense=2)
+    html = b.formula.html(LIGHT.roles)
+    for role in ("input", "recurrent", "bias", "second_bias", "peephole", "dense"):
+        assert f"color:{LIGHT.roles[role]}" in html, role
+    latex = b.formula.latex()
+    assert latex.startswith(r"\begin{aligned}") and latex.endswith(r"\end{aligned}")
+    assert "×" not in latex and r"\times" in latex
+    assert "{,}" in latex and "," not in latex.replace("{,}", ""), "braced thousands"
+
+
+def test_counts_are_exact_python_ints_at_any_size():
+    h = 10**6
+    b = breakdown(units=h, input_size=1)
+    assert b.total == 4 * (1 * h + h * h + h) == 4_000_008_000_000
+    assert type(b.total) is int
+    huge = breakdown(framework="pytorch", units=10**9, input_size=10**9, layers=MAX_LAYERS)
+    x = h = 10**9
+    first, rest = 4 * (x * h + h * h + 2 * h), 4 * (h * h + h * h + 2 * h)
+    assert huge.total == first + (MAX_LAYERS - 1) * rest
+    assert huge.memory_bytes("float64") == 8 * huge.total
+
+
+def test_settings_object_and_keyword_changes_combine():
+    base = Settings(cell="gru", input_size=4, units=5)
+    assert breakdown(base).total == 165
+    assert breakdown(base, reset_after=False).total == 150
+    assert base.replace(units=6).units == 6
+    with pytest.raises(SettingsError):
+        base.replace(units=0)
+
+
+def test_group_names_point_into_the_framework_tensor():
+    b = breakdown(units=10, input_size=1)
+    forget = next(g for g in b.groups if g.gate == "f" and g.role == "input")
+    assert forget.name == "lstm/lstm_cell/kernel[:, 10:20]"
+    assert (forget.symbol, forget.shape, forget.count) == ("W_f", (1, 10), 10)
+    assert forget.gate_name == "forget gate"
+    assert json.loads(json.dumps(forget.to_dict()))["tensor_shape"] == [1, 40]
+
+
+BAD = [
+    (dict(units=0), "0"),
+    (dict(units=-3), "-3"),
+    (dict(units=2.5), "2.5"),
+    (dict(units="10"), "'10'"),
+    (dict(units=True), "True"),
+    (dict(input_size=0), "0"),
+    (dict(input_size=None), "None"),
+    (dict(layers=0), "0"),
+    (dict(layers=MAX_LAYERS + 1), str(MAX_LAYERS + 1)),
+    (dict(dense=-1), "-1"),
+    (dict(dense=1.0), "1.0"),
+    (dict(cell="lstmx"), "'lstmx'"),
+    (dict(cell="LSTM"), "'LSTM'"),
+    (dict(framework="tensorflow"), "'tensorflow'"),
+    (dict(proj_size=3), "proj_size=3"),
+    (dict(framework="pytorch", cell="gru", proj_size=3), "proj_size=3"),
+    (dict(framework="onnx", proj_size=3), "proj_size=3"),
+    (dict(framework="pytorch", units=10, proj_size=10), "proj_size=10"),
+    (dict(framework="pytorch", units=10, proj_size=11), "proj_size=11"),
+    (dict(framework="pytorch", proj_size=-1), "-1"),
+    (dict(framework="pytorch", cell="gru", reset_after=False), "reset_after=False"),
+    (dict(cell="lstm", reset_after=False), "reset_after=False"),
+    (dict(framework="onnx", cell="gru", reset_after=False), "reset_after=False"),
+    (dict(peepholes=True), "peepholes=True"),
+    (dict(framework="pytorch", peepholes=True), "peepholes=True"),
+    (dict(framework="onnx", cell="gru", peepholes=True), "peepholes=True"),
+    (dict(bidirectional="yes"), "'yes'"),
+    (dict(bias=1), "1"),
+    (dict(hidden_size=3), "'hidden_size'"),
+]
+
+
+@pytest.mark.parametrize(("bad", "named"), BAD, ids=[str(bad) for bad, _ in BAD])
+def test_bad_settings_raise_one_sentence_naming_the_value(bad, named):
+    with pytest.raises(SettingsError) as raised:
+        breakdown(**bad)
+    message = str(raised.value)
+    assert isinstance(raised.value, ValueError)
+    assert named in message
+    assert message.endswith(".") and "\n" not in message
+    assert ". " not in message, "one sentence"
+
+
+def test_bad_settings_messages_say_what_is_allowed():
+    cases = {
+        "cell must be one of lstm, gru, rnn": dict(cell="lstmx"),
+        "framework must be one of keras, pytorch, onnx": dict(framework="tf"),
+        "units must be a positive integer": dict(units=0),
+        f"layers must be an integer from 1 to {MAX_LAYERS}": dict(layers=0),
+        "applies only to a PyTorch LSTM, not an ONNX LSTM": dict(framework="onnx", proj_size=1),
+        "must be smaller than units=4": dict(framework="pytorch", units=4, proj_size=4),
+        "settings are cell, input_size, units": dict(hidden=2),
+    }
+    for expected, bad in cases.items():
+        with pytest.raises(SettingsError, match=re.escape(expected)):
+            breakdown(**bad)
+
+
+def test_unknown_dtype_is_a_settings_error():
+    with pytest.raises(SettingsError, match="dtype must be one of float64, float32"):
+        breakdown().memory_bytes("float8")
+
+
+def test_defaults_are_the_seed_layer():
+    assert asdict(Settings()) == dict(
+        cell="lstm",
+        input_size=1,
+        units=10,
+        framework="keras",
+        layers=1,
+        bidirectional=False,
+        bias=True,
+        proj_size=0,
+        reset_after=True,
+        peepholes=False,
+        dense=0,
+    )

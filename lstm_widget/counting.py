@@ -507,18 +507,6 @@ class Breakdown:
 
         return mimebundle(self)
 
-    def _repr_mimebundle_(
-        self, include: Any = None, exclude: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Notebooks show the diagram and the table; terminals get the text table.
-
-        The drawing module is imported here, at display time, because this module
-        must stay stdlib-only: importing the package must not load matplotlib.
-        """
-        from .diagram import mimebundle
-
-        return mimebundle(self)
-
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
         return {

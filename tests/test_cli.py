@@ -1,0 +1,153 @@
+"""``lstm-params`` / ``python -m lstm_widget``: table, JSON, flags and bad input."""
+
+import json
+import subprocess
+import sys
+import sysconfig
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from lstm_widget import Settings, breakdown
+from lstm_widget.cli import main
+from lstm_widget.counting import SETTING_NAMES
+from lstm_widget.options import make_parser
+
+
+def run_module(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lstm_widget", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_default_table_has_rows_subtotals_total_formula_and_per_unit():
+    result = run_module("--units", "10", "--input", "1", "--dense", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    assert "lstm/lstm_cell/kernel[:, 10:20]" in out  # one row per weight group
+    assert "time_distributed/dense/kernel" in out
+    assert "Total params: 491" in out
+    assert "= 480" in out and "total: 480 + 11 = 491" in out
+    assert "each unit: 4 gates × (1 input + 10 recurrent + 1 bias) = 48; × 10 units = 480" in out
+    rows = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(rows) == len(breakdown(units=10, input_size=1, dense=1).groups)
+
+
+def test_json_prints_the_breakdown_with_the_whole_count_on_top():
+    result = run_module(
+        "--framework", "pytorch", "-u", "128", "-i", "32", "--layers", "2", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["total"] == 215_040
+    assert data["layer_totals"] == [82_944, 132_096]
+    assert data["settings"]["framework"] == "pytorch"
+
+
+def test_console_script_is_installed_and_runs():
+    script = Path(sysconfig.get_path("scripts")) / "lstm-params"
+    assert script.exists(), f"{script} missing: install the package (pip install -e .)"
+    result = subprocess.run(
+        [str(script), "--cell", "gru", "-u", "5", "-i", "4", "--no-reset-after", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total"] == 150
+
+
+FLAGS = [
+    (["--framework", "pytorch"], dict(framework="pytorch")),
+    (["--framework", "onnx"], dict(framework="onnx")),
+    (["--cell", "gru"], dict(cell="gru")),
+    (["--cell", "rnn"], dict(cell="rnn")),
+    (["--input", "7"], dict(input_size=7)),
+    (["-i", "7"], dict(input_size=7)),
+    (["--units", "12"], dict(units=12)),
+    (["-u", "12"], dict(units=12)),
+    (["-u", "1,000"], dict(units=1000)),
+    (["-u", "1_000"], dict(units=1000)),
+    (["--layers", "3"], dict(layers=3)),
+    (["--bidirectional"], dict(bidirectional=True)),
+    (["--no-bias"], dict(bias=False)),
+    (["--framework", "pytorch", "--proj", "4"], dict(framework="pytorch", proj_size=4)),
+    (["--cell", "gru", "--no-reset-after"], dict(cell="gru", reset_after=False)),
+    (["--framework", "onnx", "--peepholes"], dict(framework="onnx", peepholes=True)),
+    (["--dense", "3"], dict(dense=3)),
+]
+
+
+@pytest.mark.parametrize(("argv", "changes"), FLAGS, ids=[" ".join(a) for a, _ in FLAGS])
+def test_every_flag_sets_its_setting(capsys, argv, changes):
+    status, out, err = run_main(capsys, *argv, "--json")
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    expected = breakdown(**changes)
+    for name in SETTING_NAMES:
+        assert data["settings"][name] == getattr(expected.settings, name), name
+    assert data["total"] == expected.total
+
+
+def test_the_shared_parser_defaults_are_the_settings_defaults():
+    defaults = vars(make_parser("lstm-params", "").parse_args([]))
+    assert defaults == asdict(Settings())
+
+
+def test_help_lists_every_flag():
+    result = run_module("--help")
+    assert result.returncode == 0
+    flags = "--framework --cell --input --units --layers --bidirectional --no-bias --proj"
+    for flag in [*flags.split(), "--no-reset-after", "--peepholes", "--dense", "--json"]:
+        assert flag in result.stdout, flag
+
+
+BAD = [
+    (["--units", "0"], "units must be a positive integer, not 0"),
+    (["--units", "-5"], "not -5"),
+    (["--units", "abc"], "'abc'"),
+    (["--units", "2.5"], "'2.5'"),
+    (["--units"], "expected one argument"),
+    (["--input", "0"], "input_size must be a positive integer"),
+    (["--layers", "0"], "layers must be an integer from 1"),
+    (["--dense", "-1"], "dense must be a non-negative integer"),
+    (["--cell", "lstmx"], "'lstmx'"),
+    (["--framework", "tensorflow"], "'tensorflow'"),
+    (["--proj", "3"], "proj_size=3 applies only to a PyTorch LSTM"),
+    (["--framework", "pytorch", "-u", "4", "--proj", "4"], "proj_size=4 must be smaller"),
+    (["--framework", "pytorch", "--cell", "gru", "--proj", "2"], "not a PyTorch GRU"),
+    (["--framework", "pytorch", "--no-reset-after"], "reset_after=False applies only"),
+    (["--peepholes"], "peepholes=True applies only to an ONNX LSTM"),
+    (["--frobnicate"], "--frobnicate"),
+    (["10"], "Unrecognized arguments: 10"),
+]
+
+
+@pytest.mark.parametrize(("argv", "named"), BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_exits_2_with_one_error_line(capsys, argv, named):
+    status, out, err = run_main(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("lstm-params: error: ")
+    assert named in err
+    assert "Traceback" not in err
+
+
+def test_bad_input_in_a_real_process_has_no_traceback():
+    result = run_module("--units", "zero", "--cell", "gru")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "lstm-params: error: Argument -u/--units: expected a whole number, not 'zero'."
+    ]

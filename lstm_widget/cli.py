@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from .counting import SettingsError, breakdown
+from .counting import Breakdown, SettingsError, breakdown
 from .options import make_parser, settings_from
 from .report import text_table
 
@@ -19,7 +20,26 @@ def _parser() -> argparse.ArgumentParser:
         "or ONNX count them, with the formula and the per-unit reading.",
     )
     parser.add_argument("--json", action="store_true", help="print the breakdown as JSON")
+    parser.add_argument(
+        "--save",
+        metavar="FILE",
+        type=Path,
+        help="also write the block diagram to FILE; .png, .svg or .pdf picks the format",
+    )
     return parser
+
+
+def _save_diagram(result: Breakdown, path: Path) -> None:
+    """Write the diagram; matplotlib loads only when a picture is asked for."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg", "pdf"):
+        raise SettingsError(f"--save needs a .png, .svg or .pdf file name, not {str(path)!r}.")
+    from .diagram import render
+
+    try:
+        path.write_bytes(render(result, fmt))
+    except OSError as error:
+        raise SettingsError(f"cannot write {str(path)!r}: {error.strerror}.") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         result = breakdown(settings_from(args))
+        if args.save:
+            _save_diagram(result, args.save)
     except SettingsError as error:
         print(f"lstm-params: error: {error}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from .counting import CELLS, FRAMEWORKS, Settings, SettingsError
+from .counting import CELLS, FRAMEWORKS, SETTING_NAMES, Settings, SettingsError
 
 
 class OptionsError(SettingsError):
@@ -76,17 +76,8 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """The validated :class:`Settings` that parsed flags describe."""
-    return Settings(
-        cell=args.cell,
-        input_size=args.input_size,
-        units=args.units,
-        framework=args.framework,
-        layers=args.layers,
-        bidirectional=args.bidirectional,
-        bias=args.bias,
-        proj_size=args.proj_size,
-        reset_after=args.reset_after,
-        peepholes=args.peepholes,
-        dense=args.dense,
-    )
+    """The validated :class:`Settings` that parsed flags describe.
+
+    Every flag's ``dest`` is its setting's name, so the flags map one to one.
+    """
+    return Settings(**{name: getattr(args, name) for name in SETTING_NAMES})

@@ -6,6 +6,7 @@ imports keras.
 """
 
 import os
+from types import EllipsisType
 
 import numpy as np
 import pytest
@@ -15,11 +16,11 @@ from lstm_widget import Breakdown
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 
-def _numpy_index(index: str) -> tuple[int | slice, ...]:
+def _numpy_index(index: str) -> tuple[int | slice | EllipsisType, ...]:
     """``"[0, 4:8, :]"`` as a numpy index; ``""`` selects the whole tensor."""
     if not index:
-        return (...,)  # type: ignore[return-value]
-    parts: list[int | slice] = []
+        return (...,)
+    parts: list[int | slice | EllipsisType] = []
     for part in index.strip("[]").split(", "):
         if part == ":":
             parts.append(slice(None))

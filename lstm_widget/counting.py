@@ -433,7 +433,7 @@ class PerUnit:
         share = " + ".join(parts)
         share = f"{self.gates} gates × ({share})" if self.gates > 1 else share
         if self.peepholes:
-            share += f" + {self.peepholes} peephole"
+            share += f" + {self.peepholes} peepholes"
         if self.projection:
             share += f" + {self.projection:,} projection"
         units = "unit" if self.units == 1 else "units"

@@ -141,6 +141,14 @@ def test_per_unit_reading_with_projection_and_two_directions():
     assert bi.per_unit[0].text().endswith("× 20 units × 2 directions = 5,120")
 
 
+def test_per_unit_reading_with_peepholes():
+    b = breakdown(framework="onnx", peepholes=True, input_size=1, units=10)
+    assert b.per_unit[0].text() == (
+        "each unit: 4 gates × (1 input + 10 recurrent + 2 biases) + 3 peepholes = 55; "
+        "× 10 units = 550"
+    )
+
+
 def test_identical_stacked_layers_share_one_formula_line():
     b = breakdown(cell="rnn", input_size=10, units=10, layers=3)
     assert [line.label for line in b.formula.lines] == ["layers 1–3"]

@@ -14,6 +14,7 @@ table, a formula and a diagram cannot disagree.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
@@ -140,11 +141,9 @@ class Settings:
     def __post_init__(self) -> None:
         _check_choice("cell", self.cell, CELLS)
         _check_choice("framework", self.framework, FRAMEWORKS)
-        _check_int("input_size", self.input_size, minimum=1)
-        _check_int("units", self.units, minimum=1)
-        _check_int("layers", self.layers, minimum=1, maximum=MAX_LAYERS)
-        _check_int("proj_size", self.proj_size, minimum=0)
-        _check_int("dense", self.dense, minimum=0)
+        for name, minimum, maximum in _INTEGER_SETTINGS:
+            # numpy and other integral types are welcome, but counts stay Python ints.
+            object.__setattr__(self, name, _integer(name, getattr(self, name), minimum, maximum))
         for name in ("bidirectional", "bias", "reset_after", "peepholes"):
             value = getattr(self, name)
             if not isinstance(value, bool):
@@ -219,14 +218,26 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
 
 
-def _check_int(name: str, value: object, *, minimum: int, maximum: int | None = None) -> None:
+_INTEGER_SETTINGS: tuple[tuple[str, int, int | None], ...] = (
+    ("input_size", 1, None),
+    ("units", 1, None),
+    ("layers", 1, MAX_LAYERS),
+    ("proj_size", 0, None),
+    ("dense", 0, None),
+)
+
+
+def _integer(name: str, value: object, minimum: int, maximum: int | None) -> int:
+    """``value`` as a Python int within bounds, or a one-sentence SettingsError."""
     kind = "a positive integer" if minimum == 1 else "a non-negative integer"
     if maximum is not None:
         kind = f"an integer from {minimum} to {maximum}"
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise SettingsError(f"{name} must be {kind}, not {value!r}.")
-    if value < minimum or (maximum is not None and value > maximum):
-        raise SettingsError(f"{name} must be {kind}, not {value}.")
+    number = int(value)
+    if number < minimum or (maximum is not None and number > maximum):
+        raise SettingsError(f"{name} must be {kind}, not {number}.")
+    return number
 
 
 @dataclass(frozen=True)

@@ -274,3 +274,11 @@ def test_defaults_are_the_seed_layer():
         peepholes=False,
         dense=0,
     )
+
+
+def test_numpy_integers_are_accepted_and_counts_stay_python_ints():
+    import numpy as np  # always present: matplotlib depends on it
+
+    b = breakdown(units=np.int64(10), input_size=np.int32(1), dense=np.uint8(1))
+    assert b.total == 491
+    assert type(b.total) is int and type(b.settings.units) is int

@@ -330,9 +330,16 @@ class Diagram:
     The figure never touches pyplot; ``close`` (or dropping the object) frees it.
     """
 
-    def __init__(self, theme: str | Theme = "light", *, dpi: float = DEFAULT_DPI) -> None:
+    def __init__(
+        self,
+        theme: str | Theme = "light",
+        *,
+        dpi: float = DEFAULT_DPI,
+        cache_size: int = CACHE_SIZE,
+    ) -> None:
         self.theme = _theme(theme)
         self.dpi = dpi
+        self.cache_size = cache_size
         self._figure: Figure | None = None
         self._artists: list[Artist] = []
         self._signature: tuple[tuple[str, str], ...] = ()
@@ -363,7 +370,7 @@ class Diagram:
         assert self._figure is not None
         data = _save(self._figure, _format(fmt), self.dpi, self.theme)
         self._cache[key] = data
-        if len(self._cache) > CACHE_SIZE:
+        while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return data
 

@@ -986,7 +986,7 @@ def layout(b: Breakdown, block: tuple[int, str] = (0, "forward")) -> Layout:
     y += 6 + line_step / 2
     per_unit = b.per_unit[layer]
     runs, x = _runs(
-        "unit:head",
+        "unit-head",
         MARGIN,
         y,
         [(f"one unit of layer {layer + 1}: ", "ink", frozenset())],

@@ -1,0 +1,330 @@
+"""The painted diagram: rendered text extents, formats, reuse, highlight, isolation."""
+
+import gc
+import json
+import subprocess
+import sys
+import weakref
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+from lstm_widget import breakdown
+from lstm_widget.cli import main
+from lstm_widget.counting import CELLS, FRAMEWORKS, SettingsError
+from lstm_widget.diagram import DIMMED_ALPHA, Diagram, draw, render
+from lstm_widget.layout import layout
+from lstm_widget.report import html_table, text_table
+from lstm_widget.style import HIGH_CONTRAST
+
+SEED = {"units": 10, "input_size": 1, "dense": 1}
+PNG, PDF = b"\x89PNG\r\n\x1a\n", b"%PDF"
+
+
+def text_boxes(fig):
+    """Rendered extents (pixels) of every text in the figure, as an (n, 4) array."""
+    renderer = fig.canvas.get_renderer()
+    texts = [t for ax in fig.axes for t in ax.texts if t.get_text()]
+    boxes = np.array([t.get_window_extent(renderer).extents for t in texts])
+    return texts, boxes
+
+
+def clashes(texts, boxes):
+    """Pairs of texts whose boxes share more than half a pixel in both directions."""
+    x0, y0, x1, y1 = (boxes[:, k] for k in range(4))
+    overlap_x = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+    overlap_y = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
+    clash = np.triu((overlap_x > 0.5) & (overlap_y > 0.5), k=1)
+    return [(texts[i].get_text(), texts[j].get_text()) for i, j in np.argwhere(clash)]
+
+
+def sized(digits):
+    """Integers with exactly ``digits`` digits (1 to 6)."""
+    return st.integers(10 ** (digits - 1), 10**digits - 1)
+
+
+@st.composite
+def any_settings(draw):
+    """Valid settings over every cell, framework and option; counts of 1 to 13 digits."""
+    cell = draw(st.sampled_from(CELLS))
+    framework = draw(st.sampled_from(FRAMEWORKS))
+    units = draw(st.integers(1, 6).flatmap(sized))
+    chosen = dict(
+        cell=cell,
+        framework=framework,
+        input_size=draw(st.integers(1, 6).flatmap(sized)),
+        units=units,
+        layers=draw(st.sampled_from([1, 2, 3, 4, 5, 9, 100])),
+        bidirectional=draw(st.booleans()),
+        bias=draw(st.booleans()),
+        dense=draw(st.sampled_from([0, 1]) | st.integers(1, 6).flatmap(sized)),
+    )
+    if (framework, cell) == ("pytorch", "lstm") and units > 1:
+        chosen["proj_size"] = draw(st.integers(0, units - 1))
+    if (framework, cell) == ("keras", "gru"):
+        chosen["reset_after"] = draw(st.booleans())
+    if (framework, cell) == ("onnx", "lstm"):
+        chosen["peepholes"] = draw(st.booleans())
+    b = breakdown(**chosen)
+    layer = draw(st.integers(0, b.settings.layers - 1))
+    direction = draw(st.sampled_from(["forward", "backward"][: b.settings.directions]))
+    return b, (layer, direction)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(any_settings())
+def test_rendered_labels_never_overlap_and_stay_inside_the_canvas(case):
+    b, block = case
+    fig = draw(b, block=block)
+    texts, boxes = text_boxes(fig)
+    assert len(texts) == len(layout(b, block).labels)
+    width, height = fig.bbox.width, fig.bbox.height
+    assert boxes[:, 0].min() >= 0 and boxes[:, 2].max() <= width
+    assert boxes[:, 1].min() >= 0 and boxes[:, 3].max() <= height
+    pairs = clashes(texts, boxes)
+    assert not pairs, (b.settings, pairs[:4])
+
+
+@pytest.mark.parametrize("dpi", [72, 144])
+def test_no_overlap_at_other_resolutions_with_the_longest_counts(dpi):
+    b = breakdown(
+        framework="pytorch", units=999_999, input_size=999_999, layers=7,
+        bidirectional=True, proj_size=999_998, dense=999_999,
+    )  # fmt: skip
+    fig = draw(b)
+    fig.set_dpi(dpi)
+    texts, boxes = text_boxes(fig)
+    assert not clashes(texts, boxes)
+    assert boxes[:, 2].max() <= fig.bbox.width and boxes[:, 3].max() <= fig.bbox.height
+
+
+def test_no_text_is_smaller_than_9pt():
+    for source in (SEED, {"cell": "gru"}, {"framework": "onnx", "peepholes": True}):
+        fig = draw(source)
+        assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 9
+
+
+def test_formats_have_their_magic_and_svg_keeps_text_as_text():
+    assert render(SEED, "png").startswith(PNG)
+    assert render(SEED, "pdf").startswith(PDF)
+    svg = render(SEED, "svg").decode()
+    assert "<svg" in svg and "<text" in svg
+    for shown in ("Keras LSTM: 491 parameters", ">480<", ">11<", "48 per unit"):
+        assert shown in svg
+
+
+def test_png_resolution_follows_dpi():
+    fig = draw(SEED)
+    small, large = render(SEED, "png", dpi=50), render(SEED, "png", dpi=200)
+    width = int.from_bytes(small[16:20], "big"), int.from_bytes(large[16:20], "big")
+    assert width[1] == pytest.approx(4 * width[0], abs=4)
+    assert width[0] == pytest.approx(fig.get_size_inches()[0] * 50, abs=1)
+
+
+def test_renders_are_reproducible():
+    for fmt in ("png", "svg", "pdf"):
+        assert render(SEED, fmt) == render(SEED, fmt)
+
+
+def test_sources_can_be_breakdowns_settings_or_dicts():
+    b = breakdown(**SEED)
+    assert render(b, "svg") == render(b.settings, "svg") == render(SEED, "svg")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: draw(42), TypeError, "not int"),
+        (lambda: draw(SEED, theme="dark"), SettingsError, "light, high-contrast, not 'dark'"),
+        (lambda: draw(SEED, highlight="z"), SettingsError, "highlight must be one of"),
+        (lambda: render(SEED, "jpg"), SettingsError, "png, svg, pdf, not 'jpg'"),
+        (lambda: draw({"units": 0}), SettingsError, "units must be"),
+        (lambda: draw(SEED, block=(3, "forward")), SettingsError, "block layer"),
+    ],
+)
+def test_bad_arguments_raise_one_sentence(call, error, message):
+    with pytest.raises(error, match=message) as info:
+        call()
+    assert str(info.value).count(".") >= 1 and "\n" not in str(info.value)
+
+
+def test_draws_into_a_given_axes_and_returns_its_figure():
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert draw(SEED, ax=ax) is fig
+    assert len(ax.texts) == len(layout(breakdown(**SEED)).labels)
+
+
+def test_highlight_dims_other_roles_and_keeps_the_chosen_one():
+    fig = draw(SEED, highlight="recurrent")
+    texts = {t.get_text(): t for t in fig.axes[0].texts}
+    assert texts["U_f  10×10"].get_alpha() == 1.0
+    assert texts["W_f  1×10"].get_alpha() == DIMMED_ALPHA
+    assert texts["Keras LSTM: 491 parameters"].get_alpha() == 1.0  # untagged stays
+
+
+def test_highlight_a_gate():
+    fig = draw({"framework": "pytorch"}, highlight="g")
+    texts = {t.get_text(): t for t in fig.axes[0].texts}
+    assert texts["g · candidate"].get_alpha() == 1.0
+    assert texts["f · forget gate"].get_alpha() == DIMMED_ALPHA
+
+
+def test_high_contrast_theme_paints_white_on_black():
+    fig = draw(SEED, theme="high-contrast")
+    assert fig.patch.get_facecolor()[:3] == (0.0, 0.0, 0.0)
+    title = next(t for t in fig.axes[0].texts if t.get_text().startswith("Keras"))
+    assert title.get_color() == HIGH_CONTRAST.foreground
+
+
+def test_diagram_reuses_its_artists_when_only_numbers_change():
+    d = Diagram()
+    d.render(SEED, "svg")
+    fig = d.figure
+    ax = fig.axes[0]
+    before = list(ax.get_children())
+    d.render({**SEED, "units": 12_345}, "svg")
+    assert d.figure is fig and list(ax.get_children()) == before
+    total = breakdown(**{**SEED, "units": 12_345}).total
+    assert f"Keras LSTM: {total:,} parameters" in {t.get_text() for t in ax.texts}
+
+
+def test_diagram_rebuilds_when_the_structure_changes():
+    d = Diagram()
+    d.render(SEED, "svg")
+    old = weakref.ref(d.figure.axes[0].texts[0])
+    d.render({"cell": "gru"}, "svg")
+    gc.collect()
+    assert old() is None
+    assert len(d.figure.axes[0].texts) == len(layout(breakdown(cell="gru")).labels)
+
+
+def test_diagram_matches_a_fresh_render():
+    d = Diagram()
+    d.render({"cell": "gru", "units": 3}, "svg")
+    d.render({"cell": "gru", "units": 7}, "svg")
+    assert d.render({"cell": "gru", "units": 9}, "svg") == render(
+        {"cell": "gru", "units": 9}, "svg"
+    )
+
+
+def test_diagram_cache_returns_the_same_bytes_without_repainting():
+    d = Diagram()
+    first = d.render(SEED, "svg")
+    d.render({**SEED, "units": 11}, "svg")
+    assert d.render(SEED, "svg") is first
+    shown = breakdown(**{**SEED, "units": 11}).total  # the figure still shows the last paint
+    assert f"Keras LSTM: {shown:,} parameters" in {t.get_text() for t in d.figure.axes[0].texts}
+
+
+def test_diagram_memory_stays_flat_over_many_renders():
+    # Count live container objects rather than trace allocations (tracing is ~20x
+    # slower); the warm-up fills matplotlib's bounded text-metrics and font caches.
+    d = Diagram(cache_size=0)
+    sources = [
+        {"cell": cell, "units": units, "input_size": 3}
+        for units in range(1, 60)
+        for cell in ("lstm", "lstm", "gru")  # an update, then a rebuild
+    ]
+    for source in sources[:70]:
+        d.render(source, "svg")
+    gc.collect()
+    start = len(gc.get_objects())
+    for source in sources[70:]:
+        d.render(source, "svg")
+    gc.collect()
+    assert len(gc.get_objects()) - start < 300
+    assert len(d.figure.axes[0].get_children()) < 250
+
+
+def test_breakdown_shows_diagram_and_table_in_notebooks():
+    b = breakdown(**SEED)
+    data, metadata = b._repr_mimebundle_()
+    assert data["text/plain"] == text_table(b)
+    assert data["image/png"].startswith(PNG)
+    assert data["text/html"].startswith('<img src="data:image/png;base64,')
+    assert html_table(b) in data["text/html"]
+    assert metadata["image/png"]["width"] > 0
+
+
+@pytest.mark.parametrize(("suffix", "magic"), [("png", PNG), ("svg", b"<?xml"), ("pdf", PDF)])
+def test_cli_save_writes_the_format_its_suffix_names(tmp_path, capsys, suffix, magic):
+    target = tmp_path / f"seed.{suffix.upper()}"
+    assert main(["-u", "10", "-i", "1", "--dense", "1", "--save", str(target)]) == 0
+    assert target.read_bytes().startswith(magic)
+    assert "Total params: 491" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("seed.jpg", "--save needs a .png, .svg or .pdf file name"),
+        ("no/dir/x.png", "cannot write"),
+    ],
+)
+def test_cli_save_bad_target_is_one_line_and_status_2(tmp_path, capsys, name, message):
+    assert main(["--save", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+ISOLATION = """
+import json, sys, tempfile
+import lstm_widget
+assert "matplotlib" not in sys.modules
+import matplotlib
+from matplotlib import _pylab_helpers
+before = matplotlib.rcParams.copy()
+backend = dict.__getitem__(matplotlib.rcParams, "backend")
+
+from matplotlib.figure import Figure
+from lstm_widget.cli import main
+from lstm_widget.diagram import Diagram, draw, render
+
+sources = [
+    {"units": 10, "input_size": 1, "dense": 1},
+    {"cell": "gru", "reset_after": False},
+    {"framework": "pytorch", "layers": 3, "bidirectional": True, "proj_size": 5, "units": 20},
+    {"framework": "onnx", "peepholes": True},
+    {"cell": "rnn", "bias": False},
+]
+for source in sources:
+    for fmt in ("png", "svg", "pdf"):
+        render(source, fmt, theme="high-contrast")
+    lstm_widget.breakdown(**source)._repr_mimebundle_()
+    draw(source, ax=Figure().add_subplot())
+d = Diagram()
+for units in range(1, 15):
+    d.render({"units": units}, "svg")
+    d.render({"units": units, "cell": "gru"}, "png")
+with tempfile.TemporaryDirectory() as folder:
+    main(["--save", folder + "/x.pdf"])
+print(json.dumps({
+    "pyplot": "matplotlib.pyplot" in sys.modules,
+    "rc_same": matplotlib.rcParams.copy() == before,
+    "backend_same": dict.__getitem__(matplotlib.rcParams, "backend") == backend,
+    "managers": _pylab_helpers.Gcf.get_num_fig_managers(),
+}))
+"""
+
+
+def test_drawing_never_touches_pyplot_rcparams_or_the_backend(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", ISOLATION],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report == {"pyplot": False, "rc_same": True, "backend_same": True, "managers": 0}

@@ -17,6 +17,7 @@ import base64
 import io
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from html import escape
 from typing import Any, Literal, get_args
 
@@ -32,7 +33,7 @@ from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.text import Text
 from matplotlib.typing import RcKeyType
 
-from .counting import Breakdown, Settings, SettingsError, breakdown
+from .counting import ROLES, Breakdown, Settings, SettingsError, breakdown
 from .layout import (
     FONT_FAMILY,
     Circle,
@@ -97,13 +98,28 @@ def _theme(theme: str | Theme) -> Theme:
     return THEMES[theme]  # type: ignore[index]
 
 
-def _highlight(b: Breakdown, highlight: str | None) -> str | None:
+@dataclass(frozen=True)
+class _Highlight:
+    """The highlighted role or gate, and its rivals: the names that fade beside it.
+
+    A role competes only with roles and a gate only with gates, so highlighting the
+    recurrent weights fades the other weight rows but not the gates they feed.
+    """
+
+    name: str
+    rivals: frozenset[str]
+
+
+def _highlight(b: Breakdown, highlight: str | None) -> _Highlight | None:
     choices = highlight_choices(b)
-    if highlight is not None and highlight not in choices:
+    if highlight is None:
+        return None
+    if highlight not in choices:
         raise SettingsError(
             f"highlight must be one of {', '.join(choices)} (or None), not {highlight!r}."
         )
-    return highlight
+    kind = ROLES if highlight in ROLES else tuple(c for c in choices if c not in ROLES)
+    return _Highlight(highlight, frozenset(kind))
 
 
 def _format(fmt: str) -> Format:
@@ -118,7 +134,7 @@ def _format(fmt: str) -> Format:
 class _Painter:
     """Turns layout items into artists on one axes, and restyles them in place."""
 
-    def __init__(self, ax: Axes, theme: Theme, highlight: str | None) -> None:
+    def __init__(self, ax: Axes, theme: Theme, highlight: _Highlight | None) -> None:
         self.ax = ax
         self.theme = theme
         self.highlight = highlight
@@ -129,12 +145,14 @@ class _Painter:
         return named[ink] if ink in named else t.roles[ink]  # type: ignore[index]
 
     def alpha_and_width(self, tags: frozenset[str], width: float) -> tuple[float, float]:
-        """Dim what the highlight does not name; thicken the lines it does."""
-        if self.highlight is None or not tags:
+        """Fade what names a rival of the highlight; thicken the lines it names."""
+        if self.highlight is None:
             return 1.0, width
-        if self.highlight in tags:
+        if self.highlight.name in tags:
             return 1.0, width * 1.8
-        return DIMMED_ALPHA, width
+        if tags & self.highlight.rivals:
+            return DIMMED_ALPHA, width
+        return 1.0, width
 
     def frame(self, lay: Layout) -> None:
         self.ax.set_xlim(0, lay.width)
@@ -343,7 +361,6 @@ class Diagram:
         self._figure: Figure | None = None
         self._artists: list[Artist] = []
         self._signature: tuple[tuple[str, str], ...] = ()
-        self._highlight: str | None = None
         self._cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 
     @property

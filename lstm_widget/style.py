@@ -1,8 +1,10 @@
 """Colours and themes shared by the tables, the formula and the diagram.
 
 Colour means role everywhere: the same hex value paints a role's numbers in the HTML
-formula, its rows in the table and its boxes in the diagram. The palette is Okabe–Ito,
-which stays distinguishable under the common colour-vision deficiencies. Stdlib only.
+formula, its rows in the table and its boxes in the diagram. The hues are Okabe–Ito's,
+which stay distinguishable under the common colour-vision deficiencies. On the light
+theme the paler members are darkened (same hue) to at least 3.5:1 contrast on white,
+so coloured numbers stay legible on a washed-out projector. Stdlib only.
 """
 
 from __future__ import annotations
@@ -35,11 +37,11 @@ LIGHT = Theme(
     muted="#6B6B6B",
     roles={
         "input": "#0072B2",
-        "recurrent": "#D55E00",
-        "bias": "#009E73",
-        "second_bias": "#CC79A7",
-        "peephole": "#E69F00",
-        "projection": "#56B4E9",
+        "recurrent": "#C05200",
+        "bias": "#007C5A",
+        "second_bias": "#A8508A",
+        "peephole": "#9A6A00",
+        "projection": "#3B8BC2",
         "dense": "#000000",
     },
 )

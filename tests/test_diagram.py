@@ -170,6 +170,7 @@ def test_highlight_dims_other_roles_and_keeps_the_chosen_one():
     assert texts["U_f  10×10"].get_alpha() == 1.0
     assert texts["W_f  1×10"].get_alpha() == DIMMED_ALPHA
     assert texts["Keras LSTM: 491 parameters"].get_alpha() == 1.0  # untagged stays
+    assert texts["f · forget gate"].get_alpha() == 1.0  # gates are no rivals of a role
 
 
 def test_highlight_a_gate():
@@ -177,6 +178,7 @@ def test_highlight_a_gate():
     texts = {t.get_text(): t for t in fig.axes[0].texts}
     assert texts["g · candidate"].get_alpha() == 1.0
     assert texts["f · forget gate"].get_alpha() == DIMMED_ALPHA
+    assert texts["input weights 40"].get_alpha() == 1.0  # roles are no rivals of a gate
 
 
 def test_high_contrast_theme_paints_white_on_black():

@@ -20,12 +20,14 @@ from .counting import (
 from .introspect import IntrospectionError, ModelReport, explain
 
 if TYPE_CHECKING:
+    from ._panel import Panel, panel
     from .diagram import draw, render
 
 __all__ = [
     "Breakdown",
     "IntrospectionError",
     "ModelReport",
+    "Panel",
     "Settings",
     "SettingsError",
     "WeightGroup",
@@ -33,6 +35,7 @@ __all__ = [
     "draw",
     "explain",
     "load_ipython_extension",
+    "panel",
     "render",
     "unload_ipython_extension",
 ]
@@ -40,7 +43,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 #: Public names whose modules import ipywidgets or matplotlib, loaded on first use.
-_LAZY = {"draw": ".diagram", "render": ".diagram"}
+_LAZY = {"panel": "._panel", "Panel": "._panel", "draw": ".diagram", "render": ".diagram"}
 
 
 def __getattr__(name: str) -> Any:

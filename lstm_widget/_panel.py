@@ -1,0 +1,379 @@
+"""The live panel: every setting as a control; diagram, formula and table redrawn in place.
+
+Built from stock ipywidgets only, following ipywidgets' ``interactive_output``: one
+observer over all controls, one update routine, one initial draw, and an error shown
+in the panel instead of escaping the observer (which would leave the panel frozen).
+
+A drag sends a value per step and the kernel handles them in order, so every update
+must be cheap for the diagram to keep up: one :class:`~lstm_widget.diagram.Diagram`
+painter per theme is reused (it relabels its artists in place and keeps a bounded
+cache of the images it rendered, so dragging back is free), and the weight-group
+table, the one view whose size grows with the layer count, is built only while it is
+open.
+
+The module is private and imported on first use of :func:`lstm_widget.panel`, so that
+``import lstm_widget`` does not import ipywidgets or matplotlib.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from functools import cache
+from html import escape
+from typing import Any, Final
+
+import ipywidgets as widgets
+
+from .counting import (
+    CELLS,
+    FRAMEWORKS,
+    GATE_NAMES,
+    GATE_ORDER,
+    MAX_LAYERS,
+    ROLE_LABELS,
+    ROLES,
+    Breakdown,
+    Role,
+    Settings,
+    SettingsError,
+    breakdown,
+)
+from .diagram import Diagram
+from .report import html_table, summary_line
+from .style import THEME_NAMES, THEMES, Theme, ThemeName
+
+#: The Image widget's format. SVG keeps text as text: smaller, faster to render than
+#: rasterising, and sharp on a projector.
+IMAGE_FORMAT: Final = "svg"
+_WIDGET_FORMAT: Final = "svg+xml"
+
+#: Setting -> (slider minimum, slider maximum). The typed entry beside each slider
+#: takes any value, and the slider stretches to follow it.
+_NUMBERS: Final[Mapping[str, tuple[int, int]]] = {
+    "input_size": (1, 512),
+    "units": (1, 1024),
+    "layers": (1, min(10, MAX_LAYERS)),
+    "proj_size": (0, 512),
+    "dense": (0, 128),
+}
+_FLAGS: Final = ("bidirectional", "bias", "reset_after", "peepholes")
+
+_FRAMEWORK_LABELS: Final = {"keras": "Keras", "pytorch": "PyTorch", "onnx": "ONNX"}
+_CELL_LABELS: Final = {"lstm": "LSTM", "gru": "GRU", "rnn": "simple RNN"}
+_THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
+
+#: A value each framework-specific option takes only where it applies.
+_PROBES: Final[Mapping[str, object]] = {"proj_size": 1, "reset_after": False, "peepholes": True}
+
+
+@cache
+def _applies(option: str, framework: str, cell: str) -> bool:
+    """Whether ``option`` can leave its default for this layer, asked of counting itself."""
+    try:
+        Settings(framework=framework, cell=cell, units=2, **{option: _PROBES[option]})  # type: ignore[arg-type]
+    except SettingsError:
+        return False
+    return True
+
+
+def _applies_to(option: str) -> str:
+    """E.g. ``"PyTorch LSTM"``: the layers where a framework-specific option exists."""
+    return ", ".join(
+        Settings(framework=framework, cell=cell).describe_layer()
+        for framework in FRAMEWORKS
+        for cell in CELLS
+        if _applies(option, framework, cell)
+    )
+
+
+def _highlight_options(result: Breakdown) -> list[tuple[str, str | None]]:
+    """Dropdown options: nothing, each role the layer has, then each gate."""
+    settings = result.settings
+    roles = [(ROLE_LABELS[role], role) for role in result.role_totals()]
+    gates = [
+        (f"{GATE_NAMES[gate]} ({gate})", gate)
+        for gate in GATE_ORDER[settings.framework][settings.cell]
+        if gate
+    ]
+    return [("nothing", None), *roles, *gates]
+
+
+def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
+    """One gate's own weights in layer 1, each in its role's colour."""
+    groups = [
+        g for g in result.groups if g.gate == gate and g.layer == 0 and g.direction == "forward"
+    ]
+    parts = " + ".join(
+        f'<span style="color:{theme.roles[g.role]}">{escape(g.symbol)} '
+        f"{'×'.join(f'{n:,}' for n in g.shape)} = {g.count:,}</span>"
+        for g in groups
+    )
+    total = sum(g.count for g in groups)
+    return (
+        f"<div>{escape(GATE_NAMES[gate])} ({escape(gate)}), layer 1: {parts} = "
+        f"<b>{total:,}</b></div>"
+    )
+
+
+class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+    """Controls for every setting beside the diagram, formula, per-unit reading and table.
+
+    Attributes
+    ----------
+    controls
+        One widget per setting, keyed by the setting names (``units``, ``cell``, ...).
+        Setting a control's ``value`` in code updates the panel like a user would.
+    result
+        The :class:`~lstm_widget.Breakdown` now shown (the last valid one while
+        :attr:`error` is set).
+    error
+        The message shown for invalid settings or a failed drawing, else ``None``.
+    sliders
+        The slider beside each numeric control, linked to it.
+    highlight, theme
+        The highlight selector (a role or a gate letter) and the theme toggle.
+    table_section
+        The collapsible section holding the weight-group :attr:`table`, built only
+        while it is open.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        theme: ThemeName = "light",
+        highlight: str | None = None,
+    ) -> None:
+        self.controls: dict[str, widgets.ValueWidget] = {}
+        self.sliders: dict[str, widgets.IntSlider] = {}
+        self._parked: dict[str, Any] = {}
+        self._holding = False
+        self._painters: dict[str, Diagram] = {}
+        self.result: Breakdown = breakdown(settings)
+        self.error: str | None = None
+
+        wide = {"description_width": "initial"}
+        self.controls["framework"] = widgets.ToggleButtons(
+            options=[(_FRAMEWORK_LABELS[f], f) for f in FRAMEWORKS],
+            value=settings.framework,
+            description="framework",
+            style=wide,
+        )
+        self.controls["cell"] = widgets.ToggleButtons(
+            options=[(_CELL_LABELS[c], c) for c in CELLS],
+            value=settings.cell,
+            description="cell",
+            style=wide,
+        )
+        number_rows = [self._number_row(name, getattr(settings, name)) for name in _NUMBERS]
+        for name in _FLAGS:
+            label = name if name not in _PROBES else f"{name} ({_applies_to(name)})"
+            self.controls[name] = widgets.Checkbox(
+                value=getattr(settings, name), description=label, indent=False
+            )
+        self.highlight = widgets.Dropdown(
+            options=_highlight_options(self.result),
+            value=highlight,
+            description="highlight",
+            style=wide,
+        )
+        self.theme = widgets.ToggleButtons(
+            options=[(_THEME_LABELS[t], t) for t in THEME_NAMES],
+            value=theme,
+            description="theme",
+            style=wide,
+        )
+
+        self.message = widgets.HTML()
+        self.image = widgets.Image(format=_WIDGET_FORMAT, layout=widgets.Layout(max_width="100%"))
+        self.formula = widgets.HTML()
+        self.explanation = widgets.HTML()
+        self.table = widgets.HTML()
+        self.table_section = widgets.Accordion(children=[self.table], titles=("Weight groups",))
+        self.table_section.observe(self._fill_table, names="selected_index")
+
+        flags = widgets.HBox([self.controls[name] for name in _FLAGS])
+        settings_box = widgets.VBox(
+            [
+                self.controls["framework"],
+                self.controls["cell"],
+                *number_rows,
+                flags,
+                widgets.HBox([self.highlight, self.theme]),
+            ]
+        )
+        super().__init__(
+            [
+                settings_box,
+                self.message,
+                self.image,
+                self.formula,
+                self.explanation,
+                self.table_section,
+            ]
+        )
+        for control in (*self.controls.values(), self.highlight, self.theme):
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    def _number_row(self, name: str, value: int) -> widgets.HBox:
+        """A slider for dragging and a typed entry for exact (and larger) values.
+
+        The entry is the control: it accepts any integer so that a bad one gets the
+        counting core's message, and the slider stretches to follow large values.
+        """
+        low, high = _NUMBERS[name]
+        label = name if name not in _PROBES else f"{name} ({_applies_to(name)})"
+        entry = widgets.IntText(
+            value=value,
+            description=label,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
+        )
+        slider = widgets.IntSlider(
+            value=max(value, low),
+            min=low,
+            max=max(high, value),
+            readout=False,
+            continuous_update=True,
+        )
+
+        def slider_moved(change: dict[str, Any]) -> None:
+            entry.value = change["new"]
+
+        def entry_typed(change: dict[str, Any]) -> None:
+            new = change["new"]
+            if new > slider.max:
+                slider.max = new
+            if new >= slider.min:
+                slider.value = new
+
+        slider.observe(slider_moved, names="value")
+        entry.observe(entry_typed, names="value")
+        self.controls[name] = entry
+        self.sliders[name] = slider
+        return widgets.HBox([entry, slider])
+
+    def _on_change(self, change: dict[str, Any]) -> None:
+        if not self._holding:
+            self.update()
+
+    def update(self) -> None:
+        """Recount and redraw from the controls; errors are shown, never raised."""
+        self._holding = True  # changes made here must not re-enter
+        try:
+            self._match_options_to_layer()
+            values = {name: control.value for name, control in self.controls.items()}
+            self.result = breakdown(**values)
+            self._show(self.result)
+            self.error = None
+            self.message.value = ""
+        except SettingsError as error:
+            self._report(str(error))
+        except Exception as error:  # a drawing bug: show it and keep the panel alive
+            self._report(
+                f"Could not draw: {type(error).__name__}: {error}",
+                details=traceback.format_exc(),
+            )
+        finally:
+            self._holding = False
+
+    def _match_options_to_layer(self) -> None:
+        """Disable options the chosen framework and cell lack, at their neutral value.
+
+        A disabled option shows the value actually counted; the user's value is kept
+        and comes back when the option applies again.
+        """
+        framework, cell = self.controls["framework"].value, self.controls["cell"].value
+        neutral = Settings()
+        for option in _PROBES:
+            control = self.controls[option]
+            applies = _applies(option, framework, cell)
+            if applies == (not control.disabled):
+                continue
+            if applies:
+                control.value = self._parked.pop(option, control.value)
+            else:
+                self._parked[option] = control.value
+                control.value = getattr(neutral, option)
+            control.disabled = not applies
+            if option in self.sliders:
+                self.sliders[option].disabled = not applies
+
+    def _show(self, result: Breakdown) -> None:
+        options = _highlight_options(result)
+        if options != list(self.highlight.options):
+            keep = self.highlight.value
+            self.highlight.options = options
+            self.highlight.value = keep if keep in dict(options).values() else None
+        theme_name: ThemeName = self.theme.value
+        theme = THEMES[theme_name]
+        highlight: str | None = self.highlight.value
+        self.image.value = self._image(result, theme_name, highlight)
+        role: Role | None = highlight if highlight in ROLES else None
+        gate = "" if highlight is None or role else _gate_html(result, highlight, theme)
+        box = f"background:{theme.background};color:{theme.foreground};padding:0.25em 0.5em"
+        self.formula.value = (
+            f'<div style="{box}"><b>{escape(summary_line(result))}</b>'
+            f"{result.formula.html(theme.roles, highlight=role)}{gate}</div>"
+        )
+        self.explanation.value = (
+            f'<div style="{box}">'
+            + "".join(
+                f"<div>Layer {p.layer + 1}: {escape(p.text())}</div>" for p in result.per_unit[:2]
+            )
+            + "</div>"
+        )
+        if self.table_section.selected_index is not None:
+            self.table.value = html_table(result, theme)
+
+    def _image(self, result: Breakdown, theme: ThemeName, highlight: str | None) -> bytes:
+        """The diagram's bytes from this theme's painter, which caches what it rendered."""
+        painter = self._painters.get(theme)
+        if painter is None:
+            painter = self._painters[theme] = Diagram(theme=theme)
+        return painter.render(result, IMAGE_FORMAT, highlight=highlight)
+
+    def _fill_table(self, change: dict[str, Any]) -> None:
+        if change["new"] is not None:
+            self.table.value = html_table(self.result, THEMES[self.theme.value])
+
+    def _report(self, message: str, details: str | None = None) -> None:
+        self.error = message
+        more = f"<details><pre>{escape(details)}</pre></details>" if details else ""
+        self.message.value = (
+            f'<div role="alert" style="color:#B00020;font-weight:bold">{escape(message)}</div>'
+            + more
+        )
+
+
+def panel(
+    settings: Settings | None = None,
+    /,
+    *,
+    theme: ThemeName = "light",
+    highlight: str | None = None,
+    **changes: Any,
+) -> Panel:
+    """A live panel preset to ``settings`` (keywords as for :func:`~lstm_widget.breakdown`).
+
+    Bad presets raise :class:`~lstm_widget.SettingsError`; once the panel is shown, bad
+    values entered in it are reported inside the panel instead.
+
+    Examples
+    --------
+    >>> p = panel(units=64, input_size=32, cell="gru")  # doctest: +SKIP
+    >>> p.controls["units"].value = 128  # doctest: +SKIP
+    >>> p.result.total  # doctest: +SKIP
+    """
+    start = breakdown(settings, **changes)
+    if theme not in THEMES:
+        raise SettingsError(f"theme must be one of {', '.join(THEME_NAMES)}, not {theme!r}.")
+    choices = [value for _, value in _highlight_options(start) if value is not None]
+    if highlight is not None and highlight not in choices:
+        raise SettingsError(
+            f"highlight must be one of {', '.join(choices)} for a "
+            f"{start.settings.describe_layer()}, not {highlight!r}."
+        )
+    return Panel(start.settings, theme=theme, highlight=highlight)

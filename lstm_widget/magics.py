@@ -1,0 +1,247 @@
+"""``%lstm_params``: the breakdown, formula and diagram of a layer as one rich output.
+
+``%load_ext lstm_widget`` imports this module and registers the magic. The flags come
+from :func:`lstm_widget.options.make_parser`, the parser ``lstm-params`` uses, plus the
+magic's own extras, so a flag means the same in a terminal and in a notebook. Drawing
+(matplotlib), the panel (ipywidgets) and introspection (Keras / PyTorch) are imported
+only when a call needs them, so loading the extension stays cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import shlex
+from html import escape
+from typing import Any, Literal
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.display import display
+
+from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
+from .introspect import explain
+from .options import make_parser
+from .report import text_table
+from .style import THEME_NAMES, THEMES, ThemeName
+
+ImageFormat = Literal["png", "svg"]
+
+_MIME: dict[ImageFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
+
+_DESCRIPTION = """\
+Show every trainable weight of a recurrent layer, exactly as Keras, PyTorch or ONNX
+count them: table, formula, per-unit reading and block diagram. With NAME, explain a
+Keras model or layer, or a PyTorch module, from your namespace."""
+
+_MAGIC_EXAMPLES = """\
+Examples
+--------
+  %lstm_params --widget --cell gru -u 64 -i 32    the live panel, preset
+  %lstm_params --highlight recurrent -u 4 -i 3    light up the recurrent weights
+  %lstm_params model                              explain the model in `model`
+  result = %lstm_params -o -u 128 -i 32           keep the Breakdown, like %timeit -o
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The shared setting flags plus the magic's own: NAME, -o, --widget and looks."""
+    parser = make_parser("%lstm_params", _DESCRIPTION)
+    # Setting flags left out of the line stay out of the namespace: a NAME must not be
+    # combined with them, and the panel is preset only with what was asked for.
+    # (set_defaults(SUPPRESS) would store the marker itself, so the actions change.)
+    for action in parser._actions:
+        if action.dest in SETTING_NAMES:
+            action.default = argparse.SUPPRESS
+    add = parser.add_argument
+    add("name", nargs="?", metavar="NAME",
+        help="a Keras model or layer, or a PyTorch module, in your namespace")  # fmt: skip
+    add("-o", dest="return_result", action="store_true",
+        help="also return the result (Breakdown, model report or panel), "
+             "like %%timeit -o")  # fmt: skip
+    add("--widget", action="store_true",
+        help="open the live panel preset to these flags "
+             "(the static output where widgets cannot show)")  # fmt: skip
+    add("--theme", choices=THEME_NAMES, default="light",
+        help="colours: light, or high-contrast for projectors (default: light)")  # fmt: skip
+    add("--highlight", metavar="GROUP",
+        help="light up one role (input, recurrent, bias, ...) "
+             "or gate letter (f, ...)")  # fmt: skip
+    add("--format", dest="image_format", choices=tuple(_MIME), default="png",
+        help="diagram image format (default: png)")  # fmt: skip
+    return parser
+
+
+def _help() -> str:
+    return _parser().format_help()
+
+
+def _split(line: str) -> list[str]:
+    try:
+        return shlex.split(line)
+    except ValueError as error:  # an unbalanced quote
+        raise UsageError(f"Could not split {line!r} into flags: {error}.") from None
+
+
+def _parse(tokens: list[str]) -> tuple[argparse.Namespace, dict[str, Any]]:
+    """The parsed flags and the settings given on the line; bad input -> UsageError."""
+    try:
+        args = _parser().parse_args(tokens)
+    except SettingsError as error:
+        raise UsageError(str(error)) from None
+    given = {name: getattr(args, name) for name in SETTING_NAMES if hasattr(args, name)}
+    return args, given
+
+
+def _lookup(shell: Any, name: str) -> object:
+    """``name`` or ``name.attr...`` from the user's namespace, never evaluated as code."""
+    head, *attributes = name.split(".")
+    if not all(part.isidentifier() for part in (head, *attributes)):
+        raise UsageError(
+            f"NAME must be a variable name such as model or model.encoder, not {name!r}."
+        )
+    if head not in shell.user_ns:
+        raise UsageError(f"{head!r} is not defined in this namespace; define the model first.")
+    obj = shell.user_ns[head]
+    for depth, attribute in enumerate(attributes, start=1):
+        if not hasattr(obj, attribute):
+            path = ".".join([head, *attributes[: depth - 1]])
+            raise UsageError(f"{path!r} has no attribute {attribute!r}.")
+        obj = getattr(obj, attribute)
+    return obj
+
+
+def _has_widget_frontend(shell: Any) -> bool:
+    """True in a Jupyter kernel (Lab, Notebook, VS Code, Colab), False in a terminal.
+
+    Every kernel-backed shell derives from ipykernel's ZMQInteractiveShell; checking the
+    class names keeps ipykernel from being imported where it is not already in use.
+    """
+    return any(cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__)
+
+
+def _bundle(
+    result: Breakdown,
+    *,
+    theme: ThemeName,
+    highlight: str | None,
+    image_format: ImageFormat,
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """One output: HTML (diagram, table, formula), the image alone, and plain text.
+
+    Frontends show the richest type they know and HTML outranks images, so the HTML
+    embeds the diagram as a data URI; terminals fall back to the plain-text table.
+    Returns the data and its metadata, ready for ``display(..., raw=True)``.
+    """
+    from . import diagram
+    from .report import html_table
+
+    dpi = diagram.NOTEBOOK_DPI if image_format == "png" else None
+    image = diagram.render(result, image_format, theme=theme, highlight=highlight, dpi=dpi)
+    mime = _MIME[image_format]
+    encoded = base64.b64encode(image).decode("ascii")
+    size, metadata = "", {}
+    if image_format == "png":
+        # Shown at CSS pixels (96 per inch), so the sharper PNG keeps the diagram's size.
+        width, height = (
+            int.from_bytes(image[at : at + 4], "big") * 96 // diagram.NOTEBOOK_DPI
+            for at in (16, 20)  # the PNG header's width and height fields
+        )
+        size = f'width="{width}" height="{height}" '
+        metadata = {mime: {"width": width, "height": height}}
+    palette = THEMES[theme]
+    alt = f"{result.settings.describe_layer()} diagram: {result.total:,} parameters"
+    html = (
+        f'<div class="lstm-widget-output" style="background:{palette.background};'
+        f'color:{palette.foreground};padding:0.5em">'
+        f'<img src="data:{mime};base64,{encoded}" {size}alt="{escape(alt)}" '
+        'style="max-width:100%;height:auto">'
+        f"{html_table(result, palette)}</div>"
+    )
+    payload = encoded if image_format == "png" else image.decode("utf-8")
+    return {"text/plain": text_table(result), "text/html": html, mime: payload}, metadata
+
+
+@magics_class
+class LstmMagics(Magics):
+    """The ``%lstm_params`` line magic."""
+
+    @line_magic  # type: ignore[untyped-decorator]  # IPython is untyped
+    def lstm_params(self, line: str = "") -> object:
+        tokens = _split(line)
+        # argparse would print the help and exit the kernel; print it and stop instead.
+        if "-h" in tokens or "--help" in tokens:
+            print(_help())
+            return None
+        args, given = _parse(tokens)
+        if args.name is not None:
+            return self._explain(args, given)
+        try:
+            result = breakdown(Settings(**given))
+        except SettingsError as error:
+            raise UsageError(str(error)) from None
+        shown: object = result
+        if args.widget:
+            if _has_widget_frontend(self.shell):
+                from ._panel import panel
+
+                live = panel(result.settings, theme=args.theme, highlight=args.highlight)
+                display(live)  # type: ignore[no-untyped-call]
+                shown = live
+            else:
+                print("No widget frontend here (terminal IPython): showing the static output.")
+                self._show(result, args)
+        else:
+            self._show(result, args)
+        return shown if args.return_result else None
+
+    def _show(self, result: Breakdown, args: argparse.Namespace) -> None:
+        try:
+            data, metadata = _bundle(
+                result,
+                theme=args.theme,
+                highlight=args.highlight,
+                image_format=args.image_format,
+            )
+        except SettingsError as error:  # e.g. a --highlight the layer does not have
+            raise UsageError(str(error)) from None
+        display(data, raw=True, metadata=metadata)  # type: ignore[no-untyped-call]
+
+    def _explain(self, args: argparse.Namespace, given: dict[str, Any]) -> object:
+        if given:
+            flags = ", ".join(sorted(given))
+            raise UsageError(
+                f"NAME explains {args.name!r} as it was built; drop the setting flags ({flags})."
+            )
+        if args.widget:
+            raise UsageError("--widget presets the panel from flags; it cannot take a NAME.")
+        obj = _lookup(self.shell, args.name)
+        try:
+            report = explain(obj, name=args.name)
+        except SettingsError as error:
+            raise UsageError(str(error)) from None
+        bundle = {"text/plain": report.text(), "text/html": report.html(THEMES[args.theme])}
+        display(bundle, raw=True)  # type: ignore[no-untyped-call]
+        return report if args.return_result else None
+
+
+LstmMagics.lstm_params.__doc__ = f"""Show where a recurrent layer's parameter count comes from.
+
+Displays the weight-group table, the formula with numbers substituted, the per-unit
+reading and a block diagram as one output (HTML and an image, plain text in a
+terminal). The flags are those of the ``lstm-params`` command.
+
+{_MAGIC_EXAMPLES}
+{_help()}"""
+
+
+def load(ipython: Any) -> None:
+    """Register ``%lstm_params`` with ``ipython``."""
+    ipython.register_magics(LstmMagics)
+
+
+def unload(ipython: Any) -> None:
+    """Remove ``%lstm_params`` again, so ``%reload_ext`` starts from a clean slate."""
+    manager = ipython.magics_manager
+    manager.magics["line"].pop("lstm_params", None)
+    manager.registry.pop(LstmMagics.__name__, None)

@@ -1,0 +1,293 @@
+"""``%lstm_params`` in a real IPython shell: loading, output, -o, help and bad input."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from IPython import get_ipython
+from IPython.core.error import UsageError
+from IPython.testing.globalipapp import start_ipython
+from IPython.utils.capture import capture_output
+
+from lstm_widget import Breakdown, breakdown
+from lstm_widget import magics as magics_module
+
+
+@pytest.fixture(scope="module")
+def shell() -> Any:
+    start_ipython()  # returns the shell only on its first call in a process
+    return get_ipython()
+
+
+@pytest.fixture
+def ip(shell: Any) -> Iterator[Any]:
+    shell.run_line_magic("load_ext", "lstm_widget")
+    yield shell
+    shell.run_line_magic("unload_ext", "lstm_widget")
+    shell.run_line_magic("reset", "-f")
+
+
+def _outputs(ip: Any, line: str) -> tuple[Any, list[dict[str, Any]], str]:
+    """Run ``%lstm_params line``; return its value, the displayed bundles and stdout."""
+    with capture_output() as captured:
+        value = ip.run_line_magic("lstm_params", line)
+    return value, [output.data for output in captured.outputs], captured.stdout
+
+
+def _run_cell(ip: Any, cell: str) -> tuple[str, str, Any]:
+    with capture_output() as captured:
+        result = ip.run_cell(cell)
+    return captured.stdout, captured.stderr, result
+
+
+def test_load_unload_reload(shell: Any) -> None:
+    line_magics = shell.magics_manager.magics["line"]
+    shell.run_line_magic("load_ext", "lstm_widget")
+    assert "lstm_params" in line_magics
+    shell.run_line_magic("unload_ext", "lstm_widget")
+    assert "lstm_params" not in line_magics
+    assert "LstmMagics" not in shell.magics_manager.registry
+    with pytest.raises(UsageError, match="not found"):
+        shell.run_line_magic("lstm_params", "")
+    shell.run_line_magic("load_ext", "lstm_widget")
+    shell.run_line_magic("reload_ext", "lstm_widget")
+    assert "lstm_params" in line_magics
+    value, bundles, _ = _outputs(shell, "-o -u 3 -i 2")
+    assert value.total == breakdown(units=3, input_size=2).total
+    assert len(bundles) == 1
+    shell.run_line_magic("unload_ext", "lstm_widget")
+    assert "lstm_params" not in line_magics
+
+
+def test_loading_imports_nothing_heavy_and_drawing_never_pyplot() -> None:
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from IPython.core.interactiveshell import InteractiveShell
+        from IPython.utils.capture import capture_output
+
+        heavy = ("matplotlib", "ipywidgets", "torch", "keras")
+        ip = InteractiveShell.instance()
+        before = [m for m in heavy if m in sys.modules]
+        ip.run_line_magic("load_ext", "lstm_widget")
+        loaded = [m for m in heavy if m in sys.modules]
+        with capture_output():
+            ip.run_line_magic("lstm_params", "-u 20 -i 3 --dense 2")
+        from matplotlib import _pylab_helpers
+        print(json.dumps({
+            "before": before,
+            "loaded": loaded,
+            "matplotlib_after_drawing": "matplotlib" in sys.modules,
+            "pyplot": "matplotlib.pyplot" in sys.modules,
+            "figures": _pylab_helpers.Gcf.get_num_fig_managers(),
+        }))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert facts["before"] == []
+    assert facts["loaded"] == []
+    assert facts["matplotlib_after_drawing"] is True
+    assert facts["pyplot"] is False
+    assert facts["figures"] == 0
+
+
+def test_one_bundle_with_html_png_and_text(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "--units 10 --input 1 --dense 1")
+    assert value is None
+    assert len(bundles) == 1
+    bundle = bundles[0]
+    assert set(bundle) == {"text/plain", "text/html", "image/png"}
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    expected = breakdown(units=10, input_size=1, dense=1)
+    for mime in ("text/plain", "text/html"):
+        assert f"{expected.total:,}" in bundle[mime]
+    assert bundle["image/png"] in bundle["text/html"]  # the HTML embeds the same image
+    assert "<table" in bundle["text/html"]
+    assert "lstm-widget-formula" in bundle["text/html"]
+    assert expected.formula.text().splitlines()[0] in bundle["text/plain"]
+    assert expected.per_unit[0].text() in bundle["text/plain"]
+
+
+def test_svg_format_theme_and_highlight(ip: Any) -> None:
+    _, plain, _ = _outputs(ip, "-u 4 -i 3 --format svg")
+    _, lit, _ = _outputs(ip, "-u 4 -i 3 --format svg --highlight recurrent")
+    _, dark, _ = _outputs(ip, "-u 4 -i 3 --format svg --theme high-contrast")
+    for bundles in (plain, lit, dark):
+        assert set(bundles[0]) == {"text/plain", "text/html", "image/svg+xml"}
+        assert "<svg" in bundles[0]["image/svg+xml"]
+    svgs = {bundles[0]["image/svg+xml"] for bundles in (plain, lit, dark)}
+    assert len(svgs) == 3
+    assert "#000000" in dark[0]["text/html"]  # the high-contrast background
+
+
+def test_dash_o_returns_the_breakdown(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "-o --framework pytorch -u 10 -i 1 --layers 2")
+    assert isinstance(value, Breakdown)
+    assert value.total == breakdown(framework="pytorch", units=10, input_size=1, layers=2).total
+    assert len(bundles) == 1
+    _, stderr, result = _run_cell(ip, "kept = %lstm_params -o -u 7 -i 2")
+    assert result.success and not stderr
+    assert ip.user_ns["kept"].total == breakdown(units=7, input_size=2).total
+
+
+def test_help_does_not_exit_and_shows_examples(ip: Any) -> None:
+    for flag in ("-h", "--help", "-u 5 --help"):
+        value, bundles, stdout = _outputs(ip, flag)
+        assert value is None and bundles == []
+        assert "--units" in stdout and "--widget" in stdout and "examples" in stdout
+    stdout, _, result = _run_cell(ip, "%lstm_params?")
+    assert result.success
+    for text in ("--units", "--proj", "-o", "%lstm_params model", "%lstm_params --widget"):
+        assert text in stdout
+
+
+BAD_LINES = {
+    "--units x": "'x'",
+    "--units 0": "units must be a positive integer, not 0",
+    "--units -3": "not -3",
+    "--cell lstmm": "lstmm",
+    "--framework tensorflow": "tensorflow",
+    "--bogus": "--bogus",
+    "--proj 5 -u 10": "proj_size=5",
+    "--framework pytorch --proj 10 -u 10": "smaller than",
+    "--layers 0": "layers",
+    "--layers 1000": "1000",
+    "--no-reset-after": "reset_after",
+    "--peepholes --framework pytorch": "peepholes",
+    "--theme dark": "dark",
+    "--format jpg": "jpg",
+    "--highlight forget": "highlight must be one of",
+    "--highlight f --cell gru": "'f'",
+    "--dense": "--dense",
+    "-u 10 first second": "second",
+    '--units "10': "quotation",
+    "not_defined_anywhere": "not_defined_anywhere",
+    "1abc": "1abc",
+    "nothing_here.attribute": "'nothing_here' is not defined",
+}
+
+
+@pytest.mark.parametrize("line", sorted(BAD_LINES))
+def test_bad_input_is_one_usage_error_sentence(ip: Any, line: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        ip.run_line_magic("lstm_params", line)
+    message = str(raised.value)
+    assert BAD_LINES[line] in message
+    assert "\n" not in message
+    stdout, stderr, result = _run_cell(ip, f"%lstm_params {line}")
+    assert not result.success
+    assert "Traceback" not in stdout + stderr
+    assert stderr.strip() == f"UsageError: {message}"
+
+
+def test_name_errors_in_the_namespace(ip: Any) -> None:
+    ip.user_ns["number"] = 42
+    ip.user_ns["holder"] = type("Holder", (), {})()
+    cases = {
+        "number": "number is an int",
+        "holder.missing": "'holder' has no attribute 'missing'",
+        "number --units 5": "drop the setting flags (units)",
+        "number --widget": "--widget",
+    }
+    for line, fragment in cases.items():
+        with pytest.raises(UsageError, match=r"^[^\n]*$") as raised:
+            ip.run_line_magic("lstm_params", line)
+        assert fragment in str(raised.value)
+
+
+def test_name_is_looked_up_never_evaluated(ip: Any) -> None:
+    ip.user_ns["calls"] = []
+    line = "calls.append(1)"
+    with pytest.raises(UsageError):
+        ip.run_line_magic("lstm_params", line)
+    assert ip.user_ns["calls"] == []
+
+
+def test_widget_falls_back_to_static_output_in_a_terminal(ip: Any) -> None:
+    value, bundles, stdout = _outputs(ip, "--widget -o -u 12 -i 3")
+    assert "No widget frontend" in stdout
+    assert len(bundles) == 1 and "image/png" in bundles[0]
+    assert isinstance(value, Breakdown) and value.settings.units == 12
+
+
+def test_widget_opens_the_preset_panel_in_a_kernel(
+    ip: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(magics_module, "_has_widget_frontend", lambda shell: True)
+    value, bundles, _ = _outputs(
+        ip, "--widget -o --framework pytorch --cell gru -u 64 -i 32 --theme high-contrast"
+    )
+    from lstm_widget import Panel
+
+    assert isinstance(value, Panel)
+    assert value.controls["units"].value == 64
+    assert value.controls["cell"].value == "gru"
+    assert value.controls["framework"].value == "pytorch"
+    assert value.theme.value == "high-contrast"
+    assert (
+        value.result.total
+        == breakdown(framework="pytorch", cell="gru", units=64, input_size=32).total
+    )
+    assert len(bundles) == 1
+    assert "application/vnd.jupyter.widget-view+json" in bundles[0]
+
+
+def test_kernel_shells_are_recognised_by_class() -> None:
+    zmq_shell = type("ZMQInteractiveShell", (), {})
+    colab_shell = type("Shell", (zmq_shell,), {})
+    terminal = type("TerminalInteractiveShell", (), {})
+    assert magics_module._has_widget_frontend(zmq_shell())
+    assert magics_module._has_widget_frontend(colab_shell())
+    assert not magics_module._has_widget_frontend(terminal())
+
+
+@pytest.mark.frameworks
+def test_name_explains_a_keras_model(ip: Any) -> None:
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((3, 1)),
+            keras.layers.LSTM(10, return_sequences=True),
+            keras.layers.TimeDistributed(keras.layers.Dense(1)),
+        ]
+    )
+    ip.user_ns["model"] = model
+    value, bundles, _ = _outputs(ip, "model -o")
+    assert value.matches
+    assert value.framework_total == model.count_params()
+    assert len(bundles) == 1 and set(bundles[0]) == {"text/plain", "text/html"}
+    assert f"{model.count_params():,}" in bundles[0]["text/plain"]
+
+
+@pytest.mark.frameworks
+def test_name_explains_a_pytorch_module_and_its_attribute(ip: Any) -> None:
+    import torch
+
+    class Tagger(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = torch.nn.LSTM(8, 16, num_layers=2, bidirectional=True, proj_size=4)
+            self.head = torch.nn.Linear(8, 3)
+
+    model = Tagger()
+    ip.user_ns["tagger"] = model
+    whole, bundles, _ = _outputs(ip, "tagger -o")
+    assert whole.matches
+    assert whole.framework_total == sum(p.numel() for p in model.parameters())
+    assert f"{whole.framework_total:,}" in bundles[0]["text/html"]
+    part, _, _ = _outputs(ip, "tagger.rnn -o")
+    assert part.framework_total == sum(p.numel() for p in model.rnn.parameters())

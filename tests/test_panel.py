@@ -1,0 +1,262 @@
+"""The live panel, driven by setting control values in code (no browser needed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+
+import lstm_widget
+from lstm_widget import SettingsError, breakdown
+from lstm_widget.counting import SETTING_NAMES
+from lstm_widget.style import LIGHT
+
+
+@pytest.fixture
+def panel() -> Any:
+    return lstm_widget.panel(units=10, input_size=1, dense=1)
+
+
+def test_a_control_for_every_setting_preset_from_the_arguments() -> None:
+    p = lstm_widget.panel(framework="pytorch", cell="gru", units=64, input_size=32, layers=2)
+    assert set(p.controls) == set(SETTING_NAMES)
+    assert p.controls["units"].value == 64
+    assert p.controls["cell"].value == "gru"
+    assert p.result == breakdown(
+        framework="pytorch", cell="gru", units=64, input_size=32, layers=2
+    )
+    assert p.error is None
+
+
+def test_changing_a_control_updates_result_formula_and_image(panel: Any) -> None:
+    image, formula = panel.image.value, panel.formula.value
+    assert image and formula
+    panel.controls["units"].value = 20
+    assert panel.result == breakdown(units=20, input_size=1, dense=1)
+    assert "20" in panel.formula.value and panel.formula.value != formula
+    assert panel.image.value != image
+    assert f"{panel.result.total:,}" in panel.formula.value
+    assert panel.result.per_unit[0].text().split(";")[0] in panel.explanation.value
+    for name, value in [
+        ("cell", "gru"),
+        ("framework", "pytorch"),
+        ("layers", 3),
+        ("bidirectional", True),
+        ("bias", False),
+        ("dense", 0),
+        ("input_size", 7),
+    ]:
+        before = panel.image.value
+        panel.controls[name].value = value
+        assert getattr(panel.result.settings, name) == value
+        assert panel.image.value != before, name
+    assert panel.result == breakdown(
+        framework="pytorch", cell="gru", units=20, input_size=7, layers=3, bidirectional=True,
+        bias=False,
+    )  # fmt: skip
+
+
+def test_slider_and_typed_entry_stay_linked(panel: Any) -> None:
+    slider, entry = panel.sliders["units"], panel.controls["units"]
+    slider.value = 33
+    assert entry.value == 33 and panel.result.settings.units == 33
+    entry.value = 12
+    assert slider.value == 12
+    entry.value = 250_000  # past the slider's end: the slider stretches to follow
+    assert slider.max >= 250_000 and slider.value == 250_000
+    assert panel.result.settings.units == 250_000
+
+
+def test_invalid_combination_shows_the_message_and_recovers() -> None:
+    p = lstm_widget.panel(framework="pytorch", units=10, input_size=4)
+    valid = p.result
+    p.controls["proj_size"].value = 10
+    assert p.error is not None and "proj_size=10" in p.error
+    assert "proj_size=10" in p.message.value
+    assert p.result == valid  # the last valid drawing stays up
+    p.controls["proj_size"].value = 5
+    assert p.error is None and p.message.value == ""
+    assert p.result == breakdown(framework="pytorch", units=10, input_size=4, proj_size=5)
+    p.controls["units"].value = 0
+    assert p.error == "units must be a positive integer, not 0."
+    p.controls["units"].value = 6
+    assert (
+        p.error is None
+        and p.result.total
+        == breakdown(framework="pytorch", units=6, input_size=4, proj_size=5).total
+    )
+
+
+def test_options_are_disabled_where_they_do_not_apply(panel: Any) -> None:
+    def enabled() -> set[str]:
+        return {
+            name
+            for name in ("proj_size", "reset_after", "peepholes")
+            if not panel.controls[name].disabled
+        }
+
+    expectations = {
+        ("keras", "lstm"): set(),
+        ("keras", "gru"): {"reset_after"},
+        ("pytorch", "lstm"): {"proj_size"},
+        ("pytorch", "gru"): set(),
+        ("onnx", "lstm"): {"peepholes"},
+        ("onnx", "rnn"): set(),
+    }
+    for (framework, cell), expected in expectations.items():
+        panel.controls["framework"].value = framework
+        panel.controls["cell"].value = cell
+        assert enabled() == expected, (framework, cell)
+        assert panel.sliders["proj_size"].disabled == ("proj_size" not in expected)
+        assert panel.error is None
+
+
+def test_a_disabled_option_shows_what_is_counted_and_comes_back(panel: Any) -> None:
+    panel.controls["framework"].value = "pytorch"
+    panel.controls["units"].value = 16
+    panel.controls["proj_size"].value = 4
+    panel.controls["framework"].value = "keras"
+    assert panel.controls["proj_size"].value == 0  # shown as counted, not silently ignored
+    assert panel.result.settings.proj_size == 0
+    assert panel.error is None
+    panel.controls["framework"].value = "pytorch"
+    assert panel.controls["proj_size"].value == 4
+    assert panel.result.settings.proj_size == 4
+
+
+def test_setting_a_disabled_option_in_code_is_reported(panel: Any) -> None:
+    panel.controls["peepholes"].value = True  # a Keras LSTM has none
+    assert panel.error is not None and "peepholes" in panel.error
+
+
+def test_highlight_lights_up_diagram_and_formula(panel: Any) -> None:
+    plain_image, plain_formula = panel.image.value, panel.formula.value
+    assert "underline" not in plain_formula
+    panel.highlight.value = "recurrent"
+    assert panel.image.value != plain_image
+    assert "text-decoration:underline" in panel.formula.value
+    recurrent_colour = LIGHT.roles["recurrent"]
+    assert f"color:{recurrent_colour};font-weight:bold" in panel.formula.value
+    panel.highlight.value = "f"
+    assert "forget gate (f)" in panel.formula.value
+    assert panel.image.value not in (plain_image,)
+    panel.highlight.value = None
+    assert panel.image.value == plain_image
+
+
+def test_highlight_choices_follow_the_layer(panel: Any) -> None:
+    values = {value for _, value in panel.highlight.options}
+    assert {"input", "recurrent", "bias", "dense", "f", "i", "c", "o"} <= values
+    assert "projection" not in values
+    panel.highlight.value = "f"
+    panel.controls["cell"].value = "gru"
+    values = {value for _, value in panel.highlight.options}
+    assert {"z", "r", "h", "second_bias"} <= values and "f" not in values
+    assert panel.highlight.value is None  # the forget gate is gone with the LSTM
+
+
+def test_theme_toggle_redraws_in_the_other_palette(panel: Any) -> None:
+    light = panel.image.value
+    panel.theme.value = "high-contrast"
+    assert panel.image.value != light
+    assert "background:#000000" in panel.formula.value
+    panel.theme.value = "light"
+    assert panel.image.value == light
+
+
+def test_table_is_built_when_opened(panel: Any) -> None:
+    from lstm_widget.report import html_table
+
+    panel.table_section.selected_index = 0
+    assert panel.table.value == html_table(panel.result)
+    panel.controls["units"].value = 11
+    assert panel.table.value == html_table(panel.result)
+
+
+def test_a_drawing_error_is_shown_and_the_panel_keeps_working(
+    panel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lstm_widget import diagram
+
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise RuntimeError("the painter broke")
+
+    monkeypatch.setattr(diagram.Diagram, "render", broken)
+    panel.controls["units"].value = 17
+    assert panel.error is not None and "RuntimeError: the painter broke" in panel.error
+    assert "Traceback" in panel.message.value  # the details are there, not swallowed
+    monkeypatch.undo()
+    panel.controls["units"].value = 18
+    assert panel.error is None
+    assert panel.result.settings.units == 18
+
+
+def test_bad_presets_raise_one_sentence() -> None:
+    with pytest.raises(SettingsError, match=r"^cell must be one of"):
+        lstm_widget.panel(cell="lstmm")
+    with pytest.raises(SettingsError, match=r"^theme must be one of"):
+        lstm_widget.panel(theme="dark")
+    with pytest.raises(SettingsError, match=r"^highlight must be one of"):
+        lstm_widget.panel(highlight="peephole")
+
+
+def test_importing_the_package_stays_light_and_the_panel_never_uses_pyplot() -> None:
+    script = textwrap.dedent(
+        """
+        import json, sys
+        import lstm_widget
+        heavy = [m for m in ("matplotlib", "ipywidgets", "torch", "keras") if m in sys.modules]
+        p = lstm_widget.panel(units=5)
+        for units in range(1, 40):
+            p.controls["units"].value = units
+        p.theme.value = "high-contrast"
+        from matplotlib import _pylab_helpers
+        print(json.dumps({
+            "heavy_on_import": heavy,
+            "pyplot": "matplotlib.pyplot" in sys.modules,
+            "figures": _pylab_helpers.Gcf.get_num_fig_managers(),
+            "error": p.error,
+        }))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert facts == {"heavy_on_import": [], "pyplot": False, "figures": 0, "error": None}
+
+
+def test_memory_stays_bounded_over_thousands_of_updates() -> None:
+    """Distinct settings keep filling the painters' image caches; they must evict."""
+    script = textwrap.dedent(
+        """
+        import gc, json, resource
+        import lstm_widget
+        p = lstm_widget.panel(units=5, input_size=3)
+        units, cell = p.controls["units"], p.controls["cell"]
+        def peak_kib():
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        for value in range(1, 300):  # warm up: painters, fonts, caches fill
+            units.value = value
+        for name in ("gru", "rnn", "lstm"):
+            cell.value = name
+        gc.collect()
+        start = peak_kib()
+        for step in range(3000):
+            units.value = 1 + step % 2000
+            if step % 150 == 0:
+                cell.value = ("gru", "rnn", "lstm")[step // 150 % 3]
+        gc.collect()
+        print(json.dumps({"grown_kib": peak_kib() - start, "error": p.error}))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert facts["error"] is None
+    assert facts["grown_kib"] < 20 * 1024

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Literal, get_args
+from xml.sax.saxutils import escape as xml_escape
 
 import matplotlib
 from matplotlib.artist import Artist
@@ -64,6 +66,8 @@ CACHE_SIZE = 64
 Block = tuple[int, str]
 Source = Breakdown | Settings | Mapping[str, Any]
 
+_SVG_FONT = f"font-family: '{FONT_FAMILY}'".encode()
+_SVG_FONT_FALLBACK = _SVG_FONT + b", Verdana, sans-serif"
 _METADATA: Mapping[Format, dict[str, Any]] = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -183,6 +187,13 @@ class _Painter:
         self.update(artist, item)
         return artist
 
+    def create_all(self, lay: Layout) -> list[Artist]:
+        """One artist per item, each with an SVG id naming its item's index."""
+        artists = [self.create(item) for item in lay.items]
+        for index, artist in enumerate(artists):
+            artist.set_gid(_gid(index))
+        return artists
+
     def update(self, artist: Artist, item: Item) -> None:
         """Move, relabel and recolour ``artist`` to match ``item``."""
         if isinstance(item, Label):
@@ -262,7 +273,12 @@ def _save(fig: Figure, fmt: Format, dpi: float, theme: Theme) -> bytes:
             edgecolor=theme.background,
             metadata=_METADATA[fmt],
         )
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    if fmt == "svg":
+        # Text stays text, so a browser without DejaVu Sans would fall back to its
+        # default serif; name Verdana (same metrics family) and sans-serif after it.
+        data = data.replace(_SVG_FONT, _SVG_FONT_FALLBACK)
+    return data
 
 
 # ----------------------------------------------------------------------- public API
@@ -314,8 +330,7 @@ def draw(
         fig = root
     painter = _Painter(ax, palette, painter_highlight)
     painter.frame(lay)
-    for item in lay.items:
-        painter.create(item)
+    painter.create_all(lay)
     return fig
 
 
@@ -340,12 +355,17 @@ def render(
 class Diagram:
     """A reusable painter for live views: one figure, updated in place, cached bytes.
 
-    ``render`` re-lays out the diagram for every call (pure Python, fast); when the
-    layout has the same items as the previous one (same cell, framework, options and
-    strip, only numbers changed), the existing artists are moved and relabelled
-    (``set_text``, ``set_position``) instead of rebuilt. Images are cached per
-    (settings, block, highlight, format, dpi), so stepping back to a value is free.
-    The figure never touches pyplot; ``close`` (or dropping the object) frees it.
+    Every ``render`` lays the diagram out again (pure Python, under a millisecond).
+    When the layout has the same items as the one on the figure (same cell,
+    framework, options and strip; only numbers changed), the existing artists are
+    moved and relabelled (``set_text``, ``set_position``) instead of rebuilt. When
+    only label texts changed (a count kept its number of digits, which is most steps
+    of a slider) and the last image was SVG, the new SVG is that one with the texts
+    swapped: matplotlib writes each label as one ``<text>`` at its anchor point, so
+    nothing else moves, and the bytes equal a full render's (a test checks this).
+    Images are cached per (settings, block, highlight, format), so stepping back to
+    a value is free. The figure never touches pyplot; ``close`` (or dropping the
+    object) frees it.
     """
 
     def __init__(
@@ -360,7 +380,8 @@ class Diagram:
         self.cache_size = cache_size
         self._figure: Figure | None = None
         self._artists: list[Artist] = []
-        self._signature: tuple[tuple[str, str], ...] = ()
+        self._painted: tuple[Layout, _Highlight | None] | None = None
+        self._svg: bytes | None = None  # the SVG of what the figure shows, if known
         self._cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 
     @property
@@ -378,14 +399,20 @@ class Diagram:
     ) -> bytes:
         """The diagram of ``result_or_settings`` as image bytes (see :func:`render`)."""
         b = to_breakdown(result_or_settings)
-        key = (b.settings, tuple(block), highlight, _format(fmt), self.dpi)
+        fmt = _format(fmt)
+        key = (b.settings, tuple(block), highlight, fmt)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        self.paint(b, highlight=highlight, block=block)
-        assert self._figure is not None
-        data = _save(self._figure, _format(fmt), self.dpi, self.theme)
+        svg = self._svg
+        changes = self._update(b, highlight, block)
+        if fmt == "svg" and svg is not None and changes is not None:
+            data = _swap_svg_texts(svg, changes)
+        else:
+            assert self._figure is not None
+            data = _save(self._figure, fmt, self.dpi, self.theme)
+        self._svg = data if fmt == "svg" else None
         self._cache[key] = data
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
@@ -395,31 +422,68 @@ class Diagram:
         self, b: Breakdown, *, highlight: str | None = None, block: Block = (0, "forward")
     ) -> Figure:
         """Bring the figure up to date with ``b``, reusing artists where possible."""
+        self._update(b, highlight, block)
+        self._svg = None
+        assert self._figure is not None
+        return self._figure
+
+    def _update(self, b: Breakdown, highlight: str | None, block: Block) -> dict[str, str] | None:
+        """Repaint; returns {gid: new text} if only label texts changed, else None."""
         lay = layout(b, check_block(b, block))
-        painter_highlight = _highlight(b, highlight)
+        emphasis = _highlight(b, highlight)
         if self._figure is None:
             self._figure, ax = _new_figure(lay, self.theme, self.dpi)
         else:
             ax = self._figure.axes[0]
             self._figure.set_size_inches(lay.width / 72, lay.height / 72)
-        painter = _Painter(ax, self.theme, painter_highlight)
+        painter = _Painter(ax, self.theme, emphasis)
         painter.frame(lay)
-        if lay.signature == self._signature:
+        previous, painted_emphasis = self._painted or (None, None)
+        self._painted = (lay, emphasis)
+        if previous is not None and emphasis == painted_emphasis:
+            changes = previous.text_changes(lay)
+            if changes is not None:
+                for index, text in changes.items():
+                    artist = self._artists[index]
+                    assert isinstance(artist, Text)
+                    artist.set_text(text)
+                return {_gid(index): text for index, text in changes.items()}
+        if previous is not None and previous.signature == lay.signature:
             for artist, item in zip(self._artists, lay.items, strict=True):
                 painter.update(artist, item)
         else:
             for artist in self._artists:
                 artist.remove()
-            self._artists = [painter.create(item) for item in lay.items]
-            self._signature = lay.signature
-        return self._figure
+            self._artists = painter.create_all(lay)
+        return None
 
     def close(self) -> None:
         """Drop the figure and the cache (the object can render again afterwards)."""
         self._figure = None
         self._artists = []
-        self._signature = ()
+        self._painted = None
+        self._svg = None
         self._cache.clear()
+
+
+def _gid(index: int) -> str:
+    """The SVG id of the artist painting layout item ``index``."""
+    return f"item{index}"
+
+
+_SVG_TEXT = re.compile(rb'(<g id="(item\d+)">\s*<text[^>]*>)([^<]*)(</text>)')
+
+
+def _swap_svg_texts(svg: bytes, changes: Mapping[str, str]) -> bytes:
+    """``svg`` with the ``<text>`` inside each ``<g id=gid>`` of ``changes`` replaced."""
+
+    def swap(match: re.Match[bytes]) -> bytes:
+        text = changes.get(match.group(2).decode())
+        if text is None:
+            return match.group(0)
+        return match.group(1) + xml_escape(text).encode() + match.group(4)
+
+    return _SVG_TEXT.sub(swap, svg)
 
 
 # ------------------------------------------------------------------ notebook output

@@ -18,7 +18,7 @@ so a highlight can emphasise them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .counting import (
@@ -206,6 +206,30 @@ class Layout:
     @property
     def labels(self) -> tuple[Label, ...]:
         return tuple(item for item in self.items if isinstance(item, Label))
+
+    def text_changes(self, other: Layout) -> dict[int, str] | None:
+        """New label texts by item index, if ``other`` differs from this only in those.
+
+        Digits share one width, so a count that keeps its number of digits leaves
+        every position unchanged: a live view can then swap texts and skip layout.
+        Returns None when anything else (a position, a size, an item) differs.
+        """
+        if (self.width, self.height, self.signature) != (
+            other.width,
+            other.height,
+            other.signature,
+        ):
+            return None
+        changes: dict[int, str] = {}
+        for index, (mine, theirs) in enumerate(zip(self.items, other.items, strict=True)):
+            if mine == theirs:
+                continue
+            if not (isinstance(mine, Label) and isinstance(theirs, Label)):
+                return None
+            if replace(mine, text=theirs.text) != theirs:
+                return None
+            changes[index] = theirs.text
+        return changes
 
 
 # ----------------------------------------------------------------------- primitives

@@ -210,13 +210,18 @@ def test_diagram_rebuilds_when_the_structure_changes():
     assert len(d.figure.axes[0].texts) == len(layout(breakdown(cell="gru")).labels)
 
 
-def test_diagram_matches_a_fresh_render():
+def test_diagram_output_always_equals_a_fresh_render():
+    # Steps within a digit count take the text-swap path, steps across it re-render;
+    # a highlight or format change in between must not leave stale pixels or texts.
     d = Diagram()
-    d.render({"cell": "gru", "units": 3}, "svg")
-    d.render({"cell": "gru", "units": 7}, "svg")
-    assert d.render({"cell": "gru", "units": 9}, "svg") == render(
-        {"cell": "gru", "units": 9}, "svg"
-    )
+    steps = [(20, None, "svg"), (21, None, "svg"), (35, "f", "svg"), (36, None, "svg"),
+             (37, None, "png"), (38, None, "svg"), (99, None, "svg"), (100, None, "svg"),
+             (101, "recurrent", "svg"), (102, "recurrent", "svg")]  # fmt: skip
+    for units, highlight, fmt in steps:
+        source = {**SEED, "units": units}
+        assert d.render(source, fmt, highlight=highlight) == render(
+            source, fmt, highlight=highlight
+        ), (units, highlight, fmt)
 
 
 def test_diagram_cache_returns_the_same_bytes_without_repainting():

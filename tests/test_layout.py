@@ -166,6 +166,16 @@ def test_signature_survives_number_changes_but_not_structure_changes():
     assert layout(breakdown(**{**SEED, "cell": "gru"})).signature != base.signature
 
 
+def test_text_only_changes_are_detected_as_numbers():
+    small = layout(breakdown(**{**SEED, "units": 20}))
+    same_digits = layout(breakdown(**{**SEED, "units": 21}))
+    more_digits = layout(breakdown(**{**SEED, "units": 200}))
+    changes = small.text_changes(same_digits)
+    assert changes and all(isinstance(small.items[i], Label) for i in changes)
+    assert small.text_changes(more_digits) is None
+    assert small.text_changes(small) == {}
+
+
 def test_strip_shows_every_block_with_its_count_and_marks_the_selected_one():
     b = breakdown(framework="pytorch", units=20, input_size=10, layers=3, bidirectional=True)
     lay = layout(b, (1, "backward"))

@@ -504,8 +504,8 @@ def _cell_drawing(
 
     slot = GATE_BOX[0] + 2 * NODE_RADIUS + 24
     slots = [(g, max(slot, cards[g].width)) for g in gates]
-    if s.cell == "lstm":
-        slots.append(("out", slot))
+    if s.cell != "rnn":
+        slots.append(("out", slot))  # LSTM: tanh(c) and the output gate; GRU: the mix
     if projection:
         slots.append(("proj", max(slot, cards["proj"].width)))
     slots.append(("end", 40.0))
@@ -619,7 +619,7 @@ def _gru(
     y_g = y_reset + 40
     y_bus = y_g + 46
     x_in = MARGIN + _IN_LABEL_WIDTH
-    x_mix = c["end"] - 12 - 2 * r - GAP
+    x_mix = c["out"]
     x_end = c["end"] - 20
     x_one = (c[z] + c[h]) / 2
     x_rx = c[h] - bw - 2 * r - 4

@@ -228,8 +228,9 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         entry = widgets.IntText(
             value=value,
             description=label,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="auto"),
+            # One label width for every row, so the sliders line up in a column.
+            style={"description_width": "12em"},
+            layout=widgets.Layout(width="22em"),
         )
         slider = widgets.IntSlider(
             value=max(value, low),

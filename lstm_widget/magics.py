@@ -185,7 +185,10 @@ class LstmMagics(Magics):
             if _has_widget_frontend(self.shell):
                 from ._panel import panel
 
-                live = panel(result.settings, theme=args.theme, highlight=args.highlight)
+                try:
+                    live = panel(result.settings, theme=args.theme, highlight=args.highlight)
+                except SettingsError as error:  # a --highlight the layer does not have
+                    raise UsageError(str(error)) from None
                 display(live)  # type: ignore[no-untyped-call]
                 shown = live
             else:

@@ -489,26 +489,45 @@ def _swap_svg_texts(svg: bytes, changes: Mapping[str, str]) -> bytes:
 # ------------------------------------------------------------------ notebook output
 
 
-def mimebundle(b: Breakdown) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What a notebook shows for a bare :class:`Breakdown`: diagram, table and text.
+def mimebundle(
+    result_or_settings: Source,
+    *,
+    theme: str | Theme = "light",
+    highlight: str | None = None,
+    fmt: str = "png",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a notebook shows for a breakdown: the diagram, the table, and plain text.
 
     Frontends pick the richest type they know, and HTML outranks images, so the HTML
-    carries the diagram itself (a PNG data URI, which static viewers such as nbviewer
-    and GitHub display too) followed by the coloured table. ``image/png`` serves
-    frontends without HTML; ``text/plain`` is the table for terminals.
+    carries the diagram itself (a data URI, which static viewers such as nbviewer and
+    GitHub display too) followed by the coloured table, on the theme's background.
+    The image alone (``fmt``: ``"png"`` or ``"svg"``) serves frontends without HTML;
+    ``text/plain`` is the table for terminals. Returns (data, metadata) as
+    ``_repr_mimebundle_`` and ``display(..., raw=True)`` expect.
     """
     from .report import html_table, text_table
 
-    fig = draw(b)
-    width, height = (round(v * 96 / 72) for v in fig.get_size_inches() * 72)
-    png = _save(fig, "png", NOTEBOOK_DPI, THEMES["light"])
-    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    b = to_breakdown(result_or_settings)
+    palette = _theme(theme)
+    if fmt not in ("png", "svg"):
+        raise SettingsError(f"notebook image format must be png or svg, not {fmt!r}.")
+    fig = draw(b, theme=palette, highlight=highlight)
+    # CSS pixels are 1/96 inch: the image shows at the diagram's true size.
+    width, height = (round(inches * 96) for inches in fig.get_size_inches())
+    image = _save(fig, _format(fmt), NOTEBOOK_DPI, palette)
+    mime = "image/png" if fmt == "png" else "image/svg+xml"
+    encoded = base64.b64encode(image).decode("ascii")
+    uri = f"data:{mime};base64,{encoded}"
     alt = escape(f"{b.settings.describe_layer()} diagram: {b.total:,} parameters")
     html = (
+        f'<div class="lstm-widget-output" style="background:{palette.background};'
+        f'color:{palette.foreground};padding:0.5em">'
         f'<img src="{uri}" width="{width}" height="{height}" alt="{alt}" '
         'style="max-width:100%;height:auto">'
-        f"{html_table(b)}"
+        f"{html_table(b, palette)}</div>"
     )
-    data = {"text/plain": text_table(b), "text/html": html, "image/png": png}
-    metadata = {"image/png": {"width": width, "height": height}}
-    return data, metadata
+    # Notebook JSON holds PNG as base64 text and SVG as text; both display as they are
+    # through _repr_mimebundle_ and through display(..., raw=True).
+    payload = encoded if fmt == "png" else image.decode("utf-8")
+    data = {"text/plain": text_table(b), "text/html": html, mime: payload}
+    return data, {mime: {"width": width, "height": height}}

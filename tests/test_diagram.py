@@ -1,5 +1,6 @@
 """The painted diagram: rendered text extents, formats, reuse, highlight, isolation."""
 
+import base64
 import gc
 import json
 import subprocess
@@ -15,7 +16,7 @@ from matplotlib.figure import Figure
 from lstm_widget import breakdown
 from lstm_widget.cli import main
 from lstm_widget.counting import CELLS, FRAMEWORKS, SettingsError
-from lstm_widget.diagram import DIMMED_ALPHA, Diagram, draw, render
+from lstm_widget.diagram import DIMMED_ALPHA, Diagram, draw, mimebundle, render
 from lstm_widget.layout import layout
 from lstm_widget.report import html_table, text_table
 from lstm_widget.style import HIGH_CONTRAST
@@ -256,11 +257,21 @@ def test_diagram_memory_stays_flat_over_many_renders():
 def test_breakdown_shows_diagram_and_table_in_notebooks():
     b = breakdown(**SEED)
     data, metadata = b._repr_mimebundle_()
+    assert set(data) == {"text/plain", "text/html", "image/png"}
     assert data["text/plain"] == text_table(b)
-    assert data["image/png"].startswith(PNG)
-    assert data["text/html"].startswith('<img src="data:image/png;base64,')
+    assert base64.b64decode(data["image/png"]).startswith(PNG)
+    assert f'<img src="data:image/png;base64,{data["image/png"]}"' in data["text/html"]
     assert html_table(b) in data["text/html"]
-    assert metadata["image/png"]["width"] > 0
+    width, height = metadata["image/png"]["width"], metadata["image/png"]["height"]
+    assert (width, height) == tuple(round(v * 96) for v in draw(b).get_size_inches())
+
+
+def test_notebook_bundle_in_svg_and_high_contrast():
+    data, metadata = mimebundle(SEED, fmt="svg", theme="high-contrast", highlight="f")
+    assert data["image/svg+xml"].startswith("<?xml") and "image/svg+xml" in metadata
+    assert "background:#000000" in data["text/html"]
+    with pytest.raises(SettingsError, match="png or svg, not 'pdf'"):
+        mimebundle(SEED, fmt="pdf")
 
 
 @pytest.mark.parametrize(("suffix", "magic"), [("png", PNG), ("svg", b"<?xml"), ("pdf", PDF)])

@@ -10,10 +10,8 @@ only when a call needs them, so loading the extension stays cheap.
 from __future__ import annotations
 
 import argparse
-import base64
 import shlex
-from html import escape
-from typing import Any, Literal
+from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -22,12 +20,10 @@ from IPython.display import display
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .introspect import explain
 from .options import make_parser
-from .report import text_table
-from .style import THEME_NAMES, THEMES, ThemeName
+from .style import THEME_NAMES, THEMES
 
-ImageFormat = Literal["png", "svg"]
-
-_MIME: dict[ImageFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
+#: Image formats a notebook output can carry beside its HTML.
+_IMAGE_FORMATS = ("png", "svg")
 
 _DESCRIPTION = """\
 Show every trainable weight of a recurrent layer, exactly as Keras, PyTorch or ONNX
@@ -67,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--highlight", metavar="GROUP",
         help="light up one role (input, recurrent, bias, ...) "
              "or gate letter (f, ...)")  # fmt: skip
-    add("--format", dest="image_format", choices=tuple(_MIME), default="png",
+    add("--format", dest="image_format", choices=_IMAGE_FORMATS, default="png",
         help="diagram image format (default: png)")  # fmt: skip
     return parser
 
@@ -120,48 +116,6 @@ def _has_widget_frontend(shell: Any) -> bool:
     return any(cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__)
 
 
-def _bundle(
-    result: Breakdown,
-    *,
-    theme: ThemeName,
-    highlight: str | None,
-    image_format: ImageFormat,
-) -> tuple[dict[str, str], dict[str, Any]]:
-    """One output: HTML (diagram, table, formula), the image alone, and plain text.
-
-    Frontends show the richest type they know and HTML outranks images, so the HTML
-    embeds the diagram as a data URI; terminals fall back to the plain-text table.
-    Returns the data and its metadata, ready for ``display(..., raw=True)``.
-    """
-    from . import diagram
-    from .report import html_table
-
-    dpi = diagram.NOTEBOOK_DPI if image_format == "png" else None
-    image = diagram.render(result, image_format, theme=theme, highlight=highlight, dpi=dpi)
-    mime = _MIME[image_format]
-    encoded = base64.b64encode(image).decode("ascii")
-    size, metadata = "", {}
-    if image_format == "png":
-        # Shown at CSS pixels (96 per inch), so the sharper PNG keeps the diagram's size.
-        width, height = (
-            int.from_bytes(image[at : at + 4], "big") * 96 // diagram.NOTEBOOK_DPI
-            for at in (16, 20)  # the PNG header's width and height fields
-        )
-        size = f'width="{width}" height="{height}" '
-        metadata = {mime: {"width": width, "height": height}}
-    palette = THEMES[theme]
-    alt = f"{result.settings.describe_layer()} diagram: {result.total:,} parameters"
-    html = (
-        f'<div class="lstm-widget-output" style="background:{palette.background};'
-        f'color:{palette.foreground};padding:0.5em">'
-        f'<img src="data:{mime};base64,{encoded}" {size}alt="{escape(alt)}" '
-        'style="max-width:100%;height:auto">'
-        f"{html_table(result, palette)}</div>"
-    )
-    payload = encoded if image_format == "png" else image.decode("utf-8")
-    return {"text/plain": text_table(result), "text/html": html, mime: payload}, metadata
-
-
 @magics_class
 class LstmMagics(Magics):
     """The ``%lstm_params`` line magic."""
@@ -199,12 +153,12 @@ class LstmMagics(Magics):
         return shown if args.return_result else None
 
     def _show(self, result: Breakdown, args: argparse.Namespace) -> None:
+        """The breakdown as one output: HTML with the diagram, the image, plain text."""
+        from . import diagram
+
         try:
-            data, metadata = _bundle(
-                result,
-                theme=args.theme,
-                highlight=args.highlight,
-                image_format=args.image_format,
+            data, metadata = diagram.mimebundle(
+                result, theme=args.theme, highlight=args.highlight, fmt=args.image_format
             )
         except SettingsError as error:  # e.g. a --highlight the layer does not have
             raise UsageError(str(error)) from None

@@ -294,7 +294,9 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             if applies == (not control.disabled):
                 continue
             if applies:
-                control.value = self._parked.pop(option, control.value)
+                parked = self._parked.pop(option, control.value)
+                if control.value == getattr(neutral, option):  # not set while disabled
+                    control.value = parked
             else:
                 self._parked[option] = control.value
                 control.value = getattr(neutral, option)
@@ -319,10 +321,14 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             f'<div style="{box}"><b>{escape(summary_line(result))}</b>'
             f"{result.formula.html(theme.roles, highlight=role)}{gate}</div>"
         )
+        layers = result.settings.layers
+        # Layers above the first all read the same, so one line covers them.
+        labels = ["Layer 1", "Layer 2" if layers == 2 else f"Layers 2–{layers}"]
         self.explanation.value = (
             f'<div style="{box}">'
             + "".join(
-                f"<div>Layer {p.layer + 1}: {escape(p.text())}</div>" for p in result.per_unit[:2]
+                f"<div>{label}: {escape(p.text())}</div>"
+                for label, p in zip(labels, result.per_unit[:2], strict=False)
             )
             + "</div>"
         )

@@ -131,6 +131,16 @@ def test_a_disabled_option_shows_what_is_counted_and_comes_back(panel: Any) -> N
 def test_setting_a_disabled_option_in_code_is_reported(panel: Any) -> None:
     panel.controls["peepholes"].value = True  # a Keras LSTM has none
     assert panel.error is not None and "peepholes" in panel.error
+    panel.controls["framework"].value = "onnx"  # now it applies: the value set is kept
+    assert panel.error is None
+    assert panel.result.settings.peepholes is True
+
+
+def test_per_unit_reading_names_the_layers_it_covers(panel: Any) -> None:
+    panel.controls["layers"].value = 4
+    first, above = panel.result.per_unit[0], panel.result.per_unit[1]
+    assert f"Layer 1: {first.text()}" in panel.explanation.value
+    assert f"Layers 2–4: {above.text()}" in panel.explanation.value
 
 
 def test_highlight_lights_up_diagram_and_formula(panel: Any) -> None:

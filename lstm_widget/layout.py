@@ -443,11 +443,11 @@ def _columns(left: float, slots: Sequence[tuple[str, float]]) -> _Columns:
     return _Columns(left, centres, widths)
 
 
-def _gate_box(key: str, x: float, y: float, text: str, gate: str) -> list[Item]:
+def _gate_box(key: str, x: float, y: float, text: str, gate: str, fill: Ink = "ink") -> list[Item]:
     w, h = GATE_BOX
     tags = _tags(gate)
     return [
-        Rect(key, x - w / 2, y - h / 2, w, h, "ink", fill="ink", rounded=True, tags=tags),
+        Rect(key, x - w / 2, y - h / 2, w, h, fill, fill=fill, rounded=True, tags=tags),
         Label(
             f"{key}:text",
             x,
@@ -588,7 +588,7 @@ def _lstm(
     if projection:
         x_proj = c["proj"]
         items += _wire("h:proj", ((x_out + r, y_g), (x_proj - bw, y_g)))
-        items += _gate_box("box:proj", x_proj, y_g, "W_hr", "projection")
+        items += _gate_box("box:proj", x_proj, y_g, "W_hr", "projection", "projection")
         items += _wire("h:out", ((x_proj + bw, y_g), (x_end, y_g)))
     else:
         items += _wire("h:out", ((x_out + r, y_g), (x_end, y_g)))
@@ -728,7 +728,7 @@ def _formula_pieces(line: FormulaLine) -> list[tuple[str, Ink, frozenset[str]]]:
 
 
 def _per_unit_pieces(p: PerUnit) -> list[tuple[str, Ink, frozenset[str]]]:
-    """``4 × (1 + 10 + 1) = 48 per unit`` in role colours, then × units (× directions)."""
+    """``4 × (1 + 10 + 1) = 48``: one unit's weights, each term in its role's colour."""
     none: frozenset[str] = frozenset()
     inner: list[tuple[str, Ink, frozenset[str]]] = [
         (_fmt(p.inputs), "input", frozenset({"input"})),
@@ -748,12 +748,19 @@ def _per_unit_pieces(p: PerUnit) -> list[tuple[str, Ink, frozenset[str]]]:
             (" + ", "ink", none),
             (_fmt(p.projection), "projection", frozenset({"projection"})),
         ]
-    units = "unit" if p.units == 1 else "units"
-    tail = f" = {_fmt(p.per_unit)} per unit;  × {_fmt(p.units)} {units}"
-    if p.directions > 1:
-        tail += " × 2 directions"
-    pieces.append((f"{tail} = {_fmt(p.total)}", "ink", none))
+    pieces.append((f" = {_fmt(p.per_unit)}", "ink", none))
     return pieces
+
+
+def _per_unit_rows(p: PerUnit) -> list[tuple[str, str]]:
+    """(label, value) rows: one unit's share, then the whole layer it multiplies into."""
+    units = "unit" if p.units == 1 else "units"
+    whole = f"{_fmt(p.units)} {units}" + (" × 2 directions" if p.directions > 1 else "")
+    factors = f"{_fmt(p.units)}" + (" × 2" if p.directions > 1 else "")
+    return [
+        (f"one unit of layer {p.layer + 1}:", ""),
+        (f"{whole}:", f"{factors} × {_fmt(p.per_unit)} = {_fmt(p.total)}"),
+    ]
 
 
 def _legend(b: Breakdown, y: float) -> tuple[list[Item], float]:
@@ -1008,17 +1015,19 @@ def layout(b: Breakdown, block: tuple[int, str] = (0, "forward")) -> Layout:
         right = max(right, MARGIN + text_width(text, TEXT_SIZE, True))
         y += line_step / 2
     y += 6 + line_step / 2
+    # One unit's share over the whole layer, values aligned: the seed question's answer.
     per_unit = b.per_unit[layer]
-    runs, x = _runs(
-        "unit-head",
-        MARGIN,
-        y,
-        [(f"one unit of layer {layer + 1}: ", "ink", frozenset())],
-        bold=True,
-    )
-    items += runs
-    runs, x = _runs("unit", x, y, _per_unit_pieces(per_unit))
-    items += runs
-    right = max(right, x)
-    y += line_step / 2
+    rows = _per_unit_rows(per_unit)
+    value_x = MARGIN + max(text_width(label, TEXT_SIZE, True) for label, _ in rows) + 8
+    for k, (label, value) in enumerate(rows):
+        items.append(Label(f"unit:{k}:label", MARGIN, y, label, TEXT_SIZE, "ink", bold=True))
+        if value:
+            items.append(Label(f"unit:{k}:value", value_x, y, value, TEXT_SIZE, "ink"))
+            right = max(right, value_x + text_width(value, TEXT_SIZE))
+        else:
+            runs, x = _runs("unit:share", value_x, y, _per_unit_pieces(per_unit))
+            items += runs
+            right = max(right, x)
+        y += line_step
+    y -= line_step / 2
     return Layout(right + MARGIN, y + MARGIN, tuple(items))

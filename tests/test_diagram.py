@@ -119,7 +119,7 @@ def test_formats_have_their_magic_and_svg_keeps_text_as_text():
     assert render(SEED, "pdf").startswith(PDF)
     svg = render(SEED, "svg").decode()
     assert "<svg" in svg and "<text" in svg
-    for shown in ("Keras LSTM: 491 parameters", ">480<", ">11<", "48 per unit"):
+    for shown in ("Keras LSTM: 491 parameters", ">480<", ">11<", ">10 × 48 = 480<"):
         assert shown in svg
 
 

@@ -222,18 +222,27 @@ def test_formula_runs_keep_the_formula_text_and_colour_each_term_by_role():
         assert left.extent[2] <= right.extent[0] + 1e-9
 
 
-def test_per_unit_run_answers_the_seed_question():
-    text, pieces = run_text(layout(breakdown(**SEED)), "unit")
-    assert text == "4 × (1 + 10 + 1) = 48 per unit;  × 10 units = 480"
+def test_per_unit_view_answers_the_seed_question():
+    lay = layout(breakdown(**SEED))
+    share, pieces = run_text(lay, "unit:share")
+    assert share == "4 × (1 + 10 + 1) = 48"
     assert [p.ink for p in pieces if p.ink != "ink"] == ["input", "recurrent", "bias"]
+    assert by_key(lay, "unit:1:label").text == "10 units:"
+    assert by_key(lay, "unit:1:value").text == "10 × 48 = 480"
+    # Both values start at one x, under each other.
+    assert pieces[0].x == by_key(lay, "unit:1:value").x
 
 
-def test_per_unit_run_counts_directions_peepholes_and_projection():
+def test_per_unit_view_counts_directions_peepholes_and_projection():
     b = breakdown(framework="pytorch", units=20, input_size=10, proj_size=5, bidirectional=True)
-    text, _ = run_text(layout(b), "unit")
+    lay = layout(b)
+    share, _ = run_text(lay, "unit:share")
     p = b.per_unit[0]
-    assert text.endswith(f"= {p.per_unit:,} per unit;  × 20 units × 2 directions = {p.total:,}")
-    assert "+ 5 =" in text
+    assert share.endswith(f") + 5 = {p.per_unit}")
+    assert by_key(lay, "unit:1:label").text == "20 units × 2 directions:"
+    assert by_key(lay, "unit:1:value").text == f"20 × 2 × {p.per_unit} = {p.total:,}"
+    onnx = layout(breakdown(framework="onnx", peepholes=True))
+    assert run_text(onnx, "unit:share")[0] == "4 × (1 + 10 + 1 + 1) + 3 = 55"
 
 
 def test_gru_candidate_card_says_where_the_reset_gate_acts():

@@ -106,7 +106,7 @@ def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
     ]
     parts = " + ".join(
         f'<span style="color:{theme.roles[g.role]}">{escape(g.symbol)} '
-        f"{'×'.join(f'{n:,}' for n in g.shape)} = {g.count:,}</span>"
+        f"({'×'.join(f'{n:,}' for n in g.shape)}) {g.count:,}</span>"
         for g in groups
     )
     total = sum(g.count for g in groups)

@@ -1,0 +1,226 @@
+"""A real Jupyter server and a real headless chromium for the browser tests.
+
+One ``jupyter lab`` process serves all three frontends under test: JupyterLab
+(``/lab/tree/...``), Notebook 7 (``/notebooks/...``) and Voila (``/voila/render/...``),
+each of which is a server extension of the same Jupyter server. It listens on
+127.0.0.1 on a free port with a random token, serves a temporary root directory, and
+keeps its settings, workspaces and runtime files in that temporary tree so a test run
+never reads or writes the user's Jupyter state.
+
+Everything started here is stopped by :meth:`JupyterServer.stop`: kernels first
+(jupyter_client starts them in their own session, so killing the server's process
+group would orphan them), then the server's whole process group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+#: Debian's chromium; playwright cannot download its own browser where CI runs.
+CHROMIUM = Path("/usr/bin/chromium")
+
+#: Flags that keep chromium from phoning home or waiting for a GPU in a container.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+#: Set by .ci/run: a missing browser is then a failure, never a skip.
+REQUIRE_BROWSER = "LSTM_WIDGET_REQUIRE_BROWSER"
+
+SERVER_START_TIMEOUT = 90.0
+SERVER_STOP_TIMEOUT = 15.0
+
+#: JupyterLab settings for a quiet, reproducible page: no news or update pop-ups
+#: covering the notebook, no autosave, and the notebook's own kernel started without
+#: the "Select Kernel" dialog (which otherwise appears when the page asks for kernel
+#: specs before the server has listed them).
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "autoStartDefaultKernel": True,
+    },
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
+
+
+def require_browser() -> None:
+    """Skip when chromium or playwright is missing, unless CI demands the browser."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"chromium ({CHROMIUM})")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package")
+    if not missing:
+        return
+    reason = "browser tests need " + " and ".join(missing)
+    if os.environ.get(REQUIRE_BROWSER):
+        pytest.fail(f"{reason}, and {REQUIRE_BROWSER} is set", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (the server is told not to try others)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class JupyterServer:
+    """A running ``jupyter lab`` and what a test needs to reach it."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    token: str
+    root: Path
+    log: Path
+
+    def url(self, path: str) -> str:
+        """``path`` on this server, with the token that logs the browser in."""
+        return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
+
+    def api(self, path: str, method: str = "GET") -> object:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/api/{path}",
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def wait_for_connected_kernel(self, timeout: float) -> None:
+        """Until a kernel is idle with a browser connected to it: ready to run cells.
+
+        The page's own status indicator says "idle" once before the kernel's websocket
+        is up, and cells run from the menu in that window are lost.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                kernels = self.api("kernels")
+            except OSError:  # seen once as a transient 500 while the kernel started
+                kernels = None
+            if isinstance(kernels, list) and any(
+                k["execution_state"] == "idle" and k["connections"] > 0 for k in kernels
+            ):
+                return
+            time.sleep(0.25)
+        raise TimeoutError(f"no kernel became ready in {timeout}s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """Shut kernels down, then the server; kill whatever does not go quietly."""
+        if self.process.poll() is None:
+            try:
+                kernels = self.api("kernels")
+                for kernel in kernels if isinstance(kernels, list) else []:
+                    self.api(f"kernels/{kernel['id']}", method="DELETE")
+            except (OSError, urllib.error.URLError):
+                pass  # the server is already unreachable; the signals below still apply
+        _stop_group(self.process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(SERVER_STOP_TIMEOUT)
+    with contextlib.suppress(ProcessLookupError):  # it went quietly
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def start_server(base: Path) -> JupyterServer:
+    """Start ``jupyter lab`` serving ``base/root``; state and log stay under ``base``."""
+    root = base / "root"
+    settings = base / "settings"
+    for relative, values in LAB_SETTINGS.items():
+        target = settings / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
+    root.mkdir(exist_ok=True)
+    env = dict(
+        os.environ,
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        IPYTHONDIR=str(base / "ipython"),
+        MPLCONFIGDIR=str(base / "matplotlib"),
+    )
+    port, token = free_port(), secrets.token_hex(24)
+    command = [
+        sys.executable, "-m", "jupyterlab",
+        "--no-browser",
+        "--allow-root",  # CI containers run as root; the server refuses otherwise
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={base / 'workspaces'}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    log = base / "server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+    server = JupyterServer(process, port, token, root, log)
+    try:
+        _wait_until_up(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _wait_until_up(server: JupyterServer) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited early:\n{server.log_tail()}")
+        try:
+            server.api("status")
+            return
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.2)
+    raise RuntimeError(
+        f"jupyter lab did not answer in {SERVER_START_TIMEOUT}s:\n{server.log_tail()}"
+    )
+
+
+def copy_notebook(source: Path, server: JupyterServer) -> str:
+    """Put a copy of ``source`` in the server's root; returns its name there."""
+    shutil.copy(source, server.root / source.name)
+    return source.name

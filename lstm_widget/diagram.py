@@ -366,6 +366,16 @@ class Diagram:
     Images are cached per (settings, block, highlight, format), so stepping back to
     a value is free. The figure never touches pyplot; ``close`` (or dropping the
     object) frees it.
+
+    Parameters
+    ----------
+    theme
+        ``"light"`` or ``"high-contrast"``, fixed for the painter's life (a panel keeps
+        one painter per theme, so switching back and forth keeps both caches).
+    dpi
+        PNG resolution; SVG ignores it.
+    cache_size
+        How many rendered images to remember (least recently used go first).
     """
 
     def __init__(

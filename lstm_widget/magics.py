@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--highlight", metavar="GROUP",
         help="light up one role (input, recurrent, bias, ...) "
              "or gate letter (f, ...)")  # fmt: skip
-    add("--format", dest="image_format", choices=_IMAGE_FORMATS, default="png",
+    add("--format", dest="image_format", choices=_IMAGE_FORMATS,
         help="diagram image format (default: png)")  # fmt: skip
     return parser
 
@@ -158,7 +158,7 @@ class LstmMagics(Magics):
 
         try:
             data, metadata = diagram.mimebundle(
-                result, theme=args.theme, highlight=args.highlight, fmt=args.image_format
+                result, theme=args.theme, highlight=args.highlight, fmt=args.image_format or "png"
             )
         except SettingsError as error:  # e.g. a --highlight the layer does not have
             raise UsageError(str(error)) from None
@@ -172,6 +172,17 @@ class LstmMagics(Magics):
             )
         if args.widget:
             raise UsageError("--widget presets the panel from flags; it cannot take a NAME.")
+        drawing = [
+            flag
+            for flag, value in (("--highlight", args.highlight), ("--format", args.image_format))
+            if value is not None
+        ]
+        if drawing:
+            raise UsageError(
+                f"{' and '.join(drawing)} {'apply' if len(drawing) > 1 else 'applies'} "
+                "to the diagram drawn from flags, not to the "
+                f"report on {args.name!r}; drop {' and '.join(drawing)}."
+            )
         obj = _lookup(self.shell, args.name)
         try:
             report = explain(obj, name=args.name)

@@ -200,6 +200,8 @@ def test_name_errors_in_the_namespace(ip: Any) -> None:
         "holder.missing": "'holder' has no attribute 'missing'",
         "number --units 5": "drop the setting flags (units)",
         "number --widget": "--widget",
+        "number --highlight f": "--highlight applies to the diagram drawn from flags",
+        "number --format svg --highlight f": "drop --highlight and --format",
     }
     for line, fragment in cases.items():
         with pytest.raises(UsageError, match=r"^[^\n]*$") as raised:

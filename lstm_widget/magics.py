@@ -139,6 +139,10 @@ class LstmMagics(Magics):
             if _has_widget_frontend(self.shell):
                 from ._panel import panel
 
+                if args.image_format is not None:
+                    raise UsageError(
+                        "--format sets the static output's image; the panel always draws SVG."
+                    )
                 try:
                     live = panel(result.settings, theme=args.theme, highlight=args.highlight)
                 except SettingsError as error:  # a --highlight the layer does not have

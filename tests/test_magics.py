@@ -246,13 +246,15 @@ def test_widget_opens_the_preset_panel_in_a_kernel(
     assert "application/vnd.jupyter.widget-view+json" in bundles[0]
 
 
-def test_widget_with_a_bad_highlight_is_one_usage_error(
+def test_widget_with_a_bad_highlight_or_a_format_is_one_usage_error(
     ip: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(magics_module, "_has_widget_frontend", lambda shell: True)
     with pytest.raises(UsageError, match=r"^highlight must be one of[^\n]*'f'") as raised:
         ip.run_line_magic("lstm_params", "--widget --cell gru --highlight f")
     assert "Keras GRU" in str(raised.value)
+    with pytest.raises(UsageError, match=r"^--format sets the static output's image"):
+        ip.run_line_magic("lstm_params", "--widget --format png")
 
 
 def test_kernel_shells_are_recognised_by_class() -> None:

@@ -2,15 +2,16 @@
 
 ``%load_ext lstm_widget`` imports this module and registers the magic. The flags come
 from :func:`lstm_widget.options.make_parser`, the parser ``lstm-params`` uses, plus the
-magic's own extras, so a flag means the same in a terminal and in a notebook. Drawing
-(matplotlib), the panel (ipywidgets) and introspection (Keras / PyTorch) are imported
-only when a call needs them, so loading the extension stays cheap.
+magic's own extras, so a flag means the same in a terminal and in a notebook.
+matplotlib (drawing), ipywidgets (the panel) and Keras / PyTorch (a model NAME) are
+imported only when a call needs them, so loading the extension stays cheap.
 """
 
 from __future__ import annotations
 
 import argparse
 import shlex
+from functools import cache
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -40,6 +41,7 @@ Examples
 """
 
 
+@cache
 def _parser() -> argparse.ArgumentParser:
     """The shared setting flags plus the magic's own: NAME, -o, --widget and looks."""
     parser = make_parser("%lstm_params", _DESCRIPTION)
@@ -134,27 +136,28 @@ class LstmMagics(Magics):
             result = breakdown(Settings(**given))
         except SettingsError as error:
             raise UsageError(str(error)) from None
-        shown: object = result
+        if args.widget and _has_widget_frontend(self.shell):
+            live = self._open_panel(result, args)
+            return live if args.return_result else None
         if args.widget:
-            if _has_widget_frontend(self.shell):
-                from ._panel import panel
+            print("No widget frontend here (terminal IPython): showing the static output.")
+        self._show(result, args)
+        return result if args.return_result else None
 
-                if args.image_format is not None:
-                    raise UsageError(
-                        "--format sets the static output's image; the panel always draws SVG."
-                    )
-                try:
-                    live = panel(result.settings, theme=args.theme, highlight=args.highlight)
-                except SettingsError as error:  # a --highlight the layer does not have
-                    raise UsageError(str(error)) from None
-                display(live)  # type: ignore[no-untyped-call]
-                shown = live
-            else:
-                print("No widget frontend here (terminal IPython): showing the static output.")
-                self._show(result, args)
-        else:
-            self._show(result, args)
-        return shown if args.return_result else None
+    def _open_panel(self, result: Breakdown, args: argparse.Namespace) -> object:
+        """Display the live panel preset to ``result``'s settings, and return it."""
+        from ._panel import panel
+
+        if args.image_format is not None:
+            raise UsageError(
+                "--format sets the static output's image; the panel always draws SVG."
+            )
+        try:
+            live = panel(result.settings, theme=args.theme, highlight=args.highlight)
+        except SettingsError as error:  # a --highlight the layer does not have
+            raise UsageError(str(error)) from None
+        display(live)  # type: ignore[no-untyped-call]
+        return live
 
     def _show(self, result: Breakdown, args: argparse.Namespace) -> None:
         """The breakdown as one output: HTML with the diagram, the image, plain text."""

@@ -240,14 +240,14 @@ def _tags(*names: str) -> frozenset[str]:
 
 
 def _wire(
-    key: str, points: Sequence[Point], ink: Ink = "ink", *, arrow: bool = True, **kw: object
+    key: str,
+    points: Sequence[Point],
+    ink: Ink = "ink",
+    *,
+    dashed: bool = False,
+    tags: frozenset[str] = frozenset(),
 ) -> list[Item]:
     """A polyline whose last segment ends in an arrow head touching the last point."""
-    tags = kw.get("tags", frozenset())
-    assert isinstance(tags, frozenset)
-    dashed = bool(kw.get("dashed", False))
-    if not arrow:
-        return [Path(key, tuple(points), ink, dashed=dashed, tags=tags)]
     (x0, y0), (x1, y1) = points[-2], points[-1]
     length = max(abs(x1 - x0), abs(y1 - y0))
     ux, uy = (x1 - x0) / length, (y1 - y0) / length
@@ -265,9 +265,10 @@ def _wire(
     ]
 
 
-def _node(key: str, x: float, y: float, op: Literal["×", "+"], **kw: frozenset[str]) -> list[Item]:
+def _node(
+    key: str, x: float, y: float, op: Literal["×", "+"], tags: frozenset[str] = frozenset()
+) -> list[Item]:
     """A circle with its operator drawn as two strokes (crisper than a glyph)."""
-    tags = kw.get("tags", frozenset())
     a = NODE_RADIUS * (0.45 if op == "×" else 0.6)
     strokes = (
         (((x - a, y - a), (x + a, y + a)), ((x - a, y + a), (x + a, y - a)))
@@ -332,7 +333,7 @@ class _Card:
         row_y = y + CARD_PAD + step / 2
         out: list[Item] = [
             Rect(
-                f"{self.key}",
+                self.key,
                 x,
                 y,
                 width,
@@ -393,13 +394,6 @@ class _Card:
         return out
 
 
-_GATE_TITLE = {
-    "i": "input gate",
-    "f": "forget gate",
-    "o": "output gate",
-    "z": "update gate",
-    "r": "reset gate",
-}
 _TEXTBOOK_ORDER = {"lstm": "fi*o", "gru": "rz*", "rnn": "*"}
 
 
@@ -410,10 +404,8 @@ def _display_gates(cell: str, stored: tuple[str, ...]) -> list[str]:
 
 
 def _card_title(gate: str) -> str:
-    if gate == "":
-        return "tanh cell"
-    name = _GATE_TITLE.get(gate, "candidate")
-    return f"{gate} · {name}"
+    """``f · forget gate``; a simple RNN's one block is its tanh cell."""
+    return f"{gate} · {GATE_NAMES[gate]}" if gate else "tanh cell"
 
 
 # --------------------------------------------------------------------- cell drawings

@@ -87,6 +87,11 @@ def _applies_to(option: str) -> str:
     )
 
 
+def _label(setting: str) -> str:
+    """A control's label: the setting's name, and where it applies if not everywhere."""
+    return f"{setting} ({_applies_to(setting)})" if setting in _PROBES else setting
+
+
 def _highlight_options(result: Breakdown) -> list[tuple[str, str | None]]:
     """Dropdown options: nothing, each role the layer has, then each gate."""
     settings = result.settings
@@ -168,9 +173,8 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         )
         number_rows = [self._number_row(name, getattr(settings, name)) for name in _NUMBERS]
         for name in _FLAGS:
-            label = name if name not in _PROBES else f"{name} ({_applies_to(name)})"
             self.controls[name] = widgets.Checkbox(
-                value=getattr(settings, name), description=label, indent=False
+                value=getattr(settings, name), description=_label(name), indent=False
             )
         self.highlight = widgets.Dropdown(
             options=_highlight_options(self.result),
@@ -224,10 +228,9 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         counting core's message, and the slider stretches to follow large values.
         """
         low, high = _NUMBERS[name]
-        label = name if name not in _PROBES else f"{name} ({_applies_to(name)})"
         entry = widgets.IntText(
             value=value,
-            description=label,
+            description=_label(name),
             # One label width for every row, so the sliders line up in a column.
             style={"description_width": "12em"},
             layout=widgets.Layout(width="22em"),
@@ -238,6 +241,7 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             max=max(high, value),
             readout=False,
             continuous_update=True,
+            tooltip=name,
         )
 
         def slider_moved(change: dict[str, Any]) -> None:

@@ -163,6 +163,11 @@ class PanelPage:
 
     def wait_for_panel(self) -> None:
         self.image.wait_for(state="visible", timeout=FIRST_DRAW_TIMEOUT_MS)
+        self.page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0",
+            arg=self.image.element_handle(),
+            timeout=FIRST_DRAW_TIMEOUT_MS,
+        )
         self.panel.scroll_into_view_if_needed()
 
     def total_text(self) -> str:
@@ -174,7 +179,10 @@ class PanelPage:
     def expect_redraw(self, before: str, total: int) -> str:
         """Wait until the diagram is replaced and the page shows ``total``."""
         self.page.wait_for_function(
-            "([img, old]) => img.getAttribute('src') !== old",
+            # a new source, and the browser could decode it (an SVG it cannot parse
+            # would leave naturalWidth at 0)
+            "([img, old]) => img.getAttribute('src') !== old && img.complete"
+            " && img.naturalWidth > 0",
             arg=[self.image.element_handle(), before],
             timeout=REDRAW_TIMEOUT_MS,
         )

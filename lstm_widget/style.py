@@ -2,9 +2,13 @@
 
 Colour means role everywhere: the same hex value paints a role's numbers in the HTML
 formula, its rows in the table and its boxes in the diagram. The hues are Okabe–Ito's,
-which stay distinguishable under the common colour-vision deficiencies. On the light
-theme the paler members are darkened (same hue) to at least 3.5:1 contrast on white,
-so coloured numbers stay legible on a washed-out projector. Stdlib only.
+chosen to stay distinguishable under the common colour-vision deficiencies. On white,
+Okabe–Ito's orange and sky blue fall to about 2.3:1, too faint for numbers on a
+washed-out projector, so the light theme shifts lightness: every role reaches at least
+3:1 (the contrast for bold text, as the counts are) while the pairs that appear
+together (recurrent and peephole, input and projection) keep their lightness gap, the
+cue that survives deuteranopia and protanopia. tests/test_style.py checks both. Stdlib
+only.
 """
 
 from __future__ import annotations
@@ -36,12 +40,12 @@ LIGHT = Theme(
     foreground="#1A1A1A",
     muted="#6B6B6B",
     roles={
-        "input": "#0072B2",
-        "recurrent": "#C05200",
+        "input": "#0068A8",
+        "recurrent": "#A83800",
         "bias": "#007C5A",
-        "second_bias": "#A8508A",
-        "peephole": "#9A6A00",
-        "projection": "#3B8BC2",
+        "second_bias": "#B45A96",
+        "peephole": "#B88000",
+        "projection": "#4A9AD0",
         "dense": "#000000",
     },
 )

@@ -3,10 +3,11 @@
 For each frontend (JupyterLab, Notebook 7 and Voila) the test opens a copy of
 ``notebooks/03_lecture_demo.ipynb``, runs it (Voila runs it by itself), and then works
 the panel: types a new unit count into its entry box with the keyboard, clicks the
-PyTorch framework button with the mouse, goes back to Keras with the keyboard (Tab,
-Space), and clicks GRU. After each step it waits for the diagram image to be replaced
-and reads the new total from the page. Console errors fail the test unless they are
-known, explained noise (:data:`KNOWN_NOISE`). Screenshots of every step land in
+PyTorch framework button with the mouse, goes back to Keras with the keyboard
+(Shift+Tab, Space), clicks GRU, and drags the units slider with the mouse. After
+each step it waits for the diagram image to be replaced and reads the new total from
+the page. Console errors fail the test unless they are known, explained noise
+(:data:`KNOWN_NOISE`). Screenshots of every step land in
 ``artifacts/browser/`` (git-ignored).
 """
 
@@ -197,6 +198,12 @@ class PanelPage:
         )
         return row.locator("input").first
 
+    def slider_handle(self, label: str) -> Any:
+        row = self.panel.locator(".widget-hbox").filter(
+            has=self.page.locator("label", has_text=re.compile(f"^{label}$"))
+        )
+        return row.locator(".noUi-handle").first
+
     def toggle(self, label: str, choice: str) -> Any:
         group = self.panel.locator(".widget-toggle-buttons").filter(
             has=self.page.locator("label", has_text=re.compile(f"^{label}$"))
@@ -253,9 +260,25 @@ def test_panel_follows_keyboard_and_mouse(
         # Mouse: the GRU cell.
         view.toggle("cell", "GRU").click()
         settings["cell"] = "gru"
-        view.expect_redraw(shown, breakdown(**settings).total)
+        shown = view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("4-gru")
         assert units.input_value() == "20"
+
+        # Mouse: drag the units slider to the right and let go; the entry follows and
+        # the diagram ends on the released value.
+        box = view.slider_handle("units").bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 60, y, steps=12)
+        page.mouse.up()
+        page.wait_for_function(
+            "input => input.value !== '20'", arg=units.element_handle(), timeout=REDRAW_TIMEOUT_MS
+        )
+        settings["units"] = int(units.input_value())
+        assert settings["units"] > 20
+        view.expect_redraw(shown, breakdown(**settings).total)
+        view.screenshot("5-dragged")
     except BaseException:
         view.screenshot("failure")
         raise

@@ -87,6 +87,12 @@ def _applies_to(option: str) -> str:
     )
 
 
+def _on_theme(html: str, theme: Theme) -> str:
+    """``html`` on the theme's background, so its role colours keep their contrast."""
+    style = f"background:{theme.background};color:{theme.foreground};padding:0.25em 0.5em"
+    return f'<div style="{style}">{html}</div>'
+
+
 def _label(setting: str) -> str:
     """A control's label: the setting's name, and where it applies if not everywhere."""
     return f"{setting} ({_applies_to(setting)})" if setting in _PROBES else setting
@@ -232,8 +238,8 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             value=value,
             description=_label(name),
             # One label width for every row, so the sliders line up in a column.
-            style={"description_width": "12em"},
-            layout=widgets.Layout(width="22em"),
+            style={"description_width": "15em"},
+            layout=widgets.Layout(width="25em"),
         )
         slider = widgets.IntSlider(
             value=max(value, low),
@@ -320,24 +326,23 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.image.value = self._image(result, theme_name, highlight)
         role: Role | None = highlight if highlight in ROLES else None
         gate = "" if highlight is None or role else _gate_html(result, highlight, theme)
-        box = f"background:{theme.background};color:{theme.foreground};padding:0.25em 0.5em"
-        self.formula.value = (
-            f'<div style="{box}"><b>{escape(summary_line(result))}</b>'
-            f"{result.formula.html(theme.roles, highlight=role)}{gate}</div>"
+        self.formula.value = _on_theme(
+            f"<b>{escape(summary_line(result))}</b>"
+            f"{result.formula.html(theme.roles, highlight=role)}{gate}",
+            theme,
         )
         layers = result.settings.layers
         # Layers above the first all read the same, so one line covers them.
         labels = ["Layer 1", "Layer 2" if layers == 2 else f"Layers 2–{layers}"]
-        self.explanation.value = (
-            f'<div style="{box}">'
-            + "".join(
+        self.explanation.value = _on_theme(
+            "".join(
                 f"<div>{label}: {escape(p.text())}</div>"
                 for label, p in zip(labels, result.per_unit[:2], strict=False)
-            )
-            + "</div>"
+            ),
+            theme,
         )
         if self.table_section.selected_index is not None:
-            self.table.value = html_table(result, theme)
+            self._fill_table({"new": self.table_section.selected_index})
 
     def _image(self, result: Breakdown, theme: ThemeName, highlight: str | None) -> bytes:
         """The diagram's bytes from this theme's painter, which caches what it rendered."""
@@ -348,7 +353,8 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def _fill_table(self, change: dict[str, Any]) -> None:
         if change["new"] is not None:
-            self.table.value = html_table(self.result, THEMES[self.theme.value])
+            theme = THEMES[self.theme.value]
+            self.table.value = _on_theme(html_table(self.result, theme), theme)
 
     def _report(self, message: str, details: str | None = None) -> None:
         self.error = message

@@ -13,7 +13,7 @@ import pytest
 import lstm_widget
 from lstm_widget import SettingsError, breakdown
 from lstm_widget.counting import SETTING_NAMES
-from lstm_widget.style import LIGHT
+from lstm_widget.style import HIGH_CONTRAST, LIGHT
 
 
 @pytest.fixture
@@ -182,10 +182,14 @@ def test_theme_toggle_redraws_in_the_other_palette(panel: Any) -> None:
 def test_table_is_built_when_opened(panel: Any) -> None:
     from lstm_widget.report import html_table
 
+    assert panel.table.value == ""
     panel.table_section.selected_index = 0
-    assert panel.table.value == html_table(panel.result)
+    assert html_table(panel.result) in panel.table.value
     panel.controls["units"].value = 11
-    assert panel.table.value == html_table(panel.result)
+    assert html_table(panel.result) in panel.table.value
+    panel.theme.value = "high-contrast"
+    assert html_table(panel.result, HIGH_CONTRAST) in panel.table.value
+    assert "background:#000000" in panel.table.value
 
 
 def test_a_drawing_error_is_shown_and_the_panel_keeps_working(

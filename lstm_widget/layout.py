@@ -97,15 +97,17 @@ def _per_char(groups: Mapping[int, str]) -> dict[str, float]:
 _ADVANCE = {False: _per_char(_REGULAR_WIDTHS), True: _per_char(_BOLD_WIDTHS)}
 
 
-#: Rendered text runs up to ~4 % wider than the font's advances, because hinting at
-#: screen resolutions rounds glyph advances to whole pixels; reserve that much more.
-WIDTH_SLACK = 1.05
+#: Rendered text runs up to ~3 % wider than the font's advances, because hinting at
+#: screen resolutions rounds glyph advances, and its extent to whole pixels (up to a
+#: pixel at 72 dpi, 1 pt); reserve that much more.
+WIDTH_SLACK = (1.03, 1.0)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width in points that ``text`` set in DejaVu Sans at ``size`` points may take."""
     advance = _ADVANCE[bold]
-    return WIDTH_SLACK * size * sum(advance.get(char, 1.0) for char in text)
+    scale, pad = WIDTH_SLACK
+    return scale * size * sum(advance.get(char, 1.0) for char in text) + pad
 
 
 # --------------------------------------------------------------------------- items

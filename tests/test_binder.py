@@ -21,6 +21,7 @@ explain that and still show every count and a diagram.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,7 +75,9 @@ def binder_notebooks(tmp_path_factory):
          *map(str, NOTEBOOKS)],
         cwd=REPO, env=env,
     )  # fmt: skip
-    return {path.name: nbformat.read(executed / path.name, as_version=4) for path in NOTEBOOKS}
+    notebooks = {p.name: nbformat.read(executed / p.name, as_version=4) for p in NOTEBOOKS}
+    shutil.rmtree(venv)  # a few hundred MB that pytest would otherwise keep for three runs
+    return notebooks
 
 
 def test_requirements_use_lower_bounds_and_install_the_repository():

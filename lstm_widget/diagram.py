@@ -184,6 +184,7 @@ class _Painter:
             ax.add_patch(artist)
         artist.set_zorder(_ZORDER[type(item)])
         artist.set_clip_on(False)
+        artist.set_antialiased(True)  # the user's rcParams may have turned it off
         self.update(artist, item)
         return artist
 
@@ -261,6 +262,7 @@ def _save(fig: Figure, fmt: Format, dpi: float, theme: Theme) -> bytes:
     save_rc: dict[RcKeyType, Any] = {
         "svg.fonttype": "none",
         "svg.hashsalt": "lstm_widget",
+        "svg.id": None,
         "savefig.bbox": "standard",
         "savefig.transparent": False,
     }

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import weakref
 
+import matplotlib
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -129,6 +130,21 @@ def test_png_resolution_follows_dpi():
     width = int.from_bytes(small[16:20], "big"), int.from_bytes(large[16:20], "big")
     assert width[1] == pytest.approx(4 * width[0], abs=4)
     assert width[0] == pytest.approx(fig.get_size_inches()[0] * 50, abs=1)
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_the_users_rcparams_do_not_change_the_picture(fmt):
+    expected = render(SEED, fmt)
+    theirs = {
+        "font.family": "serif", "font.size": 30, "font.weight": "bold", "text.color": "green",
+        "svg.fonttype": "path", "svg.id": "mine", "savefig.bbox": "tight", "savefig.dpi": 20,
+        "savefig.facecolor": "blue", "savefig.transparent": True, "figure.facecolor": "red",
+        "figure.dpi": 300, "axes.facecolor": "yellow", "lines.linewidth": 9,
+        "patch.linewidth": 7, "patch.force_edgecolor": True, "lines.solid_capstyle": "round",
+        "lines.antialiased": False, "patch.antialiased": False, "text.antialiased": False,
+    }  # fmt: skip
+    with matplotlib.rc_context(theirs):
+        assert render(SEED, fmt) == expected
 
 
 def test_renders_are_reproducible():

@@ -91,21 +91,21 @@ class Console:
     """Errors the page reported: console.error calls and uncaught exceptions."""
 
     frontend: str
-    messages: list[str] = field(default_factory=list)
+    messages: list[tuple[str, str]] = field(default_factory=list)
 
     def on_console(self, message: Any) -> None:
         if message.type == "error":
-            self.messages.append(f"console: {message.text} at {message.location['url']}")
+            self.messages.append(("console", f"{message.text} at {message.location['url']}"))
 
     def on_page_error(self, error: Any) -> None:
-        self.messages.append(f"pageerror: {error.stack}")
+        self.messages.append(("pageerror", str(error.stack)))
 
     def real_errors(self) -> list[str]:
         noise = [pattern for pattern, _ in KNOWN_NOISE.get(self.frontend, [])]
         return [
-            message
-            for message in self.messages
-            if not any(pattern.search(message.split(": ", 1)[1]) for pattern in noise)
+            f"{kind}: {text}"
+            for kind, text in self.messages
+            if not any(pattern.search(text) for pattern in noise)
         ]
 
 

@@ -11,7 +11,10 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,6 +88,16 @@ def machine() -> str:
     )
 
 
+def rss_mb() -> float:
+    """This process's resident set size now (Linux); elsewhere its peak, an upper bound."""
+    statm = Path("/proc/self/statm")
+    if statm.exists():
+        pages = int(statm.read_text().split()[1])
+        return pages * resource.getpagesize() / 2**20
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, else KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+
+
 # --------------------------------------------------------------------- a real kernel
 
 
@@ -99,7 +112,10 @@ def kernel() -> Iterator[Callable[[str], str]]:
     """
     from jupyter_client.manager import start_new_kernel
 
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(REPO))
+    # The kernel's own stderr carries only start-up warnings; errors come back as messages.
+    manager, client = start_new_kernel(
+        kernel_name="python3", cwd=str(REPO), stderr=subprocess.DEVNULL
+    )
     try:
 
         def run(code: str) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import _common as common
@@ -47,12 +46,6 @@ def walk(diagram: Any, fmt: str, sources: Sequence[dict[str, Any]]) -> list[floa
         diagram.render(source, fmt)
         seconds.append(time.perf_counter() - start)
     return seconds
-
-
-def rss_mb() -> float:
-    """Resident memory of this process now (Linux), in MB."""
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * 4096 / 2**20
 
 
 def main() -> None:
@@ -103,13 +96,13 @@ def main() -> None:
     for source in sources[: renders // 10]:
         d.render(source, "svg")
     gc.collect()
-    start = rss_mb()
+    start = common.rss_mb()
     for source in sources[renders // 10 :]:
         d.render(source, "svg")
     gc.collect()
     common.line(
         f"RSS after {renders // 10} warm-up renders, then after {renders}",
-        f"{start:.1f} MB → {rss_mb():.1f} MB",
+        f"{start:.1f} MB → {common.rss_mb():.1f} MB",
     )
 
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import gc
 import random
-import resource
 import sys
-from pathlib import Path
 from typing import Any
 
 import _common as common
@@ -27,16 +25,6 @@ from bench_update import CHOICES, NUMBERS, START
 
 TARGET_MB = 10.0
 WARM_UP = 500
-
-
-def rss_mb() -> float:
-    """The current resident set size (Linux); elsewhere the peak, an upper bound."""
-    statm = Path("/proc/self/statm")
-    if statm.exists():
-        pages = int(statm.read_text().split()[1])
-        return pages * resource.getpagesize() / 2**20
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, else KiB
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
 
 
 def live_figures() -> int:
@@ -75,22 +63,22 @@ def session(count: int, seed: int = 10) -> list[tuple[str, Any]]:
 def measure(updates: int) -> dict[str, Any]:
     import lstm_widget
 
-    before_panel = rss_mb()
+    before_panel = common.rss_mb()
     panel = lstm_widget.panel(**START)
     changes = session(WARM_UP + updates)
     for name, value in changes[:WARM_UP]:
         panel.controls[name].value = value
     gc.collect()
-    after_warm_up = rss_mb()
+    after_warm_up = common.rss_mb()
     samples = []
     errors = 0
     for index, (name, value) in enumerate(changes[WARM_UP:], start=1):
         panel.controls[name].value = value
         errors += panel.error is not None
         if index % max(1, updates // 10) == 0:
-            samples.append(rss_mb())
+            samples.append(common.rss_mb())
     gc.collect()
-    end = rss_mb()
+    end = common.rss_mb()
     figures_with_panel = live_figures()
     close_tree(panel)
     del panel

@@ -1,0 +1,101 @@
+"""Every benchmark script still runs and prints its figures (``--quick``; no time asserted).
+
+Benchmarks are not run by anything else in CI, so a renamed attribute or a changed
+page would otherwise break them silently. Each script runs as a user would run it, in
+its own process; the test checks the exit status and that every figure and every
+target line was printed, never what the figures are.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from browser_support import require_browser
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+#: Script -> lines its output must contain (label, then a figure).
+EXPECTED = {
+    "bench_load": [
+        r"import lstm_widget +median +[\d.]+ ms",
+        r"%load_ext lstm_widget +median +[\d.]+ ms",
+        r"import matplotlib.pyplot +median +[\d.]+ ms",
+        r"target: import lstm_widget <= 30 ms, no matplotlib +[\d.]+ ms, [\d.]+x of pyplot",
+        r"target: %load_ext lstm_widget <= 30 ms",
+    ],
+    "bench_scale": [
+        r"breakdown\(\) +units=10\*\*6, 10 layers +median +[\d.]+ ms",
+        r"render\(\) SVG, fresh figure +units=10, 10 layers +median +[\d.]+ ms",
+        r"target: render\(\) PNG, fresh figure 10\*\*6 no slower than 10 units +[\d.]+x",
+    ],
+    "bench_diagram": [
+        r"seed, svg +median +[\d.]+ ms",
+        r"svg: count keeps its digits \(text swap\) +median +[\d.]+ ms",
+        r"cache hit +median +[\d.]+ ms",
+        r"RSS after \d+ warm-up renders, then after \d+ +[\d.]+ MB",
+    ],
+    "bench_update": [
+        r"slider moved one step",
+        r"any control set to any value",
+        r"panel \(lstm_widget.panel\) +median +[\d.]+ ms",
+        r"interactive \+ draw\(\) -> fresh Figure -> PNG +median +[\d.]+ ms",
+        r"target: panel median <= 15 ms +[\d.]+ ms",
+        r"target: >= 3x faster than interactive \+ PNG +[\d.]+x",
+    ],
+    "bench_memory": [
+        r"RSS after 200 more updates +[\d.]+ MB",
+        r"updates that showed an error \(there should be none\) +0$",
+        r"matplotlib.pyplot imported +False",
+        r"figures registered with pyplot \(Gcf\) +0",
+        r"live Figure objects after its widgets are closed +\d+",
+        r"target: growth < 10 MB, no figure left +[-+][\d.]+ MB",
+    ],
+    "bench_browser": [
+        r"panel: units slider, one key press +median +[\d.]+ ms",
+        r"floor: slider swapping in pre-rendered images +median +[\d.]+ ms",
+        r"target: panel <= 1.2x the floor +[\d.]+x",
+        r"panel: 30-step drag to units=\d+ +final diagram +[\d.]+ ms after release",
+        r"target: final diagram <= 250 ms after release +worst [\d.]+ ms",
+    ],
+}
+
+
+def run(script: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / f"{script}.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, f"{script} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.mark.parametrize("script", [s for s in EXPECTED if s != "bench_browser"])
+def test_benchmark_prints_its_figures(script: str) -> None:
+    output = run(script)
+    for pattern in EXPECTED[script]:
+        assert re.search(pattern, output, re.M), f"{pattern!r} not in:\n{output}"
+
+
+@pytest.mark.browser
+def test_browser_benchmark_prints_its_figures() -> None:
+    require_browser()
+    output = run("bench_browser")
+    for pattern in EXPECTED["bench_browser"]:
+        assert re.search(pattern, output, re.M), f"{pattern!r} not in:\n{output}"
+
+
+def test_run_all_knows_every_script() -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from run_all import SCRIPTS
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    scripts = {path.stem for path in BENCHMARKS.glob("bench_*.py")}
+    assert set(SCRIPTS) == scripts == set(EXPECTED)

@@ -126,6 +126,14 @@ def _highlight(b: Breakdown, highlight: str | None) -> _Highlight | None:
     return _Highlight(highlight, frozenset(kind))
 
 
+def _dpi(dpi: float | None) -> float:
+    if dpi is None:
+        return DEFAULT_DPI
+    if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 0 < dpi <= 1200:
+        raise SettingsError(f"dpi must be a number from 1 to 1200, not {dpi!r}.")
+    return dpi
+
+
 def _format(fmt: str) -> Format:
     if fmt not in FORMATS:
         raise SettingsError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}.")
@@ -349,9 +357,9 @@ def render(
 
     ``dpi`` applies to PNG (default 100); SVG and PDF are vector and keep text as text.
     """
-    fmt = _format(fmt)
+    fmt, resolution = _format(fmt), _dpi(dpi)
     fig = draw(result_or_settings, theme=theme, highlight=highlight, block=block)
-    return _save(fig, fmt, dpi or DEFAULT_DPI, _theme(theme))
+    return _save(fig, fmt, resolution, _theme(theme))
 
 
 class Diagram:
@@ -388,7 +396,7 @@ class Diagram:
         cache_size: int = CACHE_SIZE,
     ) -> None:
         self.theme = _theme(theme)
-        self.dpi = dpi
+        self.dpi = _dpi(dpi)
         self.cache_size = cache_size
         self._figure: Figure | None = None
         self._artists: list[Artist] = []

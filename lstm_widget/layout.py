@@ -932,7 +932,12 @@ def _strip(
 def check_block(b: Breakdown, block: tuple[int, str]) -> tuple[int, Direction]:
     """``block`` validated against ``b``: a (layer, direction) that exists."""
     s = b.settings
-    layer, direction = block
+    try:
+        layer, direction = block
+    except (TypeError, ValueError):
+        raise SettingsError(
+            f"block must be a (layer, direction) pair such as (0, 'forward'), not {block!r}."
+        ) from None
     if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < s.layers:
         raise SettingsError(
             f"block layer must be an integer from 0 to {s.layers - 1}, not {layer!r}."

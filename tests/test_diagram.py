@@ -166,6 +166,9 @@ def test_sources_can_be_breakdowns_settings_or_dicts():
         (lambda: render(SEED, "jpg"), SettingsError, "png, svg, pdf, not 'jpg'"),
         (lambda: draw({"units": 0}), SettingsError, "units must be"),
         (lambda: draw(SEED, block=(3, "forward")), SettingsError, "block layer"),
+        (lambda: draw(SEED, block=0), SettingsError, "block must be a .layer, direction. pair"),
+        (lambda: render(SEED, dpi=-5), SettingsError, "dpi must be a number from 1 to 1200"),
+        (lambda: Diagram(dpi="high"), SettingsError, "dpi must be a number"),
     ],
 )
 def test_bad_arguments_raise_one_sentence(call, error, message):

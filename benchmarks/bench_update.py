@@ -46,7 +46,7 @@ KINDS = ("steps", "jumps")
 def changes(count: int, kind: str, seed: int = 6) -> list[tuple[str, Any]]:
     """``count`` single-control changes, each reaching valid settings never seen before.
 
-    ``kind`` is ``"steps"``: a numeric slider moves by one (what a drag or an arrow key
+    ``kind`` is ``"steps"``: a number moves by one (what a slider's drag or arrow key
     sends), or ``"jumps"``: any control takes any value (a number typed into an entry,
     a choice or a check box clicked).
     """
@@ -140,8 +140,7 @@ def measure(count: int) -> dict[str, Any]:
         latencies: dict[str, list[float]] = {"panel": [], "png": [], "svg": []}
         by_control: dict[str, list[float]] = {}
         for name, value in changes(count, kind):
-            control = panel.sliders[name] if kind == "steps" else panel.controls[name]
-            latency = timed(control, value, panel_images)
+            latency = timed(panel.controls[name], value, panel_images)
             if panel.error:
                 result["errors"].append(panel.error)
             latencies["panel"].append(latency)

@@ -18,7 +18,7 @@ from typing import Any
 import _common as common
 
 from lstm_widget import breakdown
-from lstm_widget.diagram import render
+from lstm_widget.diagram import draw, render
 from lstm_widget.layout import layout
 
 #: Above this ratio the bigger numbers count as slower (medians of noisy timings).
@@ -34,11 +34,12 @@ SMALL, BIG = "units=10, 10 layers", "units=10**6, 10 layers"
 STAGES: dict[str, Callable[[dict[str, Any]], object]] = {
     "breakdown()": lambda s: breakdown(**s),
     "layout()": lambda s: layout(breakdown(**s)),
+    "draw(): Figure and artists": lambda s: draw(s),
     "render() SVG, fresh figure": lambda s: render(s, "svg"),
     "render() PNG, fresh figure": lambda s: render(s, "png"),
 }
 #: Repetitions per stage: counting and layout are quick, drawing is not.
-REPEAT = {"breakdown()": 20, "layout()": 10, "render() SVG, fresh figure": 1}
+REPEAT = {"breakdown()": 20, "layout()": 10, "draw(): Figure and artists": 2}
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ EXPECTED = {
     "bench_scale": [
         r"breakdown\(\) +units=10\*\*6, 10 layers +median +[\d.]+ ms",
         r"render\(\) SVG, fresh figure +units=10, 10 layers +median +[\d.]+ ms",
-        r"target: render\(\) PNG, fresh figure 10\*\*6 no slower than 10 units +[\d.]+x",
+        r"target: draw\(\): Figure and artists 10\*\*6 no slower than 10 units +[\d.]+x",
     ],
     "bench_diagram": [
         r"seed, svg +median +[\d.]+ ms",

@@ -76,6 +76,7 @@ _METADATA: Mapping[Format, dict[str, Any]] = {
 # Nodes sit under the wires: wires stop at a node's rim, and its operator strokes
 # (short paths) must show on top of its fill.
 _ZORDER = {Rect: 1.0, Circle: 1.5, Path: 2.0, Polygon: 2.1, Label: 3.0}
+_Z_STEP = 1e-6  # per item index: far below the gaps above for any layout's size
 
 
 # ------------------------------------------------------------------ argument checks
@@ -170,7 +171,8 @@ class _Painter:
         self.ax.set_xlim(0, lay.width)
         self.ax.set_ylim(lay.height, 0)  # the layout's y grows downwards
 
-    def create(self, item: Item) -> Artist:
+    def create(self, item: Item, index: int) -> Artist:
+        """A new artist for ``item``, the ``index``-th of its layout."""
         ax = self.ax
         artist: Artist
         if isinstance(item, Label):
@@ -190,21 +192,19 @@ class _Painter:
         else:
             artist = PolygonPatch([(0, 0)], closed=True, linewidth=0)
             ax.add_patch(artist)
-        artist.set_zorder(_ZORDER[type(item)])
         artist.set_clip_on(False)
         artist.set_antialiased(True)  # the user's rcParams may have turned it off
-        self.update(artist, item)
+        self.update(artist, item, index)
         return artist
 
-    def create_all(self, lay: Layout) -> list[Artist]:
-        """One artist per item, each with an SVG id naming its item's index."""
-        artists = [self.create(item) for item in lay.items]
-        for index, artist in enumerate(artists):
-            artist.set_gid(_gid(index))
-        return artists
+    def update(self, artist: Artist, item: Item, index: int) -> None:
+        """Move, relabel and recolour ``artist`` to match ``item``, the ``index``-th.
 
-    def update(self, artist: Artist, item: Item) -> None:
-        """Move, relabel and recolour ``artist`` to match ``item``."""
+        The z-order carries the item's index, so artists draw in layout order however
+        they were reused, and the SVG id names the index so texts can be found again.
+        """
+        artist.set_zorder(_ZORDER[type(item)] + index * _Z_STEP)
+        artist.set_gid(_gid(index))
         if isinstance(item, Label):
             assert isinstance(artist, Text)
             alpha, _ = self.alpha_and_width(item.tags, 1.0)
@@ -340,7 +340,8 @@ def draw(
         fig = root
     painter = _Painter(ax, palette, painter_highlight)
     painter.frame(lay)
-    painter.create_all(lay)
+    for index, item in enumerate(lay.items):
+        painter.create(item, index)
     return fig
 
 
@@ -365,10 +366,12 @@ def render(
 class Diagram:
     """A reusable painter for live views: one figure, updated in place, cached bytes.
 
-    Every ``render`` lays the diagram out again (pure Python, under a millisecond).
-    When the layout has the same items as the one on the figure (same cell,
-    framework, options and strip; only numbers changed), the existing artists are
-    moved and relabelled (``set_text``, ``set_position``) instead of rebuilt. When
+    Every ``render`` lays the diagram out again (pure Python, under a millisecond)
+    and keeps the artist of every item whose key survives, moving, relabelling and
+    recolouring it (``set_text``, ``set_position``, ...); only items that are new
+    (another cell, an extra layer or option) get new artists, and vanished ones are
+    removed. Artists draw in layout order whatever their history, so the output is
+    the same as a fresh render's. When
     only label texts changed (a count kept its number of digits, which is most steps
     of a slider) and the last image was SVG, the new SVG is that one with the texts
     swapped: matplotlib writes each label as one ``<text>`` at its anchor point, so
@@ -468,13 +471,20 @@ class Diagram:
                     assert isinstance(artist, Text)
                     artist.set_text(text)
                 return {_gid(index): text for index, text in changes.items()}
-        if previous is not None and previous.signature == lay.signature:
-            for artist, item in zip(self._artists, lay.items, strict=True):
-                painter.update(artist, item)
-        else:
-            for artist in self._artists:
-                artist.remove()
-            self._artists = painter.create_all(lay)
+        # Reuse the artist of every item whose key survives (a new layer or option
+        # adds items but leaves the others' keys alone); create the rest.
+        spare = dict(zip(previous.signature, self._artists, strict=True)) if previous else {}
+        artists: list[Artist] = []
+        for index, (item, name) in enumerate(zip(lay.items, lay.signature, strict=True)):
+            if name in spare:
+                artist = spare.pop(name)
+                painter.update(artist, item, index)
+            else:
+                artist = painter.create(item, index)
+            artists.append(artist)
+        for artist in spare.values():
+            artist.remove()
+        self._artists = artists
         return None
 
     def close(self) -> None:

@@ -220,14 +220,18 @@ def test_diagram_reuses_its_artists_when_only_numbers_change():
     assert f"Keras LSTM: {total:,} parameters" in {t.get_text() for t in ax.texts}
 
 
-def test_diagram_rebuilds_when_the_structure_changes():
+def test_diagram_keeps_shared_artists_and_drops_vanished_ones_when_the_structure_changes():
     d = Diagram()
     d.render(SEED, "svg")
-    old = weakref.ref(d.figure.axes[0].texts[0])
+    texts = {t.get_text(): t for t in d.figure.axes[0].texts}
+    title, tanh_of_c = texts["Keras LSTM: 491 parameters"], weakref.ref(texts["tanh"])
+    del texts
     d.render({"cell": "gru"}, "svg")
     gc.collect()
-    assert old() is None
+    assert title in d.figure.axes[0].texts and title.get_text() == "Keras GRU: 390 parameters"
     assert len(d.figure.axes[0].texts) == len(layout(breakdown(cell="gru")).labels)
+    assert len(d.figure.axes[0].get_children()) < 250
+    assert tanh_of_c() is None  # the LSTM's tanh boxes have no GRU counterpart by key
 
 
 def test_diagram_output_always_equals_a_fresh_render():
@@ -242,6 +246,23 @@ def test_diagram_output_always_equals_a_fresh_render():
         assert d.render(source, fmt, highlight=highlight) == render(
             source, fmt, highlight=highlight
         ), (units, highlight, fmt)
+
+
+def test_diagram_reusing_artists_across_structures_draws_what_a_fresh_render_draws():
+    d = Diagram()
+    walk = [
+        SEED,
+        {**SEED, "layers": 3},
+        {**SEED, "layers": 3, "bidirectional": True},
+        {"cell": "gru", "layers": 3, "bidirectional": True},
+        {"cell": "gru", "reset_after": False},
+        {"framework": "onnx", "peepholes": True},
+        {"framework": "pytorch", "proj_size": 4, "layers": 2},
+        {"cell": "rnn", "bias": False},
+        SEED,
+    ]
+    for source in walk:
+        assert d.render(source, "svg") == render(source, "svg"), source
 
 
 def test_diagram_cache_returns_the_same_bytes_without_repainting():

@@ -7,7 +7,8 @@ Measures, in this interpreter (no kernel, no widgets):
   result in a notebook cost);
 * ``Diagram.render`` on its four paths: a text swap (a count keeps its number of
   digits; SVG only), a re-render with the same artists moved (digits changed), a
-  rebuild (the structure changed: another cell), and a cache hit;
+  re-render after a structure change (another cell: shared items keep their
+  artists, the others are made anew), and a cache hit;
 * resident memory over many renders, to show it stays flat.
 
 Usage: ``python benchmarks/bench_diagram.py [--quick]``
@@ -81,7 +82,7 @@ def main() -> None:
         common.line(f"{fmt}: digits change (artists moved)", common.describe_ms(seconds))
         cells = [{**SEED, "cell": ("lstm", "gru")[k % 2]} for k in range(reps)]
         seconds = walk(d, fmt, cells)
-        common.line(f"{fmt}: structure changes (rebuild)", common.describe_ms(seconds))
+        common.line(f"{fmt}: structure changes (some artists new)", common.describe_ms(seconds))
     d = Diagram()
     d.render(SEED, "svg")
     common.line("cache hit", common.describe_ms(timed([lambda: d.render(SEED, "svg")] * reps)))

@@ -4,11 +4,12 @@ Figures are built as :class:`matplotlib.figure.Figure` with an Agg canvas attach
 matplotlib's "web application server" example does: pyplot is never imported, no figure
 is registered anywhere, and nothing here outlives its caller unless the caller keeps
 it. The layout is in points, so the figure is exactly ``width/72 × height/72`` inches
-and a 11 pt label is 11 pt in the output.
+and an 11 pt label is 11 pt in the output.
 
-:class:`Diagram` is the painter for live views: it keeps one figure and, when a new
-breakdown has the same structure as the last one, moves and relabels its existing
-artists instead of rebuilding them; rendered bytes are cached per settings.
+:class:`Diagram` is the painter for live views: it keeps one figure, reuses the
+artist of every item that survives a change (moving and relabelling it), swaps label
+texts straight into the last SVG when nothing else moved, and caches rendered bytes
+per settings.
 """
 
 from __future__ import annotations

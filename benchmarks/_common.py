@@ -24,19 +24,30 @@ BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
 
 
-def parse_args(
-    description: str, extra: Callable[[argparse.ArgumentParser], None] | None = None
-) -> argparse.Namespace:
-    """``--quick`` (a smoke run: few repetitions, figures not meaningful) and extras."""
+def parse_args(description: str) -> argparse.Namespace:
+    """``--quick``: a smoke run with few repetitions, whose figures mean little."""
+    return _parser(description).parse_args()
+
+
+def parse_count(description: str, flag: str, what: str, full: int, quick: int) -> tuple[int, bool]:
+    """``--quick`` and ``flag N`` (``what`` to repeat); returns (N, quick).
+
+    N defaults to ``full``, or to ``quick`` in a smoke run.
+    """
+    parser = _parser(description)
+    parser.add_argument(flag, type=int, dest="count", metavar="N", help=f"{what} (default {full})")
+    args = parser.parse_args()
+    return args.count or (quick if args.quick else full), args.quick
+
+
+def _parser(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--quick",
         action="store_true",
         help="a few repetitions only: checks the script works; the figures mean little",
     )
-    if extra is not None:
-        extra(parser)
-    return parser.parse_args()
+    return parser
 
 
 def median_ms(seconds: Sequence[float]) -> float:

@@ -220,12 +220,10 @@ def measure(server: JupyterServer, browser: Any, presses: int, drags: int) -> di
 
 
 def main() -> None:
-    args = common.parse_args(
-        __doc__.splitlines()[0],
-        lambda p: p.add_argument("--presses", type=int, help="presses per slider (default 40)"),
+    presses, quick = common.parse_count(
+        __doc__.splitlines()[0], "--presses", "key presses per slider", full=40, quick=3
     )
-    presses = args.presses or (3 if args.quick else 40)
-    drags = 1 if args.quick else 3
+    drags = 1 if quick else 3
     if not CHROMIUM.exists():
         sys.exit(f"bench_browser needs chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright

@@ -66,11 +66,9 @@ def probe(setup: str, statement: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 def main() -> None:
-    args = common.parse_args(
-        __doc__.splitlines()[0],
-        lambda p: p.add_argument("--repeat", type=int, help="processes per case (default 40)"),
+    repeat, _ = common.parse_count(
+        __doc__.splitlines()[0], "--repeat", "processes per case", full=40, quick=3
     )
-    repeat = args.repeat or (3 if args.quick else 40)
     times: dict[str, list[float]] = {label: [] for label in CASES}
     heavy: dict[str, set[str]] = {label: set() for label in CASES}
     with tempfile.TemporaryDirectory(prefix="lstm-widget-pycache-") as pycache:

@@ -99,11 +99,9 @@ def measure(updates: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    args = common.parse_args(
-        __doc__.splitlines()[0],
-        lambda p: p.add_argument("--updates", type=int, help="updates (default 10000)"),
+    updates, _ = common.parse_count(
+        __doc__.splitlines()[0], "--updates", "panel updates", full=10_000, quick=200
     )
-    updates = args.updates or (200 if args.quick else 10_000)
     with common.kernel() as run:
         r = common.run_in_kernel(run, f"__import__('bench_memory').measure({updates})")
     growth = r["end"] - r["after_warm_up"]

@@ -43,11 +43,9 @@ REPEAT = {"breakdown()": 20, "layout()": 10, "draw(): Figure and artists": 2}
 
 
 def main() -> None:
-    args = common.parse_args(
-        __doc__.splitlines()[0],
-        lambda p: p.add_argument("--repeat", type=int, help="rounds per stage (default 30)"),
+    rounds, _ = common.parse_count(
+        __doc__.splitlines()[0], "--repeat", "rounds per stage", full=30, quick=2
     )
-    rounds = args.repeat or (2 if args.quick else 30)
     for settings in CASES.values():  # first calls pay for imports and font caches
         for stage in STAGES.values():
             stage(settings)

@@ -153,11 +153,9 @@ def measure(count: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    args = common.parse_args(
-        __doc__.splitlines()[0],
-        lambda p: p.add_argument("--changes", type=int, help="changes per kind (default 120)"),
+    count, _ = common.parse_count(
+        __doc__.splitlines()[0], "--changes", "changes per kind", full=120, quick=6
     )
-    count = args.changes or (6 if args.quick else 120)
     with common.kernel() as run:
         common.run_in_kernel(run, "__import__('bench_update').measure(3)")  # warm up
         result = common.run_in_kernel(run, f"__import__('bench_update').measure({count})")

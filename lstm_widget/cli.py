@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .counting import Breakdown, SettingsError, breakdown
-from .options import make_parser, settings_from
+from .options import add_diagram_arguments, make_parser, settings_from
 from .report import text_table
 
 
@@ -26,18 +26,20 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="also write the block diagram to FILE; .png, .svg or .pdf picks the format",
     )
+    add_diagram_arguments(parser)
     return parser
 
 
-def _save_diagram(result: Breakdown, path: Path) -> None:
+def _save_diagram(result: Breakdown, args: argparse.Namespace) -> None:
     """Write the diagram; matplotlib loads only when a picture is asked for."""
+    path: Path = args.save
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg", "pdf"):
         raise SettingsError(f"--save needs a .png, .svg or .pdf file name, not {str(path)!r}.")
     from .diagram import render
 
     try:
-        path.write_bytes(render(result, fmt))
+        path.write_bytes(render(result, fmt, theme=args.theme, highlight=args.highlight))
     except OSError as error:
         raise SettingsError(f"cannot write {str(path)!r}: {error.strerror}.") from None
 
@@ -48,7 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         result = breakdown(settings_from(args))
         if args.save:
-            _save_diagram(result, args.save)
+            _save_diagram(result, args)
+        elif args.theme != "light" or args.highlight is not None:
+            raise SettingsError("--theme and --highlight style the diagram; add --save FILE.")
     except SettingsError as error:
         print(f"lstm-params: error: {error}", file=sys.stderr)
         return 2

@@ -20,8 +20,8 @@ from IPython.display import display
 
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .introspect import explain
-from .options import make_parser
-from .style import THEME_NAMES, THEMES
+from .options import add_diagram_arguments, make_parser
+from .style import THEMES
 
 #: Image formats a notebook output can carry beside its HTML.
 _IMAGE_FORMATS = ("png", "svg")
@@ -60,11 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--widget", action="store_true",
         help="open the live panel preset to these flags "
              "(the static output where widgets cannot show)")  # fmt: skip
-    add("--theme", choices=THEME_NAMES, default="light",
-        help="colours: light, or high-contrast for projectors (default: light)")  # fmt: skip
-    add("--highlight", metavar="GROUP",
-        help="light up one role (input, recurrent, bias, ...) "
-             "or gate letter (f, ...)")  # fmt: skip
+    add_diagram_arguments(parser)
     add("--format", dest="image_format", choices=_IMAGE_FORMATS,
         help="diagram image format (default: png)")  # fmt: skip
     return parser

@@ -13,6 +13,7 @@ import argparse
 from typing import NoReturn
 
 from .counting import CELLS, FRAMEWORKS, SETTING_NAMES, Settings, SettingsError
+from .style import THEME_NAMES
 
 
 class OptionsError(SettingsError):
@@ -73,6 +74,15 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--dense", type=_integer, default=d.dense, metavar="N",
         help="TimeDistributed(Dense(N)) / Linear(N) head (default: 0, none)")  # fmt: skip
     return parser
+
+
+def add_diagram_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--theme`` and ``--highlight``: how the diagram looks, for every front end."""
+    parser.add_argument("--theme", choices=THEME_NAMES, default="light",
+        help="colours: light, or high-contrast for projectors (default: light)")  # fmt: skip
+    parser.add_argument("--highlight", metavar="GROUP",
+        help="light up one role (input, recurrent, bias, ...) "
+             "or gate letter (f, ...)")  # fmt: skip
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -131,6 +131,8 @@ BAD = [
     (["--peepholes"], "peepholes=True applies only to an ONNX LSTM"),
     (["--frobnicate"], "--frobnicate"),
     (["10"], "Unrecognized arguments: 10"),
+    (["--highlight", "f"], "--theme and --highlight style the diagram; add --save FILE"),
+    (["--theme", "dark"], "'dark'"),
 ]
 
 

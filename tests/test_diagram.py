@@ -335,6 +335,15 @@ def test_cli_save_bad_target_is_one_line_and_status_2(tmp_path, capsys, name, me
     assert message in err and err.count("\n") == 1
 
 
+def test_cli_save_uses_the_theme_and_highlight_it_is_given(tmp_path, capsys):
+    plain, styled = tmp_path / "plain.svg", tmp_path / "styled.svg"
+    assert main(["-u", "10", "--save", str(plain)]) == 0
+    flags = ["--theme", "high-contrast", "--highlight", "recurrent"]
+    assert main(["-u", "10", *flags, "--save", str(styled)]) == 0
+    expected = render(breakdown(units=10), "svg", theme="high-contrast", highlight="recurrent")
+    assert styled.read_bytes() == expected != plain.read_bytes()
+
+
 ISOLATION = """
 import json, sys, tempfile
 import lstm_widget

@@ -519,6 +519,39 @@ def _swap_svg_texts(svg: bytes, changes: Mapping[str, str]) -> bytes:
 
 # ------------------------------------------------------------------ notebook output
 
+_MIME = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def _embedded(
+    b: Breakdown, palette: Theme, highlight: str | None, fmt: str
+) -> tuple[bytes, str, tuple[int, int]]:
+    """The diagram's bytes, an ``<img>`` carrying them as a data URI, and its CSS size.
+
+    A data URI keeps the picture inside the HTML, which static viewers (nbviewer,
+    GitHub, exported HTML) show as it is.
+    """
+    if fmt not in _MIME:
+        raise SettingsError(f"notebook image format must be png or svg, not {fmt!r}.")
+    fig = draw(b, theme=palette, highlight=highlight)
+    # CSS pixels are 1/96 inch: the image shows at the diagram's true size.
+    width, height = (round(inches * 96) for inches in fig.get_size_inches())
+    image = _save(fig, _format(fmt), NOTEBOOK_DPI, palette)
+    uri = f"data:{_MIME[fmt]};base64,{base64.b64encode(image).decode('ascii')}"
+    alt = escape(f"{b.settings.describe_layer()} diagram: {b.total:,} parameters")
+    tag = (
+        f'<img src="{uri}" width="{width}" height="{height}" alt="{alt}" '
+        'style="max-width:100%;height:auto">'
+    )
+    return image, tag, (width, height)
+
+
+def image_html(
+    result_or_settings: Source, *, theme: str | Theme = "light", fmt: str = "png"
+) -> str:
+    """Just the diagram as an ``<img>`` tag, for HTML that brings its own tables."""
+    b = to_breakdown(result_or_settings)
+    return _embedded(b, _theme(theme), None, fmt)[1]
+
 
 def mimebundle(
     result_or_settings: Source,
@@ -540,25 +573,14 @@ def mimebundle(
 
     b = to_breakdown(result_or_settings)
     palette = _theme(theme)
-    if fmt not in ("png", "svg"):
-        raise SettingsError(f"notebook image format must be png or svg, not {fmt!r}.")
-    fig = draw(b, theme=palette, highlight=highlight)
-    # CSS pixels are 1/96 inch: the image shows at the diagram's true size.
-    width, height = (round(inches * 96) for inches in fig.get_size_inches())
-    image = _save(fig, _format(fmt), NOTEBOOK_DPI, palette)
-    mime = "image/png" if fmt == "png" else "image/svg+xml"
-    encoded = base64.b64encode(image).decode("ascii")
-    uri = f"data:{mime};base64,{encoded}"
-    alt = escape(f"{b.settings.describe_layer()} diagram: {b.total:,} parameters")
+    image, tag, (width, height) = _embedded(b, palette, highlight, fmt)
     html = (
         f'<div class="lstm-widget-output" style="background:{palette.background};'
-        f'color:{palette.foreground};padding:0.5em">'
-        f'<img src="{uri}" width="{width}" height="{height}" alt="{alt}" '
-        'style="max-width:100%;height:auto">'
-        f"{html_table(b, palette)}</div>"
+        f'color:{palette.foreground};padding:0.5em">{tag}{html_table(b, palette)}</div>'
     )
+    mime = _MIME[fmt]
     # Notebook JSON holds PNG as base64 text and SVG as text; both display as they are
     # through _repr_mimebundle_ and through display(..., raw=True).
-    payload = encoded if fmt == "png" else image.decode("utf-8")
+    payload = base64.b64encode(image).decode("ascii") if fmt == "png" else image.decode()
     data = {"text/plain": text_table(b), "text/html": html, mime: payload}
     return data, {mime: {"width": width, "height": height}}

@@ -185,11 +185,19 @@ class ModelReport:
         out.append(self.reconciliation())
         return "\n".join(out)
 
-    def html(self, theme: Theme = LIGHT) -> str:
-        """HTML: the same content, tables coloured by role with ``theme``'s colours."""
+    def html(self, theme: Theme = LIGHT, *, diagrams: bool = True) -> str:
+        """HTML: the same content, tables coloured by role with ``theme``'s colours.
+
+        With ``diagrams`` each explained layer also gets its block diagram (drawing
+        loads matplotlib, so it happens only here, when HTML is asked for).
+        """
         parts = [f"<h3>{escape(self._heading())}</h3>"]
         for item in self.items:
             parts.append(f"<h4>{escape(self._item_line(item))}</h4>")
+            if diagrams:
+                from .diagram import image_html
+
+                parts.append(f"<div>{image_html(item.breakdown, theme=theme)}</div>")
             parts.append(html_table(item.breakdown, theme))
         if not self.items:
             parts.append("<p>No recurrent layer found.</p>")

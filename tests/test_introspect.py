@@ -339,6 +339,17 @@ def test_html_uses_theme_and_escapes() -> None:
     assert report._repr_html_() != page  # the notebook repr uses the light theme
 
 
+def test_html_draws_each_explained_layer_unless_asked_not_to() -> None:
+    model = keras.Sequential(
+        [keras.Input((None, 2)), layers.Conv1D(4, 2), layers.GRU(3), layers.Dense(2)]
+    )
+    report = explain(model)
+    image = '<img src="data:image/png;base64,'
+    assert len(report.items) == 1 and report.unexplained
+    assert report.html().count(image) == 1
+    assert image not in report.html(diagrams=False)
+
+
 def test_importing_introspect_loads_no_framework() -> None:
     code = (
         "import sys, lstm_widget, lstm_widget.introspect; "

@@ -72,6 +72,26 @@ def test_slider_and_typed_entry_stay_linked(panel: Any) -> None:
     assert panel.result.settings.units == 250_000
 
 
+def test_a_slider_step_sends_the_new_diagram_before_the_other_updates(
+    panel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ipywidgets
+
+    sent: list[Any] = []
+    send = ipywidgets.Widget._send
+
+    def spy(widget: Any, msg: dict[str, Any], buffers: Any = None) -> None:
+        sent.append(widget)
+        send(widget, msg, buffers)
+
+    monkeypatch.setattr(ipywidgets.Widget, "_send", spy)
+    panel.sliders["units"].value = 11
+    ours = [widget for widget in sent if widget is not panel.sliders["units"]]
+    assert ours[0] is panel.image
+    assert panel.controls["units"] in ours  # the entry still follows, just later
+    assert panel.controls["units"].value == 11
+
+
 def test_invalid_combination_shows_the_message_and_recovers() -> None:
     p = lstm_widget.panel(framework="pytorch", units=10, input_size=4)
     valid = p.result

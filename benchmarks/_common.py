@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -101,6 +100,8 @@ def machine() -> str:
 
 def rss_mb() -> float:
     """This process's resident set size now (Linux); elsewhere its peak, an upper bound."""
+    import resource  # Unix only, like this measurement
+
     statm = Path("/proc/self/statm")
     if statm.exists():
         pages = int(statm.read_text().split()[1])

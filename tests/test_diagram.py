@@ -2,6 +2,7 @@
 
 import base64
 import gc
+import io
 import json
 import subprocess
 import sys
@@ -145,6 +146,27 @@ def test_the_users_rcparams_do_not_change_the_picture(fmt):
     }  # fmt: skip
     with matplotlib.rc_context(theirs):
         assert render(SEED, fmt) == expected
+
+
+@pytest.mark.parametrize("fonttype", ["none", "path"])
+def test_svg_is_what_matplotlibs_own_svg_backend_writes(tmp_path, fonttype):
+    # Figures from draw() write SVG through a renderer that caches text extents
+    # across saves; the bytes must be matplotlib's, on the first save and the later.
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    for source in (SEED, {"cell": "gru", "units": 10**6, "layers": 3, "bidirectional": True}):
+        ours = draw(source)
+        with matplotlib.rc_context({"svg.fonttype": fonttype, "svg.hashsalt": "fixed"}):
+            saves = [io.BytesIO(), io.BytesIO()]
+            for buffer in saves:
+                ours.savefig(buffer, format="svg", metadata={"Date": None})
+            ours.savefig(tmp_path / "ours.svg", metadata={"Date": None})
+            theirs = draw(source)
+            FigureCanvasSVG(theirs)
+            expected = io.BytesIO()
+            theirs.savefig(expected, format="svg", metadata={"Date": None})
+        assert saves[0].getvalue() == saves[1].getvalue() == expected.getvalue()
+        assert (tmp_path / "ours.svg").read_bytes() == expected.getvalue()
 
 
 def test_renders_are_reproducible():

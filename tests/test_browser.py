@@ -266,17 +266,23 @@ def test_panel_follows_keyboard_and_mouse(
 
         # Mouse: drag the units slider to the right and let go; the entry follows and
         # the diagram ends on the released value.
-        box = view.slider_handle("units").bounding_box()
+        handle = view.slider_handle("units")
+        box = handle.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)
         page.mouse.down()
         page.mouse.move(x + 60, y, steps=12)
         page.mouse.up()
+        # The released value is the slider's; the entry passes through earlier steps
+        # of the drag on its way there, so wait for it to arrive rather than read it.
+        released = int(float(str(handle.get_attribute("aria-valuenow"))))
+        assert released > 20
         page.wait_for_function(
-            "input => input.value !== '20'", arg=units.element_handle(), timeout=REDRAW_TIMEOUT_MS
+            "([input, value]) => input.value === value",
+            arg=[units.element_handle(), str(released)],
+            timeout=REDRAW_TIMEOUT_MS,
         )
-        settings["units"] = int(units.input_value())
-        assert settings["units"] > 20
+        settings["units"] = released
         view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("5-dragged")
     except BaseException:

@@ -227,6 +227,22 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             control.observe(self._on_change, names="value")
         self.update()
 
+    def close(self) -> None:
+        """Close every widget of the panel and release its figures.
+
+        Closing only the outer box would leave the child widgets open, and through
+        their observers the panel and its figures alive.
+        """
+        pending = list(self.children)
+        while pending:
+            widget = pending.pop()
+            pending.extend(getattr(widget, "children", ()))
+            widget.close()
+        for painter in self._painters.values():
+            painter.close()
+        self._painters.clear()
+        super().close()
+
     def _number_row(self, name: str, value: int) -> widgets.HBox:
         """A slider for dragging and a typed entry for exact (and larger) values.
 
@@ -395,7 +411,7 @@ def panel(
     choices = [value for _, value in _highlight_options(start) if value is not None]
     if highlight is not None and highlight not in choices:
         raise SettingsError(
-            f"highlight must be one of {', '.join(choices)} for a "
+            f"highlight must be one of {', '.join(choices)} for this "
             f"{start.settings.describe_layer()}, not {highlight!r}."
         )
     return Panel(start.settings, theme=theme, highlight=highlight)

@@ -295,3 +295,30 @@ def test_memory_stays_bounded_over_thousands_of_updates() -> None:
     facts = json.loads(done.stdout.strip().splitlines()[-1])
     assert facts["error"] is None
     assert facts["grown_kib"] < 20 * 1024
+
+
+def test_close_closes_every_widget_and_frees_the_figures() -> None:
+    script = textwrap.dedent(
+        """
+        import gc, json
+        from matplotlib.figure import Figure
+        import lstm_widget
+        p = lstm_widget.panel(units=10, input_size=1, dense=1)
+        p.controls["units"].value = 12
+        widgets = [p]
+        for widget in widgets:
+            widgets.extend(getattr(widget, "children", ()))
+        p.close()
+        del p
+        gc.collect()
+        figures = sum(isinstance(o, Figure) for o in gc.get_objects())
+        open_widgets = sum(w.comm is not None for w in widgets)
+        print(json.dumps({"figures": figures, "open": open_widgets, "widgets": len(widgets)}))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert facts["widgets"] > 20
+    assert (facts["figures"], facts["open"]) == (0, 0)

@@ -8,7 +8,7 @@ read before the panel exists, after a warm-up that fills the caches, and every
 tenth of the run; growth is counted from the end of the warm-up. Afterwards:
 whether pyplot was ever imported, figures registered with pyplot's manager, and
 live ``Figure`` objects found by the garbage collector, with the panel alive and
-after its widgets are closed and dropped.
+after panel.close() and dropping it.
 
 Usage: ``python benchmarks/bench_memory.py [--quick] [--updates N]``
 """
@@ -32,13 +32,6 @@ def live_figures() -> int:
 
     gc.collect()
     return sum(isinstance(o, Figure) for o in gc.get_objects())
-
-
-def close_tree(widget: Any) -> None:
-    """Close a widget and everything in it (``close`` alone leaves the children open)."""
-    for child in getattr(widget, "children", ()):
-        close_tree(child)
-    widget.close()
 
 
 def session(count: int, seed: int = 10) -> list[tuple[str, Any]]:
@@ -80,7 +73,7 @@ def measure(updates: int) -> dict[str, Any]:
     gc.collect()
     end = common.rss_mb()
     figures_with_panel = live_figures()
-    close_tree(panel)
+    panel.close()  # the whole widget tree, and the painters' figures
     del panel
     figures_after = live_figures()
     from matplotlib._pylab_helpers import Gcf  # pyplot's registry; importing it is harmless
@@ -116,7 +109,7 @@ def main() -> None:
     common.line("matplotlib.pyplot imported", str(r["pyplot_imported"]))
     common.line("figures registered with pyplot (Gcf)", str(r["registered"]))
     common.line("live Figure objects with the panel open", str(r["figures_with_panel"]))
-    common.line("live Figure objects after its widgets are closed", str(r["figures_after"]))
+    common.line("live Figure objects after panel.close()", str(r["figures_after"]))
     clean = not r["pyplot_imported"] and r["registered"] == 0 and r["figures_after"] == 0
     common.line(
         f"target: growth < {TARGET_MB:g} MB, no figure left",

@@ -51,7 +51,7 @@ EXPECTED = {
         r"updates that showed an error \(there should be none\) +0$",
         r"matplotlib.pyplot imported +False",
         r"figures registered with pyplot \(Gcf\) +0",
-        r"live Figure objects after its widgets are closed +\d+",
+        r"live Figure objects after panel.close\(\) +\d+",
         r"target: growth < 10 MB, no figure left +[-+][\d.]+ MB",
     ],
     "bench_browser": [

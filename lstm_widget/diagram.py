@@ -506,15 +506,6 @@ class Diagram:
             self._cache.popitem(last=False)
         return data
 
-    def paint(
-        self, b: Breakdown, *, highlight: str | None = None, block: Block = (0, "forward")
-    ) -> Figure:
-        """Bring the figure up to date with ``b``, reusing artists where possible."""
-        self._update(b, highlight, block)
-        self._svg = None
-        assert self._figure is not None
-        return self._figure
-
     def _update(self, b: Breakdown, highlight: str | None, block: Block) -> dict[str, str] | None:
         """Repaint; returns {gid: new text} if only label texts changed, else None."""
         lay = layout(b, check_block(b, block))

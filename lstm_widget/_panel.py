@@ -27,6 +27,7 @@ import ipywidgets as widgets
 
 from .counting import (
     CELLS,
+    FRAMEWORK_LABELS,
     FRAMEWORKS,
     GATE_NAMES,
     GATE_ORDER,
@@ -59,7 +60,6 @@ _NUMBERS: Final[Mapping[str, tuple[int, int]]] = {
 }
 _FLAGS: Final = ("bidirectional", "bias", "reset_after", "peepholes")
 
-_FRAMEWORK_LABELS: Final = {"keras": "Keras", "pytorch": "PyTorch", "onnx": "ONNX"}
 _CELL_LABELS: Final = {"lstm": "LSTM", "gru": "GRU", "rnn": "simple RNN"}
 _THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
 
@@ -166,7 +166,7 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
-            options=[(_FRAMEWORK_LABELS[f], f) for f in FRAMEWORKS],
+            options=[(FRAMEWORK_LABELS[f], f) for f in FRAMEWORKS],
             value=settings.framework,
             description="framework",
             style=wide,

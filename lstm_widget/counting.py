@@ -29,6 +29,13 @@ CELLS: tuple[Cell, ...] = get_args(Cell)
 FRAMEWORKS: tuple[Framework, ...] = get_args(Framework)
 ROLES: tuple[Role, ...] = get_args(Role)
 
+#: How each framework is named in titles, labels and messages.
+FRAMEWORK_LABELS: Mapping[Framework, str] = {
+    "keras": "Keras",
+    "pytorch": "PyTorch",
+    "onnx": "ONNX",
+}
+
 #: How each role is named in tables, legends and the formula.
 ROLE_LABELS: Mapping[Role, str] = {
     "input": "input weights",
@@ -197,8 +204,7 @@ class Settings:
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""
         names = {"keras": _KERAS_CLASS, "pytorch": _TORCH_MODULE, "onnx": _ONNX_OP}
-        title = {"keras": "Keras", "pytorch": "PyTorch", "onnx": "ONNX"}[self.framework]
-        return f"{title} {names[self.framework][self.cell]}"
+        return f"{FRAMEWORK_LABELS[self.framework]} {names[self.framework][self.cell]}"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied and validated."""

@@ -33,14 +33,13 @@ from dataclasses import dataclass, replace
 from html import escape
 from typing import Any, Literal
 
-from .counting import Breakdown, Settings, SettingsError, breakdown
+from .counting import FRAMEWORK_LABELS, Breakdown, Settings, SettingsError, breakdown
 from .report import html_table, summary_line, text_table
 from .style import LIGHT, Theme
 
 ModelFramework = Literal["keras", "pytorch"]
 TensorShapes = tuple[tuple[str, tuple[int, ...]], ...]
 
-_TITLE: dict[ModelFramework, str] = {"keras": "Keras", "pytorch": "PyTorch"}
 #: How each framework's own total is computed, as its users would write it.
 _TOTAL_SOURCE: dict[ModelFramework, str] = {
     "keras": "Keras count_params()",
@@ -156,13 +155,13 @@ class ModelReport:
         )
 
     def _heading(self) -> str:
-        return f"{_TITLE[self.framework]} model: {self.model_name}"
+        return f"{FRAMEWORK_LABELS[self.framework]} model: {self.model_name}"
 
     def _item_line(self, item: ExplainedLayer) -> str:
         verdict = "matches" if item.matches else "DOES NOT MATCH"
         return (
             f"{item.title}: {summary_line(item.breakdown)}; {verdict} "
-            f"{_TITLE[self.framework]}'s {item.framework_count:,}"
+            f"{FRAMEWORK_LABELS[self.framework]}'s {item.framework_count:,}"
         )
 
     def text(self) -> str:

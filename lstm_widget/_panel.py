@@ -40,7 +40,7 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .diagram import Diagram
+from .diagram import Diagram, _theme
 from .report import html_table, summary_line
 from .style import THEME_NAMES, THEMES, Theme, ThemeName
 
@@ -406,8 +406,7 @@ def panel(
     >>> p.result.total  # doctest: +SKIP
     """
     start = breakdown(settings, **changes)
-    if theme not in THEMES:
-        raise SettingsError(f"theme must be one of {', '.join(THEME_NAMES)}, not {theme!r}.")
+    _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
     choices = [value for _, value in _highlight_options(start) if value is not None]
     if highlight is not None and highlight not in choices:
         raise SettingsError(

@@ -57,6 +57,7 @@ from .layout import (
     highlight_choices,
     layout,
 )
+from .report import html_table, text_table
 from .style import THEME_NAMES, THEMES, Theme
 
 Format = Literal["png", "svg", "pdf"]
@@ -624,8 +625,6 @@ def mimebundle(
     ``text/plain`` is the table for terminals. Returns (data, metadata) as
     ``_repr_mimebundle_`` and ``display(..., raw=True)`` expect.
     """
-    from .report import html_table, text_table
-
     b = to_breakdown(result_or_settings)
     palette = _theme(theme)
     image, tag, (width, height) = _embedded(b, palette, highlight, fmt)

@@ -1,10 +1,11 @@
 """The one definition of the setting flags, shared by the CLI and ``%lstm_params``.
 
-Both front ends build their parser with :func:`make_parser` and add only their own
-extras (``--json`` for the CLI, ``-o`` and ``--widget`` for the magic), so a flag means
-the same thing everywhere. Parsing never exits the process: errors raise
-:class:`OptionsError` with one sentence, which the CLI turns into exit status 2 and
-the magic into a ``UsageError``.
+Both front ends build their parser with :func:`make_parser`, add the diagram's
+``--theme`` and ``--highlight`` with :func:`add_diagram_arguments`, and then only their
+own extras (``--json`` and ``--save`` for the CLI; ``NAME``, ``-o``, ``--widget`` and
+``--format`` for the magic), so a flag means the same thing everywhere. Parsing never
+exits the process: errors raise :class:`OptionsError` with one sentence, which the CLI
+turns into exit status 2 and the magic into a ``UsageError``.
 """
 
 from __future__ import annotations

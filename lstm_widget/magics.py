@@ -200,7 +200,7 @@ LstmMagics.lstm_params.__doc__ = f"""Show where a recurrent layer's parameter co
 
 Displays the weight-group table, the formula with numbers substituted, the per-unit
 reading and a block diagram as one output (HTML and an image, plain text in a
-terminal). The flags are those of the ``lstm-params`` command.
+terminal). The setting flags are those of the ``lstm-params`` command.
 
 {_MAGIC_EXAMPLES}
 {_help()}"""

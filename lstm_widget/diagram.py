@@ -386,8 +386,8 @@ def draw(
     highlight
         A role (``"input"``, ``"recurrent"``, ``"bias"``, ``"second_bias"``,
         ``"peephole"``, ``"projection"``, ``"dense"``) or a gate letter as the
-        framework names it (e.g. ``"f"``): it stays vivid, everything else tagged with
-        another role or gate fades.
+        framework names it (e.g. ``"f"``): it stays vivid and its rivals fade, the
+        other roles for a role, the other gates for a gate.
     block
         ``(layer, direction)`` whose cell is drawn in detail, 0-based layer;
         ``direction`` is ``"forward"`` or ``"backward"``.

@@ -466,6 +466,9 @@ class Diagram:
     ) -> None:
         self.theme = _theme(theme)
         self.dpi = _dpi(dpi)
+        if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
+            # A negative size would empty the cache and then fail popping from it.
+            raise SettingsError(f"cache_size must be a non-negative integer, not {cache_size!r}.")
         self.cache_size = cache_size
         self._figure: Figure | None = None
         self._artists: list[Artist] = []

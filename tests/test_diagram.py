@@ -191,6 +191,7 @@ def test_sources_can_be_breakdowns_settings_or_dicts():
         (lambda: draw(SEED, block=0), SettingsError, "block must be a .layer, direction. pair"),
         (lambda: render(SEED, dpi=-5), SettingsError, "dpi must be a number from 1 to 1200"),
         (lambda: Diagram(dpi="high"), SettingsError, "dpi must be a number"),
+        (lambda: Diagram(cache_size=-1), SettingsError, "cache_size must be .* not -1"),
     ],
 )
 def test_bad_arguments_raise_one_sentence(call, error, message):

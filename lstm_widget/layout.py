@@ -213,7 +213,7 @@ class Layout:
         """New label texts by item index, if ``other`` differs from this only in those.
 
         Digits share one width, so a count that keeps its number of digits leaves
-        every position unchanged: a live view can then swap texts and skip layout.
+        every position unchanged: a live view can then swap texts instead of rendering again.
         Returns None when anything else (a position, a size, an item) differs.
         """
         if (self.width, self.height, self.signature) != (

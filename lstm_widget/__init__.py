@@ -1,9 +1,9 @@
 """lstm_widget: see where a recurrent layer's parameter count comes from.
 
 ``breakdown()`` counts every weight group exactly as Keras, PyTorch or ONNX store
-them. Importing this package loads only the stdlib counting core; drawing
-(matplotlib) and the panel (ipywidgets) load on first use, so ``import lstm_widget``
-and ``%load_ext lstm_widget`` stay cheap.
+them. Importing this package loads only stdlib code (counting, tables, model
+introspection); drawing (matplotlib) and the panel (ipywidgets) load on first use, so
+``import lstm_widget`` and ``%load_ext lstm_widget`` stay cheap.
 """
 
 from __future__ import annotations

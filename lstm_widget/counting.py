@@ -215,8 +215,8 @@ SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 
 
 def _with_article(noun: str) -> str:
-    """``"a Keras GRU"``, ``"an ONNX LSTM"``: the layer name with its article."""
-    return f"{'an' if noun[0] in 'AEIOU' else 'a'} {noun}"
+    """``"a Keras GRU"``, ``"an ONNX LSTM"``, ``"an int"``: ``noun`` with its article."""
+    return f"{'an' if noun[0].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:

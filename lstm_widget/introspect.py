@@ -33,7 +33,14 @@ from dataclasses import dataclass, replace
 from html import escape
 from typing import Any, Literal
 
-from .counting import FRAMEWORK_LABELS, Breakdown, Settings, SettingsError, breakdown
+from .counting import (
+    FRAMEWORK_LABELS,
+    Breakdown,
+    Settings,
+    SettingsError,
+    _with_article,
+    breakdown,
+)
 from .report import html_table, summary_line, text_table
 from .style import LIGHT, Theme
 
@@ -304,8 +311,7 @@ def _describe(obj: object) -> str:
     qualified = kind.__qualname__
     if kind.__module__ != "builtins":
         qualified = f"{kind.__module__.partition('.')[0]}.{qualified}"
-    article = "an" if qualified[0].lower() in "aeiou" else "a"
-    return f"{article} {qualified}"
+    return _with_article(qualified)
 
 
 def _assemble(

@@ -128,9 +128,7 @@ def _highlight(b: Breakdown, highlight: str | None) -> _Highlight | None:
     if highlight is None:
         return None
     if highlight not in choices:
-        raise SettingsError(
-            f"highlight must be one of {', '.join(choices)} (or None), not {highlight!r}."
-        )
+        raise SettingsError(f"highlight must be one of {', '.join(choices)}, not {highlight!r}.")
     kind = ROLES if highlight in ROLES else tuple(c for c in choices if c not in ROLES)
     return _Highlight(highlight, frozenset(kind))
 

@@ -8,7 +8,8 @@ and an 11 pt label is 11 pt in the output.
 
 :class:`Diagram` is the painter for live views: it keeps one figure, reuses the
 artist of every item that survives a change (moving and relabelling it), swaps label
-texts straight into the last SVG when nothing else moved, and caches rendered bytes
+texts straight into the last SVG when nothing else moved, pastes the SVG of items
+painted exactly as before instead of drawing them again, and caches rendered bytes
 per settings.
 """
 
@@ -19,7 +20,7 @@ import codecs
 import io
 import re
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -70,6 +71,8 @@ NOTEBOOK_DPI = 144
 DIMMED_ALPHA = 0.22
 #: Rendered images a :class:`Diagram` remembers; a panel revisits a handful of settings.
 CACHE_SIZE = 64
+#: SVG fragments of painted items a :class:`Diagram` remembers: a few layouts' worth.
+FRAGMENT_CACHE_SIZE = 2048
 
 Block = tuple[int, str]
 Source = Breakdown | Settings | Mapping[str, Any]
@@ -150,6 +153,44 @@ def _format(fmt: str) -> Format:
 # ------------------------------------------------------------------------- painting
 
 
+class _Reusable(Artist):
+    """An artist that an SVG save may skip, pasting what it wrote last time instead.
+
+    When the renderer names this artist's SVG id among those it will paste, the
+    artist writes an empty ``<g id=...>`` as a placeholder: it keeps the artist's
+    place in the drawing order, and :func:`_paste_fragments` fills it afterwards.
+    """
+
+    def draw(self, renderer: Any) -> None:
+        # A MixedModeRenderer hands unknown attributes on to the SVG renderer; other
+        # renderers (Agg for PNG, PDF) have no ``pasted`` and draw in full.
+        if self.get_gid() in getattr(renderer, "pasted", ()):
+            renderer.open_group("pasted", self.get_gid())
+            renderer.close_group("pasted")
+        else:
+            super().draw(renderer)
+
+
+class _Text(_Reusable, Text):
+    """A :class:`~lstm_widget.layout.Label`."""
+
+
+class _Box(_Reusable, FancyBboxPatch):
+    """A :class:`~lstm_widget.layout.Rect`."""
+
+
+class _Node(_Reusable, CirclePatch):
+    """A :class:`~lstm_widget.layout.Circle`."""
+
+
+class _Wire(_Reusable, Line2D):
+    """A :class:`~lstm_widget.layout.Path`."""
+
+
+class _Arrowhead(_Reusable, PolygonPatch):
+    """A :class:`~lstm_widget.layout.Polygon`."""
+
+
 class _Painter:
     """Turns layout items into artists on one axes, and restyles them in place."""
 
@@ -182,17 +223,17 @@ class _Painter:
         ax = self.ax
         artist: Artist
         if isinstance(item, Label):
-            artist = Text(
+            artist = _Text(
                 0, 0, "", va="center", family=FONT_FAMILY, usetex=False, parse_math=False
             )
         elif isinstance(item, Rect):
-            artist = FancyBboxPatch((0, 0), 1, 1, boxstyle=_boxstyle(item))
+            artist = _Box((0, 0), 1, 1, boxstyle=_boxstyle(item))
         elif isinstance(item, Circle):
-            artist = CirclePatch((0, 0), 1)
+            artist = _Node((0, 0), 1)
         elif isinstance(item, Path):
-            artist = Line2D([], [], solid_capstyle="butt", dash_capstyle="butt")
+            artist = _Wire([], [], solid_capstyle="butt", dash_capstyle="butt")
         else:
-            artist = PolygonPatch([(0, 0)], closed=True, linewidth=0)
+            artist = _Arrowhead([(0, 0)], closed=True, linewidth=0)
         # add_artist, not add_patch / add_line: the axes limits are the layout's, so
         # updating data limits per artist (a tenth of a structure change) is wasted.
         ax.add_artist(artist)
@@ -205,10 +246,11 @@ class _Painter:
         """Move, relabel and recolour ``artist`` to match ``item``, the ``index``-th.
 
         The z-order carries the item's index, so artists draw in layout order however
-        they were reused, and the SVG id names the index so texts can be found again.
+        they were reused, and the SVG id names the item's key, so what an artist wrote
+        can be found in the SVG again.
         """
         artist.set_zorder(_ZORDER[type(item)] + index * _Z_STEP)
-        artist.set_gid(_gid(index))
+        artist.set_gid(_gid(item.key))
         if isinstance(item, Label):
             assert isinstance(artist, Text)
             alpha, _ = self.alpha_and_width(item.tags, 1.0)
@@ -277,6 +319,9 @@ class _RendererSVG(RendererSVG):
     the jumps of benchmarks/bench_update.py).
     """
 
+    #: SVG ids of the artists that write a placeholder instead (see :class:`_Reusable`).
+    pasted: Collection[str] = frozenset()
+
     def get_text_width_height_descent(
         self, s: str, prop: FontProperties, ismath: Any
     ) -> tuple[float, float, float]:
@@ -297,6 +342,7 @@ class _Canvas(FigureCanvasAgg):
         *,
         bbox_inches_restore: Any = None,
         metadata: Any = None,
+        pasted: Collection[str] = frozenset(),
         **applied: Any,  # dpi, facecolor, ...: savefig has set them on the figure already
     ) -> None:
         # backend_svg and backend_mixed carry no type annotations; hence the ignores.
@@ -310,6 +356,7 @@ class _Canvas(FigureCanvasAgg):
             svg = _RendererSVG(  # type: ignore[no-untyped-call]
                 width * 72, height * 72, file, image_dpi=dpi, metadata=metadata
             )
+            svg.pasted = pasted
             renderer = MixedModeRenderer(  # type: ignore[no-untyped-call]
                 self.figure, width, height, dpi, svg, bbox_inches_restore=bbox_inches_restore
             )
@@ -327,8 +374,14 @@ def _new_figure(lay: Layout, theme: Theme, dpi: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _save(fig: Figure, fmt: Format, dpi: float, theme: Theme) -> bytes:
+def _save(
+    fig: Figure, fmt: Format, dpi: float, theme: Theme, pasted: Collection[str] = frozenset()
+) -> bytes:
+    """``fig`` as image bytes; in SVG, the artists with the ids in ``pasted`` write
+    placeholders for :func:`_paste_fragments` to fill."""
     buffer = io.BytesIO()
+    # Only the SVG writer (our canvas's print_svg) takes this argument.
+    placeholders: dict[str, Any] = {"pasted": pasted} if pasted else {}
     # Only these keys change, only while saving: text stays text in SVG (small, fast,
     # selectable), no tight cropping that would resize the canvas, reproducible bytes.
     save_rc: dict[RcKeyType, Any] = {
@@ -346,6 +399,7 @@ def _save(fig: Figure, fmt: Format, dpi: float, theme: Theme) -> bytes:
             facecolor=theme.background,
             edgecolor=theme.background,
             metadata=_METADATA[fmt],
+            **placeholders,
         )
     data = buffer.getvalue()
     if fmt == "svg":
@@ -432,14 +486,26 @@ class Diagram:
 
     Every ``render`` lays the diagram out again (pure Python, under a millisecond)
     and keeps the artist of every item whose key survives, moving, relabelling and
-    recolouring it (``set_text``, ``set_position``, ...); only items that are new
-    (another cell, an extra layer or option) get new artists, and vanished ones are
-    removed. Artists draw in layout order whatever their history, so the output is
-    the same as a fresh render's. When
-    only label texts changed (a count kept its number of digits, which is most steps
-    of a slider) and the last image was SVG, the new SVG is that one with the texts
-    swapped: matplotlib writes each label as one ``<text>`` at its anchor point, so
-    nothing else moves, and the bytes equal a full render's (a test checks this).
+    recolouring it (``set_text``, ``set_position``, ...) only if the item changed;
+    new items take over the artists of vanished ones of the same kind, and only the
+    rest are created. Artists draw in layout order whatever their history, so the
+    output is the same as a fresh render's.
+
+    SVG, what a live view shows, is cheaper still:
+
+    - When only label texts changed (a count kept its number of digits, which is
+      most steps of a slider), the new SVG is the last one with the texts swapped:
+      matplotlib writes each label as one ``<text>`` at its anchor point, so nothing
+      else moves.
+    - Otherwise matplotlib draws only the items it has not drawn before: the SVG
+      each artist wrote is kept per (item, highlight), and an item painted exactly
+      as before (a wire, a gate, a label that neither moved nor changed; about half
+      of them when any setting changes) has its fragment pasted instead of being
+      drawn again. The result is a fresh render's bytes, except that a pasted
+      coordinate may differ in its sixth decimal: matplotlib measures SVG y from the
+      canvas height, and float rounding of that subtraction depends on the height
+      (tests check both paths).
+
     Images are cached per (settings, block, highlight, format), so stepping back to
     a value is free. The figure never touches pyplot; ``close`` (or dropping the
     object) frees it.
@@ -473,6 +539,7 @@ class Diagram:
         self._painted: tuple[Layout, _Highlight | None] | None = None
         self._svg: bytes | None = None  # the SVG of what the figure shows, if known
         self._cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._fragments: OrderedDict[tuple[Item, _Highlight | None], bytes] = OrderedDict()
 
     @property
     def figure(self) -> Figure | None:
@@ -499,6 +566,8 @@ class Diagram:
         changes = self._update(b, highlight, block)
         if fmt == "svg" and svg is not None and changes is not None:
             data = _swap_svg_texts(svg, changes)
+        elif fmt == "svg":
+            data = self._save_svg()
         else:
             assert self._figure is not None
             data = _save(self._figure, fmt, self.dpi, self.theme)
@@ -509,7 +578,7 @@ class Diagram:
         return data
 
     def _update(self, b: Breakdown, highlight: str | None, block: Block) -> dict[str, str] | None:
-        """Repaint; returns {gid: new text} if only label texts changed, else None."""
+        """Repaint; returns {SVG id: new text} if only label texts changed, else None."""
         lay = layout(b, check_block(b, block))
         emphasis = _highlight(b, highlight)
         if self._figure is None:
@@ -521,45 +590,101 @@ class Diagram:
         painter.frame(lay)
         previous, painted_emphasis = self._painted or (None, None)
         self._painted = (lay, emphasis)
-        if previous is not None and emphasis == painted_emphasis:
+        if previous is None:
+            self._artists = [painter.create(item, index) for index, item in enumerate(lay.items)]
+            return None
+        if emphasis == painted_emphasis:
             changes = previous.text_changes(lay)
             if changes is not None:
                 for index, text in changes.items():
                     artist = self._artists[index]
                     assert isinstance(artist, Text)
                     artist.set_text(text)
-                return {_gid(index): text for index, text in changes.items()}
-        # Reuse the artist of every item whose key survives (a new layer or option
-        # adds items but leaves the others' keys alone); create the rest.
-        spare = dict(zip(previous.signature, self._artists, strict=True)) if previous else {}
+                return {_gid(lay.items[index].key): text for index, text in changes.items()}
+        # Keep the artist of every item whose key survives (a new layer or option adds
+        # items but leaves the others' keys alone), restyling it only if the item
+        # changed; hand vanished items' artists of the same kind to new items (a
+        # cell change swaps most labels); create the rest.
+        kept = {
+            name: (item, artist)
+            for name, item, artist in zip(
+                previous.signature, previous.items, self._artists, strict=True
+            )
+        }
+        survivors = {name for name in lay.signature if name in kept}
+        spare: dict[str, list[Artist]] = {}
+        for (kind, key), (_, artist) in kept.items():
+            if (kind, key) not in survivors:
+                spare.setdefault(kind, []).append(artist)
         artists: list[Artist] = []
         for index, (item, name) in enumerate(zip(lay.items, lay.signature, strict=True)):
-            if name in spare:
-                artist = spare.pop(name)
+            if name in survivors:
+                old, artist = kept[name]
+                if old == item and emphasis == painted_emphasis:
+                    artist.set_zorder(_ZORDER[type(item)] + index * _Z_STEP)
+                else:
+                    painter.update(artist, item, index)
+            elif spare.get(name[0]):
+                artist = spare[name[0]].pop()
                 painter.update(artist, item, index)
             else:
                 artist = painter.create(item, index)
             artists.append(artist)
-        for artist in spare.values():
-            artist.remove()
+        for leftovers in spare.values():
+            for artist in leftovers:
+                artist.remove()
         self._artists = artists
         return None
 
+    def _save_svg(self) -> bytes:
+        """The figure as SVG, pasting the fragments of items painted as before."""
+        assert self._figure is not None and self._painted is not None
+        lay, emphasis = self._painted
+        painted = {_gid(item.key): (item, emphasis) for item in lay.items}
+        known = {
+            gid: self._fragments[look] for gid, look in painted.items() if look in self._fragments
+        }
+        data = _paste_fragments(
+            _save(self._figure, "svg", self.dpi, self.theme, pasted=known.keys()), known
+        )
+        for gid, fragment in _svg_fragments(data):
+            look = painted[gid]
+            self._fragments[look] = fragment
+            self._fragments.move_to_end(look)
+        while len(self._fragments) > FRAGMENT_CACHE_SIZE:
+            self._fragments.popitem(last=False)
+        return data
+
     def close(self) -> None:
-        """Drop the figure and the cache (the object can render again afterwards)."""
+        """Drop the figure and the caches (the object can render again afterwards)."""
         self._figure = None
         self._artists = []
         self._painted = None
         self._svg = None
         self._cache.clear()
+        self._fragments.clear()
 
 
-def _gid(index: int) -> str:
-    """The SVG id of the artist painting layout item ``index``."""
-    return f"item{index}"
+@lru_cache(maxsize=4096)  # a few layouts' keys; bounded
+def _gid(key: str) -> str:
+    """The SVG id of the artist painting the item with ``key``.
+
+    ``card:f:W_f`` becomes ``item.card.f.W_f``: colons turn into dots, and every other
+    character an XML id cannot hold, or a dot itself, into ``-<hex>-``, so distinct
+    keys keep distinct ids.
+    """
+    return "item." + _GID_UNSAFE.sub(
+        lambda m: "." if m.group() == ":" else f"-{ord(m.group()):x}-", key
+    )
 
 
-_SVG_TEXT = re.compile(rb'(<g id="(item\d+)">\s*<text[^>]*>)([^<]*)(</text>)')
+_GID_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+_GID = rb'item\.[^"]*'
+_SVG_TEXT = re.compile(rb'(<g id="(' + _GID + rb')">\s*<text[^>]*>)([^<]*)(</text>)')
+# matplotlib's SVG writer puts each artist in a <g id=...> at its own indentation and
+# closes it at the same indentation; a placeholder is that group, empty.
+_SVG_FRAGMENT = re.compile(rb'^( *)<g id="(' + _GID + rb')">\n.*?^\1</g>\n', re.M | re.S)
+_SVG_PLACEHOLDER = re.compile(rb'^ *<g id="(' + _GID + rb')"/>\n', re.M)
 
 
 def _swap_svg_texts(svg: bytes, changes: Mapping[str, str]) -> bytes:
@@ -572,6 +697,17 @@ def _swap_svg_texts(svg: bytes, changes: Mapping[str, str]) -> bytes:
         return match.group(1) + xml_escape(text).encode() + match.group(4)
 
     return _SVG_TEXT.sub(swap, svg)
+
+
+def _paste_fragments(svg: bytes, fragments: Mapping[str, bytes]) -> bytes:
+    """``svg`` with each placeholder replaced by the fragment its id names."""
+    return _SVG_PLACEHOLDER.sub(lambda match: fragments[match.group(1).decode()], svg)
+
+
+def _svg_fragments(svg: bytes) -> Iterator[tuple[str, bytes]]:
+    """(SVG id, the artist's whole group with its indentation) for every item in ``svg``."""
+    for match in _SVG_FRAGMENT.finditer(svg):
+        yield match.group(2).decode(), match.group(0)
 
 
 # ------------------------------------------------------------------ notebook output

@@ -35,7 +35,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle as CirclePatch
 from matplotlib.patches import FancyBboxPatch
@@ -309,14 +309,35 @@ def _text_extent(text: str, prop: FontProperties, ismath: Any) -> tuple[float, f
     return width, height, descent
 
 
+@lru_cache(maxsize=64)  # one entry per font size and weight in use
+def _font_height_metrics(prop: FontProperties) -> tuple[float, float, float]:
+    """A font's (ascent, descent, line gap) in points, as ``Text`` measures line height.
+
+    The same tables and the same arithmetic as matplotlib's ``Text._get_layout``, at
+    the 72 dpi an SVG save runs at, so the text lands where matplotlib puts it.
+    """
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+    for table_name, gap, ascent, descent in (
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ):
+        table = font.get_sfnt_table(table_name)
+        if table is not None:
+            scale = 1 / units_per_em * prop.get_size_in_points() * 72 / 72
+            return table[ascent] * scale, -table[descent] * scale, table[gap] * scale
+    raise ValueError(f"{font.fname} has neither an OS/2 nor an hhea table.")
+
+
 class _RendererSVG(RendererSVG):
-    """matplotlib's SVG renderer, remembering text extents from one save to the next.
+    """matplotlib's SVG renderer, remembering font measurements from one save to the next.
 
     matplotlib caches a label's extent per renderer, and every ``savefig`` makes a new
     SVG renderer, so each live update measured every label again with FreeType. The
     extent depends only on the text and its font, so one bounded cache serves every
     save: a panel update that moves labels got about a fifth faster (26 to 20.5 ms over
-    the jumps of benchmarks/bench_update.py).
+    the jumps of benchmarks/bench_update.py). Likewise, every label looked up its font
+    file and read its tables for the line height; that is cached per font too.
     """
 
     #: SVG ids of the artists that write a placeholder instead (see :class:`_Reusable`).
@@ -326,6 +347,11 @@ class _RendererSVG(RendererSVG):
         self, s: str, prop: FontProperties, ismath: Any
     ) -> tuple[float, float, float]:
         return _text_extent(s, prop.copy(), ismath)  # a copy: FontProperties is mutable
+
+    def _get_font_height_metrics(self, prop: FontProperties) -> tuple[float, float, float]:
+        # Text._get_layout asks a renderer for this when it can answer (PDF and PS
+        # renderers do); without it, Text reads the font's tables on every draw.
+        return _font_height_metrics(prop.copy())
 
 
 class _Canvas(FigureCanvasAgg):

@@ -309,24 +309,33 @@ def _text_extent(text: str, prop: FontProperties, ismath: Any) -> tuple[float, f
     return width, height, descent
 
 
+_FontHeight = tuple[float, float, float] | tuple[None, None, None]
+
+
 @lru_cache(maxsize=64)  # one entry per font size and weight in use
-def _font_height_metrics(prop: FontProperties) -> tuple[float, float, float]:
+def _font_height_metrics(prop: FontProperties) -> _FontHeight:
     """A font's (ascent, descent, line gap) in points, as ``Text`` measures line height.
 
     The same tables and the same arithmetic as matplotlib's ``Text._get_layout``, at
-    the 72 dpi an SVG save runs at, so the text lands where matplotlib puts it.
+    the 72 dpi an SVG save runs at, so the text lands where matplotlib puts it. A font
+    without those tables gets Nones, and ``Text`` measures it itself, as it would.
     """
     font = get_font(fontManager._find_fonts_by_props(prop))
-    units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
-    for table_name, gap, ascent, descent in (
-        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-        ("hhea", "lineGap", "ascent", "descent"),
-    ):
-        table = font.get_sfnt_table(table_name)
-        if table is not None:
-            scale = 1 / units_per_em * prop.get_size_in_points() * 72 / 72
-            return table[ascent] * scale, -table[descent] * scale, table[gap] * scale
-    raise ValueError(f"{font.fname} has neither an OS/2 nor an hhea table.")
+    head = font.get_sfnt_table("head")
+    if head is None:
+        return None, None, None
+    scale = 1 / head["unitsPerEm"] * prop.get_size_in_points() * 72 / 72
+    os2 = font.get_sfnt_table("OS/2")
+    if os2 is not None:
+        return (
+            os2["sTypoAscender"] * scale,
+            -os2["sTypoDescender"] * scale,
+            os2["sTypoLineGap"] * scale,
+        )
+    hhea = font.get_sfnt_table("hhea")
+    if hhea is not None:
+        return hhea["ascent"] * scale, -hhea["descent"] * scale, hhea["lineGap"] * scale
+    return None, None, None
 
 
 class _RendererSVG(RendererSVG):
@@ -348,7 +357,7 @@ class _RendererSVG(RendererSVG):
     ) -> tuple[float, float, float]:
         return _text_extent(s, prop.copy(), ismath)  # a copy: FontProperties is mutable
 
-    def _get_font_height_metrics(self, prop: FontProperties) -> tuple[float, float, float]:
+    def _get_font_height_metrics(self, prop: FontProperties) -> _FontHeight:
         # Text._get_layout asks a renderer for this when it can answer (PDF and PS
         # renderers do); without it, Text reads the font's tables on every draw.
         return _font_height_metrics(prop.copy())

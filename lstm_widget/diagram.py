@@ -242,57 +242,67 @@ class _Painter:
         self.update(artist, item, index)
         return artist
 
-    def update(self, artist: Artist, item: Item, index: int) -> None:
+    def properties(self, item: Item) -> dict[str, Any]:
+        """What painting ``item`` sets on its artist: {property: value}, in setter order."""
+        if isinstance(item, Label):
+            alpha, _ = self.alpha_and_width(item.tags, 1.0)
+            return {
+                "position": (item.x, item.y),
+                "text": item.text,
+                "fontsize": item.size,
+                "fontweight": "bold" if item.bold else "normal",
+                "horizontalalignment": item.ha,
+                "color": self.colour(item.ink),
+                "alpha": alpha,
+            }
+        if isinstance(item, Rect):
+            alpha, width = self.alpha_and_width(item.tags, item.line_width)
+            return {
+                "bounds": (item.x, item.y, item.width, item.height),
+                "boxstyle": _boxstyle(item),
+                "edgecolor": self.colour(item.ink) if width else "none",
+                "facecolor": self.colour(item.fill) if item.fill else "none",
+                "linewidth": width,
+                "alpha": alpha,
+            }
+        if isinstance(item, Circle):
+            alpha, width = self.alpha_and_width(item.tags, 1.4)
+            return {
+                "center": (item.x, item.y),
+                "radius": item.radius,
+                "edgecolor": self.colour(item.ink),
+                "facecolor": self.theme.background,
+                "linewidth": width,
+                "alpha": alpha,
+            }
+        if isinstance(item, Path):
+            alpha, width = self.alpha_and_width(item.tags, item.line_width)
+            return {
+                "data": (tuple(p[0] for p in item.points), tuple(p[1] for p in item.points)),
+                "color": self.colour(item.ink),
+                "linewidth": width,
+                "linestyle": (0, (4, 3)) if item.dashed else "-",
+                "alpha": alpha,
+            }
+        alpha, _ = self.alpha_and_width(item.tags, 0.0)
+        return {"xy": item.points, "facecolor": self.colour(item.ink), "alpha": alpha}
+
+    def update(
+        self, artist: Artist, item: Item, index: int, painted: Mapping[str, Any] | None = None
+    ) -> None:
         """Move, relabel and recolour ``artist`` to match ``item``, the ``index``-th.
 
-        The z-order carries the item's index, so artists draw in layout order however
-        they were reused, and the SVG id names the item's key, so what an artist wrote
-        can be found in the SVG again.
+        ``painted`` is what the artist shows now (its last :meth:`properties`), if
+        known: only what differs from it is set, since every setter marks the figure
+        stale up the artist tree. The z-order carries the item's index, so artists
+        draw in layout order however they were reused, and the SVG id names the
+        item's key, so what an artist wrote can be found in the SVG again.
         """
         artist.set_zorder(_ZORDER[type(item)] + index * _Z_STEP)
         artist.set_gid(_gid(item.key))
-        if isinstance(item, Label):
-            assert isinstance(artist, Text)
-            alpha, _ = self.alpha_and_width(item.tags, 1.0)
-            artist.set_position((item.x, item.y))
-            artist.set_text(item.text)
-            artist.set_fontsize(item.size)
-            artist.set_fontweight("bold" if item.bold else "normal")
-            artist.set_horizontalalignment(item.ha)
-            artist.set_color(self.colour(item.ink))
-            artist.set_alpha(alpha)
-        elif isinstance(item, Rect):
-            assert isinstance(artist, FancyBboxPatch)
-            alpha, width = self.alpha_and_width(item.tags, item.line_width)
-            artist.set_bounds(item.x, item.y, item.width, item.height)
-            artist.set_boxstyle(_boxstyle(item))
-            artist.set_edgecolor(self.colour(item.ink) if width else "none")
-            artist.set_facecolor(self.colour(item.fill) if item.fill else "none")
-            artist.set_linewidth(width)
-            artist.set_alpha(alpha)
-        elif isinstance(item, Circle):
-            assert isinstance(artist, CirclePatch)
-            alpha, width = self.alpha_and_width(item.tags, 1.4)
-            artist.set_center((item.x, item.y))
-            artist.set_radius(item.radius)
-            artist.set_edgecolor(self.colour(item.ink))
-            artist.set_facecolor(self.theme.background)
-            artist.set_linewidth(width)
-            artist.set_alpha(alpha)
-        elif isinstance(item, Path):
-            assert isinstance(artist, Line2D)
-            alpha, width = self.alpha_and_width(item.tags, item.line_width)
-            artist.set_data([p[0] for p in item.points], [p[1] for p in item.points])
-            artist.set_color(self.colour(item.ink))
-            artist.set_linewidth(width)
-            artist.set_linestyle((0, (4, 3)) if item.dashed else "-")
-            artist.set_alpha(alpha)
-        else:
-            assert isinstance(artist, PolygonPatch)
-            alpha, _ = self.alpha_and_width(item.tags, 0.0)
-            artist.set_xy(item.points)
-            artist.set_facecolor(self.colour(item.ink))
-            artist.set_alpha(alpha)
+        for name, value in self.properties(item).items():
+            if painted is None or painted.get(name) != value:
+                getattr(artist, f"set_{name}")(value)
 
 
 def _boxstyle(item: Rect) -> str:
@@ -521,9 +531,9 @@ class Diagram:
 
     Every ``render`` lays the diagram out again (pure Python, under a millisecond)
     and keeps the artist of every item whose key survives, moving, relabelling and
-    recolouring it (``set_text``, ``set_position``, ...) only if the item changed;
-    new items take over the artists of vanished ones of the same kind, and only the
-    rest are created. Artists draw in layout order whatever their history, so the
+    recolouring it (``set_text``, ``set_position``, ...) only where the item
+    changed; vanished items' artists are hidden and kept for new items of the same
+    kind, so artists are created only when a layout needs more than ever before. Artists draw in layout order whatever their history, so the
     output is the same as a fresh render's.
 
     SVG, what a live view shows, is cheaper still:
@@ -575,10 +585,16 @@ class Diagram:
         self._svg: bytes | None = None  # the SVG of what the figure shows, if known
         self._cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._fragments: OrderedDict[tuple[Item, _Highlight | None], bytes] = OrderedDict()
+        # Hidden artists by kind of item, each with the properties it was last painted with.
+        self._parked: dict[str, list[tuple[dict[str, Any], Artist]]] = {}
 
     @property
     def figure(self) -> Figure | None:
-        """The figure of the last render (None before the first)."""
+        """The figure of the last render (None before the first).
+
+        Its axes also holds hidden artists kept for reuse; the visible ones are the
+        diagram.
+        """
         return self._figure
 
     def render(
@@ -637,9 +653,11 @@ class Diagram:
                     artist.set_text(text)
                 return {_gid(lay.items[index].key): text for index, text in changes.items()}
         # Keep the artist of every item whose key survives (a new layer or option adds
-        # items but leaves the others' keys alone), restyling it only if the item
-        # changed; hand vanished items' artists of the same kind to new items (a
-        # cell change swaps most labels); create the rest.
+        # items but leaves the others' keys alone), restyling it only where the item
+        # changed. Vanished items' artists are hidden and parked by kind, and new items
+        # take parked artists before any is created: switching cells back and forth
+        # creates nothing after the first time.
+        before = _Painter(ax, self.theme, painted_emphasis)
         kept = {
             name: (item, artist)
             for name, item, artist in zip(
@@ -647,10 +665,11 @@ class Diagram:
             )
         }
         survivors = {name for name in lay.signature if name in kept}
-        spare: dict[str, list[Artist]] = {}
-        for (kind, key), (_, artist) in kept.items():
-            if (kind, key) not in survivors:
-                spare.setdefault(kind, []).append(artist)
+        for name, (item, artist) in kept.items():
+            if name not in survivors:
+                artist.set_visible(False)
+                artist.set_gid(None)  # its id may belong to another artist next time
+                self._parked.setdefault(name[0], []).append((before.properties(item), artist))
         artists: list[Artist] = []
         for index, (item, name) in enumerate(zip(lay.items, lay.signature, strict=True)):
             if name in survivors:
@@ -658,16 +677,14 @@ class Diagram:
                 if old == item and emphasis == painted_emphasis:
                     artist.set_zorder(_ZORDER[type(item)] + index * _Z_STEP)
                 else:
-                    painter.update(artist, item, index)
-            elif spare.get(name[0]):
-                artist = spare[name[0]].pop()
-                painter.update(artist, item, index)
+                    painter.update(artist, item, index, before.properties(old))
+            elif self._parked.get(name[0]):
+                shown, artist = self._parked[name[0]].pop()
+                artist.set_visible(True)
+                painter.update(artist, item, index, shown)
             else:
                 artist = painter.create(item, index)
             artists.append(artist)
-        for leftovers in spare.values():
-            for artist in leftovers:
-                artist.remove()
         self._artists = artists
         return None
 
@@ -698,6 +715,7 @@ class Diagram:
         self._svg = None
         self._cache.clear()
         self._fragments.clear()
+        self._parked.clear()
 
 
 @lru_cache(maxsize=4096)  # a few layouts' keys; bounded

@@ -279,14 +279,20 @@ def test_diagram_keeps_shared_artists_and_recycles_vanished_ones_when_the_struct
     title = next(t for t in ax.texts if t.get_text() == "Keras LSTM: 491 parameters")
     d.render({"cell": "gru"}, "svg")
     lstm, gru = layout(breakdown(**SEED)), layout(breakdown(cell="gru"))
+    shown = [t.get_text() for t in ax.texts if t.get_visible()]
     assert title in ax.texts and title.get_text() == "Keras GRU: 390 parameters"
-    assert sorted(t.get_text() for t in ax.texts) == sorted(label.text for label in gru.labels)
+    assert sorted(shown) == sorted(label.text for label in gru.labels)
     after = painted(ax)
-    assert len(after) == len(gru.items)
+    assert len(after) == len(gru.items) and all(a.get_visible() for a in after)
     # Only a kind of item the GRU has more of than the LSTM needs new artists.
     lstm_kinds = Counter(type(item) for item in lstm.items)
     grown = Counter(type(item) for item in gru.items) - lstm_kinds
     assert len(after - before) == grown.total()
+    # Going back and forth again creates nothing: vanished items' artists are parked.
+    everything = set(ax.get_children())
+    d.render(SEED, "svg")
+    d.render({"cell": "gru", "units": 11}, "svg")
+    assert set(ax.get_children()) == everything
 
 
 def test_diagram_output_always_equals_a_fresh_render():

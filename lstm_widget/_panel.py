@@ -30,7 +30,6 @@ from .counting import (
     FRAMEWORK_LABELS,
     FRAMEWORKS,
     GATE_NAMES,
-    GATE_ORDER,
     MAX_LAYERS,
     ROLE_LABELS,
     ROLES,
@@ -40,7 +39,8 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .diagram import Diagram, _theme
+from .diagram import Diagram, _highlight, _theme
+from .layout import highlight_choices
 from .report import html_table, summary_line
 from .style import THEME_NAMES, THEMES, Theme, ThemeName
 
@@ -98,16 +98,17 @@ def _label(setting: str) -> str:
     return f"{setting} ({_applies_to(setting)})" if setting in _PROBES else setting
 
 
+#: The highlight selector's label for each name it may offer: roles by their labels,
+#: gates by name and letter, e.g. ``forget gate (f)``.
+_HIGHLIGHT_LABELS: Final[Mapping[str, str]] = {
+    **{role: label for role, label in ROLE_LABELS.items()},
+    **{gate: f"{name} ({gate})" for gate, name in GATE_NAMES.items()},
+}
+
+
 def _highlight_options(result: Breakdown) -> list[tuple[str, str | None]]:
-    """Dropdown options: nothing, each role the layer has, then each gate."""
-    settings = result.settings
-    roles = [(ROLE_LABELS[role], role) for role in result.role_totals()]
-    gates = [
-        (f"{GATE_NAMES[gate]} ({gate})", gate)
-        for gate in GATE_ORDER[settings.framework][settings.cell]
-        if gate
-    ]
-    return [("nothing", None), *roles, *gates]
+    """Dropdown options: nothing, then what the diagram accepts as its highlight."""
+    return [("nothing", None), *((_HIGHLIGHT_LABELS[c], c) for c in highlight_choices(result))]
 
 
 def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
@@ -407,10 +408,5 @@ def panel(
     """
     start = breakdown(settings, **changes)
     _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
-    choices = [value for _, value in _highlight_options(start) if value is not None]
-    if highlight is not None and highlight not in choices:
-        raise SettingsError(
-            f"highlight must be one of {', '.join(choices)} for this "
-            f"{start.settings.describe_layer()}, not {highlight!r}."
-        )
+    _highlight(start, highlight)  # the diagram's own check and sentence, as for the theme
     return Panel(start.settings, theme=theme, highlight=highlight)

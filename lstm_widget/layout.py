@@ -951,9 +951,15 @@ def check_block(b: Breakdown, block: tuple[int, str]) -> tuple[int, Direction]:
 
 
 def highlight_choices(b: Breakdown) -> tuple[str, ...]:
-    """What ``highlight`` may name for this breakdown: every role, then every gate letter."""
+    """What ``highlight`` may name for this breakdown: its roles, then its gate letters.
+
+    Only roles the layer has (in :data:`~lstm_widget.counting.ROLES` order), so that
+    naming one it lacks (``peephole`` on a Keras LSTM, ``projection`` without
+    ``proj_size``) is refused instead of lighting up nothing. Every front end (``draw``,
+    ``render``, the CLI, the magic and the panel's selector) offers exactly these.
+    """
     gates = tuple(g for g in GATE_ORDER[b.settings.framework][b.settings.cell] if g)
-    return (*ROLES, *gates)
+    return (*b.role_totals(), *gates)
 
 
 def layout(b: Breakdown, block: tuple[int, str] = (0, "forward")) -> Layout:

@@ -82,8 +82,8 @@ def add_diagram_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", choices=THEME_NAMES, default="light",
         help="colours: light, or high-contrast for projectors (default: light)")  # fmt: skip
     parser.add_argument("--highlight", metavar="GROUP",
-        help="light up one role (input, recurrent, bias, ...) "
-             "or gate letter (f, ...)")  # fmt: skip
+        help="light up one role the layer has (input, recurrent, bias, ...) "
+             "or one of its gate letters (f, ...)")  # fmt: skip
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

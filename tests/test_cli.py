@@ -146,6 +146,17 @@ def test_bad_input_exits_2_with_one_error_line(capsys, argv, named):
     assert "Traceback" not in err
 
 
+def test_a_highlight_the_layer_lacks_exits_2_and_writes_nothing(capsys, tmp_path):
+    path = tmp_path / "lstm.svg"
+    status, out, err = run_main(capsys, "--save", str(path), "--highlight", "projection")
+    assert (status, out) == (2, "")
+    assert err == (
+        "lstm-params: error: highlight must be one of input, recurrent, bias, i, f, c, o, "
+        "not 'projection'.\n"
+    )
+    assert not path.exists()
+
+
 def test_bad_input_in_a_real_process_has_no_traceback():
     result = run_module("--units", "zero", "--cell", "gru")
     assert result.returncode == 2

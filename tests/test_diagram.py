@@ -210,6 +210,13 @@ def test_sources_can_be_breakdowns_settings_or_dicts():
         (lambda: draw(42), TypeError, "not int"),
         (lambda: draw(SEED, theme="dark"), SettingsError, "light, high-contrast, not 'dark'"),
         (lambda: draw(SEED, highlight="z"), SettingsError, "highlight must be one of"),
+        # a role the layer lacks lights up nothing, so it is refused, naming what is there
+        (
+            lambda: render(SEED, highlight="peephole"),
+            SettingsError,
+            r"^highlight must be one of input, recurrent, bias, dense, i, f, c, o, "
+            r"not 'peephole'\.$",
+        ),
         (lambda: render(SEED, "jpg"), SettingsError, "png, svg, pdf, not 'jpg'"),
         (lambda: draw({"units": 0}), SettingsError, "units must be"),
         (lambda: draw(SEED, block=(3, "forward")), SettingsError, "block layer"),

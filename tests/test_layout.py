@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from lstm_widget import breakdown
-from lstm_widget.counting import GATE_ORDER, ROLES, SettingsError
+from lstm_widget.counting import GATE_ORDER, SettingsError
 from lstm_widget.layout import (
     LINE_HEIGHT,
     STRIP_MAX_LAYERS,
@@ -258,7 +258,23 @@ def test_highlight_tags_follow_roles_and_gates():
     lay = layout(breakdown(**SEED))
     assert by_key(lay, "card:f:U_f").tags == {"f", "recurrent"}
     assert "f" in by_key(lay, "box:f").tags
-    assert highlight_choices(breakdown(**SEED)) == (*ROLES, "i", "f", "c", "o")
+    assert highlight_choices(breakdown(**SEED)) == ("input", "recurrent", "bias", "dense", *"ifco")
+
+
+@pytest.mark.parametrize(
+    ("settings", "roles"),
+    [
+        ({"bias": False}, ("input", "recurrent")),
+        ({"framework": "pytorch", "units": 4, "proj_size": 2},
+         ("input", "recurrent", "bias", "second_bias", "projection")),
+        ({"framework": "onnx", "peepholes": True},
+         ("input", "recurrent", "bias", "second_bias", "peephole")),
+    ],
+)  # fmt: skip
+def test_highlight_offers_only_the_roles_the_layer_has(settings, roles):
+    b = breakdown(**settings)
+    gates = tuple(g for g in GATE_ORDER[b.settings.framework][b.settings.cell] if g)
+    assert highlight_choices(b) == (*roles, *gates)
 
 
 @pytest.mark.parametrize(

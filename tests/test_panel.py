@@ -190,6 +190,22 @@ def test_highlight_choices_follow_the_layer(panel: Any) -> None:
     assert panel.highlight.value is None  # the forget gate is gone with the LSTM
 
 
+def test_the_highlight_selector_offers_what_the_diagram_accepts(panel: Any) -> None:
+    from lstm_widget.layout import highlight_choices
+
+    for changes in (
+        {},
+        {"framework": "pytorch", "proj_size": 2},
+        {"framework": "onnx", "peepholes": True},
+    ):
+        for name, value in changes.items():
+            panel.controls[name].value = value
+        labels = dict((value, label) for label, value in panel.highlight.options)
+        assert list(labels) == [None, *highlight_choices(panel.result)]
+    assert labels["peephole"] == "peepholes" and labels["f"] == "forget gate (f)"
+    assert labels[None] == "nothing" and "projection" not in labels  # ONNX has none
+
+
 def test_theme_toggle_redraws_in_the_other_palette(panel: Any) -> None:
     light = panel.image.value
     panel.theme.value = "high-contrast"
@@ -235,8 +251,11 @@ def test_bad_presets_raise_one_sentence() -> None:
         lstm_widget.panel(cell="lstmm")
     with pytest.raises(SettingsError, match=r"^theme must be one of"):
         lstm_widget.panel(theme="dark")
-    with pytest.raises(SettingsError, match=r"^highlight must be one of"):
+    with pytest.raises(SettingsError, match=r"^highlight must be one of") as raised:
         lstm_widget.panel(highlight="peephole")
+    with pytest.raises(SettingsError) as drawn:
+        lstm_widget.render({}, highlight="peephole")
+    assert str(raised.value) == str(drawn.value)  # one rule, one sentence
 
 
 def test_importing_the_package_stays_light_and_the_panel_never_uses_pyplot() -> None:

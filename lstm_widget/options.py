@@ -64,16 +64,17 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("-u", "--units", type=_integer, default=d.units, metavar="H",
         help=f"units / hidden_size (default: {d.units})")  # fmt: skip
     add("--layers", type=_integer, default=d.layers, metavar="L",
-        help="stacked layers (default: 1)")  # fmt: skip
+        help=f"stacked layers (default: {d.layers})")  # fmt: skip
     add("--bidirectional", action="store_true", help="two directions per layer")
     add("--no-bias", dest="bias", action="store_false", help="drop the recurrent biases")
     add("--proj", dest="proj_size", type=_integer, default=d.proj_size, metavar="P",
-        help="PyTorch LSTM proj_size (default: 0, none)")  # fmt: skip
+        help=f"PyTorch LSTM proj_size, 0 for none (default: {d.proj_size})")  # fmt: skip
     add("--no-reset-after", dest="reset_after", action="store_false",
         help="Keras GRU with reset_after=False (the Keras 2 layout)")  # fmt: skip
     add("--peepholes", action="store_true", help="ONNX LSTM peephole weights P")
     add("--dense", type=_integer, default=d.dense, metavar="N",
-        help="TimeDistributed(Dense(N)) / Linear(N) head (default: 0, none)")  # fmt: skip
+        help="TimeDistributed(Dense(N)) / Linear(N) head, 0 for none "
+             f"(default: {d.dense})")  # fmt: skip
     return parser
 
 

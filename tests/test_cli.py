@@ -105,6 +105,26 @@ def test_the_shared_parser_defaults_are_the_settings_defaults():
     assert defaults == asdict(Settings())
 
 
+def test_help_states_the_settings_defaults_for_every_valued_flag(monkeypatch):
+    from types import SimpleNamespace
+
+    from lstm_widget import options
+
+    # Other defaults than today's, so a help text that spells a number out is caught.
+    changed = {"input_size": 7, "units": 6, "layers": 3, "proj_size": 4, "dense": 5}
+    defaults = SimpleNamespace(**asdict(Settings()) | changed)
+    monkeypatch.setattr(options, "Settings", lambda: defaults)
+    valued = [
+        action
+        for action in make_parser("lstm-params", "")._actions
+        if action.dest in SETTING_NAMES and not isinstance(action.default, bool)
+    ]
+    assert {action.dest for action in valued} == {"framework", "cell", *changed}
+    for action in valued:
+        assert f"(default: {action.default})" in action.help, action.dest
+        assert action.default == getattr(defaults, action.dest)
+
+
 def test_help_lists_every_flag():
     result = run_module("--help")
     assert result.returncode == 0

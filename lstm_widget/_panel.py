@@ -224,7 +224,10 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                 self.table_section,
             ]
         )
-        for control in (*self.controls.values(), self.highlight, self.theme):
+        # A number row's entry reaches _on_change through its own observer, which
+        # redraws before the slider beside it follows (see _number_row).
+        choices_and_flags = [c for name, c in self.controls.items() if name not in _NUMBERS]
+        for control in (*choices_and_flags, self.highlight, self.theme):
             control.observe(self._on_change, names="value")
         self.update()
 
@@ -276,6 +279,10 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                 entry.value = change["new"]
 
         def entry_typed(change: dict[str, Any]) -> None:
+            # Typed values (and drags, through slider_moved) land here. Redrawing before
+            # the slider follows sends the new diagram first, as for a drag; the slider's
+            # own change then finds the entry already at its value and redraws nothing.
+            self._on_change(change)
             new = change["new"]
             if new > slider.max:
                 slider.max = new

@@ -92,6 +92,38 @@ def test_a_slider_step_sends_the_new_diagram_before_the_other_updates(
     assert panel.controls["units"].value == 11
 
 
+def test_a_typed_value_sends_the_new_diagram_before_the_slider_and_draws_once(
+    panel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ipywidgets
+
+    from lstm_widget import diagram
+
+    sent: list[Any] = []
+    send = ipywidgets.Widget._send
+
+    def spy(widget: Any, msg: dict[str, Any], buffers: Any = None) -> None:
+        sent.append(widget)
+        send(widget, msg, buffers)
+
+    rendered: list[int] = []
+    render = diagram.Diagram.render
+
+    def counted(painter: Any, source: Any, *args: Any, **kwargs: Any) -> bytes:
+        rendered.append(source.settings.units)
+        return render(painter, source, *args, **kwargs)
+
+    monkeypatch.setattr(ipywidgets.Widget, "_send", spy)
+    monkeypatch.setattr(diagram.Diagram, "render", counted)
+    slider = panel.sliders["units"]
+    for typed in (13, 2_000):  # within the slider's range, and past its end
+        sent.clear()
+        panel.controls["units"].value = typed
+        assert slider in sent and sent.index(panel.image) < sent.index(slider), typed
+        assert slider.value == typed
+    assert rendered == [13, 2_000]
+
+
 def test_invalid_combination_shows_the_message_and_recovers() -> None:
     p = lstm_widget.panel(framework="pytorch", units=10, input_size=4)
     valid = p.result

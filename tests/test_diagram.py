@@ -194,6 +194,24 @@ def test_svg_is_what_matplotlibs_own_svg_backend_writes(tmp_path, fonttype):
         assert (tmp_path / "ours.svg").read_bytes() == expected.getvalue()
 
 
+def test_live_saves_measure_a_strings_height_from_its_characters_exactly():
+    # A Diagram's SVG saves measure new strings from cached characters: the height and
+    # descent must be FreeType's for the whole string, or labels would move.
+    from matplotlib.font_manager import FontProperties
+
+    from lstm_widget.diagram import _text_extent, _text_height
+
+    rng = random.Random(5)
+    texts = {label.text for source in WALK for label in layout(breakdown(**source)).labels}
+    texts |= {f"{rng.randrange(10**13):,}" for _ in range(200)}
+    texts |= {"(gyp|Éj)", "b′ₜ ⊙ q…", "  "}
+    for size in (9.5, 11.0, 15.0):
+        for weight in ("normal", "bold"):
+            prop = FontProperties(family="DejaVu Sans", size=size, weight=weight)
+            for text in texts:
+                assert _text_height(text, prop)[1:] == _text_extent(text, prop, False)[1:], text
+
+
 def test_renders_are_reproducible():
     for fmt in ("png", "svg", "pdf"):
         assert render(SEED, fmt) == render(SEED, fmt)
@@ -318,20 +336,23 @@ def test_diagram_output_always_equals_a_fresh_render():
         )
 
 
+#: One structure after another: every cell, framework and option.
+WALK = [
+    SEED,
+    {**SEED, "layers": 3},
+    {**SEED, "layers": 3, "bidirectional": True},
+    {"cell": "gru", "layers": 3, "bidirectional": True},
+    {"cell": "gru", "reset_after": False},
+    {"framework": "onnx", "peepholes": True},
+    {"framework": "pytorch", "proj_size": 4, "layers": 2},
+    {"cell": "rnn", "bias": False},
+    SEED,
+]
+
+
 def test_diagram_reusing_artists_across_structures_draws_what_a_fresh_render_draws():
     d = Diagram()
-    walk = [
-        SEED,
-        {**SEED, "layers": 3},
-        {**SEED, "layers": 3, "bidirectional": True},
-        {"cell": "gru", "layers": 3, "bidirectional": True},
-        {"cell": "gru", "reset_after": False},
-        {"framework": "onnx", "peepholes": True},
-        {"framework": "pytorch", "proj_size": 4, "layers": 2},
-        {"cell": "rnn", "bias": False},
-        SEED,
-    ]
-    for source in walk:
+    for source in WALK:
         assert_same_drawing(d.render(source, "svg"), render(source, "svg"), source)
 
 

@@ -131,6 +131,14 @@ def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
 class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """Controls for every setting beside the diagram, formula, per-unit reading and table.
 
+    Parameters
+    ----------
+    start
+        The breakdown shown first; the controls are preset to its settings. Passing
+        the breakdown rather than its settings spares counting them again.
+    theme, highlight
+        The first theme and highlight, already checked (:func:`panel` checks them).
+
     Attributes
     ----------
     controls
@@ -152,7 +160,7 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def __init__(
         self,
-        settings: Settings,
+        start: Breakdown,
         *,
         theme: ThemeName = "light",
         highlight: str | None = None,
@@ -162,8 +170,9 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self._parked: dict[str, Any] = {}
         self._holding = False
         self._painters: dict[str, Diagram] = {}
-        self.result: Breakdown = breakdown(settings)
+        self.result = start
         self.error: str | None = None
+        settings = start.settings
 
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
@@ -305,7 +314,10 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         try:
             self._match_options_to_layer()
             values = {name: control.value for name, control in self.controls.items()}
-            self.result = breakdown(**values)
+            settings = Settings(**values)
+            # A theme or highlight change, or the first draw, leaves the count as it is.
+            if settings != self.result.settings:
+                self.result = breakdown(settings)
             self._show(self.result)
             self.error = None
             self.message.value = ""
@@ -416,4 +428,4 @@ def panel(
     start = breakdown(settings, **changes)
     _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
     _highlight(start, highlight)  # the diagram's own check and sentence, as for the theme
-    return Panel(start.settings, theme=theme, highlight=highlight)
+    return Panel(start, theme=theme, highlight=highlight)

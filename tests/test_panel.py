@@ -61,6 +61,25 @@ def test_changing_a_control_updates_result_formula_and_image(panel: Any) -> None
     )  # fmt: skip
 
 
+def test_settings_are_counted_once_per_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lstm_widget import _panel
+
+    counted: list[Any] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counted.append(result := breakdown(*args, **kwargs))
+        return result
+
+    monkeypatch.setattr(_panel, "breakdown", counting)
+    p = lstm_widget.panel(units=10, input_size=1, dense=1)
+    assert counted == [p.result]  # creating the panel counts once
+    p.theme.value = "high-contrast"
+    p.highlight.value = "recurrent"
+    assert len(counted) == 1  # styling leaves the count alone
+    p.controls["units"].value = 11
+    assert counted[1:] == [p.result] == [breakdown(units=11, input_size=1, dense=1)]
+
+
 def test_slider_and_typed_entry_stay_linked(panel: Any) -> None:
     slider, entry = panel.sliders["units"], panel.controls["units"]
     slider.value = 33

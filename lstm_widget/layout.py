@@ -204,6 +204,10 @@ class Layout:
     def __post_init__(self) -> None:
         sig = tuple((type(item).__name__, item.key) for item in self.items)
         object.__setattr__(self, "signature", sig)
+        # Labels are single lines: their extents assume it, and so does the painter,
+        # which places SVG text by its anchor and measures only its height.
+        if any("\n" in label.text for label in self.labels):
+            raise ValueError("a layout label must be a single line of text.")
 
     @property
     def labels(self) -> tuple[Label, ...]:

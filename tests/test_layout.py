@@ -16,6 +16,7 @@ from lstm_widget.layout import (
     LINE_HEIGHT,
     STRIP_MAX_LAYERS,
     Label,
+    Layout,
     Rect,
     check_block,
     highlight_choices,
@@ -288,3 +289,10 @@ def test_highlight_offers_only_the_roles_the_layer_has(settings, roles):
 def test_bad_block_is_one_sentence(settings, block, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         check_block(breakdown(**settings), block)
+
+
+def test_a_layout_refuses_a_label_of_more_than_one_line():
+    # The painter places SVG text by its anchor and measures only its height, which
+    # is right for one line only.
+    with pytest.raises(ValueError, match="single line"):
+        Layout(100.0, 100.0, (Label("note", 10.0, 10.0, "two\nlines"),))

@@ -445,6 +445,9 @@ class _Canvas(FigureCanvasAgg):
             )
             self.figure.draw(renderer)  # type: ignore[arg-type]  # it delegates to svg
             renderer.finalize()
+            # Artists a live save pasted keep the renderer that last drew them, from an
+            # earlier save; it must not keep that save's fragments alive too.
+            svg.live = None
 
 
 def _new_figure(lay: Layout, theme: Theme, dpi: float) -> tuple[Figure, Axes]:
@@ -484,6 +487,10 @@ def _save(
             **live_save,
         )
     data = buffer.getvalue()
+    # A Text keeps the renderer that last drew it, and the renderer its output file:
+    # closing frees the buffer, which would otherwise stay alive as long as an
+    # artist that a Diagram pastes instead of drawing.
+    buffer.close()
     if fmt == "svg":
         # Text stays text, so a browser without DejaVu Sans would fall back to its
         # default serif; name Verdana (same metrics family) and sans-serif after it.

@@ -208,6 +208,11 @@ class Layout:
         # which places SVG text by its anchor and measures only its height.
         if any("\n" in label.text for label in self.labels):
             raise ValueError("a layout label must be a single line of text.")
+        # A key names its item's artist and its SVG id, whatever the item's kind.
+        keys = [item.key for item in self.items]
+        if len(set(keys)) != len(keys):
+            twice = sorted({key for key in keys if keys.count(key) > 1})
+            raise ValueError(f"layout item keys must be unique; repeated: {', '.join(twice)}.")
 
     @property
     def labels(self) -> tuple[Label, ...]:

@@ -296,3 +296,11 @@ def test_a_layout_refuses_a_label_of_more_than_one_line():
     # is right for one line only.
     with pytest.raises(ValueError, match="single line"):
         Layout(100.0, 100.0, (Label("note", 10.0, 10.0, "two\nlines"),))
+
+
+def test_a_layout_refuses_two_items_with_one_key_even_of_different_kinds():
+    # The key names the item's artist and its SVG id, so a box and its label must not
+    # share one.
+    items = (Rect("gate:f", 0.0, 0.0, 10.0, 10.0), Label("gate:f", 5.0, 5.0, "σ"))
+    with pytest.raises(ValueError, match="unique; repeated: gate:f"):
+        Layout(100.0, 100.0, items)

@@ -311,11 +311,16 @@ class _Painter:
         draw in layout order however they were reused, and the SVG id names the
         item's key, so what an artist wrote can be found in the SVG again.
         """
-        artist.set_zorder(_ZORDER[type(item)] + index * _Z_STEP)
+        artist.set_zorder(_zorder(item, index))
         artist.set_gid(_gid(item.key))
         for name, value in self.properties(item).items():
             if painted is None or painted.get(name) != value:
                 getattr(artist, f"set_{name}")(value)
+
+
+def _zorder(item: Item, index: int) -> float:
+    """The z-order of the ``index``-th item: by kind first, then in layout order."""
+    return _ZORDER[type(item)] + index * _Z_STEP
 
 
 def _boxstyle(item: Rect) -> str:
@@ -334,8 +339,9 @@ def _text_extent(text: str, prop: FontProperties, ismath: Any) -> tuple[float, f
 
 @lru_cache(maxsize=1024)
 def _text_height(text: str, prop: FontProperties) -> tuple[float, float, float]:
-    """``text``'s height and descent exactly as FreeType measures the whole string,
-    and as width the sum of its characters' ink widths, which is not the string's.
+    """``text``'s height and descent exactly as FreeType measures the whole string;
+    its width only approximately (the sum of its characters'), which an SVG that
+    anchors its text never uses.
 
     A string's vertical extent is the union of its glyphs' (tests check), so the two
     characters reaching highest and lowest, measured together, give the string's
@@ -356,9 +362,10 @@ _FontHeight = tuple[float, float, float] | tuple[None, None, None]
 def _font_height_metrics(prop: FontProperties) -> _FontHeight:
     """A font's (ascent, descent, line gap) in points, as ``Text`` measures line height.
 
-    The same tables and the same arithmetic as matplotlib's ``Text._get_layout``, at
-    the 72 dpi an SVG save runs at, so the text lands where matplotlib puts it. A font
-    without those tables gets Nones, and ``Text`` measures it itself, as it would.
+    The same tables and the same arithmetic as matplotlib's ``Text._get_layout``,
+    operation for operation (hence ``* 72 / 72``: its ``dpi / 72`` at the 72 dpi an
+    SVG save runs at), so the floats, and the text's place, are matplotlib's. For a
+    font without those tables the Nones let ``Text`` measure the text instead.
     """
     font = get_font(fontManager._find_fonts_by_props(prop))
     head = font.get_sfnt_table("head")
@@ -390,8 +397,8 @@ class _RendererSVG(RendererSVG):
 
     In a :class:`Diagram`'s saves (``live``), a new string is not measured at all: the
     SVG places each one-line label by its anchor and needs only its height, which its
-    characters give (see :func:`_text_height`); structure changes got about a third
-    faster (13.5 to 8.3 ms a render over those jumps).
+    characters give (see :func:`_text_height`); structure changes got about two
+    fifths faster (13.5 to 8.3 ms a render over those jumps).
     """
 
     #: Set while a :class:`Diagram` saves (see :class:`_LiveSave`).
@@ -445,8 +452,9 @@ class _Canvas(FigureCanvasAgg):
             )
             self.figure.draw(renderer)  # type: ignore[arg-type]  # it delegates to svg
             renderer.finalize()
-            # Artists a live save pasted keep the renderer that last drew them, from an
-            # earlier save; it must not keep that save's fragments alive too.
+            # A Text keeps the renderer that last drew it for as long as later saves
+            # paste it; drop the paste list so that it does not keep this save's
+            # fragments alive too.
             svg.live = None
 
 
@@ -592,10 +600,11 @@ class Diagram:
       as before (a wire, a gate, a label that neither moved nor changed; about half
       of them when any setting changes) has its fragment pasted instead of being
       drawn again. The result is a fresh render's bytes, except that a pasted
-      coordinate may differ in its sixth decimal: matplotlib measures SVG y from the
-      canvas height, and float rounding of that subtraction depends on the height
-      (tests check both paths). Labels drawn anew are measured from their characters
-      rather than as whole strings, with the same heights and so the same bytes.
+      coordinate may differ in its sixth decimal: matplotlib scales points to the
+      canvas and measures SVG y from its height, and the float rounding of that
+      depends on the canvas size (tests check both paths). Labels drawn anew are
+      measured from their characters rather than as whole strings, with the same
+      heights and so the same bytes.
 
     Images are cached per (settings, block, highlight, format), so stepping back to
     a value is free. The figure never touches pyplot; ``close`` (or dropping the
@@ -619,8 +628,8 @@ class Diagram:
         dpi: float = DEFAULT_DPI,
         cache_size: int = CACHE_SIZE,
     ) -> None:
-        self.theme = _theme(theme)
-        self.dpi = _dpi(dpi)
+        self._theme = _theme(theme)
+        self._dpi = _dpi(dpi)
         if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
             # A negative size would empty the cache and then fail popping from it.
             raise SettingsError(f"cache_size must be a non-negative integer, not {cache_size!r}.")
@@ -633,6 +642,16 @@ class Diagram:
         self._fragments: OrderedDict[tuple[Item, _Highlight | None], bytes] = OrderedDict()
         # Hidden artists by kind of item, each with the properties it was last painted with.
         self._parked: dict[str, list[tuple[dict[str, Any], Artist]]] = {}
+
+    @property
+    def theme(self) -> Theme:
+        """The painter's theme: fixed, since its caches hold images in its colours."""
+        return self._theme
+
+    @property
+    def dpi(self) -> float:
+        """PNG resolution: fixed, since its cache holds images at it."""
+        return self._dpi
 
     @property
     def figure(self) -> Figure | None:
@@ -721,7 +740,7 @@ class Diagram:
             if name in survivors:
                 old, artist = kept[name]
                 if old == item and emphasis == painted_emphasis:
-                    artist.set_zorder(_ZORDER[type(item)] + index * _Z_STEP)
+                    artist.set_zorder(_zorder(item, index))
                 else:
                     painter.update(artist, item, index, before.properties(old))
             elif self._parked.get(name[0]):
@@ -764,13 +783,13 @@ class Diagram:
         self._parked.clear()
 
 
-@lru_cache(maxsize=4096)  # a few layouts' keys; bounded
+@lru_cache(maxsize=4096)  # asked for every item of every save (0.2 ms a render uncached)
 def _gid(key: str) -> str:
     """The SVG id of the artist painting the item with ``key``.
 
     ``card:f:W_f`` becomes ``item.card.f.W_f``: colons turn into dots, and every other
-    character an XML id cannot hold, or a dot itself, into ``-<hex>-``, so distinct
-    keys keep distinct ids.
+    character but ASCII letters, digits and ``_`` (a dot or a prime too) into
+    ``-<hex>-``, so ids are plain and distinct keys keep distinct ids.
     """
     return "item." + _GID_UNSAFE.sub(
         lambda m: "." if m.group() == ":" else f"-{ord(m.group()):x}-", key

@@ -386,6 +386,14 @@ def test_diagram_pasting_fragments_over_a_random_walk_draws_what_a_fresh_render_
         )
 
 
+def test_a_diagrams_theme_and_dpi_cannot_change_under_its_caches():
+    d = Diagram(theme="high-contrast", dpi=72)
+    assert (d.theme, d.dpi) == (HIGH_CONTRAST, 72)
+    for name, value in (("theme", "light"), ("dpi", 144)):
+        with pytest.raises(AttributeError):
+            setattr(d, name, value)
+
+
 def test_diagram_cache_returns_the_same_bytes_without_repainting():
     d = Diagram()
     first = d.render(SEED, "svg")

@@ -21,6 +21,22 @@ def panel() -> Any:
     return lstm_widget.panel(units=10, input_size=1, dense=1)
 
 
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The widgets whose messages go to the frontend, in the order they are sent."""
+    import ipywidgets
+
+    widgets_sent: list[Any] = []
+    send = ipywidgets.Widget._send
+
+    def spy(widget: Any, msg: dict[str, Any], buffers: Any = None) -> None:
+        widgets_sent.append(widget)
+        send(widget, msg, buffers)
+
+    monkeypatch.setattr(ipywidgets.Widget, "_send", spy)
+    return widgets_sent
+
+
 def test_a_control_for_every_setting_preset_from_the_arguments() -> None:
     p = lstm_widget.panel(framework="pytorch", cell="gru", units=64, input_size=32, layers=2)
     assert set(p.controls) == set(SETTING_NAMES)
@@ -92,18 +108,8 @@ def test_slider_and_typed_entry_stay_linked(panel: Any) -> None:
 
 
 def test_a_slider_step_sends_the_new_diagram_before_the_other_updates(
-    panel: Any, monkeypatch: pytest.MonkeyPatch
+    panel: Any, sent: list[Any]
 ) -> None:
-    import ipywidgets
-
-    sent: list[Any] = []
-    send = ipywidgets.Widget._send
-
-    def spy(widget: Any, msg: dict[str, Any], buffers: Any = None) -> None:
-        sent.append(widget)
-        send(widget, msg, buffers)
-
-    monkeypatch.setattr(ipywidgets.Widget, "_send", spy)
     panel.sliders["units"].value = 11
     ours = [widget for widget in sent if widget is not panel.sliders["units"]]
     assert ours[0] is panel.image
@@ -112,18 +118,9 @@ def test_a_slider_step_sends_the_new_diagram_before_the_other_updates(
 
 
 def test_a_typed_value_sends_the_new_diagram_before_the_slider_and_draws_once(
-    panel: Any, monkeypatch: pytest.MonkeyPatch
+    panel: Any, sent: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ipywidgets
-
     from lstm_widget import diagram
-
-    sent: list[Any] = []
-    send = ipywidgets.Widget._send
-
-    def spy(widget: Any, msg: dict[str, Any], buffers: Any = None) -> None:
-        sent.append(widget)
-        send(widget, msg, buffers)
 
     rendered: list[int] = []
     render = diagram.Diagram.render
@@ -132,7 +129,6 @@ def test_a_typed_value_sends_the_new_diagram_before_the_slider_and_draws_once(
         rendered.append(source.settings.units)
         return render(painter, source, *args, **kwargs)
 
-    monkeypatch.setattr(ipywidgets.Widget, "_send", spy)
     monkeypatch.setattr(diagram.Diagram, "render", counted)
     slider = panel.sliders["units"]
     for typed in (13, 2_000):  # within the slider's range, and past its end

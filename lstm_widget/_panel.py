@@ -42,7 +42,7 @@ from .counting import (
 from .diagram import Diagram, _highlight, _theme
 from .layout import highlight_choices
 from .report import html_table, summary_line
-from .style import THEME_NAMES, THEMES, Theme, ThemeName
+from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
 
 #: The Image widget's format. SVG keeps text as text: smaller, faster to render than
 #: rasterising, and sharp on a projector.
@@ -162,7 +162,7 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self,
         start: Breakdown,
         *,
-        theme: ThemeName = "light",
+        theme: ThemeName = DEFAULT_THEME,
         highlight: str | None = None,
     ) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {}
@@ -410,7 +410,7 @@ def panel(
     settings: Settings | None = None,
     /,
     *,
-    theme: ThemeName = "light",
+    theme: ThemeName = DEFAULT_THEME,
     highlight: str | None = None,
     **changes: Any,
 ) -> Panel:

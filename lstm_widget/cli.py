@@ -11,6 +11,7 @@ from pathlib import Path
 from .counting import Breakdown, SettingsError, breakdown
 from .options import add_diagram_arguments, make_parser, settings_from
 from .report import text_table
+from .style import DEFAULT_THEME
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = breakdown(settings_from(args))
         if args.save:
             _save_diagram(result, args)
-        elif args.theme != "light" or args.highlight is not None:
+        elif args.theme != DEFAULT_THEME or args.highlight is not None:
             raise SettingsError("--theme and --highlight style the diagram; add --save FILE.")
     except SettingsError as error:
         print(f"lstm-params: error: {error}", file=sys.stderr)

@@ -59,7 +59,7 @@ from .layout import (
     layout,
 )
 from .report import html_table, text_table
-from .style import THEME_NAMES, THEMES, Theme
+from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -513,7 +513,7 @@ def draw(
     result_or_settings: Source,
     *,
     ax: Axes | None = None,
-    theme: str | Theme = "light",
+    theme: str | Theme = DEFAULT_THEME,
     highlight: str | None = None,
     block: Block = (0, "forward"),
 ) -> Figure:
@@ -564,7 +564,7 @@ def render(
     result_or_settings: Source,
     fmt: str = "png",
     *,
-    theme: str | Theme = "light",
+    theme: str | Theme = DEFAULT_THEME,
     highlight: str | None = None,
     dpi: float | None = None,
     block: Block = (0, "forward"),
@@ -623,7 +623,7 @@ class Diagram:
 
     def __init__(
         self,
-        theme: str | Theme = "light",
+        theme: str | Theme = DEFAULT_THEME,
         *,
         dpi: float = DEFAULT_DPI,
         cache_size: int = CACHE_SIZE,
@@ -857,7 +857,7 @@ def _embedded(
 
 
 def image_html(
-    result_or_settings: Source, *, theme: str | Theme = "light", fmt: str = "png"
+    result_or_settings: Source, *, theme: str | Theme = DEFAULT_THEME, fmt: str = "png"
 ) -> str:
     """Just the diagram as an ``<img>`` tag, for HTML that brings its own tables."""
     b = to_breakdown(result_or_settings)
@@ -867,7 +867,7 @@ def image_html(
 def mimebundle(
     result_or_settings: Source,
     *,
-    theme: str | Theme = "light",
+    theme: str | Theme = DEFAULT_THEME,
     highlight: str | None = None,
     fmt: str = "png",
 ) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -14,7 +14,7 @@ import argparse
 from typing import NoReturn
 
 from .counting import CELLS, FRAMEWORKS, SETTING_NAMES, Settings, SettingsError
-from .style import THEME_NAMES
+from .style import DEFAULT_THEME, THEME_NAMES
 
 
 class OptionsError(SettingsError):
@@ -80,8 +80,9 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 def add_diagram_arguments(parser: argparse.ArgumentParser) -> None:
     """``--theme`` and ``--highlight``: how the diagram looks, for every front end."""
-    parser.add_argument("--theme", choices=THEME_NAMES, default="light",
-        help="colours: light, or high-contrast for projectors (default: light)")  # fmt: skip
+    parser.add_argument("--theme", choices=THEME_NAMES, default=DEFAULT_THEME,
+        help="colours: light, or high-contrast for projectors "
+             f"(default: {DEFAULT_THEME})")  # fmt: skip
     parser.add_argument("--highlight", metavar="GROUP",
         help="light up one role the layer has (input, recurrent, bias, ...) "
              "or one of its gate letters (f, ...)")  # fmt: skip

@@ -21,6 +21,8 @@ from .counting import Role
 
 ThemeName = Literal["light", "high-contrast"]
 THEME_NAMES: tuple[ThemeName, ...] = get_args(ThemeName)
+#: The theme every front end starts with unless told otherwise.
+DEFAULT_THEME: ThemeName = "light"
 
 
 @dataclass(frozen=True)

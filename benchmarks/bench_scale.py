@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import _common as common
+from matplotlib.text import Text
 
 from lstm_widget import breakdown
 from lstm_widget.diagram import draw, render
@@ -40,6 +41,11 @@ STAGES: dict[str, Callable[[dict[str, Any]], object]] = {
 }
 #: Repetitions per stage: counting and layout are quick, drawing is not.
 REPEAT = {"breakdown()": 20, "layout()": 10, "draw(): Figure and artists": 2}
+
+
+def characters_drawn(settings: dict[str, Any]) -> int:
+    """How many characters the diagram's labels hold."""
+    return sum(len(text.get_text()) for text in draw(settings).findobj(Text))
 
 
 def main() -> None:
@@ -71,6 +77,16 @@ def main() -> None:
             f"target: {stage_name} 10**6 no slower than 10 units",
             f"{ratio:.2f}x: {common.verdict(ratio <= NOISE)}",
         )
+    # Rasterising costs per glyph (matplotlib renders each one with FreeType), and
+    # exact counts at 10**6 have more digits: show how much of the PNG ratio that is.
+    drawn = {case: characters_drawn(CASES[case]) for case in (SMALL, BIG)}
+    png = {case: common.median_ms(times["render() PNG, fresh figure", case]) for case in drawn}
+    common.line(
+        "characters drawn, units=10 vs 10**6 (10 layers)",
+        f"{drawn[SMALL]:,} vs {drawn[BIG]:,}: {drawn[BIG] / drawn[SMALL]:.2f}x",
+    )
+    per_character = (png[BIG] / drawn[BIG]) / (png[SMALL] / drawn[SMALL])
+    common.line("PNG render time per character drawn, 10**6 vs 10", f"{per_character:.2f}x")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ EXPECTED = {
         r"breakdown\(\) +units=10\*\*6, 10 layers +median +[\d.]+ ms",
         r"render\(\) SVG, fresh figure +units=10, 10 layers +median +[\d.]+ ms",
         r"target: draw\(\): Figure and artists 10\*\*6 no slower than 10 units +[\d.]+x",
+        r"characters drawn, units=10 vs 10\*\*6 \(10 layers\) +[\d,]+ vs [\d,]+: [\d.]+x",
     ],
     "bench_diagram": [
         r"seed, svg +median +[\d.]+ ms",

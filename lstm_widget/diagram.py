@@ -79,6 +79,8 @@ Source = Breakdown | Settings | Mapping[str, Any]
 
 _SVG_FONT = f"font-family: '{FONT_FAMILY}'".encode()
 _SVG_FONT_FALLBACK = _SVG_FONT + b", Verdana, sans-serif"
+_SVG_TEXT_START = b"<text "
+_SVG_TEXT_KEEPING_SPACES = b'<text xml:space="preserve" '
 _METADATA: Mapping[Format, dict[str, Any]] = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -503,6 +505,11 @@ def _save(
         # Text stays text, so a browser without DejaVu Sans would fall back to its
         # default serif; name Verdana (same metrics family) and sans-serif after it.
         data = data.replace(_SVG_FONT, _SVG_FONT_FALLBACK)
+        # A browser strips the spaces that start and end each <text>, but a formula is
+        # drawn in pieces placed by their anchors (" + ", " = 480"): keep them, or the
+        # pieces shift by a space and read "10+  10". Chromium honours the attribute
+        # only on the <text> itself, not inherited from the <svg>.
+        data = data.replace(_SVG_TEXT_START, _SVG_TEXT_KEEPING_SPACES)
     return data
 
 

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from xml.etree import ElementTree
 
 import matplotlib
 import numpy as np
@@ -148,6 +149,18 @@ def test_formats_have_their_magic_and_svg_keeps_text_as_text():
     assert "<svg" in svg and "<text" in svg
     for shown in ("Keras LSTM: 491 parameters", ">480<", ">11<", ">10 × 48 = 480<"):
         assert shown in svg
+
+
+def test_svg_keeps_the_spaces_that_place_formula_pieces():
+    # Browsers strip a <text>'s outer spaces unless told to keep them, and the
+    # formula's pieces (" + ", " = 480") rely on theirs.
+    live = Diagram()
+    live.render({**SEED, "units": 11}, "svg")
+    for svg in (render(SEED, "svg"), live.render(SEED, "svg")):
+        texts = list(ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}text"))
+        keeps_spaces = [t.get("{http://www.w3.org/XML/1998/namespace}space") for t in texts]
+        assert set(keeps_spaces) == {"preserve"}
+        assert any(t.text != (t.text or "").strip() for t in texts), "no piece needs its spaces"
 
 
 def test_png_resolution_follows_dpi():

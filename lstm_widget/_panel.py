@@ -39,9 +39,9 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .diagram import Diagram, _highlight, _theme
+from .diagram import Diagram, _highlight, _theme, image_tag
 from .layout import highlight_choices
-from .report import html_table, summary_line
+from .report import html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
 
 #: The Image widget's format. SVG keeps text as text: smaller, faster to render than
@@ -239,6 +239,21 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         for control in (*choices_and_flags, self.highlight, self.theme):
             control.observe(self._on_change, names="value")
         self.update()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The live panel where widgets run, and what it shows now where they cannot.
+
+        Frontends with a widget manager pick the widget view. A static viewer
+        (nbviewer, GitHub, exported HTML without saved widget state) falls back to the
+        HTML: the diagram, formula and per-unit reading as last drawn; a terminal, to
+        the text table.
+        """
+        bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = text_table(self.result)
+        if self.image.value:  # empty only if the very first drawing failed
+            tag = image_tag(self.image.value, IMAGE_FORMAT, self.result)
+            bundle["text/html"] = f"{tag}{self.formula.value}{self.explanation.value}"
+        return bundle
 
     def close(self) -> None:
         """Close every widget of the panel and release its figures.

@@ -854,13 +854,18 @@ def _embedded(
     # CSS pixels are 1/96 inch: the image shows at the diagram's true size.
     width, height = (round(inches * 96) for inches in fig.get_size_inches())
     image = _save(fig, _format(fmt), NOTEBOOK_DPI, palette)
+    return image, image_tag(image, fmt, b, (width, height)), (width, height)
+
+
+def image_tag(image: bytes, fmt: str, b: Breakdown, size: tuple[int, int] | None = None) -> str:
+    """An ``<img>`` carrying ``b``'s diagram ``image`` as a data URI, with alt text.
+
+    ``size`` is the CSS size a PNG shows at; an SVG brings its own (in points).
+    """
     uri = f"data:{_MIME[fmt]};base64,{base64.b64encode(image).decode('ascii')}"
     alt = escape(f"{b.settings.describe_layer()} diagram: {b.total:,} parameters")
-    tag = (
-        f'<img src="{uri}" width="{width}" height="{height}" alt="{alt}" '
-        'style="max-width:100%;height:auto">'
-    )
-    return image, tag, (width, height)
+    width_height = f'width="{size[0]}" height="{size[1]}" ' if size else ""
+    return f'<img src="{uri}" {width_height}alt="{alt}" style="max-width:100%;height:auto">'
 
 
 def image_html(

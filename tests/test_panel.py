@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 import lstm_widget
 from lstm_widget import SettingsError, breakdown
 from lstm_widget.counting import SETTING_NAMES
+from lstm_widget.report import text_table
 from lstm_widget.style import HIGH_CONTRAST, LIGHT
 
 
@@ -46,6 +48,19 @@ def test_a_control_for_every_setting_preset_from_the_arguments() -> None:
         framework="pytorch", cell="gru", units=64, input_size=32, layers=2
     )
     assert p.error is None
+
+
+def test_where_widgets_cannot_run_the_output_is_what_the_panel_shows(panel: Any) -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    panel.controls["units"].value = 20
+    data, _ = DisplayFormatter().format(panel)
+    assert "application/vnd.jupyter.widget-view+json" in data  # the live panel first
+    assert data["text/plain"] == text_table(panel.result)
+    html = data["text/html"]
+    assert base64.b64encode(panel.image.value).decode() in html
+    assert panel.formula.value in html and panel.explanation.value in html
+    assert "1,781 parameters" in html  # the alt text, for the settings shown now
 
 
 def test_changing_a_control_updates_result_formula_and_image(panel: Any) -> None:

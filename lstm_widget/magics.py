@@ -72,7 +72,8 @@ def _help() -> str:
 
 def _split(line: str) -> list[str]:
     try:
-        return shlex.split(line)
+        # A trailing "# ..." is a comment, as everywhere else in a cell.
+        return shlex.split(line, comments=True)
     except ValueError as error:  # an unbalanced quote
         raise UsageError(f"Could not split {line!r} into flags: {error}.") from None
 
@@ -98,11 +99,22 @@ def _lookup(shell: Any, name: str) -> object:
         raise UsageError(f"{head!r} is not defined in this namespace; define the model first.")
     obj = shell.user_ns[head]
     for depth, attribute in enumerate(attributes, start=1):
-        if not hasattr(obj, attribute):
-            path = ".".join([head, *attributes[: depth - 1]])
-            raise UsageError(f"{path!r} has no attribute {attribute!r}.")
-        obj = getattr(obj, attribute)
+        path = ".".join([head, *attributes[: depth - 1]])
+        try:
+            obj = getattr(obj, attribute)
+        except AttributeError as error:  # the object's own reason says more (Keras: unbuilt)
+            reason = _one_line(error)
+            raise UsageError(f"{path!r} has no attribute {attribute!r}: {reason}") from None
+        except Exception as error:  # a property may raise anything; still one sentence
+            raise UsageError(
+                f"Reading {path}.{attribute} failed: {type(error).__name__}: {_one_line(error)}"
+            ) from None
     return obj
+
+
+def _one_line(error: Exception) -> str:
+    """An exception's message with its line breaks folded, for a one-line UsageError."""
+    return " ".join(str(error).split())
 
 
 def _has_widget_frontend(shell: Any) -> bool:

@@ -178,6 +178,7 @@ BAD_LINES = {
     "not_defined_anywhere": "not_defined_anywhere",
     "1abc": "1abc",
     "nothing_here.attribute": "'nothing_here' is not defined",
+    "-u 10 --flag-nobody-has  # a comment": "--flag-nobody-has",
 }
 
 
@@ -196,10 +197,11 @@ def test_bad_input_is_one_usage_error_sentence(ip: Any, line: str) -> None:
 
 def test_name_errors_in_the_namespace(ip: Any) -> None:
     ip.user_ns["number"] = 42
-    ip.user_ns["holder"] = type("Holder", (), {})()
+    ip.user_ns["holder"] = type("Holder", (), {"broken": property(lambda self: 1 / 0)})()
     cases = {
         "number": "number is an int",
         "holder.missing": "'holder' has no attribute 'missing'",
+        "holder.broken": "Reading holder.broken failed: ZeroDivisionError: division by zero",
         "number --units 5": "drop the setting flags (units)",
         "number --widget": "--widget",
         "number --highlight f": "--highlight applies to the diagram drawn from flags",
@@ -209,6 +211,12 @@ def test_name_errors_in_the_namespace(ip: Any) -> None:
         with pytest.raises(UsageError, match=r"^[^\n]*$") as raised:
             ip.run_line_magic("lstm_params", line)
         assert fragment in str(raised.value)
+
+
+def test_a_trailing_comment_is_ignored(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "-o -u 10 -i 1 --dense 1  # the classic question, '480?'")
+    assert value.settings == breakdown(units=10, input_size=1, dense=1).settings
+    assert len(bundles) == 1
 
 
 def test_name_is_looked_up_never_evaluated(ip: Any) -> None:

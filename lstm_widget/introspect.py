@@ -7,12 +7,20 @@ the result against the framework's own numbers twice: the layer's tensor shapes,
 the framework's order, and its parameter count. The model's total is reconciled with
 Keras ``count_params()`` or PyTorch ``sum(p.numel() for p in model.parameters())``.
 
+A recurrent layer is explained only when its tensors (names and shapes, as the
+framework calls them) are exactly the ones its breakdown predicts; one with extra or
+reparametrised weights (LoRA, quantisation scales, weight norm, a learnt initial
+state) is listed as not explained, so no breakdown claims weights it does not hold.
+
 What is folded into a recurrent layer's breakdown: a ``Dense`` / ``TimeDistributed(Dense)``
-(Keras) or ``nn.Linear`` (PyTorch) with a bias that is the next layer with parameters
-and takes exactly the recurrent layer's output width. It becomes that breakdown's
-dense head. Every other layer with parameters (embeddings, convolutions, norms, other
-dense layers, ConvLSTM, ...) is listed as *not explained*, with the framework's own
-count and the reason, so the totals still add up and nothing is silently dropped.
+(Keras) or ``nn.Linear`` (PyTorch) with a bias and exactly its standard tensors, when it
+is the next layer with parameters and takes the recurrent layer's output width. In a
+Keras model every call of it recorded in the graph must also take the recurrent
+layer's output (a PyTorch module records no graph, so there the order of definition
+decides). It becomes that breakdown's dense head. Every other layer with parameters (embeddings,
+convolutions, norms, other dense layers, ConvLSTM, ...) is listed as *not explained*,
+with the framework's own count and the reason, so the totals still add up and nothing
+is silently dropped.
 
 Cells on their own are explained too, as one layer: PyTorch's ``LSTMCell`` /
 ``GRUCell`` / ``RNNCell`` hold exactly a one-layer module's tensors (``weight_ih``,
@@ -28,8 +36,10 @@ model on the torch backend is also a ``torch.nn.Module``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from html import escape
 from typing import Any, Literal
 
@@ -45,7 +55,12 @@ from .report import html_table, summary_line, text_table
 from .style import LIGHT, Theme
 
 ModelFramework = Literal["keras", "pytorch"]
-TensorShapes = tuple[tuple[str, tuple[int, ...]], ...]
+Shape = tuple[int, ...]
+TensorShapes = tuple[tuple[str, Shape], ...]
+#: Whether a dense layer (second) takes a recurrent layer's (first) output.
+Feeds = Callable[[Any, Any], bool]
+#: What a framework layer (first) calls one of counting's tensor names (second).
+WeightName = Callable[[Any, str], str]
 
 #: How each framework's own total is computed, as its users would write it.
 _TOTAL_SOURCE: dict[ModelFramework, str] = {
@@ -237,14 +252,19 @@ class ModelReport:
 class _Layer:
     """One layer with parameters, as a walker found it, before heads are folded in.
 
-    Exactly one of ``settings`` (a recurrent layer we count), ``head`` (a dense layer
-    with a bias: input and output width) or ``reason`` (why not) describes it.
+    ``tensors`` carry the full names a table shows, ``names`` the same tensors' names
+    within the layer (what the standard layout is checked against), and ``module`` is
+    the framework's own object. Exactly one of ``settings`` (a recurrent layer we
+    count), ``head`` (a dense layer with a bias: input and output width) or ``reason``
+    (why not) describes it.
     """
 
     path: str
     class_name: str
     count: int
     tensors: TensorShapes
+    names: tuple[str, ...]
+    module: Any
     settings: Settings | None = None
     head: tuple[int, int] | None = None
     reason: str = ""
@@ -315,9 +335,15 @@ def _describe(obj: object) -> str:
 
 
 def _assemble(
-    framework: ModelFramework, model_name: str, layers: Sequence[_Layer], total: int
+    framework: ModelFramework,
+    model_name: str,
+    layers: Sequence[_Layer],
+    total: int,
+    *,
+    feeds: Feeds,
+    weight_name: WeightName,
 ) -> ModelReport:
-    """Fold each dense head into the recurrent layer before it; list the rest."""
+    """Explain each standard recurrent layer with the dense head it feeds; list the rest."""
     items: list[ExplainedLayer] = []
     unexplained: list[UnexplainedLayer] = []
     index = 0
@@ -327,40 +353,85 @@ def _assemble(
         if layer.settings is None:
             reason = layer.reason
             if layer.head:
-                reason = _head_reason(layer.head, layers[index - 2] if index > 1 else None)
-            unexplained.append(UnexplainedLayer(layer.path, layer.class_name, layer.count, reason))
+                reason = _dense_reason(layer.head, "not right after an explained recurrent layer")
+            unexplained.append(_unexplained(layer, reason))
             continue
-        settings, head, tensors = layer.settings, None, layer.tensors
+        plain = breakdown(layer.settings)
+        unlike = _unlike_standard(layer, plain.tensors().items(), weight_name)
+        if unlike:
+            unexplained.append(_unexplained(layer, unlike))
+            continue
         following = layers[index] if index < len(layers) else None
-        if following and following.head and following.head[0] == settings.output_width:
-            settings = settings.replace(dense=following.head[1])
-            head = HeadLayer(following.path, following.class_name, following.count)
-            tensors += following.tensors
-            index += 1
-        items.append(
-            ExplainedLayer(
-                path=layer.path,
-                class_name=layer.class_name,
-                breakdown=_named(breakdown(settings), tensors),
-                framework_count=layer.count + (head.framework_count if head else 0),
-                framework_tensors=tensors,
-                head=head,
+        if following is None or following.head is None:
+            items.append(_explained(layer, plain))
+            continue
+        index += 1
+        with_head = breakdown(layer.settings.replace(dense=following.head[1]))
+        width = layer.settings.output_width
+        if following.head[0] != width:
+            why_not = _dense_reason(
+                following.head,
+                f"on {following.head[0]:,} features, not the {width:,} the recurrent layer "
+                "before it concatenates",
             )
-        )
+        elif not feeds(layer.module, following.module):
+            why_not = _dense_reason(
+                following.head,
+                "not fed by the recurrent layer before it, as far as the model's graph shows",
+            )
+        else:
+            head_tensors = with_head.tensors().items() - plain.tensors().items()
+            why_not = _unlike_standard(following, head_tensors, weight_name)
+        if why_not:
+            items.append(_explained(layer, plain))
+            unexplained.append(_unexplained(following, why_not))
+        else:
+            items.append(_explained(layer, with_head, following))
     return ModelReport(framework, model_name, tuple(items), tuple(unexplained), total)
 
 
-def _head_reason(head: tuple[int, int], before: _Layer | None) -> str:
-    """Why a dense layer is not a dense head, with its own arithmetic."""
+def _explained(layer: _Layer, b: Breakdown, head: _Layer | None = None) -> ExplainedLayer:
+    tensors = layer.tensors + (head.tensors if head else ())
+    return ExplainedLayer(
+        path=layer.path,
+        class_name=layer.class_name,
+        breakdown=_named(b, tensors),
+        framework_count=layer.count + (head.count if head else 0),
+        framework_tensors=tensors,
+        head=HeadLayer(head.path, head.class_name, head.count) if head else None,
+    )
+
+
+def _unexplained(layer: _Layer, reason: str) -> UnexplainedLayer:
+    return UnexplainedLayer(layer.path, layer.class_name, layer.count, reason)
+
+
+def _dense_reason(head: tuple[int, int], why: str) -> str:
+    """Why a dense layer (input and output width) is not a dense head, with its arithmetic."""
     f, n = head
-    arithmetic = f"{f:,} × {n:,} + {n:,}"
-    if before and before.settings:
-        width = before.settings.output_width
-        return (
-            f"a dense layer on {f:,} features, not the {width:,} the recurrent layer before "
-            f"it concatenates: {arithmetic}"
-        )
-    return f"a dense layer not directly after a recurrent layer: {arithmetic}"
+    return f"a dense layer {why}: {f:,} × {n:,} + {n:,}"
+
+
+def _unlike_standard(
+    layer: _Layer, standard: Iterable[tuple[str, Shape]], weight_name: WeightName
+) -> str:
+    """How ``layer``'s tensors differ from counting's ``standard`` ones; "" when they do not.
+
+    Compared by name within the layer and shape, in any order (the order is checked
+    later, by :attr:`ExplainedLayer.matches`), so LoRA factors, quantisation scales,
+    weight norm's magnitudes and directions or a learnt initial state all show up.
+    """
+    actual = Counter(zip(layer.names, (shape for _, shape in layer.tensors), strict=True))
+    expected = Counter((weight_name(layer.module, name), shape) for name, shape in standard)
+    extra = [name for name, _ in actual - expected]
+    missing = [name for name, _ in expected - actual]
+    reshaped = set(extra) & set(missing)
+    differences = {
+        "extra or reparametrised weights": [n for n in extra if n not in reshaped],
+        "weights of another shape": [n for n in extra if n in reshaped],
+        "missing weights": [n for n in missing if n not in reshaped],
+    }
+    return "; ".join(f"{kind}: {', '.join(names)}" for kind, names in differences.items() if names)
 
 
 def _named(b: Breakdown, tensors: TensorShapes) -> Breakdown:
@@ -406,11 +477,20 @@ def _explain_keras(keras: Any, model: Any, label: str) -> ModelReport:
                 class_name=type(model).__name__,
                 count=sum(math.prod(w.shape) for w in loose),
                 tensors=tuple((w.path, tuple(w.shape)) for w in loose),
+                names=tuple(w.name for w in loose),
+                module=model,
                 reason="weights the model holds itself, outside its layers",
             )
         )
     model_name = f"{type(model).__name__} {model.name!r}"
-    return _assemble("keras", model_name, layers, int(model.count_params()))
+    return _assemble(
+        "keras",
+        model_name,
+        layers,
+        int(model.count_params()),
+        feeds=partial(_keras_feeds, keras),
+        weight_name=_keras_weight_name,
+    )
 
 
 def _keras_layers(
@@ -435,8 +515,48 @@ def _keras_layers(
         class_name=type(layer).__name__,
         count=int(layer.count_params()),
         tensors=tuple((w.path, tuple(w.shape)) for w in weights),
+        names=tuple(w.name for w in weights),
+        module=layer,
     )
     yield replace(entry, **_keras_kind(keras, layer))
+
+
+def _keras_weight_name(layer: Any, counting_name: str) -> str:
+    """A Keras layer calls counting's "lstm/lstm_cell/kernel" just "kernel"."""
+    return counting_name.rpartition("/")[2]
+
+
+def _keras_feeds(keras: Any, recurrent: Any, dense: Any) -> bool:
+    """Whether every call of ``dense`` recorded in the graph takes ``recurrent``'s output.
+
+    A Dense listed after an LSTM may sit on another input of a functional model; only
+    the graph Keras records for symbolic calls tells. A subclassed model runs its
+    layers eagerly and records no calls, so there the answer is no.
+    """
+    calls = dense._inbound_nodes
+    return bool(calls) and all(
+        len(call.input_tensors) == 1
+        and _keras_producer(keras, call.input_tensors[0]) == (id(recurrent), 0)
+        for call in calls
+    )
+
+
+def _keras_producer(keras: Any, tensor: Any) -> tuple[int, int] | None:
+    """The id of the layer that computed ``tensor`` and which of its outputs it is.
+
+    A nested model is looked into: its output is one of its own layers' outputs.
+    ``None`` when the tensor carries no history.
+    """
+    history = getattr(tensor, "_keras_history", None)
+    while history is not None:
+        operation, _, index = history
+        if not isinstance(operation, keras.Model):
+            return id(operation), index
+        outputs = getattr(operation, "outputs", None)  # a subclassed model has none
+        if outputs is None:
+            return id(operation), index
+        history = getattr(keras.tree.flatten(outputs)[index], "_keras_history", None)
+    return None
 
 
 def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
@@ -498,7 +618,7 @@ def _explain_torch(torch: Any, model: Any, label: str) -> ModelReport:
     seen: set[int] = set()
     layers: list[_Layer] = []
     for path, module in model.named_modules():
-        named = list(module.named_parameters(recurse=False))
+        named = _torch_own_parameters(torch, module)
         own = [(n, p) for n, p in named if id(p) not in seen]
         seen.update(id(p) for _, p in own)
         if not own:
@@ -508,6 +628,8 @@ def _explain_torch(torch: Any, model: Any, label: str) -> ModelReport:
             class_name=type(module).__name__,
             count=sum(p.numel() for _, p in own),
             tensors=tuple((f"{path}.{n}" if path else n, tuple(p.shape)) for n, p in own),
+            names=tuple(n for n, _ in own),
+            module=module,
         )
         kind = (
             _torch_kind(torch, module)
@@ -516,7 +638,43 @@ def _explain_torch(torch: Any, model: Any, label: str) -> ModelReport:
         )
         layers.append(replace(entry, **kind))
     total = sum(p.numel() for p in model.parameters())
-    return _assemble("pytorch", type(model).__name__, layers, total)
+    return _assemble(
+        "pytorch",
+        type(model).__name__,
+        layers,
+        total,
+        feeds=_torch_feeds,
+        weight_name=partial(_torch_weight_name, torch),
+    )
+
+
+def _torch_own_parameters(torch: Any, module: Any) -> list[tuple[str, Any]]:
+    """``module``'s own parameters, including the originals behind its parametrised tensors.
+
+    ``torch.nn.utils.parametrize`` (e.g. the new weight norm) moves a tensor's
+    parameters into a child ``parametrizations`` module; they still belong to the
+    module whose tensor they compute, under torch's own names for them.
+    """
+    named = list(module.named_parameters(recurse=False))
+    if torch.nn.utils.parametrize.is_parametrized(module):
+        named += module.parametrizations.named_parameters(prefix="parametrizations")
+    return named
+
+
+def _torch_feeds(recurrent: Any, linear: Any) -> bool:
+    """Always: a PyTorch module records nothing of what its forward passes where, so
+    the order the modules are defined in is all there is to go on."""
+    return True
+
+
+def _torch_weight_name(torch: Any, module: Any, counting_name: str) -> str:
+    """What ``module`` calls counting's ``counting_name``.
+
+    A ``Linear`` calls "linear.weight" just "weight"; a cell holds a one-layer
+    module's tensors without the "_l0".
+    """
+    name = counting_name.rpartition(".")[2]
+    return name.removesuffix("_l0") if isinstance(module, torch.nn.RNNCellBase) else name
 
 
 def _torch_kind(torch: Any, module: Any) -> dict[str, Any]:

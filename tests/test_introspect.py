@@ -7,6 +7,7 @@ the weights' shapes and names), computed in the test from the real model.
 import math
 import subprocess
 import sys
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -14,8 +15,8 @@ import pytest
 import torch
 from keras import layers
 
-from lstm_widget import explain
-from lstm_widget.introspect import IntrospectionError, ModelReport
+from lstm_widget import breakdown, explain
+from lstm_widget.introspect import ExplainedLayer, IntrospectionError, ModelReport
 from lstm_widget.style import HIGH_CONTRAST
 
 pytestmark = pytest.mark.frameworks
@@ -161,7 +162,119 @@ def test_keras_functional_model_with_nested_model() -> None:
     assert item.path == "inner/encoder"
     assert item.head is not None and item.head.path == "out"
     assert [u.path for u in report.unexplained] == ["project"]
-    assert "not directly after a recurrent layer" in report.unexplained[0].reason
+    assert "not right after an explained recurrent layer" in report.unexplained[0].reason
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def test_dense_on_another_input_is_not_folded() -> None:
+    sequences, features = keras.Input((None, 3)), keras.Input((5,))
+    lstm, dense = layers.LSTM(5, name="lstm"), layers.Dense(2, name="dense")
+    model = keras.Model([sequences, features], [lstm(sequences), dense(features)])
+    report = explain(model)
+    assert [item.title for item in report.items] == ["lstm (LSTM)"]
+    assert report.items[0].breakdown.total == lstm.count_params()
+    (other,) = report.unexplained
+    assert (other.path, other.framework_count) == ("dense", dense.count_params())
+    assert "not fed by the recurrent layer before it" in other.reason
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def test_shared_layers_fold_only_when_every_call_takes_the_recurrent_output() -> None:
+    left, right, other = keras.Input((None, 3)), keras.Input((None, 3)), keras.Input((4,))
+    lstm, head = layers.LSTM(4, name="shared_lstm"), layers.Dense(2, name="head")
+    both = keras.Model([left, right], [head(lstm(left)), head(lstm(right))])
+    (item,) = explain(both).items
+    assert item.head is not None and item.head.path == "head"
+    assert_reconciled(explain(both), both.count_params(), "Keras count_params()")
+
+    mixed = keras.Model([left, other], [head(lstm(left)), head(other)])
+    report = explain(mixed)
+    assert [item.head for item in report.items] == [None]
+    assert [u.path for u in report.unexplained] == ["head"]
+    assert_reconciled(report, mixed.count_params(), "Keras count_params()")
+
+
+class EncoderHead(keras.Model):
+    """A subclassed model: its layers run eagerly, so Keras records no graph."""
+
+    def __init__(self) -> None:
+        super().__init__(name="encoder_head")
+        self.rnn = layers.LSTM(4)
+        self.head = layers.Dense(2)
+
+    def call(self, x: object) -> object:
+        return self.head(self.rnn(x))
+
+
+def test_subclassed_keras_model_does_not_fold_what_it_cannot_see() -> None:
+    model = EncoderHead()
+    model(np.zeros((1, 3, 2), dtype="float32"))
+    report = explain(model)
+    (item,) = report.items
+    assert item.head is None
+    assert item.breakdown.total == model.rnn.count_params()
+    assert [u.framework_count for u in report.unexplained] == [model.head.count_params()]
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def test_sequential_built_without_input_still_folds_its_head() -> None:
+    model = keras.Sequential([layers.LSTM(4), layers.Dense(2)])
+    model(np.zeros((1, 3, 2), dtype="float32"))
+    (item,) = explain(model).items
+    assert item.head is not None
+    assert item.breakdown.total == model.count_params()
+
+
+def lstm_then_dense(units: int) -> keras.Sequential:
+    return keras.Sequential(
+        [keras.Input((5, 3)), layers.LSTM(4, return_sequences=True), layers.Dense(units)]
+    )
+
+
+def test_keras_dense_with_lora_is_listed_with_its_real_count() -> None:
+    model = lstm_then_dense(2)
+    lstm, dense = model.layers
+    dense.enable_lora(2)
+    report = explain(model)
+    (item,) = report.items
+    assert item.head is None and item.breakdown.total == lstm.count_params()
+    (other,) = report.unexplained
+    assert other.framework_count == dense.count_params()
+    assert other.reason == "extra or reparametrised weights: lora_kernel_a, lora_kernel_b"
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def test_int8_quantised_keras_dense_is_listed_with_its_real_count() -> None:
+    model = lstm_then_dense(8)
+    model.quantize("int8")
+    lstm, dense = model.layers
+    report = explain(model)
+    assert [item.breakdown.total for item in report.items] == [lstm.count_params()]
+    (other,) = report.unexplained
+    assert other.framework_count == dense.count_params()
+    assert "kernel_scale" in other.reason
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+class LSTMWithInitialState(layers.LSTM):
+    """A Keras LSTM that learns its initial state: one weight more than LSTM holds."""
+
+    def build(self, sequences_shape: tuple[int, ...], initial_state_shape: object = None) -> None:
+        super().build(sequences_shape, initial_state_shape)
+        self.h0 = self.add_weight(shape=(self.units,), name="h0", initializer="zeros")
+
+
+def test_keras_lstm_with_an_extra_weight_is_not_explained() -> None:
+    model = keras.Sequential([keras.Input((5, 3)), LSTMWithInitialState(4), layers.Dense(2)])
+    lstm, dense = model.layers
+    report = explain(model)
+    assert report.items == ()
+    assert [(u.class_name, u.framework_count) for u in report.unexplained] == [
+        ("LSTMWithInitialState", lstm.count_params()),
+        ("Dense", dense.count_params()),
+    ]
+    assert report.unexplained[0].reason == "extra or reparametrised weights: h0"
+    assert "not right after an explained recurrent layer" in report.unexplained[1].reason
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
@@ -285,22 +398,89 @@ def test_tied_weights_are_counted_once() -> None:
     assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
 
 
-class ExtraWeights(torch.nn.LSTM):
-    """An LSTM that owns one tensor more than nn.LSTM: the check must notice."""
+class LearntInitialState(torch.nn.LSTM):
+    """An LSTM that learns its initial state: one tensor more than nn.LSTM holds."""
 
-    def __init__(self) -> None:
-        super().__init__(3, 4)
-        self.scale = torch.nn.Parameter(torch.ones(4))
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__(input_size, hidden_size)
+        self.h0 = torch.nn.Parameter(torch.zeros(1, 1, hidden_size))
 
 
-def test_a_layer_that_does_not_match_is_reported() -> None:
-    module = ExtraWeights()
-    report = explain(module)
+def new_weight_norm(module: torch.nn.Module) -> None:
+    torch.nn.utils.parametrizations.weight_norm(module, "weight_hh_l0")
+
+
+def old_weight_norm(module: torch.nn.Module) -> None:
+    with pytest.warns(FutureWarning):  # torch.nn.utils.weight_norm is deprecated
+        torch.nn.utils.weight_norm(module, "weight_hh_l0")
+
+
+@pytest.mark.parametrize(
+    ("reparametrise", "reason"),
+    [
+        (
+            new_weight_norm,
+            "extra or reparametrised weights: parametrizations.weight_hh_l0.original0, "
+            "parametrizations.weight_hh_l0.original1; missing weights: weight_hh_l0",
+        ),
+        (
+            old_weight_norm,
+            "extra or reparametrised weights: weight_hh_l0_g, weight_hh_l0_v; "
+            "missing weights: weight_hh_l0",
+        ),
+    ],
+)
+def test_weight_normed_torch_lstm_is_listed_with_its_real_count(
+    reparametrise: Callable[[torch.nn.Module], None], reason: str
+) -> None:
+    lstm = torch.nn.LSTM(3, 4)
+    reparametrise(lstm)
+    report = explain(lstm)
+    assert report.items == ()
+    (other,) = report.unexplained
+    assert (other.framework_count, other.reason) == (torch_total(lstm), reason)
+    assert_reconciled(report, torch_total(lstm), "PyTorch sum(p.numel() for p in parameters())")
+
+
+def test_torch_lstm_with_a_learnt_initial_state_is_listed_and_its_head_too() -> None:
+    model = torch.nn.Sequential(LearntInitialState(3, 4), torch.nn.Linear(4, 2))
+    report = explain(model)
+    assert report.items == ()
+    assert [(u.path, u.framework_count) for u in report.unexplained] == [
+        ("0", torch_total(model[0])),
+        ("1", torch_total(model[1])),
+    ]
+    assert report.unexplained[0].reason == "extra or reparametrised weights: h0"
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
+
+
+def test_weight_normed_torch_linear_is_not_folded() -> None:
+    model = torch.nn.Sequential(torch.nn.GRU(3, 4), torch.nn.Linear(4, 2))
+    torch.nn.utils.parametrizations.weight_norm(model[1])
+    report = explain(model)
     (item,) = report.items
-    assert item.framework_count == torch_total(module)
+    assert item.head is None and item.breakdown.total == torch_total(model[0])
+    assert [u.framework_count for u in report.unexplained] == [torch_total(model[1])]
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
+
+
+def test_a_breakdown_that_disagrees_is_reported_as_a_mismatch() -> None:
+    module = LearntInitialState(3, 4)
+    item = ExplainedLayer(
+        path="",
+        class_name="LearntInitialState",
+        breakdown=breakdown(framework="pytorch", input_size=3, units=4),
+        framework_count=torch_total(module),
+        framework_tensors=tuple(torch_tensors(module).items()),
+    )
+    report = ModelReport("pytorch", "LearntInitialState", (item,), (), torch_total(module))
     assert not item.matches
     assert not report.matches
-    assert report.text().splitlines()[-1].startswith("MISMATCH")
+    assert (
+        report.text()
+        .splitlines()[-1]
+        .startswith(f"MISMATCH: lstm_widget counts {item.breakdown.total:,} explained")
+    )
     assert "DOES NOT MATCH" in report.text()
 
 

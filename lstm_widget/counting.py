@@ -84,6 +84,9 @@ DTYPE_BYTES: Mapping[str, int] = {
 #: Deep stacks beyond this are not a recurrent network anyone trains; the bound keeps
 #: every view (table, diagram, panel) responsive.
 MAX_LAYERS = 100
+#: Widths (input, units, projection, dense) up to a trillion: far past any layer anyone
+#: trains, while every count stays printable and every view drawable.
+MAX_SIZE = 10**12
 
 _KERAS_LAYER = {"lstm": "lstm", "gru": "gru", "rnn": "simple_rnn"}
 _ONNX_OP = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
@@ -224,26 +227,43 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
 
 
-_INTEGER_SETTINGS: tuple[tuple[str, int, int | None], ...] = (
-    ("input_size", 1, None),
-    ("units", 1, None),
+_INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
+    ("input_size", 1, MAX_SIZE),
+    ("units", 1, MAX_SIZE),
     ("layers", 1, MAX_LAYERS),
-    ("proj_size", 0, None),
-    ("dense", 0, None),
+    ("proj_size", 0, MAX_SIZE),
+    ("dense", 0, MAX_SIZE),
 )
 
+#: Out-of-range numbers longer than this are described by their length, not printed.
+_SHOWN_DIGITS = 30
 
-def _integer(name: str, value: object, minimum: int, maximum: int | None) -> int:
+
+def _integer(name: str, value: object, minimum: int, maximum: int) -> int:
     """``value`` as a Python int within bounds, or a one-sentence SettingsError."""
-    kind = "a positive integer" if minimum == 1 else "a non-negative integer"
-    if maximum is not None:
-        kind = f"an integer from {minimum} to {maximum}"
+    kind = f"an integer from {minimum} to {maximum:,}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise SettingsError(f"{name} must be {kind}, not {value!r}.")
     number = int(value)
-    if number < minimum or (maximum is not None and number > maximum):
-        raise SettingsError(f"{name} must be {kind}, not {number}.")
+    if number < minimum or number > maximum:
+        raise SettingsError(f"{name} must be {kind}, not {_describe(number)}.")
     return number
+
+
+def _describe(number: int) -> str:
+    """``number`` itself, or its length where printing it would flood the message.
+
+    Python refuses to print ints past 4,300 digits at all, so the length comes from
+    the bit length (which is at most one digit short) instead of from ``str``.
+    """
+    size = abs(number)
+    if size < 10**_SHOWN_DIGITS:
+        return str(number)
+    digits = math.floor((size.bit_length() - 1) * math.log10(2)) + 1
+    if size >= 10**digits:
+        digits += 1
+    sign = "negative " if number < 0 else ""
+    return f"a {sign}number of {digits:,} digits"
 
 
 @dataclass(frozen=True)

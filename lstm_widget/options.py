@@ -11,9 +11,11 @@ turns into exit status 2 and the magic into a ``UsageError``.
 from __future__ import annotations
 
 import argparse
+import re
+import reprlib
 from typing import NoReturn
 
-from .counting import CELLS, FRAMEWORKS, SETTING_NAMES, Settings, SettingsError
+from .counting import CELLS, FRAMEWORKS, MAX_SIZE, SETTING_NAMES, Settings, SettingsError
 from .style import DEFAULT_THEME, THEME_NAMES
 
 
@@ -26,11 +28,23 @@ class _Parser(argparse.ArgumentParser):
         raise OptionsError(message[0].upper() + message[1:].rstrip(".") + ".")
 
 
+#: ``1000``, ``1,000`` or ``1_000``, in ASCII digits (``int`` alone would also take
+#: ``,,5``, ``1,0`` or other scripts' digits).
+_WHOLE_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+(?:_\d+)*)", re.ASCII)
+
+
 def _integer(text: str) -> int:
+    if not _WHOLE_NUMBER.fullmatch(text):
+        # reprlib shortens a pasted wall of text to something a message can hold.
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {reprlib.repr(text)}")
+    digits = text.replace(",", "").replace("_", "")
     try:
-        return int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        return int(digits)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        length = len(digits.lstrip("+-"))
+        raise argparse.ArgumentTypeError(
+            f"a number of {length:,} digits is beyond every setting (at most {MAX_SIZE:,})"
+        ) from None
 
 
 EXAMPLES = """\

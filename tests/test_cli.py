@@ -134,14 +134,20 @@ def test_help_lists_every_flag():
 
 
 BAD = [
-    (["--units", "0"], "units must be a positive integer, not 0"),
+    (["--units", "0"], "units must be an integer from 1 to 1,000,000,000,000, not 0"),
     (["--units", "-5"], "not -5"),
     (["--units", "abc"], "'abc'"),
     (["--units", "2.5"], "'2.5'"),
+    (["--units", ",,5"], "expected a whole number, not ',,5'"),
+    (["--units", "1,0"], "not '1,0'"),
+    (["--units", "\u0665"], "expected a whole number"),  # an Arabic-Indic five
+    (["--units", "9" * 31], "not a number of 31 digits"),
+    (["--units", "9" * 6000], "a number of 6,000 digits is beyond every setting"),
+    (["--units", "x" * 6000], "expected a whole number, not 'xxxxx"),
     (["--units"], "expected one argument"),
-    (["--input", "0"], "input_size must be a positive integer"),
+    (["--input", "0"], "input_size must be an integer from 1 to 1,000,000,000,000"),
     (["--layers", "0"], "layers must be an integer from 1"),
-    (["--dense", "-1"], "dense must be a non-negative integer"),
+    (["--dense", "-1"], "dense must be an integer from 0 to 1,000,000,000,000"),
     (["--cell", "lstmx"], "'lstmx'"),
     (["--framework", "tensorflow"], "'tensorflow'"),
     (["--proj", "3"], "proj_size=3 applies only to a PyTorch LSTM"),
@@ -156,12 +162,13 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "named"), BAD, ids=[" ".join(a) for a, _ in BAD])
+@pytest.mark.parametrize(("argv", "named"), BAD, ids=[" ".join(a)[:40] for a, _ in BAD])
 def test_bad_input_exits_2_with_one_error_line(capsys, argv, named):
     status, out, err = run_main(capsys, *argv)
     assert status == 2
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("lstm-params: error: ")
+    assert len(err) < 300, "a long value is shortened, not repeated"
     assert named in err
     assert "Traceback" not in err
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_widget import Settings, SettingsError, breakdown
-from lstm_widget.counting import DTYPE_BYTES, MAX_LAYERS, ROLES
+from lstm_widget.counting import DTYPE_BYTES, MAX_LAYERS, MAX_SIZE, ROLES
 from lstm_widget.style import LIGHT
 
 
@@ -244,7 +244,14 @@ def test_bad_settings_messages_say_what_is_allowed():
     cases = {
         "cell must be one of lstm, gru, rnn": dict(cell="lstmx"),
         "framework must be one of keras, pytorch, onnx": dict(framework="tf"),
-        "units must be a positive integer": dict(units=0),
+        "units must be an integer from 1 to 1,000,000,000,000, not 0.": dict(units=0),
+        "input_size must be an integer from 1 to 1,000,000,000,000, not 1000000000001.": dict(
+            input_size=MAX_SIZE + 1
+        ),
+        # Python cannot even print an int this long; the message gives its length.
+        "not a number of 5,001 digits.": dict(units=10**5000),
+        "not a negative number of 31 digits.": dict(units=-(10**30)),
+        "dense must be an integer from 0 to 1,000,000,000,000, not -1.": dict(dense=-1),
         f"layers must be an integer from 1 to {MAX_LAYERS}": dict(layers=0),
         "applies only to a PyTorch LSTM, not an ONNX LSTM": dict(framework="onnx", proj_size=1),
         "must be smaller than units=4": dict(framework="pytorch", units=4, proj_size=4),

@@ -155,7 +155,7 @@ def test_help_does_not_exit_and_shows_examples(ip: Any) -> None:
 
 BAD_LINES = {
     "--units x": "'x'",
-    "--units 0": "units must be a positive integer, not 0",
+    "--units 0": "units must be an integer from 1 to 1,000,000,000,000, not 0",
     "--units -3": "not -3",
     "--cell lstmm": "lstmm",
     "--framework tensorflow": "tensorflow",

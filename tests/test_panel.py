@@ -165,7 +165,7 @@ def test_invalid_combination_shows_the_message_and_recovers() -> None:
     assert p.error is None and p.message.value == ""
     assert p.result == breakdown(framework="pytorch", units=10, input_size=4, proj_size=5)
     p.controls["units"].value = 0
-    assert p.error == "units must be a positive integer, not 0."
+    assert p.error == "units must be an integer from 1 to 1,000,000,000,000, not 0."
     p.controls["units"].value = 6
     assert (
         p.error is None

@@ -163,6 +163,17 @@ def test_svg_keeps_the_spaces_that_place_formula_pieces():
         assert any(t.text != (t.text or "").strip() for t in texts), "no piece needs its spaces"
 
 
+def test_the_largest_allowed_layer_draws_and_prints():
+    from lstm_widget.counting import MAX_LAYERS, MAX_SIZE
+    from lstm_widget.report import summary_line, text_table
+
+    widest = dict(framework="pytorch", input_size=MAX_SIZE, units=MAX_SIZE, layers=MAX_LAYERS,
+                  bidirectional=True, proj_size=MAX_SIZE - 1, dense=MAX_SIZE)  # fmt: skip
+    b = breakdown(**widest)
+    assert f"{b.total:,}" in text_table(b) and f"{b.total:,}" in summary_line(b)
+    assert f"{b.total:,} parameters".encode() in render(b, "svg")
+
+
 def test_png_resolution_follows_dpi():
     fig = draw(SEED)
     small, large = render(SEED, "png", dpi=50), render(SEED, "png", dpi=200)

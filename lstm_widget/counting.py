@@ -532,6 +532,12 @@ class Breakdown:
             raise SettingsError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {dtype!r}.")
         return self.total * DTYPE_BYTES[dtype]
 
+    def __str__(self) -> str:
+        """The text table, as ``lstm-params`` prints it: ``print(breakdown(...))``."""
+        from .report import text_table  # report imports this module
+
+        return text_table(self)
+
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -289,3 +289,11 @@ def test_numpy_integers_are_accepted_and_counts_stay_python_ints():
     b = breakdown(units=np.int64(10), input_size=np.int32(1), dense=np.uint8(1))
     assert b.total == 491
     assert type(b.total) is int and type(b.settings.units) is int
+
+
+def test_print_shows_the_text_table():
+    from lstm_widget.report import text_table
+
+    b = breakdown(units=10, input_size=1, dense=1)
+    assert str(b) == text_table(b)
+    assert "Total params: 491" in str(b)

@@ -14,22 +14,33 @@ path (repo2docker/buildpacks/python/__init__.py):
 
 The one deliberate difference is pip's cache: repo2docker passes ``--no-cache-dir``
 because an image build starts empty anyway; here the cache spares the network.
+
+Every package the requirements bring in or change is pinned there with ``==``, at
+versions inside pyproject.toml's bounds, so a later build installs what was tested.
 Keras and PyTorch are not part of the Binder environment, so each notebook must
-explain that and still show every count and a diagram.
+explain that and still draw a diagram.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import nbformat
 import pytest
 from notebook_support import MISSING_FRAMEWORK, NOTEBOOKS, errors, mime_types, stream_text
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10; pytest depends on tomli there
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 BINDER = REPO / "binder"
@@ -38,14 +49,46 @@ BINDER = REPO / "binder"
 BASE_IMAGE_PACKAGES = ["ipykernel", "nbclient"]
 
 
-def run(command: list[str], **kwargs: Any) -> None:
+def run(command: list[str], **kwargs: Any) -> str:
     done = subprocess.run(command, capture_output=True, text=True, **kwargs)
     shown = " ".join(map(str, command))
     assert done.returncode == 0, f"{shown} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def binder_requirements() -> list[str]:
+    """``binder/requirements.txt`` without comments and blank lines."""
+    lines = (line.split("#", 1)[0].strip() for line in (BINDER / "requirements.txt").open())
+    return [line for line in lines if line]
+
+
+def binder_pins() -> dict[str, str]:
+    """Canonical package name -> the version Binder pins it to."""
+    pins = {}
+    for line in binder_requirements():
+        if line == ".":
+            continue
+        requirement = Requirement(line)
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==" and "*" not in specifier.version, line
+        pins[canonicalize_name(requirement.name)] = specifier.version
+    return pins
+
+
+def installed(python: Path, env: dict[str, str]) -> dict[str, str]:
+    """Canonical package name -> version, for the environment of ``python``."""
+    listed = run([str(python), "-m", "pip", "list", "--format=json"], env=env)
+    return {canonicalize_name(p["name"]): p["version"] for p in json.loads(listed)}
+
+
+class BinderBuild(NamedTuple):
+    #: Packages that ``pip install -r binder/requirements.txt`` added or changed.
+    brought_in: dict[str, str]
+    notebooks: dict[str, nbformat.NotebookNode]
 
 
 @pytest.fixture(scope="module")
-def binder_notebooks(tmp_path_factory):
+def binder_build(tmp_path_factory):
     """Build the environment as repo2docker would and execute the notebooks in it."""
     base = tmp_path_factory.mktemp("binder")
     venv = base / "venv"
@@ -65,7 +108,10 @@ def binder_notebooks(tmp_path_factory):
     env.pop("KERAS_BACKEND", None)
     pip = [str(python), "-m", "pip", "install", "--quiet"]
     run([*pip, *BASE_IMAGE_PACKAGES], env=env)
+    before = installed(python, env)
     run([*pip, "-r", str(BINDER / "requirements.txt")], cwd=REPO, env=env)
+    after = installed(python, env)
+    brought_in = {name: v for name, v in after.items() if before.get(name) != v}
     post_build = BINDER / "postBuild"
     if post_build.exists():
         run([str(post_build)], cwd=REPO, env=env)
@@ -77,18 +123,38 @@ def binder_notebooks(tmp_path_factory):
     )  # fmt: skip
     notebooks = {p.name: nbformat.read(executed / p.name, as_version=4) for p in NOTEBOOKS}
     shutil.rmtree(venv)  # a few hundred MB that pytest would otherwise keep for three runs
-    return notebooks
+    return BinderBuild(brought_in, notebooks)
 
 
-def test_requirements_use_lower_bounds_and_install_the_repository():
-    lines = [
-        line.split("#", 1)[0].strip()
-        for line in (BINDER / "requirements.txt").read_text().splitlines()
-    ]
-    requirements = [line for line in lines if line]
-    assert "." in requirements
-    assert not [line for line in requirements if "==" in line], "pin with lower bounds, not =="
-    assert not [line for line in requirements if line.split(">")[0] in ("torch", "keras")]
+@pytest.fixture(scope="module")
+def binder_notebooks(binder_build):
+    return binder_build.notebooks
+
+
+def test_requirements_install_the_repository_and_pin_the_rest_exactly():
+    assert "." in binder_requirements()
+    pins = binder_pins()  # asserts one == per line
+    assert "torch" not in pins and "keras" not in pins
+
+
+def test_pins_lie_within_the_bounds_of_pyproject():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pins = binder_pins()
+    # The package's own dependencies, and onnx for notebook 02's operator check.
+    onnx = next(r for r in project["optional-dependencies"]["test"] if r.startswith("onnx"))
+    for line in [*project["dependencies"], onnx]:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"binder/requirements.txt does not pin {name}"
+        assert pins[name] in requirement.specifier, f"{name}=={pins[name]} is outside {line}"
+
+
+def test_the_build_brings_in_only_pinned_versions(binder_build):
+    brought_in = dict(binder_build.brought_in)
+    assert brought_in.pop("lstm-widget", None) is not None  # the "." line
+    pins = binder_pins()
+    assert {name: brought_in[name] for name in brought_in if name not in pins} == {}
+    assert {name: v for name, v in brought_in.items() if pins[name] != v} == {}
 
 
 def test_runtime_is_one_the_package_supports():

@@ -15,12 +15,14 @@ state) is listed as not explained, so no breakdown claims weights it does not ho
 What is folded into a recurrent layer's breakdown: a ``Dense`` / ``TimeDistributed(Dense)``
 (Keras) or ``nn.Linear`` (PyTorch) with a bias and exactly its standard tensors, when it
 is the next layer with parameters and takes the recurrent layer's output width. In a
-Keras model every call of it recorded in the graph must also take the recurrent
-layer's output (a PyTorch module records no graph, so there the order of definition
-decides). It becomes that breakdown's dense head. Every other layer with parameters (embeddings,
-convolutions, norms, other dense layers, ConvLSTM, ...) is listed as *not explained*,
-with the framework's own count and the reason, so the totals still add up and nothing
-is silently dropped.
+Keras model whose graph is recorded, every call of it must also take the recurrent
+layer's output, directly or through layers without weights that keep its shape
+(Dropout, GaussianNoise, Activation, ...). A subclassed Keras model or a PyTorch
+module records no graph, so there the order of definition decides. It becomes that
+breakdown's dense head. Every other layer with parameters (embeddings, convolutions,
+norms, other dense layers, ConvLSTM, ...) is listed as *not explained*, with the
+framework's own count and the reason, so the totals still add up and nothing is
+silently dropped.
 
 Cells on their own are explained too, as one layer: PyTorch's ``LSTMCell`` /
 ``GRUCell`` / ``RNNCell`` hold exactly a one-layer module's tensors (``weight_ih``,
@@ -527,14 +529,20 @@ def _keras_weight_name(layer: Any, counting_name: str) -> str:
 
 
 def _keras_feeds(keras: Any, recurrent: Any, dense: Any) -> bool:
-    """Whether every call of ``dense`` recorded in the graph takes ``recurrent``'s output.
+    """Whether ``dense`` takes ``recurrent``'s output, as far as Keras' graph tells.
 
     A Dense listed after an LSTM may sit on another input of a functional model; only
-    the graph Keras records for symbolic calls tells. A subclassed model runs its
-    layers eagerly and records no calls, so there the answer is no.
+    the graph Keras records for symbolic calls tells, so every recorded call must take
+    the recurrent output (through layers without weights, such as Dropout). A
+    subclassed model runs its layers eagerly and records no graph; there, as in a
+    PyTorch module, the order of definition is all there is to go on.
     """
     calls = dense._inbound_nodes
-    return bool(calls) and all(
+    if not any(
+        hasattr(tensor, "_keras_history") for call in calls for tensor in call.input_tensors
+    ):
+        return True
+    return all(
         len(call.input_tensors) == 1
         and _keras_producer(keras, call.input_tensors[0]) == (id(recurrent), 0)
         for call in calls
@@ -544,19 +552,37 @@ def _keras_feeds(keras: Any, recurrent: Any, dense: Any) -> bool:
 def _keras_producer(keras: Any, tensor: Any) -> tuple[int, int] | None:
     """The id of the layer that computed ``tensor`` and which of its outputs it is.
 
-    A nested model is looked into: its output is one of its own layers' outputs.
-    ``None`` when the tensor carries no history.
+    A nested model is looked into: its output is one of its own layers' outputs. A
+    layer that holds no weights and keeps its input's shape (Dropout, GaussianNoise,
+    Activation, ...) is looked through: it changes no count. ``None`` when the tensor
+    carries no history.
     """
     history = getattr(tensor, "_keras_history", None)
     while history is not None:
-        operation, _, index = history
-        if not isinstance(operation, keras.Model):
-            return id(operation), index
-        outputs = getattr(operation, "outputs", None)  # a subclassed model has none
-        if outputs is None:
-            return id(operation), index
-        history = getattr(keras.tree.flatten(outputs)[index], "_keras_history", None)
+        operation, node_index, index = history
+        if isinstance(operation, keras.Model):
+            outputs = getattr(operation, "outputs", None)  # a subclassed model has none
+            if outputs is None:
+                return id(operation), index
+            tensor = keras.tree.flatten(outputs)[index]
+        else:
+            node = operation._inbound_nodes[node_index]
+            if not _keras_passes_through(node):
+                return id(operation), index
+            tensor = node.input_tensors[0]
+        history = getattr(tensor, "_keras_history", None)
     return None
+
+
+def _keras_passes_through(node: Any) -> bool:
+    """Whether a recorded call (``node``) hands its one input on unchanged in shape and
+    holds no weights, so whatever is computed behind it is what it feeds on."""
+    inputs, outputs = node.input_tensors, node.output_tensors
+    return (
+        not getattr(node.operation, "weights", ())  # a keras.ops operation has none
+        and len(inputs) == len(outputs) == 1
+        and tuple(inputs[0].shape) == tuple(outputs[0].shape)
+    )
 
 
 def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:

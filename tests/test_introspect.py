@@ -166,6 +166,10 @@ def test_keras_functional_model_with_nested_model() -> None:
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
+#: A model, its recurrent layer and the Dense after it.
+Built = tuple[keras.Model, keras.layers.Layer, keras.layers.Layer]
+
+
 def test_dense_on_another_input_is_not_folded() -> None:
     sequences, features = keras.Input((None, 3)), keras.Input((5,))
     lstm, dense = layers.LSTM(5, name="lstm"), layers.Dense(2, name="dense")
@@ -173,6 +177,34 @@ def test_dense_on_another_input_is_not_folded() -> None:
     report = explain(model)
     assert [item.title for item in report.items] == ["lstm (LSTM)"]
     assert report.items[0].breakdown.total == lstm.count_params()
+    (other,) = report.unexplained
+    assert (other.path, other.framework_count) == ("dense", dense.count_params())
+    assert "not fed by the recurrent layer before it" in other.reason
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def dense_on_lstm_plus_another_input() -> Built:
+    sequences, features = keras.Input((None, 3)), keras.Input((5,))
+    lstm, dense = layers.LSTM(5, name="lstm"), layers.Dense(2, name="dense")
+    model = keras.Model([sequences, features], dense(layers.Add()([lstm(sequences), features])))
+    return model, lstm, dense
+
+
+def dense_on_pooled_sequences() -> Built:
+    sequences = keras.Input((None, 3))
+    lstm, dense = layers.LSTM(5, return_sequences=True, name="lstm"), layers.Dense(2, name="dense")
+    model = keras.Model(sequences, dense(layers.GlobalAveragePooling1D()(lstm(sequences))))
+    return model, lstm, dense
+
+
+@pytest.mark.parametrize("build", [dense_on_lstm_plus_another_input, dense_on_pooled_sequences])
+def test_dense_behind_a_weightless_layer_that_mixes_or_reshapes_is_not_folded(
+    build: Callable[[], Built],
+) -> None:
+    model, lstm, dense = build()
+    report = explain(model)
+    (item,) = report.items
+    assert item.head is None and item.breakdown.total == lstm.count_params()
     (other,) = report.unexplained
     assert (other.path, other.framework_count) == ("dense", dense.count_params())
     assert "not fed by the recurrent layer before it" in other.reason
@@ -200,20 +232,76 @@ class EncoderHead(keras.Model):
     def __init__(self) -> None:
         super().__init__(name="encoder_head")
         self.rnn = layers.LSTM(4)
+        self.drop = layers.Dropout(0.2)
         self.head = layers.Dense(2)
 
     def call(self, x: object) -> object:
-        return self.head(self.rnn(x))
+        return self.head(self.drop(self.rnn(x)))
 
 
-def test_subclassed_keras_model_does_not_fold_what_it_cannot_see() -> None:
+def test_subclassed_keras_model_folds_its_dense_in_the_order_of_definition() -> None:
     model = EncoderHead()
     model(np.zeros((1, 3, 2), dtype="float32"))
     report = explain(model)
     (item,) = report.items
-    assert item.head is None
-    assert item.breakdown.total == model.rnn.count_params()
-    assert [u.framework_count for u in report.unexplained] == [model.head.count_params()]
+    assert item.head is not None and item.head.path == model.head.name
+    assert item.breakdown.tensors() == keras_tensors(model.rnn, model.head)
+    assert item.breakdown.total == model.count_params()
+    assert report.unexplained == ()
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def lstm_dropout_dense_sequential() -> Built:
+    lstm, dense = layers.LSTM(6), layers.Dense(2)
+    model = keras.Sequential([keras.Input((7, 3)), lstm, layers.Dropout(0.2), dense])
+    return model, lstm, dense
+
+
+def lstm_dropout_dense_functional() -> Built:
+    lstm, dense = layers.LSTM(6), layers.Dense(2)
+    sequences = keras.Input((7, 3))
+    return keras.Model(sequences, dense(layers.Dropout(0.2)(lstm(sequences)))), lstm, dense
+
+
+def lstm_weightless_chain_dense() -> Built:
+    lstm, dense = layers.LSTM(6, return_sequences=True), layers.Dense(2)
+    chain = [
+        layers.SpatialDropout1D(0.2),
+        layers.GaussianNoise(0.1),
+        layers.GaussianDropout(0.1),
+        layers.Activation("tanh"),
+        layers.ActivityRegularization(),
+        layers.Identity(),
+    ]
+    return keras.Sequential([keras.Input((7, 3)), lstm, *chain, dense]), lstm, dense
+
+
+def dropout_inside_and_after_a_nested_model() -> Built:
+    lstm, dense = layers.LSTM(6), layers.Dense(2)
+    encoder = keras.Sequential([keras.Input((7, 3)), lstm, layers.AlphaDropout(0.1)])
+    sequences = keras.Input((7, 3))
+    model = keras.Model(sequences, dense(layers.Dropout(0.2)(encoder(sequences))))
+    return model, lstm, dense
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lstm_dropout_dense_sequential,
+        lstm_dropout_dense_functional,
+        lstm_weightless_chain_dense,
+        dropout_inside_and_after_a_nested_model,
+    ],
+)
+def test_dense_behind_weightless_layers_is_folded(build: Callable[[], Built]) -> None:
+    model, lstm, dense = build()
+    report = explain(model)
+    (item,) = report.items
+    assert item.path.endswith(lstm.name)
+    assert item.head is not None and item.head.path.endswith(dense.name)
+    assert item.breakdown.tensors() == keras_tensors(lstm, dense)
+    assert item.breakdown.total == model.count_params()
+    assert report.unexplained == ()
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
@@ -360,6 +448,36 @@ def test_torch_embedding_gru_linear() -> None:
     (other,) = report.unexplained
     assert (other.path, other.class_name) == ("embed", "Embedding")
     assert other.framework_count == model.embed.weight.numel()
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
+
+
+class DroppedHead(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = torch.nn.LSTM(3, 6, batch_first=True)
+        self.drop = torch.nn.Dropout(0.2)
+        self.out = torch.nn.Linear(6, 2)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        DroppedHead(),
+        torch.nn.Sequential(torch.nn.LSTM(3, 6), torch.nn.Dropout(0.2), torch.nn.Linear(6, 2)),
+    ],
+    ids=["module", "sequential"],
+)
+def test_torch_linear_after_dropout_is_folded(model: torch.nn.Module) -> None:
+    (rnn_name, rnn), _, (out_name, out) = model.named_children()
+    report = explain(model)
+    (item,) = report.items
+    assert (item.path, item.head and item.head.path) == (rnn_name, out_name)
+    assert item.breakdown.tensors() == {
+        **torch_tensors(rnn, f"{rnn_name}."),
+        **torch_tensors(out, f"{out_name}."),
+    }
+    assert item.breakdown.total == torch_total(model)
+    assert report.unexplained == ()
     assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
 
 

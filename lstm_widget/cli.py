@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .counting import Breakdown, SettingsError, breakdown
+from .layout import check_highlight
 from .options import add_diagram_arguments, make_parser, settings_from
 from .report import text_table
 from .style import DEFAULT_THEME
@@ -50,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         result = breakdown(settings_from(args))
+        check_highlight(result, args.highlight)  # a bad name first, then a missing --save
         if args.save:
             _save_diagram(result, args)
         elif args.theme != DEFAULT_THEME or args.highlight is not None:
@@ -57,5 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"lstm-params: error: {error}", file=sys.stderr)
         return 2
-    print(json.dumps(result.to_dict(), indent=2) if args.json else text_table(result))
+    try:
+        print(json.dumps(result.to_dict(), indent=2) if args.json else text_table(result))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (say `| head`) stopped early, which is no error of ours. Point
+        # stdout at devnull, or Python's own flush at exit raises the same again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0

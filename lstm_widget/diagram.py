@@ -55,6 +55,7 @@ from .layout import (
     Polygon,
     Rect,
     check_block,
+    check_highlight,
     highlight_choices,
     layout,
 )
@@ -129,11 +130,10 @@ class _Highlight:
 
 
 def _highlight(b: Breakdown, highlight: str | None) -> _Highlight | None:
-    choices = highlight_choices(b)
+    check_highlight(b, highlight)
     if highlight is None:
         return None
-    if highlight not in choices:
-        raise SettingsError(f"highlight must be one of {', '.join(choices)}, not {highlight!r}.")
+    choices = highlight_choices(b)
     kind = ROLES if highlight in ROLES else tuple(c for c in choices if c not in ROLES)
     return _Highlight(highlight, frozenset(kind))
 

@@ -971,6 +971,17 @@ def highlight_choices(b: Breakdown) -> tuple[str, ...]:
     return (*b.role_totals(), *gates)
 
 
+def check_highlight(b: Breakdown, highlight: str | None) -> None:
+    """Refuse a ``highlight`` outside :func:`highlight_choices`, in one sentence.
+
+    Pure, like the rest of this module, so the CLI can check the flag without
+    importing matplotlib.
+    """
+    choices = highlight_choices(b)
+    if highlight is not None and highlight not in choices:
+        raise SettingsError(f"highlight must be one of {', '.join(choices)}, not {highlight!r}.")
+
+
 def layout(b: Breakdown, block: tuple[int, str] = (0, "forward")) -> Layout:
     """The whole diagram of ``b`` with the cell of ``block`` = (layer, direction) drawn."""
     s = b.settings

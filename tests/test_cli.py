@@ -158,6 +158,7 @@ BAD = [
     (["--frobnicate"], "--frobnicate"),
     (["10"], "Unrecognized arguments: 10"),
     (["--highlight", "f"], "--theme and --highlight style the diagram; add --save FILE"),
+    (["--highlight", "forget"], "highlight must be one of input, recurrent, bias, i, f, c, o"),
     (["--theme", "dark"], "'dark'"),
 ]
 
@@ -191,3 +192,19 @@ def test_bad_input_in_a_real_process_has_no_traceback():
     assert result.stderr.splitlines() == [
         "lstm-params: error: Argument -u/--units: expected a whole number, not 'zero'."
     ]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    # 100 bidirectional layers print far more than a pipe buffer holds.
+    with subprocess.Popen(
+        [sys.executable, "-m", "lstm_widget", "--framework", "pytorch", "--layers", "100",
+         "--bidirectional"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    ) as cli:  # fmt: skip
+        assert cli.stdout is not None and cli.stderr is not None
+        first = cli.stdout.readline()
+        cli.stdout.close()
+        stderr = cli.stderr.read().decode()
+        status = cli.wait(timeout=60)
+    assert first.startswith(b"Weight group")
+    assert stderr == "" and status == 1

@@ -106,9 +106,14 @@ _HIGHLIGHT_LABELS: Final[Mapping[str, str]] = {
 }
 
 
-def _highlight_options(result: Breakdown) -> list[tuple[str, str | None]]:
+#: The selector's value for no highlight. Not ``None``: a Dropdown set to ``None``
+#: selects no option and shows a blank box instead of "nothing".
+_NOTHING: Final = ""
+
+
+def _highlight_options(result: Breakdown) -> list[tuple[str, str]]:
     """Dropdown options: nothing, then what the diagram accepts as its highlight."""
-    return [("nothing", None), *((_HIGHLIGHT_LABELS[c], c) for c in highlight_choices(result))]
+    return [("nothing", _NOTHING), *((_HIGHLIGHT_LABELS[c], c) for c in highlight_choices(result))]
 
 
 def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
@@ -194,7 +199,7 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             )
         self.highlight = widgets.Dropdown(
             options=_highlight_options(self.result),
-            value=highlight,
+            value=highlight or _NOTHING,
             description="highlight",
             style=wide,
         )
@@ -312,6 +317,8 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                 slider.max = new
             if new >= slider.min:
                 slider.value = new
+                # Back from a large typed value, the slider regains its dragging range.
+                slider.max = max(high, new)
 
         slider.observe(slider_moved, names="value")
         entry.observe(entry_typed, names="value")
@@ -375,10 +382,10 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         if options != list(self.highlight.options):
             keep = self.highlight.value
             self.highlight.options = options
-            self.highlight.value = keep if keep in dict(options).values() else None
+            self.highlight.value = keep if keep in dict(options).values() else _NOTHING
         theme_name: ThemeName = self.theme.value
         theme = THEMES[theme_name]
-        highlight: str | None = self.highlight.value
+        highlight = self.highlight.value or None
         self.image.value = self._image(result, theme_name, highlight)
         role: Role | None = highlight if highlight in ROLES else None
         gate = "" if highlight is None or role else _gate_html(result, highlight, theme)

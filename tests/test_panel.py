@@ -120,6 +120,10 @@ def test_slider_and_typed_entry_stay_linked(panel: Any) -> None:
     entry.value = 250_000  # past the slider's end: the slider stretches to follow
     assert slider.max >= 250_000 and slider.value == 250_000
     assert panel.result.settings.units == 250_000
+    entry.value = 20  # and back: the slider drags over its own range again
+    assert slider.value == 20 and slider.max == 1024
+    entry.value = 0  # refused: the slider keeps its place, the entry its typed value
+    assert panel.error and slider.value == 20 and entry.value == 0
 
 
 def test_a_slider_step_sends_the_new_diagram_before_the_other_updates(
@@ -227,6 +231,7 @@ def test_per_unit_reading_names_the_layers_it_covers(panel: Any) -> None:
 
 
 def test_highlight_lights_up_diagram_and_formula(panel: Any) -> None:
+    assert panel.highlight.label == "nothing"  # shown in the box, not a blank
     plain_image, plain_formula = panel.image.value, panel.formula.value
     assert "underline" not in plain_formula
     panel.highlight.value = "recurrent"
@@ -237,7 +242,7 @@ def test_highlight_lights_up_diagram_and_formula(panel: Any) -> None:
     panel.highlight.value = "f"
     assert "forget gate (f)" in panel.formula.value
     assert panel.image.value not in (plain_image,)
-    panel.highlight.value = None
+    panel.highlight.value = ""  # the "nothing" option
     assert panel.image.value == plain_image
 
 
@@ -249,7 +254,7 @@ def test_highlight_choices_follow_the_layer(panel: Any) -> None:
     panel.controls["cell"].value = "gru"
     values = {value for _, value in panel.highlight.options}
     assert {"z", "r", "h", "second_bias"} <= values and "f" not in values
-    assert panel.highlight.value is None  # the forget gate is gone with the LSTM
+    assert panel.highlight.label == "nothing"  # the forget gate is gone with the LSTM
 
 
 def test_the_highlight_selector_offers_what_the_diagram_accepts(panel: Any) -> None:
@@ -263,9 +268,9 @@ def test_the_highlight_selector_offers_what_the_diagram_accepts(panel: Any) -> N
         for name, value in changes.items():
             panel.controls[name].value = value
         labels = dict((value, label) for label, value in panel.highlight.options)
-        assert list(labels) == [None, *highlight_choices(panel.result)]
+        assert list(labels) == ["", *highlight_choices(panel.result)]
     assert labels["peephole"] == "peepholes" and labels["f"] == "forget gate (f)"
-    assert labels[None] == "nothing" and "projection" not in labels  # ONNX has none
+    assert labels[""] == "nothing" and "projection" not in labels  # ONNX has none
 
 
 def test_theme_toggle_redraws_in_the_other_palette(panel: Any) -> None:

@@ -130,7 +130,7 @@ class UnexplainedLayer:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the generated repr spells out every tensor: pages
 class ModelReport:
     """Every recurrent layer of a model explained, the rest listed, totals reconciled.
 
@@ -246,8 +246,15 @@ class ModelReport:
     def _repr_html_(self) -> str:
         return self.html()
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """A terminal IPython shows the whole text report, as ``print`` does."""
+        printer.text(self.text())
+
     def __str__(self) -> str:
         return self.text()
+
+    def __repr__(self) -> str:
+        return f"<ModelReport of {self._heading()}: {self.reconciliation()}>"
 
 
 @dataclass(frozen=True)

@@ -655,3 +655,11 @@ def test_importing_introspect_loads_no_framework() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_report_reads_well_in_a_terminal() -> None:
+    from IPython.lib.pretty import pretty
+
+    report = explain(torch.nn.LSTM(3, 4, num_layers=2))
+    assert pretty(report) == report.text() == str(report)  # terminal IPython, print
+    assert repr(report) == f"<ModelReport of PyTorch model: LSTM: {report.reconciliation()}>"

@@ -31,6 +31,7 @@ from .counting import (
     FormulaLine,
     PerUnit,
     Role,
+    Settings,
     SettingsError,
     WeightGroup,
 )
@@ -496,10 +497,7 @@ def _cell_drawing(
         rows = tuple(g for g in mine if g.gate == gate and g.role != "projection")
         note = ""
         if s.cell == "gru" and GATE_NAMES[gate] == "candidate":
-            reset_after = s.framework == "pytorch" or (s.framework == "keras" and s.reset_after)
-            note = "uses r ⊙ (U·h + b′)" if reset_after else "uses U·(r ⊙ h)"
-            if not s.bias:
-                note = note.replace(" + b′", "")
+            note = f"uses r ⊙ ({_reset_operand(s)})" if _resets_after(s) else "uses U·(r ⊙ h)"
         cards[gate] = _Card(f"card:{gate or 'cell'}", _card_title(gate), rows, _tags(gate), note)
     projection = tuple(g for g in mine if g.role == "projection")
     if projection:
@@ -514,7 +512,7 @@ def _cell_drawing(
     slots.append(("end", 40.0))
     cols = _columns(MARGIN + _LEAD, slots)
     draw = {"lstm": _lstm, "gru": _gru, "rnn": _rnn}[s.cell]
-    items, card_top = draw(s.peepholes, bool(projection), gates, cols, top)
+    items, card_top = draw(s, bool(projection), gates, cols, top)
     bottom = card_top
     for name, card in cards.items():
         x = cols.centres[name] - cols.widths[name] / 2
@@ -551,8 +549,18 @@ def _bus(cols: _Columns, gates: Sequence[str], y_gate: float, y_bus: float) -> l
     return items
 
 
+def _resets_after(s: Settings) -> bool:
+    """Whether the GRU's reset gate scales U·h (+ b′) rather than h before U."""
+    return s.framework == "pytorch" or (s.framework == "keras" and s.reset_after)
+
+
+def _reset_operand(s: Settings) -> str:
+    """What a reset-after GRU's reset gate multiplies."""
+    return "U·h + b′" if s.bias else "U·h"
+
+
 def _lstm(
-    peepholes: bool, projection: bool, gates: Sequence[str], cols: _Columns, top: float
+    s: Settings, projection: bool, gates: Sequence[str], cols: _Columns, top: float
 ) -> tuple[list[Item], float]:
     f, i, g, o = gates
     c = cols.centres
@@ -599,7 +607,7 @@ def _lstm(
     for gate, text in ((f, "σ"), (i, "σ"), (g, "tanh"), (o, "σ")):
         items += _gate_box(f"box:{gate}", c[gate], y_g, text, gate)
         items.append(_gate_letter(f"letter:{gate}", c[gate], y_g, gate))
-    if peepholes:
+    if s.peepholes:
         for gate in (f, i, o):
             x = c[gate] - bw + 8
             tags = _tags(gate, "peephole")
@@ -611,7 +619,7 @@ def _lstm(
 
 
 def _gru(
-    peepholes: bool, projection: bool, gates: Sequence[str], cols: _Columns, top: float
+    s: Settings, projection: bool, gates: Sequence[str], cols: _Columns, top: float
 ) -> tuple[list[Item], float]:
     r_gate, z, h = gates
     c = cols.centres
@@ -665,6 +673,16 @@ def _gru(
     items += _node("op:reset", x_rx, y_g, "×", tags=_tags(r_gate))
     items += _wire("reset:out", ((x_rx + r, y_g), (c[h] - bw, y_g)), tags=_tags(r_gate))
     items += _wire("reset:in", ((x_rx, y_bus), (x_rx, y_g + r)))
+    if _resets_after(s):
+        # Here the reset gate scales the candidate's U·h (+ b′), not h before U.
+        y_operand = (y_g + r + y_bus) / 2
+        operand = _reset_operand(s)
+        items.append(
+            Label(
+                "reset:operand", x_rx - 4, y_operand, operand, SMALL_SIZE, "muted", "right",
+                tags=_tags(h),
+            )
+        )  # fmt: skip
     for gate, text in ((r_gate, "σ"), (z, "σ"), (h, "tanh")):
         items += _gate_box(f"box:{gate}", c[gate], y_g, text, gate)
         items.append(_gate_letter(f"letter:{gate}", c[gate], y_g, gate))
@@ -673,7 +691,7 @@ def _gru(
 
 
 def _rnn(
-    peepholes: bool, projection: bool, gates: Sequence[str], cols: _Columns, top: float
+    s: Settings, projection: bool, gates: Sequence[str], cols: _Columns, top: float
 ) -> tuple[list[Item], float]:
     (cell,) = gates
     x = cols.centres[cell]

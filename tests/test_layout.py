@@ -304,3 +304,22 @@ def test_a_layout_refuses_two_items_with_one_key_even_of_different_kinds():
     items = (Rect("gate:f", 0.0, 0.0, 10.0, 10.0), Label("gate:f", 5.0, 5.0, "σ"))
     with pytest.raises(ValueError, match="unique; repeated: gate:f"):
         Layout(100.0, 100.0, items)
+
+
+@pytest.mark.parametrize(
+    ("settings", "operand"),
+    [
+        (dict(cell="gru"), "U·h + b′"),  # Keras 3's default, reset_after=True
+        (dict(cell="gru", bias=False), "U·h"),
+        (dict(cell="gru", framework="pytorch"), "U·h + b′"),
+        (dict(cell="gru", reset_after=False), None),  # r ⊙ h, then U: the ⊗ sits on h
+        (dict(cell="gru", framework="onnx"), None),  # linear_before_reset=0
+    ],
+)
+def test_the_gru_drawing_says_what_the_reset_gate_scales(settings, operand):
+    lay = layout(breakdown(input_size=4, units=5, **settings))
+    labels = {item.key: item for item in lay.items if isinstance(item, Label)}
+    shown = labels.get("reset:operand")
+    assert (shown.text if shown else None) == operand
+    note = next(item.text for key, item in labels.items() if key.endswith(":note"))
+    assert note == (f"uses r ⊙ ({operand})" if operand else "uses U·(r ⊙ h)")

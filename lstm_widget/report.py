@@ -12,7 +12,8 @@ from html import escape
 from .counting import ROLE_LABELS, Breakdown, WeightGroup
 from .style import LIGHT, Theme
 
-_HEADER = ("Weight group", "Symbol", "Shape", "Param #", "Role")
+_COUNT_HEADER = "Param #"
+_HEADER = ("Weight group", "Symbol", "Shape", _COUNT_HEADER, "Role")
 
 
 def _block_title(b: Breakdown, layer: int, direction: str) -> str:
@@ -83,7 +84,11 @@ def text_table(b: Breakdown) -> str:
 
 def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
     """The same table as HTML, each group's count in its role's colour."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in _HEADER)
+    # Every cell says its alignment: notebook stylesheets right-align table cells.
+    head = "".join(
+        f'<th style="text-align:{"right" if h == _COUNT_HEADER else "left"}">{escape(h)}</th>'
+        for h in _HEADER
+    )
     rows = []
     for title, groups, count in _rows(b):
         rows.append(
@@ -93,10 +98,11 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
         for g in groups:
             colour = theme.roles[g.role]
             rows.append(
-                f"<tr><td><code>{escape(g.name)}</code></td><td>{escape(g.symbol)}</td>"
-                f"<td>{_shape(g.shape)}</td>"
+                f'<tr><td style="text-align:left"><code>{escape(g.name)}</code></td>'
+                f'<td style="text-align:left">{escape(g.symbol)}</td>'
+                f'<td style="text-align:left">{_shape(g.shape)}</td>'
                 f'<td style="text-align:right;color:{colour}"><b>{g.count:,}</b></td>'
-                f'<td style="color:{colour}">{ROLE_LABELS[g.role]}</td></tr>'
+                f'<td style="text-align:left;color:{colour}">{ROLE_LABELS[g.role]}</td></tr>'
             )
     per_unit = "".join(
         f"<div>Per unit (layer {p.layer + 1}): {escape(p.text())}</div>" for p in b.per_unit[:2]

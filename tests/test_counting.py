@@ -297,3 +297,13 @@ def test_print_shows_the_text_table():
     b = breakdown(units=10, input_size=1, dense=1)
     assert str(b) == text_table(b)
     assert "Total params: 491" in str(b)
+
+
+def test_html_table_cells_carry_their_alignment():
+    # Notebook stylesheets right-align every table cell unless the cell says otherwise.
+    from lstm_widget.report import html_table
+
+    html = html_table(breakdown(units=10, input_size=1, dense=1))
+    cells = re.findall(r"<t[dh](?:\s[^>]*)?>(?!</)", html)  # every cell with content
+    assert len(cells) > 50
+    assert [cell for cell in cells if "text-align" not in cell] == []

@@ -25,7 +25,10 @@ class OptionsError(SettingsError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise OptionsError(message[0].upper() + message[1:].rstrip(".") + ".")
+        sentence = message[0].upper() + message[1:].rstrip(".")
+        if message.startswith("unrecognized arguments"):  # argparse lists none it knows
+            sentence += f"; {self.prog} -h lists every flag"
+        raise OptionsError(sentence + ".")
 
 
 #: ``1000``, ``1,000`` or ``1_000``, in ASCII digits (``int`` alone would also take

@@ -156,7 +156,7 @@ BAD = [
     (["--framework", "pytorch", "--no-reset-after"], "reset_after=False applies only"),
     (["--peepholes"], "peepholes=True applies only to an ONNX LSTM"),
     (["--frobnicate"], "--frobnicate"),
-    (["10"], "Unrecognized arguments: 10"),
+    (["10"], "Unrecognized arguments: 10; lstm-params -h lists every flag."),
     (["--highlight", "f"], "--theme and --highlight style the diagram; add --save FILE"),
     (["--highlight", "forget"], "highlight must be one of input, recurrent, bias, i, f, c, o"),
     (["--theme", "dark"], "'dark'"),

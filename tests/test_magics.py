@@ -159,7 +159,7 @@ BAD_LINES = {
     "--units -3": "not -3",
     "--cell lstmm": "lstmm",
     "--framework tensorflow": "tensorflow",
-    "--bogus": "--bogus",
+    "--bogus": "Unrecognized arguments: --bogus; %lstm_params -h lists every flag.",
     "--proj 5 -u 10": "proj_size=5",
     "--framework pytorch --proj 10 -u 10": "smaller than",
     "--layers 0": "layers",

@@ -314,14 +314,21 @@ def explain(obj: object, *, name: str | None = None) -> ModelReport:
 
         if isinstance(obj, torch.nn.Module):
             return _explain_torch(torch, obj, label)
+    if isinstance(obj, type) and _framework_of(obj, as_class=True):  # nn.LSTM, not nn.LSTM(...)
+        raise IntrospectionError(
+            f"{label} is the class {obj.__qualname__} itself; pass a model or layer built "
+            f"from it, such as {obj.__qualname__}(...)."
+        )
     raise IntrospectionError(
         f"{label} is {_describe(obj)}, not a Keras model or layer or a PyTorch module."
     )
 
 
-def _framework_of(obj: object) -> ModelFramework | None:
-    """Whose class ``obj`` is, judged by the modules its classes are defined in."""
-    modules = [cls.__module__ for cls in type(obj).__mro__]
+def _framework_of(obj: object, *, as_class: bool = False) -> ModelFramework | None:
+    """Whose class ``obj`` is (or, ``as_class``, whose class ``obj`` itself is), judged
+    by the modules its classes are defined in."""
+    cls = obj if as_class and isinstance(obj, type) else type(obj)
+    modules = [base.__module__ for base in cls.__mro__]
 
     def from_package(package: str) -> bool:
         return any(m == package or m.startswith(f"{package}.") for m in modules)

@@ -626,6 +626,16 @@ def test_non_models_get_one_sentence(value: object, kind: str) -> None:
     assert isinstance(raised.value, ValueError)
 
 
+@pytest.mark.parametrize("cls", [torch.nn.LSTM, keras.layers.GRU, keras.Sequential])
+def test_a_model_class_instead_of_a_model_says_so(cls: type) -> None:
+    with pytest.raises(IntrospectionError) as raised:
+        explain(cls, name="x")
+    assert str(raised.value) == (
+        f"x is the class {cls.__qualname__} itself; pass a model or layer built from it, "
+        f"such as {cls.__qualname__}(...)."
+    )
+
+
 def test_html_uses_theme_and_escapes() -> None:
     model = keras.Sequential([keras.Input((None, 2)), layers.LSTM(3, name="a<b")])
     report = explain(model)

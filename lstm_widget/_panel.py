@@ -39,8 +39,8 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .diagram import Diagram, _highlight, _theme, image_tag
-from .layout import highlight_choices
+from .diagram import Diagram, _theme, image_tag
+from .layout import check_highlight, highlight_choices
 from .report import html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
 
@@ -157,7 +157,8 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     sliders
         The slider beside each numeric control, linked to it.
     highlight, theme
-        The highlight selector (a role or a gate letter) and the theme toggle.
+        The highlight selector, whose value is a role, a gate letter or ``""`` for
+        nothing, and the theme toggle.
     table_section
         The collapsible section holding the weight-group :attr:`table`, built only
         while it is open.
@@ -299,13 +300,20 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             tooltip=name,
         )
 
+        dragging = False
+
         def slider_moved(change: dict[str, Any]) -> None:
             # Drags and arrow keys land here. Holding the entry's message until the
             # panel has redrawn makes the new diagram the first thing the frontend
             # receives; sent after the entry's echo, it loads about 15 ms later in
             # chromium (benchmarks/bench_browser.py).
-            with entry.hold_sync():
-                entry.value = change["new"]
+            nonlocal dragging
+            dragging = True
+            try:
+                with entry.hold_sync():
+                    entry.value = change["new"]
+            finally:
+                dragging = False
 
         def entry_typed(change: dict[str, Any]) -> None:
             # Typed values (and drags, through slider_moved) land here. Redrawing before
@@ -317,8 +325,9 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                 slider.max = new
             if new >= slider.min:
                 slider.value = new
-                # Back from a large typed value, the slider regains its dragging range.
-                slider.max = max(high, new)
+                if not dragging:  # a range that moved under the mouse would fight the drag
+                    # Back from a large typed value, the slider regains its dragging range.
+                    slider.max = max(high, new)
 
         slider.observe(slider_moved, names="value")
         entry.observe(entry_typed, names="value")
@@ -449,5 +458,5 @@ def panel(
     """
     start = breakdown(settings, **changes)
     _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
-    _highlight(start, highlight)  # the diagram's own check and sentence, as for the theme
+    check_highlight(start, highlight)  # the sentence every front end gives
     return Panel(start, theme=theme, highlight=highlight)

@@ -120,7 +120,9 @@ def test_slider_and_typed_entry_stay_linked(panel: Any) -> None:
     entry.value = 250_000  # past the slider's end: the slider stretches to follow
     assert slider.max >= 250_000 and slider.value == 250_000
     assert panel.result.settings.units == 250_000
-    entry.value = 20  # and back: the slider drags over its own range again
+    slider.value = 200_000  # a drag keeps the range it started with
+    assert slider.max >= 250_000 and entry.value == 200_000
+    entry.value = 20  # typed back: the slider drags over its own range again
     assert slider.value == 20 and slider.max == 1024
     entry.value = 0  # refused: the slider keeps its place, the entry its typed value
     assert panel.error and slider.value == 20 and entry.value == 0

@@ -258,7 +258,7 @@ def _describe(number: int) -> str:
     """
     size = abs(number)
     if size < 10**_SHOWN_DIGITS:
-        return str(number)
+        return f"{number:,}"
     digits = math.floor((size.bit_length() - 1) * math.log10(2)) + 1
     if size >= 10**digits:
         digits += 1

@@ -102,19 +102,22 @@ def _lookup(shell: Any, name: str) -> object:
         path = ".".join([head, *attributes[: depth - 1]])
         try:
             obj = getattr(obj, attribute)
-        except AttributeError as error:  # the object's own reason says more (Keras: unbuilt)
-            reason = _one_line(error)
-            raise UsageError(f"{path!r} has no attribute {attribute!r}: {reason}") from None
+        except AttributeError as error:
+            missing = f"{path!r} has no attribute {attribute!r}"
+            # Only an object's own reason says more than that (Keras: "never called").
+            reason = "" if f"no attribute {attribute!r}" in str(error) else f": {error}"
+            raise UsageError(_sentence(missing + reason)) from None
         except Exception as error:  # a property may raise anything; still one sentence
             raise UsageError(
-                f"Reading {path}.{attribute} failed: {type(error).__name__}: {_one_line(error)}"
+                _sentence(f"Reading {path}.{attribute} failed: {type(error).__name__}: {error}")
             ) from None
     return obj
 
 
-def _one_line(error: Exception) -> str:
-    """An exception's message with its line breaks folded, for a one-line UsageError."""
-    return " ".join(str(error).split())
+def _sentence(text: str) -> str:
+    """``text`` on one line and ending in a full stop, as every UsageError here reads."""
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _has_widget_frontend(shell: Any) -> bool:

@@ -15,7 +15,7 @@ import re
 import reprlib
 from typing import NoReturn
 
-from .counting import CELLS, FRAMEWORKS, MAX_SIZE, SETTING_NAMES, Settings, SettingsError
+from .counting import CELLS, FRAMEWORKS, SETTING_NAMES, Settings, SettingsError
 from .style import DEFAULT_THEME, THEME_NAMES
 
 
@@ -40,13 +40,13 @@ def _integer(text: str) -> int:
     if not _WHOLE_NUMBER.fullmatch(text):
         # reprlib shortens a pasted wall of text to something a message can hold.
         raise argparse.ArgumentTypeError(f"expected a whole number, not {reprlib.repr(text)}")
-    digits = text.replace(",", "").replace("_", "")
+    sign = text[0] if text[0] in "+-" else ""
+    significant = text.lstrip("+-").replace(",", "").replace("_", "").lstrip("0") or "0"
     try:
-        return int(digits)
+        return int(sign + significant)
     except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-        length = len(digits.lstrip("+-"))
         raise argparse.ArgumentTypeError(
-            f"a number of {length:,} digits is beyond every setting (at most {MAX_SIZE:,})"
+            f"a number of {len(significant):,} digits is beyond every setting's range"
         ) from None
 
 

@@ -142,7 +142,8 @@ BAD = [
     (["--units", "1,0"], "not '1,0'"),
     (["--units", "\u0665"], "expected a whole number"),  # an Arabic-Indic five
     (["--units", "9" * 31], "not a number of 31 digits"),
-    (["--units", "9" * 6000], "a number of 6,000 digits is beyond every setting"),
+    (["--units", "9" * 6000], "a number of 6,000 digits is beyond every setting's range"),
+    (["--layers", "0" * 6000 + "700"], "layers must be an integer from 1 to 100, not 700."),
     (["--units", "x" * 6000], "expected a whole number, not 'xxxxx"),
     (["--units"], "expected one argument"),
     (["--input", "0"], "input_size must be an integer from 1 to 1,000,000,000,000"),

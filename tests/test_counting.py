@@ -245,7 +245,7 @@ def test_bad_settings_messages_say_what_is_allowed():
         "cell must be one of lstm, gru, rnn": dict(cell="lstmx"),
         "framework must be one of keras, pytorch, onnx": dict(framework="tf"),
         "units must be an integer from 1 to 1,000,000,000,000, not 0.": dict(units=0),
-        "input_size must be an integer from 1 to 1,000,000,000,000, not 1000000000001.": dict(
+        "input_size must be an integer from 1 to 1,000,000,000,000, not 1,000,000,000,001.": dict(
             input_size=MAX_SIZE + 1
         ),
         # Python cannot even print an int this long; the message gives its length.

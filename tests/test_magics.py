@@ -163,7 +163,7 @@ BAD_LINES = {
     "--proj 5 -u 10": "proj_size=5",
     "--framework pytorch --proj 10 -u 10": "smaller than",
     "--layers 0": "layers",
-    "--layers 1000": "1000",
+    "--layers 1000": "not 1,000.",
     "--no-reset-after": "reset_after",
     "--peepholes --framework pytorch": "peepholes",
     "--theme dark": "dark",
@@ -201,8 +201,8 @@ def test_name_errors_in_the_namespace(ip: Any) -> None:
     ip.user_ns["holder"] = type("Holder", (), {"broken": property(lambda self: 1 / 0)})()
     cases = {
         "number": "number is an int",
-        "holder.missing": "'holder' has no attribute 'missing'",
-        "holder.broken": "Reading holder.broken failed: ZeroDivisionError: division by zero",
+        "holder.missing": "'holder' has no attribute 'missing'.",
+        "holder.broken": "Reading holder.broken failed: ZeroDivisionError: division by zero.",
         "number --units 5": "drop the setting flags (units)",
         "number --widget": "--widget",
         "number --highlight f": "--highlight applies to the diagram drawn from flags",

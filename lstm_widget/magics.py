@@ -147,10 +147,6 @@ class LstmMagics(Magics):
             result = breakdown(Settings(**given))
         except SettingsError as error:
             raise UsageError(str(error)) from None
-        if args.widget and args.image_format is not None:  # refused in a terminal too
-            raise UsageError(
-                "--format sets the static output's image; the panel always draws SVG."
-            )
         if args.widget and _has_widget_frontend(self.shell):
             live = self._open_panel(result, args)
             return live if args.return_result else None
@@ -163,6 +159,10 @@ class LstmMagics(Magics):
         """Display the live panel preset to ``result``'s settings, and return it."""
         from ._panel import panel
 
+        if args.image_format is not None:
+            raise UsageError(
+                "--format sets the static output's image; the panel always draws SVG."
+            )
         try:
             live = panel(result.settings, theme=args.theme, highlight=args.highlight)
         except SettingsError as error:  # a --highlight the layer does not have

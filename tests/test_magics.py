@@ -179,7 +179,6 @@ BAD_LINES = {
     "1abc": "1abc",
     "nothing_here.attribute": "'nothing_here' is not defined",
     "-u 10 --flag-nobody-has  # a comment": "--flag-nobody-has",
-    "--widget --format svg": "the panel always draws SVG",  # in a terminal as in a kernel
 }
 
 

@@ -251,8 +251,9 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
         Frontends with a widget manager pick the widget view. A static viewer
         (nbviewer, GitHub, exported HTML without saved widget state) falls back to the
-        HTML: the diagram, formula and per-unit reading as last drawn; a terminal, to
-        the text table.
+        HTML: the diagram, formula and per-unit reading as they were when the panel
+        was displayed (an output is not rewritten as the controls move); a terminal,
+        to the text table.
         """
         bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = text_table(self.result)

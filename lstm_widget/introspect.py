@@ -15,14 +15,16 @@ state) is listed as not explained, so no breakdown claims weights it does not ho
 What is folded into a recurrent layer's breakdown: a ``Dense`` / ``TimeDistributed(Dense)``
 (Keras) or ``nn.Linear`` (PyTorch) with a bias and exactly its standard tensors, when it
 is the next layer with parameters and takes the recurrent layer's output width. In a
-Keras model whose graph is recorded, every call of it must also take the recurrent
-layer's output, directly or through layers without weights that keep its shape
-(Dropout, GaussianNoise, Activation, ...). A subclassed Keras model or a PyTorch
-module records no graph, so there the order of definition decides. It becomes that
-breakdown's dense head. Every other layer with parameters (embeddings, convolutions,
-norms, other dense layers, ConvLSTM, ...) is listed as *not explained*, with the
-framework's own count and the reason, so the totals still add up and nothing is
-silently dropped.
+Keras model whose graph is recorded, every call of it must also take one of the
+recurrent layer's outputs (its output or a final state from ``return_state``, all as
+wide), directly, through layers without weights that keep its shape (Dropout,
+GaussianNoise, Activation, ...) or into a nested model that holds it; the mask Keras
+passes along behind ``Embedding(mask_zero=True)`` is not another input. A subclassed
+Keras model or a PyTorch module records no graph, so there the order of definition
+decides. It becomes that breakdown's dense head. Every other layer with parameters
+(embeddings, convolutions, norms, other dense layers, ConvLSTM, ...) is listed as *not
+explained*, with the framework's own count and the reason, so the totals still add up
+and nothing is silently dropped.
 
 Cells on their own are explained too, as one layer: PyTorch's ``LSTMCell`` /
 ``GRUCell`` / ``RNNCell`` hold exactly a one-layer module's tensors (``weight_ih``,
@@ -63,6 +65,8 @@ TensorShapes = tuple[tuple[str, Shape], ...]
 Feeds = Callable[[Any, Any], bool]
 #: What a framework layer (first) calls one of counting's tensor names (second).
 WeightName = Callable[[Any, str], str]
+#: The tensors a nested Keras model's calls gave one of its inputs, by its InputLayer's id.
+NestedInputs = dict[int, list[Any]]
 
 #: How each framework's own total is computed, as its users would write it.
 _TOTAL_SOURCE: dict[ModelFramework, str] = {
@@ -504,7 +508,7 @@ def _explain_keras(keras: Any, model: Any, label: str) -> ModelReport:
         model_name,
         layers,
         int(model.count_params()),
-        feeds=partial(_keras_feeds, keras),
+        feeds=partial(_keras_feeds, keras, _keras_nested_inputs(keras, model)),
         weight_name=_keras_weight_name,
     )
 
@@ -542,12 +546,15 @@ def _keras_weight_name(layer: Any, counting_name: str) -> str:
     return counting_name.rpartition("/")[2]
 
 
-def _keras_feeds(keras: Any, recurrent: Any, dense: Any) -> bool:
+def _keras_feeds(keras: Any, given: NestedInputs, recurrent: Any, dense: Any) -> bool:
     """Whether ``dense`` takes ``recurrent``'s output, as far as Keras' graph tells.
 
     A Dense listed after an LSTM may sit on another input of a functional model; only
     the graph Keras records for symbolic calls tells, so every recorded call must take
-    the recurrent output (through layers without weights, such as Dropout). A
+    one of the recurrent layer's outputs (the output, or a final state returned with
+    ``return_state``: all as wide, so the head's count is the same), directly, through
+    layers without weights (such as Dropout) or through a nested model's input
+    (``given``). A mask Keras passes along with the output is not another input. A
     subclassed model runs its layers eagerly and records no graph; there, as in a
     PyTorch module, the order of definition is all there is to go on.
     """
@@ -557,46 +564,94 @@ def _keras_feeds(keras: Any, recurrent: Any, dense: Any) -> bool:
     ):
         return True
     return all(
-        len(call.input_tensors) == 1
-        and _keras_producer(keras, call.input_tensors[0]) == (id(recurrent), 0)
+        _keras_producers(keras, given, _keras_call_input(keras, call)) == {id(recurrent)}
         for call in calls
     )
 
 
-def _keras_producer(keras: Any, tensor: Any) -> tuple[int, int] | None:
-    """The id of the layer that computed ``tensor`` and which of its outputs it is.
+def _keras_producers(keras: Any, given: NestedInputs, tensor: Any) -> set[int]:
+    """The ids of the layers whose outputs ``tensor`` is computed from, as far as counts go.
 
-    A nested model is looked into: its output is one of its own layers' outputs. A
-    layer that holds no weights and keeps its input's shape (Dropout, GaussianNoise,
-    Activation, ...) is looked through: it changes no count. ``None`` when the tensor
-    carries no history.
+    A nested model is looked into: its output is one of its own layers' outputs, and
+    its input is whatever each of its calls was ``given``. A layer that holds no
+    weights and keeps its input's shape (Dropout, GaussianNoise, Activation, ...) is
+    looked through: it changes no count. Empty when the tensor carries no history.
     """
-    history = getattr(tensor, "_keras_history", None)
-    while history is not None:
-        operation, node_index, index = history
+    producers: set[int] = set()
+    pending = [tensor]
+    while pending:
+        operation, node_index, index = getattr(pending.pop(), "_keras_history", (None, 0, 0))
+        if operation is None:
+            continue
         if isinstance(operation, keras.Model):
             outputs = getattr(operation, "outputs", None)  # a subclassed model has none
-            if outputs is None:
-                return id(operation), index
-            tensor = keras.tree.flatten(outputs)[index]
+            behind = None if outputs is None else [keras.tree.flatten(outputs)[index]]
+        elif id(operation) in given:
+            behind = given[id(operation)]
         else:
-            node = operation._inbound_nodes[node_index]
-            if not _keras_passes_through(node):
-                return id(operation), index
-            tensor = node.input_tensors[0]
-        history = getattr(tensor, "_keras_history", None)
-    return None
+            source = _keras_passed_on(keras, operation._inbound_nodes[node_index])
+            behind = None if source is None else [source]
+        if behind is None:
+            producers.add(id(operation))
+        else:
+            pending += behind
+    return producers
 
 
-def _keras_passes_through(node: Any) -> bool:
-    """Whether a recorded call (``node``) hands its one input on unchanged in shape and
-    holds no weights, so whatever is computed behind it is what it feeds on."""
-    inputs, outputs = node.input_tensors, node.output_tensors
-    return (
+def _keras_call_input(keras: Any, node: Any) -> Any:
+    """The one tensor a recorded call (``node``) computes on; ``None`` when it takes several.
+
+    Keras also hands a layer whose ``call`` accepts ``mask`` its input's mask (behind an
+    ``Embedding(mask_zero=True)``, say) as a tensor; a mask only says which time steps
+    count, so it is not an input here.
+    """
+    kwargs = node.arguments.kwargs
+    masks = [value for key, value in kwargs.items() if key == "mask" or key.endswith("_mask")]
+    mask_ids = {id(mask) for mask in keras.tree.flatten(masks)}
+    inputs = [tensor for tensor in node.input_tensors if id(tensor) not in mask_ids]
+    return inputs[0] if len(inputs) == 1 else None
+
+
+def _keras_passed_on(keras: Any, node: Any) -> Any:
+    """The one input a recorded call (``node``) hands on unchanged in shape, holding no
+    weights, so whatever is computed behind it is what it feeds on; else ``None``."""
+    source, outputs = _keras_call_input(keras, node), node.output_tensors
+    passes = (
         not getattr(node.operation, "weights", ())  # a keras.ops operation has none
-        and len(inputs) == len(outputs) == 1
-        and tuple(inputs[0].shape) == tuple(outputs[0].shape)
+        and source is not None
+        and len(outputs) == 1
+        and tuple(source.shape) == tuple(outputs[0].shape)
     )
+    return source if passes else None
+
+
+def _keras_nested_inputs(keras: Any, model: Any) -> NestedInputs:
+    """What the recorded calls of each model nested in ``model`` gave each of its inputs.
+
+    Keyed by the id of the InputLayer standing for that input inside the nested model:
+    a graph walk from one of its layers reaches that InputLayer and goes on from there.
+    ``model``'s own inputs are where its graph starts, so they are not followed.
+    """
+    given: NestedInputs = {}
+    for nested in _keras_nested_models(keras, model):
+        own = keras.tree.flatten(getattr(nested, "inputs", None) or [])  # none if subclassed
+        for call in nested._inbound_nodes:
+            arguments = call.arguments  # Model.call(inputs, ...)
+            passed = keras.tree.flatten(
+                arguments.args[0] if arguments.args else arguments.kwargs.get("inputs")
+            )
+            if len(passed) == len(own):
+                for inner, outer in zip(own, passed, strict=True):
+                    given.setdefault(id(inner._keras_history.operation), []).append(outer)
+    return given
+
+
+def _keras_nested_models(keras: Any, layer: Any) -> Iterator[Any]:
+    """Every model inside ``layer``, at any depth."""
+    for inner in layer.layers if isinstance(layer, keras.Model) else ():
+        if isinstance(inner, keras.Model):
+            yield inner
+            yield from _keras_nested_models(keras, inner)
 
 
 def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:

@@ -305,6 +305,94 @@ def test_dense_behind_weightless_layers_is_folded(build: Callable[[], Built]) ->
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
+def masked_tagger_sequential() -> Built:
+    lstm = layers.LSTM(6, return_sequences=True)
+    dense = layers.TimeDistributed(layers.Dense(2))
+    tokens = keras.Input((None,), dtype="int32")
+    masked = layers.Embedding(20, 3, mask_zero=True)
+    return keras.Sequential([tokens, masked, lstm, dense]), lstm, dense
+
+
+def masked_tagger_functional() -> Built:
+    lstm = layers.LSTM(6, return_sequences=True)
+    dense = layers.TimeDistributed(layers.Dense(2))
+    tokens = keras.Input((None,), dtype="int32")
+    masked = layers.Embedding(20, 3, mask_zero=True)(tokens)
+    return keras.Model(tokens, dense(lstm(masked))), lstm, dense
+
+
+def head_in_a_nested_model_with_its_input() -> Built:
+    lstm, dense = layers.LSTM(4), layers.Dense(2)
+    head = keras.Sequential([keras.Input((4,)), dense])
+    return keras.Sequential([keras.Input((None, 3)), lstm, head]), lstm, dense
+
+
+def head_in_a_nested_model_without_input() -> Built:
+    lstm, dense = layers.LSTM(4), layers.Dense(2)
+    head = keras.Sequential([dense])
+    return keras.Sequential([keras.Input((None, 3)), lstm, head]), lstm, dense
+
+
+def dense_on_the_final_hidden_state() -> Built:
+    lstm, dense = layers.LSTM(4, return_sequences=True, return_state=True), layers.Dense(2)
+    sequences = keras.Input((None, 3))
+    _, hidden, _ = lstm(sequences)
+    return keras.Model(sequences, dense(hidden)), lstm, dense
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        masked_tagger_sequential,
+        masked_tagger_functional,
+        head_in_a_nested_model_with_its_input,
+        head_in_a_nested_model_without_input,
+        dense_on_the_final_hidden_state,
+    ],
+)
+def test_dense_fed_through_a_mask_a_nested_input_or_a_state_is_folded(
+    build: Callable[[], Built],
+) -> None:
+    model, lstm, dense = build()
+    report = explain(model)
+    (item,) = report.items
+    assert item.path == lstm.name
+    assert item.head is not None and item.head.path.split("/")[-1] == dense.name
+    assert item.breakdown.tensors() == keras_tensors(lstm, dense)
+    assert item.breakdown.total == lstm.count_params() + dense.count_params()
+    assert not any("not fed" in other.reason for other in report.unexplained)
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def nested_head_on_another_input() -> Built:
+    sequences, features = keras.Input((None, 3)), keras.Input((5,))
+    lstm, dense = layers.LSTM(5), layers.Dense(2)
+    head = keras.Sequential([keras.Input((5,)), dense])
+    return keras.Model([sequences, features], [lstm(sequences), head(features)]), lstm, dense
+
+
+def nested_head_also_called_on_another_input() -> Built:
+    sequences, features = keras.Input((None, 3)), keras.Input((5,))
+    lstm, dense = layers.LSTM(5), layers.Dense(2)
+    head = keras.Sequential([keras.Input((5,)), layers.Dropout(0.1), dense])
+    return keras.Model([sequences, features], [head(lstm(sequences)), head(features)]), lstm, dense
+
+
+@pytest.mark.parametrize(
+    "build", [nested_head_on_another_input, nested_head_also_called_on_another_input]
+)
+def test_nested_head_given_another_input_is_not_folded(build: Callable[[], Built]) -> None:
+    model, lstm, dense = build()
+    report = explain(model)
+    (item,) = report.items
+    assert item.head is None and item.breakdown.total == lstm.count_params()
+    (other,) = report.unexplained
+    assert other.path.split("/")[-1] == dense.name
+    assert other.framework_count == dense.count_params()
+    assert "not fed by the recurrent layer before it" in other.reason
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
 def test_sequential_built_without_input_still_folds_its_head() -> None:
     model = keras.Sequential([layers.LSTM(4), layers.Dense(2)])
     model(np.zeros((1, 3, 2), dtype="float32"))

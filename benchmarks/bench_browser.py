@@ -110,7 +110,11 @@ WEBSOCKET_LOG = """\
     constructor(...args) {
       super(...args);
       this.addEventListener("message", (event) => {
-        const text = typeof event.data === "string" ? event.data : decoder.decode(event.data);
+        // A status message is a few hundred bytes; only small frames are decoded, so
+        // logging an image costs nothing measurable.
+        const size = typeof event.data === "string" ? event.data.length : event.data.byteLength;
+        const text = size > 4096 ? "" :
+          typeof event.data === "string" ? event.data : decoder.decode(event.data);
         arrivals.push({ t: performance.now(), busy: /"execution_state":\\s*"busy"/.test(text) });
       });
     }
@@ -184,7 +188,12 @@ class Bench:
         self.wait_for_load(which, seen)
         key = self.page.evaluate(f"() => window.__bench.keys[{keys}]")
         arrivals = self.page.evaluate("(key) => window.__arrivals.filter((a) => a.t > key)", key)
-        busy = next(i for i, arrival in enumerate(arrivals) if arrival["busy"])
+        busy = next((i for i, arrival in enumerate(arrivals) if arrival["busy"]), None)
+        if busy is None or busy + 1 == len(arrivals):
+            raise RuntimeError(
+                f"{which}: the page logged no kernel status and reply for this key press; "
+                "is the websocket logger installed before JupyterLab connects?"
+            )
         held = arrivals[busy + 1]["t"] - arrivals[busy]["t"] > HELD_AFTER_BUSY_MS
         return float(self.loads(which)[seen]["t"] - key), held
 

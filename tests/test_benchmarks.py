@@ -32,6 +32,7 @@ EXPECTED = {
         r"render\(\) SVG, fresh figure +units=10, 10 layers +median +[\d.]+ ms",
         r"target: draw\(\): Figure and artists 10\*\*6 no slower than 10 units +[\d.]+x",
         r"characters drawn, units=10 vs 10\*\*6 \(10 layers\) +[\d,]+ vs [\d,]+: [\d.]+x",
+        r"PNG render time per character drawn, 10\*\*6 vs 10 +[\d.]+x",
     ],
     "bench_diagram": [
         r"seed, svg +median +[\d.]+ ms",

@@ -17,11 +17,12 @@ The module is private and imported on first use of :func:`lstm_widget.panel`, so
 
 from __future__ import annotations
 
+import math
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from html import escape
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 import ipywidgets as widgets
 
@@ -39,7 +40,7 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .diagram import Diagram, _theme, image_tag
+from .diagram import Diagram, _embedded, _theme
 from .layout import check_highlight, highlight_choices
 from .report import html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
@@ -52,15 +53,57 @@ _WIDGET_FORMAT: Final = "svg+xml"
 #: Setting -> (slider minimum, slider maximum). The typed entry beside each slider
 #: takes any value, and the slider stretches to follow it.
 _NUMBERS: Final[Mapping[str, tuple[int, int]]] = {
-    "input_size": (1, 512),
+    "input_size": (1, 1024),
     "units": (1, 1024),
     "layers": (1, min(10, MAX_LAYERS)),
-    "proj_size": (0, 512),
-    "dense": (0, 128),
+    "proj_size": (0, 64),
+    "dense": (0, 64),
 }
+#: Widths run over three orders of magnitude, so their sliders are logarithmic: on a
+#: linear 1-1,024 track one unit was a third of a pixel, and 10 -> 20 a 3 px drag.
+#: Powers of this base are the track's marks; values are rounded to whole numbers.
+_LOG_BASE: Final = 2
+_LOG_SLIDERS: Final = frozenset({"input_size", "units"})
+#: The log sliders' resolution in powers of the base: fine enough that every width up
+#: to about 140 has a position of its own (larger exact values are typed).
+_LOG_STEP: Final = 0.01
 _FLAGS: Final = ("bidirectional", "bias", "reset_after", "peepholes")
 
 _CELL_LABELS: Final = {"lstm": "LSTM", "gru": "GRU", "rnn": "simple RNN"}
+
+#: How the panel is arranged: ``"full"`` stacks every control above the full diagram;
+#: ``"lecture"`` is for a projector at 1280x720: a narrow column of controls beside the
+#: diagram's lecture variant, all text at least 18 CSS px, so that a changed control,
+#: the total and every gate's count are on screen together.
+PanelVariant = Literal["full", "lecture"]
+PANEL_VARIANTS: Final[tuple[PanelVariant, ...]] = get_args(PanelVariant)
+
+#: The lecture variant's class and stylesheet. ipywidgets sizes every control from
+#: these custom properties, so setting them on the panel's own element scales its
+#: controls and nothing else on the page.
+_LECTURE_CLASS: Final = "lstm-widget-lecture"
+_LECTURE_CSS: Final = f"""<style>
+.{_LECTURE_CLASS} {{
+  --jp-widgets-font-size: 18px;
+  --jp-widgets-inline-height: 34px;
+  --jp-widgets-inline-label-width: 6em;
+  --jp-widgets-slider-handle-size: 22px;
+  font-size: 18px;
+}}
+.{_LECTURE_CLASS} .widget-html-content {{ font-size: 18px; line-height: 1.35; }}
+.{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.5em; }}
+.{_LECTURE_CLASS} .widget-checkbox label {{ white-space: normal; }}
+</style>"""
+#: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
+#: presentation mode, with its file browser closed, beside the lecture diagram.
+_LECTURE_COLUMN: Final = "250px"
+
+#: Under every panel. Its views stay on the page when the kernel goes away (a restart,
+#: a closed notebook), and without custom JavaScript a panel cannot notice that.
+RERUN_HINT: Final = (
+    "If the controls stop answering (after a kernel restart, say), run this cell again."
+)
+
 _THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
 
 #: A value each framework-specific option takes only where it applies.
@@ -116,6 +159,30 @@ def _highlight_options(result: Breakdown) -> list[tuple[str, str]]:
     return [("nothing", _NOTHING), *((_HIGHLIGHT_LABELS[c], c) for c in highlight_choices(result))]
 
 
+def _log_top(high: int, value: int) -> float:
+    """A log slider's upper end in powers of its base: the track's end, or ``value``.
+
+    Rounded up to the slider's step: the slider clamps values to ``base ** max``, and
+    an unrounded power would clamp ``value`` itself to a float a hair below it.
+    """
+    steps = math.ceil(math.log(max(high, value), _LOG_BASE) / _LOG_STEP)
+    return steps * _LOG_STEP
+
+
+def _widget_tree(root: widgets.Widget) -> Iterator[widgets.Widget]:
+    """``root`` and every widget under it: children, and each one's layout and style."""
+    pending = [root]
+    while pending:
+        widget = pending.pop()
+        yield widget
+        pending.extend(getattr(widget, "children", ()))
+        pending.extend(
+            part
+            for part in (getattr(widget, "layout", None), getattr(widget, "style", None))
+            if isinstance(part, widgets.Widget)
+        )
+
+
 def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
     """One gate's own weights in layer 1, each in its role's colour."""
     groups = [
@@ -143,6 +210,8 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         the breakdown rather than its settings spares counting them again.
     theme, highlight
         The first theme and highlight, already checked (:func:`panel` checks them).
+    variant
+        ``"full"`` or ``"lecture"`` (see :data:`PanelVariant`).
 
     Attributes
     ----------
@@ -155,13 +224,16 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     error
         The message shown for invalid settings or a failed drawing, else ``None``.
     sliders
-        The slider beside each numeric control, linked to it.
+        The slider beside each numeric control, linked to it (logarithmic for the
+        widths ``input_size`` and ``units``).
     highlight, theme
         The highlight selector, whose value is a role, a gate letter or ``""`` for
         nothing, and the theme toggle.
     table_section
         The collapsible section holding the weight-group :attr:`table`, built only
         while it is open.
+    hint
+        The line under the panel saying what to do when the controls stop answering.
     """
 
     def __init__(
@@ -170,33 +242,42 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         *,
         theme: ThemeName = DEFAULT_THEME,
         highlight: str | None = None,
+        variant: PanelVariant = "full",
     ) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {}
-        self.sliders: dict[str, widgets.IntSlider] = {}
+        self.sliders: dict[str, widgets.IntSlider | widgets.FloatLogSlider] = {}
+        self.variant = variant
+        # The widget to hide with each option where it does not apply (lecture only).
+        self._option_rows: dict[str, widgets.DOMWidget] = {}
         self._parked: dict[str, Any] = {}
         self._holding = False
         self._painters: dict[str, Diagram] = {}
         self.result = start
         self.error: str | None = None
         settings = start.settings
+        lecture = variant == "lecture"
 
+        # The lecture column is too narrow for a label beside each button row; the
+        # buttons' own names say what they choose.
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
             options=[(FRAMEWORK_LABELS[f], f) for f in FRAMEWORKS],
             value=settings.framework,
-            description="framework",
+            description="" if lecture else "framework",
             style=wide,
         )
         self.controls["cell"] = widgets.ToggleButtons(
             options=[(_CELL_LABELS[c], c) for c in CELLS],
             value=settings.cell,
-            description="cell",
+            description="" if lecture else "cell",
             style=wide,
         )
         number_rows = [self._number_row(name, getattr(settings, name)) for name in _NUMBERS]
         for name in _FLAGS:
             self.controls[name] = widgets.Checkbox(
-                value=getattr(settings, name), description=_label(name), indent=False
+                value=getattr(settings, name),
+                description=name if lecture else _label(name),
+                indent=False,
             )
         self.highlight = widgets.Dropdown(
             options=_highlight_options(self.result),
@@ -207,58 +288,95 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.theme = widgets.ToggleButtons(
             options=[(_THEME_LABELS[t], t) for t in THEME_NAMES],
             value=theme,
-            description="theme",
+            description="" if lecture else "theme",
             style=wide,
         )
 
         self.message = widgets.HTML()
-        self.image = widgets.Image(format=_WIDGET_FORMAT, layout=widgets.Layout(max_width="100%"))
+        # The lecture diagram shows at its natural size, the size its text was chosen
+        # for: never shrunk to the column, so browser zoom can only enlarge it.
+        self.image = widgets.Image(
+            format=_WIDGET_FORMAT,
+            layout=widgets.Layout(max_width="none", flex="0 0 auto")
+            if lecture
+            else widgets.Layout(max_width="100%"),
+        )
         self.formula = widgets.HTML()
         self.explanation = widgets.HTML()
         self.table = widgets.HTML()
         self.table_section = widgets.Accordion(children=[self.table], titles=("Weight groups",))
         self.table_section.observe(self._fill_table, names="selected_index")
+        hint = f"<div>{escape(RERUN_HINT)}</div>"
+        self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
 
-        flags = widgets.HBox([self.controls[name] for name in _FLAGS])
-        settings_box = widgets.VBox(
-            [
-                self.controls["framework"],
-                self.controls["cell"],
-                *number_rows,
-                flags,
-                widgets.HBox([self.highlight, self.theme]),
+        flags = [self.controls[name] for name in _FLAGS]
+        views = [self.image, self.formula, self.explanation, self.table_section]
+        if lecture:
+            self._option_rows = {
+                name: number_rows[list(_NUMBERS).index(name)]
+                if name in _NUMBERS
+                else self.controls[name]
+                for name in _PROBES
+            }
+            column = widgets.VBox(
+                [
+                    self.controls["framework"],
+                    self.controls["cell"],
+                    *number_rows,
+                    *flags,
+                    self.highlight,
+                    self.theme,
+                    self.message,
+                ],
+                layout=widgets.Layout(width=_LECTURE_COLUMN, flex="0 0 auto"),
+            )
+            # Wrapping puts the diagram under the column where the page is too narrow
+            # for both (say at 150 % zoom), rather than squeezing either.
+            body = [
+                widgets.HBox(
+                    [column, widgets.VBox(views, layout=widgets.Layout(flex="0 0 auto"))],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+                ),
+                self.hint,
             ]
-        )
-        super().__init__(
-            [
-                settings_box,
-                self.message,
-                self.image,
-                self.formula,
-                self.explanation,
-                self.table_section,
-            ]
-        )
+        else:
+            settings_box = widgets.VBox(
+                [
+                    self.controls["framework"],
+                    self.controls["cell"],
+                    *number_rows,
+                    widgets.HBox(flags),
+                    widgets.HBox([self.highlight, self.theme]),
+                ]
+            )
+            body = [settings_box, self.message, *views, self.hint]
+        super().__init__(body)
+        if lecture:
+            self.add_class(_LECTURE_CLASS)
         # A number row's entry reaches _on_change through its own observer, which
         # redraws before the slider beside it follows (see _number_row).
         choices_and_flags = [c for name, c in self.controls.items() if name not in _NUMBERS]
         for control in (*choices_and_flags, self.highlight, self.theme):
             control.observe(self._on_change, names="value")
         self.update()
+        _release_earlier_runs(self)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """The live panel where widgets run, and what it shows now where they cannot.
 
         Frontends with a widget manager pick the widget view. A static viewer
         (nbviewer, GitHub, exported HTML without saved widget state) falls back to the
-        HTML: the diagram, formula and per-unit reading as they were when the panel
-        was displayed (an output is not rewritten as the controls move); a terminal,
-        to the text table.
+        HTML: the diagram as a PNG (as in every static output of this package), the
+        formula and per-unit reading as they were when the panel was displayed (an
+        output is not rewritten as the controls move); a terminal, to the text table.
         """
         bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = text_table(self.result)
         if self.image.value:  # empty only if the very first drawing failed
-            tag = image_tag(self.image.value, IMAGE_FORMAT, self.result)
+            png, tag, _ = _embedded(
+                self.result, THEMES[self.theme.value], self.highlight.value or None, "png"
+            )
+            bundle["image/png"] = png
             bundle["text/html"] = f"{tag}{self.formula.value}{self.explanation.value}"
         return bundle
 
@@ -266,40 +384,54 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         """Close every widget of the panel and release its figures.
 
         Closing only the outer box would leave the child widgets open, and through
-        their observers the panel and its figures alive.
+        their observers the panel and its figures alive; each widget's layout and
+        style are widgets of their own, which ``close`` leaves open too.
         """
-        pending = list(self.children)
-        while pending:
-            widget = pending.pop()
-            pending.extend(getattr(widget, "children", ()))
-            widget.close()
+        for widget in _widget_tree(self):
+            if widget is not self:
+                widget.close()
         for painter in self._painters.values():
             painter.close()
         self._painters.clear()
+        _forget(self)
         super().close()
 
-    def _number_row(self, name: str, value: int) -> widgets.HBox:
+    def _number_row(self, name: str, value: int) -> widgets.Box:
         """A slider for dragging and a typed entry for exact (and larger) values.
 
         The entry is the control: it accepts any integer so that a bad one gets the
         counting core's message, and the slider stretches to follow large values.
+        In the lecture column the slider sits under its entry, as wide as the column.
         """
+        lecture = self.variant == "lecture"
         low, high = _NUMBERS[name]
         entry = widgets.IntText(
             value=value,
-            description=_label(name),
+            description=name if lecture else _label(name),
             # One label width for every row, so the sliders line up in a column.
-            style={"description_width": "15em"},
-            layout=widgets.Layout(width="25em"),
+            style={"description_width": "6.5em" if lecture else "15em"},
+            layout=widgets.Layout(width="100%" if lecture else "25em"),
         )
-        slider = widgets.IntSlider(
-            value=max(value, low),
-            min=low,
-            max=max(high, value),
-            readout=False,
-            continuous_update=True,
-            tooltip=name,
+        logarithmic = name in _LOG_SLIDERS
+        track = {"continuous_update": True, "readout": False, "tooltip": name}
+        if lecture:
+            track["layout"] = widgets.Layout(width="100%")
+        slider: widgets.IntSlider | widgets.FloatLogSlider = (
+            widgets.FloatLogSlider(
+                value=max(value, low),
+                base=_LOG_BASE,
+                min=math.log(low, _LOG_BASE),
+                max=_log_top(high, value),
+                step=_LOG_STEP,
+                **track,
+            )
+            if logarithmic
+            else widgets.IntSlider(value=max(value, low), min=low, max=max(high, value), **track)
         )
+
+        def stretch(top: int) -> None:
+            """Reach ``top`` past the track's end, or take back the track's own range."""
+            slider.max = _log_top(high, top) if logarithmic else max(high, top)
 
         dragging = False
 
@@ -312,7 +444,7 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             dragging = True
             try:
                 with entry.hold_sync():
-                    entry.value = change["new"]
+                    entry.value = round(change["new"])
             finally:
                 dragging = False
 
@@ -322,19 +454,21 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             # own change then finds the entry already at its value and redraws nothing.
             self._on_change(change)
             new = change["new"]
-            if new > slider.max:
-                slider.max = new
-            if new >= slider.min:
-                slider.value = new
-                if not dragging:  # a range that moved under the mouse would fight the drag
-                    # Back from a large typed value, the slider regains its dragging range.
-                    slider.max = max(high, new)
+            if new < low:
+                return  # refused by counting, or below the track: the slider stays put
+            if dragging:
+                # The handle is where the user put it. A log slider's position is a
+                # fraction, so "following" the rounded value would move it under the
+                # mouse; a range that moved under the mouse would fight the drag too.
+                return
+            stretch(new)  # back from a large typed value, the track's own range again
+            slider.value = new
 
         slider.observe(slider_moved, names="value")
         entry.observe(entry_typed, names="value")
         self.controls[name] = entry
         self.sliders[name] = slider
-        return widgets.HBox([entry, slider])
+        return widgets.VBox([entry, slider]) if lecture else widgets.HBox([entry, slider])
 
     def _on_change(self, change: dict[str, Any]) -> None:
         if not self._holding:
@@ -367,7 +501,7 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         """Disable options the chosen framework and cell lack, at their neutral value.
 
         A disabled option shows the value actually counted; the user's value is kept
-        and comes back when the option applies again.
+        and comes back when the option applies again. The lecture column hides it.
         """
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
         neutral = Settings()
@@ -386,6 +520,8 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             control.disabled = not applies
             if option in self.sliders:
                 self.sliders[option].disabled = not applies
+            if option in self._option_rows:  # the lecture column keeps to what applies
+                self._option_rows[option].layout.display = None if applies else "none"
 
     def _show(self, result: Breakdown) -> None:
         options = _highlight_options(result)
@@ -438,18 +574,81 @@ class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         )
 
 
+#: The panels each notebook cell's latest run made: cell -> (that run's request, panels).
+_CELL_PANELS: dict[str, tuple[str, list[Panel]]] = {}
+
+
+def _running_cell() -> tuple[str, str] | None:
+    """The notebook cell whose code is running now, and this run's request id.
+
+    JupyterLab and Notebook 7 name the cell in each execute request's metadata
+    (``cellId``). Where a frontend does not (nbclient, and so Voila; classic
+    notebook frontends), the cell's source stands in for its name: re-running an
+    unchanged cell is what a re-run usually is, and an edited cell's old panel simply
+    stays until closed. ``None`` outside a kernel, or where no cell runs (a widget
+    callback, say).
+    """
+    from IPython import get_ipython
+
+    get_parent = getattr(getattr(get_ipython(), "kernel", None), "get_parent", None)
+    if get_parent is None:
+        return None
+    request = get_parent("shell")
+    if request.get("header", {}).get("msg_type") != "execute_request":
+        return None
+    cell = request.get("metadata", {}).get("cellId")
+    if isinstance(cell, str) and cell:
+        key = f"id:{cell}"
+    else:
+        key = f"source:{request['content']['code']}"
+    return key, str(request["header"]["msg_id"])
+
+
+def _release_earlier_runs(panel: Panel) -> None:
+    """Close the panels an earlier run of the running cell made, and note ``panel``.
+
+    The previous run's output is gone from the page, but its widgets, observers and
+    figures would stay in the kernel until the kernel ends. Panels made by one run
+    (``a = panel(); b = panel()``) all stay.
+    """
+    running = _running_cell()
+    if running is None:
+        return
+    cell, run = running
+    last_run, panels = _CELL_PANELS.get(cell, (run, []))
+    if last_run != run:
+        for earlier in panels:
+            earlier.close()  # which forgets it
+        panels = []
+    _CELL_PANELS[cell] = (run, [*panels, panel])
+
+
+def _forget(panel: Panel) -> None:
+    """Drop a closed ``panel`` from :data:`_CELL_PANELS`."""
+    for cell, (run, panels) in list(_CELL_PANELS.items()):
+        rest = [p for p in panels if p is not panel]
+        if not rest:
+            del _CELL_PANELS[cell]
+        elif len(rest) < len(panels):
+            _CELL_PANELS[cell] = (run, rest)
+
+
 def panel(
     settings: Settings | None = None,
     /,
     *,
     theme: ThemeName = DEFAULT_THEME,
     highlight: str | None = None,
+    variant: PanelVariant = "full",
     **changes: Any,
 ) -> Panel:
     """A live panel preset to ``settings`` (keywords as for :func:`~lstm_widget.breakdown`).
 
+    ``variant="lecture"`` arranges it for a projector (see :data:`PanelVariant`).
     Bad presets raise :class:`~lstm_widget.SettingsError`; once the panel is shown, bad
-    values entered in it are reported inside the panel instead.
+    values entered in it are reported inside the panel instead. Running the notebook
+    cell that made a panel again closes that panel (its widgets and figures) once the
+    new one is made.
 
     Examples
     --------
@@ -460,4 +659,8 @@ def panel(
     start = breakdown(settings, **changes)
     _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
     check_highlight(start, highlight)  # the sentence every front end gives
-    return Panel(start, theme=theme, highlight=highlight)
+    if variant not in PANEL_VARIANTS:
+        raise SettingsError(
+            f"variant must be one of {', '.join(PANEL_VARIANTS)}, not {variant!r}."
+        )
+    return Panel(start, theme=theme, highlight=highlight, variant=variant)

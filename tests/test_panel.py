@@ -58,7 +58,9 @@ def test_where_widgets_cannot_run_the_output_is_what_the_panel_shows(panel: Any)
     assert "application/vnd.jupyter.widget-view+json" in data  # the live panel first
     assert data["text/plain"] == text_table(panel.result)
     html = data["text/html"]
-    assert base64.b64encode(panel.image.value).decode() in html
+    # A PNG, as in every static output: an SVG data URI is not shown everywhere.
+    assert data["image/png"].startswith(b"\x89PNG")
+    assert base64.b64encode(data["image/png"]).decode() in html
     assert panel.formula.value in html and panel.explanation.value in html
     assert "1,781 parameters" in html  # the alt text, for the settings shown now
 
@@ -113,19 +115,49 @@ def test_settings_are_counted_once_per_change(monkeypatch: pytest.MonkeyPatch) -
 
 def test_slider_and_typed_entry_stay_linked(panel: Any) -> None:
     slider, entry = panel.sliders["units"], panel.controls["units"]
+
+    def top() -> float:  # a width's slider is logarithmic: its max is a power of 2
+        return float(2**slider.max)
+
     slider.value = 33
     assert entry.value == 33 and panel.result.settings.units == 33
+    slider.value = 33.4  # a log slider's positions are fractions; the entry takes whole units
+    assert entry.value == 33
     entry.value = 12
     assert slider.value == 12
     entry.value = 250_000  # past the slider's end: the slider stretches to follow
-    assert slider.max >= 250_000 and slider.value == 250_000
+    assert top() >= 250_000 and slider.value == 250_000
     assert panel.result.settings.units == 250_000
     slider.value = 200_000  # a drag keeps the range it started with
-    assert slider.max >= 250_000 and entry.value == 200_000
+    assert top() >= 250_000 and entry.value == 200_000
     entry.value = 20  # typed back: the slider drags over its own range again
-    assert slider.value == 20 and slider.max == 1024
+    assert slider.value == 20 and top() == 1024
     entry.value = 0  # refused: the slider keeps its place, the entry its typed value
     assert panel.error and slider.value == 20 and entry.value == 0
+    entry.value = 10
+    layers, layer_slider = panel.controls["layers"], panel.sliders["layers"]
+    layer_slider.value = 3  # a count's slider is linear
+    assert layers.value == 3 and panel.result.settings.layers == 3
+    layers.value = 40
+    assert layer_slider.max == layer_slider.value == 40
+
+
+def test_width_sliders_are_logarithmic_so_small_widths_get_room(panel: Any) -> None:
+    """On a linear 1-1,024 track, 10 -> 20 units was 1 % of it (3 px of 300)."""
+    import math
+
+    for name in ("units", "input_size"):
+        slider = panel.sliders[name]
+        assert 2**slider.min == 1 and 2**slider.max == 1024
+
+        def place(value: int, slider: Any = slider) -> float:
+            """Where ``value`` sits along the track, from 0 to 1."""
+            return (math.log2(value) - slider.min) / (slider.max - slider.min)
+
+        assert place(20) - place(10) == pytest.approx(0.1)
+        # Every width up to 100 has a position of its own.
+        positions = {round(2 ** (slider.min + k * slider.step)) for k in range(700)}
+        assert set(range(1, 101)) <= positions
 
 
 def test_a_slider_step_sends_the_new_diagram_before_the_other_updates(

@@ -442,3 +442,112 @@ def test_close_closes_every_widget_and_frees_the_figures() -> None:
     facts = json.loads(done.stdout.strip().splitlines()[-1])
     assert facts["widgets"] > 20
     assert (facts["figures"], facts["open"]) == (0, 0)
+
+
+class Kernel:
+    """A real IPython kernel, sent execute requests as JupyterLab sends them."""
+
+    def __init__(self) -> None:
+        from jupyter_client.manager import start_new_kernel
+
+        self.manager, self.client = start_new_kernel(kernel_name="python3")
+
+    def run(self, code: str, cell_id: str | None = None) -> str:
+        """Run ``code`` as the cell ``cell_id`` (JupyterLab's ``metadata.cellId``)."""
+        content = {"code": code, "silent": False, "store_history": True,
+                   "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}  # fmt: skip
+        metadata = {"cellId": cell_id} if cell_id else {}
+        return self._send("execute_request", content, metadata)
+
+    def change(self, model_id: str, value: object) -> None:
+        """What a frontend sends when the user changes a widget's value."""
+        state = {"method": "update", "state": {"value": value}, "buffer_paths": []}
+        self._send("comm_msg", {"comm_id": model_id, "data": state}, {})
+
+    def _send(self, kind: str, content: dict[str, Any], metadata: dict[str, Any]) -> str:
+        message = self.client.session.msg(kind, content, metadata=metadata)
+        self.client.shell_channel.send(message)
+        printed = []
+        while True:
+            reply = self.client.get_iopub_msg(timeout=120)
+            if reply["parent_header"].get("msg_id") != message["header"]["msg_id"]:
+                continue
+            if reply["msg_type"] == "stream":
+                printed.append(reply["content"]["text"])
+            elif reply["msg_type"] == "error":
+                raise AssertionError("\n".join(reply["content"]["traceback"]))
+            elif reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
+                return "".join(printed)
+
+    def restart(self) -> None:
+        self.manager.restart_kernel(now=True)
+        self.client.wait_for_ready(timeout=120)
+
+    def stop(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
+
+
+#: Widget models and live matplotlib Figures in the kernel, as JSON.
+COUNT_LIVE = """
+import gc, json
+from ipywidgets.widgets.widget import _instances
+from matplotlib.figure import Figure
+gc.collect()
+print(json.dumps([len(_instances), sum(isinstance(o, Figure) for o in gc.get_objects())]))
+"""
+
+PANEL_CELL = """
+demo = lstm_widget.panel(input_size=1, units=10, dense=1, variant="lecture")
+demo
+"""
+
+
+@pytest.fixture
+def kernel() -> Any:
+    running = Kernel()
+    try:
+        running.run("import lstm_widget")
+        yield running
+    finally:
+        running.stop()
+
+
+def test_rerunning_a_cell_releases_its_earlier_panels(kernel: Kernel) -> None:
+    def one_round() -> list[int]:
+        kernel.run(PANEL_CELL, cell_id="panel")
+        kernel.run('demo.theme.value = "high-contrast"', cell_id="theme")  # a second painter
+        kernel.run('gru = lstm_widget.panel(cell="gru")', cell_id="gru")
+        kernel.run("a = lstm_widget.panel(); b = lstm_widget.panel()", cell_id="two")
+        assert kernel.run("print(a.comm is not None, b.comm is not None)") == "True True\n"
+        return [int(n) for n in kernel.run(COUNT_LIVE).strip()[1:-1].split(",")]
+
+    first = one_round()
+    assert first[0] > 4 * 50 and first[1] == 5  # four panels, demo with both themes
+    for _ in range(5):
+        assert one_round() == first  # widget models and Figures stay flat
+
+    # A frontend that names no cell: the cell's source stands in for it.
+    counts = [kernel.run(COUNT_LIVE) for _ in range(3) if not kernel.run(PANEL_CELL)]
+    assert counts[1] == counts[2]
+    # Closing by hand still works, and a closed panel is not closed again by a re-run.
+    kernel.run("demo.close()")
+    kernel.run(PANEL_CELL, cell_id="panel")
+    assert kernel.run("print(demo.result.total)") == "491\n"
+
+
+def test_after_a_kernel_restart_running_the_cell_again_gives_a_working_panel(
+    kernel: Kernel,
+) -> None:
+    kernel.run(PANEL_CELL, cell_id="panel")
+    old_entry = kernel.run('print(demo.controls["units"].model_id)').strip()
+    kernel.restart()
+    # The old panel's widgets went with the kernel: the page's views of them look
+    # alive but nothing answers them, which is what the hint under a panel says.
+    kernel.run("import lstm_widget")
+    kernel.run(PANEL_CELL, cell_id="panel")
+    assert kernel.run("print(demo.hint.value)").count("run this cell again") == 1
+    entry = kernel.run('print(demo.controls["units"].model_id)').strip()
+    assert entry != old_entry
+    kernel.change(entry, 20)  # the user types 20 into the new panel's units entry
+    assert kernel.run("print(demo.result.total, demo.error)") == "1781 None\n"

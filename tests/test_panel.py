@@ -454,8 +454,14 @@ class Kernel:
 
     def run(self, code: str, cell_id: str | None = None) -> str:
         """Run ``code`` as the cell ``cell_id`` (JupyterLab's ``metadata.cellId``)."""
-        content = {"code": code, "silent": False, "store_history": True,
-                   "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}  # fmt: skip
+        content = {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "user_expressions": {},
+            "allow_stdin": False,
+            "stop_on_error": True,
+        }
         metadata = {"cellId": cell_id} if cell_id else {}
         return self._send("execute_request", content, metadata)
 

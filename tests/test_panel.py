@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -557,3 +558,51 @@ def test_after_a_kernel_restart_running_the_cell_again_gives_a_working_panel(
     assert entry != old_entry
     kernel.change(entry, 20)  # the user types 20 into the new panel's units entry
     assert kernel.run("print(demo.result.total, demo.error)") == "1781 None\n"
+
+
+def test_the_lecture_script_quotes_what_the_panel_shows() -> None:
+    """Each number the lecturer's script reads out is the one the panel shows then."""
+    import nbformat
+    from notebook_support import NOTEBOOK_DIR
+
+    nb = nbformat.read(NOTEBOOK_DIR / "03_lecture_demo.ipynb", as_version=4)
+    notes = " ".join(
+        " ".join(cell.source.split())
+        for cell in nb.cells
+        if "lecturer-notes" in cell.metadata.get("tags", [])
+    )
+    p = lstm_widget.panel(input_size=1, units=10, dense=1, variant="lecture")
+
+    def layer() -> int:
+        return sum(p.result.layer_totals)
+
+    def gate_card() -> int:  # one gate of layer 1, over all its units
+        return sum(g.count for g in p.result.groups if g.gate == "f" and g.layer == 0)
+
+    steps: list[tuple[dict[str, Any], str]] = [
+        ({}, "the layer is 480"),
+        ({}, "make the model 491"),
+        ({}, "10 units × (1 input + 10 recurrent + 1 bias) = 120"),
+        ({"units": 20}, "20 × (1 + 20 + 1) = 440"),
+        ({}, "the layer is 1,760"),
+        ({"units": 40}, "the layer is 6,720"),
+        ({"input_size": 100}, "*input_size*: 22,560"),
+        ({"units": 10, "input_size": 1, "framework": "pytorch"}, "the layer is 520"),
+        ({}, "(531 with the head)"),
+        ({"framework": "onnx"}, "also 520"),
+        ({"peepholes": True}, "vectors of 10, 550"),
+        ({"framework": "keras", "cell": "gru"}, "*GRU*: 390"),
+        ({"reset_after": False}, "Keras 2 layout, 360"),
+        ({"cell": "lstm", "bidirectional": True}, "*bidirectional* (960"),
+        ({"layers": 2}, "= 3,440 in the layers"),
+        ({"bidirectional": False}, "480 + 840 = 1,320"),
+    ]
+    for changes, phrase in steps:
+        assert phrase in notes, phrase
+        for name, value in changes.items():
+            p.controls[name].value = value
+        assert p.error is None
+        # The figure quoted last in the phrase is what the panel shows at this step.
+        shown = {"layer": layer(), "total": p.result.total, "card": gate_card()}
+        quoted = int(re.findall(r"[\d,]+", phrase)[-1].replace(",", ""))
+        assert quoted in shown.values(), (phrase, shown)

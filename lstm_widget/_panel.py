@@ -91,7 +91,10 @@ _LECTURE_CSS: Final = f"""<style>
   font-size: 18px;
 }}
 .{_LECTURE_CLASS} .widget-html-content {{ font-size: 18px; line-height: 1.35; }}
-.{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.5em; }}
+.{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.3em; }}
+.{_LECTURE_CLASS} .widget-text input, .{_LECTURE_CLASS} .widget-dropdown select {{
+  min-width: 0;
+}}
 .{_LECTURE_CLASS} .widget-checkbox label {{ white-space: normal; }}
 </style>"""
 #: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in

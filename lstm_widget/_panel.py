@@ -78,6 +78,9 @@ _CELL_LABELS: Final = {"lstm": "LSTM", "gru": "GRU", "rnn": "simple RNN"}
 PanelVariant = Literal["full", "lecture"]
 PANEL_VARIANTS: Final[tuple[PanelVariant, ...]] = get_args(PanelVariant)
 
+#: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
+#: presentation mode, with its file browser closed, beside the lecture diagram.
+_LECTURE_COLUMN: Final = "250px"
 #: The lecture variant's class and stylesheet. ipywidgets sizes every control from
 #: these custom properties, so setting them on the panel's own element scales its
 #: controls and nothing else on the page.
@@ -87,6 +90,9 @@ _LECTURE_CSS: Final = f"""<style>
   --jp-widgets-font-size: 18px;
   --jp-widgets-inline-height: 34px;
   --jp-widgets-inline-label-width: 6em;
+  --jp-widgets-inline-width: {_LECTURE_COLUMN};
+  --jp-widgets-inline-width-short: 5em;
+  --jp-widgets-inline-width-tiny: 5em;
   --jp-widgets-slider-handle-size: 22px;
   font-size: 18px;
 }}
@@ -94,12 +100,10 @@ _LECTURE_CSS: Final = f"""<style>
 .{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.3em; }}
 .{_LECTURE_CLASS} .widget-text input, .{_LECTURE_CLASS} .widget-dropdown select {{
   min-width: 0;
+  width: 0;
 }}
 .{_LECTURE_CLASS} .widget-checkbox label {{ white-space: normal; }}
 </style>"""
-#: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
-#: presentation mode, with its file browser closed, beside the lecture diagram.
-_LECTURE_COLUMN: Final = "250px"
 
 #: Under every panel. Its views stay on the page when the kernel goes away (a restart,
 #: a closed notebook), and without custom JavaScript a panel cannot notice that.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from html import escape
 from typing import Any, Final, Literal, get_args
@@ -110,6 +110,9 @@ _LECTURE_CSS: Final = f"""<style>
 RERUN_HINT: Final = (
     "If the controls stop answering (after a kernel restart, say), run this cell again."
 )
+
+#: Under the still a panel leaves for static viewers (see Panel._ipython_display_).
+STILL_CAPTION: Final = "A still of the panel above, for viewers that cannot run widgets."
 
 _THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
 
@@ -259,6 +262,7 @@ class Panel(widgets.VBox):
         self._parked: dict[str, Any] = {}
         self._holding = False
         self._painters: dict[str, Diagram] = {}
+        self._last_still: tuple[object, tuple[bytes, str]] = (None, (b"", ""))
         self.result = start
         self.error: str | None = None
         settings = start.settings
@@ -380,12 +384,53 @@ class Panel(widgets.VBox):
         bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = text_table(self.result)
         if self.image.value:  # empty only if the very first drawing failed
-            png, tag, _ = _embedded(
-                self.result, THEMES[self.theme.value], self.highlight.value or None, "png"
-            )
+            png, tag = self._still()
             bundle["image/png"] = png
             bundle["text/html"] = f"{tag}{self.formula.value}{self.explanation.value}"
         return bundle
+
+    def _ipython_display_(self) -> None:
+        """Show the panel and, under it until a frontend shows the panel, a still of it.
+
+        The still is for a notebook saved with its widget state, as ``jupyter nbconvert
+        --execute`` and nbclient save it: static viewers then pick the widget view over
+        the HTML fallback and, without the widget code, show an empty box. A frontend
+        that shows the panel reports its view (ipywidgets' ``_view_count``, counted by
+        the stock widget views) and the still is cleared at once, so a live page never
+        keeps a copy beside the panel that goes stale as the controls move.
+        """
+        import IPython.display
+
+        # Typed here: some IPython releases annotate display and some do not.
+        display: Callable[..., Any] = IPython.display.display
+        self._view_count = 0  # before the view exists, so that its creation is counted
+        bundle = self._repr_mimebundle_()
+        display(bundle, raw=True)
+        if "image/png" not in bundle or _running_cell() is None:
+            return  # nothing drawn yet, or no notebook: a terminal shows the table
+        png, tag = self._still()
+        still = display(
+            {"text/html": f"<div>{tag}<div>{escape(STILL_CAPTION)}</div></div>", "image/png": png},
+            raw=True,
+            display_id=True,
+        )
+
+        def clear_still(change: dict[str, Any]) -> None:
+            if change["new"]:
+                still.update({"text/plain": ""}, raw=True)
+                self.unobserve(clear_still, names="_view_count")
+
+        self.observe(clear_still, names="_view_count")
+
+    def _still(self) -> tuple[bytes, str]:
+        """The diagram now shown as a PNG and an ``<img>`` carrying it (one kept)."""
+        key = (self.result, self.theme.value, self.highlight.value)
+        if self._last_still[0] != key:
+            png, tag, _ = _embedded(
+                self.result, THEMES[self.theme.value], self.highlight.value or None, "png"
+            )
+            self._last_still = (key, (png, tag))
+        return self._last_still[1]
 
     def close(self) -> None:
         """Close every widget of the panel and release its figures.

@@ -32,6 +32,7 @@ from browser_support import (
 from notebook_support import NOTEBOOK_DIR
 
 from lstm_widget import breakdown
+from lstm_widget._panel import STILL_CAPTION
 
 pytestmark = pytest.mark.browser
 
@@ -425,6 +426,8 @@ def test_lecture_layout_keeps_the_answer_on_a_projector(
                 page.locator(".jp-mod-presentationMode").first.wait_for(state="attached")
         view.run_all(server)
         view.wait_for_panel()
+        # The still left for static viewers goes once the page shows the live panel.
+        page.get_by_text(STILL_CAPTION).wait_for(state="detached", timeout=REDRAW_TIMEOUT_MS)
         if frontend == "voila":
             # The lecturer's notes stay out of the students' page.
             assert page.get_by_text("suggested sequence").count() == 0

@@ -52,10 +52,10 @@ def test_a_control_for_every_setting_preset_from_the_arguments() -> None:
 
 
 def test_where_widgets_cannot_run_the_output_is_what_the_panel_shows(panel: Any) -> None:
-    from IPython.core.formatters import DisplayFormatter
-
     panel.controls["units"].value = 20
-    data, _ = DisplayFormatter().format(panel)
+    # What display() publishes for the panel (it shows a still beside it in a kernel:
+    # test_a_still_for_static_viewers_is_cleared_once_a_frontend_shows_the_panel).
+    data = panel._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in data  # the live panel first
     assert data["text/plain"] == text_table(panel.result)
     html = data["text/html"]
@@ -466,19 +466,22 @@ class Kernel:
         metadata = {"cellId": cell_id} if cell_id else {}
         return self._send("execute_request", content, metadata)
 
-    def change(self, model_id: str, value: object) -> None:
-        """What a frontend sends when the user changes a widget's value."""
-        state = {"method": "update", "state": {"value": value}, "buffer_paths": []}
+    def change(self, model_id: str, value: object, name: str = "value") -> None:
+        """What a frontend sends when a widget's state changes there (a user's input)."""
+        state = {"method": "update", "state": {name: value}, "buffer_paths": []}
         self._send("comm_msg", {"comm_id": model_id, "data": state}, {})
 
     def _send(self, kind: str, content: dict[str, Any], metadata: dict[str, Any]) -> str:
+        """Send a request; what it printed. Everything it published is in ``published``."""
         message = self.client.session.msg(kind, content, metadata=metadata)
         self.client.shell_channel.send(message)
         printed = []
+        self.published: list[dict[str, Any]] = []
         while True:
             reply = self.client.get_iopub_msg(timeout=120)
             if reply["parent_header"].get("msg_id") != message["header"]["msg_id"]:
                 continue
+            self.published.append(reply)
             if reply["msg_type"] == "stream":
                 printed.append(reply["content"]["text"])
             elif reply["msg_type"] == "error":
@@ -603,3 +606,27 @@ def test_the_lecture_script_quotes_what_the_panel_shows() -> None:
         shown = {"layer": layer(), "total": p.result.total, "card": gate_card()}
         quoted = int(re.findall(r"[\d,]+", phrase)[-1].replace(",", ""))
         assert quoted in shown.values(), (phrase, shown)
+
+
+def test_a_still_for_static_viewers_is_cleared_once_a_frontend_shows_the_panel(
+    kernel: Kernel,
+) -> None:
+    kernel.run(PANEL_CELL, cell_id="panel")
+    shown = [m["content"] for m in kernel.published if m["msg_type"] == "display_data"]
+    panel_output, still = shown  # the panel's own output, then the still under it
+    assert "application/vnd.jupyter.widget-view+json" in panel_output["data"]
+    assert still["data"]["image/png"] == panel_output["data"]["image/png"]
+    assert 'src="data:image/png;base64,' in still["data"]["text/html"]
+    display_id = still["transient"]["display_id"]
+
+    def updates() -> list[dict[str, Any]]:
+        return [m["content"] for m in kernel.published if m["msg_type"] == "update_display_data"]
+
+    # The frontend's view of the panel reports itself, as stock widget views do.
+    kernel.change(kernel.run("print(demo.model_id)").strip(), 1, name="_view_count")
+    (cleared,) = updates()
+    assert cleared["transient"]["display_id"] == display_id
+    assert cleared["data"] == {"text/plain": ""}
+    # A second view (the panel shown again elsewhere) changes nothing more.
+    kernel.change(kernel.run("print(demo.model_id)").strip(), 2, name="_view_count")
+    assert updates() == []

@@ -18,6 +18,7 @@ The module is private and imported on first use of :func:`lstm_widget.panel`, so
 from __future__ import annotations
 
 import math
+import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
@@ -406,8 +407,8 @@ class Panel(widgets.VBox):
         self._view_count = 0  # before the view exists, so that its creation is counted
         bundle = self._repr_mimebundle_()
         display(bundle, raw=True)
-        if "image/png" not in bundle or _running_cell() is None:
-            return  # nothing drawn yet, or no notebook: a terminal shows the table
+        if "image/png" not in bundle or _running_cell() is None or _in_voila():
+            return  # nothing drawn yet, or no notebook (a terminal shows the table)
         png, tag = self._still()
         still = display(
             {"text/html": f"<div>{tag}<div>{escape(STILL_CAPTION)}</div></div>", "image/png": png},
@@ -654,6 +655,15 @@ def _running_cell() -> tuple[str, str] | None:
     else:
         key = f"source:{request['content']['code']}"
     return key, str(request["header"]["msg_id"])
+
+
+def _in_voila() -> bool:
+    """Whether Voila runs this kernel: it names itself in the CGI-style variables it sets.
+
+    Voila shows every widget, and renders other outputs once, as static HTML: a still
+    left there could never be cleared.
+    """
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
 
 
 def _release_earlier_runs(panel: Panel) -> None:

@@ -201,8 +201,15 @@ class PanelPage:
         return row.locator("input").first
 
     def slider_handle(self, setting: str) -> Any:
-        # Each slider's tooltip is its setting's name.
-        return self.panel.locator(f'.widget-slider[title="{setting}"] .noUi-handle').first
+        """The handle of the slider that follows the setting's entry in its row."""
+        entry_widget = "xpath=ancestor::div[contains(@class, 'widget-text')][1]"
+        return (
+            self.entry(setting)
+            .locator(entry_widget)
+            .locator("xpath=following-sibling::div[1]")
+            .locator(".noUi-handle")
+            .first
+        )
 
     def toggle(self, choice: str) -> Any:
         """A framework, cell or theme button: their names differ across the groups."""
@@ -273,8 +280,9 @@ def test_panel_follows_keyboard_and_mouse(
         page.mouse.up()
         # The released value is the slider's; the entry passes through earlier steps
         # of the drag on its way there, so wait for it to arrive rather than read it.
-        # The units slider is logarithmic: its position is a power of 2.
-        released = round(2 ** float(str(handle.get_attribute("aria-valuenow"))))
+        # The units slider is logarithmic: its position is a power of 2, which
+        # aria-valuetext gives in full (aria-valuenow is rounded to a tenth).
+        released = round(2 ** float(str(handle.get_attribute("aria-valuetext"))))
         assert released > 20
         page.wait_for_function(
             "([input, value]) => input.value === value",
@@ -426,7 +434,8 @@ def test_lecture_layout_keeps_the_answer_on_a_projector(
                 page.locator(".jp-mod-presentationMode").first.wait_for(state="attached")
         view.run_all(server)
         view.wait_for_panel()
-        # The still left for static viewers goes once the page shows the live panel.
+        # No still beside the live panel: JupyterLab clears it once the panel shows,
+        # and Voila's page never gets one.
         page.get_by_text(STILL_CAPTION).wait_for(state="detached", timeout=REDRAW_TIMEOUT_MS)
         if frontend == "voila":
             # The lecturer's notes stay out of the students' page.

@@ -133,7 +133,7 @@ def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
     )
 
 
-class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+class Panel(widgets.VBox):
     """Controls for every setting beside the diagram, formula, per-unit reading and table.
 
     Parameters

@@ -8,7 +8,9 @@ write, doing less:
 - **Text swap.** When only label texts changed (a count kept its number of digits,
   which is most steps of a slider), the new SVG is the last one with the texts swapped:
   matplotlib writes each label as one ``<text>`` at its anchor point, so nothing else
-  moves.
+  moves. That holds where a one-line label's place comes from its font's metrics and
+  not from its glyphs (matplotlib >= 3.11 asks the renderer for them); elsewhere a
+  changed label is drawn again, as below.
 - **Fragment pasting.** Otherwise each artist's SVG is kept per (item, highlight), and
   an item painted exactly as before has its fragment pasted instead of being drawn:
   the artist writes an empty ``<g id=...>`` placeholder (:class:`Reusable`), filled
@@ -39,7 +41,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -284,7 +286,8 @@ class LiveSVG:
     SVG (rc settings, post-processing); the writer adds ``live=`` to it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, swap_texts: bool) -> None:
+        self._swap_texts = swap_texts
         self._last: bytes | None = None  # the SVG of what the figure shows, if known
         self._fragments: OrderedDict[Hashable, bytes] = OrderedDict()
 
@@ -305,7 +308,7 @@ class LiveSVG:
         that is equal exactly when the artist paints the same); ``text_changes`` maps
         SVG ids to new label texts when nothing else changed since the last save.
         """
-        if self._last is not None and text_changes is not None:
+        if self._swap_texts and self._last is not None and text_changes is not None:
             data = _swap_texts(self._last, text_changes)
         else:
             known = {
@@ -336,7 +339,9 @@ class LiveSVG:
 
 def live_svg() -> LiveSVG | None:
     """A live SVG writer, or None where this matplotlib cannot run one (or ``enabled`` is off)."""
-    return LiveSVG() if enabled and _capable() else None
+    if not (enabled and _capable()):
+        return None
+    return LiveSVG(swap_texts=_labels_stay_put())
 
 
 class _ProbeText(Reusable, Text):
@@ -387,33 +392,62 @@ def _capable() -> bool:
         return False
 
 
+_PROBE_LABEL = "W_c  1×10"
+_PROBE_ITEMS = ("text", "box", "wire")
+
+
+def _probe(canvas: type[FigureCanvasAgg], label: str = _PROBE_LABEL) -> Figure:
+    """A small figure with a diagram's kinds of artist: a label, a box and a wire."""
+    figure = Figure(figsize=(2, 1), dpi=100)
+    canvas(figure)
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    artists: list[Artist] = [
+        _ProbeText(0.1, 0.5, label, fontsize=11, va="center", gid=svg_id("text")),
+        _ProbeBox((0.1, 0.1), 0.5, 0.2, facecolor="#e69f00", gid=svg_id("box")),
+        _ProbeWire([0.1, 0.9], [0.9, 0.8], color="#0072b2", gid=svg_id("wire")),
+    ]
+    for artist in artists:
+        artist.set_clip_on(False)  # as a diagram's artists
+        ax.add_artist(artist)
+    return figure
+
+
+def _save_probe(figure: Figure, **live: Any) -> bytes:
+    buffer = io.BytesIO()
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "probe"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, **live)
+    return buffer.getvalue()
+
+
 def _probe_matches() -> bool:
-    def probe(canvas: type[FigureCanvasAgg]) -> Figure:
-        figure = Figure(figsize=(2, 1), dpi=100)
-        canvas(figure)
-        ax = figure.add_axes((0, 0, 1, 1))
-        ax.set_axis_off()
-        artists: list[Artist] = [
-            _ProbeText(0.1, 0.5, "Keras LSTM: 480 (gyp)", fontsize=11, gid=svg_id("text")),
-            _ProbeBox((0.1, 0.1), 0.5, 0.2, facecolor="#e69f00", gid=svg_id("box")),
-            _ProbeWire([0.1, 0.9], [0.9, 0.8], color="#0072b2", gid=svg_id("wire")),
-        ]
-        for artist in artists:
-            artist.set_clip_on(False)  # as a diagram's artists
-            ax.add_artist(artist)
-        return figure
-
-    def save(figure: Figure, **live: Any) -> bytes:
-        buffer = io.BytesIO()
-        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "probe"}):
-            figure.savefig(buffer, format="svg", metadata={"Date": None}, **live)
-        return buffer.getvalue()
-
-    public = save(probe(FigureCanvasAgg))
-    figure = probe(LiveCanvas)
-    writer = LiveSVG()
-    looks = {svg_id(key): key for key in ("text", "box", "wire")}
-    drawn = writer.save(lambda **live: save(figure, **live), looks, None)
+    public = _save_probe(_probe(FigureCanvasAgg))
+    save = partial(_save_probe, _probe(LiveCanvas))
+    writer = LiveSVG(swap_texts=False)
+    looks = {svg_id(key): key for key in _PROBE_ITEMS}
+    drawn = writer.save(save, looks, None)
     writer.forget_last()
-    pasted = writer.save(lambda **live: save(figure, **live), looks, None)
+    pasted = writer.save(save, looks, None)
     return drawn == public == pasted and len(writer._fragments) == len(looks)
+
+
+@cache
+def _labels_stay_put() -> bool:
+    """Whether a label keeps its place when only its text changes, glyphs and all.
+
+    A card's label, with its numbers swapped as a slider step swaps them (a ``0``
+    stands a hair taller than a ``1``), must come out as matplotlib writes each
+    swapped label afresh.
+    """
+    try:
+        save = partial(_save_probe, _probe(LiveCanvas))
+        looks = {svg_id(key): key for key in _PROBE_ITEMS}
+        for label in ("W_c  1×11", "W_c  7×4,096", "W_c  1×10 = 1,234,567"):
+            writer = LiveSVG(swap_texts=True)
+            writer.save(save, looks, None)
+            swapped = writer.save(save, looks, {svg_id("text"): label})
+            if swapped != _save_probe(_probe(FigureCanvasAgg, label)):
+                return False
+        return True
+    except Exception:  # any failure of private API means: draw changed labels again
+        return False

@@ -79,9 +79,9 @@ Block = tuple[int, str]
 Source = Breakdown | Settings | Mapping[str, Any]
 
 #: The only rc settings a save changes, and only while it saves: text stays text in SVG
-#: (small, fast, selectable), a PDF embeds its font as TrueType (projectors' PDF viewers
-#: and journals refuse or blur the Type 3 fonts matplotlib writes by default), no tight
-#: cropping that would resize the canvas, reproducible bytes. A key this matplotlib
+#: (small, fast, selectable), a PDF embeds its font as TrueType (some PDF viewers draw
+#: the Type 3 fonts matplotlib writes by default poorly, and journals' checks reject
+#: them), no tight cropping that would resize the canvas, reproducible bytes. A key this matplotlib
 #: lacks (``svg.id`` before 3.9) has nothing of the user's to override and is left out.
 _SAVE_RC: Mapping[str, Any] = {
     "svg.fonttype": "none",

@@ -81,7 +81,7 @@ PANEL_VARIANTS: Final[tuple[PanelVariant, ...]] = get_args(PanelVariant)
 
 #: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
 #: presentation mode, with its file browser closed, beside the lecture diagram.
-_LECTURE_COLUMN: Final = "250px"
+_LECTURE_COLUMN: Final = "240px"
 #: The lecture variant's class and stylesheet. ipywidgets sizes every control from
 #: these custom properties, so setting them on the panel's own element scales its
 #: controls and nothing else on the page.
@@ -98,7 +98,8 @@ _LECTURE_CSS: Final = f"""<style>
   font-size: 18px;
 }}
 .{_LECTURE_CLASS} .widget-html-content {{ font-size: 18px; line-height: 1.35; }}
-.{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.3em; }}
+.{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.25em; }}
+.{_LECTURE_CLASS} .widget-inline-hbox {{ width: auto; }}
 .{_LECTURE_CLASS} .widget-text input, .{_LECTURE_CLASS} .widget-dropdown select {{
   min-width: 0;
   width: 0;
@@ -463,7 +464,7 @@ class Panel(widgets.VBox):
             description=name if lecture else _label(name),
             # One label width for every row, so the sliders line up in a column.
             style={"description_width": "6.5em" if lecture else "15em"},
-            layout=widgets.Layout(width="100%" if lecture else "25em"),
+            layout=widgets.Layout(width="auto" if lecture else "25em"),
         )
         logarithmic = name in _LOG_SLIDERS
         track = {"continuous_update": True, "readout": False, "tooltip": name}

@@ -24,12 +24,12 @@ def _block_title(b: Breakdown, layer: int, direction: str) -> str:
     return f"{title}, {direction}" if b.settings.bidirectional else title
 
 
-def _rows(b: Breakdown) -> list[tuple[str, list[WeightGroup], int]]:
-    """(block title, its groups, its subtotal) in framework order."""
+def _rows(b: Breakdown) -> list[tuple[str, tuple[WeightGroup, ...], int]]:
+    """(block title, its groups in display order, its subtotal), block by block."""
     return [
         (
             _block_title(b, block.layer, block.direction),
-            [g for g in b.groups if (g.layer, g.direction) == (block.layer, block.direction)],
+            b.block_groups(block.layer, block.direction),
             block.count,
         )
         for block in b.blocks
@@ -49,8 +49,9 @@ def _memory(nbytes: int) -> str:
 
 
 def summary_line(b: Breakdown) -> str:
-    """``Total params: 491 (1.92 KB at float32)``."""
-    return f"Total params: {b.total:,} ({_memory(b.memory_bytes('float32'))} at float32)"
+    """The headline and the weights' size: ``Keras LSTM: 480 parameters (model with
+    dense head: 491); 1.92 KB at float32``."""
+    return f"{b.headline()}; {_memory(b.memory_bytes('float32'))} at float32"
 
 
 def text_table(b: Breakdown) -> str:

@@ -37,9 +37,12 @@ def test_default_table_has_rows_subtotals_total_formula_and_per_unit():
     out = result.stdout
     assert "lstm/lstm_cell/kernel[:, 10:20]" in out  # one row per weight group
     assert "time_distributed/dense/kernel" in out
-    assert "Total params: 491" in out
+    assert "Keras LSTM: 480 parameters (model with dense head: 491); 1.92 KB at float32" in out
     assert "= 480" in out and "total: 480 + 11 = 491" in out
-    assert "each unit: 4 gates × (1 input + 10 recurrent + 1 bias) = 48; × 10 units = 480" in out
+    assert (
+        "each unit: 4 blocks (3 gates + candidate) × (1 input + 10 recurrent + 1 bias) = 48; "
+        "× 10 units = 480"
+    ) in out
     rows = [line for line in out.splitlines() if line.startswith("  ")]
     assert len(rows) == len(breakdown(units=10, input_size=1, dense=1).groups)
 

@@ -162,7 +162,7 @@ BAD = [
     (["--frobnicate"], "--frobnicate"),
     (["10"], "Unrecognized arguments: 10; lstm-params -h lists every flag."),
     (["--highlight", "f"], "--theme and --highlight style the diagram; add --save FILE"),
-    (["--highlight", "forget"], "highlight must be one of input, recurrent, bias, i, f, c, o"),
+    (["--highlight", "forget"], "one of input, recurrent, bias, f, i, candidate, o (or the"),
     (["--theme", "dark"], "'dark'"),
 ]
 
@@ -183,8 +183,8 @@ def test_a_highlight_the_layer_lacks_exits_2_and_writes_nothing(capsys, tmp_path
     status, out, err = run_main(capsys, "--save", str(path), "--highlight", "projection")
     assert (status, out) == (2, "")
     assert err == (
-        "lstm-params: error: highlight must be one of input, recurrent, bias, i, f, c, o, "
-        "not 'projection'.\n"
+        "lstm-params: error: highlight must be one of input, recurrent, bias, f, i, candidate, "
+        "o (or the candidate's letter c, g), not 'projection'.\n"
     )
     assert not path.exists()
 
@@ -212,3 +212,16 @@ def test_a_reader_that_stops_early_gets_no_traceback():
         status = cli.wait(timeout=60)
     assert first.startswith(b"Weight group")
     assert stderr == "" and status == 1
+
+
+@pytest.mark.parametrize("letter", ["g", "c", "candidate"])
+def test_a_gate_may_be_highlighted_by_any_frameworks_letter(capsys, tmp_path, letter):
+    from lstm_widget.diagram import render
+
+    path = tmp_path / "lit.svg"
+    status, _, err = run_main(
+        capsys, "--framework", "pytorch", "--save", str(path), "--highlight", letter
+    )
+    assert (status, err) == (0, "")
+    expected = render(breakdown(framework="pytorch"), "svg", highlight="candidate")
+    assert path.read_bytes() == expected

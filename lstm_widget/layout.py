@@ -606,6 +606,31 @@ class _Cell:
     def out_label(self, key: str, y: float, text: str) -> Label:
         return Label(key, self.x_end + 4, y, text, self.sz.text, "ink", bold=True)
 
+    def state_line(
+        self,
+        key: str,
+        y: float,
+        labels: tuple[str, str],
+        times: tuple[str, float, str],
+        plus: float,
+    ) -> list[Item]:
+        """The state running across the top: in, through a gate's ×, then a +, and out.
+
+        ``key`` prefixes the segments' keys, ``labels`` are the input's key and text,
+        ``times`` the × node's key, x and gate; the output is labelled by its state.
+        """
+        (in_key, text), (times_key, x_times, gate), r = labels, times, self.sz.node_radius
+        state = text[0]
+        return [
+            self.in_label(in_key, y, text),
+            *self.wire(f"{key}:0", ((self.x_in, y), (x_times - r, y))),
+            *self.node(times_key, x_times, y, "×", tags=_tags(gate)),
+            *self.wire(f"{key}:1", ((x_times + r, y), (plus - r, y))),
+            *self.node("op:add", plus, y, "+"),
+            *self.wire(f"{key}:2", ((plus + r, y), (self.x_end, y))),
+            self.out_label(f"out:{state}", y, f"{state}ₜ"),
+        ]
+
     def bus(self, gates: Sequence[str], y_gate: float, y_bus: float) -> tuple[list[Item], float]:
         """h_{t-1} and x_t joining into one wire that feeds every gate from below.
 
@@ -709,19 +734,12 @@ def _lstm(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], fl
     y_op = y_c + cell.y(52)
     y_g = y_op + cell.y(52)
     y_bus = y_g + cell.y(46)
-    x_in = cell.x_in
     x_mul = (c[i] + c[g]) / 2
     x_out = c["out"]
     x_end = cell.x_end
     wire, node = cell.wire, cell.node
-    items: list[Item] = [cell.in_label("in:c", y_c, "cₜ₋₁")]
     # The cell state runs across the top: forget ×, then + the new candidate share.
-    items += wire("c:0", ((x_in, y_c), (c[f] - r, y_c)))
-    items += node("op:forget", c[f], y_c, "×", tags=_tags(f))
-    items += wire("c:1", ((c[f] + r, y_c), (x_mul - r, y_c)))
-    items += node("op:add", x_mul, y_c, "+")
-    items += wire("c:2", ((x_mul + r, y_c), (x_end, y_c)))
-    items.append(cell.out_label("out:c", y_c, "cₜ"))
+    items = cell.state_line("c", y_c, ("in:c", "cₜ₋₁"), ("op:forget", c[f], f), x_mul)
     items += wire(f"gate:{f}:out", ((c[f], y_g - bh), (c[f], y_c + r)), tags=_tags(f))
     items += wire(
         f"gate:{i}:out", ((c[i], y_g - bh), (c[i], y_op), (x_mul - r, y_op)), tags=_tags(i)
@@ -769,20 +787,12 @@ def _gru(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], flo
     # The reset gate's wire runs above the gate letters.
     y_g = y_reset + max(cell.y(40), bh + LINE_HEIGHT * sz.text + 4)
     y_bus = y_g + cell.y(46)
-    x_in = cell.x_in
     x_mix = c["out"]
-    x_end = cell.x_end
     x_one = (c[z] + c[h]) / 2
     x_rx = c[h] - bw - 2 * r - 4
     wire, node = cell.wire, cell.node
-    items: list[Item] = [cell.in_label("in:h0", y_h, "hₜ₋₁")]
     # The old state runs across the top: keep z ⊙ h, add (1 − z) ⊙ candidate.
-    items += wire("h:0", ((x_in, y_h), (c[z] - r, y_h)))
-    items += node("op:keep", c[z], y_h, "×", tags=_tags(z))
-    items += wire("h:1", ((c[z] + r, y_h), (x_mix - r, y_h)))
-    items += node("op:add", x_mix, y_h, "+")
-    items += wire("h:2", ((x_mix + r, y_h), (x_end, y_h)))
-    items.append(cell.out_label("out:h", y_h, "hₜ"))
+    items = cell.state_line("h", y_h, ("in:h0", "hₜ₋₁"), ("op:keep", c[z], z), x_mix)
     items += wire(f"gate:{z}:out", ((c[z], y_g - bh), (c[z], y_h + r)), tags=_tags(z))
     items += wire(f"gate:{z}:mix", ((c[z], y_mix), (x_one - r, y_mix)), tags=_tags(z))
     items.append(Circle("op:one_minus", x_one, y_mix, r, tags=_tags(z)))

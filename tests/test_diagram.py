@@ -438,7 +438,8 @@ def test_diagram_reusing_artists_across_structures_draws_what_a_fresh_render_dra
         assert_same_drawing(d.render(source, "svg"), render(source, "svg"), source)
 
 
-def test_diagram_pasting_fragments_over_a_random_walk_draws_what_a_fresh_render_draws():
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_diagram_pasting_fragments_over_a_random_walk_draws_what_a_fresh_render_draws(variant):
     # Each step changes one setting (and now and then the highlight), so most items
     # are pasted from earlier SVGs, some drawn anew, some moved: any stale fragment,
     # wrong placeholder or misplaced artist shows up as different bytes.
@@ -462,8 +463,8 @@ def test_diagram_pasting_fragments_over_a_random_walk_draws_what_a_fresh_render_
         if highlight not in offered or rng.random() < 0.25:
             highlight = rng.choice(offered)
         assert_same_drawing(
-            d.render(b, "svg", highlight=highlight),
-            render(b, "svg", highlight=highlight),
+            d.render(b, "svg", highlight=highlight, variant=variant),
+            render(b, "svg", highlight=highlight, variant=variant),
             (settings, highlight),
         )
 

@@ -136,7 +136,7 @@ def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
     return f"<div>{escape(_HIGHLIGHT_LABELS[gate])}, layer 1: {parts} = <b>{total:,}</b></div>"
 
 
-class Panel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+class Panel(widgets.VBox):
     """Controls for every setting beside the diagram, formula, per-unit reading and table.
 
     Parameters

@@ -7,42 +7,35 @@ it. The layout is in points, so the figure is exactly ``width/72 × height/72`` 
 and an 11 pt label is 11 pt in the output.
 
 :class:`Diagram` is the painter for live views: it keeps one figure, reuses the
-artist of every item that survives a change (moving and relabelling it), swaps label
-texts straight into the last SVG when nothing else moved, pastes the SVG of items
-painted exactly as before instead of drawing them again, and caches rendered bytes
-per settings.
+artist of every item that survives a change (moving and relabelling it), and caches
+rendered bytes per settings. Its SVG saves take the fast path of
+:mod:`lstm_widget._live_svg` where matplotlib supports it, and ``Figure.savefig``
+elsewhere; both draw the same picture.
 """
 
 from __future__ import annotations
 
 import base64
-import codecs
 import io
-import re
 from collections import OrderedDict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import partial
 from html import escape
 from typing import Any, Literal, get_args
-from xml.sax.saxutils import escape as xml_escape
 
 import matplotlib
-from matplotlib import cbook
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.backends.backend_mixed import MixedModeRenderer
-from matplotlib.backends.backend_svg import RendererSVG
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle as CirclePatch
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.patches import Polygon as PolygonPatch
-from matplotlib.text import Text, TextToPath
-from matplotlib.typing import RcKeyType
+from matplotlib.text import Text
 
+from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
 from .counting import ROLES, Breakdown, Settings, SettingsError, breakdown
 from .layout import (
     FONT_FAMILY,
@@ -74,12 +67,21 @@ NOTEBOOK_DPI = 144
 DIMMED_ALPHA = 0.22
 #: Rendered images a :class:`Diagram` remembers; a panel revisits a handful of settings.
 CACHE_SIZE = 64
-#: SVG fragments of painted items a :class:`Diagram` remembers: a few layouts' worth.
-FRAGMENT_CACHE_SIZE = 2048
 
 Block = tuple[int, str]
 Source = Breakdown | Settings | Mapping[str, Any]
 
+#: The only rc settings a save changes, and only while it saves: text stays text in SVG
+#: (small, fast, selectable), no tight cropping that would resize the canvas,
+#: reproducible bytes. A key this matplotlib lacks (``svg.id`` before 3.9) has nothing
+#: of the user's to override and is left out.
+_SAVE_RC: Mapping[str, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "lstm_widget",
+    "svg.id": None,
+    "savefig.bbox": "standard",
+    "savefig.transparent": False,
+}
 _SVG_FONT = f"font-family: '{FONT_FAMILY}'".encode()
 _SVG_FONT_FALLBACK = _SVG_FONT + b", Verdana, sans-serif"
 _SVG_TEXT_START = b"<text "
@@ -157,54 +159,23 @@ def _format(fmt: str) -> Format:
 # ------------------------------------------------------------------------- painting
 
 
-@dataclass(frozen=True)
-class _LiveSave:
-    """How a :class:`Diagram`'s SVG save differs from a plain one.
-
-    ``pasted``: SVG ids of the artists whose fragments will be pasted in afterwards.
-    Text is measured for height only: every label is one line, which the SVG places
-    by its anchor (``text-anchor``), so a label's width is never written.
-    """
-
-    pasted: Collection[str]
-
-
-class _Reusable(Artist):
-    """An artist that an SVG save may skip, pasting what it wrote last time instead.
-
-    When a live save names this artist's SVG id among those it will paste, the
-    artist writes an empty ``<g id=...>`` as a placeholder: it keeps the artist's
-    place in the drawing order, and :func:`_paste_fragments` fills it afterwards.
-    """
-
-    def draw(self, renderer: Any) -> None:
-        # A MixedModeRenderer hands unknown attributes on to the SVG renderer; other
-        # renderers (Agg for PNG, PDF) have no ``live`` and draw in full.
-        live: _LiveSave | None = getattr(renderer, "live", None)
-        if live is not None and self.get_gid() in live.pasted:
-            renderer.open_group("pasted", self.get_gid())
-            renderer.close_group("pasted")
-        else:
-            super().draw(renderer)
-
-
-class _Text(_Reusable, Text):
+class _Text(Reusable, Text):
     """A :class:`~lstm_widget.layout.Label`."""
 
 
-class _Box(_Reusable, FancyBboxPatch):
+class _Box(Reusable, FancyBboxPatch):
     """A :class:`~lstm_widget.layout.Rect`."""
 
 
-class _Node(_Reusable, CirclePatch):
+class _Node(Reusable, CirclePatch):
     """A :class:`~lstm_widget.layout.Circle`."""
 
 
-class _Wire(_Reusable, Line2D):
+class _Wire(Reusable, Line2D):
     """A :class:`~lstm_widget.layout.Path`."""
 
 
-class _Arrowhead(_Reusable, PolygonPatch):
+class _Arrowhead(Reusable, PolygonPatch):
     """A :class:`~lstm_widget.layout.Polygon`."""
 
 
@@ -316,7 +287,7 @@ class _Painter:
         item's key, so what an artist wrote can be found in the SVG again.
         """
         artist.set_zorder(_zorder(item, index))
-        artist.set_gid(_gid(item.key))
+        artist.set_gid(svg_id(item.key))
         for name, value in self.properties(item).items():
             if painted is None or painted.get(name) != value:
                 getattr(artist, f"set_{name}")(value)
@@ -331,163 +302,21 @@ def _boxstyle(item: Rect) -> str:
     return "round,pad=0,rounding_size=5" if item.rounded else "square,pad=0"
 
 
-#: Text extents as matplotlib's SVG renderer measures them (TextToPath, unhinted).
-_TEXT_TO_PATH = TextToPath()
-
-
-@lru_cache(maxsize=1024)  # several diagrams' labels; bounded, so memory stays flat
-def _text_extent(text: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
-    width, height, descent = _TEXT_TO_PATH.get_text_width_height_descent(text, prop, ismath)
-    return width, height, descent
-
-
-@lru_cache(maxsize=1024)
-def _text_height(text: str, prop: FontProperties) -> tuple[float, float, float]:
-    """``text``'s height and descent exactly as FreeType measures the whole string;
-    its width only approximately (the sum of its characters'), which an SVG that
-    anchors its text never uses.
-
-    A string's vertical extent is the union of its glyphs' (tests check), so the two
-    characters reaching highest and lowest, measured together, give the string's
-    height and descent. Measuring a new string costs FreeType a tenth of a
-    millisecond; characters and their pairs are few and measured once.
-    """
-    extents = [_text_extent(char, prop, False) for char in text]
-    top = max(range(len(text)), key=lambda i: extents[i][1] - extents[i][2])
-    bottom = max(range(len(text)), key=lambda i: extents[i][2])
-    _, height, descent = _text_extent(text[top] + text[bottom], prop, False)
-    return sum(width for width, _, _ in extents), height, descent
-
-
-_FontHeight = tuple[float, float, float] | tuple[None, None, None]
-
-
-@lru_cache(maxsize=64)  # one entry per font size and weight in use
-def _font_height_metrics(prop: FontProperties) -> _FontHeight:
-    """A font's (ascent, descent, line gap) in points, as ``Text`` measures line height.
-
-    The same tables and the same arithmetic as matplotlib's ``Text._get_layout``,
-    operation for operation (hence ``* 72 / 72``: its ``dpi / 72`` at the 72 dpi an
-    SVG save runs at), so the floats, and the text's place, are matplotlib's. For a
-    font without those tables the Nones let ``Text`` measure the text instead.
-    """
-    font = get_font(fontManager._find_fonts_by_props(prop))
-    head = font.get_sfnt_table("head")
-    if head is None:
-        return None, None, None
-    scale = 1 / head["unitsPerEm"] * prop.get_size_in_points() * 72 / 72
-    os2 = font.get_sfnt_table("OS/2")
-    if os2 is not None:
-        return (
-            os2["sTypoAscender"] * scale,
-            -os2["sTypoDescender"] * scale,
-            os2["sTypoLineGap"] * scale,
-        )
-    hhea = font.get_sfnt_table("hhea")
-    if hhea is not None:
-        return hhea["ascent"] * scale, -hhea["descent"] * scale, hhea["lineGap"] * scale
-    return None, None, None
-
-
-class _RendererSVG(RendererSVG):
-    """matplotlib's SVG renderer, remembering font measurements from one save to the next.
-
-    matplotlib caches a label's extent per renderer, and every ``savefig`` makes a new
-    SVG renderer, so each live update measured every label again with FreeType. The
-    extent depends only on the text and its font, so one bounded cache serves every
-    save: a panel update that moves labels got about a fifth faster (26 to 20.5 ms over
-    the jumps of benchmarks/bench_update.py). Likewise, every label looked up its font
-    file and read its tables for the line height; that is cached per font too.
-
-    In a :class:`Diagram`'s saves (``live``), a new string is not measured at all: the
-    SVG places each one-line label by its anchor and needs only its height, which its
-    characters give (see :func:`_text_height`); structure changes got about two
-    fifths faster (13.5 to 8.3 ms a render over those jumps).
-    """
-
-    #: Set while a :class:`Diagram` saves (see :class:`_LiveSave`).
-    live: _LiveSave | None = None
-
-    def get_text_width_height_descent(
-        self, s: str, prop: FontProperties, ismath: Any
-    ) -> tuple[float, float, float]:
-        font = prop.copy()  # a cache key: FontProperties is mutable
-        if self.live is not None and s and not ismath:
-            return _text_height(s, font)
-        return _text_extent(s, font, ismath)
-
-    def _get_font_height_metrics(self, prop: FontProperties) -> _FontHeight:
-        # Text._get_layout asks a renderer for this when it can answer (PDF and PS
-        # renderers do); without it, Text reads the font's tables on every draw.
-        return _font_height_metrics(prop.copy())
-
-
-class _Canvas(FigureCanvasAgg):
-    """Agg for raster formats; SVG as matplotlib writes it, through :class:`_RendererSVG`.
-
-    ``savefig(format="svg")`` uses a canvas's own ``print_svg`` when it has one; this
-    is matplotlib's ``FigureCanvasSVG.print_svg`` with the renderer swapped, and the
-    bytes are the same (tests/test_diagram.py checks).
-    """
-
-    def print_svg(
-        self,
-        filename: Any,
-        *,
-        bbox_inches_restore: Any = None,
-        metadata: Any = None,
-        live: _LiveSave | None = None,
-        **applied: Any,  # dpi, facecolor, ...: savefig has set them on the figure already
-    ) -> None:
-        # backend_svg and backend_mixed carry no type annotations; hence the ignores.
-        with cbook.open_file_cm(filename, "w", encoding="utf-8") as opened:
-            file: Any = opened
-            if not cbook.file_requires_unicode(file):
-                file = codecs.getwriter("utf-8")(file)
-            dpi = self.figure.dpi
-            self.figure.dpi = 72  # SVG user units are points
-            width, height = self.figure.get_size_inches()
-            svg = _RendererSVG(  # type: ignore[no-untyped-call]
-                width * 72, height * 72, file, image_dpi=dpi, metadata=metadata
-            )
-            svg.live = live
-            renderer = MixedModeRenderer(  # type: ignore[no-untyped-call]
-                self.figure, width, height, dpi, svg, bbox_inches_restore=bbox_inches_restore
-            )
-            self.figure.draw(renderer)  # type: ignore[arg-type]  # it delegates to svg
-            renderer.finalize()
-            # A Text keeps the renderer that last drew it for as long as later saves
-            # paste it; drop the paste list so that it does not keep this save's
-            # fragments alive too.
-            svg.live = None
-
-
 def _new_figure(lay: Layout, theme: Theme, dpi: float) -> tuple[Figure, Axes]:
     """A pyplot-free figure of exactly the layout's size with one full-bleed axes."""
     fig = Figure(figsize=(lay.width / 72, lay.height / 72), dpi=dpi)
-    _Canvas(fig)
+    FigureCanvasAgg(fig)
     fig.patch.set_facecolor(theme.background)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     return fig, ax
 
 
-def _save(
-    fig: Figure, fmt: Format, dpi: float, theme: Theme, live: _LiveSave | None = None
-) -> bytes:
-    """``fig`` as image bytes; ``live`` for a :class:`Diagram`'s SVG saves."""
+def _save(fig: Figure, fmt: Format, dpi: float, theme: Theme, **writer: Any) -> bytes:
+    """``fig`` as image bytes; ``writer`` goes to the canvas's print method (live SVG)."""
     buffer = io.BytesIO()
-    # Only the SVG writer (our canvas's print_svg) takes this argument.
-    live_save: dict[str, Any] = {"live": live} if live is not None else {}
-    # Only these keys change, only while saving: text stays text in SVG (small, fast,
-    # selectable), no tight cropping that would resize the canvas, reproducible bytes.
-    save_rc: dict[RcKeyType, Any] = {
-        "svg.fonttype": "none",
-        "svg.hashsalt": "lstm_widget",
-        "svg.id": None,
-        "savefig.bbox": "standard",
-        "savefig.transparent": False,
-    }
+    # Any: matplotlib 3.11 types the keys as a Literal of its own names, 3.8 as str.
+    save_rc: Any = {key: value for key, value in _SAVE_RC.items() if key in matplotlib.rcParams}
     with matplotlib.rc_context(save_rc):
         fig.savefig(
             buffer,
@@ -496,7 +325,7 @@ def _save(
             facecolor=theme.background,
             edgecolor=theme.background,
             metadata=_METADATA[fmt],
-            **live_save,
+            **writer,
         )
     data = buffer.getvalue()
     # A Text keeps the renderer that last drew it, and the renderer its output file:
@@ -564,9 +393,11 @@ def draw(
     else:
         ax.set_axis_off()
         ax.set_aspect("equal")
-        root = ax.get_figure(root=True)
-        assert isinstance(root, Figure), "an axes always belongs to a figure"
-        fig = root
+        parent = ax.figure
+        while isinstance(parent, SubFigure):  # up to the root, on any matplotlib
+            parent = parent.figure
+        assert isinstance(parent, Figure), "an axes always belongs to a figure"
+        fig = parent
     painter = _Painter(ax, palette, painter_highlight)
     painter.frame(lay)
     for index, item in enumerate(lay.items):
@@ -604,22 +435,13 @@ class Diagram:
     Artists draw in layout order whatever their history, so the output is the same
     as a fresh render's.
 
-    SVG, what a live view shows, is cheaper still:
-
-    - When only label texts changed (a count kept its number of digits, which is
-      most steps of a slider), the new SVG is the last one with the texts swapped:
-      matplotlib writes each label as one ``<text>`` at its anchor point, so nothing
-      else moves.
-    - Otherwise matplotlib draws only the items it has not drawn before: the SVG
-      each artist wrote is kept per (item, highlight), and an item painted exactly
-      as before (a wire, a gate, a label that neither moved nor changed; about half
-      of them when any setting changes) has its fragment pasted instead of being
-      drawn again. The result is a fresh render's bytes, except that a pasted
-      coordinate may differ in its sixth decimal: matplotlib scales points to the
-      canvas and measures SVG y from its height, and the float rounding of that
-      depends on the canvas size (tests check both paths). Labels drawn anew are
-      measured from their characters rather than as whole strings, with the same
-      heights and so the same bytes.
+    SVG, what a live view shows, is cheaper still where matplotlib allows it: the
+    writer of :mod:`lstm_widget._live_svg` swaps label texts into the last SVG when
+    only texts changed, and pastes what each item wrote before when it is painted
+    exactly as before (about half of them when any setting changes). Where a check
+    at first use finds matplotlib's private SVG machinery missing or different, SVG
+    goes through ``Figure.savefig`` like every other format, with the same artists
+    reused, and the picture is the same.
 
     Images are cached per (settings, block, highlight, format, variant), so stepping back to
     a value is free. The figure never touches pyplot; ``close`` (or dropping the
@@ -652,9 +474,8 @@ class Diagram:
         self._figure: Figure | None = None
         self._artists: list[Artist] = []
         self._painted: tuple[Layout, _Highlight | None] | None = None
-        self._svg: bytes | None = None  # the SVG of what the figure shows, if known
         self._cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        self._fragments: OrderedDict[tuple[Item, _Highlight | None], bytes] = OrderedDict()
+        self._live: LiveSVG | None = live_svg()
         # Hidden artists by kind of item, each with the properties it was last painted with.
         self._parked: dict[str, list[tuple[dict[str, Any], Artist]]] = {}
 
@@ -694,16 +515,17 @@ class Diagram:
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        svg = self._svg
         changes = self._update(b, highlight, block, variant)
-        if fmt == "svg" and svg is not None and changes is not None:
-            data = _swap_svg_texts(svg, changes)
-        elif fmt == "svg":
-            data = self._save_svg()
+        assert self._figure is not None and self._painted is not None
+        if fmt == "svg" and self._live is not None:
+            lay, emphasis = self._painted
+            save: SaveSVG = partial(_save, self._figure, "svg", self.dpi, self.theme)
+            looks = {svg_id(item.key): (item, emphasis) for item in lay.items}
+            data = self._live.save(save, looks, changes)
         else:
-            assert self._figure is not None
             data = _save(self._figure, fmt, self.dpi, self.theme)
-        self._svg = data if fmt == "svg" else None
+            if self._live is not None:
+                self._live.forget_last()  # the next SVG must be written in full
         self._cache[key] = data
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
@@ -717,6 +539,8 @@ class Diagram:
         emphasis = _highlight(b, highlight)
         if self._figure is None:
             self._figure, ax = _new_figure(lay, self.theme, self.dpi)
+            if self._live is not None:
+                self._live.attach(self._figure)
         else:
             ax = self._figure.axes[0]
             self._figure.set_size_inches(lay.width / 72, lay.height / 72)
@@ -734,7 +558,7 @@ class Diagram:
                     artist = self._artists[index]
                     assert isinstance(artist, Text)
                     artist.set_text(text)
-                return {_gid(lay.items[index].key): text for index, text in changes.items()}
+                return {svg_id(lay.items[index].key): text for index, text in changes.items()}
         # Keep the artist of every item whose key survives (a new layer or option adds
         # items but leaves the others' keys alone), restyling it only where the item
         # changed. Vanished items' artists are hidden and parked by kind, and new items
@@ -771,79 +595,15 @@ class Diagram:
         self._artists = artists
         return None
 
-    def _save_svg(self) -> bytes:
-        """The figure as SVG, pasting the fragments of items painted as before."""
-        assert self._figure is not None and self._painted is not None
-        lay, emphasis = self._painted
-        painted = {_gid(item.key): (item, emphasis) for item in lay.items}
-        known = {
-            gid: self._fragments[look] for gid, look in painted.items() if look in self._fragments
-        }
-        data = _paste_fragments(
-            _save(self._figure, "svg", self.dpi, self.theme, _LiveSave(known.keys())), known
-        )
-        for gid, fragment in _svg_fragments(data):
-            look = painted[gid]
-            self._fragments[look] = fragment
-            self._fragments.move_to_end(look)
-        while len(self._fragments) > FRAGMENT_CACHE_SIZE:
-            self._fragments.popitem(last=False)
-        return data
-
     def close(self) -> None:
         """Drop the figure and the caches (the object can render again afterwards)."""
         self._figure = None
         self._artists = []
         self._painted = None
-        self._svg = None
         self._cache.clear()
-        self._fragments.clear()
+        if self._live is not None:
+            self._live.clear()
         self._parked.clear()
-
-
-@lru_cache(maxsize=4096)  # asked for every item of every save (0.2 ms a render uncached)
-def _gid(key: str) -> str:
-    """The SVG id of the artist painting the item with ``key``.
-
-    ``card:f:W_f`` becomes ``item.card.f.W_f``: colons turn into dots, and every other
-    character but ASCII letters, digits and ``_`` (a dot or a prime too) into
-    ``-<hex>-``, so ids are plain and distinct keys keep distinct ids.
-    """
-    return "item." + _GID_UNSAFE.sub(
-        lambda m: "." if m.group() == ":" else f"-{ord(m.group()):x}-", key
-    )
-
-
-_GID_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-_GID = rb'item\.[^"]*'
-_SVG_TEXT = re.compile(rb'(<g id="(' + _GID + rb')">\s*<text[^>]*>)([^<]*)(</text>)')
-# matplotlib's SVG writer puts each artist in a <g id=...> at its own indentation and
-# closes it at the same indentation; a placeholder is that group, empty.
-_SVG_FRAGMENT = re.compile(rb'^( *)<g id="(' + _GID + rb')">\n.*?^\1</g>\n', re.M | re.S)
-_SVG_PLACEHOLDER = re.compile(rb'^ *<g id="(' + _GID + rb')"/>\n', re.M)
-
-
-def _swap_svg_texts(svg: bytes, changes: Mapping[str, str]) -> bytes:
-    """``svg`` with the ``<text>`` inside each ``<g id=gid>`` of ``changes`` replaced."""
-
-    def swap(match: re.Match[bytes]) -> bytes:
-        text = changes.get(match.group(2).decode())
-        if text is None:
-            return match.group(0)
-        return match.group(1) + xml_escape(text).encode() + match.group(4)
-
-    return _SVG_TEXT.sub(swap, svg)
-
-
-def _paste_fragments(svg: bytes, fragments: Mapping[str, bytes]) -> bytes:
-    """``svg`` with each placeholder replaced by the fragment its id names."""
-    return _SVG_PLACEHOLDER.sub(lambda match: fragments[match.group(1).decode()], svg)
-
-
-def _svg_fragments(svg: bytes) -> Iterator[tuple[str, bytes]]:
-    """(SVG id, the artist's whole group with its indentation) for every item in ``svg``."""
-    for match in _SVG_FRAGMENT.finditer(svg):
-        yield match.group(2).decode(), match.group(0)
 
 
 # ------------------------------------------------------------------ notebook output

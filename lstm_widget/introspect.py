@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from html import escape
+from importlib import import_module
 from typing import Any, Literal
 
 from .counting import (
@@ -308,14 +309,14 @@ def explain(obj: object, *, name: str | None = None) -> ModelReport:
     """
     label = name or "the object"
     framework = _framework_of(obj)
+    # Imported by name and used as Any: Keras ships no types, and type-checking must
+    # not depend on whether (or which) framework is installed where it runs.
     if framework == "keras":
-        import keras  # type: ignore[import-untyped]
-
+        keras: Any = import_module("keras")
         if isinstance(obj, keras.layers.Layer):
             return _explain_keras(keras, obj, label)
     if framework == "pytorch":
-        import torch
-
+        torch: Any = import_module("torch")
         if isinstance(obj, torch.nn.Module):
             return _explain_torch(torch, obj, label)
     if isinstance(obj, type) and _framework_of(obj, as_class=True):  # nn.LSTM, not nn.LSTM(...)

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import argparse
 import shlex
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+import IPython.display
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.display import display
 
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .introspect import explain
 from .options import add_diagram_arguments, make_parser
 from .style import THEMES
+
+#: IPython's ``display``, typed here: some IPython releases annotate it and some ship no
+#: types at all, and type-checking must not change with the installed release.
+display: Callable[..., object] = IPython.display.display
 
 #: Image formats a notebook output can carry beside its HTML.
 _IMAGE_FORMATS = ("png", "svg")
@@ -129,11 +133,16 @@ def _has_widget_frontend(shell: Any) -> bool:
     return any(cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__)
 
 
-@magics_class
-class LstmMagics(Magics):
-    """The ``%lstm_params`` line magic."""
+class LstmMagics:
+    """The ``%lstm_params`` line magic of one shell.
 
-    @line_magic  # type: ignore[untyped-decorator]  # IPython is untyped
+    Registered as a plain function (``register_magic_function``) rather than through
+    IPython's ``Magics`` class and decorators, whose typing differs between releases.
+    """
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+
     def lstm_params(self, line: str = "") -> object:
         tokens = _split(line)
         # argparse would print the help and exit the kernel; print it and stop instead.
@@ -167,7 +176,7 @@ class LstmMagics(Magics):
             live = panel(result.settings, theme=args.theme, highlight=args.highlight)
         except SettingsError as error:  # a --highlight the layer does not have
             raise UsageError(str(error)) from None
-        display(live)  # type: ignore[no-untyped-call]
+        display(live)
         return live
 
     def _show(self, result: Breakdown, args: argparse.Namespace) -> None:
@@ -180,7 +189,7 @@ class LstmMagics(Magics):
             )
         except SettingsError as error:  # e.g. a --highlight the layer does not have
             raise UsageError(str(error)) from None
-        display(data, raw=True, metadata=metadata)  # type: ignore[no-untyped-call]
+        display(data, raw=True, metadata=metadata)
 
     def _explain(self, args: argparse.Namespace, given: dict[str, Any]) -> object:
         if given:
@@ -207,7 +216,7 @@ class LstmMagics(Magics):
         except SettingsError as error:
             raise UsageError(str(error)) from None
         bundle = {"text/plain": report.text(), "text/html": report.html(THEMES[args.theme])}
-        display(bundle, raw=True)  # type: ignore[no-untyped-call]
+        display(bundle, raw=True)
         return report if args.return_result else None
 
 
@@ -221,13 +230,21 @@ terminal). The setting flags are those of the ``lstm-params`` command.
 {_help()}"""
 
 
+#: The magic's name, as typed after ``%``.
+MAGIC_NAME = "lstm_params"
+
+
 def load(ipython: Any) -> None:
     """Register ``%lstm_params`` with ``ipython``."""
-    ipython.register_magics(LstmMagics)
+    ipython.register_magic_function(
+        LstmMagics(ipython).lstm_params, magic_kind="line", magic_name=MAGIC_NAME
+    )
 
 
 def unload(ipython: Any) -> None:
     """Remove ``%lstm_params`` again, so ``%reload_ext`` starts from a clean slate."""
     manager = ipython.magics_manager
-    manager.magics["line"].pop("lstm_params", None)
-    manager.registry.pop(LstmMagics.__name__, None)
+    manager.magics["line"].pop(MAGIC_NAME, None)
+    # register_magic_function also keeps the function on the shell's user magics.
+    if hasattr(manager.user_magics, MAGIC_NAME):
+        delattr(manager.user_magics, MAGIC_NAME)

@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from lstm_widget import breakdown
+from lstm_widget import _live_svg, breakdown
+from lstm_widget._live_svg import LiveSVG
 from lstm_widget.cli import main
 from lstm_widget.counting import CELLS, FRAMEWORKS, SettingsError
 from lstm_widget.diagram import DIMMED_ALPHA, Diagram, draw, image_tag, mimebundle, render
@@ -212,18 +214,20 @@ def test_the_users_rcparams_do_not_change_the_picture(fmt):
         "patch.linewidth": 7, "patch.force_edgecolor": True, "lines.solid_capstyle": "round",
         "lines.antialiased": False, "patch.antialiased": False, "text.antialiased": False,
     }  # fmt: skip
-    with matplotlib.rc_context(theirs):
+    known = {key: value for key, value in theirs.items() if key in matplotlib.rcParams}
+    with matplotlib.rc_context(known):  # svg.id is matplotlib >= 3.9
         assert render(SEED, fmt) == expected
 
 
 @pytest.mark.parametrize("fonttype", ["none", "path"])
-def test_svg_is_what_matplotlibs_own_svg_backend_writes(tmp_path, fonttype):
-    # Figures from draw() write SVG through a renderer that caches text extents
+def test_the_live_svg_writer_writes_what_matplotlibs_own_svg_backend_writes(tmp_path, fonttype):
+    # The live writer's canvas writes SVG through a renderer that caches text extents
     # across saves; the bytes must be matplotlib's, on the first save and the later.
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     for source in (SEED, {"cell": "gru", "units": 10**6, "layers": 3, "bidirectional": True}):
         ours = draw(source)
+        LiveSVG.attach(ours)
         with matplotlib.rc_context({"svg.fonttype": fonttype, "svg.hashsalt": "fixed"}):
             saves = [io.BytesIO(), io.BytesIO()]
             for buffer in saves:
@@ -242,7 +246,7 @@ def test_live_saves_measure_a_strings_height_from_its_characters_exactly():
     # descent must be FreeType's for the whole string, or labels would move.
     from matplotlib.font_manager import FontProperties
 
-    from lstm_widget.diagram import _text_extent, _text_height
+    from lstm_widget._live_svg import text_extent, text_height
 
     rng = random.Random(5)
     texts = {label.text for source in WALK for label in layout(breakdown(**source)).labels}
@@ -252,7 +256,7 @@ def test_live_saves_measure_a_strings_height_from_its_characters_exactly():
         for weight in ("normal", "bold"):
             prop = FontProperties(family="DejaVu Sans", size=size, weight=weight)
             for text in texts:
-                assert _text_height(text, prop)[1:] == _text_extent(text, prop, False)[1:], text
+                assert text_height(text, prop)[1:] == text_extent(text, prop, False)[1:], text
 
 
 def test_renders_are_reproducible():
@@ -384,9 +388,20 @@ def test_diagram_keeps_shared_artists_and_recycles_vanished_ones_when_the_struct
     assert set(ax.get_children()) == everything
 
 
+@pytest.fixture(params=["live", "public"])
+def svg_path(request, monkeypatch):
+    """Each Diagram test runs on both SVG paths: the live writer where this matplotlib
+    passes its check (tested below), and the public ``savefig`` path, forced."""
+    if request.param == "public":
+        monkeypatch.setattr(_live_svg, "enabled", False)
+    else:
+        assert _live_svg.live_svg() is not None, "this matplotlib fails the live check"
+    return request.param
+
+
 @pytest.mark.parametrize("theme", ["light", "high-contrast"])
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_diagram_output_always_equals_a_fresh_render(variant, theme):
+def test_diagram_output_always_equals_a_fresh_render(svg_path, variant, theme):
     # Steps within a digit count take the text-swap path, steps across it re-render;
     # a highlight or format change in between must not leave stale pixels or texts.
     d = Diagram(theme=theme)
@@ -403,7 +418,7 @@ def test_diagram_output_always_equals_a_fresh_render(variant, theme):
         )
 
 
-def test_a_diagram_switching_variants_draws_what_a_fresh_render_draws():
+def test_a_diagram_switching_variants_draws_what_a_fresh_render_draws(svg_path):
     d = Diagram()
     steps = [(SEED, "full"), (SEED, "lecture"), ({**SEED, "units": 11}, "lecture"),
              ({**SEED, "framework": "pytorch"}, "lecture"), ({**SEED, "units": 11}, "full"),
@@ -432,14 +447,14 @@ WALK = [
 ]
 
 
-def test_diagram_reusing_artists_across_structures_draws_what_a_fresh_render_draws():
+def test_diagram_reusing_artists_across_structures_draws_what_a_fresh_render_draws(svg_path):
     d = Diagram()
     for source in WALK:
         assert_same_drawing(d.render(source, "svg"), render(source, "svg"), source)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_diagram_pasting_fragments_over_a_random_walk_draws_what_a_fresh_render_draws(variant):
+def test_diagram_over_a_random_walk_draws_what_a_fresh_render_draws(svg_path, variant):
     # Each step changes one setting (and now and then the highlight), so most items
     # are pasted from earlier SVGs, some drawn anew, some moved: any stale fragment,
     # wrong placeholder or misplaced artist shows up as different bytes.
@@ -469,6 +484,84 @@ def test_diagram_pasting_fragments_over_a_random_walk_draws_what_a_fresh_render_
         )
 
 
+def drawn(svg: bytes) -> list[tuple[str, str, str, tuple[float, ...]]]:
+    """What an SVG draws, item by item: (item id, element, text and style, numbers).
+
+    Every element inside each painted item's group, with its text, its style and
+    every number of its geometry (path data, position, transform), so two SVGs that
+    draw the same picture compare equal however their bytes were produced.
+    """
+    shapes = []
+    for group in ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}g"):
+        gid = group.get("id", "")
+        if not gid.startswith("item."):
+            continue
+        for element in group.iter():
+            if element is group:
+                continue
+            geometry = " ".join(element.get(name, "") for name in ("d", "x", "y", "transform"))
+            numbers = tuple(float(n) for n in _SVG_NUMBER.findall(geometry.encode()))
+            style = f"{element.text or ''}|{element.get('style', '')}"
+            shapes.append((gid, element.tag.rpartition("}")[2], style, numbers))
+    return shapes
+
+
+def assert_same_picture(live: bytes, public: bytes, context: object) -> None:
+    mine, theirs = drawn(live), drawn(public)
+    assert [shape[:3] for shape in mine] == [shape[:3] for shape in theirs], context
+    for (gid, *_, a), (_, *_, b) in zip(mine, theirs, strict=True):
+        assert a == pytest.approx(b, abs=1e-5), (context, gid)
+
+
+def test_the_live_path_and_the_public_path_draw_the_same_picture(monkeypatch):
+    # The same walk through two Diagrams, one with the live writer and one forced onto
+    # matplotlib's public savefig: every label's text, style and place, and every
+    # shape's geometry, must agree at each step (both reuse their artists).
+    live = Diagram(cache_size=0)
+    assert live._live is not None, "this matplotlib fails the live check"
+    monkeypatch.setattr(_live_svg, "enabled", False)
+    public = Diagram(cache_size=0)
+    assert public._live is None
+    steps = [*WALK, {**SEED, "units": 11}, {**SEED, "units": 12}, {**SEED, "units": 1000}]
+    highlights = [None, "recurrent", None, "z", None, "peephole", "projection", "input",
+                  None, None, "bias", None]  # fmt: skip
+    for source, highlight in zip(steps, highlights, strict=True):
+        b = breakdown(**source)
+        pictures = [d.render(b, "svg", highlight=highlight) for d in (live, public)]
+        assert drawn(pictures[0]), source
+        assert_same_picture(*pictures, (source, highlight))
+
+
+def test_the_live_check_fails_closed_and_the_public_path_takes_over(monkeypatch):
+    # A matplotlib without the private machinery, or whose probe comes out otherwise,
+    # gets the public path, decided by what it does and never by its version.
+    from matplotlib import cbook
+
+    check = _live_svg._capable.__wrapped__
+    assert check() is True
+    monkeypatch.delattr(cbook, "open_file_cm")
+    assert check() is False
+    monkeypatch.undo()
+
+    def garbled(*args, **kwargs):
+        return b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+
+    monkeypatch.setattr(_live_svg, "_paste", garbled)
+    assert check() is False
+    monkeypatch.undo()
+
+    # Labels are swapped into the last SVG only where that is what a fresh save writes.
+    monkeypatch.setattr(_live_svg, "_swap_texts", lambda svg, changes: svg)
+    assert _live_svg._labels_stay_put.__wrapped__() is False
+    monkeypatch.undo()
+
+    monkeypatch.setattr(_live_svg, "_capable", lambda: False)
+    d = Diagram()
+    assert d._live is None
+    assert_same_drawing(d.render(SEED, "svg"), render(SEED, "svg"), "public path")
+    assert type(d.figure.canvas) is FigureCanvasAgg  # matplotlib picks its SVG canvas
+
+
 def test_a_diagrams_theme_and_dpi_cannot_change_under_its_caches():
     d = Diagram(theme="high-contrast", dpi=72)
     assert (d.theme, d.dpi) == (HIGH_CONTRAST, 72)
@@ -486,23 +579,26 @@ def test_diagram_cache_returns_the_same_bytes_without_repainting():
     assert shown.headline() in {t.get_text() for t in d.figure.axes[0].texts}
 
 
-def test_diagram_memory_stays_flat_over_many_renders():
+def test_diagram_memory_stays_flat_over_many_renders(svg_path):
     # Count live container objects rather than trace allocations (tracing is ~20x
-    # slower); the warm-up fills matplotlib's bounded text-metrics and font caches.
+    # slower). The warm-up fills every bounded cache (the text measurements, the live
+    # writer's fragments); after that, entries only replace each other, and which
+    # kinds of object they hold drifts by a few hundred either way. A leak of even one
+    # object a render would pass the bound over the 407 renders measured.
     d = Diagram(cache_size=0)
     sources = [
         {"cell": cell, "units": units, "input_size": 3}
-        for units in range(1, 60)
+        for units in range(1, 270)
         for cell in ("lstm", "lstm", "gru")  # an update, then a rebuild
     ]
-    for source in sources[:70]:
+    for source in sources[:400]:
         d.render(source, "svg")
     gc.collect()
     start = len(gc.get_objects())
-    for source in sources[70:]:
+    for source in sources[400:]:
         d.render(source, "svg")
     gc.collect()
-    assert len(gc.get_objects()) - start < 300
+    assert len(gc.get_objects()) - start < 400
     assert len(d.figure.axes[0].get_children()) < 250
 
 
@@ -595,6 +691,7 @@ from matplotlib import _pylab_helpers
 before = matplotlib.rcParams.copy()
 backend = dict.__getitem__(matplotlib.rcParams, "backend")
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from lstm_widget.cli import main
 from lstm_widget.diagram import Diagram, draw, render

@@ -54,7 +54,7 @@ def test_load_unload_reload(shell: Any) -> None:
     assert "lstm_params" in line_magics
     shell.run_line_magic("unload_ext", "lstm_widget")
     assert "lstm_params" not in line_magics
-    assert "LstmMagics" not in shell.magics_manager.registry
+    assert not hasattr(shell.magics_manager.user_magics, "lstm_params")
     with pytest.raises(UsageError, match="not found"):
         shell.run_line_magic("lstm_params", "")
     shell.run_line_magic("load_ext", "lstm_widget")

@@ -23,11 +23,12 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from html import escape
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final
 
 import ipywidgets as widgets
 
 from .counting import (
+    CANDIDATE,
     CELLS,
     FRAMEWORK_LABELS,
     FRAMEWORKS,
@@ -35,6 +36,7 @@ from .counting import (
     MAX_LAYERS,
     ROLE_LABELS,
     ROLES,
+    TEXTBOOK_GATES,
     Breakdown,
     Role,
     Settings,
@@ -42,7 +44,7 @@ from .counting import (
     breakdown,
 )
 from .diagram import Diagram, _embedded, _theme
-from .layout import check_highlight, highlight_choices
+from .layout import Variant, carry_highlight, check_variant, highlight_choices, resolve_highlight
 from .report import html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
 
@@ -71,13 +73,6 @@ _LOG_STEP: Final = 0.01
 _FLAGS: Final = ("bidirectional", "bias", "reset_after", "peepholes")
 
 _CELL_LABELS: Final = {"lstm": "LSTM", "gru": "GRU", "rnn": "simple RNN"}
-
-#: How the panel is arranged: ``"full"`` stacks every control above the full diagram;
-#: ``"lecture"`` is for a projector at 1280x720: a narrow column of controls beside the
-#: diagram's lecture variant, all text at least 18 CSS px, so that a changed control,
-#: the total and every gate's count are on screen together.
-PanelVariant = Literal["full", "lecture"]
-PANEL_VARIANTS: Final[tuple[PanelVariant, ...]] = get_args(PanelVariant)
 
 #: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
 #: presentation mode, with its file browser closed, beside the lecture diagram.
@@ -154,10 +149,16 @@ def _label(setting: str) -> str:
 
 
 #: The highlight selector's label for each name it may offer: roles by their labels,
-#: gates by name and letter, e.g. ``forget gate (f)``.
+#: gates by name and letter, e.g. ``forget gate (f)``, and the candidate by its name,
+#: the same whichever letter the framework gives it.
 _HIGHLIGHT_LABELS: Final[Mapping[str, str]] = {
     **{role: label for role, label in ROLE_LABELS.items()},
-    **{gate: f"{name} ({gate})" for gate, name in GATE_NAMES.items()},
+    **{
+        gate: CANDIDATE if gate == CANDIDATE else f"{GATE_NAMES[gate]} ({gate})"
+        for gates in TEXTBOOK_GATES.values()
+        for gate in gates
+        if gate
+    },
 }
 
 
@@ -197,19 +198,14 @@ def _widget_tree(root: widgets.Widget) -> Iterator[widgets.Widget]:
 
 def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
     """One gate's own weights in layer 1, each in its role's colour."""
-    groups = [
-        g for g in result.groups if g.gate == gate and g.layer == 0 and g.direction == "forward"
-    ]
+    groups = [g for g in result.block_groups(0, "forward") if g.stable_gate == gate]
     parts = " + ".join(
         f'<span style="color:{theme.roles[g.role]}">{escape(g.symbol)} '
         f"({'×'.join(f'{n:,}' for n in g.shape)}) {g.count:,}</span>"
         for g in groups
     )
     total = sum(g.count for g in groups)
-    return (
-        f"<div>{escape(GATE_NAMES[gate])} ({escape(gate)}), layer 1: {parts} = "
-        f"<b>{total:,}</b></div>"
-    )
+    return f"<div>{escape(_HIGHLIGHT_LABELS[gate])}, layer 1: {parts} = <b>{total:,}</b></div>"
 
 
 class Panel(widgets.VBox):
@@ -223,7 +219,10 @@ class Panel(widgets.VBox):
     theme, highlight
         The first theme and highlight, already checked (:func:`panel` checks them).
     variant
-        ``"full"`` or ``"lecture"`` (see :data:`PanelVariant`).
+        ``"full"`` stacks every control above the full drawing. ``"lecture"`` is for
+        a projector at 1280x720: a narrow column of controls beside the drawing's
+        lecture variant at its natural size, every text at least 18 CSS px, so that a
+        changed control, the total and every gate's count are on screen together.
 
     Attributes
     ----------
@@ -254,7 +253,7 @@ class Panel(widgets.VBox):
         *,
         theme: ThemeName = DEFAULT_THEME,
         highlight: str | None = None,
-        variant: PanelVariant = "full",
+        variant: Variant = "full",
     ) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {}
         self.sliders: dict[str, widgets.IntSlider | widgets.FloatLogSlider] = {}
@@ -294,7 +293,8 @@ class Panel(widgets.VBox):
             )
         self.highlight = widgets.Dropdown(
             options=_highlight_options(self.result),
-            value=highlight or _NOTHING,
+            # A framework's gate letter (``g``) selects the gate's stable name.
+            value=resolve_highlight(start, highlight) or _NOTHING,
             description="highlight",
             style=wide,
         )
@@ -344,10 +344,15 @@ class Panel(widgets.VBox):
                 layout=widgets.Layout(width=_LECTURE_COLUMN, flex="0 0 auto"),
             )
             # Wrapping puts the diagram under the column where the page is too narrow
-            # for both (say at 150 % zoom), rather than squeezing either.
+            # for both (say at 150 % zoom), rather than squeezing either. The views are
+            # as wide as the diagram (min-content): a wider formula line wraps instead
+            # of stretching the diagram past its natural size.
+            views_box = widgets.VBox(
+                views, layout=widgets.Layout(flex="0 0 auto", width="min-content")
+            )
             body = [
                 widgets.HBox(
-                    [column, widgets.VBox(views, layout=widgets.Layout(flex="0 0 auto"))],
+                    [column, views_box],
                     layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
                 ),
                 self.hint,
@@ -429,7 +434,11 @@ class Panel(widgets.VBox):
         key = (self.result, self.theme.value, self.highlight.value)
         if self._last_still[0] != key:
             png, tag, _ = _embedded(
-                self.result, THEMES[self.theme.value], self.highlight.value or None, "png"
+                self.result,
+                THEMES[self.theme.value],
+                self.highlight.value or None,
+                "png",
+                self.variant,
             )
             self._last_still = (key, (png, tag))
         return self._last_still[1]
@@ -580,9 +589,11 @@ class Panel(widgets.VBox):
     def _show(self, result: Breakdown) -> None:
         options = _highlight_options(result)
         if options != list(self.highlight.options):
-            keep = self.highlight.value
+            # Another framework or cell: keep the highlight wherever the new layer has
+            # the same role or gate (the candidate from Keras to PyTorch, say).
+            keep = carry_highlight(self.highlight.value, result)
             self.highlight.options = options
-            self.highlight.value = keep if keep in dict(options).values() else _NOTHING
+            self.highlight.value = keep or _NOTHING
         theme_name: ThemeName = self.theme.value
         theme = THEMES[theme_name]
         highlight = self.highlight.value or None
@@ -612,7 +623,7 @@ class Panel(widgets.VBox):
         painter = self._painters.get(theme)
         if painter is None:
             painter = self._painters[theme] = Diagram(theme=theme)
-        return painter.render(result, IMAGE_FORMAT, highlight=highlight)
+        return painter.render(result, IMAGE_FORMAT, highlight=highlight, variant=self.variant)
 
     def _fill_table(self, change: dict[str, Any]) -> None:
         if change["new"] is not None:
@@ -702,12 +713,12 @@ def panel(
     *,
     theme: ThemeName = DEFAULT_THEME,
     highlight: str | None = None,
-    variant: PanelVariant = "full",
+    variant: Variant = "full",
     **changes: Any,
 ) -> Panel:
     """A live panel preset to ``settings`` (keywords as for :func:`~lstm_widget.breakdown`).
 
-    ``variant="lecture"`` arranges it for a projector (see :data:`PanelVariant`).
+    ``variant="lecture"`` arranges it for a projector (see :class:`Panel`).
     Bad presets raise :class:`~lstm_widget.SettingsError`; once the panel is shown, bad
     values entered in it are reported inside the panel instead. Running the notebook
     cell that made a panel again closes that panel (its widgets and figures) once the
@@ -721,9 +732,5 @@ def panel(
     """
     start = breakdown(settings, **changes)
     _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
-    check_highlight(start, highlight)  # the sentence every front end gives
-    if variant not in PANEL_VARIANTS:
-        raise SettingsError(
-            f"variant must be one of {', '.join(PANEL_VARIANTS)}, not {variant!r}."
-        )
-    return Panel(start, theme=theme, highlight=highlight, variant=variant)
+    resolve_highlight(start, highlight)  # the sentence every front end gives
+    return Panel(start, theme=theme, highlight=highlight, variant=check_variant(variant))

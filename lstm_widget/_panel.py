@@ -56,20 +56,23 @@ _WIDGET_FORMAT: Final = "svg+xml"
 #: Setting -> (slider minimum, slider maximum). The typed entry beside each slider
 #: takes any value, and the slider stretches to follow it.
 _NUMBERS: Final[Mapping[str, tuple[int, int]]] = {
-    "input_size": (1, 1024),
+    "input_size": (1, 512),
     "units": (1, 1024),
     "layers": (1, min(10, MAX_LAYERS)),
-    "proj_size": (0, 64),
-    "dense": (0, 64),
+    "proj_size": (0, 512),
+    "dense": (0, 128),
 }
-#: Widths run over three orders of magnitude, so their sliders are logarithmic: on a
-#: linear 1-1,024 track one unit was a third of a pixel, and 10 -> 20 a 3 px drag.
-#: Powers of this base are the track's marks; values are rounded to whole numbers.
+#: In the lecture column the widths' sliders are logarithmic: on a linear 1-1,024 track
+#: one unit is a third of a pixel and 10 -> 20 a 3 px drag; on a log track each tenth
+#: of it doubles the width. (The full panel keeps linear tracks, whose arrow keys step
+#: by one: benchmarks/bench_browser.py times those key presses.) Values are rounded to
+#: whole numbers.
 _LOG_BASE: Final = 2
 _LOG_SLIDERS: Final = frozenset({"input_size", "units"})
-#: The log sliders' resolution in powers of the base: fine enough that every width up
-#: to about 140 has a position of its own (larger exact values are typed).
-_LOG_STEP: Final = 0.01
+#: A log slider's step in powers of the base: eight steps per doubling, so an arrow key
+#: moves a width by about 9 %, enough to change it by at least one from 10 up, and a
+#: drag over 1-1,024 has 80 positions.
+_LOG_STEP: Final = 0.125
 _FLAGS: Final = ("bidirectional", "bias", "reset_after", "peepholes")
 
 _CELL_LABELS: Final = {"lstm": "LSTM", "gru": "GRU", "rnn": "simple RNN"}
@@ -475,7 +478,7 @@ class Panel(widgets.VBox):
             style={"description_width": "6.5em" if lecture else "15em"},
             layout=widgets.Layout(width="auto" if lecture else "25em"),
         )
-        logarithmic = name in _LOG_SLIDERS
+        logarithmic = lecture and name in _LOG_SLIDERS
         track = {"continuous_update": True, "readout": False, "tooltip": name}
         if lecture:
             track["layout"] = widgets.Layout(width="100%")

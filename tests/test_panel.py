@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 import subprocess
@@ -117,49 +118,57 @@ def test_settings_are_counted_once_per_change(monkeypatch: pytest.MonkeyPatch) -
 
 def test_slider_and_typed_entry_stay_linked(panel: Any) -> None:
     slider, entry = panel.sliders["units"], panel.controls["units"]
-
-    def top() -> float:  # a width's slider is logarithmic: its max is a power of 2
-        return float(2**slider.max)
-
     slider.value = 33
     assert entry.value == 33 and panel.result.settings.units == 33
+    entry.value = 12
+    assert slider.value == 12
+    entry.value = 250_000  # past the slider's end: the slider stretches to follow
+    assert slider.max >= 250_000 and slider.value == 250_000
+    assert panel.result.settings.units == 250_000
+    slider.value = 200_000  # a drag keeps the range it started with
+    assert slider.max >= 250_000 and entry.value == 200_000
+    entry.value = 20  # typed back: the slider drags over its own range again
+    assert slider.value == 20 and slider.max == 1024
+    entry.value = 0  # refused: the slider keeps its place, the entry its typed value
+    assert panel.error and slider.value == 20 and entry.value == 0
+
+
+def test_lecture_width_sliders_are_logarithmic_and_stay_linked() -> None:
+    """On a linear 1-1,024 track, 10 -> 20 units was 1 % of it (3 px of 300)."""
+    import math
+
+    p = lstm_widget.panel(units=10, input_size=1, dense=1, variant="lecture")
+    slider, entry = p.sliders["units"], p.controls["units"]
+
+    def top() -> float:  # a log slider's max is a power of 2
+        return float(2**slider.max)
+
     slider.value = 33.4  # a log slider's positions are fractions; the entry takes whole units
-    assert entry.value == 33
+    assert entry.value == 33 and p.result.settings.units == 33
     entry.value = 12
     assert slider.value == 12
     entry.value = 250_000  # past the slider's end: the slider stretches to follow
     assert top() >= 250_000 and slider.value == 250_000
-    assert panel.result.settings.units == 250_000
     slider.value = 200_000  # a drag keeps the range it started with
     assert top() >= 250_000 and entry.value == 200_000
     entry.value = 20  # typed back: the slider drags over its own range again
     assert slider.value == 20 and top() == 1024
-    entry.value = 0  # refused: the slider keeps its place, the entry its typed value
-    assert panel.error and slider.value == 20 and entry.value == 0
-    entry.value = 10
-    layers, layer_slider = panel.controls["layers"], panel.sliders["layers"]
-    layer_slider.value = 3  # a count's slider is linear
-    assert layers.value == 3 and panel.result.settings.layers == 3
-    layers.value = 40
-    assert layer_slider.max == layer_slider.value == 40
-
-
-def test_width_sliders_are_logarithmic_so_small_widths_get_room(panel: Any) -> None:
-    """On a linear 1-1,024 track, 10 -> 20 units was 1 % of it (3 px of 300)."""
-    import math
-
     for name in ("units", "input_size"):
-        slider = panel.sliders[name]
-        assert 2**slider.min == 1 and 2**slider.max == 1024
+        track = p.sliders[name]
+        assert 2**track.min == 1
 
-        def place(value: int, slider: Any = slider) -> float:
+        def place(value: int, track: Any = track) -> float:
             """Where ``value`` sits along the track, from 0 to 1."""
-            return (math.log2(value) - slider.min) / (slider.max - slider.min)
+            return (math.log2(value) - track.min) / (track.max - track.min)
 
-        assert place(20) - place(10) == pytest.approx(0.1)
-        # Every width up to 100 has a position of its own.
-        positions = {round(2 ** (slider.min + k * slider.step)) for k in range(700)}
-        assert set(range(1, 101)) <= positions
+        assert place(20) - place(10) >= 0.1
+        # An arrow key moves one step: from 10 up, every press changes the width.
+        first, last = math.ceil(math.log2(10) / track.step), round(track.max / track.step)
+        widths = [round(2 ** (k * track.step)) for k in range(first, last + 1)]
+        assert all(b > a for a, b in itertools.pairwise(widths))
+    layers, layer_slider = p.controls["layers"], p.sliders["layers"]
+    layer_slider.value = 3  # a count's slider is linear
+    assert layers.value == 3 and p.result.settings.layers == 3
 
 
 def test_a_slider_step_sends_the_new_diagram_before_the_other_updates(

@@ -185,6 +185,18 @@ def _log_top(high: int, value: int) -> float:
     return steps * _LOG_STEP
 
 
+def _snapped(position: float, width: int) -> bool:
+    """Whether a log slider at ``position`` is only ``width`` snapped to the track's grid.
+
+    The frontend puts a typed width on the nearest step of the track and sends that
+    position back: 20 comes back as 2**4.375, about 20.75. Taking it would turn the typed
+    20 into 21. A drag or an arrow key moves further than half a step.
+    """
+    return width >= 1 and abs(math.log(position, _LOG_BASE) - math.log(width, _LOG_BASE)) <= (
+        _LOG_STEP / 2 + 1e-9
+    )
+
+
 def _widget_tree(root: widgets.Widget) -> Iterator[widgets.Widget]:
     """``root`` and every widget under it: children, and each one's layout and style."""
     pending = [root]
@@ -507,6 +519,8 @@ class Panel(widgets.VBox):
             # receives; sent after the entry's echo, it loads about 15 ms later in
             # chromium (benchmarks/bench_browser.py).
             nonlocal dragging
+            if logarithmic and _snapped(change["new"], entry.value):
+                return
             dragging = True
             try:
                 with entry.hold_sync():

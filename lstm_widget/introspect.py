@@ -53,9 +53,9 @@ from .counting import (
     Breakdown,
     Settings,
     SettingsError,
-    _with_article,
     breakdown,
 )
+from .conventions import with_article
 from .report import html_table, summary_line, text_table
 from .style import LIGHT, Theme
 
@@ -352,7 +352,7 @@ def _describe(obj: object) -> str:
     qualified = kind.__qualname__
     if kind.__module__ != "builtins":
         qualified = f"{kind.__module__.partition('.')[0]}.{qualified}"
-    return _with_article(qualified)
+    return with_article(qualified)
 
 
 def _assemble(

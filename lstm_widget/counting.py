@@ -40,7 +40,6 @@ from .conventions import (
     layer_name,
     option_refusal,
     stable_gate,
-    with_article,
 )
 
 __all__ = [
@@ -115,6 +114,7 @@ MAX_LAYERS = 100
 #: Widths (input, units, projection, dense) up to a trillion: far past any layer anyone
 #: trains, while every count stays printable and every view drawable.
 MAX_SIZE = 10**12
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -48,6 +48,7 @@ from html import escape
 from importlib import import_module
 from typing import Any, Literal
 
+from .conventions import with_article
 from .counting import (
     FRAMEWORK_LABELS,
     Breakdown,
@@ -55,7 +56,6 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .conventions import with_article
 from .report import html_table, summary_line, text_table
 from .style import LIGHT, Theme
 

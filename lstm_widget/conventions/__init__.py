@@ -276,7 +276,7 @@ class Highlights:
         letters = gate_letters(self.cell)
         name = letters.get(highlight, highlight) if isinstance(highlight, str) else highlight
         if name in self.choices:
-            return name  # type: ignore[return-value]
+            return name
         aliases = sorted(letter for letter, gate in letters.items() if letter != gate)
         also = f" (or the candidate's letter {', '.join(aliases)})" if aliases else ""
         raise SettingsError(

@@ -8,9 +8,7 @@ KERAS = FrameworkSpec(
     key="keras",
     label="Keras",
     cells={
-        "lstm": CellConvention(
-            "LSTM", ("i", "f", "c", "o"), candidate="c", tensor_prefix="lstm"
-        ),
+        "lstm": CellConvention("LSTM", ("i", "f", "c", "o"), candidate="c", tensor_prefix="lstm"),
         "gru": CellConvention(
             "GRU",
             ("z", "r", "h"),

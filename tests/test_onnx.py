@@ -103,15 +103,17 @@ def run_onnxruntime(model: onnx.ModelProto, x: np.ndarray) -> list[np.ndarray]:
     return session.run(None, {"X": x})
 
 
-@settings(max_examples=250, deadline=None)
-@given(
-    s=any_settings(
-        frameworks=("onnx",),
-        widths=st.integers(1, 12),
-        layers=st.integers(1, 3),
-        dense=st.integers(0, 5),
-    )
+#: Small ONNX layers of every cell and option: the runtimes run them quickly.
+ONNX_SETTINGS = any_settings(
+    frameworks=("onnx",),
+    widths=st.integers(1, 12),
+    layers=st.integers(1, 3),
+    dense=st.integers(0, 5),
 )
+
+
+@settings(max_examples=250, deadline=None)
+@given(s=ONNX_SETTINGS)
 def test_onnx_runs_the_counted_weights(s, check_groups_tile_tensors):
     b = breakdown(**s)
     model = onnx_model(b)
@@ -127,14 +129,7 @@ def test_onnx_runs_the_counted_weights(s, check_groups_tile_tensors):
 
 
 @settings(max_examples=250, deadline=None)
-@given(
-    s=any_settings(
-        frameworks=("onnx",),
-        widths=st.integers(1, 12),
-        layers=st.integers(1, 3),
-        dense=st.integers(0, 5),
-    )
-)
+@given(s=ONNX_SETTINGS)
 def test_onnx_layer_counts_follow_the_spec(s):
     """Per layer: D·(G·h·x_k + G·h·h + 2·G·h + 3h), and x_k = D·h above the first layer."""
     b = breakdown(**s)

@@ -62,7 +62,7 @@ def test_an_option_outside_its_scope_is_refused_with_the_layers_it_applies_to():
     assert option_refusal("peepholes", True, "pytorch", "lstm") == (
         "peepholes=True applies only to an ONNX LSTM, not a PyTorch LSTM; use peepholes=False."
     )
-    with pytest.raises(SettingsError, match="^reset_after=False applies only to a Keras GRU"):
+    with pytest.raises(SettingsError, match=r"^reset_after=False applies only to a Keras GRU"):
         breakdown(framework="onnx", cell="gru", reset_after=False)
     assert option_help("proj_size") == "PyTorch LSTM proj_size, 0 for none"
 

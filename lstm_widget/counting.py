@@ -4,11 +4,13 @@ This module is the single source of truth for every number lstm_widget shows. It
 pure and stdlib-only (no matplotlib, no ipywidgets, no frameworks), so it imports in
 microseconds and can be tested with exact integers.
 
-A framework's convention is described as data (gate order, tensor names, how biases
-are stored); :func:`breakdown` walks layers and directions and emits one
-:class:`WeightGroup` per gate and role. Everything else (subtotals, the formula, the
-per-unit reading, memory) is derived from those groups, so the numbers shown in a
-table, a formula and a diagram cannot disagree.
+A framework's convention is data in the registry (:mod:`lstm_widget.conventions`: gate
+order, how biases are stored, which options apply, the dense head's names); each
+convention names a builder registered here (:func:`register_builder`), and
+:func:`breakdown` walks layers and directions and has it emit one :class:`WeightGroup`
+per gate and role. Everything else (subtotals, the formula, the per-unit reading,
+memory) is derived from those groups, so the numbers shown in a table, a formula and a
+diagram cannot disagree.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from typing import Any, Final
 
 import ipywidgets as widgets
 
+from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
 from .conventions import (
     CELL_SPECS,
     FRAMEWORK_SPECS,
@@ -46,7 +47,7 @@ from .counting import (
 from .diagram import Diagram, _embedded, _theme
 from .layout import Variant, check_variant, highlights
 from .report import html_table, summary_line, text_table
-from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
+from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, on_theme
 
 #: The Image widget's format. SVG keeps text as text: smaller, faster to render than
 #: rasterising, and sharp on a projector.
@@ -118,12 +119,6 @@ RERUN_HINT: Final = (
 STILL_CAPTION: Final = "A still of the panel above, for viewers that cannot run widgets."
 
 _THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
-
-
-def _on_theme(html: str, theme: Theme) -> str:
-    """``html`` on the theme's background, so its role colours keep their contrast."""
-    style = f"background:{theme.background};color:{theme.foreground};padding:0.25em 0.5em"
-    return f'<div style="{style}">{html}</div>'
 
 
 def _label(setting: str) -> str:
@@ -222,6 +217,14 @@ class Panel(widgets.VBox):
     highlight, theme
         The highlight selector, whose value is a role, a gate letter or ``""`` for
         nothing, and the theme toggle.
+    compare
+        The compare selector: ``""`` for nothing, or changes to the panel's settings
+        as ``SETTING=VALUE`` pairs (``framework=pytorch``). While it is set, the
+        diagram draws the side with more weights and marks the role whose count
+        changes most (unless a highlight is chosen), and :attr:`comparison` states
+        each difference with its formula.
+    compared
+        The :class:`~lstm_widget.compare.Comparison` now shown, else ``None``.
     table_section
         The collapsible section holding the weight-group :attr:`table`, built only
         while it is open.
@@ -236,6 +239,7 @@ class Panel(widgets.VBox):
         theme: ThemeName = DEFAULT_THEME,
         highlight: str | None = None,
         variant: Variant = "full",
+        compare: str = "",
     ) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {}
         self.sliders: dict[str, widgets.IntSlider | widgets.FloatLogSlider] = {}
@@ -248,6 +252,7 @@ class Panel(widgets.VBox):
         self._last_still: tuple[object, tuple[bytes, str]] = (None, (b"", ""))
         self.result = start
         self.error: str | None = None
+        self.compared: Comparison | None = None
         settings = start.settings
         lecture = variant == "lecture"
 
@@ -288,6 +293,12 @@ class Panel(widgets.VBox):
             style=wide,
         )
 
+        self.compare = widgets.Dropdown(
+            options=_compare_options(settings, compare),
+            value=compare,
+            description="compare",
+            style=wide,
+        )
         self.message = widgets.HTML()
         # The lecture diagram shows at its natural size, the size its text was chosen
         # for: never shrunk to the column, so browser zoom can only enlarge it.
@@ -297,6 +308,7 @@ class Panel(widgets.VBox):
             if lecture
             else widgets.Layout(max_width="100%"),
         )
+        self.comparison = widgets.HTML()
         self.formula = widgets.HTML()
         self.explanation = widgets.HTML()
         self.table = widgets.HTML()
@@ -306,7 +318,7 @@ class Panel(widgets.VBox):
         self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
 
         flags = [self.controls[name] for name in _FLAGS]
-        views = [self.image, self.formula, self.explanation, self.table_section]
+        views = [self.image, self.comparison, self.formula, self.explanation, self.table_section]
         if lecture:
             self._option_rows = {
                 name: number_rows[list(_NUMBERS).index(name)]
@@ -321,6 +333,7 @@ class Panel(widgets.VBox):
                     *number_rows,
                     *flags,
                     self.highlight,
+                    self.compare,
                     self.theme,
                     self.message,
                 ],
@@ -348,6 +361,7 @@ class Panel(widgets.VBox):
                     *number_rows,
                     widgets.HBox(flags),
                     widgets.HBox([self.highlight, self.theme]),
+                    self.compare,
                 ]
             )
             body = [settings_box, self.message, *views, self.hint]
@@ -357,7 +371,7 @@ class Panel(widgets.VBox):
         # A number row's entry reaches _on_change through its own observer, which
         # redraws before the slider beside it follows (see _number_row).
         choices_and_flags = [c for name, c in self.controls.items() if name not in _NUMBERS]
-        for control in (*choices_and_flags, self.highlight, self.theme):
+        for control in (*choices_and_flags, self.highlight, self.theme, self.compare):
             control.observe(self._on_change, names="value")
         self.update()
         _release_earlier_runs(self)
@@ -376,7 +390,9 @@ class Panel(widgets.VBox):
         if self.image.value:  # empty only if the very first drawing failed
             png, tag = self._still()
             bundle["image/png"] = png
-            bundle["text/html"] = f"{tag}{self.formula.value}{self.explanation.value}"
+            bundle["text/html"] = (
+                f"{tag}{self.comparison.value}{self.formula.value}{self.explanation.value}"
+            )
         return bundle
 
     def _ipython_display_(self) -> None:
@@ -414,12 +430,13 @@ class Panel(widgets.VBox):
 
     def _still(self) -> tuple[bytes, str]:
         """The diagram now shown as a PNG and an ``<img>`` carrying it (one kept)."""
-        key = (self.result, self.theme.value, self.highlight.value)
+        drawn, highlight = self._drawing()
+        key = (drawn, self.theme.value, highlight)
         if self._last_still[0] != key:
             png, tag, _ = _embedded(
-                self.result,
+                drawn,
                 THEMES[self.theme.value],
-                self.highlight.value or None,
+                highlight,
                 "png",
                 self.variant,
             )
@@ -532,6 +549,7 @@ class Panel(widgets.VBox):
             # A theme or highlight change, or the first draw, leaves the count as it is.
             if settings != self.result.settings:
                 self.result = breakdown(settings)
+            self._count_comparison()
             self._show(self.result)
             self.error = None
             self.message.value = ""
@@ -582,10 +600,10 @@ class Panel(widgets.VBox):
         theme_name: ThemeName = self.theme.value
         theme = THEMES[theme_name]
         highlight = self.highlight.value or None
-        self.image.value = self._image(result, theme_name, highlight)
+        self.image.value = self._image(*self._drawing(), theme_name)
         role: Role | None = highlight if highlight in ROLES else None
         gate = "" if highlight is None or role else _gate_html(result, rules, highlight, theme)
-        self.formula.value = _on_theme(
+        self.formula.value = on_theme(
             f"<b>{escape(summary_line(result))}</b>"
             f"{result.formula.html(theme.roles, highlight=role)}{gate}",
             theme,
@@ -593,7 +611,7 @@ class Panel(widgets.VBox):
         layers = result.settings.layers
         # Layers above the first all read the same, so one line covers them.
         labels = ["Layer 1", "Layer 2" if layers == 2 else f"Layers 2–{layers}"]
-        self.explanation.value = _on_theme(
+        self.explanation.value = on_theme(
             "".join(
                 f"<div>{label}: {escape(p.text())}</div>"
                 for label, p in zip(labels, result.per_unit[:2], strict=False)
@@ -603,7 +621,41 @@ class Panel(widgets.VBox):
         if self.table_section.selected_index is not None:
             self._fill_table({"new": self.table_section.selected_index})
 
-    def _image(self, result: Breakdown, theme: ThemeName, highlight: str | None) -> bytes:
+    def _drawing(self) -> tuple[Breakdown, str | None]:
+        """What the diagram shows: the result, or the comparison's side with more
+        weights, marked where the counts differ most unless a highlight is chosen."""
+        chosen = self.highlight.value or None
+        if self.compared is None:
+            return self.result, chosen
+        drawn = self.compared.drawn
+        if chosen is not None and highlights(drawn).carry(chosen) is None:
+            chosen = None  # a gate or role the drawn side lacks
+        return drawn, chosen or self.compared.mark
+
+    def _count_comparison(self) -> None:
+        """Count the comparison the selector asks for, offering this setting's choices."""
+        chosen = self.compare.value
+        options = _compare_options(self.result.settings, chosen)
+        if options != list(self.compare.options):
+            self.compare.options = options
+            self.compare.value = chosen
+        self.compared = None
+        if not chosen:
+            self.comparison.value = ""
+            return
+        theme = THEMES[self.theme.value]
+        try:
+            self.compared = compare_with(self.result, parse_changes(chosen))
+        except SettingsError as error:
+            self.comparison.value = on_theme(
+                f'<div role="alert" style="color:#B00020;font-weight:bold">'
+                f"Cannot compare with {escape(chosen)}: {escape(str(error))}</div>",
+                theme,
+            )
+            return
+        self.comparison.value = on_theme(self.compared.html(theme.roles), theme)
+
+    def _image(self, result: Breakdown, highlight: str | None, theme: ThemeName) -> bytes:
         """The diagram's bytes from this theme's painter, which caches what it rendered."""
         painter = self._painters.get(theme)
         if painter is None:
@@ -613,7 +665,7 @@ class Panel(widgets.VBox):
     def _fill_table(self, change: dict[str, Any]) -> None:
         if change["new"] is not None:
             theme = THEMES[self.theme.value]
-            self.table.value = _on_theme(html_table(self.result, theme), theme)
+            self.table.value = on_theme(html_table(self.result, theme), theme)
 
     def _report(self, message: str, details: str | None = None) -> None:
         self.error = message
@@ -692,6 +744,15 @@ def _forget(panel: Panel) -> None:
             _CELL_PANELS[cell] = (run, rest)
 
 
+def _compare_options(settings: Settings, chosen: str) -> list[tuple[str, str]]:
+    """Nothing, the registry's suggestions for ``settings``, and ``chosen`` if it is not
+    among them (a comparison given to :func:`panel` stays while the controls move)."""
+    values = [describe_changes(changes) for changes in suggestions(settings)]
+    if chosen and chosen not in values:
+        values.append(chosen)
+    return [("nothing", _NOTHING), *((value, value) for value in values)]
+
+
 def panel(
     settings: Settings | None = None,
     /,
@@ -699,11 +760,14 @@ def panel(
     theme: ThemeName = DEFAULT_THEME,
     highlight: str | None = None,
     variant: Variant = "full",
+    compare: str | Mapping[str, Any] | None = None,
     **changes: Any,
 ) -> Panel:
     """A live panel preset to ``settings`` (keywords as for :func:`~lstm_widget.breakdown`).
 
     ``variant="lecture"`` arranges it for a projector (see :class:`Panel`).
+    ``compare`` sets the compare selector: changes to the settings, as a mapping
+    (``{"framework": "pytorch"}``) or as ``"framework=pytorch, bias=False"``.
     Bad presets raise :class:`~lstm_widget.SettingsError`; once the panel is shown, bad
     values entered in it are reported inside the panel instead. Running the notebook
     cell that made a panel again closes that panel (its widgets and figures) once the
@@ -718,4 +782,11 @@ def panel(
     start = breakdown(settings, **changes)
     _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
     highlights(start).resolve(highlight)  # the sentence every front end gives
-    return Panel(start, theme=theme, highlight=highlight, variant=check_variant(variant))
+    against = ""
+    if compare:
+        parsed = parse_changes(compare) if isinstance(compare, str) else dict(compare)
+        compare_with(start, parsed)  # a comparison that cannot be counted is refused here
+        against = describe_changes(parsed)
+    return Panel(
+        start, theme=theme, highlight=highlight, variant=check_variant(variant), compare=against
+    )

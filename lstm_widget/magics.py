@@ -18,10 +18,11 @@ from typing import Any
 import IPython.display
 from IPython.core.error import UsageError
 
+from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .introspect import explain
 from .options import add_diagram_arguments, make_parser
-from .style import THEMES
+from .style import THEMES, on_theme
 
 #: IPython's ``display``, typed here: some IPython releases annotate it and some ship no
 #: types at all, and type-checking must not change with the installed release.
@@ -40,6 +41,7 @@ Examples
 --------
   %lstm_params --widget --cell gru -u 64 -i 32    the live panel, preset
   %lstm_params --highlight recurrent -u 4 -i 3    light up the recurrent weights
+  %lstm_params --compare framework=pytorch        what PyTorch counts that Keras does not
   %lstm_params model                              explain the model in `model`
   result = %lstm_params -o -u 128 -i 32           keep the Breakdown, like %timeit -o
 """
@@ -64,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     add("--widget", action="store_true",
         help="open the live panel preset to these flags "
              "(the static output where widgets cannot show)")  # fmt: skip
+    add("--compare", metavar="SETTING=VALUE,...",
+        help="compare with these settings changed, e.g. --compare framework=pytorch "
+             "or --compare bidirectional=true,layers=2: each difference as a sentence "
+             "with its formula, and the diagram of the side with more weights "
+             "(in the panel too, with --widget)")  # fmt: skip
     add_diagram_arguments(parser)
     add("--format", dest="image_format", choices=_IMAGE_FORMATS,
         help="diagram image format (default: png)")  # fmt: skip
@@ -154,6 +161,7 @@ class LstmMagics:
             return self._explain(args, given)
         try:
             result = breakdown(Settings(**given))
+            compared = compare_with(result, parse_changes(args.compare)) if args.compare else None
         except SettingsError as error:
             raise UsageError(str(error)) from None
         if args.widget and _has_widget_frontend(self.shell):
@@ -161,6 +169,9 @@ class LstmMagics:
             return live if args.return_result else None
         if args.widget:
             print("No widget frontend here (terminal IPython): showing the static output.")
+        if compared is not None:
+            self._show_comparison(compared, args)
+            return compared if args.return_result else None
         self._show(result, args)
         return result if args.return_result else None
 
@@ -173,7 +184,12 @@ class LstmMagics:
                 "--format sets the static output's image; the panel always draws SVG."
             )
         try:
-            live = panel(result.settings, theme=args.theme, highlight=args.highlight)
+            live = panel(
+                result.settings,
+                theme=args.theme,
+                highlight=args.highlight,
+                compare=args.compare or None,
+            )
         except SettingsError as error:  # a --highlight the layer does not have
             raise UsageError(str(error)) from None
         display(live)
@@ -191,6 +207,25 @@ class LstmMagics:
             raise UsageError(str(error)) from None
         display(data, raw=True, metadata=metadata)
 
+    def _show_comparison(self, compared: Comparison, args: argparse.Namespace) -> None:
+        """The differences as sentences, then the diagram of the side with more weights,
+        marked where the counts differ most (or with the asked-for highlight)."""
+        from . import diagram
+
+        theme = THEMES[args.theme]
+        try:
+            data, metadata = diagram.mimebundle(
+                compared.drawn,
+                theme=args.theme,
+                highlight=args.highlight or compared.mark,
+                fmt=args.image_format or "png",
+            )
+        except SettingsError as error:  # a --highlight the drawn side does not have
+            raise UsageError(str(error)) from None
+        data["text/plain"] = f"{compared.text()}\n\n{data['text/plain']}"
+        data["text/html"] = on_theme(compared.html(theme.roles), theme) + data["text/html"]
+        display(data, raw=True, metadata=metadata)
+
     def _explain(self, args: argparse.Namespace, given: dict[str, Any]) -> object:
         if given:
             flags = ", ".join(sorted(given))
@@ -199,6 +234,8 @@ class LstmMagics:
             )
         if args.widget:
             raise UsageError("--widget presets the panel from flags; it cannot take a NAME.")
+        if args.compare:
+            raise UsageError("--compare compares settings given as flags; it cannot take a NAME.")
         drawing = [
             flag
             for flag, value in (("--highlight", args.highlight), ("--format", args.image_format))

@@ -180,6 +180,9 @@ BAD_LINES = {
     "1abc": "1abc",
     "nothing_here.attribute": "'nothing_here' is not defined",
     "-u 10 --flag-nobody-has  # a comment": "--flag-nobody-has",
+    "--compare colour=red": "not 'colour=red'.",
+    "--compare proj_size=5": "proj_size",
+    "--compare units=many": "units must be an integer, not 'many'.",
 }
 
 
@@ -207,6 +210,7 @@ def test_name_errors_in_the_namespace(ip: Any) -> None:
         "number --widget": "--widget",
         "number --highlight f": "--highlight applies to the diagram drawn from flags",
         "number --format svg --highlight f": "drop --highlight and --format",
+        "number --compare framework=pytorch": "--compare compares settings given as flags",
     }
     for line, fragment in cases.items():
         with pytest.raises(UsageError, match=r"^[^\n]*$") as raised:
@@ -326,3 +330,32 @@ def test_a_frameworks_gate_letter_highlights_the_same_gate(ip: Any) -> None:
     for letter in ("h", "n"):  # Keras's and PyTorch's letter for a GRU's candidate
         _, by_letter, _ = _outputs(ip, f"--cell gru --format svg --highlight {letter}")
         assert by_letter[0]["image/svg+xml"] == by_name[0]["image/svg+xml"]
+
+
+def test_compare_states_each_difference_and_draws_the_side_with_more(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "-o -u 10 -i 1 --compare framework=pytorch")
+    from lstm_widget.compare import Comparison
+
+    assert isinstance(value, Comparison)
+    assert value.before.settings.framework == "keras"
+    assert value.after.settings.framework == "pytorch"
+    (bundle,) = bundles
+    assert bundle["text/plain"].splitlines()[:2] == [
+        "Keras LSTM: 480 → PyTorch LSTM: 520 (+40)",
+        "PyTorch LSTM adds a second bias per gate: 4 × 10 = 40",
+    ]
+    assert "a second bias per gate</span>: <b>4 × 10 = 40</b>" in bundle["text/html"]
+    assert "PyTorch LSTM: 520 parameters" in bundle["text/html"]  # the drawn side's alt text
+    assert "image/png" in bundle
+
+
+def test_compare_with_widget_presets_the_panels_selector(
+    ip: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(magics_module, "_has_widget_frontend", lambda shell: True)
+    value, _, _ = _outputs(ip, "--widget -o --cell gru --compare reset_after=false")
+    assert value.compare.value == "reset_after=False"
+    assert value.compared.sentences() == [
+        "Keras GRU with reset_after=False drops a second bias per gate: 3 × 10 = 30"
+    ]
+    value.close()

@@ -551,6 +551,7 @@ class Panel(widgets.VBox):
                 self.result = breakdown(settings)
             self._count_comparison()
             self._show(self.result)
+            self._offer_comparisons()
             self.error = None
             self.message.value = ""
         except SettingsError as error:
@@ -633,12 +634,9 @@ class Panel(widgets.VBox):
         return drawn, chosen or self.compared.mark
 
     def _count_comparison(self) -> None:
-        """Count the comparison the selector asks for, offering this setting's choices."""
+        """Count the comparison the selector asks for (before the diagram, which shows
+        its side with more weights)."""
         chosen = self.compare.value
-        options = _compare_options(self.result.settings, chosen)
-        if options != list(self.compare.options):
-            self.compare.options = options
-            self.compare.value = chosen
         self.compared = None
         if not chosen:
             self.comparison.value = ""
@@ -654,6 +652,15 @@ class Panel(widgets.VBox):
             )
             return
         self.comparison.value = on_theme(self.compared.html(theme.roles), theme)
+
+    def _offer_comparisons(self) -> None:
+        """The selector's choices for the settings now shown. Called after the diagram
+        is drawn: on a drag the new diagram is the first message the frontend gets."""
+        chosen = self.compare.value
+        options = _compare_options(self.result.settings, chosen)
+        if options != list(self.compare.options):
+            self.compare.options = options
+            self.compare.value = chosen
 
     def _image(self, result: Breakdown, highlight: str | None, theme: ThemeName) -> bytes:
         """The diagram's bytes from this theme's painter, which caches what it rendered."""

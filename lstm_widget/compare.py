@@ -33,6 +33,7 @@ __all__ = [
     "describe_changes",
     "parse_changes",
     "suggestions",
+    "with_changes",
 ]
 
 _BlockKey = tuple[int, Direction]
@@ -293,27 +294,32 @@ def compare(before: Breakdown, after: Breakdown) -> Comparison:
     return Comparison(before, after, tuple(changes))
 
 
-def compare_with(before: Breakdown, changes: Mapping[str, Any]) -> Comparison:
-    """``before`` against its settings with ``changes``; bad changes raise SettingsError.
+def with_changes(settings: Settings, changes: Mapping[str, Any]) -> Settings:
+    """``settings`` with ``changes``; options the new layer lacks fall back to their
+    neutral value unless ``changes`` sets them. Bad changes raise SettingsError.
 
-    Options the other layer lacks fall back to their neutral value unless ``changes``
-    sets them: Keras GRU's ``reset_after=False`` against ``framework=pytorch`` compares
-    with PyTorch's GRU, which has no such option.
+    Keras GRU's ``reset_after=False`` with ``framework=pytorch`` is PyTorch's GRU,
+    which has no such option.
     """
-    if not changes:
-        raise SettingsError(
-            "compare needs at least one setting to change, e.g. framework=pytorch."
-        )
     unknown = [name for name in changes if name not in _FIELD_TYPES]
     if unknown:
         raise SettingsError(
             f"compare takes settings among {', '.join(_FIELD_TYPES)}, not {unknown[0]!r}."
         )
-    merged = {**asdict(before.settings), **changes}
+    merged = {**asdict(settings), **changes}
     for name, option in OPTIONS.items():
         if name not in changes and not applies(name, merged["framework"], merged["cell"]):
             merged[name] = option.neutral
-    return compare(before, breakdown(Settings(**merged)))
+    return Settings(**merged)
+
+
+def compare_with(before: Breakdown, changes: Mapping[str, Any]) -> Comparison:
+    """``before`` against its settings with ``changes`` (see :func:`with_changes`)."""
+    if not changes:
+        raise SettingsError(
+            "compare needs at least one setting to change, e.g. framework=pytorch."
+        )
+    return compare(before, breakdown(with_changes(before.settings, changes)))
 
 
 def suggestions(settings: Settings) -> list[dict[str, Any]]:

@@ -212,6 +212,19 @@ class PanelPage:
             .first
         )
 
+    def choose(self, label: str, option: str) -> None:
+        """Pick ``option`` in the dropdown labelled ``label``, as a mouse user would."""
+        row = self.panel.locator(".widget-dropdown").filter(
+            has=self.page.locator("label", has_text=re.compile(f"^{label}$"))
+        )
+        row.locator("select").select_option(label=option)
+
+    def comparison(self, sentence: str) -> Any:
+        """The line stating one difference of the comparison, once it shows."""
+        line = self.panel.get_by_text(sentence, exact=True).first
+        line.wait_for(timeout=REDRAW_TIMEOUT_MS)
+        return line
+
     def toggle(self, choice: str) -> Any:
         """A framework, cell or theme button: their names differ across the groups."""
         return self.panel.get_by_role("button", name=choice, exact=True)
@@ -294,8 +307,18 @@ def test_panel_follows_keyboard_and_mouse(
             timeout=REDRAW_TIMEOUT_MS,
         )
         settings["units"] = released
-        view.expect_redraw(shown, breakdown(**settings).total)
+        shown = view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("5-dragged")
+
+        # Compare with the Keras 2 layout: the diagram stays on the Keras 3 GRU (the
+        # side with more weights), its second bias marked, and the sentence says why.
+        view.choose("compare", "reset_after=False")
+        view.comparison(
+            f"Keras GRU with reset_after=False drops a second bias per gate: "
+            f"3 × {released:,} = {3 * released:,}"
+        )
+        view.expect_redraw(shown, breakdown(**settings).total)
+        view.screenshot("6-compare")
     except BaseException:
         view.screenshot("failure")
         raise
@@ -463,6 +486,32 @@ def test_lecture_layout_keeps_the_answer_on_a_projector(
         page.wait_for_timeout(300)  # the entry and slider settle after the image
         view.screenshot(f"lecture-{room}")
         at_100 = measure_room(view, frontend, units, view.image)
+        if lecture:
+            # The comparison's sentence joins the diagram without pushing the cards
+            # off the projector.
+            shown = view.image_source()
+            view.choose("compare", "framework=pytorch")
+            line = view.comparison("PyTorch LSTM adds a second bias per gate: 4 × 20 = 80")
+            view.page.wait_for_function(
+                "([img, old]) => img.getAttribute('src') !== old && img.complete",
+                arg=[view.image.element_handle(), shown],
+                timeout=REDRAW_TIMEOUT_MS,
+            )
+            view.screenshot(f"lecture-{room}-compare")
+            box = line.bounding_box()
+            compared = measure_room(view, frontend, units, view.image)
+            compared["sentence"] = [
+                box["x"],
+                box["y"],
+                box["x"] + box["width"],
+                box["y"] + box["height"],
+            ]
+            compared["sentence_px"] = line.evaluate(
+                "e => parseFloat(getComputedStyle(e).fontSize)"
+            )
+            shown = view.image_source()
+            view.choose("compare", "nothing")
+            view.expect_redraw(shown, breakdown(**dict(START, units=20)).total)
 
         # The browser zoomed to 150 %: fewer, larger CSS pixels.
         cdp = context.new_cdp_session(page)
@@ -484,6 +533,8 @@ def test_lecture_layout_keeps_the_answer_on_a_projector(
     finally:
         context.close()
     figures = {"100%": at_100, "150%": at_150}
+    if lecture:
+        figures["compare"] = compared
     (ARTIFACTS / f"lecture-{room}.json").write_text(json.dumps(figures, indent=1))
 
     area = at_100["area"]
@@ -498,6 +549,9 @@ def test_lecture_layout_keeps_the_answer_on_a_projector(
     assert len(at_100["cards"]) == 4 and all(_inside(c["box"], area) for c in at_100["cards"])
     assert at_100["smallest_text_px"] >= LECTURE_MIN_PX - LAYOUT_UNIT, figures
     assert at_100["formula_px"] >= LECTURE_MIN_PX and at_100["controls_px"] >= LECTURE_MIN_PX
+    # Comparing: the sentence and every card on screen, the text at lecture size.
+    assert _inside(compared["sentence"], area) and compared["sentence_px"] >= LECTURE_MIN_PX
+    assert len(compared["cards"]) == 4 and all(_inside(c["box"], area) for c in compared["cards"])
     # Zoom enlarges the diagram's text on the screen, never shrinks it.
     assert at_150["smallest_text_px"] * ZOOM > at_100["smallest_text_px"], figures
     assert console.real_errors() == [], "\n".join(console.real_errors())

@@ -46,6 +46,7 @@ from .counting import (
 )
 from .diagram import Diagram, _embedded, _theme
 from .layout import Variant, check_variant, highlights
+from .quiz import Question, Target, Verdict, check_target
 from .report import html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, on_theme
 
@@ -225,6 +226,16 @@ class Panel(widgets.VBox):
         each difference with its formula.
     compared
         The :class:`~lstm_widget.compare.Comparison` now shown, else ``None``.
+    quiz, guess, check, verdict
+        Predict, then reveal. While :attr:`quiz` (a checkbox) is ticked every count
+        (diagram, formula, per-unit reading, table, comparison) reads "?" until a
+        guess is typed into :attr:`guess` and checked (Enter or the :attr:`check`
+        button); :attr:`verdict` then confirms it or diagnoses it
+        (:mod:`lstm_widget.quiz`), and the diagram marks the missed term. Another
+        setting asks again.
+    question, last_verdict
+        The :class:`~lstm_widget.quiz.Question` asked now (``None`` without the
+        quiz) and the :class:`~lstm_widget.quiz.Verdict` of the last guess.
     table_section
         The collapsible section holding the weight-group :attr:`table`, built only
         while it is open.
@@ -240,6 +251,9 @@ class Panel(widgets.VBox):
         highlight: str | None = None,
         variant: Variant = "full",
         compare: str = "",
+        quiz: bool = False,
+        quiz_wants: Target = "layer",
+        quiz_timesteps: int = 0,
     ) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {}
         self.sliders: dict[str, widgets.IntSlider | widgets.FloatLogSlider] = {}
@@ -253,6 +267,10 @@ class Panel(widgets.VBox):
         self.result = start
         self.error: str | None = None
         self.compared: Comparison | None = None
+        self.question: Question | None = None
+        self.last_verdict: Verdict | None = None
+        self._quiz_wants: Target = quiz_wants
+        self._quiz_timesteps = quiz_timesteps
         settings = start.settings
         lecture = variant == "lecture"
 
@@ -299,6 +317,16 @@ class Panel(widgets.VBox):
             description="compare",
             style=wide,
         )
+        self.quiz = widgets.Checkbox(value=quiz, description="predict first", indent=False)
+        self.prompt = widgets.HTML()
+        self.guess = widgets.Text(
+            placeholder="your guess", continuous_update=False, layout=widgets.Layout(width="10em")
+        )
+        self.check = widgets.Button(description="Check")
+        self.verdict = widgets.HTML()
+        self.quiz_box = widgets.VBox(
+            [self.prompt, widgets.HBox([self.guess, self.check]), self.verdict]
+        )
         self.message = widgets.HTML()
         # The lecture diagram shows at its natural size, the size its text was chosen
         # for: never shrunk to the column, so browser zoom can only enlarge it.
@@ -318,7 +346,14 @@ class Panel(widgets.VBox):
         self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
 
         flags = [self.controls[name] for name in _FLAGS]
-        views = [self.image, self.comparison, self.formula, self.explanation, self.table_section]
+        views = [
+            self.quiz_box,
+            self.image,
+            self.comparison,
+            self.formula,
+            self.explanation,
+            self.table_section,
+        ]
         if lecture:
             self._option_rows = {
                 name: number_rows[list(_NUMBERS).index(name)]
@@ -334,6 +369,7 @@ class Panel(widgets.VBox):
                     *flags,
                     self.highlight,
                     self.compare,
+                    self.quiz,
                     self.theme,
                     self.message,
                 ],
@@ -361,7 +397,7 @@ class Panel(widgets.VBox):
                     *number_rows,
                     widgets.HBox(flags),
                     widgets.HBox([self.highlight, self.theme]),
-                    self.compare,
+                    widgets.HBox([self.compare, self.quiz]),
                 ]
             )
             body = [settings_box, self.message, *views, self.hint]
@@ -373,6 +409,9 @@ class Panel(widgets.VBox):
         choices_and_flags = [c for name, c in self.controls.items() if name not in _NUMBERS]
         for control in (*choices_and_flags, self.highlight, self.theme, self.compare):
             control.observe(self._on_change, names="value")
+        self.quiz.observe(self._on_change, names="value")
+        self.guess.observe(self._on_guess, names="value")
+        self.check.on_click(lambda _: self._on_guess({"new": self.guess.value}))
         self.update()
         _release_earlier_runs(self)
 
@@ -431,7 +470,7 @@ class Panel(widgets.VBox):
     def _still(self) -> tuple[bytes, str]:
         """The diagram now shown as a PNG and an ``<img>`` carrying it (one kept)."""
         drawn, highlight = self._drawing()
-        key = (drawn, self.theme.value, highlight)
+        key = (drawn, self.theme.value, highlight, self._hidden)
         if self._last_still[0] != key:
             png, tag, _ = _embedded(
                 drawn,
@@ -439,6 +478,7 @@ class Panel(widgets.VBox):
                 highlight,
                 "png",
                 self.variant,
+                self._hidden,
             )
             self._last_still = (key, (png, tag))
         return self._last_still[1]
@@ -549,6 +589,7 @@ class Panel(widgets.VBox):
             # A theme or highlight change, or the first draw, leaves the count as it is.
             if settings != self.result.settings:
                 self.result = breakdown(settings)
+            self._ask()
             self._count_comparison()
             self._show(self.result)
             self._offer_comparisons()
@@ -602,6 +643,14 @@ class Panel(widgets.VBox):
         theme = THEMES[theme_name]
         highlight = self.highlight.value or None
         self.image.value = self._image(*self._drawing(), theme_name)
+        if self._hidden:
+            # The formula, the per-unit reading and the table all hold the answer.
+            self.formula.value = on_theme(
+                f"<b>{escape(result.settings.describe_layer())}: ? parameters</b>", theme
+            )
+            self.explanation.value = ""
+            self.table.value = ""
+            return
         role: Role | None = highlight if highlight in ROLES else None
         gate = "" if highlight is None or role else _gate_html(result, rules, highlight, theme)
         self.formula.value = on_theme(
@@ -622,11 +671,65 @@ class Panel(widgets.VBox):
         if self.table_section.selected_index is not None:
             self._fill_table({"new": self.table_section.selected_index})
 
+    @property
+    def _hidden(self) -> bool:
+        """Whether the counts wait for a guess."""
+        return self.question is not None and self.last_verdict is None
+
+    def _ask(self) -> None:
+        """Ask about the settings now shown, unless already asked (quiz on)."""
+        if not self.quiz.value:
+            self.question, self.last_verdict = None, None
+            self.quiz_box.layout.display = "none"
+            return
+        self.quiz_box.layout.display = None
+        wants: Target = self._quiz_wants if self.result.settings.dense else "layer"
+        question = Question(self.result, wants, self._quiz_timesteps)
+        if question == self.question:
+            return
+        self.question, self.last_verdict = question, None
+        self.prompt.value = (
+            f"<div>{escape(question.prompt())}</div>"
+            f"<div><code>{escape(question.code())}</code></div>"
+        )
+        self.guess.value = ""
+        self.verdict.value = ""
+
+    def _on_guess(self, change: dict[str, Any]) -> None:
+        """Check a typed guess, reveal the counts and mark what the guess missed."""
+        text = str(change["new"]).strip().replace(",", "").replace("_", "")
+        if self.question is None or not text:
+            return
+        if not text.isdigit():
+            self.verdict.value = (
+                '<div role="alert" style="color:#B00020;font-weight:bold">'
+                f"A guess is a whole number such as 480, not {escape(repr(change['new']))}.</div>"
+            )
+            return
+        self.last_verdict = self.question.check(int(text))
+        theme = THEMES[self.theme.value]
+        colour = theme.roles["input"] if self.last_verdict.right else "#B00020"
+        self.verdict.value = on_theme(
+            f'<div style="color:{colour};font-weight:bold">'
+            f"{escape(self.last_verdict.message)}</div>",
+            theme,
+        )
+        self._holding = True
+        try:
+            self._count_comparison()
+            self._show(self.result)
+        finally:
+            self._holding = False
+
     def _drawing(self) -> tuple[Breakdown, str | None]:
         """What the diagram shows: the result, or the comparison's side with more
-        weights, marked where the counts differ most unless a highlight is chosen."""
+        weights, marked where the counts differ most unless a highlight is chosen;
+        after a wrong guess, marked where the guess went wrong."""
         chosen = self.highlight.value or None
         if self.compared is None:
+            verdict = self.last_verdict
+            if chosen is None and verdict is not None and not verdict.right:
+                chosen = highlights(self.result).carry(verdict.mark)
             return self.result, chosen
         drawn = self.compared.drawn
         if chosen is not None and highlights(drawn).carry(chosen) is None:
@@ -642,6 +745,11 @@ class Panel(widgets.VBox):
             self.comparison.value = ""
             return
         theme = THEMES[self.theme.value]
+        if self._hidden:
+            self.comparison.value = on_theme(
+                f"<div>The comparison with {escape(chosen)} shows after your guess.</div>", theme
+            )
+            return
         try:
             self.compared = compare_with(self.result, parse_changes(chosen))
         except SettingsError as error:
@@ -667,10 +775,12 @@ class Panel(widgets.VBox):
         painter = self._painters.get(theme)
         if painter is None:
             painter = self._painters[theme] = Diagram(theme=theme)
-        return painter.render(result, IMAGE_FORMAT, highlight=highlight, variant=self.variant)
+        return painter.render(
+            result, IMAGE_FORMAT, highlight=highlight, variant=self.variant, hidden=self._hidden
+        )
 
     def _fill_table(self, change: dict[str, Any]) -> None:
-        if change["new"] is not None:
+        if change["new"] is not None and not self._hidden:
             theme = THEMES[self.theme.value]
             self.table.value = on_theme(html_table(self.result, theme), theme)
 
@@ -768,6 +878,9 @@ def panel(
     highlight: str | None = None,
     variant: Variant = "full",
     compare: str | Mapping[str, Any] | None = None,
+    quiz: bool = False,
+    quiz_wants: Target = "layer",
+    quiz_timesteps: int = 0,
     **changes: Any,
 ) -> Panel:
     """A live panel preset to ``settings`` (keywords as for :func:`~lstm_widget.breakdown`).
@@ -775,6 +888,9 @@ def panel(
     ``variant="lecture"`` arranges it for a projector (see :class:`Panel`).
     ``compare`` sets the compare selector: changes to the settings, as a mapping
     (``{"framework": "pytorch"}``) or as ``"framework=pytorch, bias=False"``.
+    ``quiz=True`` hides every count until a guess is checked; ``quiz_wants="model"``
+    asks for the model with its dense head, ``quiz_timesteps=3`` shows the input as
+    its framework writes it with 3 timesteps (the timesteps trap).
     Bad presets raise :class:`~lstm_widget.SettingsError`; once the panel is shown, bad
     values entered in it are reported inside the panel instead. Running the notebook
     cell that made a panel again closes that panel (its widgets and figures) once the
@@ -794,6 +910,15 @@ def panel(
         parsed = parse_changes(compare) if isinstance(compare, str) else dict(compare)
         compare_with(start, parsed)  # a comparison that cannot be counted is refused here
         against = describe_changes(parsed)
+    check_target(quiz_wants)
+    Question(start, "layer", quiz_timesteps)  # the timesteps' sentence
     return Panel(
-        start, theme=theme, highlight=highlight, variant=check_variant(variant), compare=against
+        start,
+        theme=theme,
+        highlight=highlight,
+        variant=check_variant(variant),
+        compare=against,
+        quiz=quiz,
+        quiz_wants=quiz_wants,
+        quiz_timesteps=quiz_timesteps,
     )

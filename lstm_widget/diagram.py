@@ -395,6 +395,7 @@ def draw(
     highlight: str | None = None,
     block: Block = (0, "forward"),
     variant: Variant = "full",
+    hidden: bool = False,
 ) -> Figure:
     """Draw the block diagram and return its :class:`~matplotlib.figure.Figure`.
 
@@ -423,10 +424,12 @@ def draw(
     variant
         ``"full"`` (everything) or ``"lecture"``: the headline, the cell with its
         cards and the per-unit reading, with no text under 13.5 pt, for a projector.
+    hidden
+        Every count reads "?", for a class to predict it first (shapes stay).
     """
     b = to_breakdown(result_or_settings)
     palette = _theme(theme)
-    lay = layout(b, check_block(b, block), check_variant(variant))
+    lay = layout(b, check_block(b, block), check_variant(variant), hidden)
     painter_highlight = _highlight(b, highlight)
     if ax is None:
         fig, ax = _new_figure(lay, palette, DEFAULT_DPI)
@@ -551,16 +554,18 @@ class Diagram:
         highlight: str | None = None,
         block: Block = (0, "forward"),
         variant: Variant = "full",
+        hidden: bool = False,
     ) -> bytes:
-        """The diagram of ``result_or_settings`` as image bytes (see :func:`render`)."""
+        """The diagram of ``result_or_settings`` as image bytes (see :func:`render`);
+        ``hidden`` as for :func:`draw`."""
         b = to_breakdown(result_or_settings)
         fmt = _format(fmt)
-        key = (b.settings, tuple(block), highlight, fmt, check_variant(variant))
+        key = (b.settings, tuple(block), highlight, fmt, check_variant(variant), hidden)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        changes = self._update(b, highlight, block, variant)
+        changes = self._update(b, highlight, block, variant, hidden)
         assert self._figure is not None and self._painted is not None
         if fmt == "svg" and self._live is not None:
             lay, emphasis = self._painted
@@ -577,10 +582,10 @@ class Diagram:
         return data
 
     def _update(
-        self, b: Breakdown, highlight: str | None, block: Block, variant: Variant
+        self, b: Breakdown, highlight: str | None, block: Block, variant: Variant, hidden: bool
     ) -> dict[str, str] | None:
         """Repaint; returns {SVG id: new text} if only label texts changed, else None."""
-        lay = layout(b, check_block(b, block), variant)
+        lay = layout(b, check_block(b, block), variant, hidden)
         emphasis = _highlight(b, highlight)
         if self._figure is None:
             self._figure, ax = _new_figure(lay, self.theme, self.dpi)
@@ -657,7 +662,12 @@ _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 def _embedded(
-    b: Breakdown, palette: Theme, highlight: str | None, fmt: str, variant: Variant = "full"
+    b: Breakdown,
+    palette: Theme,
+    highlight: str | None,
+    fmt: str,
+    variant: Variant = "full",
+    hidden: bool = False,
 ) -> tuple[bytes, str, tuple[int, int]]:
     """The diagram's bytes, an ``<img>`` carrying them as a data URI, and its CSS size.
 
@@ -666,20 +676,28 @@ def _embedded(
     """
     if fmt not in _MIME:
         raise SettingsError(f"notebook image format must be png or svg, not {fmt!r}.")
-    fig = draw(b, theme=palette, highlight=highlight, variant=variant)
+    fig = draw(b, theme=palette, highlight=highlight, variant=variant, hidden=hidden)
     # CSS pixels are 1/96 inch: the image shows at the diagram's true size.
     width, height = (round(inches * 96) for inches in fig.get_size_inches())
     image = _save(fig, _format(fmt), NOTEBOOK_DPI, palette)
-    return image, image_tag(image, fmt, b, (width, height)), (width, height)
+    return image, image_tag(image, fmt, b, (width, height), hidden), (width, height)
 
 
-def image_tag(image: bytes, fmt: str, b: Breakdown, size: tuple[int, int] | None = None) -> str:
+def image_tag(
+    image: bytes,
+    fmt: str,
+    b: Breakdown,
+    size: tuple[int, int] | None = None,
+    hidden: bool = False,
+) -> str:
     """An ``<img>`` carrying ``b``'s diagram ``image`` as a data URI, with alt text.
 
-    ``size`` is the CSS size a PNG shows at; an SVG brings its own (in points).
+    ``size`` is the CSS size a PNG shows at; an SVG brings its own (in points). A
+    ``hidden`` diagram's alt text names the layer, not its count.
     """
     uri = f"data:{_MIME[fmt]};base64,{base64.b64encode(image).decode('ascii')}"
-    alt = escape(f"Diagram. {b.headline()}")
+    what = b.settings.describe_layer() + ", counts hidden" if hidden else b.headline()
+    alt = escape(f"Diagram. {what}")
     width_height = f'width="{size[0]}" height="{size[1]}" ' if size else ""
     return f'<img src="{uri}" {width_height}alt="{alt}" style="max-width:100%;height:auto">'
 

@@ -12,13 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from .compare import with_changes
 from .conventions import ROLE_LABELS, ROLES, framework_spec
 from .counting import MAX_SIZE, Breakdown, Settings, SettingsError, breakdown
 
-__all__ = ["CATALOGUE", "Diagnosis", "Misconception", "Question", "Verdict", "input_code"]
+__all__ = [
+    "CATALOGUE",
+    "Diagnosis",
+    "Misconception",
+    "Question",
+    "Verdict",
+    "check_target",
+    "input_code",
+]
 
 Target = Literal["layer", "model"]
 
@@ -262,6 +270,13 @@ def input_code(s: Settings, timesteps: int) -> str:
     )
 
 
+def check_target(wants: object) -> Target:
+    """``wants`` if a question can ask for it, else a one-sentence SettingsError."""
+    if wants not in get_args(Target):
+        raise SettingsError(f"the question wants layer or model, not {wants!r}.")
+    return wants  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class Question:
     """How many parameters? ``wants`` says which count: the recurrent ``layer`` alone,
@@ -273,8 +288,7 @@ class Question:
     timesteps: int = 0
 
     def __post_init__(self) -> None:
-        if self.wants not in ("layer", "model"):
-            raise SettingsError(f"the question wants layer or model, not {self.wants!r}.")
+        check_target(self.wants)
         if self.wants == "model" and not self.breakdown.settings.dense:
             raise SettingsError("the question can want the model only when it has a dense head.")
         if isinstance(self.timesteps, bool) or not 0 <= self.timesteps <= MAX_SIZE:

@@ -115,3 +115,74 @@ def test_bad_questions_are_one_sentence() -> None:
         Question(breakdown(), wants="all")  # type: ignore[arg-type]
     with pytest.raises(SettingsError, match="timesteps"):
         Question(breakdown(), timesteps=-1)
+
+
+def _svg_texts(image: object) -> list[str]:
+    import re
+
+    svg = bytes(image).decode()  # type: ignore[call-overload]
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg) + re.findall(r"<!-- (.*?) -->", svg)
+
+
+def test_the_panel_hides_every_count_until_a_guess_then_marks_the_missed_term() -> None:
+    import lstm_widget
+
+    p = lstm_widget.panel(dense=1, quiz=True, quiz_timesteps=3, variant="lecture")
+    try:
+        assert "Input(shape=(3, 1))" in p.prompt.value
+        texts = " ".join(_svg_texts(p.image.value))
+        assert "?" in texts and "480" not in texts and "120" not in texts and "48" not in texts
+        assert "480" not in p.formula.value and p.explanation.value == ""
+        p.table_section.selected_index = 0
+        assert p.table.value == ""
+        p.guess.value = "120"
+        assert p.last_verdict is not None and not p.last_verdict.right
+        assert "all 10 previous outputs" in p.verdict.value
+        assert p._drawing() == (p.result, "recurrent")
+        assert "480" in " ".join(_svg_texts(p.image.value)) and "480" in p.formula.value
+        assert "480" in p.table.value
+        # Another setting is another question: hidden again.
+        p.controls["units"].value = 20
+        assert p.last_verdict is None and p.guess.value == "" and "?" in p.formula.value
+        p.guess.value = "twenty"
+        assert "A guess is a whole number such as 480, not 'twenty'." in p.verdict.value.replace(
+            "&#x27;", "'"
+        )
+        p.guess.value = "1,760"
+        assert p.last_verdict is not None and p.last_verdict.right
+        assert "Right: 1,760." in p.verdict.value
+        p.quiz.value = False
+        assert p.question is None and p.quiz_box.layout.display == "none"
+    finally:
+        p.close()
+
+
+def test_the_quiz_hides_a_comparison_until_the_guess() -> None:
+    import lstm_widget
+
+    p = lstm_widget.panel(quiz=True, compare="framework=pytorch")
+    try:
+        assert "shows after your guess" in p.comparison.value and "40" not in p.comparison.value
+        p.check.click()  # no guess typed: nothing happens
+        assert p.last_verdict is None
+        p.guess.value = "480"
+        assert "4 × 10 = 40" in p.comparison.value
+    finally:
+        p.close()
+
+
+def test_the_panel_refuses_a_bad_quiz_in_one_sentence() -> None:
+    import lstm_widget
+
+    with pytest.raises(SettingsError, match="layer or model, not 'all'"):
+        lstm_widget.panel(quiz=True, quiz_wants="all")  # type: ignore[arg-type]
+    with pytest.raises(SettingsError, match="timesteps must be"):
+        lstm_widget.panel(quiz=True, quiz_timesteps=-3)
+    # Asking for the model before there is a head asks for the layer until one is set.
+    p = lstm_widget.panel(quiz=True, quiz_wants="model")
+    try:
+        assert p.question is not None and p.question.wants == "layer"
+        p.controls["dense"].value = 1
+        assert p.question.wants == "model" and "dense head included" in p.prompt.value
+    finally:
+        p.close()

@@ -25,6 +25,7 @@ from html import escape
 from typing import Any, Final
 
 import ipywidgets as widgets
+from matplotlib.figure import Figure
 
 from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
 from .conventions import (
@@ -44,11 +45,13 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .diagram import Diagram, _embedded, _theme
+from .diagram import Diagram, _embedded, _save, _theme
+from .growth_plot import OVERS as GROWTH_OVERS
+from .growth_plot import growth
 from .layout import Variant, check_variant, highlights
 from .quiz import Question, Target, Verdict, check_target
 from .report import html_table, summary_line, text_table
-from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, on_theme
+from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, on_theme
 
 #: The Image widget's format. SVG keeps text as text: smaller, faster to render than
 #: rasterising, and sharp on a projector.
@@ -233,6 +236,10 @@ class Panel(widgets.VBox):
         button); :attr:`verdict` then confirms it or diagnoses it
         (:mod:`lstm_widget.quiz`), and the diagram marks the missed term. Another
         setting asks again.
+    growth_section, growth_over, growth_image
+        The collapsible growth plot (:func:`lstm_widget.growth`): parameters against
+        the setting :attr:`growth_over` picks, stacked by role, the current setting
+        marked. Drawn only while its section is open.
     question, last_verdict
         The :class:`~lstm_widget.quiz.Question` asked now (``None`` without the
         quiz) and the :class:`~lstm_widget.quiz.Verdict` of the last guess.
@@ -342,6 +349,17 @@ class Panel(widgets.VBox):
         self.table = widgets.HTML()
         self.table_section = widgets.Accordion(children=[self.table], titles=("Weight groups",))
         self.table_section.observe(self._fill_table, names="selected_index")
+        self.growth_over = widgets.ToggleButtons(
+            options=list(GROWTH_OVERS), value="units", description="", style=wide
+        )
+        self.growth_image = widgets.Image(format=_WIDGET_FORMAT)
+        self.growth_section = widgets.Accordion(
+            children=[widgets.VBox([self.growth_over, self.growth_image])],
+            titles=("Growth",),
+        )
+        self._growth_figure: Figure | None = None
+        self.growth_section.observe(self._draw_growth, names="selected_index")
+        self.growth_over.observe(self._draw_growth, names="value")
         hint = f"<div>{escape(RERUN_HINT)}</div>"
         self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
 
@@ -353,6 +371,7 @@ class Panel(widgets.VBox):
             self.formula,
             self.explanation,
             self.table_section,
+            self.growth_section,
         ]
         if lecture:
             self._option_rows = {
@@ -496,6 +515,7 @@ class Panel(widgets.VBox):
         for painter in self._painters.values():
             painter.close()
         self._painters.clear()
+        self._growth_figure = None
         _forget(self)
         super().close()
 
@@ -650,6 +670,7 @@ class Panel(widgets.VBox):
             )
             self.explanation.value = ""
             self.table.value = ""
+            self.growth_image.value = b""
             return
         role: Role | None = highlight if highlight in ROLES else None
         gate = "" if highlight is None or role else _gate_html(result, rules, highlight, theme)
@@ -670,6 +691,7 @@ class Panel(widgets.VBox):
         )
         if self.table_section.selected_index is not None:
             self._fill_table({"new": self.table_section.selected_index})
+        self._draw_growth()
 
     @property
     def _hidden(self) -> bool:
@@ -783,6 +805,17 @@ class Panel(widgets.VBox):
         if change["new"] is not None and not self._hidden:
             theme = THEMES[self.theme.value]
             self.table.value = on_theme(html_table(self.result, theme), theme)
+
+    def _draw_growth(self, change: object = None) -> None:
+        """Redraw the growth plot into its one figure, only while its section is open
+        (and the counts are not waiting for a guess)."""
+        if self.growth_section.selected_index is None or self._hidden:
+            return
+        theme = THEMES[self.theme.value]
+        self._growth_figure = growth(
+            self.result, self.growth_over.value, theme=theme, fig=self._growth_figure
+        )
+        self.growth_image.value = _save(self._growth_figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
 
     def _report(self, message: str, details: str | None = None) -> None:
         self.error = message

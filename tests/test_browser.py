@@ -32,6 +32,7 @@ from browser_support import (
 from notebook_support import NOTEBOOK_DIR
 
 from lstm_widget import breakdown
+from lstm_widget._panel import _LECTURE_CLASS as LECTURE_CLASS
 from lstm_widget._panel import STILL_CAPTION
 
 pytestmark = pytest.mark.browser
@@ -230,6 +231,18 @@ class PanelPage:
         return self.panel.get_by_role("button", name=choice, exact=True)
 
 
+#: The texts of the SVG an <img> shows.
+SVG_TEXTS = """async img => {
+  const source = await (await fetch(img.src)).text();
+  const svg = new DOMParser().parseFromString(source, 'image/svg+xml');
+  return [...svg.querySelectorAll('text')].map(t => t.textContent);
+}"""
+
+
+def svg_texts(image: Any) -> list[str]:
+    return list(image.evaluate(SVG_TEXTS))
+
+
 @pytest.mark.parametrize("frontend", list(FRONTENDS))
 def test_panel_follows_keyboard_and_mouse(
     server: JupyterServer, browser: Any, frontend: str
@@ -317,8 +330,55 @@ def test_panel_follows_keyboard_and_mouse(
             f"Keras GRU with reset_after=False drops a second bias per gate: "
             f"3 × {released:,} = {3 * released:,}"
         )
-        view.expect_redraw(shown, breakdown(**settings).total)
+        shown = view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("6-compare")
+
+        # Growth: open its section with the mouse; the plot follows a typed value.
+        view.panel.get_by_text("Growth", exact=True).click()
+        plot = view.panel.locator("img.widget-image").nth(1)
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0",
+            arg=plot.element_handle(),
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        growing = f"units={released:,}: {breakdown(**settings).total:,}"
+        assert any(text.endswith(growing) for text in svg_texts(plot))
+        units.click()
+        units.press("Control+a")
+        units.type("30")
+        units.press("Enter")
+        settings["units"] = 30
+        view.expect_redraw(shown, breakdown(**settings).total)
+        page.wait_for_function(
+            "([img, text]) => fetch(img.src).then(r => r.text()).then(s => s.includes(text))",
+            arg=[plot.element_handle(), f"units=30: {breakdown(**settings).total:,}"],
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        view.screenshot("7-growth")
+
+        # Predict, then reveal: the second panel hides every count until a guess.
+        quiz = page.locator(f".{LECTURE_CLASS}").nth(1)
+        quiz.scroll_into_view_if_needed()
+        quiz.get_by_text("Sequential([Input(shape=(3, 1)), LSTM(10), Dense(1)])").wait_for()
+        assert quiz.get_by_text("Keras LSTM: ? parameters", exact=True).count() == 1
+        hidden_image = quiz.locator("img.widget-image").first
+        texts = svg_texts(hidden_image)
+        assert "Keras LSTM: ? parameters" in texts and not any("480" in t for t in texts)
+        before_guess = str(hidden_image.get_attribute("src"))
+        guess = quiz.get_by_placeholder("your guess")
+        guess.click()
+        guess.type("120")
+        guess.press("Enter")
+        quiz.get_by_text(re.compile(r"^120 is not it\. Each unit reads all 10 previous")).wait_for(
+            timeout=REDRAW_TIMEOUT_MS
+        )
+        page.wait_for_function(
+            "([img, old]) => img.getAttribute('src') !== old && img.complete",
+            arg=[hidden_image.element_handle(), before_guess],
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        assert "Keras LSTM: 480 parameters" in svg_texts(hidden_image)
+        view.screenshot("8-quiz")
     except BaseException:
         view.screenshot("failure")
         raise

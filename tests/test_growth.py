@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from typing import Any
 
@@ -49,7 +50,16 @@ def test_growth_is_a_figure_in_the_role_colours_with_the_setting_marked() -> Non
         marked = [line for line in ax.lines if list(line.get_xdata()) == [10]]
         assert any(list(line.get_ydata()) == [491] for line in marked)
         assert ax.get_title().endswith("units=10: 491")
-    assert "matplotlib.pyplot" not in sys.modules
+
+
+def test_growth_never_imports_pyplot() -> None:
+    script = (
+        "import sys, lstm_widget; lstm_widget.growth({'units': 10}, over='layers'); "
+        "print('matplotlib.pyplot' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
 
 
 def test_a_bad_axis_is_one_sentence() -> None:

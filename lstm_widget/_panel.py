@@ -730,11 +730,10 @@ class Panel(widgets.VBox):
             return
         self.last_verdict = self.question.check(int(text))
         theme = THEMES[self.theme.value]
-        colour = theme.roles["input"] if self.last_verdict.right else "#B00020"
+        # The theme's own foreground: a fixed red or green falls below 3:1 on one of the
+        # two backgrounds; the words say right or wrong.
         self.verdict.value = on_theme(
-            f'<div style="color:{colour};font-weight:bold">'
-            f"{escape(self.last_verdict.message)}</div>",
-            theme,
+            f"<div><b>{escape(self.last_verdict.message)}</b></div>", theme
         )
         self._holding = True
         try:

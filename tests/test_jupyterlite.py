@@ -39,6 +39,7 @@ from typing import Any
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER, free_port, require_browser
 from lite_support import LITE, ROOT, assemble_pyodide, install_pyodide_npm, normal
+from notebook_support import MISSING_FRAMEWORK, NOTEBOOKS
 from packaging.requirements import Requirement
 
 import lstm_widget
@@ -93,6 +94,7 @@ HTML(html_table(b))""",
     """\
 import ipywidgets
 ipywidgets.IntSlider(value=b.total, max=1000, description="params")""",
+    # Last, so its output says every cell before it has run.
     f"""\
 from js import fetch
 try:
@@ -101,6 +103,33 @@ try:
 except Exception as error:
     print("probe blocked:", type(error).__name__)""",
 ]
+
+
+def _framework_cells() -> list[str]:
+    """The notebooks' own cells that look for Keras, PyTorch or ONNX, or skip without.
+
+    They need no matplotlib, so they run offline as stored: in Pyodide each must say
+    the framework is missing, or print its "Skipped: ..." sentence.
+    """
+    cells = []
+    for path in NOTEBOOKS:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for cell in notebook["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code" and (
+                MISSING_FRAMEWORK in source or 'print("Skipped' in source
+            ):
+                cells.append(source)
+    return cells
+
+
+def test_each_notebook_installs_the_package_first_in_jupyterlite() -> None:
+    for path in NOTEBOOKS:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        first = next(cell for cell in notebook["cells"] if cell["cell_type"] == "code")
+        source = "".join(first["source"])
+        assert 'if sys.platform == "emscripten":' in source, path.name
+        assert 'await piplite.install("lstm_widget")' in source, path.name
 
 
 def _require_npm() -> None:
@@ -270,7 +299,7 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory, pyodide_npm: Path) ->
     cells = [
         {"cell_type": "code", "id": f"smoke{i}", "metadata": {}, "outputs": [],
          "execution_count": None, "source": source}
-        for i, source in enumerate(SMOKE_CELLS)
+        for i, source in enumerate([*SMOKE_CELLS[:-1], *_framework_cells(), SMOKE_CELLS[-1]])
     ]  # fmt: skip
     notebook = {
         "cells": cells,
@@ -281,6 +310,12 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory, pyodide_npm: Path) ->
     (contents / "smoke.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     site = scratch / "site"
     _build(site, "--pyodide", str(pyodide), "--contents", str(contents / "smoke.ipynb"))
+    # Render every cell's output, not only those in view, so the test reads them all.
+    config_path = site / "jupyter-lite.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    overrides = config["jupyter-config-data"].setdefault("settingsOverrides", {})
+    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
+    config_path.write_text(json.dumps(config), encoding="utf-8")
     return site
 
 
@@ -340,6 +375,8 @@ def test_offline_site_in_chromium(offline_site: Path) -> None:
                 slider_shown = slider.is_visible()
                 readout = slider.locator(".widget-readout").inner_text()
                 table_rows = page.locator(".jp-OutputArea-output table tr").count()
+                stderr = page.locator("[data-mime-type='application/vnd.jupyter.stderr']")
+                error_outputs = stderr.all_inner_texts()
             except BaseException:
                 page.screenshot(path=str(ARTIFACTS / "failure.png"))
                 raise
@@ -358,6 +395,15 @@ def test_offline_site_in_chromium(offline_site: Path) -> None:
     ) in text
     assert table_rows == html_table(expected).count("<tr")
     assert slider_shown and readout == str(expected.total)
+    assert error_outputs == []
+    # The notebooks' framework cells, run as stored: every framework is missing and
+    # every cell that needs one says "Skipped: ..." instead.
+    framework_cells = _framework_cells()
+    missing = sum(MISSING_FRAMEWORK in source for source in framework_cells)
+    skipped = sum(source.count('print("Skipped') for source in framework_cells)
+    assert missing > 0 and skipped > 0
+    assert text.count(MISSING_FRAMEWORK) == missing
+    assert len(re.findall(r"^Skipped: ", text, re.M)) == skipped
     assert "probe blocked: JsException" in text
     assert errors == [], "\n".join(errors)
     # Nothing left 127.0.0.1: the kernel's probe was the only request the site made

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,12 @@ SITE_WHEELS = ("ipywidgets", "comm", "jupyterlab_widgets")
 LAB_EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
 
 REQUIREMENTS = HERE / "requirements.txt"
+#: The build tools, as ``requirements.txt`` names them.
+TOOLS = ("jupyterlite-core", "jupyterlite-pyodide-kernel", "jupyter_server")
+
+#: Where the kernel's build step looks for an unpacked Pyodide, in the lite dir and in
+#: the site alike; ``pyodideUrl`` then points at its ``pyodide.mjs``.
+LOCAL_PYODIDE = Path("static", "pyodide")
 
 
 class BuildError(RuntimeError):
@@ -91,10 +98,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_site(output: Path, pyodide: str | None = None, contents: Sequence[Path] = ()) -> None:
     """Build the site into ``output`` from scratch."""
+    for tool in TOOLS:
+        _installed_version(tool)
     extensions = _lab_extensions()
     pins = [f"{name}=={_installed_version(name)}" for name in SITE_WHEELS]
-    if output.exists():
-        shutil.rmtree(output)
+    _check_pyodide_source(pyodide)
+    _empty_output(output)
     with tempfile.TemporaryDirectory(prefix="lstm-widget-lite-") as scratch:
         lite_dir = Path(scratch)
         shutil.copy(LITE_JSON, lite_dir / LITE_JSON.name)
@@ -123,8 +132,7 @@ def build_site(output: Path, pyodide: str | None = None, contents: Sequence[Path
             "PipliteAddon": {"piplite_urls": [str(wheels)]},
         }
         if pyodide is not None and Path(pyodide).is_dir():
-            # The folder where the kernel's build step looks for an unpacked Pyodide.
-            shutil.copytree(pyodide, lite_dir / "static" / "pyodide")
+            shutil.copytree(pyodide, lite_dir / LOCAL_PYODIDE)
         elif pyodide is not None:
             config["PyodideAddon"] = {
                 "pyodide_url": pyodide if "://" in pyodide else str(Path(pyodide).resolve())
@@ -135,18 +143,22 @@ def build_site(output: Path, pyodide: str | None = None, contents: Sequence[Path
             "jupyter lite build",
             cwd=lite_dir,
         )
-    check_site(output)
+    check_site(output, local_pyodide=pyodide is not None)
 
 
-def check_site(output: Path) -> None:
+def check_site(output: Path, local_pyodide: bool) -> None:
     """Refuse a site that lacks what the notebooks rely on."""
     settings = kernel_settings(output)
-    if not settings.get("pyodideUrl"):
-        raise BuildError(f"{output}/jupyter-lite.json has no pyodideUrl")
+    wanted = f"./{LOCAL_PYODIDE.as_posix()}/pyodide.mjs" if local_pyodide else _cdn_pyodide()
+    if settings.get("pyodideUrl") != wanted:
+        raise BuildError(
+            f"{output}/jupyter-lite.json has pyodideUrl {settings.get('pyodideUrl')!r}, "
+            f"not {wanted!r}"
+        )
     if settings.get("disablePyPIFallback") is not True:
         raise BuildError(f"{output}/jupyter-lite.json does not disable the PyPI fallback")
     index = json.loads((output / "pypi" / "all.json").read_text(encoding="utf-8"))
-    missing = [name for name in ("lstm-widget", *SITE_WHEELS) if _normal(name) not in index]
+    missing = [name for name in ("lstm-widget", *SITE_WHEELS) if normal(name) not in index]
     if missing:
         raise BuildError(f"the site's wheel index lacks {', '.join(missing)}")
     notebooks = sorted(path.name for path in NOTEBOOKS.glob("*.ipynb"))
@@ -160,6 +172,36 @@ def kernel_settings(output: Path) -> dict[str, object]:
     config = json.loads((output / "jupyter-lite.json").read_text(encoding="utf-8"))
     plugins = config["jupyter-config-data"].get("litePluginSettings", {})
     return dict(plugins.get(KERNEL_PLUGIN, {}))
+
+
+def _cdn_pyodide() -> str:
+    config = json.loads(LITE_JSON.read_text(encoding="utf-8"))
+    return str(config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]["pyodideUrl"])
+
+
+def _check_pyodide_source(pyodide: str | None) -> None:
+    """A folder holding pyodide.mjs, or a release .tar.bz2 (a path or a URL)."""
+    if pyodide is None:
+        return
+    if Path(pyodide).is_dir():
+        if not (Path(pyodide) / "pyodide.mjs").exists():
+            raise BuildError(f"--pyodide {pyodide}: the folder holds no pyodide.mjs")
+    elif not pyodide.endswith(".tar.bz2"):
+        raise BuildError(f"--pyodide {pyodide}: give a folder or a Pyodide .tar.bz2 release")
+    elif "://" not in pyodide and not Path(pyodide).is_file():
+        raise BuildError(f"--pyodide {pyodide}: no such file")
+
+
+def _empty_output(output: Path) -> None:
+    """Remove a previous site; refuse to empty a folder that is not one."""
+    if not output.exists():
+        return
+    if any(output.iterdir()) and not (output / "jupyter-lite.json").exists():
+        raise BuildError(
+            f"--output {output} is a folder with other files in it, not a JupyterLite "
+            "site; give an empty or new folder"
+        )
+    shutil.rmtree(output)
 
 
 def _lab_extensions() -> list[Path]:
@@ -187,8 +229,9 @@ def _installed_version(name: str) -> str:
         ) from None
 
 
-def _normal(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
+def normal(name: str) -> str:
+    """A package name as PEP 503 compares it."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _run(command: list[str], step: str, cwd: Path | None = None) -> None:

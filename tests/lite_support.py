@@ -19,15 +19,29 @@ being fetched from somewhere else.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 LITE = ROOT / "jupyterlite"
+
+
+def _load_build_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("jupyterlite_build", LITE / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: ``jupyterlite/build.py`` as a module, for its settings and helpers.
+build_script = _load_build_script()
+normal = build_script.normal
 
 #: The runtime files the kernel loads from the Pyodide folder.
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
@@ -36,11 +50,6 @@ RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 #: micropip first, then ``piplite.install`` of ipykernel, comm, pyodide-kernel, jedi
 #: and ipython, of which these are Pyodide's), with their dependencies from the lock.
 STARTUP_PACKAGES = ("micropip", "jedi", "ipython")
-
-
-def normal(name: str) -> str:
-    """A package name as PEP 503 compares it."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def install_pyodide_npm(scratch: Path) -> Path:

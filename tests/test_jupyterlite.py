@@ -38,7 +38,7 @@ from typing import Any
 
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER, free_port, require_browser
-from lite_support import LITE, ROOT, assemble_pyodide, install_pyodide_npm, normal
+from lite_support import LITE, ROOT, assemble_pyodide, build_script, install_pyodide_npm, normal
 from notebook_support import MISSING_FRAMEWORK, NOTEBOOKS
 from packaging.requirements import Requirement
 
@@ -47,10 +47,9 @@ from lstm_widget.report import html_table, text_table
 
 BUILD = [sys.executable, str(LITE / "build.py")]
 ARTIFACTS = ROOT / "artifacts" / "jupyterlite"
-KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
-
-#: Served by the site (``SITE_WHEELS`` in build.py), beside this package's own wheel.
-SITE_WHEELS = {"ipywidgets", "comm", "jupyterlab-widgets"}
+KERNEL_PLUGIN = build_script.KERNEL_PLUGIN
+#: Served by the site beside this package's own wheel.
+SITE_WHEELS = {normal(name) for name in build_script.SITE_WHEELS}
 #: Stand-ins the Pyodide kernel serves itself (its ``widgetsnbextension`` is empty).
 KERNEL_WHEELS = {"widgetsnbextension", "ipykernel", "piplite", "pyodide-kernel"}
 
@@ -155,11 +154,6 @@ def _build(output: Path, *options: str) -> None:
     assert f"built {output}" in done.stdout
 
 
-def _kernel_settings(site: Path) -> dict[str, Any]:
-    config = json.loads((site / "jupyter-lite.json").read_text(encoding="utf-8"))
-    return dict(config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN])
-
-
 def test_pyodide_pins_are_the_kernels() -> None:
     """npm's pyodide, the CDN URL and the kernel package name one Pyodide release."""
     from jupyterlite_pyodide_kernel.constants import PYODIDE_CDN_URL, PYODIDE_VERSION
@@ -219,9 +213,10 @@ def test_one_command_builds_the_site(tmp_path: Path) -> None:
     """The default build: the notebooks, the wheels, Pyodide from the explicit URL."""
     site = tmp_path / "site"
     (site / "stale").mkdir(parents=True)  # a previous build's leftovers are removed
+    (site / "jupyter-lite.json").write_text("{}")
     _build(site)
     assert not (site / "stale").exists()
-    settings = _kernel_settings(site)
+    settings = build_script.kernel_settings(site)
     assert settings["pyodideUrl"].startswith("https://cdn.jsdelivr.net/pyodide/v")
     assert settings["disablePyPIFallback"] is True
     assert settings["pipliteUrls"][0].startswith("./pypi/all.json?sha256=")
@@ -239,16 +234,29 @@ def test_one_command_builds_the_site(tmp_path: Path) -> None:
     }
 
 
-class _Site(http.server.SimpleHTTPRequestHandler):
-    """The built site as a static web server would serve it, quietly."""
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--output", "{tmp}"], "is a folder with other files in it, not a JupyterLite site"),
+        (["--pyodide", "{tmp}"], "the folder holds no pyodide.mjs"),
+        (["--pyodide", "{tmp}/pyodide.zip"], "give a folder or a Pyodide .tar.bz2 release"),
+        (["--pyodide", "{tmp}/pyodide.tar.bz2"], "no such file"),
+    ],
+)
+def test_the_build_refuses_bad_folders_in_one_sentence(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a site")
+    output = ["--output", str(tmp_path / "site")]
+    command = [*BUILD, *output, *(option.format(tmp=tmp_path) for option in options)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert (tmp_path / "notes.txt").exists()
 
-    extensions_map = {  # noqa: RUF012 (the base class declares it this way)
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-    }
+
+class _Site(http.server.SimpleHTTPRequestHandler):
+    """The built site as ``python -m http.server`` serves it, noting each path asked for."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -323,7 +331,9 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory, pyodide_npm: Path) ->
 def test_offline_site_in_chromium(offline_site: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    assert _kernel_settings(offline_site)["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert (
+        build_script.kernel_settings(offline_site)["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    )
     expected = lstm_widget.breakdown(**SETTINGS)
     site = http.server.ThreadingHTTPServer(
         ("127.0.0.1", free_port()), partial(_Site, directory=str(offline_site))

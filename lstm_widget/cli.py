@@ -11,7 +11,12 @@ from pathlib import Path
 
 from .counting import Breakdown, SettingsError, breakdown
 from .layout import check_highlight
-from .options import add_diagram_arguments, make_parser, settings_from
+from .options import (
+    add_diagram_arguments,
+    add_png_size_arguments,
+    make_parser,
+    settings_from,
+)
 from .report import text_table
 from .style import DEFAULT_THEME
 
@@ -27,24 +32,40 @@ def _parser() -> argparse.ArgumentParser:
         "--save",
         metavar="FILE",
         type=Path,
-        help="also write the block diagram to FILE; .png, .svg or .pdf picks the format",
+        help="write the block diagram to FILE (.png, .svg or .pdf picks the format) and "
+        "print only where it went",
+    )
+    parser.add_argument(
+        "--table", action="store_true", help="with --save, print the table as well"
     )
     add_diagram_arguments(parser)
+    add_png_size_arguments(parser)
     return parser
 
 
-def _save_diagram(result: Breakdown, args: argparse.Namespace) -> None:
-    """Write the diagram; matplotlib loads only when a picture is asked for."""
+def _save_diagram(result: Breakdown, args: argparse.Namespace) -> str:
+    """Write the diagram; the line saying where (and, for a PNG, its size in pixels).
+
+    matplotlib loads only when a picture is asked for.
+    """
     path: Path = args.save
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg", "pdf"):
         raise SettingsError(f"--save needs a .png, .svg or .pdf file name, not {str(path)!r}.")
     from .diagram import render
 
+    image = render(
+        result, fmt, theme=args.theme, highlight=args.highlight, dpi=args.dpi, width=args.width
+    )
     try:
-        path.write_bytes(render(result, fmt, theme=args.theme, highlight=args.highlight))
+        path.write_bytes(image)
     except OSError as error:
         raise SettingsError(f"cannot write {str(path)!r}: {error.strerror}.") from None
+    if fmt != "png":
+        return f"wrote {path}"
+    # A PNG's IHDR chunk, first after the signature, holds its width and height.
+    width, height = (int.from_bytes(image[at : at + 4], "big") for at in (16, 20))
+    return f"wrote {path} ({width:,} × {height:,} px)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,15 +74,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         result = breakdown(settings_from(args))
         check_highlight(result, args.highlight)  # a bad name first, then a missing --save
+        if args.json and args.table:
+            raise SettingsError("--json and --table each choose what prints; give one.")
         if args.save:
-            _save_diagram(result, args)
+            wrote = _save_diagram(result, args)
         elif args.theme != DEFAULT_THEME or args.highlight is not None:
             raise SettingsError("--theme and --highlight style the diagram; add --save FILE.")
+        elif args.dpi is not None or args.width is not None:
+            raise SettingsError("--dpi and --width size the saved PNG; add --save FILE.png.")
     except SettingsError as error:
         print(f"lstm-params: error: {error}", file=sys.stderr)
         return 2
     try:
-        print(json.dumps(result.to_dict(), indent=2) if args.json else text_table(result))
+        if args.json:
+            print(json.dumps(result.to_dict(), indent=2))
+        elif args.table or not args.save:
+            print(text_table(result))
+        if args.save:
+            # Beside JSON, the line goes to stderr: stdout stays one JSON document.
+            print(wrote, file=sys.stderr if args.json else sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (say `| head`) stopped early, which is no error of ours. Point

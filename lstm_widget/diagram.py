@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,13 +54,21 @@ from .layout import (
     layout,
 )
 from .report import html_table, text_table
-from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme
+from .style import (
+    DEFAULT_DPI,
+    DEFAULT_THEME,
+    MAX_DPI,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    THEME_NAMES,
+    THEMES,
+    Theme,
+)
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[Format, ...] = get_args(Format)
 
-#: PNG resolution: 100 dpi keeps live updates quick; notebooks ask for more (retina).
-DEFAULT_DPI = 100
+#: Notebooks ask for more than the default resolution (retina screens).
 NOTEBOOK_DPI = 144
 #: How faint everything a highlight does not name becomes.
 DIMMED_ALPHA = 0.22
@@ -70,11 +79,13 @@ Block = tuple[int, str]
 Source = Breakdown | Settings | Mapping[str, Any]
 
 #: The only rc settings a save changes, and only while it saves: text stays text in SVG
-#: (small, fast, selectable), no tight cropping that would resize the canvas,
-#: reproducible bytes. A key this matplotlib lacks (``svg.id`` before 3.9) has nothing
-#: of the user's to override and is left out.
+#: (small, fast, selectable), a PDF embeds its font as TrueType (some PDF viewers draw
+#: the Type 3 fonts matplotlib writes by default poorly, and journals' checks reject
+#: them), no tight cropping that would resize the canvas, reproducible bytes. A key this matplotlib
+#: lacks (``svg.id`` before 3.9) has nothing of the user's to override and is left out.
 _SAVE_RC: Mapping[str, Any] = {
     "svg.fonttype": "none",
+    "pdf.fonttype": 42,
     "svg.hashsalt": "lstm_widget",
     "svg.id": None,
     "savefig.bbox": "standard",
@@ -143,9 +154,42 @@ def _highlight(b: Breakdown, highlight: str | None) -> _Highlight | None:
 def _dpi(dpi: float | None) -> float:
     if dpi is None:
         return DEFAULT_DPI
-    if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 0 < dpi <= 1200:
-        raise SettingsError(f"dpi must be a number from 1 to 1200, not {dpi!r}.")
+    if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 1 <= dpi <= MAX_DPI:
+        raise SettingsError(f"dpi must be a number from 1 to {MAX_DPI:,}, not {dpi!r}.")
     return dpi
+
+
+def _png_dpi(fmt: Format, dpi: float | None, width: int | None, width_inches: float) -> float:
+    """The resolution a save runs at, from ``dpi`` or from a PNG ``width`` in pixels.
+
+    The one check of both for every caller (the API and ``lstm-params``): each is a
+    PNG's, and one at a time. For a ``width``, the resolution is ``width / inches``,
+    raised by a float step where needed: Agg truncates ``inches × dpi`` to whole
+    pixels, and the plain quotient lands a float's breadth short of the width for
+    about one width in twenty.
+    """
+    if fmt != "png" and (dpi is not None or width is not None):
+        given = "dpi" if dpi is not None else "width"
+        raise SettingsError(
+            f"{given} applies only to PNG: {fmt.upper()} is vector and scales to any size."
+        )
+    if width is None:
+        return _dpi(dpi)
+    if dpi is not None:
+        raise SettingsError("give dpi or width, not both: one follows from the other.")
+    if (
+        isinstance(width, bool)
+        or not isinstance(width, int)
+        or not MIN_WIDTH <= width <= MAX_WIDTH
+    ):
+        raise SettingsError(
+            f"width must be a whole number of pixels from {MIN_WIDTH} to {MAX_WIDTH:,}, "
+            f"not {width!r}."
+        )
+    resolution = width / width_inches
+    while int(width_inches * resolution) < width:
+        resolution = math.nextafter(resolution, math.inf)
+    return resolution
 
 
 def _format(fmt: str) -> Format:
@@ -405,14 +449,19 @@ def render(
     theme: str | Theme = DEFAULT_THEME,
     highlight: str | None = None,
     dpi: float | None = None,
+    width: int | None = None,
     block: Block = (0, "forward"),
 ) -> bytes:
     """The diagram as ``"png"``, ``"svg"`` or ``"pdf"`` bytes (see :func:`draw`).
 
-    ``dpi`` applies to PNG (default 100); SVG and PDF are vector and keep text as text.
+    A PNG's size is set by ``dpi`` (1 to 1,200, default 100) or by ``width``, its
+    width in pixels (100 to 10,000; the resolution follows), one or the other. SVG
+    and PDF are vector, keep text as text (a PDF embeds its font as TrueType) and take
+    neither.
     """
-    fmt, resolution = _format(fmt), _dpi(dpi)
+    fmt = _format(fmt)
     fig = draw(result_or_settings, theme=theme, highlight=highlight, block=block)
+    resolution = _png_dpi(fmt, dpi, width, fig.get_size_inches()[0])
     return _save(fig, fmt, resolution, _theme(theme))
 
 

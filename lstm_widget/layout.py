@@ -64,7 +64,8 @@ CARD_PAD = 7.0
 ROW_GAP = 3.0
 STRIP_BOX_HEIGHT = 40.0
 STRIP_ARROW = 46.0
-#: Stacks deeper than this show layers 1, 2, a collapsed middle and the last layer.
+#: Stacks deeper than this show layers 1, 2, a collapsed middle and the last layer,
+#: in the strip and in the tables (see shown_layers).
 STRIP_MAX_LAYERS = 4
 
 # DejaVu Sans advance widths in thousandths of an em, grouped by width. Unknown
@@ -835,8 +836,11 @@ def _settings_line(b: Breakdown) -> str:
 # ---------------------------------------------------------------------- model strip
 
 
-def _strip_layers(layers: int) -> list[tuple[str, int, int]]:
-    """(label, first layer, last layer) per strip column; deep stacks collapse the middle."""
+def shown_layers(layers: int) -> list[tuple[str, int, int]]:
+    """(label, first layer, last layer) per strip column and per table part.
+
+    Deep stacks collapse the middle: from layer 2 on, every layer has the same shapes.
+    """
     if layers <= STRIP_MAX_LAYERS:
         return [(f"layer {k + 1}", k, k) for k in range(layers)]
     return [
@@ -873,7 +877,7 @@ def _strip(
         return x0 + length
 
     name = s.describe_layer().split(" ", 1)[1]
-    for k, (label, first, last) in enumerate(_strip_layers(s.layers)):
+    for k, (label, first, last) in enumerate(shown_layers(s.layers)):
         x = arrow(f"strip:in{k}", x, width_in)
         width_in = s.output_width
         repeat = last - first + 1

@@ -2,10 +2,12 @@
 
 Both front ends build their parser with :func:`make_parser`, add the diagram's
 ``--theme`` and ``--highlight`` with :func:`add_diagram_arguments`, and then only their
-own extras (``--json`` and ``--save`` for the CLI; ``NAME``, ``-o``, ``--widget`` and
-``--format`` for the magic), so a flag means the same thing everywhere. Parsing never
-exits the process: errors raise :class:`OptionsError` with one sentence, which the CLI
-turns into exit status 2 and the magic into a ``UsageError``.
+own extras (``--json``, ``--save``, ``--table`` and, from
+:func:`add_png_size_arguments`, ``--dpi`` and ``--width`` for the CLI; ``NAME``, ``-o``,
+``--widget`` and ``--format`` for the magic), so a flag means the same thing
+everywhere. Parsing never exits the process: errors raise :class:`OptionsError` with
+one sentence, which the CLI turns into exit status 2 and the magic into a
+``UsageError``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import reprlib
 from typing import NoReturn
 
 from .counting import CELLS, FRAMEWORKS, SETTING_NAMES, Settings, SettingsError
-from .style import DEFAULT_THEME, THEME_NAMES
+from .style import DEFAULT_DPI, DEFAULT_THEME, MAX_DPI, MAX_WIDTH, MIN_WIDTH, THEME_NAMES
 
 
 class OptionsError(SettingsError):
@@ -103,6 +105,15 @@ def add_diagram_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--highlight", metavar="GROUP",
         help="light up one role the layer has (input, recurrent, bias, ...) "
              "or one of its gate letters (f, ...)")  # fmt: skip
+
+
+def add_png_size_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--dpi`` or ``--width``: a saved PNG's size (the painter checks the values)."""
+    parser.add_argument("--dpi", type=_integer, metavar="N",
+        help=f"PNG resolution, 1 to {MAX_DPI:,} dots per inch "
+             f"(default: {DEFAULT_DPI})")  # fmt: skip
+    parser.add_argument("--width", type=_integer, metavar="PX",
+        help=f"PNG width in pixels, {MIN_WIDTH} to {MAX_WIDTH:,}, instead of --dpi")  # fmt: skip
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

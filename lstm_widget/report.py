@@ -1,15 +1,19 @@
 """Tables in the spirit of Keras's ``model.summary()``: plain text and HTML.
 
 One row per weight group, a subtotal per layer and direction, the total, the formula
-and the per-unit reading. The CLI prints the text; the magic and the panel show the
-HTML, coloured by role with the diagram's colours.
+and the per-unit reading. A deep stack's identical middle layers fold into one row, as
+in the diagram's strip, so a 100-layer table stays a few screens long. The CLI prints
+the text; the magic and the panel show the HTML, coloured by role with the diagram's
+colours.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
-from .counting import ROLE_LABELS, Breakdown, WeightGroup
+from .counting import ROLE_LABELS, Block, Breakdown, WeightGroup
+from .layout import shown_layers
 from .style import LIGHT, Theme
 
 _COUNT_HEADER = "Param #"
@@ -24,16 +28,49 @@ def _block_title(b: Breakdown, layer: int, direction: str) -> str:
     return f"{title}, {direction}" if b.settings.bidirectional else title
 
 
-def _rows(b: Breakdown) -> list[tuple[str, list[WeightGroup], int]]:
-    """(block title, its groups, its subtotal) in framework order."""
-    return [
-        (
-            _block_title(b, block.layer, block.direction),
-            [g for g in b.groups if (g.layer, g.direction) == (block.layer, block.direction)],
-            block.count,
+@dataclass(frozen=True)
+class _Part:
+    """A block of the table: a title row with its count, then its group rows.
+
+    The collapsed middle of a deep stack is a part without groups: a ``note`` says
+    which shown layer each of its layers repeats.
+    """
+
+    title: str
+    count: int
+    groups: tuple[WeightGroup, ...] = ()
+    note: str = ""
+
+
+def _block_part(b: Breakdown, block: Block) -> _Part:
+    groups = tuple(g for g in b.groups if (g.layer, g.direction) == (block.layer, block.direction))
+    return _Part(_block_title(b, block.layer, block.direction), block.count, groups)
+
+
+def _parts(b: Breakdown) -> list[_Part]:
+    """The table's blocks in framework order, layers collapsed as the diagram's strip does.
+
+    A deep stack shows layers 1, 2 and the last in full; the layers between repeat
+    layer 2's shapes, so they make one part whose count is their exact sum.
+    """
+    parts: list[_Part] = []
+    for label, first, last in shown_layers(b.settings.layers):
+        if first == last:
+            parts.extend(_block_part(b, block) for block in b.blocks if block.layer == first)
+            continue
+        totals = b.layer_totals
+        like = first - 1  # the layer shown just before, which each of them repeats
+        assert set(totals[first : last + 1]) == {totals[like]}, "collapsed layers differ"
+        both = " (both directions)" if b.settings.bidirectional else ""
+        parts.append(
+            _Part(
+                f"{b.settings.describe_layer()} {label}",
+                sum(totals[first : last + 1]),
+                note=f"each as layer {like + 1}: {last - first + 1:,} × {totals[like]:,}{both}",
+            )
         )
-        for block in b.blocks
-    ]
+    parts.extend(_block_part(b, block) for block in b.blocks if block.layer < 0)
+    return parts
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -55,16 +92,23 @@ def summary_line(b: Breakdown) -> str:
 
 def text_table(b: Breakdown) -> str:
     """A fixed-width table for terminals, the CLI and plain-text notebook output."""
+    # A note is one cell that runs on across the empty columns beside it, so it
+    # widens none of them.
     body: list[tuple[str, ...]] = []
-    for title, groups, count in _rows(b):
-        body.append((title, "", "", f"{count:,}", ""))
+    for part in _parts(b):
+        body.append((part.title, "", "", f"{part.count:,}", ""))
         body.extend(
             (f"  {g.name}", g.symbol, _shape(g.shape), f"{g.count:,}", ROLE_LABELS[g.role])
-            for g in groups
+            for g in part.groups
         )
-    widths = [max(len(row[i]) for row in (_HEADER, *body)) for i in range(len(_HEADER))]
+        if part.note:
+            body.append((f"  {part.note}",))
+    columns = [row for row in (_HEADER, *body) if len(row) == len(_HEADER)]
+    widths = [max(len(row[i]) for row in columns) for i in range(len(_HEADER))]
 
     def line(row: tuple[str, ...]) -> str:
+        if len(row) == 1:
+            return row[0]
         cells = [
             cell.rjust(width) if i == 3 else cell.ljust(width)
             for i, (cell, width) in enumerate(zip(row, widths, strict=True))
@@ -90,12 +134,17 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
         for h in _HEADER
     )
     rows = []
-    for title, groups, count in _rows(b):
+    for part in _parts(b):
         rows.append(
-            f'<tr class="block"><th colspan="3" style="text-align:left">{escape(title)}</th>'
-            f'<th style="text-align:right">{count:,}</th><th></th></tr>'
+            f'<tr class="block"><th colspan="3" style="text-align:left">{escape(part.title)}'
+            f'</th><th style="text-align:right">{part.count:,}</th><th></th></tr>'
         )
-        for g in groups:
+        if part.note:
+            rows.append(
+                f'<tr class="collapsed"><td colspan="5" style="text-align:left">'
+                f"{escape(part.note)}</td></tr>"
+            )
+        for g in part.groups:
             colour = theme.roles[g.role]
             rows.append(
                 f'<tr><td style="text-align:left"><code>{escape(g.name)}</code></td>'

@@ -1,4 +1,4 @@
-"""Colours and themes shared by the tables, the formula and the diagram.
+"""Colours and themes shared by the tables, the formula and the diagram; image sizes.
 
 Colour means role everywhere: the same hex value paints a role's numbers in the HTML
 formula, its rows in the table and its boxes in the diagram. The hues are Okabe–Ito's,
@@ -23,6 +23,13 @@ ThemeName = Literal["light", "high-contrast"]
 THEME_NAMES: tuple[ThemeName, ...] = get_args(ThemeName)
 #: The theme every front end starts with unless told otherwise.
 DEFAULT_THEME: ThemeName = "light"
+
+#: PNG resolution: 100 dpi keeps live updates quick.
+DEFAULT_DPI = 100
+#: Bounds of a PNG's resolution and of its width in pixels, which sets the resolution
+#: instead: beyond them an image takes hundreds of megabytes to paint.
+MAX_DPI = 1200
+MIN_WIDTH, MAX_WIDTH = 100, 10_000
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ import pytest
 from lstm_widget import Settings, breakdown
 from lstm_widget.cli import main
 from lstm_widget.counting import SETTING_NAMES
+from lstm_widget.diagram import render
 from lstm_widget.options import make_parser
+from lstm_widget.report import text_table
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:
@@ -129,7 +131,8 @@ def test_help_lists_every_flag():
     result = run_module("--help")
     assert result.returncode == 0
     flags = "--framework --cell --input --units --layers --bidirectional --no-bias --proj"
-    for flag in [*flags.split(), "--no-reset-after", "--peepholes", "--dense", "--json"]:
+    extras = ["--no-reset-after", "--peepholes", "--dense", "--json", "--save", "--table"]
+    for flag in [*flags.split(), *extras, "--dpi", "--width", "--theme", "--highlight"]:
         assert flag in result.stdout, flag
 
 
@@ -161,6 +164,10 @@ BAD = [
     (["--highlight", "f"], "--theme and --highlight style the diagram; add --save FILE"),
     (["--highlight", "forget"], "highlight must be one of input, recurrent, bias, i, f, c, o"),
     (["--theme", "dark"], "'dark'"),
+    (["--dpi", "200"], "--dpi and --width size the saved PNG; add --save FILE.png."),
+    (["--width", "1280"], "--dpi and --width size the saved PNG; add --save FILE.png."),
+    (["--dpi", "high"], "expected a whole number, not 'high'"),
+    (["--json", "--table"], "--json and --table each choose what prints; give one."),
 ]
 
 
@@ -173,6 +180,73 @@ def test_bad_input_exits_2_with_one_error_line(capsys, argv, named):
     assert len(err) < 300, "a long value is shortened, not repeated"
     assert named in err
     assert "Traceback" not in err
+
+
+BAD_SIZES = [
+    ("slide.svg", ["--dpi", "200"], "dpi applies only to PNG: SVG is vector"),
+    ("slide.pdf", ["--width", "1280"], "width applies only to PNG: PDF is vector"),
+    ("slide.png", ["--dpi", "0"], "dpi must be a number from 1 to 1,200, not 0."),
+    ("slide.png", ["--dpi", "1,201"], "dpi must be a number from 1 to 1,200, not 1201."),
+    ("slide.png", ["--width", "99"], "from 100 to 10,000, not 99."),
+    ("slide.png", ["--width", "10_001"], "from 100 to 10,000, not 10001."),
+    ("slide.png", ["--width", "1280", "--dpi", "100"], "give dpi or width, not both"),
+]
+
+
+@pytest.mark.parametrize(("name", "argv", "named"), BAD_SIZES, ids=[n for n, _, _ in BAD_SIZES])
+def test_a_size_that_does_not_apply_exits_2_and_writes_nothing(
+    capsys, tmp_path, name, argv, named
+):
+    path = tmp_path / name
+    status, out, err = run_main(capsys, "--save", str(path), *argv)
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith("lstm-params: error: ")
+    assert named in err
+    assert not path.exists()
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_save_prints_only_where_it_wrote_and_the_pngs_size(capsys, tmp_path):
+    path = tmp_path / "slide.png"
+    status, out, err = run_main(capsys, "-u", "10", "-i", "1", "--save", str(path))
+    width, height = png_size(path)
+    assert (status, err) == (0, "")
+    assert out == f"wrote {path} ({width:,} × {height:,} px)\n"
+    vector = tmp_path / "slide.pdf"
+    assert run_main(capsys, "-u", "10", "--save", str(vector)) == (0, f"wrote {vector}\n", "")
+
+
+def test_save_with_table_prints_the_table_then_where_it_wrote(capsys, tmp_path):
+    path = tmp_path / "slide.svg"
+    status, out, err = run_main(
+        capsys, "-u", "10", "-i", "1", "--dense", "1", "--save", str(path), "--table"
+    )
+    assert (status, err) == (0, "")
+    assert out == text_table(breakdown(units=10, input_size=1, dense=1)) + f"\nwrote {path}\n"
+
+
+def test_save_with_json_keeps_stdout_one_json_document(capsys, tmp_path):
+    path = tmp_path / "slide.png"
+    status, out, err = run_main(capsys, "-u", "10", "--save", str(path), "--json")
+    assert status == 0
+    assert json.loads(out)["total"] == breakdown(units=10).total
+    assert err.startswith(f"wrote {path} (") and err.count("\n") == 1
+
+
+def test_width_and_dpi_size_the_png(capsys, tmp_path):
+    default, wide, sharp = (tmp_path / f"{name}.png" for name in ("default", "wide", "sharp"))
+    assert run_main(capsys, "-u", "10", "--save", str(default))[0] == 0
+    assert run_main(capsys, "-u", "10", "--save", str(wide), "--width", "1,920")[0] == 0
+    assert run_main(capsys, "-u", "10", "--save", str(sharp), "--dpi", "300")[0] == 0
+    (w, h), (ww, wh), (sw, sh) = png_size(default), png_size(wide), png_size(sharp)
+    assert ww == 1920 and wh == pytest.approx(h * 1920 / w, abs=2)  # the same picture, scaled
+    assert (sw, sh) == (pytest.approx(3 * w, abs=3), pytest.approx(3 * h, abs=3))
+    assert wide.read_bytes() == render(breakdown(units=10), "png", width=1920)
 
 
 def test_a_highlight_the_layer_lacks_exits_2_and_writes_nothing(capsys, tmp_path):
@@ -196,10 +270,10 @@ def test_bad_input_in_a_real_process_has_no_traceback():
 
 
 def test_a_reader_that_stops_early_gets_no_traceback():
-    # 100 bidirectional layers print far more than a pipe buffer holds.
+    # The JSON of 100 bidirectional layers is far more than a pipe buffer holds.
     with subprocess.Popen(
         [sys.executable, "-m", "lstm_widget", "--framework", "pytorch", "--layers", "100",
-         "--bidirectional"],
+         "--bidirectional", "--json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     ) as cli:  # fmt: skip
         assert cli.stdout is not None and cli.stderr is not None
@@ -207,5 +281,5 @@ def test_a_reader_that_stops_early_gets_no_traceback():
         cli.stdout.close()
         stderr = cli.stderr.read().decode()
         status = cli.wait(timeout=60)
-    assert first.startswith(b"Weight group")
+    assert first == b"{\n"
     assert stderr == "" and status == 1

@@ -23,10 +23,10 @@ from lstm_widget import _live_svg, breakdown
 from lstm_widget._live_svg import LiveSVG
 from lstm_widget.cli import main
 from lstm_widget.counting import CELLS, FRAMEWORKS, SettingsError
-from lstm_widget.diagram import DIMMED_ALPHA, Diagram, draw, mimebundle, render
+from lstm_widget.diagram import DIMMED_ALPHA, Diagram, _png_dpi, draw, mimebundle, render
 from lstm_widget.layout import highlight_choices, layout
 from lstm_widget.report import html_table, text_table
-from lstm_widget.style import HIGH_CONTRAST
+from lstm_widget.style import HIGH_CONTRAST, MAX_WIDTH, MIN_WIDTH
 
 SEED = {"units": 10, "input_size": 1, "dense": 1}
 
@@ -176,6 +176,52 @@ def test_the_largest_allowed_layer_draws_and_prints():
     assert f"{b.total:,} parameters".encode() in render(b, "svg")
 
 
+def pdf_fonts(pdf: bytes) -> list[bytes]:
+    """The ``/Subtype`` of every font dictionary in ``pdf``.
+
+    matplotlib writes font dictionaries as plain (uncompressed) objects.
+    """
+    return re.findall(rb"/Type\s*/Font\b[^>]*?/Subtype\s*/(\w+)", pdf)
+
+
+def test_pdf_embeds_its_font_as_truetype_not_type3():
+    pdf = render(SEED, "pdf")
+    subtypes = pdf_fonts(pdf)
+    assert subtypes, "no font found: the check would pass vacuously"
+    assert set(subtypes) <= {b"Type0", b"CIDFontType2", b"TrueType"}
+    assert b"/FontFile2" in pdf  # the TrueType program itself, embedded
+    assert b"/Type3" not in pdf and b"/CharProcs" not in pdf
+    # matplotlib's own default (Type 3), in the user's rcParams, is left alone.
+    assert matplotlib.rcParams["pdf.fonttype"] == 3
+    with matplotlib.rc_context({"pdf.fonttype": 3}):
+        assert render(SEED, "pdf") == pdf
+
+
+def test_pdf_font_check_recognises_type3():
+    # The same check on matplotlib's default output: it must see the Type 3 fonts.
+    fig = draw(SEED)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 3}):
+        fig.savefig(buffer, format="pdf")
+    assert b"Type3" in pdf_fonts(buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    "source",
+    [SEED, {"cell": "gru"}, {"framework": "pytorch", "layers": 3, "bidirectional": True}],
+)
+def test_png_width_sets_the_exact_pixel_width(source):
+    inches = draw(source).get_size_inches()[0]
+    for width in range(MIN_WIDTH, MAX_WIDTH + 1):
+        dpi = _png_dpi("png", None, width, inches)
+        # Agg truncates the canvas to whole pixels, a float's breadth matters.
+        assert int(inches * dpi) == width
+        assert dpi == pytest.approx(width / inches, rel=1e-14)
+    for width in (MIN_WIDTH, 1280, 1921):
+        png = render(source, "png", width=width)
+        assert png.startswith(PNG) and int.from_bytes(png[16:20], "big") == width
+
+
 def test_png_resolution_follows_dpi():
     fig = draw(SEED)
     small, large = render(SEED, "png", dpi=50), render(SEED, "png", dpi=200)
@@ -267,7 +313,15 @@ def test_sources_can_be_breakdowns_settings_or_dicts():
         (lambda: draw({"units": 0}), SettingsError, "units must be"),
         (lambda: draw(SEED, block=(3, "forward")), SettingsError, "block layer"),
         (lambda: draw(SEED, block=0), SettingsError, "block must be a .layer, direction. pair"),
-        (lambda: render(SEED, dpi=-5), SettingsError, "dpi must be a number from 1 to 1200"),
+        (lambda: render(SEED, dpi=-5), SettingsError, "dpi must be a number from 1 to 1,200"),
+        (lambda: render(SEED, dpi=0.5), SettingsError, "dpi must be a number from 1 to 1,200"),
+        (lambda: render(SEED, "svg", dpi=300), SettingsError, "^dpi applies only to PNG: SVG"),
+        (lambda: render(SEED, "pdf", width=800), SettingsError, "^width applies only to PNG: PDF"),
+        (lambda: render(SEED, dpi=90, width=800), SettingsError, "^give dpi or width, not both"),
+        (lambda: render(SEED, width=99), SettingsError, "from 100 to 10,000, not 99"),
+        (lambda: render(SEED, width=10_001), SettingsError, "from 100 to 10,000, not 10001"),
+        (lambda: render(SEED, width=800.0), SettingsError, "whole number of pixels"),
+        (lambda: render(SEED, width=True), SettingsError, "whole number of pixels"),
         (lambda: Diagram(dpi="high"), SettingsError, "dpi must be a number"),
         (lambda: Diagram(cache_size=-1), SettingsError, "cache_size must be .* not -1"),
     ],
@@ -565,7 +619,7 @@ def test_cli_save_writes_the_format_its_suffix_names(tmp_path, capsys, suffix, m
     target = tmp_path / f"seed.{suffix.upper()}"
     assert main(["-u", "10", "-i", "1", "--dense", "1", "--save", str(target)]) == 0
     assert target.read_bytes().startswith(magic)
-    assert "Total params: 491" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith(f"wrote {target}")
 
 
 @pytest.mark.parametrize(

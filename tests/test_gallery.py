@@ -59,3 +59,28 @@ def test_stacked_keras_layers_each_see_the_previous_width():
     first = breakdown(input_size=8, units=64).total
     second = breakdown(input_size=64, units=32).total
     assert (first, second) == (18_688, 12_416)
+
+
+def test_the_notebooks_gru_sentence_says_what_reset_after_adds():
+    # reset_after=True adds a second (recurrent) bias to every gate, not only to the
+    # candidate; the notebook's sentence must give the numbers the counting gives.
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "notebooks" / "02_frameworks_side_by_side.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    (text,) = [c.source for c in cells if c.source.startswith("### 2. The GRU grew")]
+    found = re.search(
+        r"`GRU\((\d+)\)` on (\d+) features grows by (\d+) gates × (\d+) units = (\d+), "
+        r"from (\d+) to (\d+)",
+        " ".join(text.split()),
+    )
+    assert found, text
+    units, features, gates, per_gate, added, before, after = map(int, found.groups())
+    old = breakdown(cell="gru", input_size=features, units=units, reset_after=False)
+    new = breakdown(cell="gru", input_size=features, units=units)
+    assert (old.total, new.total) == (before, after)
+    assert gates == new.settings.gates and per_gate == units and added == gates * per_gate
+    assert new.role_totals()["second_bias"] == added == after - before

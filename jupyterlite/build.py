@@ -52,7 +52,8 @@ SITE_WHEELS = ("ipywidgets", "comm", "jupyterlab_widgets")
 
 #: The only JupyterLab extensions the site gets, whatever else this environment has
 #: (a Voila or Notebook extension would need a server the site does not have).
-LAB_EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
+KERNEL_EXTENSION = "@jupyterlite/pyodide-kernel-extension"
+LAB_EXTENSIONS = (KERNEL_EXTENSION, "@jupyter-widgets/jupyterlab-manager")
 
 REQUIREMENTS = HERE / "requirements.txt"
 #: The build tools, as ``requirements.txt`` names them.
@@ -100,7 +101,7 @@ def build_site(output: Path, pyodide: str | None = None, contents: Sequence[Path
     """Build the site into ``output`` from scratch."""
     for tool in TOOLS:
         _installed_version(tool)
-    extensions = _lab_extensions()
+    extensions = [lab_extension(name) for name in LAB_EXTENSIONS]
     pins = [f"{name}=={_installed_version(name)}" for name in SITE_WHEELS]
     _check_pyodide_source(pyodide)
     _empty_output(output)
@@ -204,20 +205,17 @@ def _empty_output(output: Path) -> None:
     shutil.rmtree(output)
 
 
-def _lab_extensions() -> list[Path]:
+def lab_extension(name: str) -> Path:
+    """The folder of the installed JupyterLab extension ``name``, as JupyterLab finds it."""
     from jupyter_core.paths import jupyter_path
 
-    found = []
-    for name in LAB_EXTENSIONS:
-        candidates = [Path(base) / name for base in jupyter_path("labextensions")]
-        path = next((p for p in candidates if (p / "package.json").exists()), None)
-        if path is None:
-            raise BuildError(
-                f"the JupyterLab extension {name} is not installed here; "
-                f"pip install -r {REQUIREMENTS.relative_to(ROOT)}"
-            )
-        found.append(path)
-    return found
+    for base in jupyter_path("labextensions"):
+        if (Path(base) / name / "package.json").exists():
+            return Path(base) / name
+    raise BuildError(
+        f"the JupyterLab extension {name} is not installed here; "
+        f"pip install -r {REQUIREMENTS.relative_to(ROOT)}"
+    )
 
 
 def _installed_version(name: str) -> str:

@@ -13,7 +13,8 @@ machine cannot reach. So inside JupyterLite the test installs this package witho
 its dependencies (``deps=False``) and checks everything that needs no matplotlib: the
 kernel starts, the package installs from the site and imports, ``breakdown()`` and
 its text and HTML tables come out exactly as in CPython, and a stock ipywidgets
-control renders through the site's widget frontend. The diagram and the live panel
+control renders through the site's widget frontend. The notebooks' own first cells
+(the install) and their framework cells run as stored. The diagram and the live panel
 (both drawn by matplotlib) are not run in JupyterLite here.
 """
 
@@ -50,10 +51,7 @@ ARTIFACTS = ROOT / "artifacts" / "jupyterlite"
 KERNEL_PLUGIN = build_script.KERNEL_PLUGIN
 #: Served by the site beside this package's own wheel.
 SITE_WHEELS = {normal(name) for name in build_script.SITE_WHEELS}
-#: Stand-ins the Pyodide kernel serves itself (its ``widgetsnbextension`` is empty).
-KERNEL_WHEELS = {"widgetsnbextension", "ipykernel", "piplite", "pyodide-kernel"}
-
-#: Pyodide's environment, for the markers in requirements.
+#: Pyodide's platform, for the markers in requirements (its Python is in its lock).
 PYODIDE_MARKERS = {"sys_platform": "emscripten", "platform_system": "Emscripten"}
 
 #: Kernel start (Pyodide's 10 MB of wasm, micropip, IPython) on a busy 2-core box.
@@ -72,13 +70,20 @@ BROWSER_OWN_HOSTS = {
     "android.clients.google.com",
 }
 
+#: The one change the smoke notebook makes to the notebooks' own first cells: they
+#: install lstm_widget without its dependencies, since matplotlib's wasm wheel (and
+#: numpy's, pillow's) cannot be had offline.
+NO_DEPENDENCIES = """\
+import functools, piplite
+install_with_dependencies = piplite.install
+piplite.install = functools.partial(install_with_dependencies, deps=False)"""
+
+#: After the notebooks' first cells: ipywidgets (with comm and jupyterlab_widgets) from
+#: the site, with its dependencies, which Pyodide has; then the package at work.
 SMOKE_CELLS = [
-    # The package from the site's own wheel index; matplotlib's wasm wheel cannot be
-    # had offline, hence deps=False. ipywidgets (with comm and jupyterlab_widgets)
-    # comes from the site too, with its dependencies, which Pyodide has.
     """\
-import sys, piplite
-await piplite.install("lstm_widget", deps=False)
+import sys
+piplite.install = install_with_dependencies
 await piplite.install("ipywidgets")
 import lstm_widget
 print("platform", sys.platform, "| lstm_widget", lstm_widget.__version__)""",
@@ -93,15 +98,30 @@ HTML(html_table(b))""",
     """\
 import ipywidgets
 ipywidgets.IntSlider(value=b.total, max=1000, description="params")""",
-    # Last, so its output says every cell before it has run.
-    f"""\
+]
+
+#: Last, so its output says every cell before it has run.
+PROBE_CELL = f"""\
 from js import fetch
 try:
     await fetch("{PROBE_URL}")
     print("probe answered")
 except Exception as error:
-    print("probe blocked:", type(error).__name__)""",
-]
+    print("probe blocked:", type(error).__name__)"""
+
+
+def _code_cells(path: Path) -> list[str]:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def _first_cells() -> list[str]:
+    """Each notebook's first code cell: in Pyodide, the install from the site."""
+    return [_code_cells(path)[0] for path in NOTEBOOKS]
+
+
+#: What a first cell prints in Pyodide when its notebook has framework cells.
+EXPLANATION = "not run in the browser (Pyodide): "
 
 
 def _framework_cells() -> list[str]:
@@ -110,25 +130,22 @@ def _framework_cells() -> list[str]:
     They need no matplotlib, so they run offline as stored: in Pyodide each must say
     the framework is missing, or print its "Skipped: ..." sentence.
     """
-    cells = []
-    for path in NOTEBOOKS:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        for cell in notebook["cells"]:
-            source = "".join(cell["source"])
-            if cell["cell_type"] == "code" and (
-                MISSING_FRAMEWORK in source or 'print("Skipped' in source
-            ):
-                cells.append(source)
-    return cells
+    return [
+        source for path in NOTEBOOKS for source in _code_cells(path) if _needs_framework(source)
+    ]
+
+
+def _needs_framework(source: str) -> bool:
+    return MISSING_FRAMEWORK in source or 'print("Skipped' in source
 
 
 def test_each_notebook_installs_the_package_first_in_jupyterlite() -> None:
-    for path in NOTEBOOKS:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        first = next(cell for cell in notebook["cells"] if cell["cell_type"] == "code")
-        source = "".join(first["source"])
+    for path, source in zip(NOTEBOOKS, _first_cells(), strict=True):
         assert 'if sys.platform == "emscripten":' in source, path.name
         assert 'await piplite.install("lstm_widget")' in source, path.name
+        # and, where some cells need a framework, says why they will skip
+        needs_framework = any(_needs_framework(cell) for cell in _code_cells(path))
+        assert (EXPLANATION in source) == needs_framework, path.name
 
 
 def _require_npm() -> None:
@@ -190,6 +207,18 @@ def test_everything_pyodide_lacks_is_served(pyodide_npm: Path) -> None:
     """Resolved as micropip does: Pyodide's packages by its lock, the rest by metadata."""
     lock = json.loads((pyodide_npm / "pyodide-lock.json").read_text(encoding="utf-8"))
     in_pyodide = {normal(name) for name in lock["packages"]}
+    python = lock["info"]["python"]
+    markers = dict(
+        PYODIDE_MARKERS, python_full_version=python, python_version=python.rsplit(".", 1)[0]
+    )
+    # The wheels the kernel extension serves itself (ipykernel, an empty
+    # widgetsnbextension, ...).
+    kernel_index = json.loads(
+        (
+            build_script.lab_extension(build_script.KERNEL_EXTENSION) / "static/pypi/all.json"
+        ).read_text(encoding="utf-8")
+    )
+    kernel_wheels = set(kernel_index)
     served: set[str] = set()
     missing: set[str] = set()
     pending = ["lstm-widget"]
@@ -197,10 +226,10 @@ def test_everything_pyodide_lacks_is_served(pyodide_npm: Path) -> None:
         name = pending.pop()
         for text in importlib.metadata.requires(name) or []:
             requirement = Requirement(text)
-            if requirement.marker and not requirement.marker.evaluate(PYODIDE_MARKERS):
+            if requirement.marker and not requirement.marker.evaluate(markers):
                 continue
             dependency = normal(requirement.name)
-            if dependency in in_pyodide or dependency in KERNEL_WHEELS | served:
+            if dependency in in_pyodide or dependency in kernel_wheels | served:
                 continue
             (served if dependency in SITE_WHEELS else missing).add(dependency)
             pending.append(dependency)
@@ -307,7 +336,9 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory, pyodide_npm: Path) ->
     cells = [
         {"cell_type": "code", "id": f"smoke{i}", "metadata": {}, "outputs": [],
          "execution_count": None, "source": source}
-        for i, source in enumerate([*SMOKE_CELLS[:-1], *_framework_cells(), SMOKE_CELLS[-1]])
+        for i, source in enumerate(
+            [NO_DEPENDENCIES, *_first_cells(), *SMOKE_CELLS, *_framework_cells(), PROBE_CELL]
+        )
     ]  # fmt: skip
     notebook = {
         "cells": cells,
@@ -406,6 +437,10 @@ def test_offline_site_in_chromium(offline_site: Path) -> None:
     assert table_rows == html_table(expected).count("<tr")
     assert slider_shown and readout == str(expected.total)
     assert error_outputs == []
+    # The notebooks' first cells, run as stored (but for deps=False): each installed
+    # the package, and those of notebooks with framework cells said why they skip.
+    explained = sum(EXPLANATION in source for source in _first_cells())
+    assert explained > 0 and text.count(EXPLANATION) == explained
     # The notebooks' framework cells, run as stored: every framework is missing and
     # every cell that needs one says "Skipped: ..." instead.
     framework_cells = _framework_cells()

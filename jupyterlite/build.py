@@ -3,6 +3,7 @@
     python jupyterlite/build.py                       # -> jupyterlite/_output
     python jupyterlite/build.py --output public       # anywhere else
     python jupyterlite/build.py --pyodide pyodide-314.0.6.tar.bz2   # Pyodide served by the site
+    python jupyterlite/build.py --contents my_class.ipynb            # more files beside them
 
 The site is static files: serve the output folder from any web server. It holds the
 four notebooks, JupyterLab with the Pyodide kernel and the ipywidgets frontend, and a

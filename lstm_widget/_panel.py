@@ -26,6 +26,7 @@ from typing import Any, Final
 import ipywidgets as widgets
 
 from .counting import (
+    CANDIDATE,
     CELLS,
     FRAMEWORK_LABELS,
     FRAMEWORKS,
@@ -33,6 +34,7 @@ from .counting import (
     MAX_LAYERS,
     ROLE_LABELS,
     ROLES,
+    TEXTBOOK_GATES,
     Breakdown,
     Role,
     Settings,
@@ -40,7 +42,7 @@ from .counting import (
     breakdown,
 )
 from .diagram import Diagram, _theme, image_tag
-from .layout import check_highlight, highlight_choices
+from .layout import carry_highlight, highlight_choices, resolve_highlight
 from .report import html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
 
@@ -99,10 +101,16 @@ def _label(setting: str) -> str:
 
 
 #: The highlight selector's label for each name it may offer: roles by their labels,
-#: gates by name and letter, e.g. ``forget gate (f)``.
+#: gates by name and letter, e.g. ``forget gate (f)``, and the candidate by its name,
+#: the same whichever letter the framework gives it.
 _HIGHLIGHT_LABELS: Final[Mapping[str, str]] = {
     **{role: label for role, label in ROLE_LABELS.items()},
-    **{gate: f"{name} ({gate})" for gate, name in GATE_NAMES.items()},
+    **{
+        gate: CANDIDATE if gate == CANDIDATE else f"{GATE_NAMES[gate]} ({gate})"
+        for gates in TEXTBOOK_GATES.values()
+        for gate in gates
+        if gate
+    },
 }
 
 
@@ -118,19 +126,14 @@ def _highlight_options(result: Breakdown) -> list[tuple[str, str]]:
 
 def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
     """One gate's own weights in layer 1, each in its role's colour."""
-    groups = [
-        g for g in result.groups if g.gate == gate and g.layer == 0 and g.direction == "forward"
-    ]
+    groups = [g for g in result.block_groups(0, "forward") if g.stable_gate == gate]
     parts = " + ".join(
         f'<span style="color:{theme.roles[g.role]}">{escape(g.symbol)} '
         f"({'×'.join(f'{n:,}' for n in g.shape)}) {g.count:,}</span>"
         for g in groups
     )
     total = sum(g.count for g in groups)
-    return (
-        f"<div>{escape(GATE_NAMES[gate])} ({escape(gate)}), layer 1: {parts} = "
-        f"<b>{total:,}</b></div>"
-    )
+    return f"<div>{escape(_HIGHLIGHT_LABELS[gate])}, layer 1: {parts} = <b>{total:,}</b></div>"
 
 
 class Panel(widgets.VBox):
@@ -200,7 +203,8 @@ class Panel(widgets.VBox):
             )
         self.highlight = widgets.Dropdown(
             options=_highlight_options(self.result),
-            value=highlight or _NOTHING,
+            # A framework's gate letter (``g``) selects the gate's stable name.
+            value=resolve_highlight(start, highlight) or _NOTHING,
             description="highlight",
             style=wide,
         )
@@ -390,9 +394,11 @@ class Panel(widgets.VBox):
     def _show(self, result: Breakdown) -> None:
         options = _highlight_options(result)
         if options != list(self.highlight.options):
-            keep = self.highlight.value
+            # Another framework or cell: keep the highlight wherever the new layer has
+            # the same role or gate (the candidate from Keras to PyTorch, say).
+            keep = carry_highlight(self.highlight.value, result)
             self.highlight.options = options
-            self.highlight.value = keep if keep in dict(options).values() else _NOTHING
+            self.highlight.value = keep or _NOTHING
         theme_name: ThemeName = self.theme.value
         theme = THEMES[theme_name]
         highlight = self.highlight.value or None
@@ -459,5 +465,5 @@ def panel(
     """
     start = breakdown(settings, **changes)
     _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
-    check_highlight(start, highlight)  # the sentence every front end gives
+    resolve_highlight(start, highlight)  # the sentence every front end gives
     return Panel(start, theme=theme, highlight=highlight)

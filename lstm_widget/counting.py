@@ -69,6 +69,44 @@ GATE_NAMES: Mapping[str, str] = {
     "": "cell",
 }
 
+#: The candidate's framework-independent name: Keras calls it ``c`` in an LSTM and
+#: ``h`` in a GRU, PyTorch ``g`` and ``n``, each beside the states c_t and h_t.
+CANDIDATE = "candidate"
+
+#: Every cell's weight blocks as textbooks draw them, by their stable names: the gate
+#: letters every framework shares, and :data:`CANDIDATE`. A simple RNN's one block has
+#: no name. Every view lists gates in this order; storage order shows only in the
+#: tensor slices.
+TEXTBOOK_GATES: Mapping[Cell, tuple[str, ...]] = {
+    "lstm": ("f", "i", CANDIDATE, "o"),
+    "gru": ("r", "z", CANDIDATE),
+    "rnn": ("",),
+}
+
+
+def stable_gate(letter: str) -> str:
+    """The framework-independent name of a gate letter: the candidate's is ``candidate``.
+
+    >>> stable_gate("g"), stable_gate("f")
+    ('candidate', 'f')
+    """
+    return CANDIDATE if GATE_NAMES[letter] == CANDIDATE else letter
+
+
+def gate_letters(cell: Cell) -> Mapping[str, str]:
+    """Every framework's gate letters for ``cell``, each with its stable name.
+
+    A highlight may name a gate the way any framework does (``g`` in a Keras LSTM is
+    the same candidate as its ``c``), so the names mean the same gate everywhere.
+    """
+    return {
+        letter: stable_gate(letter)
+        for framework in FRAMEWORKS
+        for letter in GATE_ORDER[framework][cell]
+        if letter
+    }
+
+
 #: ONNX stores its three peephole vectors in this order (onnx/defs/rnn/defs.cc).
 ONNX_PEEPHOLE_ORDER: tuple[str, ...] = ("i", "o", "f")
 
@@ -299,6 +337,19 @@ class WeightGroup:
     def gate_name(self) -> str:
         return GATE_NAMES[self.gate] if self.role != "dense" else ""
 
+    @property
+    def stable_gate(self) -> str:
+        """The gate's framework-independent name (see :func:`stable_gate`)."""
+        return stable_gate(self.gate) if self.role != "dense" else ""
+
+    @property
+    def letter(self) -> str:
+        """The symbol without its gate subscript (``W``, ``U``, ``b'``, ``p``; ``W_hr``).
+
+        Where a card or row already names the gate, the subscript only repeats it.
+        """
+        return self.symbol.removesuffix(f"_{_subscript(self.gate)}") if self.gate else self.symbol
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -463,12 +514,22 @@ class PerUnit:
     def total(self) -> int:
         return self.per_unit * self.units * self.directions
 
+    def blocks_text(self) -> str:
+        """What the per-unit factor counts: ``4 blocks (3 gates + candidate)``.
+
+        The candidate is no gate, and its card says "candidate", so the factor says so
+        too; a simple RNN's single block is ``1 block``.
+        """
+        if self.gates == 1:
+            return "1 block"
+        return f"{self.gates} blocks ({self.gates - 1} gates + {CANDIDATE})"
+
     def text(self) -> str:
         parts = [f"{self.inputs:,} input", f"{self.recurrent:,} recurrent"]
         if self.biases:
             parts.append(f"{self.biases} bias" + ("es" if self.biases > 1 else ""))
         share = " + ".join(parts)
-        share = f"{self.gates} gates × ({share})" if self.gates > 1 else share
+        share = f"{self.blocks_text()} × ({share})" if self.gates > 1 else share
         if self.peepholes:
             share += f" + {self.peepholes} peepholes"
         if self.projection:
@@ -507,6 +568,45 @@ class Breakdown:
     @property
     def dense_total(self) -> int:
         return sum(b.count for b in self.blocks if b.layer < 0)
+
+    @property
+    def recurrent_total(self) -> int:
+        """The recurrent layers' own count: every layer and direction, no dense head."""
+        return self.total - self.dense_total
+
+    def headline_parts(self) -> tuple[str, str]:
+        """The headline's answer and its aside (``""`` without a dense head).
+
+        ``("Keras LSTM: 480 parameters", "model with dense head: 491")``: the question
+        is about the recurrent layer, so its own count leads and the model's total,
+        which includes the head, stands beside it. A view with room puts both on one
+        line (:meth:`headline`); a narrow one may set the aside under the answer.
+        """
+        s = self.settings
+        stack = [f"{s.layers} layers"] if s.layers > 1 else []
+        if s.bidirectional:
+            stack.append("bidirectional")
+        name = s.describe_layer() + (f" ({', '.join(stack)})" if stack else "")
+        answer = f"{name}: {self.recurrent_total:,} parameters"
+        aside = f"model with dense head: {self.total:,}" if s.dense else ""
+        return answer, aside
+
+    def headline(self) -> str:
+        """What every view says first, e.g. ``Keras LSTM: 480 parameters (model with
+        dense head: 491)``: the diagram's title, the tables' summary, the image's alt text.
+        """
+        answer, aside = self.headline_parts()
+        return f"{answer} ({aside})" if aside else answer
+
+    def block_groups(self, layer: int, direction: Direction) -> tuple[WeightGroup, ...]:
+        """One layer and direction's groups in display order (``layer`` -1: the head).
+
+        Gates come in textbook order (:data:`TEXTBOOK_GATES`), each gate's roles in
+        :data:`ROLES` order, a projection last; the tensor slices in their names keep
+        the framework's storage order visible.
+        """
+        mine = [g for g in self.groups if (g.layer, g.direction) == (layer, direction)]
+        return tuple(sorted(mine, key=partial(_display_rank, self.settings.cell)))
 
     @property
     def output_shape(self) -> tuple[int | None, ...]:
@@ -589,6 +689,14 @@ class Breakdown:
         }
 
 
+def _display_rank(cell: Cell, group: WeightGroup) -> tuple[int, int]:
+    """Sort key: the gate's textbook place, then the role's; ungated groups last."""
+    gates = TEXTBOOK_GATES[cell]
+    gate = group.stable_gate
+    place = gates.index(gate) if group.gate and gate in gates else len(gates)
+    return place, ROLES.index(group.role)
+
+
 def breakdown(settings: Settings | None = None, /, **changes: Any) -> Breakdown:
     """Count every trainable weight of the described recurrent layer(s).
 
@@ -636,8 +744,14 @@ def _directions(s: Settings) -> tuple[Direction, ...]:
     return ("forward", "backward") if s.bidirectional else ("forward",)
 
 
+def _subscript(gate: str) -> str:
+    """A symbol's subscript for a gate letter: its stable name, ``cand`` for short."""
+    name = stable_gate(gate)
+    return "cand" if name == CANDIDATE else name
+
+
 def _symbol(letter: str, gate: str) -> str:
-    return f"{letter}_{gate}" if gate else letter
+    return f"{letter}_{_subscript(gate)}" if gate else letter
 
 
 def _span(k: int, width: int) -> str:

@@ -56,12 +56,7 @@ def install_pyodide_npm(scratch: Path) -> Path:
     """``npm ci`` of ``jupyterlite/package.json`` in ``scratch``; the package's folder."""
     for name in ("package.json", "package-lock.json"):
         shutil.copy(LITE / name, scratch / name)
-    subprocess.run(
-        ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=scratch,
-        check=True,
-        capture_output=True,
-    )
+    _run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=scratch)
     return scratch / "node_modules" / "pyodide"
 
 
@@ -79,38 +74,30 @@ def lock_closure(lock: dict[str, object], roots: tuple[str, ...]) -> dict[str, d
     return chosen
 
 
-def assemble_pyodide(npm_package: Path, wheels: Path, target: Path) -> dict[str, str]:
-    """A Pyodide folder at ``target``: the npm runtime, PyPI's wheels, a lock for them.
-
-    Returns the wheels it holds, as ``{normal name: file name}``.
-    """
+def assemble_pyodide(npm_package: Path, wheels: Path, target: Path) -> None:
+    """A Pyodide folder at ``target``: the npm runtime, PyPI's wheels, a lock for them."""
     lock = json.loads((npm_package / "pyodide-lock.json").read_text(encoding="utf-8"))
     chosen = lock_closure(lock, STARTUP_PACKAGES)
     pins = [f"{spec['name']}=={spec['version']}" for spec in chosen.values()]
     python = lock["info"]["python"]
-    subprocess.run(
+    _run(
         [
             sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
             "--only-binary=:all:", "--implementation=py", "--abi=none", "--platform=any",
             f"--python-version={'.'.join(python.split('.')[:2])}", "-d", str(wheels), *pins,
         ],
-        check=True,
-        capture_output=True,
     )  # fmt: skip
     target.mkdir(parents=True)
     for name in RUNTIME_FILES:
         shutil.copy(npm_package / name, target / name)
-    served: dict[str, str] = {}
     packages: dict[str, object] = {}
     for name, spec in chosen.items():
         wheel = _wheel_for(wheels, name, str(spec["version"]))
         shutil.copy(wheel, target / wheel.name)
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         packages[name] = dict(spec, file_name=wheel.name, sha256=digest)
-        served[name] = wheel.name
     lock["packages"] = packages
     (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1), encoding="utf-8")
-    return served
 
 
 def _wheel_for(wheels: Path, name: str, version: str) -> Path:
@@ -119,3 +106,8 @@ def _wheel_for(wheels: Path, name: str, version: str) -> Path:
         if normal(wheel_name) == name and wheel_version == version:
             return wheel
     raise FileNotFoundError(f"pip downloaded no wheel of {name} {version} into {wheels}")
+
+
+def _run(command: list[str], cwd: Path | None = None) -> None:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"{' '.join(command[:4])} ...:\n{done.stdout}{done.stderr}"

@@ -696,7 +696,8 @@ class Breakdown:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
         return {
-            "settings": asdict(self.settings),
+            # JSON has lists, not tuples: per-layer units come back as a list.
+            "settings": {**asdict(self.settings), "units": _plain(self.settings.units)},
             "total": self.total,
             "layer_totals": list(self.layer_totals),
             "dense_total": self.dense_total,
@@ -730,6 +731,10 @@ class Breakdown:
             ],
             "memory_bytes": {dtype: self.memory_bytes(dtype) for dtype in DTYPE_BYTES},
         }
+
+
+def _plain(units: int | tuple[int, ...]) -> int | list[int]:
+    return list(units) if isinstance(units, tuple) else units
 
 
 def _display_rank(cell: Cell, group: WeightGroup) -> tuple[int, int]:

@@ -233,7 +233,7 @@ class Settings:
 
     def units_text(self) -> str:
         """``10``, or ``32 → 18`` for a stack of different widths."""
-        return _widths_text(self.widths if isinstance(self.units, tuple) else (self.units,))
+        return _widths_text(self.units if isinstance(self.units, tuple) else (self.units,))
 
     def layer_units(self, layer: int) -> int:
         """h_l: the width of layer ``layer`` (0-based)."""

@@ -174,9 +174,11 @@ class Panel(widgets.VBox):
         )
         self.widths = widgets.Text(
             value=", ".join(map(str, settings.units)) if isinstance(settings.units, tuple) else "",
-            placeholder="per layer: 32, 18",
+            placeholder="32, 18",
             description="or per layer",
-            layout=widgets.Layout(width="18em"),
+            layout=widgets.Layout(width="16em"),
+            # A list is read when typed out (Enter or leaving the box), not at "32,".
+            continuous_update=False,
             tooltip="units of each layer, separated by commas",
         )
         number_rows = [

@@ -15,6 +15,7 @@ diagram cannot disagree.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
@@ -232,7 +233,7 @@ class Settings:
         return (self.units,) * self.layers
 
     def units_text(self) -> str:
-        """``10``, or ``32 → 18`` for a stack of different widths."""
+        """``10``, or ``32 → 18`` (``64 ×3 → 16``) for a stack of different widths."""
         return _widths_text(self.units if isinstance(self.units, tuple) else (self.units,))
 
     def layer_units(self, layer: int) -> int:
@@ -315,7 +316,10 @@ def _units(value: object) -> int | tuple[int, ...]:
 
 
 def _widths_text(widths: tuple[int, ...]) -> str:
-    return " → ".join(f"{width:,}" for width in widths)
+    """``32 → 18``; a width repeated in consecutive layers once, with its count
+    (``64 ×3 → 16``), so a deep stack's headline stays one readable line."""
+    runs = [(width, len(list(same))) for width, same in itertools.groupby(widths)]
+    return " → ".join(f"{width:,}" + (f" ×{n}" if n > 1 else "") for width, n in runs)
 
 
 def _integer(name: str, value: object, minimum: int, maximum: int) -> int:

@@ -325,13 +325,31 @@ def test_bad_widths_are_one_sentence_and_the_panel_recovers(
     assert panel.error is None and panel.result.settings.units == (12, 6)
 
 
-def test_a_panel_preset_to_different_widths_shows_them() -> None:
-    p = lstm_widget.panel(units=(32, 18), input_size=3)
+@pytest.mark.parametrize("variant", ["full", "lecture"])
+def test_a_panel_preset_to_different_widths_shows_them(variant: str) -> None:
+    p = lstm_widget.panel(units=(32, 18), input_size=3, variant=variant)
     try:
         assert p.widths.value == "32, 18" and p.controls["layers"].value == 2
         assert p.result.total == 8_280 and p.error is None
+        row = next(box for box in _boxes(p) if p.controls["units"] in box.children)
+        assert p.widths in row.children, "the list sits with the units it replaces"
+        p.sliders["units"].value = 16  # logarithmic in the lecture column: any width
+        assert p.widths.value == "" and p.error is None
+        assert p.result.settings.widths == (p.controls["units"].value,) * 2
     finally:
         p.close()
+
+
+def _boxes(root: Any) -> list[Any]:
+    """Every box widget inside ``root``."""
+    found, pending = [], [root]
+    while pending:
+        widget = pending.pop()
+        children = getattr(widget, "children", ())
+        if children:
+            found.append(widget)
+            pending.extend(children)
+    return found
 
 
 def test_highlight_lights_up_diagram_and_formula(panel: Any) -> None:

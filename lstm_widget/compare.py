@@ -338,10 +338,15 @@ def suggestions(settings: Settings) -> list[dict[str, Any]]:
         value = getattr(settings, name)
         if isinstance(value, bool) and (name not in OPTIONS or applies(name, framework, cell)):
             found.append({name: not value})
-    if settings.layers < MAX_LAYERS:
+    # A stack of different widths changes its depth and widths in the panel's widths
+    # entry; SETTING=VALUE pairs hold one width.
+    one_width = isinstance(settings.units, int)
+    if settings.layers < MAX_LAYERS and one_width:
         found.append({"layers": settings.layers + 1})
-    if applies("proj_size", framework, cell) and settings.units > 1:
-        found.append({"proj_size": 0 if settings.proj_size else settings.units // 2})
+    narrowest = min(settings.widths)
+    if applies("proj_size", framework, cell) and narrowest > 1:
+        found.append({"proj_size": 0 if settings.proj_size else narrowest // 2})
     found.append({"dense": 0 if settings.dense else 1})
-    found.append({"units": settings.units * 2})
+    if one_width:
+        found.append({"units": narrowest * 2})
     return found

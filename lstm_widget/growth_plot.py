@@ -43,6 +43,11 @@ def growth_series(b: Breakdown, over: Over) -> tuple[list[int], dict[Role, list[
     such as units not above ``proj_size``, are left out)."""
     if over not in OVERS:
         raise SettingsError(f"over must be one of {', '.join(OVERS)}, not {over!r}.")
+    if over != "input_size" and not isinstance(b.settings.units, int):
+        raise SettingsError(
+            f"growth over {over} needs one width for every layer, not units="
+            f"{b.settings.units_text()}; try over='input_size'."
+        )
     xs: list[int] = []
     rows: list[dict[Role, int]] = []
     for x in _axis(b, over):

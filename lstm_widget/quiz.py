@@ -48,14 +48,16 @@ def _role(b: Breakdown, role: str) -> int:
 
 def _own_recurrent_only(b: Breakdown, timesteps: int) -> int | None:
     """Each unit fed back only its own output: U has ``units`` weights, not units × r."""
-    own = sum(g.count // b.settings.state_width for g in b.groups if g.role == "recurrent")
+    own = sum(
+        g.count // b.settings.state_width(g.layer) for g in b.groups if g.role == "recurrent"
+    )
     return b.recurrent_total - _role(b, "recurrent") + own
 
 
 def _cross_unit_only(b: Breakdown, timesteps: int) -> int | None:
     """Only the weights from other units' outputs: U less each unit's own."""
     recurrent = [g for g in b.groups if g.role == "recurrent"]
-    return sum(g.count - g.count // b.settings.state_width for g in recurrent) or None
+    return sum(g.count - g.count // b.settings.state_width(g.layer) for g in recurrent) or None
 
 
 def _no_bias(b: Breakdown, timesteps: int) -> int | None:
@@ -120,8 +122,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         "recurrent",
         _own_recurrent_only,
         lambda b, t: (
-            f"Each unit reads all {b.settings.state_width:,} previous outputs, not only "
-            f"its own: every gate's U is {b.settings.units:,}×{b.settings.state_width:,}."
+            f"Each unit reads all {b.settings.state_width(0):,} previous outputs, not only "
+            f"its own: every gate's U is {b.settings.layer_units(0):,}×"
+            f"{b.settings.state_width(0):,}."
         ),
     ),
     Misconception(
@@ -138,7 +141,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "bias",
         _no_bias,
         lambda b, t: (
-            f"Every gate has a bias of {b.settings.units:,}: "
+            f"Every gate has a bias of {b.settings.layer_units(0):,}: "
             f"{_role(b, 'bias') + _role(b, 'second_bias'):,} in all."
         ),
     ),
@@ -181,7 +184,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         _twice_one_direction,
         lambda b, t: (
             "Layers after the first read both directions of the layer below: "
-            f"{b.settings.output_width:,} inputs per step, not {b.settings.state_width:,}."
+            f"{b.settings.layer_output(0):,} inputs per step, not {b.settings.state_width(0):,}."
         ),
     ),
     Misconception(
@@ -235,7 +238,7 @@ def input_code(s: Settings, timesteps: int) -> str:
     steps = f"{timesteps:,}".replace(",", "_") if timesteps else "None"
     if s.framework == "keras":
         cls = s.convention.class_name
-        options = [str(s.units)]
+        options: list[str] = []
         if not s.bias:
             options.append("use_bias=False")
         if s.cell == "gru" and not s.reset_after:
@@ -243,14 +246,14 @@ def input_code(s: Settings, timesteps: int) -> str:
         layers = []
         for layer in range(s.layers):
             more = [*options, "return_sequences=True"] if layer < s.layers - 1 else options
-            text = f"{cls}({', '.join(more)})"
+            text = f"{cls}({', '.join([str(s.layer_units(layer)), *more])})"
             layers.append(f"Bidirectional({text})" if s.bidirectional else text)
         if s.dense:
             layers.append(f"Dense({s.dense})")
         return f"Sequential([Input(shape=({steps}, {s.input_size})), {', '.join(layers)}])"
     if s.framework == "pytorch":
         cls = s.convention.class_name
-        options = [f"input_size={s.input_size}", f"hidden_size={s.units}"]
+        options = [f"input_size={s.input_size}", f"hidden_size={s.units_text()}"]
         if s.layers > 1:
             options.append(f"num_layers={s.layers}")
         if s.bidirectional:
@@ -265,7 +268,7 @@ def input_code(s: Settings, timesteps: int) -> str:
     direction = "bidirectional" if s.bidirectional else "forward"
     head = f"; a dense head of {s.dense}" if s.dense else ""
     return (
-        f"{s.convention.class_name}(hidden_size={s.units}, direction={direction!r}); "
+        f"{s.convention.class_name}(hidden_size={s.units_text()}, direction={direction!r}); "
         f"X: ({steps}, batch, {s.input_size}){head}"
     )
 

@@ -178,3 +178,12 @@ def test_the_static_fallback_carries_the_comparison() -> None:
 def test_the_panel_refuses_a_bad_comparison(bad: Any) -> None:
     with pytest.raises(SettingsError):
         lstm_widget.panel(compare=bad)
+
+
+def test_a_stack_of_different_widths_compares_layer_by_layer() -> None:
+    stack = breakdown(units=(32, 16), input_size=8)
+    result = compare_with(stack, {"framework": "pytorch"})
+    assert result.sentences() == [
+        "PyTorch LSTM adds a second bias per gate: 4 × 32 + 4 × 16 = 192"
+    ]
+    assert {"layers", "units"}.isdisjoint(k for c in suggestions(stack.settings) for k in c)

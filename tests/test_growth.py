@@ -86,3 +86,12 @@ def test_the_panel_draws_growth_only_while_it_is_open() -> None:
         assert bytes(p.growth_image.value) == shown  # closed: not redrawn
     finally:
         p.close()
+
+
+def test_a_stack_of_different_widths_grows_over_input_size_only() -> None:
+    b = breakdown(units=(32, 16), input_size=8)
+    with pytest.raises(SettingsError, match=r"^growth over units needs one width"):
+        lstm_widget.growth(b, over="units")
+    xs, series = growth_series(b, "input_size")
+    k = xs.index(8)
+    assert sum(values[k] for values in series.values()) == b.total

@@ -310,8 +310,8 @@ def test_typed_widths_per_layer_set_the_stack(panel: Any) -> None:
         ("32,,18", "Units per layer: expected whole numbers separated by commas, such as "
          "32,18, not '32,,18'."),
         ("32, 0", "units of layer 2 must be an integer from 1 to 1,000,000,000,000, not 0."),
-        ("1,000", "Units per layer: commas separate layer widths here, so one width of "
-         "'1,000' is written with _ (such as 1_000)."),
+        ("1,000", "Units per layer: '1,000' could be one width or one per layer: write one "
+         "width with _ (such as 1_024), and layers with a space after each comma (1, 24)."),
     ],
 )  # fmt: skip
 def test_bad_widths_are_one_sentence_and_the_panel_recovers(

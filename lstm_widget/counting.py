@@ -289,7 +289,8 @@ def _kernel(value: object) -> tuple[int, ...]:
     ):
         return tuple(int(n) for n in value)
     # reprlib shortens a long list to something a sentence can hold.
-    raise SettingsError(f"kernel must be {_KERNEL_KIND} such as (3, 3), not {reprlib.repr(value)}.")
+    shown = reprlib.repr(value)
+    raise SettingsError(f"kernel must be {_KERNEL_KIND} such as (3, 3), not {shown}.")
 
 
 #: Out-of-range numbers longer than this are described by their length, not printed.
@@ -619,7 +620,7 @@ class Breakdown:
         """
         s = self.settings
         # A ConvLSTM's filters and kernel, as its constructor takes them.
-        kernel = [f"{cell_spec(s.cell).count(s.units)} of {'×'.join(map(str, s.kernel))}"]
+        kernel = [f"{cell_spec(s.cell).count(s.units)}, kernel {'×'.join(map(str, s.kernel))}"]
         stack = (kernel if s.kernel else []) + ([f"{s.layers} layers"] if s.layers > 1 else [])
         if s.bidirectional:
             stack.append("bidirectional")
@@ -690,7 +691,8 @@ class Breakdown:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
         return {
-            "settings": asdict(self.settings),
+            # JSON has lists, not tuples; Settings takes a kernel as either.
+            "settings": {**asdict(self.settings), "kernel": list(self.settings.kernel)},
             "total": self.total,
             "layer_totals": list(self.layer_totals),
             "dense_total": self.dense_total,
@@ -713,6 +715,7 @@ class Breakdown:
             "per_unit": [
                 {
                     **asdict(p),
+                    "kernel": list(p.kernel),
                     "per_unit": p.per_unit,
                     "total": p.total,
                     "text": p.text(),

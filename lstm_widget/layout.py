@@ -662,7 +662,8 @@ def _cell_drawing(
         cards[gate] = _Card(f"card:{gate or 'cell'}", title, rows, units, _tags(gate), sz, note)
     projection = tuple(g for g in mine if g.role == "projection")
     if projection:
-        cards["proj"] = _Card("card:proj", "projection", projection, units, _tags("projection"), sz)
+        tags = _tags("projection")
+        cards["proj"] = _Card("card:proj", "projection", projection, units, tags, sz)
 
     bw, r = sz.gate_box[0] / 2, sz.node_radius
     # A wire with its arrow head and a stub of shaft, between two things it joins.

@@ -61,7 +61,18 @@ examples:
   --framework pytorch -i 32 -u 128 --layers 2 --bidirectional
   --framework pytorch -i 10 -u 20 --proj 5   LSTM with projection: 1,460
   --framework onnx --peepholes -u 10 -i 1    ONNX LSTM with peepholes
+  --cell convlstm --kernel 3,3 -u 16 -i 1    Keras ConvLSTM2D(16, (3, 3)): 9,856
 """
+
+
+def _kernel(text: str) -> tuple[int, ...]:
+    """``3,3`` → (3, 3): one size per spatial axis (the counting core checks the range)."""
+    sizes = text.replace(" ", "").split(",")
+    if not all(re.fullmatch(r"\d+", size, re.ASCII) for size in sizes):
+        raise argparse.ArgumentTypeError(
+            f"expected sizes separated by commas such as 3,3, not {reprlib.repr(text)}"
+        )
+    return tuple(int(size) for size in sizes)
 
 
 def _cells() -> str:
@@ -89,9 +100,10 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--cell", choices=CELLS, default=d.cell,
         help=f"recurrent cell: {_cells()} (default: {d.cell})")  # fmt: skip
     add("-i", "--input", dest="input_size", type=_integer, default=d.input_size, metavar="X",
-        help=f"input features per timestep (default: {d.input_size})")  # fmt: skip
+        help=f"input features per timestep, a ConvLSTM's channels "
+             f"(default: {d.input_size})")  # fmt: skip
     add("-u", "--units", type=_integer, default=d.units, metavar="H",
-        help=f"units / hidden_size (default: {d.units})")  # fmt: skip
+        help=f"units / hidden_size, a ConvLSTM's filters (default: {d.units})")  # fmt: skip
     add("--layers", type=_integer, default=d.layers, metavar="L",
         help=f"stacked layers (default: {d.layers})")  # fmt: skip
     add("--bidirectional", action="store_true", help="two directions per layer")
@@ -101,6 +113,8 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--no-reset-after", dest="reset_after", action="store_false",
         help=option_help("reset_after"))  # fmt: skip
     add("--peepholes", action="store_true", help=option_help("peepholes"))
+    add("--kernel", type=_kernel, default=d.kernel, metavar="K,K",
+        help=option_help("kernel"))  # fmt: skip
     add("--dense", type=_integer, default=d.dense, metavar="N",
         help="TimeDistributed(Dense(N)) / Linear(N) head, 0 for none "
              f"(default: {d.dense})")  # fmt: skip

@@ -2,6 +2,7 @@
 serialisation, exactness at any size, and one-sentence errors for bad settings."""
 
 import json
+import math
 import re
 from dataclasses import asdict
 
@@ -25,7 +26,7 @@ from lstm_widget.style import LIGHT
 
 def evaluate(expression: str, **symbols: int) -> int:
     """Evaluate a formula as printed: ``×`` multiplies, ``2h`` means 2·h, 1,000 is 1000."""
-    python = expression.replace("×", "*").replace(",", "")
+    python = expression.replace("×", "*").replace("·", "*").replace(",", "")
     python = re.sub(r"(\d)([A-Za-z])", r"\1*\2", python)
     value = eval(python, {"__builtins__": {}}, symbols)  # only digits, symbols, + * ( )
     assert isinstance(value, int)
@@ -42,6 +43,8 @@ def test_formula_lines_add_up_and_every_rendering_evaluates_to_its_value(s):
     assert sum(line.value for line in b.formula.lines) == b.formula.total == b.total
     x, h = b.settings.input_size, b.settings.units
     symbols = dict(x=x, h=h, P=b.settings.proj_size, n=b.settings.dense)
+    # A ConvLSTM's kernel area, input channels and filters.
+    symbols |= dict(k=math.prod(b.settings.kernel), c=x, f=h)
     for line in b.formula.lines:
         assert evaluate(line.render("numeric")) == line.value, line.label
         assert evaluate(line.render("symbolic"), **symbols) == line.value, line.label
@@ -77,7 +80,8 @@ def test_per_unit_reading_times_units_is_each_layer(s):
         assert reading.per_unit * b.settings.units * b.settings.directions == subtotal
         assert reading.total == subtotal
         assert reading.text().endswith(f"= {subtotal:,}")
-        assert f"= {reading.per_unit:,}; × {b.settings.units:,} unit" in reading.text()
+        unit = "filter" if b.settings.kernel else "unit"
+        assert f"= {reading.per_unit:,}; × {b.settings.units:,} {unit}" in reading.text()
 
 
 @MANY
@@ -86,8 +90,9 @@ def test_output_shapes_memory_and_json(s):
     b = breakdown(**s)
     width = b.settings.directions * (b.settings.proj_size or b.settings.units)
     layers = [shape for name, shape in b.output_shapes if name != "dense head"]
-    assert layers == [(None, None, width)] * b.settings.layers
-    assert b.output_shape == (None, None, b.settings.dense or width)
+    lead = (None, None) + (None,) * len(b.settings.kernel)  # a ConvLSTM's spatial axes
+    assert layers == [(*lead, width)] * b.settings.layers
+    assert b.output_shape == (*lead, b.settings.dense or width)
     for dtype, size in DTYPE_BYTES.items():
         assert b.memory_bytes(dtype) == b.total * size
     data = b.to_dict()
@@ -265,6 +270,7 @@ def test_defaults_are_the_seed_layer():
         proj_size=0,
         reset_after=True,
         peepholes=False,
+        kernel=(),
         dense=0,
     )
 
@@ -343,3 +349,66 @@ def test_the_per_unit_factor_says_gates_and_candidate():
     assert breakdown().per_unit[0].blocks_text() == "4 blocks (3 gates + candidate)"
     assert breakdown(cell="gru").per_unit[0].blocks_text() == "3 blocks (2 gates + candidate)"
     assert breakdown(cell="rnn").per_unit[0].text().startswith("each unit: 1 input + 10 recurrent")
+
+
+@pytest.mark.parametrize(
+    ("kernel", "channels", "expected"),
+    [((3, 3), 1, 9_856), ((3, 3), 16, 18_496), ((3,), 1, 3_328), ((3, 3, 3), 1, 29_440)],
+)
+def test_conv_lstm_counts_the_kernel_area_of_every_channel(kernel, channels, expected):
+    """ConvLSTM2D(16, (3, 3)) on 1 channel, then on its own 16: 9,856 and 18,496.
+
+    4 × (k·c·f + k·f·f + f) with k the kernel's area, here worked by hand.
+    """
+    b = breakdown(cell="convlstm", kernel=kernel, units=16, input_size=channels)
+    k = math.prod(kernel)
+    assert b.total == 4 * (k * channels * 16 + k * 16 * 16 + 16) == expected
+    assert b.per_unit[0].text().startswith("each filter: ")
+    assert b.per_unit[0].text().endswith(f"× 16 filters = {expected:,}")
+    assert f"{len(kernel)}D (16 filters, kernel " in b.headline()
+    shapes = {g.role: g.shape for g in b.block_groups(0, "forward") if g.stable_gate == "f"}
+    assert shapes == {
+        "input": (*kernel, channels, 16),
+        "recurrent": (*kernel, 16, 16),
+        "bias": (16,),
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            dict(framework="pytorch"),
+            r"^cell='convlstm' \(ConvLSTM\) exists only in Keras, not in PyTorch",
+        ),
+        (dict(framework="onnx"), "exists only in Keras, not in ONNX; use framework='keras'."),
+        (dict(kernel=()), "A Keras ConvLSTM needs kernel, a tuple of 1 to 3 sizes"),
+        (dict(kernel=3), "kernel must be a tuple of 1 to 3 sizes from 1 to 1,000 such as"),
+        (dict(kernel=(3, 3, 3, 3)), r"not \(3, 3, 3, 3\)\.$"),
+        (dict(kernel=(3, 0)), r"not \(3, 0\)\.$"),
+        (dict(kernel=(3, True)), "kernel must be a tuple"),
+        (dict(proj_size=2), "proj_size=2 applies only to a PyTorch LSTM, not a Keras ConvLSTM"),
+        (
+            dict(peepholes=True),
+            "peepholes=True applies only to an ONNX LSTM, not a Keras ConvLSTM",
+        ),
+        (
+            dict(reset_after=False),
+            "reset_after=False applies only to a Keras GRU, not a Keras Conv",
+        ),
+    ],
+)
+def test_conv_lstm_refuses_what_it_lacks_in_one_sentence(changes, message):
+    with pytest.raises(SettingsError, match=message) as raised:
+        breakdown(**{"cell": "convlstm", "kernel": (3, 3), **changes})
+    assert str(raised.value).count(". ") == 0 and str(raised.value).endswith(".")
+
+
+def test_a_kernel_on_a_cell_of_matrix_products_is_refused():
+    with pytest.raises(
+        SettingsError,
+        match=r"^kernel=\(3, 3\) applies only to a Keras ConvLSTM, "
+        r"not a Keras LSTM; use kernel=\(\)\.$",
+    ):
+        breakdown(kernel=(3, 3))
+    assert breakdown(kernel=[3, 3], cell="convlstm").settings.kernel == (3, 3)

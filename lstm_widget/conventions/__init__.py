@@ -110,7 +110,7 @@ OPTIONS: Mapping[str, OptionSpec] = {
         OptionSpec("proj_size", 0, "{layers} proj_size, 0 for none"),
         OptionSpec("reset_after", True, "{layers} with reset_after=False (the Keras 2 layout)"),
         OptionSpec("peepholes", False, "{layers} peephole weights P"),
-        OptionSpec("kernel", (), "{layers} kernel size, e.g. 3,3 (its length is 1D, 2D or 3D)"),
+        OptionSpec("kernel", (), "{layers} kernel_size: 3 (1D), 3,3 (2D) or 3,3,3 (3D)"),
     )
 }
 

@@ -23,9 +23,12 @@ KERAS = FrameworkSpec(
         "rnn": CellConvention("SimpleRNN", ("",), tensor_prefix="simple_rnn"),
         # ConvLSTM1D/2D/3D: the class and tensor names end in the kernel's length.
         "convlstm": CellConvention(
-            "ConvLSTM", ("i", "f", "c", "o"), candidate="c", options=("kernel",),
+            "ConvLSTM",
+            ("i", "f", "c", "o"),
+            candidate="c",
+            options=("kernel",),
             tensor_prefix="conv_lstm",
-        ),  # fmt: skip
+        ),
     },
     dense=DenseNaming("time_distributed/dense/kernel", "time_distributed/dense/bias"),
     builder="keras",

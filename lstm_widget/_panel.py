@@ -32,6 +32,7 @@ from .conventions import (
     Highlights,
     applies,
     applies_to,
+    cell_spec,
 )
 from .counting import (
     MAX_LAYERS,
@@ -43,6 +44,7 @@ from .counting import (
 )
 from .diagram import Diagram, _theme, image_tag
 from .layout import highlights
+from .options import sizes
 from .report import html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
 
@@ -66,6 +68,35 @@ _FLAGS: Final = (
     "bias",
     *(name for name, option in OPTIONS.items() if isinstance(option.neutral, bool)),
 )
+#: Settings of several sizes (a ConvLSTM's kernel), typed as sizes separated by commas.
+_SIZES: Final = tuple(name for name, option in OPTIONS.items() if option.neutral == ())
+#: What a sizes entry offers when its layer is first chosen: the common 3×3 kernel.
+_FIRST_SIZES: Final = "3, 3"
+
+
+def _shown(value: Any) -> Any:
+    """A setting's value as its control holds it: sizes as ``3, 3``, else itself."""
+    return ", ".join(str(n) for n in value) if isinstance(value, tuple) else value
+
+
+def _setting(name: str, value: Any) -> Any:
+    """A control's value as the setting takes it: typed sizes become a tuple."""
+    if name not in _SIZES:
+        return value
+    parsed = sizes(value)
+    if parsed is None:
+        raise SettingsError(
+            f"{name} must be sizes separated by commas such as 3, 3, not {value!r}."
+        )
+    return parsed
+
+
+def _described(setting: str, cell: str) -> str:
+    """``units``, or ``units (filters)`` where the cell calls them otherwise."""
+    spec = cell_spec(cell)
+    name = {"units": spec.units, "input_size": spec.inputs}[setting]
+    return setting if name == setting else f"{setting} ({name})"
+
 
 _THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
 
@@ -169,6 +200,14 @@ class Panel(widgets.VBox):
             self.controls[name] = widgets.Checkbox(
                 value=getattr(settings, name), description=_label(name), indent=False
             )
+        for name in _SIZES:
+            self.controls[name] = widgets.Text(
+                value=_shown(getattr(settings, name)) or _FIRST_SIZES,
+                description=_label(name),
+                placeholder=_FIRST_SIZES,
+                continuous_update=False,
+                style=wide,
+            )
         rules = highlights(start)
         self.highlight = widgets.Dropdown(
             options=_highlight_options(rules),
@@ -198,6 +237,7 @@ class Panel(widgets.VBox):
                 self.controls["framework"],
                 self.controls["cell"],
                 *number_rows,
+                *(self.controls[name] for name in _SIZES),
                 flags,
                 widgets.HBox([self.highlight, self.theme]),
             ]
@@ -318,7 +358,7 @@ class Panel(widgets.VBox):
         self._holding = True  # changes made here must not re-enter
         try:
             self._match_options_to_layer()
-            values = {name: control.value for name, control in self.controls.items()}
+            values = {name: _setting(name, c.value) for name, c in self.controls.items()}
             settings = Settings(**values)
             # A theme or highlight change, or the first draw, leaves the count as it is.
             if settings != self.result.settings:
@@ -343,18 +383,21 @@ class Panel(widgets.VBox):
         and comes back when the option applies again.
         """
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
+        for setting in ("units", "input_size"):
+            self.controls[setting].description = _described(setting, cell)
         for option in OPTIONS:
             control = self.controls[option]
             exists = applies(option, framework, cell)
             if exists == (not control.disabled):
                 continue
+            neutral = _shown(OPTIONS[option].neutral)
             if exists:
                 parked = self._parked.pop(option, control.value)
-                if control.value == OPTIONS[option].neutral:  # not set while disabled
+                if control.value == neutral:  # not set while disabled
                     control.value = parked
             else:
                 self._parked[option] = control.value
-                control.value = OPTIONS[option].neutral
+                control.value = neutral
             control.disabled = not exists
             if option in self.sliders:
                 self.sliders[option].disabled = not exists

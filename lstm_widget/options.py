@@ -65,14 +65,25 @@ examples:
 """
 
 
+def sizes(text: str) -> tuple[int, ...] | None:
+    """``3,3`` or ``3, 3`` → (3, 3), blank → (); None if ``text`` is not sizes.
+
+    A kernel is typed this way in the flags and the panel alike; the counting core
+    then checks how many sizes there are and their range.
+    """
+    parts = text.replace(" ", "").split(",") if text.strip() else []
+    if not all(re.fullmatch(r"\d{1,30}", part, re.ASCII) for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
 def _kernel(text: str) -> tuple[int, ...]:
-    """``3,3`` → (3, 3): one size per spatial axis (the counting core checks the range)."""
-    sizes = text.replace(" ", "").split(",")
-    if not all(re.fullmatch(r"\d+", size, re.ASCII) for size in sizes):
+    parsed = sizes(text)
+    if parsed is None:
         raise argparse.ArgumentTypeError(
             f"expected sizes separated by commas such as 3,3, not {reprlib.repr(text)}"
         )
-    return tuple(int(size) for size in sizes)
+    return parsed
 
 
 def _cells() -> str:

@@ -279,15 +279,12 @@ def _kernel(value: object) -> tuple[int, ...]:
     Its length is the convolution's dimensionality, so a bare number, which Keras
     would repeat over axes it cannot know here, is refused.
     """
-    if (
-        isinstance(value, tuple | list)
-        and len(value) <= 3
-        and all(
-            isinstance(n, numbers.Integral) and not isinstance(n, bool) and 1 <= n <= MAX_KERNEL
-            for n in value
-        )
-    ):
-        return tuple(int(n) for n in value)
+    if isinstance(value, tuple | list) and len(value) <= 3:
+        whole = [
+            int(n) for n in value if isinstance(n, numbers.Integral) and not isinstance(n, bool)
+        ]
+        if len(whole) == len(value) and all(1 <= n <= MAX_KERNEL for n in whole):
+            return tuple(whole)
     # reprlib shortens a long list to something a sentence can hold.
     shown = reprlib.repr(value)
     raise SettingsError(f"kernel must be {_KERNEL_KIND} such as (3, 3), not {shown}.")

@@ -171,6 +171,24 @@ def test_keras_conv_lstm_stack_is_explained_filters_kernels_and_all() -> None:
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
+def test_keras_conv_lstm_counts_the_same_whatever_its_data_format_strides_or_padding() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((None, 2, 9, 9)),  # channels first
+            layers.ConvLSTM2D(
+                5, (3, 2), strides=2, padding="same", data_format="channels_first",
+                use_bias=False,
+            ),
+        ]
+    )  # fmt: skip
+    (item,) = explain(model).items
+    settings = item.breakdown.settings
+    assert (settings.input_size, settings.units, settings.kernel, settings.bias) == (
+        2, 5, (3, 2), False,
+    )  # fmt: skip
+    assert_reconciled(explain(model), model.count_params(), "Keras count_params()")
+
+
 @pytest.mark.parametrize("dims", [1, 3])
 def test_keras_bidirectional_conv_lstm_with_a_dense_head(dims: int) -> None:
     conv = getattr(layers, f"ConvLSTM{dims}D")(4, (2,) * dims, return_sequences=True)

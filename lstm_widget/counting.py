@@ -616,9 +616,12 @@ class Breakdown:
         line (:meth:`headline`); a narrow one may set the aside under the answer.
         """
         s = self.settings
-        # A ConvLSTM's filters and kernel, as its constructor takes them.
-        kernel = [f"{cell_spec(s.cell).count(s.units)}, kernel {'×'.join(map(str, s.kernel))}"]
-        stack = (kernel if s.kernel else []) + ([f"{s.layers} layers"] if s.layers > 1 else [])
+        stack = []
+        if s.kernel:  # a ConvLSTM's filters and kernel, as its constructor takes them
+            sizes = "×".join(f"{n:,}" for n in s.kernel)
+            stack.append(f"{cell_spec(s.cell).count(s.units)}, kernel {sizes}")
+        if s.layers > 1:
+            stack.append(f"{s.layers} layers")
         if s.bidirectional:
             stack.append("bidirectional")
         name = s.describe_layer() + (f" ({', '.join(stack)})" if stack else "")

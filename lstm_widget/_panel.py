@@ -377,7 +377,8 @@ class Panel(widgets.VBox):
             self._holding = False
 
     def _match_options_to_layer(self) -> None:
-        """Disable options the chosen framework and cell lack, at their neutral value.
+        """Disable options the chosen framework and cell lack, at their neutral value,
+        and name ``units`` and ``input_size`` as the cell does (filters, channels).
 
         A disabled option shows the value actually counted; the user's value is kept
         and comes back when the option applies again.

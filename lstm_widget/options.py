@@ -71,7 +71,8 @@ def sizes(text: str) -> tuple[int, ...] | None:
     A kernel is typed this way in the flags and the panel alike; the counting core
     then checks how many sizes there are and their range.
     """
-    parts = text.replace(" ", "").split(",") if text.strip() else []
+    # Spaces only around commas: "3 3" is no kernel, not a 33.
+    parts = [part.strip() for part in text.split(",")] if text.strip() else []
     if not all(re.fullmatch(r"\d{1,30}", part, re.ASCII) for part in parts):
         return None
     return tuple(int(part) for part in parts)

@@ -169,6 +169,7 @@ BAD = [
     (["--cell", "convlstm"], "A Keras ConvLSTM needs kernel, a tuple of 1 to 3 sizes"),
     (["--cell", "convlstm", "--kernel", "3,x"], "expected sizes separated by commas such as 3,3"),
     (["--cell", "convlstm", "--kernel", "3,3,3,3"], "not (3, 3, 3, 3)."),
+    (["--cell", "convlstm", "--kernel", "3 3"], "such as 3,3, not '3 3'"),
     (["--cell", "convlstm", "--kernel", "3", "--framework", "onnx"], "exists only in Keras"),
     (["--cell", "convlstm", "--kernel", "3", "--peepholes"], "not a Keras ConvLSTM"),
     (["--frobnicate"], "--frobnicate"),

@@ -15,10 +15,11 @@ diagram cannot disagree.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import reprlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from typing import Any, Literal
@@ -77,6 +78,7 @@ __all__ = [
     "WeightGroup",
     "breakdown",
     "gate_letters",
+    "layers_label",
     "register_builder",
     "stable_gate",
 ]
@@ -142,18 +144,23 @@ class Settings:
         Features per timestep (the last input axis; timesteps never count); a
         ConvLSTM's input channels.
     units
-        Width of the layer: Keras ``units``, PyTorch ``hidden_size``; a ConvLSTM's
-        ``filters``.
+        Width of each layer: Keras ``units``, PyTorch ``hidden_size``, a ConvLSTM's
+        ``filters``. One int for every layer, or one per layer (``(32, 18)``) for a
+        stack of different widths; a list's length is the number of layers, and widths
+        that are all equal count as one int.
     framework
         Whose storage convention to count: ``"keras"``, ``"pytorch"`` or ``"onnx"``.
     layers
-        Number of stacked layers; layer k > 0 sees the previous layer's output.
+        Number of stacked layers; layer k > 0 sees the previous layer's output. Left
+        at 1 it is read from a list of ``units``; otherwise it must match the list.
     bidirectional
         Run a second, independent set of weights backwards over time.
     bias
         ``False`` drops every bias of the recurrent layers (the dense head keeps its own).
     proj_size
-        PyTorch LSTM's ``proj_size``: projects h down to this width (0 = none).
+        PyTorch LSTM's ``proj_size``: projects h down to this width (0 = none). One
+        projection width for every layer, as one ``nn.LSTM`` has, smaller than each
+        layer's units.
     reset_after
         Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
     peepholes
@@ -168,7 +175,7 @@ class Settings:
 
     cell: Cell = "lstm"
     input_size: int = 1
-    units: int = 10
+    units: int | tuple[int, ...] = 10
     framework: Framework = "keras"
     layers: int = 1
     bidirectional: bool = False
@@ -186,6 +193,7 @@ class Settings:
         if missing:
             raise SettingsError(missing)
         object.__setattr__(self, "kernel", _kernel(self.kernel))
+        object.__setattr__(self, "units", _units(self.units))
         for name, minimum, maximum in _INTEGER_SETTINGS:
             # numpy and other integral types are welcome, but counts stay Python ints.
             object.__setattr__(self, name, _integer(name, getattr(self, name), minimum, maximum))
@@ -204,11 +212,28 @@ class Settings:
                 f"{layer[0].upper()}{layer[1:]} needs kernel, {_KERNEL_KIND} "
                 "such as kernel=(3, 3) for a ConvLSTM2D."
             )
-        if self.proj_size and self.proj_size >= self.units:
+        if isinstance(self.units, tuple):
+            self._stack_widths(self.units)
+        if self.proj_size and self.proj_size >= min(self.widths):
+            units = f"units={self.units}"
+            if isinstance(self.units, tuple):
+                units = f"each layer's units ({self.units_text()})"
             raise SettingsError(
-                f"proj_size={self.proj_size} must be smaller than "
-                f"units={self.units} (PyTorch requires proj_size < hidden_size)."
+                f"proj_size={self.proj_size} must be smaller than {units} "
+                "(PyTorch requires proj_size < hidden_size)."
             )
+
+    def _stack_widths(self, widths: tuple[int, ...]) -> None:
+        """Take the layer count from a list of widths, and one int where all are equal."""
+        if self.layers == 1:
+            object.__setattr__(self, "layers", len(widths))
+        elif len(widths) != self.layers:
+            raise SettingsError(
+                f"units lists {len(widths)} widths ({_widths_text(widths)}) but "
+                f"layers={self.layers}; give one width per layer, or leave layers at 1."
+            )
+        if len(set(widths)) == 1:
+            object.__setattr__(self, "units", widths[0])
 
     @property
     def directions(self) -> int:
@@ -226,18 +251,51 @@ class Settings:
         return convention(self.framework, self.cell)
 
     @property
-    def state_width(self) -> int:
-        """r: the width of the hidden state fed back (proj_size when projecting)."""
-        return self.proj_size or self.units
+    def widths(self) -> tuple[int, ...]:
+        """h of every layer, bottom to top."""
+        if isinstance(self.units, tuple):
+            return self.units
+        return (self.units,) * self.layers
+
+    def units_text(self) -> str:
+        """``10``, or ``32 → 18`` (``64 ×3 → 16``) for a stack of different widths."""
+        return _widths_text(self.units if isinstance(self.units, tuple) else (self.units,))
+
+    def layer_units(self, layer: int) -> int:
+        """h_l: the width of layer ``layer`` (0-based)."""
+        return self.widths[layer]
+
+    def state_width(self, layer: int) -> int:
+        """r_l: the width of the hidden state layer ``layer`` feeds back (proj_size when
+        projecting)."""
+        return self.proj_size or self.layer_units(layer)
+
+    def layer_output(self, layer: int) -> int:
+        """Features layer ``layer`` hands on: D·r_l (the "concat" merge)."""
+        return self.directions * self.state_width(layer)
 
     @property
     def output_width(self) -> int:
-        """Features each layer hands on: D·r (the "concat" merge)."""
-        return self.directions * self.state_width
+        """Features the top layer hands on, to the dense head or out."""
+        return self.layer_output(self.layers - 1)
 
     def layer_input(self, layer: int) -> int:
         """x_l: features layer ``layer`` (0-based) sees."""
-        return self.input_size if layer == 0 else self.output_width
+        return self.input_size if layer == 0 else self.layer_output(layer - 1)
+
+    def runs(self) -> tuple[tuple[int, int], ...]:
+        """(first, last) of each run of identical consecutive layers: same input and width.
+
+        Identical layers have the same shapes and counts, so views may show a run once.
+        """
+        runs: list[tuple[int, int]] = []
+        for layer in range(self.layers):
+            shape = (self.layer_input(layer), self.layer_units(layer))
+            if runs and shape == (self.layer_input(runs[-1][0]), self.layer_units(runs[-1][0])):
+                runs[-1] = (runs[-1][0], layer)
+            else:
+                runs.append((layer, layer))
+        return tuple(runs)
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""
@@ -264,7 +322,6 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
 
 _INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
     ("input_size", 1, MAX_SIZE),
-    ("units", 1, MAX_SIZE),
     ("layers", 1, MAX_LAYERS),
     ("proj_size", 0, MAX_SIZE),
     ("dense", 0, MAX_SIZE),
@@ -292,6 +349,28 @@ def _kernel(value: object) -> tuple[int, ...]:
 
 #: Out-of-range numbers longer than this are described by their length, not printed.
 _SHOWN_DIGITS = 30
+
+
+def _units(value: object) -> int | tuple[int, ...]:
+    """``units`` as one int, or a tuple of per-layer ints (numpy's too, as Python ints)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        return _integer("units", value, 1, MAX_SIZE)
+    if not value:
+        raise SettingsError(
+            f"units must be an integer from 1 to {MAX_SIZE:,}, or one such integer per "
+            "layer such as (32, 18), not an empty list."
+        )
+    widths = tuple(
+        _integer(f"units of layer {k + 1}", width, 1, MAX_SIZE) for k, width in enumerate(value)
+    )
+    return widths
+
+
+def _widths_text(widths: tuple[int, ...]) -> str:
+    """``32 → 18``; a width repeated in consecutive layers once, with its count
+    (``64 ×3 → 16``), so a deep stack's headline stays one readable line."""
+    runs = [(width, len(list(same))) for width, same in itertools.groupby(widths)]
+    return " → ".join(f"{width:,}" + (f" ×{n}" if n > 1 else "") for width, n in runs)
 
 
 def _integer(name: str, value: object, minimum: int, maximum: int) -> int:
@@ -616,12 +695,16 @@ class Breakdown:
         line (:meth:`headline`); a narrow one may set the aside under the answer.
         """
         s = self.settings
+        spec = cell_spec(s.cell)
         stack = []
         if s.kernel:  # a ConvLSTM's filters and kernel, as its constructor takes them
             sizes = "×".join(f"{n:,}" for n in s.kernel)
-            stack.append(f"{cell_spec(s.cell).count(s.units)}, kernel {sizes}")
+            filters = "" if isinstance(s.units, tuple) else f"{spec.count(s.units)}, "
+            stack.append(f"{filters}kernel {sizes}")
         if s.layers > 1:
             stack.append(f"{s.layers} layers")
+        if isinstance(s.units, tuple):
+            stack[-1] += f" of {s.units_text()} {spec.units}"
         if s.bidirectional:
             stack.append("bidirectional")
         name = s.describe_layer() + (f" ({', '.join(stack)})" if stack else "")
@@ -691,8 +774,12 @@ class Breakdown:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
         return {
-            # JSON has lists, not tuples; Settings takes a kernel as either.
-            "settings": {**asdict(self.settings), "kernel": list(self.settings.kernel)},
+            # JSON has lists, not tuples: per-layer units and a kernel come back as lists.
+            "settings": {
+                **asdict(self.settings),
+                "units": _plain(self.settings.units),
+                "kernel": list(self.settings.kernel),
+            },
             "total": self.total,
             "layer_totals": list(self.layer_totals),
             "dense_total": self.dense_total,
@@ -727,6 +814,10 @@ class Breakdown:
             ],
             "memory_bytes": {dtype: self.memory_bytes(dtype) for dtype in DTYPE_BYTES},
         }
+
+
+def _plain(units: int | tuple[int, ...]) -> int | list[int]:
+    return list(units) if isinstance(units, tuple) else units
 
 
 def _display_rank(cell: Cell, group: WeightGroup) -> tuple[int, int]:
@@ -822,7 +913,7 @@ def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
     A ConvLSTM's kernels lead with the kernel's sizes: kernel (k…, c, 4f),
     recurrent_kernel (k…, f, 4f).
     """
-    h, x, k = s.units, s.layer_input(layer), s.kernel
+    h, x, k = s.layer_units(layer), s.layer_input(layer), s.kernel
     gates = s.convention.gate_order
     width = len(gates) * h
     base = s.convention.tensor_prefix
@@ -858,7 +949,7 @@ def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
 @register_builder("pytorch")
 def _torch_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """PyTorch: weight_ih (G·h, x), weight_hh (G·h, r), bias_ih, bias_hh, weight_hr (P, h)."""
-    h, x, r = s.units, s.layer_input(layer), s.state_width
+    h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
     gates = s.convention.gate_order
     width = len(gates) * h
     suffix = f"_l{layer}" + ("_reverse" if direction == "backward" else "")
@@ -882,7 +973,7 @@ def _torch_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
 @register_builder("onnx")
 def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """ONNX: W [D, G·h, x], R [D, G·h, h], B [D, 2·G·h], P [D, 3h] (LSTM peepholes)."""
-    h, x, d = s.units, s.layer_input(layer), s.directions
+    h, x, d = s.layer_units(layer), s.layer_input(layer), s.directions
     gates = s.convention.gate_order
     width = len(gates) * h
     slot = 0 if direction == "forward" else 1
@@ -942,17 +1033,15 @@ def _biases(s: Settings) -> int:
 
 
 def _formula(s: Settings) -> Formula:
-    """One line for layer 1, one for the identical layers above it, one for the head.
+    """One line per run of identical layers (see :meth:`Settings.runs`), one for the head.
 
-    When layer 1's input is as wide as the layers above, a single line covers all.
+    A uniform stack reads as layer 1 and one line for the layers above it, or a
+    single line when layer 1's input is as wide as the layers above.
     """
-    if s.layers > 1 and s.input_size == s.output_width:
-        lines = [_layer_line(s, 0, s.layers, f"layers 1–{s.layers}")]
-    else:
-        lines = [_layer_line(s, 0, 1, "layer 1")]
-        if s.layers > 1:
-            label = "layer 2" if s.layers == 2 else f"layers 2–{s.layers}"
-            lines.append(_layer_line(s, 1, s.layers - 1, label))
+    lines = [
+        _layer_line(s, first, last - first + 1, layers_label(first, last))
+        for first, last in s.runs()
+    ]
     if s.dense:
         f, n = s.output_width, s.dense
         inner = (
@@ -961,6 +1050,11 @@ def _formula(s: Settings) -> Formula:
         )
         lines.append(FormulaLine("dense head", 1, 1, 1, inner, ()))
     return Formula(tuple(lines), sum(line.value for line in lines))
+
+
+def layers_label(first: int, last: int) -> str:
+    """``layer 2`` or ``layers 2–5``, for 0-based layers."""
+    return f"layer {first + 1}" if first == last else f"layers {first + 1}–{last + 1}"
 
 
 def _width_symbol(s: Settings) -> str:
@@ -977,10 +1071,13 @@ def _kernel_text(kernel: tuple[int, ...]) -> str:
 def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
     """``G × (x × h + h × h + h)``; a ConvLSTM's kernel area k leads both products:
     ``4 × (k × c × f + k × f × f + f)``, k written out as ``3·3``."""
-    h, x, r, area = s.units, s.layer_input(layer), s.state_width, s.kernel_area
-    spec = cell_spec(s.cell)
+    h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
+    area, spec = s.kernel_area, cell_spec(s.cell)
     h_symbol = spec.unit_symbol
-    x_symbol = _width_symbol(s) if layer else spec.input_symbol
+    # Above layer 1 the input is the layer below's output: D·h when it is as wide as
+    # this layer (or D·P), else a width of its own, x (a ConvLSTM's c).
+    below_alike = layer and (s.proj_size or s.layer_units(layer - 1) == h)
+    x_symbol = _width_symbol(s) if below_alike else spec.input_symbol
     r_symbol = "P" if s.proj_size else h_symbol
     k_symbol, k_text = ("k × " if s.kernel else ""), _kernel_text(s.kernel)
     inner = [
@@ -1011,11 +1108,11 @@ def _per_unit(s: Settings, layer: int) -> PerUnit:
         layer=layer,
         gates=s.gates,
         inputs=s.layer_input(layer),
-        recurrent=s.state_width,
+        recurrent=s.state_width(layer),
         biases=_biases(s),
         peepholes=3 if s.peepholes else 0,
         projection=s.proj_size,
-        units=s.units,
+        units=s.layer_units(layer),
         directions=s.directions,
         kernel=s.kernel,
         unit=cell_spec(s.cell).unit,
@@ -1031,7 +1128,7 @@ def _output_shapes(s: Settings) -> tuple[tuple[str, tuple[int | None, ...]], ...
     name = s.describe_layer()
     lead = (None, None) + (None,) * len(s.kernel)
     shapes: list[tuple[str, tuple[int | None, ...]]] = [
-        (f"{name} {layer + 1}", (*lead, s.output_width)) for layer in range(s.layers)
+        (f"{name} {layer + 1}", (*lead, s.layer_output(layer))) for layer in range(s.layers)
     ]
     if s.dense:
         shapes.append(("dense head", (*lead, s.dense)))

@@ -53,20 +53,28 @@ def _integer(text: str) -> int:
         ) from None
 
 
+#: Digits grouped in threes by commas and nothing else: a number as people write it.
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+", re.ASCII)
+
+
 def parse_units(text: str) -> int | tuple[int, ...]:
     """``--units``: one width, or one per layer separated by commas (``32,18``).
 
     Commas separate layers here, so one wide layer groups its digits with ``_``
-    (``1_000``), never with a comma. Raises ``argparse.ArgumentTypeError`` with the
-    reason, as a phrase.
+    (``1_000``), never with a comma; a text that reads either way is refused. Raises
+    ``argparse.ArgumentTypeError`` with the reason, as a phrase.
     """
     parts = [part.strip() for part in text.split(",")]
     if len(parts) == 1:
         return _integer(parts[0])
-    if any(len(part) > 1 and part.startswith("0") for part in parts[1:]):
+    # "1,024" reads as one width with a thousands separator as readily as layers 1 and
+    # 24: refused, never guessed. A space after the comma ("1, 24") means layers.
+    if _THOUSANDS.fullmatch(text) or any(
+        len(part) > 1 and part.startswith("0") for part in parts[1:]
+    ):
         raise argparse.ArgumentTypeError(
-            "commas separate layer widths here, so one width of "
-            f"{reprlib.repr(text)} is written with _ (such as 1_000)"
+            f"{reprlib.repr(text)} could be one width or one per layer: write one width "
+            "with _ (such as 1_024), and layers with a space after each comma (1, 24)"
         )
     try:
         return tuple(_integer(part) for part in parts)

@@ -86,6 +86,7 @@ FLAGS = [
     (["-u", "32,18"], dict(units=(32, 18))),
     (["--units", "32, 18, 18", "--layers", "3"], dict(units=(32, 18, 18))),
     (["-u", "8,8"], dict(units=8, layers=2)),
+    (["-u", "1, 24"], dict(units=(1, 24))),  # spaced: layers, as the refusal suggests
     (["--layers", "3"], dict(layers=3)),
     (["--bidirectional"], dict(bidirectional=True)),
     (["--no-bias"], dict(bias=False)),
@@ -157,9 +158,11 @@ BAD = [
     ),
     (
         ["-u", "1,000"],
-        "commas separate layer widths here, so one width of '1,000' is written "
-        "with _ (such as 1_000).",
+        "'1,000' could be one width or one per layer: write one width with _ "
+        "(such as 1_024), and layers with a space after each comma (1, 24).",
     ),
+    (["-u", "1,024"], "'1,024' could be one width or one per layer"),
+    (["-u", "32,180,512"], "'32,180,512' could be one width or one per layer"),
     (
         ["-u", "32,18", "--layers", "3"],
         "units lists 2 widths (32 → 18) but layers=3; give one "

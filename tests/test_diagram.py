@@ -515,7 +515,7 @@ def test_diagram_over_a_random_walk_draws_what_a_fresh_render_draws(svg_path, va
     choices = {
         "cell": CELLS, "framework": FRAMEWORKS, "units": (1, 9, 10, 99, 4096, 10**6),
         "input_size": (1, 3, 250), "layers": (1, 2, 3, 7), "bidirectional": (False, True),
-        "bias": (False, True), "dense": (0, 1, 12),
+        "bias": (False, True), "dense": (0, 1, 12), "kernel": ((), (3, 3), (5,), (2, 3, 4)),
     }  # fmt: skip
     d, settings, highlight = Diagram(cache_size=0), dict(SEED), None
     steps = 0

@@ -275,6 +275,37 @@ def test_setting_a_disabled_option_in_code_is_reported(panel: Any) -> None:
     assert panel.result.settings.peepholes is True
 
 
+def test_a_conv_lstm_gets_a_kernel_entry_filters_and_its_one_framework(panel: Any) -> None:
+    """The cell comes from the registry; its kernel entry applies only to it."""
+    kernel = panel.controls["kernel"]
+    assert kernel.disabled and kernel.value == ""
+    assert ("ConvLSTM", "convlstm") in panel.controls["cell"].options
+    panel.controls["cell"].value = "convlstm"
+    assert not kernel.disabled and kernel.value == "3, 3"  # the common kernel, to start
+    assert panel.controls["units"].description == "units (filters)"
+    assert panel.controls["input_size"].description == "input_size (channels)"
+    panel.controls["units"].value = 16
+    assert panel.error is None and panel.result.total - panel.result.dense_total == 9_856
+    assert "each filter:" in panel.explanation.value
+    kernel.value = "3"
+    assert panel.result.settings.kernel == (3,)
+    assert panel.result.headline().startswith("Keras ConvLSTM1D (16 filters, kernel 3)")
+    kernel.value = "3, x"
+    assert panel.error == "kernel must be sizes separated by commas such as 3, 3, not '3, x'."
+    kernel.value = "3, 3"
+    panel.controls["framework"].value = "pytorch"
+    assert panel.error == (
+        "cell='convlstm' (ConvLSTM) exists only in Keras, not in PyTorch; use framework='keras'."
+    )
+    panel.controls["framework"].value = "keras"
+    assert panel.error is None and panel.result.settings.kernel == (3, 3)
+    panel.controls["cell"].value = "lstm"  # the kernel is parked, and comes back
+    assert kernel.disabled and kernel.value == "" and panel.result.settings.kernel == ()
+    assert panel.controls["units"].description == "units"
+    panel.controls["cell"].value = "convlstm"
+    assert kernel.value == "3, 3" and panel.error is None
+
+
 def test_per_unit_reading_names_the_layers_it_covers(panel: Any) -> None:
     panel.controls["layers"].value = 4
     first, above = panel.result.per_unit[0], panel.result.per_unit[1]

@@ -37,6 +37,7 @@ from .conventions import (
     Highlights,
     applies,
     applies_to,
+    cell_spec,
 )
 from .counting import (
     MAX_LAYERS,
@@ -51,7 +52,7 @@ from .diagram import Diagram, _embedded, _save, _theme
 from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import growth
 from .layout import Variant, check_variant, highlights
-from .options import parse_units
+from .options import parse_units, sizes
 from .quiz import Question, Target, Verdict, check_target
 from .report import html_table, summary_line, text_table
 from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, on_theme
@@ -87,6 +88,35 @@ _FLAGS: Final = (
     "bias",
     *(name for name, option in OPTIONS.items() if isinstance(option.neutral, bool)),
 )
+#: Settings of several sizes (a ConvLSTM's kernel), typed as sizes separated by commas.
+_SIZES: Final = tuple(name for name, option in OPTIONS.items() if option.neutral == ())
+#: What a sizes entry offers when its layer is first chosen: the common 3×3 kernel.
+_FIRST_SIZES: Final = "3, 3"
+
+
+def _shown(value: Any) -> Any:
+    """A setting's value as its control holds it: sizes as ``3, 3``, else itself."""
+    return ", ".join(str(n) for n in value) if isinstance(value, tuple) else value
+
+
+def _setting(name: str, value: Any) -> Any:
+    """A control's value as the setting takes it: typed sizes become a tuple."""
+    if name not in _SIZES:
+        return value
+    parsed = sizes(value)
+    if parsed is None:
+        raise SettingsError(
+            f"{name} must be sizes separated by commas such as 3, 3, not {value!r}."
+        )
+    return parsed
+
+
+def _described(setting: str, cell: str) -> str:
+    """``units``, or ``units (filters)`` where the cell calls them otherwise."""
+    spec = cell_spec(cell)
+    name = {"units": spec.units, "input_size": spec.inputs}[setting]
+    return setting if name == setting else f"{setting} ({name})"
+
 
 #: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
 #: presentation mode, with its file browser closed, beside the lecture diagram.
@@ -327,6 +357,14 @@ class Panel(widgets.VBox):
                 description=name if lecture else _label(name),
                 indent=False,
             )
+        for name in _SIZES:
+            self.controls[name] = widgets.Text(
+                value=_shown(getattr(settings, name)) or _FIRST_SIZES,
+                description=_label(name),
+                placeholder=_FIRST_SIZES,
+                continuous_update=False,
+                style=wide,
+            )
         rules = highlights(start)
         self.highlight = widgets.Dropdown(
             options=_highlight_options(rules),
@@ -410,6 +448,7 @@ class Panel(widgets.VBox):
                     self.controls["framework"],
                     self.controls["cell"],
                     *number_rows,
+                    *(self.controls[name] for name in _SIZES),
                     *flags,
                     self.highlight,
                     self.compare,
@@ -439,6 +478,7 @@ class Panel(widgets.VBox):
                     self.controls["framework"],
                     self.controls["cell"],
                     *number_rows,
+                    *(self.controls[name] for name in _SIZES),
                     widgets.HBox(flags),
                     widgets.HBox([self.highlight, self.theme]),
                     widgets.HBox([self.compare, self.quiz]),
@@ -676,7 +716,7 @@ class Panel(widgets.VBox):
         self._holding = True  # changes made here must not re-enter
         try:
             self._match_options_to_layer()
-            values = {name: control.value for name, control in self.controls.items()}
+            values = {name: _setting(name, c.value) for name, c in self.controls.items()}
             settings = Settings(**{**values, "units": self._typed_units()})
             # A theme or highlight change, or the first draw, leaves the count as it is.
             if settings != self.result.settings:
@@ -698,24 +738,28 @@ class Panel(widgets.VBox):
             self._holding = False
 
     def _match_options_to_layer(self) -> None:
-        """Disable options the chosen framework and cell lack, at their neutral value.
+        """Disable options the chosen framework and cell lack, at their neutral value,
+        and name ``units`` and ``input_size`` as the cell does (filters, channels).
 
         A disabled option shows the value actually counted; the user's value is kept
         and comes back when the option applies again. The lecture column hides it.
         """
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
+        for setting in ("units", "input_size"):
+            self.controls[setting].description = _described(setting, cell)
         for option in OPTIONS:
             control = self.controls[option]
             exists = applies(option, framework, cell)
             if exists == (not control.disabled):
                 continue
+            neutral = _shown(OPTIONS[option].neutral)
             if exists:
                 parked = self._parked.pop(option, control.value)
-                if control.value == OPTIONS[option].neutral:  # not set while disabled
+                if control.value == neutral:  # not set while disabled
                     control.value = parked
             else:
                 self._parked[option] = control.value
-                control.value = OPTIONS[option].neutral
+                control.value = neutral
             control.disabled = not exists
             if option in self.sliders:
                 self.sliders[option].disabled = not exists

@@ -349,4 +349,14 @@ def suggestions(settings: Settings) -> list[dict[str, Any]]:
     found.append({"dense": 0 if settings.dense else 1})
     if one_width:
         found.append({"units": narrowest * 2})
-    return found
+    return [changes for changes in found if _counts(settings, changes)]
+
+
+def _counts(settings: Settings, changes: Mapping[str, Any]) -> bool:
+    """Whether ``settings`` with ``changes`` can be counted (a ConvLSTM needs a kernel,
+    say, which SETTING=VALUE pairs from another cell do not give)."""
+    try:
+        with_changes(settings, changes)
+    except SettingsError:
+        return False
+    return True

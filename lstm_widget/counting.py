@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import reprlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
@@ -37,12 +38,15 @@ from .conventions import (
     Framework,
     Role,
     SettingsError,
+    cell_refusal,
+    cell_spec,
     convention,
     gate_display,
     gate_letters,
     layer_name,
     option_refusal,
     stable_gate,
+    with_article,
 )
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "FRAMEWORK_LABELS",
     "GATE_NAMES",
     "GATE_ORDER",
+    "MAX_KERNEL",
     "MAX_LAYERS",
     "MAX_SIZE",
     "ROLES",
@@ -118,6 +123,8 @@ MAX_LAYERS = 100
 #: Widths (input, units, projection, dense) up to a trillion: far past any layer anyone
 #: trains, while every count stays printable and every view drawable.
 MAX_SIZE = 10**12
+#: Kernel sizes up to a thousand along each axis: past any convolution anyone trains.
+MAX_KERNEL = 1_000
 
 
 @dataclass(frozen=True)
@@ -131,14 +138,16 @@ class Settings:
     Parameters
     ----------
     cell
-        ``"lstm"``, ``"gru"`` or ``"rnn"`` (simple RNN).
+        ``"lstm"``, ``"gru"``, ``"rnn"`` (simple RNN) or ``"convlstm"`` (Keras
+        ConvLSTM1D/2D/3D).
     input_size
-        Features per timestep (the last input axis; timesteps never count).
+        Features per timestep (the last input axis; timesteps never count); a
+        ConvLSTM's input channels.
     units
-        Width of each layer: Keras ``units``, PyTorch ``hidden_size``. One int for
-        every layer, or one per layer (``(32, 18)``) for a stack of different widths;
-        a list's length is the number of layers, and widths that are all equal count
-        as one int.
+        Width of each layer: Keras ``units``, PyTorch ``hidden_size``, a ConvLSTM's
+        ``filters``. One int for every layer, or one per layer (``(32, 18)``) for a
+        stack of different widths; a list's length is the number of layers, and widths
+        that are all equal count as one int.
     framework
         Whose storage convention to count: ``"keras"``, ``"pytorch"`` or ``"onnx"``.
     layers
@@ -156,6 +165,10 @@ class Settings:
         Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
     peepholes
         ONNX LSTM's optional peephole input ``P``.
+    kernel
+        A ConvLSTM's ``kernel_size``, one size per spatial axis: its length (1, 2 or
+        3) makes it a ConvLSTM1D, 2D or 3D. Keras uses it for the input and the
+        recurrent kernel alike.
     dense
         Width of a TimeDistributed(Dense(n)) / Linear(n) head (0 = none).
     """
@@ -170,11 +183,16 @@ class Settings:
     proj_size: int = 0
     reset_after: bool = True
     peepholes: bool = False
+    kernel: tuple[int, ...] = ()
     dense: int = 0
 
     def __post_init__(self) -> None:
         _check_choice("cell", self.cell, CELLS)
         _check_choice("framework", self.framework, FRAMEWORKS)
+        missing = cell_refusal(self.cell, self.framework)
+        if missing:
+            raise SettingsError(missing)
+        object.__setattr__(self, "kernel", _kernel(self.kernel))
         object.__setattr__(self, "units", _units(self.units))
         for name, minimum, maximum in _INTEGER_SETTINGS:
             # numpy and other integral types are welcome, but counts stay Python ints.
@@ -187,6 +205,13 @@ class Settings:
             refusal = option_refusal(option, getattr(self, option), self.framework, self.cell)
             if refusal:
                 raise SettingsError(refusal)
+        dims = cell_spec(self.cell).kernel_dims
+        if dims and len(self.kernel) not in dims:
+            layer = with_article(self.describe_layer())
+            raise SettingsError(
+                f"{layer[0].upper()}{layer[1:]} needs kernel, {_KERNEL_KIND} "
+                "such as kernel=(3, 3) for a ConvLSTM2D."
+            )
         if isinstance(self.units, tuple):
             self._stack_widths(self.units)
         if self.proj_size and self.proj_size >= min(self.widths):
@@ -274,7 +299,13 @@ class Settings:
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""
-        return layer_name(self.framework, self.cell)
+        return layer_name(self.framework, self.cell, self.kernel)
+
+    @property
+    def kernel_area(self) -> int:
+        """k: the product of the kernel's sizes, the weights one filter has per channel
+        (1 for a cell of matrix products)."""
+        return math.prod(self.kernel)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied and validated."""
@@ -295,6 +326,26 @@ _INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
     ("proj_size", 0, MAX_SIZE),
     ("dense", 0, MAX_SIZE),
 )
+
+_KERNEL_KIND = f"a tuple of 1 to 3 sizes from 1 to {MAX_KERNEL:,}"
+
+
+def _kernel(value: object) -> tuple[int, ...]:
+    """``value`` as a tuple of Python ints within bounds, or a one-sentence SettingsError.
+
+    Its length is the convolution's dimensionality, so a bare number, which Keras
+    would repeat over axes it cannot know here, is refused.
+    """
+    if isinstance(value, tuple | list) and len(value) <= 3:
+        whole = [
+            int(n) for n in value if isinstance(n, numbers.Integral) and not isinstance(n, bool)
+        ]
+        if len(whole) == len(value) and all(1 <= n <= MAX_KERNEL for n in whole):
+            return tuple(whole)
+    # reprlib shortens a long list to something a sentence can hold.
+    shown = reprlib.repr(value)
+    raise SettingsError(f"kernel must be {_KERNEL_KIND} such as (3, 3), not {shown}.")
+
 
 #: Out-of-range numbers longer than this are described by their length, not printed.
 _SHOWN_DIGITS = 30
@@ -546,14 +597,30 @@ class PerUnit:
     projection: int
     units: int
     directions: int
+    #: A ConvLSTM's kernel: each filter sees k = its area of every input and state
+    #: channel.
+    kernel: tuple[int, ...] = ()
+    #: What one of ``units`` is called: ``unit``, or a ConvLSTM's ``filter``.
+    unit: str = "unit"
 
     @property
     def per_unit(self) -> int:
+        area = math.prod(self.kernel)
         return (
-            self.gates * (self.inputs + self.recurrent + self.biases)
+            self.gates * (area * (self.inputs + self.recurrent) + self.biases)
             + self.peepholes
             + self.projection
         )
+
+    @property
+    def units_text(self) -> str:
+        """``1 unit``, ``16 filters``: how many share this layer."""
+        return f"{self.units:,} {self.unit if self.units == 1 else f'{self.unit}s'}"
+
+    @property
+    def kernel_text(self) -> str:
+        """``3·3 × ``, the kernel factor before each channel count; empty without one."""
+        return _kernel_text(self.kernel)
 
     @property
     def total(self) -> int:
@@ -570,7 +637,8 @@ class PerUnit:
         return f"{self.gates} blocks ({self.gates - 1} gates + {CANDIDATE})"
 
     def text(self) -> str:
-        parts = [f"{self.inputs:,} input", f"{self.recurrent:,} recurrent"]
+        k = self.kernel_text
+        parts = [f"{k}{self.inputs:,} input", f"{k}{self.recurrent:,} recurrent"]
         if self.biases:
             parts.append(f"{self.biases} bias" + ("es" if self.biases > 1 else ""))
         share = " + ".join(parts)
@@ -579,8 +647,7 @@ class PerUnit:
             share += f" + {self.peepholes} peepholes"
         if self.projection:
             share += f" + {self.projection:,} projection"
-        units = "unit" if self.units == 1 else "units"
-        text = f"each unit: {share} = {self.per_unit:,}; × {self.units:,} {units}"
+        text = f"each {self.unit}: {share} = {self.per_unit:,}; × {self.units_text}"
         if self.directions > 1:
             text += " × 2 directions"
         return f"{text} = {self.total:,}"
@@ -628,9 +695,16 @@ class Breakdown:
         line (:meth:`headline`); a narrow one may set the aside under the answer.
         """
         s = self.settings
-        stack = [f"{s.layers} layers"] if s.layers > 1 else []
+        spec = cell_spec(s.cell)
+        stack = []
+        if s.kernel:  # a ConvLSTM's filters and kernel, as its constructor takes them
+            sizes = "×".join(f"{n:,}" for n in s.kernel)
+            filters = "" if isinstance(s.units, tuple) else f"{spec.count(s.units)}, "
+            stack.append(f"{filters}kernel {sizes}")
+        if s.layers > 1:
+            stack.append(f"{s.layers} layers")
         if isinstance(s.units, tuple):
-            stack[0] += f" of {s.units_text()} units"
+            stack[-1] += f" of {s.units_text()} {spec.units}"
         if s.bidirectional:
             stack.append("bidirectional")
         name = s.describe_layer() + (f" ({', '.join(stack)})" if stack else "")
@@ -700,8 +774,12 @@ class Breakdown:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
         return {
-            # JSON has lists, not tuples: per-layer units come back as a list.
-            "settings": {**asdict(self.settings), "units": _plain(self.settings.units)},
+            # JSON has lists, not tuples: per-layer units and a kernel come back as lists.
+            "settings": {
+                **asdict(self.settings),
+                "units": _plain(self.settings.units),
+                "kernel": list(self.settings.kernel),
+            },
             "total": self.total,
             "layer_totals": list(self.layer_totals),
             "dense_total": self.dense_total,
@@ -724,6 +802,7 @@ class Breakdown:
             "per_unit": [
                 {
                     **asdict(p),
+                    "kernel": list(p.kernel),
                     "per_unit": p.per_unit,
                     "total": p.total,
                     "text": p.text(),
@@ -829,32 +908,40 @@ def register_builder(key: str) -> Callable[[Builder], Builder]:
 
 @register_builder("keras")
 def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
-    """Keras: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h) or (2, G·h)."""
-    h, x = s.layer_units(layer), s.layer_input(layer)
+    """Keras: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h) or (2, G·h).
+
+    A ConvLSTM's kernels lead with the kernel's sizes: kernel (k…, c, 4f),
+    recurrent_kernel (k…, f, 4f).
+    """
+    h, x, k = s.layer_units(layer), s.layer_input(layer), s.kernel
     gates = s.convention.gate_order
     width = len(gates) * h
     base = s.convention.tensor_prefix
-    # Keras's automatic names in a fresh session: lstm, lstm_1, ...; Bidirectional
-    # names its copies after the wrapped layer: bidirectional_1/forward_lstm_1.
+    # Keras's automatic names in a fresh session: lstm, lstm_1, ... (conv_lstm2d,
+    # conv_lstm2d_1, ... over a conv_lstm_cell); Bidirectional names its copies after
+    # the wrapped layer: bidirectional_1/forward_lstm_1.
     suffix = f"_{layer}" if layer else ""
-    path = f"{base}{suffix}/{base}_cell"
+    path = f"{base}{f'{len(k)}d' if k else ''}{suffix}/{base}_cell"
     if s.bidirectional:
         path = f"bidirectional{suffix}/{direction}_{path}"
     group = partial(WeightGroup, layer=layer, direction=direction)
     kernel, recurrent, bias = (f"{path}/{n}" for n in ("kernel", "recurrent_kernel", "bias"))
     groups: list[WeightGroup] = []
-    for k, gate in enumerate(gates):
-        cols = f"[:, {_span(k, h)}]"
-        groups.append(group(kernel, (x, width), cols, _symbol("W", gate), "input", gate))
-        groups.append(group(recurrent, (h, width), cols, _symbol("U", gate), "recurrent", gate))
+    kernel_axes = ":, " * len(k)
+    for n, gate in enumerate(gates):
+        cols = f"[{kernel_axes}:, {_span(n, h)}]"
+        groups.append(group(kernel, (*k, x, width), cols, _symbol("W", gate), "input", gate))
+        groups.append(
+            group(recurrent, (*k, h, width), cols, _symbol("U", gate), "recurrent", gate)
+        )
         if _biases(s) == 2:
             rows: tuple[tuple[int, str, Role], ...] = ((0, "b", "bias"), (1, "b'", "second_bias"))
             for row, symbol, role in rows:
-                index = f"[{row}, {_span(k, h)}]"
+                index = f"[{row}, {_span(n, h)}]"
                 groups.append(group(bias, (2, width), index, _symbol(symbol, gate), role, gate))
         elif s.bias:
             groups.append(
-                group(bias, (width,), f"[{_span(k, h)}]", _symbol("b", gate), "bias", gate)
+                group(bias, (width,), f"[{_span(n, h)}]", _symbol("b", gate), "bias", gate)
             )
     return groups
 
@@ -971,26 +1058,43 @@ def layers_label(first: int, last: int) -> str:
 
 
 def _width_symbol(s: Settings) -> str:
-    """Symbol for a layer's output width D·r: h, P, 2h or 2P."""
-    state = "P" if s.proj_size else "h"
+    """Symbol for a layer's output width D·r: h, P, 2h or 2P (a ConvLSTM's f or 2f)."""
+    state = "P" if s.proj_size else cell_spec(s.cell).unit_symbol
     return f"2{state}" if s.bidirectional else state
 
 
+def _kernel_text(kernel: tuple[int, ...]) -> str:
+    """``3·3 × ``: a kernel's sizes as the factor k they multiply into, or nothing."""
+    return f"{'·'.join(f'{n:,}' for n in kernel)} × " if kernel else ""
+
+
 def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    """``G × (x × h + h × h + h)``; a ConvLSTM's kernel area k leads both products:
+    ``4 × (k × c × f + k × f × f + f)``, k written out as ``3·3``."""
     h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
+    area, spec = s.kernel_area, cell_spec(s.cell)
+    h_symbol = spec.unit_symbol
     # Above layer 1 the input is the layer below's output: D·h when it is as wide as
-    # this layer (or D·P), else a width of its own, x.
+    # this layer (or D·P), else a width of its own, x (a ConvLSTM's c).
     below_alike = layer and (s.proj_size or s.layer_units(layer - 1) == h)
-    x_symbol = _width_symbol(s) if below_alike else "x"
-    r_symbol = "P" if s.proj_size else "h"
+    x_symbol = _width_symbol(s) if below_alike else spec.input_symbol
+    r_symbol = "P" if s.proj_size else h_symbol
+    k_symbol, k_text = ("k × " if s.kernel else ""), _kernel_text(s.kernel)
     inner = [
-        Term("input", f"{x_symbol} × h", f"{x:,} × {h:,}", x * h),
-        Term("recurrent", f"{r_symbol} × h", f"{r:,} × {h:,}", r * h),
+        Term(
+            "input", f"{k_symbol}{x_symbol} × {h_symbol}", f"{k_text}{x:,} × {h:,}", area * x * h
+        ),
+        Term(
+            "recurrent",
+            f"{k_symbol}{r_symbol} × {h_symbol}",
+            f"{k_text}{r:,} × {h:,}",
+            area * r * h,
+        ),
     ]
     if s.bias:
-        inner.append(Term("bias", "h", f"{h:,}", h))
+        inner.append(Term("bias", h_symbol, f"{h:,}", h))
     if _biases(s) == 2:
-        inner.append(Term("second_bias", "h", f"{h:,}", h))
+        inner.append(Term("second_bias", h_symbol, f"{h:,}", h))
     outer = []
     if s.peepholes:
         outer.append(Term("peephole", "3 × h", f"3 × {h:,}", 3 * h))
@@ -1010,15 +1114,22 @@ def _per_unit(s: Settings, layer: int) -> PerUnit:
         projection=s.proj_size,
         units=s.layer_units(layer),
         directions=s.directions,
+        kernel=s.kernel,
+        unit=cell_spec(s.cell).unit,
     )
 
 
 def _output_shapes(s: Settings) -> tuple[tuple[str, tuple[int | None, ...]], ...]:
-    """Per layer and head: (None, None, width), as Keras prints sequence outputs."""
+    """Per layer and head: (None, None, width), as Keras prints sequence outputs.
+
+    A ConvLSTM's spatial axes come between: their sizes depend on the input's and on
+    padding and strides, none of which changes a count, so they stay unknown (None).
+    """
     name = s.describe_layer()
+    lead = (None, None) + (None,) * len(s.kernel)
     shapes: list[tuple[str, tuple[int | None, ...]]] = [
-        (f"{name} {layer + 1}", (None, None, s.layer_output(layer))) for layer in range(s.layers)
+        (f"{name} {layer + 1}", (*lead, s.layer_output(layer))) for layer in range(s.layers)
     ]
     if s.dense:
-        shapes.append(("dense head", (None, None, s.dense)))
+        shapes.append(("dense head", (*lead, s.dense)))
     return tuple(shapes)

@@ -123,7 +123,7 @@ def text_table(b: Breakdown) -> str:
             out.append("-" * len(rule))
         out.append(line(row))
     out += [rule, summary_line(b), "", b.formula.text(), ""]
-    out += [f"Per unit (layer {p.layer + 1}): {p.text()}" for p in b.per_unit[:2]]
+    out += [f"Per {p.unit} (layer {p.layer + 1}): {p.text()}" for p in b.per_unit[:2]]
     return "\n".join(out)
 
 
@@ -155,7 +155,8 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
                 f'<td style="text-align:left;color:{colour}">{ROLE_LABELS[g.role]}</td></tr>'
             )
     per_unit = "".join(
-        f"<div>Per unit (layer {p.layer + 1}): {escape(p.text())}</div>" for p in b.per_unit[:2]
+        f"<div>Per {p.unit} (layer {p.layer + 1}): {escape(p.text())}</div>"
+        for p in b.per_unit[:2]
     )
     return (
         '<div class="lstm-widget-report">'

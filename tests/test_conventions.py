@@ -89,3 +89,12 @@ def test_the_registry_imports_only_stdlib_and_itself():
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     assert alias.name.split(".")[0] in sys.stdlib_module_names, path.name
+
+
+def test_a_cell_a_framework_lacks_is_refused_with_the_frameworks_that_have_it():
+    assert conventions.cell_refusal("convlstm", "keras") is None
+    assert conventions.cell_refusal("convlstm", "onnx") == (
+        "cell='convlstm' (ConvLSTM) exists only in Keras, not in ONNX; use framework='keras'."
+    )
+    assert applies_to("kernel") == ("Keras ConvLSTM",)
+    assert conventions.layer_name("keras", "convlstm", (3, 3)) == "Keras ConvLSTM2D"

@@ -39,6 +39,9 @@ from lstm_widget import breakdown
             5_840,
         ),
         (dict(input_size=4096, units=256), 4_457_472),
+        # ConvLSTM2D(16, (3, 3)): on 1 channel, then on the first one's 16 filters.
+        (dict(cell="convlstm", kernel=(3, 3), input_size=1, units=16), 9_856),
+        (dict(cell="convlstm", kernel=(3, 3), input_size=16, units=16), 18_496),
     ],
 )
 def test_gallery_totals(settings, total):
@@ -84,3 +87,17 @@ def test_the_notebooks_gru_sentence_says_what_reset_after_adds():
     assert (old.total, new.total) == (before, after)
     assert gates == new.settings.gates and per_gate == units and added == gates * per_gate
     assert new.role_totals()["second_bias"] == added == after - before
+
+
+def test_the_notebooks_conv_lstm_entry_gives_the_counted_numbers():
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "notebooks" / "02_frameworks_side_by_side.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    (text,) = [c.source for c in cells if c.source.startswith("### 10. ConvLSTM2D")]
+    for channels in (1, 16):
+        b = breakdown(cell="convlstm", kernel=(3, 3), input_size=channels, units=16)
+        assert f"16 + 16) = {b.total:,}".replace(",", "{,}") in text
+        assert f"{b.total:,}" in text.splitlines()[0]

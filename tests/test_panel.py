@@ -275,6 +275,37 @@ def test_setting_a_disabled_option_in_code_is_reported(panel: Any) -> None:
     assert panel.result.settings.peepholes is True
 
 
+def test_a_conv_lstm_gets_a_kernel_entry_filters_and_its_one_framework(panel: Any) -> None:
+    """The cell comes from the registry; its kernel entry applies only to it."""
+    kernel = panel.controls["kernel"]
+    assert kernel.disabled and kernel.value == ""
+    assert ("ConvLSTM", "convlstm") in panel.controls["cell"].options
+    panel.controls["cell"].value = "convlstm"
+    assert not kernel.disabled and kernel.value == "3, 3"  # the common kernel, to start
+    assert panel.controls["units"].description == "units (filters)"
+    assert panel.controls["input_size"].description == "input_size (channels)"
+    panel.controls["units"].value = 16
+    assert panel.error is None and panel.result.total - panel.result.dense_total == 9_856
+    assert "each filter:" in panel.explanation.value
+    kernel.value = "3"
+    assert panel.result.settings.kernel == (3,)
+    assert panel.result.headline().startswith("Keras ConvLSTM1D (16 filters, kernel 3)")
+    kernel.value = "3, x"
+    assert panel.error == "kernel must be sizes separated by commas such as 3, 3, not '3, x'."
+    kernel.value = "3, 3"
+    panel.controls["framework"].value = "pytorch"
+    assert panel.error == (
+        "cell='convlstm' (ConvLSTM) exists only in Keras, not in PyTorch; use framework='keras'."
+    )
+    panel.controls["framework"].value = "keras"
+    assert panel.error is None and panel.result.settings.kernel == (3, 3)
+    panel.controls["cell"].value = "lstm"  # the kernel is parked, and comes back
+    assert kernel.disabled and kernel.value == "" and panel.result.settings.kernel == ()
+    assert panel.controls["units"].description == "units"
+    panel.controls["cell"].value = "convlstm"
+    assert kernel.value == "3, 3" and panel.error is None
+
+
 def test_per_unit_reading_names_the_layers_it_covers(panel: Any) -> None:
     panel.controls["layers"].value = 4
     first, above = panel.result.per_unit[0], panel.result.per_unit[1]
@@ -310,8 +341,8 @@ def test_typed_widths_per_layer_set_the_stack(panel: Any) -> None:
         ("32,,18", "Units per layer: expected whole numbers separated by commas, such as "
          "32,18, not '32,,18'."),
         ("32, 0", "units of layer 2 must be an integer from 1 to 1,000,000,000,000, not 0."),
-        ("1,000", "Units per layer: commas separate layer widths here, so one width of "
-         "'1,000' is written with _ (such as 1_000)."),
+        ("1,000", "Units per layer: '1,000' could be one width or one per layer: write one "
+         "width with _ (such as 1_024), and layers with a space after each comma (1, 24)."),
     ],
 )  # fmt: skip
 def test_bad_widths_are_one_sentence_and_the_panel_recovers(

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from .cells import GRU, LSTM, SIMPLE_RNN
+from .cells import CONV_LSTM, GRU, LSTM, SIMPLE_RNN
 from .frameworks import KERAS, ONNX, PYTORCH
 from .specs import (
     CANDIDATE,
@@ -58,6 +58,7 @@ __all__ = [
     "SettingsError",
     "applies",
     "applies_to",
+    "cell_refusal",
     "cell_spec",
     "convention",
     "framework_spec",
@@ -70,12 +71,17 @@ __all__ = [
     "with_article",
 ]
 
-Cell = Literal["lstm", "gru", "rnn"]
+Cell = Literal["lstm", "gru", "rnn", "convlstm"]
 Framework = Literal["keras", "pytorch", "onnx"]
 Role = Literal["input", "recurrent", "bias", "second_bias", "peephole", "projection", "dense"]
 
 #: Every cell family, by key, in the order choices are offered.
-CELL_SPECS: Mapping[Cell, CellSpec] = {"lstm": LSTM, "gru": GRU, "rnn": SIMPLE_RNN}
+CELL_SPECS: Mapping[Cell, CellSpec] = {
+    "lstm": LSTM,
+    "gru": GRU,
+    "rnn": SIMPLE_RNN,
+    "convlstm": CONV_LSTM,
+}
 #: Every convention, by key, in the order choices are offered.
 FRAMEWORK_SPECS: Mapping[Framework, FrameworkSpec] = {
     "keras": KERAS,
@@ -104,6 +110,7 @@ OPTIONS: Mapping[str, OptionSpec] = {
         OptionSpec("proj_size", 0, "{layers} proj_size, 0 for none"),
         OptionSpec("reset_after", True, "{layers} with reset_after=False (the Keras 2 layout)"),
         OptionSpec("peepholes", False, "{layers} peephole weights P"),
+        OptionSpec("kernel", (), "{layers} kernel_size: 3 (1D), 3,3 (2D) or 3,3,3 (3D)"),
     )
 }
 
@@ -129,9 +136,30 @@ def convention(framework: str, cell: str) -> CellConvention:
     return framework_spec(framework).cells[cell]
 
 
-def layer_name(framework: str, cell: str) -> str:
-    """The layer class as its users know it, e.g. ``"Keras SimpleRNN"``."""
-    return f"{framework_spec(framework).label} {convention(framework, cell).class_name}"
+def layer_name(framework: str, cell: str, kernel: tuple[int, ...] = ()) -> str:
+    """The layer class as its users know it, e.g. ``"Keras SimpleRNN"``.
+
+    A convolutional cell's class ends in its kernel's dimensionality when one is
+    given (``"Keras ConvLSTM2D"``), and names the family without it.
+    """
+    name = convention(framework, cell).class_name + (f"{len(kernel)}D" if kernel else "")
+    return f"{framework_spec(framework).label} {name}"
+
+
+def cell_refusal(cell: str, framework: str) -> str | None:
+    """The one sentence refusing ``cell`` in a framework that lacks it, or None.
+
+    >>> print(cell_refusal("convlstm", "pytorch"))
+    cell='convlstm' (ConvLSTM) exists only in Keras, not in PyTorch; use framework='keras'.
+    """
+    if cell in framework_spec(framework).cells:
+        return None
+    having = [key for key, spec in FRAMEWORK_SPECS.items() if cell in spec.cells]
+    where = " and ".join(framework_spec(key).label for key in having)
+    return (
+        f"cell={cell!r} ({cell_spec(cell).label}) exists only in {where}, not in "
+        f"{framework_spec(framework).label}; use framework={having[0]!r}."
+    )
 
 
 def with_article(noun: str) -> str:
@@ -143,8 +171,10 @@ def with_article(noun: str) -> str:
 
 
 def applies(option: str, framework: str, cell: str) -> bool:
-    """Whether ``option`` can leave its neutral value for this framework × cell."""
-    return option in convention(framework, cell).options
+    """Whether ``option`` can leave its neutral value for this framework × cell (never
+    where the framework lacks the cell)."""
+    layout = framework_spec(framework).cells.get(cell)
+    return layout is not None and option in layout.options
 
 
 def applies_to(option: str) -> tuple[str, ...]:

@@ -21,6 +21,14 @@ KERAS = FrameworkSpec(
             tensor_prefix="gru",
         ),
         "rnn": CellConvention("SimpleRNN", ("",), tensor_prefix="simple_rnn"),
+        # ConvLSTM1D/2D/3D: the class and tensor names end in the kernel's length.
+        "convlstm": CellConvention(
+            "ConvLSTM",
+            ("i", "f", "c", "o"),
+            candidate="c",
+            options=("kernel",),
+            tensor_prefix="conv_lstm",
+        ),
     },
     dense=DenseNaming("time_distributed/dense/kernel", "time_distributed/dense/bias"),
     builder="keras",

@@ -52,7 +52,7 @@ class OptionSpec:
     """
 
     name: str
-    neutral: int | bool
+    neutral: int | bool | tuple[int, ...]
     flag_help: str
 
 
@@ -63,7 +63,10 @@ class CellSpec:
     ``gates`` come in textbook order; ``options`` are those that can apply to this cell
     in some framework (which ones do is the framework's :class:`CellConvention`);
     ``drawing`` is the key ``layout.py`` registers the cell's schematic under;
-    ``unit`` is the noun for one of ``units``.
+    ``unit`` is the noun for one of ``units`` and ``unit_symbol`` its symbol in the
+    formula, ``inputs`` and ``input_symbol`` what views call ``input_size``.
+    ``kernel_dims`` are the kernel lengths a convolutional cell takes (its
+    dimensionality: ConvLSTM1D to 3D); empty for a cell of matrix products.
     """
 
     key: str
@@ -71,7 +74,20 @@ class CellSpec:
     gates: tuple[GateSpec, ...]
     drawing: str
     unit: str = "unit"
+    unit_symbol: str = "h"
+    inputs: str = "input_size"
+    input_symbol: str = "x"
     options: tuple[str, ...] = ()
+    kernel_dims: tuple[int, ...] = ()
+
+    @property
+    def units(self) -> str:
+        """The plural of :attr:`unit`: ``units``, ``filters``."""
+        return f"{self.unit}s"
+
+    def count(self, n: int) -> str:
+        """``1 unit``, ``16 filters``: ``n`` of this cell's units, with thousands separators."""
+        return f"{n:,} {self.unit if n == 1 else self.units}"
 
     @property
     def gate_names(self) -> tuple[str, ...]:

@@ -37,7 +37,7 @@ from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.text import Text
 
 from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
-from .counting import ROLES, Breakdown, Settings, SettingsError, breakdown
+from .counting import Breakdown, Settings, SettingsError, breakdown
 from .layout import (
     FONT_FAMILY,
     Circle,
@@ -48,9 +48,10 @@ from .layout import (
     Path,
     Polygon,
     Rect,
+    Variant,
     check_block,
-    check_highlight,
-    highlight_choices,
+    check_variant,
+    highlights,
     layout,
 )
 from .report import html_table, text_table
@@ -143,12 +144,9 @@ class _Highlight:
 
 
 def _highlight(b: Breakdown, highlight: str | None) -> _Highlight | None:
-    check_highlight(b, highlight)
-    if highlight is None:
-        return None
-    choices = highlight_choices(b)
-    kind = ROLES if highlight in ROLES else tuple(c for c in choices if c not in ROLES)
-    return _Highlight(highlight, frozenset(kind))
+    rules = highlights(b)
+    name = rules.resolve(highlight)  # a framework's gate letter: its stable name
+    return None if name is None else _Highlight(name, rules.rivals(name))
 
 
 def _dpi(dpi: float | None) -> float:
@@ -396,6 +394,7 @@ def draw(
     theme: str | Theme = DEFAULT_THEME,
     highlight: str | None = None,
     block: Block = (0, "forward"),
+    variant: Variant = "full",
 ) -> Figure:
     """Draw the block diagram and return its :class:`~matplotlib.figure.Figure`.
 
@@ -414,16 +413,20 @@ def draw(
         ``"light"`` or ``"high-contrast"`` (white on black, for projectors).
     highlight
         A role (``"input"``, ``"recurrent"``, ``"bias"``, ``"second_bias"``,
-        ``"peephole"``, ``"projection"``, ``"dense"``) or a gate letter as the
-        framework names it (e.g. ``"f"``): it stays vivid and its rivals fade, the
-        other roles for a role, the other gates for a gate.
+        ``"peephole"``, ``"projection"``, ``"dense"``) or a gate (``"f"``, ``"i"``,
+        ``"candidate"``, ``"o"``, ``"r"``, ``"z"``; a framework's own letter such as
+        ``"g"`` names the same gate): it stays vivid and its rivals fade, the other
+        roles for a role, the other gates for a gate.
     block
         ``(layer, direction)`` whose cell is drawn in detail, 0-based layer;
         ``direction`` is ``"forward"`` or ``"backward"``.
+    variant
+        ``"full"`` (everything) or ``"lecture"``: the headline, the cell with its
+        cards and the per-unit reading, with no text under 13.5 pt, for a projector.
     """
     b = to_breakdown(result_or_settings)
     palette = _theme(theme)
-    lay = layout(b, check_block(b, block))
+    lay = layout(b, check_block(b, block), check_variant(variant))
     painter_highlight = _highlight(b, highlight)
     if ax is None:
         fig, ax = _new_figure(lay, palette, DEFAULT_DPI)
@@ -451,6 +454,7 @@ def render(
     dpi: float | None = None,
     width: int | None = None,
     block: Block = (0, "forward"),
+    variant: Variant = "full",
 ) -> bytes:
     """The diagram as ``"png"``, ``"svg"`` or ``"pdf"`` bytes (see :func:`draw`).
 
@@ -460,7 +464,7 @@ def render(
     neither.
     """
     fmt = _format(fmt)
-    fig = draw(result_or_settings, theme=theme, highlight=highlight, block=block)
+    fig = draw(result_or_settings, theme=theme, highlight=highlight, block=block, variant=variant)
     resolution = _png_dpi(fmt, dpi, width, fig.get_size_inches()[0])
     return _save(fig, fmt, resolution, _theme(theme))
 
@@ -484,7 +488,7 @@ class Diagram:
     goes through ``Figure.savefig`` like every other format, with the same artists
     reused, and the picture is the same.
 
-    Images are cached per (settings, block, highlight, format), so stepping back to
+    Images are cached per (settings, block, highlight, format, variant), so stepping back to
     a value is free. The figure never touches pyplot; ``close`` (or dropping the
     object) frees it.
 
@@ -546,16 +550,17 @@ class Diagram:
         *,
         highlight: str | None = None,
         block: Block = (0, "forward"),
+        variant: Variant = "full",
     ) -> bytes:
         """The diagram of ``result_or_settings`` as image bytes (see :func:`render`)."""
         b = to_breakdown(result_or_settings)
         fmt = _format(fmt)
-        key = (b.settings, tuple(block), highlight, fmt)
+        key = (b.settings, tuple(block), highlight, fmt, check_variant(variant))
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        changes = self._update(b, highlight, block)
+        changes = self._update(b, highlight, block, variant)
         assert self._figure is not None and self._painted is not None
         if fmt == "svg" and self._live is not None:
             lay, emphasis = self._painted
@@ -571,9 +576,11 @@ class Diagram:
             self._cache.popitem(last=False)
         return data
 
-    def _update(self, b: Breakdown, highlight: str | None, block: Block) -> dict[str, str] | None:
+    def _update(
+        self, b: Breakdown, highlight: str | None, block: Block, variant: Variant
+    ) -> dict[str, str] | None:
         """Repaint; returns {SVG id: new text} if only label texts changed, else None."""
-        lay = layout(b, check_block(b, block))
+        lay = layout(b, check_block(b, block), variant)
         emphasis = _highlight(b, highlight)
         if self._figure is None:
             self._figure, ax = _new_figure(lay, self.theme, self.dpi)
@@ -650,7 +657,7 @@ _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 def _embedded(
-    b: Breakdown, palette: Theme, highlight: str | None, fmt: str
+    b: Breakdown, palette: Theme, highlight: str | None, fmt: str, variant: Variant = "full"
 ) -> tuple[bytes, str, tuple[int, int]]:
     """The diagram's bytes, an ``<img>`` carrying them as a data URI, and its CSS size.
 
@@ -659,7 +666,7 @@ def _embedded(
     """
     if fmt not in _MIME:
         raise SettingsError(f"notebook image format must be png or svg, not {fmt!r}.")
-    fig = draw(b, theme=palette, highlight=highlight)
+    fig = draw(b, theme=palette, highlight=highlight, variant=variant)
     # CSS pixels are 1/96 inch: the image shows at the diagram's true size.
     width, height = (round(inches * 96) for inches in fig.get_size_inches())
     image = _save(fig, _format(fmt), NOTEBOOK_DPI, palette)
@@ -672,7 +679,7 @@ def image_tag(image: bytes, fmt: str, b: Breakdown, size: tuple[int, int] | None
     ``size`` is the CSS size a PNG shows at; an SVG brings its own (in points).
     """
     uri = f"data:{_MIME[fmt]};base64,{base64.b64encode(image).decode('ascii')}"
-    alt = escape(f"{b.settings.describe_layer()} diagram: {b.total:,} parameters")
+    alt = escape(f"Diagram. {b.headline()}")
     width_height = f'width="{size[0]}" height="{size[1]}" ' if size else ""
     return f'<img src="{uri}" {width_height}alt="{alt}" style="max-width:100%;height:auto">'
 
@@ -691,6 +698,7 @@ def mimebundle(
     theme: str | Theme = DEFAULT_THEME,
     highlight: str | None = None,
     fmt: str = "png",
+    variant: Variant = "full",
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a notebook shows for a breakdown: the diagram, the table, and plain text.
 
@@ -698,12 +706,13 @@ def mimebundle(
     carries the diagram itself (a data URI, which static viewers such as nbviewer and
     GitHub display too) followed by the coloured table, on the theme's background.
     The image alone (``fmt``: ``"png"`` or ``"svg"``) serves frontends without HTML;
-    ``text/plain`` is the table for terminals. Returns (data, metadata) as
+    ``text/plain`` is the table for terminals. ``variant`` picks the drawing (see
+    :func:`draw`). Returns (data, metadata) as
     ``_repr_mimebundle_`` and ``display(..., raw=True)`` expect.
     """
     b = to_breakdown(result_or_settings)
     palette = _theme(theme)
-    image, tag, (width, height) = _embedded(b, palette, highlight, fmt)
+    image, tag, (width, height) = _embedded(b, palette, highlight, fmt, check_variant(variant))
     html = (
         f'<div class="lstm-widget-output" style="background:{palette.background};'
         f'color:{palette.foreground};padding:0.5em">{tag}{html_table(b, palette)}</div>'

@@ -17,15 +17,12 @@ so a highlight can emphasise them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, get_args
 
+from .conventions import CANDIDATE, ROLE_LABELS, ROLES, Highlights, applies, cell_spec
 from .counting import (
-    GATE_NAMES,
-    GATE_ORDER,
-    ROLE_LABELS,
-    ROLES,
     Breakdown,
     Direction,
     FormulaLine,
@@ -42,6 +39,10 @@ Ink = Literal[
     "dense",
 ]  # fmt: skip
 HAlign = Literal["left", "center", "right"]
+#: ``full``: everything, for a page. ``lecture``: the headline, the selected cell with
+#: its cards and the per-unit reading, large enough for the back row of a room.
+Variant = Literal["full", "lecture"]
+VARIANTS: tuple[Variant, ...] = get_args(Variant)
 Point = tuple[float, float]
 
 FONT_FAMILY = "DejaVu Sans"
@@ -259,13 +260,14 @@ def _wire(
     *,
     dashed: bool = False,
     tags: frozenset[str] = frozenset(),
+    head: tuple[float, float] = ARROW_HEAD,
 ) -> list[Item]:
-    """A polyline whose last segment ends in an arrow head touching the last point."""
+    """A polyline whose last segment ends in an arrow ``head`` (length, half width)."""
     (x0, y0), (x1, y1) = points[-2], points[-1]
     length = max(abs(x1 - x0), abs(y1 - y0))
     ux, uy = (x1 - x0) / length, (y1 - y0) / length
-    head, half = ARROW_HEAD
-    base = (x1 - ux * head, y1 - uy * head)
+    head_length, half = head
+    base = (x1 - ux * head_length, y1 - uy * head_length)
     shaft = (*points[:-1], base)
     tip = (
         (x1, y1),
@@ -279,17 +281,22 @@ def _wire(
 
 
 def _node(
-    key: str, x: float, y: float, op: Literal["×", "+"], tags: frozenset[str] = frozenset()
+    key: str,
+    x: float,
+    y: float,
+    op: Literal["×", "+"],
+    tags: frozenset[str] = frozenset(),
+    radius: float = NODE_RADIUS,
 ) -> list[Item]:
     """A circle with its operator drawn as two strokes (crisper than a glyph)."""
-    a = NODE_RADIUS * (0.45 if op == "×" else 0.6)
+    a = radius * (0.45 if op == "×" else 0.6)
     strokes = (
         (((x - a, y - a), (x + a, y + a)), ((x - a, y + a), (x + a, y - a)))
         if op == "×"
         else (((x - a, y), (x + a, y)), ((x, y - a), (x, y + a)))
     )
     return [
-        Circle(key, x, y, tags=tags),
+        Circle(key, x, y, radius, tags=tags),
         *(Path(f"{key}:{k}", s, line_width=1.6, tags=tags) for k, s in enumerate(strokes)),
     ]
 
@@ -302,48 +309,113 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "×".join(_fmt(n) for n in shape)
 
 
+# ---------------------------------------------------------------------------- sizes
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Font sizes and spacing of one variant of the drawing, in points.
+
+    The cell drawing, its cards, the headline and the per-unit reading are drawn from
+    these, so one geometry serves a page (``full``) and a projector (``lecture``).
+    """
+
+    title: float
+    heading: float
+    text: float
+    small: float
+    #: σ inside a gate box, and the operator inside a node (GRU's 1−).
+    gate_symbol: float
+    operator: float
+    gate_box: tuple[float, float]
+    node_radius: float
+    arrow_head: tuple[float, float]
+    card_pad: float
+    row_gap: float
+    gap: float
+    margin: float
+    section_gap: float
+    #: The cell drawing's vertical distances, as a multiple of the full drawing's.
+    rise: float
+
+    @property
+    def line(self) -> float:
+        """One line of body text, with its gap: a card row, a per-unit row."""
+        return LINE_HEIGHT * self.text + self.row_gap
+
+
+FULL = Sizes(
+    title=TITLE_SIZE, heading=HEADING_SIZE, text=TEXT_SIZE, small=SMALL_SIZE,
+    gate_symbol=13.0, operator=OPERATOR_SIZE, gate_box=GATE_BOX, node_radius=NODE_RADIUS,
+    arrow_head=ARROW_HEAD, card_pad=CARD_PAD, row_gap=ROW_GAP, gap=GAP, margin=MARGIN,
+    section_gap=SECTION_GAP, rise=1.0,
+)  # fmt: skip
+#: For a 1280×720 projector: no text under 13.5 pt (18 CSS px at the natural size),
+#: and the seed's whole drawing within 600 × 400 pt beside a column of controls.
+LECTURE = Sizes(
+    title=19.0, heading=14.0, text=13.5, small=13.5, gate_symbol=18.0, operator=13.5,
+    gate_box=(46.0, 30.0), node_radius=11.5, arrow_head=(8.0, 4.5), card_pad=4.5,
+    row_gap=0.5, gap=6.0, margin=9.0, section_gap=9.0, rise=0.72,
+)  # fmt: skip
+SIZES: Mapping[Variant, Sizes] = {"full": FULL, "lecture": LECTURE}
+
+
 # ---------------------------------------------------------------------------- cards
+
+
+def _units(n: int) -> str:
+    return f"{_fmt(n)} {'unit' if n == 1 else 'units'}"
 
 
 @dataclass(frozen=True)
 class _Card:
-    """A gate's weight groups: header, one row per group, and the gate's subtotal."""
+    """A gate's weight groups: header, one row per group, and the gate's subtotal.
+
+    The subtotal names what it counts, every unit's share of this gate ("10 units:
+    120"): a bare "= 120" under a gate reads as a per-unit count, the very mistake
+    the seed question makes.
+    """
 
     key: str
     title: str
     rows: tuple[WeightGroup, ...]
+    units: int
     tags: frozenset[str]
+    sz: Sizes
     note: str = ""
 
     def _name(self, g: WeightGroup) -> str:
-        return f"{g.symbol}  {_shape(g.shape)}"
+        # The card's title names the gate; the symbol's subscript would repeat it.
+        return f"{g.letter}  {_shape(g.shape)}"
 
     @property
-    def total(self) -> int:
-        return sum(g.count for g in self.rows)
+    def total(self) -> str:
+        return f"{_units(self.units)}: {_fmt(sum(g.count for g in self.rows))}"
 
     @property
     def width(self) -> float:
+        sz = self.sz
         widest_row = max(
-            text_width(self._name(g), TEXT_SIZE) + GAP + text_width(_fmt(g.count), TEXT_SIZE, True)
+            text_width(self._name(g), sz.text) + sz.gap + text_width(_fmt(g.count), sz.text, True)
             for g in self.rows
         )
-        return 2 * CARD_PAD + max(
+        return 2 * sz.card_pad + max(
             widest_row,
-            text_width(self.title, TEXT_SIZE, True),
-            text_width(self.note, SMALL_SIZE),
-            text_width(f"= {_fmt(self.total)}", TEXT_SIZE, True),
+            text_width(self.title, sz.text, True),
+            text_width(self.note, sz.small),
+            text_width(self.total, sz.text, True),
         )
 
     @property
     def height(self) -> float:
         lines = 2 + len(self.rows) + (1 if self.note else 0)
-        return 2 * CARD_PAD + lines * (LINE_HEIGHT * TEXT_SIZE + ROW_GAP)
+        return 2 * self.sz.card_pad + lines * self.sz.line
 
     def items(self, x: float, y: float, width: float) -> list[Item]:
-        step = LINE_HEIGHT * TEXT_SIZE + ROW_GAP
-        left, right = x + CARD_PAD, x + width - CARD_PAD
-        row_y = y + CARD_PAD + step / 2
+        sz = self.sz
+        step = sz.line
+        left, right = x + sz.card_pad, x + width - sz.card_pad
+        row_y = y + sz.card_pad + step / 2
         out: list[Item] = [
             Rect(
                 self.key,
@@ -356,21 +428,23 @@ class _Card:
                 rounded=True,
                 tags=self.tags,
             ),
-            Label(f"{self.key}:title", left, row_y, self.title, bold=True, tags=self.tags),
+            Label(
+                f"{self.key}:title", left, row_y, self.title, sz.text, bold=True, tags=self.tags
+            ),
         ]
         for g in self.rows:
             row_y += step
             tags = self.tags | {g.role}
-            out.append(
-                Label(f"{self.key}:{g.symbol}", left, row_y, self._name(g), ink=g.role, tags=tags)
-            )
+            key = f"{self.key}:{g.role}"
+            out.append(Label(key, left, row_y, self._name(g), sz.text, g.role, tags=tags))
             out.append(
                 Label(
-                    f"{self.key}:{g.symbol}:n",
+                    f"{key}:n",
                     right,
                     row_y,
                     _fmt(g.count),
-                    ink=g.role,
+                    sz.text,
+                    g.role,
                     ha="right",
                     bold=True,
                     tags=tags,
@@ -380,7 +454,7 @@ class _Card:
             row_y += step
             out.append(
                 Label(
-                    f"{self.key}:note", left, row_y, self.note, SMALL_SIZE, "muted", tags=self.tags
+                    f"{self.key}:note", left, row_y, self.note, sz.small, "muted", tags=self.tags
                 )
             )
         row_y += step
@@ -398,7 +472,8 @@ class _Card:
                 f"{self.key}:total",
                 right,
                 row_y,
-                f"= {_fmt(self.total)}",
+                self.total,
+                sz.text,
                 ha="right",
                 bold=True,
                 tags=self.tags,
@@ -407,152 +482,227 @@ class _Card:
         return out
 
 
-_TEXTBOOK_ORDER = {"lstm": "fi*o", "gru": "rz*", "rnn": "*"}
-
-
-def _display_gates(cell: str, stored: tuple[str, ...]) -> list[str]:
-    """Gates in the order textbooks draw them; ``*`` is the framework's candidate letter."""
-    candidate = next((g for g in stored if GATE_NAMES[g] in ("candidate", "cell")), "")
-    return [candidate if g == "*" else g for g in _TEXTBOOK_ORDER[cell]]
-
-
-def _card_title(gate: str) -> str:
-    """``f · forget gate``; a simple RNN's one block is its tanh cell."""
-    return f"{gate} · {GATE_NAMES[gate]}" if gate else "tanh cell"
-
-
 # --------------------------------------------------------------------- cell drawings
 
 
 @dataclass(frozen=True)
 class _Columns:
-    """Horizontal slots of a cell drawing: one per gate, then extra slots."""
+    """Where a cell drawing's slots stand: each one's centre, and its card's left edge."""
 
-    left: float
     centres: dict[str, float]
-    widths: dict[str, float]
+    card_lefts: dict[str, float]
+    #: Where the output wires end, left of the output labels.
+    end: float
+
+
+def _columns(
+    left: float, first: float, slots: Sequence[tuple[str, float, float]], end: float, gap: float
+) -> _Columns:
+    """Slots left to right, as close as their drawing and their cards allow.
+
+    ``slots``: (name, the least distance of its drawing from the previous slot's
+    centre, its card's width or 0). The drawing (above the inputs' bus) and the cards
+    (below it) need room only from their own kind, so the output column's tanh may
+    stand above the last gate's card. The first slot's centre is at least ``first``,
+    no card starts left of ``left``, and the output wires end at least ``end`` right
+    of the last slot's centre.
+    """
+    centres: dict[str, float] = {}
+    card_lefts: dict[str, float] = {}
+    previous, card_right = first, left - gap
+    for name, distance, card in slots:
+        centre = previous + distance if centres else first
+        if card:
+            centre = max(centre, card_right + gap + card / 2)
+            card_lefts[name] = centre - card / 2
+            card_right = centre + card / 2
+        centres[name] = previous = centre
+    return _Columns(centres, card_lefts, previous + end)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """What every cell drawing shares: the sizes and where its input labels end."""
+
+    s: Settings
+    sz: Sizes
+    cols: _Columns
+    projection: bool
 
     @property
-    def right(self) -> float:
-        last = max(self.centres, key=lambda k: self.centres[k])
-        return self.centres[last] + self.widths[last] / 2
+    def x_in(self) -> float:
+        """Where the input wires start, right of the widest input label."""
+        return self.sz.margin + _in_label_width(self.sz)
+
+    @property
+    def x_end(self) -> float:
+        """Where the output wires end, left of the output labels."""
+        return self.cols.end
+
+    def y(self, full: float) -> float:
+        """A vertical distance of the full drawing, scaled to this variant."""
+        return full * self.sz.rise
+
+    def wire(
+        self,
+        key: str,
+        points: Sequence[Point],
+        ink: Ink = "ink",
+        *,
+        dashed: bool = False,
+        tags: frozenset[str] = frozenset(),
+    ) -> list[Item]:
+        return _wire(key, points, ink, dashed=dashed, tags=tags, head=self.sz.arrow_head)
+
+    def node(
+        self,
+        key: str,
+        x: float,
+        y: float,
+        op: Literal["×", "+"],
+        tags: frozenset[str] = frozenset(),
+    ) -> list[Item]:
+        return _node(key, x, y, op, tags, self.sz.node_radius)
+
+    def gate_box(
+        self, key: str, x: float, y: float, text: str, gate: str, fill: Ink = "ink"
+    ) -> list[Item]:
+        w, h = self.sz.gate_box
+        tags = _tags(gate)
+        size = self.sz.gate_symbol if text == "σ" else self.sz.text
+        return [
+            Rect(key, x - w / 2, y - h / 2, w, h, fill, fill=fill, rounded=True, tags=tags),
+            Label(f"{key}:text", x, y, text, size, "paper", "center", bold=True, tags=tags),
+        ]
+
+    def gate_letter(self, key: str, x: float, y: float, gate: str) -> list[Item]:
+        """The gate's output name beside its box, e.g. ``f``; the candidate's card names it."""
+        if gate == CANDIDATE:
+            return []
+        w, h = self.sz.gate_box
+        y_letter = y - h / 2 - LINE_HEIGHT * self.sz.text / 2 - 1.5
+        return [
+            Label(key, x + w / 2 + 4, y_letter, gate, self.sz.text, bold=True, tags=_tags(gate))
+        ]
+
+    def in_label(self, key: str, y: float, text: str) -> Label:
+        return Label(key, self.sz.margin, y, text, self.sz.text, "ink", bold=True)
+
+    def out_label(self, key: str, y: float, text: str) -> Label:
+        return Label(key, self.x_end + 4, y, text, self.sz.text, "ink", bold=True)
+
+    def state_line(
+        self,
+        key: str,
+        y: float,
+        labels: tuple[str, str],
+        times: tuple[str, float, str],
+        plus: float,
+    ) -> list[Item]:
+        """The state running across the top: in, through a gate's ×, then a +, and out.
+
+        ``key`` prefixes the segments' keys, ``labels`` are the input's key and text,
+        ``times`` the × node's key, x and gate; the output is labelled by its state.
+        """
+        (in_key, text), (times_key, x_times, gate), r = labels, times, self.sz.node_radius
+        state = text[0]
+        return [
+            self.in_label(in_key, y, text),
+            *self.wire(f"{key}:0", ((self.x_in, y), (x_times - r, y))),
+            *self.node(times_key, x_times, y, "×", tags=_tags(gate)),
+            *self.wire(f"{key}:1", ((x_times + r, y), (plus - r, y))),
+            *self.node("op:add", plus, y, "+"),
+            *self.wire(f"{key}:2", ((plus + r, y), (self.x_end, y))),
+            self.out_label(f"out:{state}", y, f"{state}ₜ"),
+        ]
+
+    def bus(self, gates: Sequence[str], y_gate: float, y_bus: float) -> tuple[list[Item], float]:
+        """h_{t-1} and x_t joining into one wire that feeds every gate from below.
+
+        Returns the items and the bottom of the x_t label.
+        """
+        sz, c = self.sz, self.cols.centres
+        x_join = self.x_in + 10
+        half = LINE_HEIGHT * sz.text / 2
+        y_x = y_bus + max(self.y(22), 2 * half + 1)
+        items: list[Item] = [
+            self.in_label("in:h", y_bus, "hₜ₋₁"),
+            self.in_label("in:x", y_x, "xₜ"),
+            Path("bus", ((self.x_in, y_bus), (c[gates[-1]], y_bus))),
+            Path("bus:x", ((self.x_in - 8, y_x), (x_join, y_x), (x_join, y_bus))),
+        ]
+        for gate in gates:
+            x = c[gate]
+            items += self.wire(
+                f"feed:{gate}", ((x, y_bus), (x, y_gate + sz.gate_box[1] / 2)), tags=_tags(gate)
+            )
+        return items, y_x + half
 
 
-def _columns(left: float, slots: Sequence[tuple[str, float]]) -> _Columns:
-    centres: dict[str, float] = {}
-    widths: dict[str, float] = {}
-    x = left
-    for name, width in slots:
-        centres[name], widths[name] = x + width / 2, width
-        x += width + GAP
-    return _Columns(left, centres, widths)
-
-
-def _gate_box(key: str, x: float, y: float, text: str, gate: str, fill: Ink = "ink") -> list[Item]:
-    w, h = GATE_BOX
-    tags = _tags(gate)
-    return [
-        Rect(key, x - w / 2, y - h / 2, w, h, fill, fill=fill, rounded=True, tags=tags),
-        Label(
-            f"{key}:text",
-            x,
-            y,
-            text,
-            13.0 if text == "σ" else TEXT_SIZE,
-            "paper",
-            "center",
-            bold=True,
-            tags=tags,
-        ),
-    ]
-
-
-def _gate_letter(key: str, x: float, y: float, gate: str) -> Label:
-    """The gate's output name beside its box, e.g. ``f``."""
-    return Label(
-        key,
-        x + GATE_BOX[0] / 2 + 4,
-        y - GATE_BOX[1] / 2 - 9,
-        gate,
-        TEXT_SIZE,
-        "ink",
-        bold=True,
-        tags=_tags(gate),
-    )
-
-
-_IN_LABEL_WIDTH = max(text_width(s, TEXT_SIZE, True) for s in ("cₜ₋₁", "hₜ₋₁", "xₜ")) + 8
-_LEAD = _IN_LABEL_WIDTH + 26  # left labels plus a stub of wire before the first node
+def _in_label_width(sz: Sizes) -> float:
+    return max(text_width(s, sz.text, True) for s in ("cₜ₋₁", "hₜ₋₁", "xₜ")) + 8
 
 
 def _cell_drawing(
-    b: Breakdown, layer: int, direction: Direction, top: float
+    b: Breakdown, layer: int, direction: Direction, top: float, sz: Sizes
 ) -> tuple[list[Item], float, float]:
     """Schematic plus weight cards of one block; returns items, right edge, bottom."""
     s = b.settings
-    stored = GATE_ORDER[s.framework][s.cell]
-    gates = _display_gates(s.cell, stored)
-    mine = [g for g in b.groups if (g.layer, g.direction) == (layer, direction)]
+    spec = cell_spec(s.cell)
+    drawing = _DRAWINGS[spec.drawing]
+    gates = spec.gate_names
+    mine = b.block_groups(layer, direction)
     cards: dict[str, _Card] = {}
     for gate in gates:
-        rows = tuple(g for g in mine if g.gate == gate and g.role != "projection")
+        rows = tuple(g for g in mine if g.stable_gate == gate and g.role != "projection")
         note = ""
-        if s.cell == "gru" and GATE_NAMES[gate] == "candidate":
+        if s.convention.reset and gate == CANDIDATE:
             note = f"uses r ⊙ ({_reset_operand(s)})" if _resets_after(s) else "uses U·(r ⊙ h)"
-        cards[gate] = _Card(f"card:{gate or 'cell'}", _card_title(gate), rows, _tags(gate), note)
+        # The gate's letter stands beside its box above, so the card spends its width
+        # on the name.
+        title = spec.gate(gate).card_title
+        cards[gate] = _Card(f"card:{gate or 'cell'}", title, rows, s.units, _tags(gate), sz, note)
     projection = tuple(g for g in mine if g.role == "projection")
     if projection:
-        cards["proj"] = _Card("card:proj", "projection", projection, _tags("projection"))
-
-    slot = GATE_BOX[0] + 2 * NODE_RADIUS + 24
-    slots = [(g, max(slot, cards[g].width)) for g in gates]
-    if s.cell != "rnn":
-        slots.append(("out", slot))  # LSTM: tanh(c) and the output gate; GRU: the mix
-    if projection:
-        slots.append(("proj", max(slot, cards["proj"].width)))
-    slots.append(("end", 40.0))
-    cols = _columns(MARGIN + _LEAD, slots)
-    draw = {"lstm": _lstm, "gru": _gru, "rnn": _rnn}[s.cell]
-    items, card_top = draw(s, bool(projection), gates, cols, top)
-    bottom = card_top
-    for name, card in cards.items():
-        x = cols.centres[name] - cols.widths[name] / 2
-        items += card.items(x, card_top, cols.widths[name])
-        bottom = max(bottom, card_top + card.height)
-    right = cols.centres["end"]
-    return items, right, bottom
-
-
-def _in_label(key: str, y: float, text: str) -> Label:
-    return Label(key, MARGIN, y, text, TEXT_SIZE, "ink", bold=True)
-
-
-def _out_label(key: str, x: float, y: float, text: str) -> Label:
-    return Label(key, x + 4, y, text, TEXT_SIZE, "ink", bold=True)
-
-
-def _bus(cols: _Columns, gates: Sequence[str], y_gate: float, y_bus: float) -> list[Item]:
-    """h_{t-1} and x_t joining into one wire that feeds every gate from below."""
-    x_join = MARGIN + _IN_LABEL_WIDTH + 10
-    x_last = cols.centres[gates[-1]]
-    y_x = y_bus + 22
-    items: list[Item] = [
-        _in_label("in:h", y_bus, "hₜ₋₁"),
-        _in_label("in:x", y_x, "xₜ"),
-        Path("bus", ((MARGIN + _IN_LABEL_WIDTH, y_bus), (x_last, y_bus))),
-        Path("bus:x", ((MARGIN + _IN_LABEL_WIDTH - 8, y_x), (x_join, y_x), (x_join, y_bus))),
-    ]
-    for gate in gates:
-        x = cols.centres[gate]
-        items += _wire(
-            f"feed:{gate}", ((x, y_bus), (x, y_gate + GATE_BOX[1] / 2)), tags=_tags(gate)
+        cards["proj"] = _Card(
+            "card:proj", "projection", projection, s.units, _tags("projection"), sz
         )
-    return items
+
+    bw, r = sz.gate_box[0] / 2, sz.node_radius
+    # A wire with its arrow head and a stub of shaft, between two things it joins.
+    wire = 2.5 * sz.arrow_head[0]
+    letter = text_width("o", sz.text, True)  # the widest gate letter beside a box
+    # Between gates: their boxes, the nodes between them (×, 1−) and the wires.
+    slots = [(g, 2 * bw + 2 * r + 24 + sz.gap, cards[g].width) for g in gates]
+    if drawing.out_column:
+        # LSTM: tanh(c) and the output gate's ×, clear of the output gate's letter;
+        # GRU: the mix of old state and candidate.
+        slots.append(("out", max(2 * bw + letter + 8, bw + r + wire), 0.0))
+    if projection:
+        slots.append(("proj", r + wire + bw, cards["proj"].width))
+    last = r if drawing.out_column and not projection else bw
+    # The first card may reach under the input labels (they sit above the cards), as
+    # long as the first gate leaves room for a wire and its arrow from the labels.
+    first = sz.margin + _in_label_width(sz) + max(bw, r + wire)
+    cols = _columns(sz.margin, first, slots, last + wire, sz.gap)
+    cell = _Cell(s, sz, cols, bool(projection))
+    items, card_top = drawing.draw(cell, gates, top)
+    bottom, right = (
+        card_top,
+        cols.end + 4 + max(text_width(t, sz.text, True) for t in ("cₜ", "hₜ")),
+    )
+    for name, card in cards.items():
+        left = cols.card_lefts[name]
+        items += card.items(left, card_top, card.width)
+        bottom = max(bottom, card_top + card.height)
+        right = max(right, left + card.width)
+    return items, right, bottom
 
 
 def _resets_after(s: Settings) -> bool:
     """Whether the GRU's reset gate scales U·h (+ b′) rather than h before U."""
-    return s.framework == "pytorch" or (s.framework == "keras" and s.reset_after)
+    reset = s.convention.reset
+    return reset == "after" or (reset == "option" and s.reset_after)
 
 
 def _reset_operand(s: Settings) -> str:
@@ -560,153 +710,170 @@ def _reset_operand(s: Settings) -> str:
     return "U·h + b′" if s.bias else "U·h"
 
 
-def _lstm(
-    s: Settings, projection: bool, gates: Sequence[str], cols: _Columns, top: float
-) -> tuple[list[Item], float]:
+def _top_row(cell: _Cell, top: float) -> float:
+    """The y of the state line across the top, below ``top``."""
+    return top + LINE_HEIGHT * cell.sz.text / 2 + 5.4
+
+
+#: Draws a cell's schematic from the top down: its gates in textbook order and the y of
+#: its top; returns the items and the y where its weight cards start.
+Draw = Callable[["_Cell", Sequence[str], float], tuple[list[Item], float]]
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """A cell schematic and whether it needs a column after the gates (LSTM's tanh(c)
+    and output ×, GRU's state mix)."""
+
+    draw: Draw
+    out_column: bool
+
+
+#: Schematics by :attr:`~lstm_widget.conventions.CellSpec.drawing` key.
+_DRAWINGS: dict[str, _Drawing] = {}
+
+
+def _register_drawing(key: str, *, out_column: bool) -> Callable[[Draw], Draw]:
+    """Register the decorated schematic for the cells whose spec names ``key``."""
+
+    def register(draw: Draw) -> Draw:
+        _DRAWINGS[key] = _Drawing(draw, out_column)
+        return draw
+
+    return register
+
+
+@_register_drawing("lstm", out_column=True)
+def _lstm(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
     f, i, g, o = gates
-    c = cols.centres
-    r, bw, bh = NODE_RADIUS, GATE_BOX[0] / 2, GATE_BOX[1] / 2
-    y_c = top + 12
-    y_op = y_c + 52
-    y_g = y_op + 52
-    y_bus = y_g + 46
-    x_in = MARGIN + _IN_LABEL_WIDTH
+    sz, c = cell.sz, cell.cols.centres
+    r, bw, bh = sz.node_radius, sz.gate_box[0] / 2, sz.gate_box[1] / 2
+    y_c = _top_row(cell, top)
+    y_op = y_c + cell.y(52)
+    y_g = y_op + cell.y(52)
+    y_bus = y_g + cell.y(46)
     x_mul = (c[i] + c[g]) / 2
     x_out = c["out"]
-    x_end = c["end"] - 20
-    items: list[Item] = [_in_label("in:c", y_c, "cₜ₋₁")]
+    x_end = cell.x_end
+    wire, node = cell.wire, cell.node
     # The cell state runs across the top: forget ×, then + the new candidate share.
-    items += _wire("c:0", ((x_in, y_c), (c[f] - r, y_c)))
-    items += _node("op:forget", c[f], y_c, "×", tags=_tags(f))
-    items += _wire("c:1", ((c[f] + r, y_c), (x_mul - r, y_c)))
-    items += _node("op:add", x_mul, y_c, "+")
-    items += _wire("c:2", ((x_mul + r, y_c), (x_end, y_c)))
-    items.append(_out_label("out:c", x_end, y_c, "cₜ"))
-    items += _wire(f"gate:{f}:out", ((c[f], y_g - bh), (c[f], y_c + r)), tags=_tags(f))
-    items += _wire(
+    items = cell.state_line("c", y_c, ("in:c", "cₜ₋₁"), ("op:forget", c[f], f), x_mul)
+    items += wire(f"gate:{f}:out", ((c[f], y_g - bh), (c[f], y_c + r)), tags=_tags(f))
+    items += wire(
         f"gate:{i}:out", ((c[i], y_g - bh), (c[i], y_op), (x_mul - r, y_op)), tags=_tags(i)
     )
-    items += _wire(
+    items += wire(
         f"gate:{g}:out", ((c[g], y_g - bh), (c[g], y_op), (x_mul + r, y_op)), tags=_tags(g)
     )
-    items += _node("op:write", x_mul, y_op, "×")
-    items += _wire("write:up", ((x_mul, y_op - r), (x_mul, y_c + r)))
+    items += node("op:write", x_mul, y_op, "×")
+    items += wire("write:up", ((x_mul, y_op - r), (x_mul, y_c + r)))
     # Output: tanh of the new cell state, gated by o.
-    items += _wire("c:tanh", ((x_out, y_c), (x_out, y_op - GATE_BOX[1] / 2)))
-    items += _gate_box("box:tanh_c", x_out, y_op, "tanh", "")
-    items += _wire("tanh:down", ((x_out, y_op + bh), (x_out, y_g - r)))
-    items += _wire(f"gate:{o}:out", ((c[o] + bw, y_g), (x_out - r, y_g)), tags=_tags(o))
-    items += _node("op:output", x_out, y_g, "×", tags=_tags(o))
-    if projection:
+    items += wire("c:tanh", ((x_out, y_c), (x_out, y_op - bh)))
+    items += cell.gate_box("box:tanh_c", x_out, y_op, "tanh", "")
+    items += wire("tanh:down", ((x_out, y_op + bh), (x_out, y_g - r)))
+    items += wire(f"gate:{o}:out", ((c[o] + bw, y_g), (x_out - r, y_g)), tags=_tags(o))
+    items += node("op:output", x_out, y_g, "×", tags=_tags(o))
+    if cell.projection:
         x_proj = c["proj"]
-        items += _wire("h:proj", ((x_out + r, y_g), (x_proj - bw, y_g)))
-        items += _gate_box("box:proj", x_proj, y_g, "W_hr", "projection", "projection")
-        items += _wire("h:out", ((x_proj + bw, y_g), (x_end, y_g)))
+        items += wire("h:proj", ((x_out + r, y_g), (x_proj - bw, y_g)))
+        items += cell.gate_box("box:proj", x_proj, y_g, "W_hr", "projection", "projection")
+        items += wire("h:out", ((x_proj + bw, y_g), (x_end, y_g)))
     else:
-        items += _wire("h:out", ((x_out + r, y_g), (x_end, y_g)))
-    items.append(_out_label("out:h", x_end, y_g, "hₜ"))
+        items += wire("h:out", ((x_out + r, y_g), (x_end, y_g)))
+    items.append(cell.out_label("out:h", y_g, "hₜ"))
     for gate, text in ((f, "σ"), (i, "σ"), (g, "tanh"), (o, "σ")):
-        items += _gate_box(f"box:{gate}", c[gate], y_g, text, gate)
-        items.append(_gate_letter(f"letter:{gate}", c[gate], y_g, gate))
-    if s.peepholes:
+        items += cell.gate_box(f"box:{gate}", c[gate], y_g, text, gate)
+        items += cell.gate_letter(f"letter:{gate}", c[gate], y_g, gate)
+    if cell.s.peepholes:
         for gate in (f, i, o):
             x = c[gate] - bw + 8
             tags = _tags(gate, "peephole")
-            items += _wire(
+            items += wire(
                 f"peep:{gate}", ((x, y_c), (x, y_g - bh)), "peephole", dashed=True, tags=tags
             )
-    items += _bus(cols, gates, y_g, y_bus)
-    return items, y_bus + 40
+    bus, bottom = cell.bus(gates, y_g, y_bus)
+    return items + bus, bottom + cell.y(12)
 
 
-def _gru(
-    s: Settings, projection: bool, gates: Sequence[str], cols: _Columns, top: float
-) -> tuple[list[Item], float]:
+@_register_drawing("gru", out_column=True)
+def _gru(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
     r_gate, z, h = gates
-    c = cols.centres
-    r, bw, bh = NODE_RADIUS, GATE_BOX[0] / 2, GATE_BOX[1] / 2
-    y_h = top + 12
-    y_mix = y_h + 46
-    y_reset = y_mix + 30
-    y_g = y_reset + 40
-    y_bus = y_g + 46
-    x_in = MARGIN + _IN_LABEL_WIDTH
+    sz, c = cell.sz, cell.cols.centres
+    r, bw, bh = sz.node_radius, sz.gate_box[0] / 2, sz.gate_box[1] / 2
+    y_h = _top_row(cell, top)
+    y_mix = y_h + cell.y(46)
+    y_reset = y_mix + cell.y(30)
+    # The reset gate's wire runs above the gate letters.
+    y_g = y_reset + max(cell.y(40), bh + LINE_HEIGHT * sz.text + 4)
+    y_bus = y_g + cell.y(46)
     x_mix = c["out"]
-    x_end = c["end"] - 20
     x_one = (c[z] + c[h]) / 2
     x_rx = c[h] - bw - 2 * r - 4
-    items: list[Item] = [_in_label("in:h0", y_h, "hₜ₋₁")]
+    wire, node = cell.wire, cell.node
     # The old state runs across the top: keep z ⊙ h, add (1 − z) ⊙ candidate.
-    items += _wire("h:0", ((x_in, y_h), (c[z] - r, y_h)))
-    items += _node("op:keep", c[z], y_h, "×", tags=_tags(z))
-    items += _wire("h:1", ((c[z] + r, y_h), (x_mix - r, y_h)))
-    items += _node("op:add", x_mix, y_h, "+")
-    items += _wire("h:2", ((x_mix + r, y_h), (x_end, y_h)))
-    items.append(_out_label("out:h", x_end, y_h, "hₜ"))
-    items += _wire(f"gate:{z}:out", ((c[z], y_g - bh), (c[z], y_h + r)), tags=_tags(z))
-    items += _wire(f"gate:{z}:mix", ((c[z], y_mix), (x_one - r, y_mix)), tags=_tags(z))
-    items.append(Circle("op:one_minus", x_one, y_mix, tags=_tags(z)))
+    items = cell.state_line("h", y_h, ("in:h0", "hₜ₋₁"), ("op:keep", c[z], z), x_mix)
+    items += wire(f"gate:{z}:out", ((c[z], y_g - bh), (c[z], y_h + r)), tags=_tags(z))
+    items += wire(f"gate:{z}:mix", ((c[z], y_mix), (x_one - r, y_mix)), tags=_tags(z))
+    items.append(Circle("op:one_minus", x_one, y_mix, r, tags=_tags(z)))
     items.append(
         Label(
             "op:one_minus:text",
             x_one,
             y_mix,
             "1−",
-            OPERATOR_SIZE,
+            sz.operator,
             "ink",
             "center",
             bold=True,
             tags=_tags(z),
         )
     )
-    items += _wire("one_minus:out", ((x_one + r, y_mix), (x_mix - r, y_mix)), tags=_tags(z))
-    items += _node("op:mix", x_mix, y_mix, "×")
-    items += _wire(
+    items += wire("one_minus:out", ((x_one + r, y_mix), (x_mix - r, y_mix)), tags=_tags(z))
+    items += node("op:mix", x_mix, y_mix, "×")
+    items += wire(
         f"gate:{h}:out", ((c[h] + bw, y_g), (x_mix, y_g), (x_mix, y_mix + r)), tags=_tags(h)
     )
-    items += _wire("mix:up", ((x_mix, y_mix - r), (x_mix, y_h + r)))
+    items += wire("mix:up", ((x_mix, y_mix - r), (x_mix, y_h + r)))
     # The reset gate scales the old state's contribution to the candidate.
-    items += _wire(
+    items += wire(
         f"gate:{r_gate}:out",
         ((c[r_gate], y_g - bh), (c[r_gate], y_reset), (x_rx, y_reset), (x_rx, y_g - r)),
         tags=_tags(r_gate),
     )
-    items += _node("op:reset", x_rx, y_g, "×", tags=_tags(r_gate))
-    items += _wire("reset:out", ((x_rx + r, y_g), (c[h] - bw, y_g)), tags=_tags(r_gate))
-    items += _wire("reset:in", ((x_rx, y_bus), (x_rx, y_g + r)))
-    if _resets_after(s):
+    items += node("op:reset", x_rx, y_g, "×", tags=_tags(r_gate))
+    items += wire("reset:out", ((x_rx + r, y_g), (c[h] - bw, y_g)), tags=_tags(r_gate))
+    items += wire("reset:in", ((x_rx, y_bus), (x_rx, y_g + r)))
+    if _resets_after(cell.s):
         # Here the reset gate scales the candidate's U·h (+ b′), not h before U.
         y_operand = (y_g + r + y_bus) / 2
-        operand = _reset_operand(s)
+        operand = _reset_operand(cell.s)
         items.append(
             Label(
-                "reset:operand", x_rx - 4, y_operand, operand, SMALL_SIZE, "muted", "right",
+                "reset:operand", x_rx - 4, y_operand, operand, sz.small, "muted", "right",
                 tags=_tags(h),
             )
         )  # fmt: skip
     for gate, text in ((r_gate, "σ"), (z, "σ"), (h, "tanh")):
-        items += _gate_box(f"box:{gate}", c[gate], y_g, text, gate)
-        items.append(_gate_letter(f"letter:{gate}", c[gate], y_g, gate))
-    items += _bus(cols, (r_gate, z, h), y_g, y_bus)
-    return items, y_bus + 40
+        items += cell.gate_box(f"box:{gate}", c[gate], y_g, text, gate)
+        items += cell.gate_letter(f"letter:{gate}", c[gate], y_g, gate)
+    bus, bottom = cell.bus(gates, y_g, y_bus)
+    return items + bus, bottom + cell.y(12)
 
 
-def _rnn(
-    s: Settings, projection: bool, gates: Sequence[str], cols: _Columns, top: float
-) -> tuple[list[Item], float]:
-    (cell,) = gates
-    x = cols.centres[cell]
-    bh = GATE_BOX[1] / 2
-    y_h = top + 12
-    y_g = y_h + 56
-    y_bus = y_g + 46
-    x_end = cols.centres["end"] - 20
+@_register_drawing("rnn", out_column=False)
+def _rnn(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    (block,) = gates
+    x = cell.cols.centres[block]
+    bh = cell.sz.gate_box[1] / 2
+    y_h = _top_row(cell, top)
+    y_g = y_h + cell.y(56)
+    y_bus = y_g + cell.y(46)
     items: list[Item] = []
-    items += _wire("h:out", ((x, y_g - bh), (x, y_h), (x_end, y_h)))
-    items.append(_out_label("out:h", x_end, y_h, "hₜ"))
-    items += _gate_box("box:cell", x, y_g, "tanh", cell)
-    items += _bus(cols, gates, y_g, y_bus)
-    return items, y_bus + 40
+    items += cell.wire("h:out", ((x, y_g - bh), (x, y_h), (cell.x_end, y_h)))
+    items.append(cell.out_label("out:h", y_h, "hₜ"))
+    items += cell.gate_box("box:cell", x, y_g, "tanh", block)
+    bus, bottom = cell.bus(gates, y_g, y_bus)
+    return items + bus, bottom + cell.y(12)
 
 
 # ------------------------------------------------------------------- text sections
@@ -774,13 +941,13 @@ def _per_unit_pieces(p: PerUnit) -> list[tuple[str, Ink, frozenset[str]]]:
     return pieces
 
 
-def _per_unit_rows(p: PerUnit) -> list[tuple[str, str]]:
+def _per_unit_rows(p: PerUnit, layers: int) -> list[tuple[str, str]]:
     """(label, value) rows: one unit's share, then the whole layer it multiplies into."""
-    units = "unit" if p.units == 1 else "units"
-    whole = f"{_fmt(p.units)} {units}" + (" × 2 directions" if p.directions > 1 else "")
+    whole = _units(p.units) + (" × 2 directions" if p.directions > 1 else "")
     factors = f"{_fmt(p.units)}" + (" × 2" if p.directions > 1 else "")
+    one = "one unit:" if layers == 1 else f"one unit of layer {p.layer + 1}:"
     return [
-        (f"one unit of layer {p.layer + 1}:", ""),
+        (one, ""),
         (f"{whole}:", f"{factors} × {_fmt(p.per_unit)} = {_fmt(p.total)}"),
     ]
 
@@ -824,7 +991,7 @@ def _settings_line(b: Breakdown) -> str:
         parts.append("no bias")
     if s.proj_size:
         parts.append(f"proj_size {_fmt(s.proj_size)}")
-    if s.cell == "gru" and s.framework == "keras":
+    if applies("reset_after", s.framework, s.cell):
         parts.append(f"reset_after {s.reset_after}")
     if s.peepholes:
         parts.append("peepholes")
@@ -981,37 +1148,115 @@ def check_block(b: Breakdown, block: tuple[int, str]) -> tuple[int, Direction]:
     return layer, direction  # type: ignore[return-value]
 
 
+def check_variant(variant: object) -> Variant:
+    """``variant`` if it names a variant of the drawing, else a one-sentence SettingsError."""
+    if variant not in VARIANTS:
+        raise SettingsError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}.")
+    return variant
+
+
+def highlights(b: Breakdown) -> Highlights:
+    """The registry's highlight rules for ``b``'s layer: its cell and the roles it has."""
+    return Highlights.of(b.settings.cell, b.role_totals())
+
+
 def highlight_choices(b: Breakdown) -> tuple[str, ...]:
-    """What ``highlight`` may name for this breakdown: its roles, then its gate letters.
+    """What ``highlight`` may name for this breakdown: its roles, then its gates.
 
-    Only roles the layer has (in :data:`~lstm_widget.counting.ROLES` order), so that
+    Only roles the layer has (in :data:`~lstm_widget.conventions.ROLES` order), so that
     naming one it lacks (``peephole`` on a Keras LSTM, ``projection`` without
-    ``proj_size``) is refused instead of lighting up nothing. Every front end (``draw``,
-    ``render``, the CLI, the magic and the panel's selector) offers exactly these.
+    ``proj_size``) is refused instead of lighting up nothing. Gates come in textbook
+    order by names that are the same in every framework (``f``, ``i``, ``candidate``,
+    ``o``; ``r``, ``z``, ``candidate``). Every front end (``draw``, ``render``, the
+    CLI, the magic and the panel's selector) offers exactly these, and also accepts a
+    framework's own letter for a gate (:func:`resolve_highlight`).
     """
-    gates = tuple(g for g in GATE_ORDER[b.settings.framework][b.settings.cell] if g)
-    return (*b.role_totals(), *gates)
+    return highlights(b).choices
 
 
-def check_highlight(b: Breakdown, highlight: str | None) -> None:
-    """Refuse a ``highlight`` outside :func:`highlight_choices`, in one sentence.
+def resolve_highlight(b: Breakdown, highlight: object) -> str | None:
+    """``highlight`` by its name in :func:`highlight_choices`, or a one-sentence error.
 
-    Pure, like the rest of this module, so the CLI can check the flag without
-    importing matplotlib.
+    A framework's letter for a gate of this cell means that gate in every framework:
+    ``g`` (PyTorch) and ``c`` (Keras, ONNX) are both an LSTM's ``candidate``, ``n`` and
+    ``h`` a GRU's. Pure, like the rest of this module, so the CLI can check the flag
+    without importing matplotlib.
     """
-    choices = highlight_choices(b)
-    if highlight is not None and highlight not in choices:
-        raise SettingsError(f"highlight must be one of {', '.join(choices)}, not {highlight!r}.")
+    return highlights(b).resolve(highlight)
 
 
-def layout(b: Breakdown, block: tuple[int, str] = (0, "forward")) -> Layout:
-    """The whole diagram of ``b`` with the cell of ``block`` = (layer, direction) drawn."""
-    s = b.settings
+def check_highlight(b: Breakdown, highlight: object) -> None:
+    """Refuse a ``highlight`` that :func:`resolve_highlight` refuses, in one sentence."""
+    resolve_highlight(b, highlight)
+
+
+def carry_highlight(name: str | None, new: Breakdown) -> str | None:
+    """The highlight to keep after switching to ``new``: ``name`` if ``new`` has it.
+
+    ``name`` is a role or gate as :func:`highlight_choices` or :func:`resolve_highlight`
+    give it (a framework's gate letter works too); the result is its stable name when
+    ``new`` has that role or gate (the candidate survives Keras → PyTorch, and LSTM →
+    GRU), and None when it does not (``f`` in a GRU, ``peephole`` outside ONNX).
+    """
+    return highlights(new).carry(name)
+
+
+def layout(
+    b: Breakdown, block: tuple[int, str] = (0, "forward"), variant: Variant = "full"
+) -> Layout:
+    """The diagram of ``b`` with the cell of ``block`` = (layer, direction) drawn.
+
+    ``variant="full"`` has everything: headline, legend, the model as a strip, the
+    cell with its cards, the formula and the per-unit reading. ``"lecture"`` keeps
+    what a room needs to see, larger: the headline, the cell with its cards and the
+    per-unit reading (see :data:`LECTURE`).
+    """
     layer, direction = check_block(b, block)
+    if check_variant(variant) == "lecture":
+        return _lecture(b, layer, direction)
+    return _full(b, layer, direction)
+
+
+def _cell_heading(b: Breakdown, layer: int, direction: Direction) -> str:
+    """``One LSTM cell (layer 2, backward): 520 parameters``."""
+    s = b.settings
+    where = f"layer {layer + 1}" + (f", {direction}" if s.bidirectional else "")
+    count = next(blk.count for blk in b.blocks if (blk.layer, blk.direction) == (layer, direction))
+    return f"One {cell_spec(s.cell).label} cell ({where}): {_fmt(count)} parameters"
+
+
+def _per_unit_section(
+    b: Breakdown, layer: int, y: float, sz: Sizes
+) -> tuple[list[Item], float, float]:
+    """One unit's share over the whole layer, values aligned: the seed question's answer.
+
+    ``y`` is the first row's centre; returns the items, the right edge and the last
+    row's bottom.
+    """
+    step = LINE_HEIGHT * sz.text + 2 * sz.row_gap
+    per_unit = b.per_unit[layer]
+    rows = _per_unit_rows(per_unit, b.settings.layers)
+    value_x = sz.margin + max(text_width(label, sz.text, True) for label, _ in rows) + 8
+    items: list[Item] = []
+    right = 0.0
+    for k, (label, value) in enumerate(rows):
+        items.append(Label(f"unit:{k}:label", sz.margin, y, label, sz.text, "ink", bold=True))
+        if value:
+            items.append(Label(f"unit:{k}:value", value_x, y, value, sz.text, "ink"))
+            right = max(right, value_x + text_width(value, sz.text))
+        else:
+            runs, x = _runs("unit:share", value_x, y, _per_unit_pieces(per_unit), sz.text)
+            items += runs
+            right = max(right, x)
+        y += step
+    return items, right, y - step + LINE_HEIGHT * sz.text / 2
+
+
+def _full(b: Breakdown, layer: int, direction: Direction) -> Layout:
     items: list[Item] = []
     right = 0.0
     y = MARGIN + TITLE_SIZE * LINE_HEIGHT / 2
-    title = f"{s.describe_layer()}: {_fmt(b.total)} parameters"
+    title = b.headline()
     items.append(Label("title", MARGIN, y, title, TITLE_SIZE, "ink", bold=True))
     right = max(right, MARGIN + text_width(title, TITLE_SIZE, True))
     y += TITLE_SIZE * LINE_HEIGHT / 2 + 4 + SMALL_SIZE * LINE_HEIGHT / 2
@@ -1029,14 +1274,11 @@ def layout(b: Breakdown, block: tuple[int, str] = (0, "forward")) -> Layout:
     right = max(right, edge)
     y += SECTION_GAP + HEADING_SIZE * LINE_HEIGHT / 2
 
-    where = f"layer {layer + 1}" + (f", {direction}" if s.bidirectional else "")
-    count = next(blk.count for blk in b.blocks if (blk.layer, blk.direction) == (layer, direction))
-    cell_name = "simple RNN" if s.cell == "rnn" else s.cell.upper()
-    heading = f"One {cell_name} cell ({where}): {_fmt(count)} parameters"
+    heading = _cell_heading(b, layer, direction)
     items.append(Label("cell:heading", MARGIN, y, heading, HEADING_SIZE, "ink", bold=True))
     right = max(right, MARGIN + text_width(heading, HEADING_SIZE, True))
     y += HEADING_SIZE * LINE_HEIGHT / 2 + 8
-    cell, edge, y = _cell_drawing(b, layer, direction, y)
+    cell, edge, y = _cell_drawing(b, layer, direction, y, FULL)
     items += cell
     right = max(right, edge)
     y += SECTION_GAP
@@ -1061,20 +1303,52 @@ def layout(b: Breakdown, block: tuple[int, str] = (0, "forward")) -> Layout:
         items.append(Label("formula:total", MARGIN, y, text, TEXT_SIZE, "ink", bold=True))
         right = max(right, MARGIN + text_width(text, TEXT_SIZE, True))
         y += line_step / 2
-    y += 6 + line_step / 2
-    # One unit's share over the whole layer, values aligned: the seed question's answer.
-    per_unit = b.per_unit[layer]
-    rows = _per_unit_rows(per_unit)
-    value_x = MARGIN + max(text_width(label, TEXT_SIZE, True) for label, _ in rows) + 8
-    for k, (label, value) in enumerate(rows):
-        items.append(Label(f"unit:{k}:label", MARGIN, y, label, TEXT_SIZE, "ink", bold=True))
-        if value:
-            items.append(Label(f"unit:{k}:value", value_x, y, value, TEXT_SIZE, "ink"))
-            right = max(right, value_x + text_width(value, TEXT_SIZE))
-        else:
-            runs, x = _runs("unit:share", value_x, y, _per_unit_pieces(per_unit))
-            items += runs
-            right = max(right, x)
-        y += line_step
-    y -= line_step / 2
+    units, edge, y = _per_unit_section(b, layer, y + 6 + line_step / 2, FULL)
+    items += units
+    right = max(right, edge)
     return Layout(right + MARGIN, y + MARGIN, tuple(items))
+
+
+#: The lecture drawing's width budget: beside a ~300 px column of controls in
+#: JupyterLab at 1280×720. The headline's aside shares the title's line only within it.
+LECTURE_WIDTH = 600.0
+
+
+def _lecture(b: Breakdown, layer: int, direction: Direction) -> Layout:
+    """The headline, the selected cell with its cards, and the per-unit reading, large."""
+    sz = LECTURE
+    items: list[Item] = []
+    answer, aside = b.headline_parts()
+    title_half = LINE_HEIGHT * sz.title / 2
+    y = sz.margin + title_half
+    items.append(Label("title", sz.margin, y, answer, sz.title, "ink", bold=True))
+    right = sz.margin + text_width(answer, sz.title, True)
+    y += title_half
+    if aside:
+        aside = f"({aside})"
+        width = text_width(aside, sz.text)
+        if right + sz.gap + width <= LECTURE_WIDTH - sz.margin:
+            # On the title's line, on its baseline: the painter centres text on y, and
+            # a centred line's baseline sits about 0.35 of its size below the centre.
+            x, y_aside = right + sz.gap, y - title_half + 0.35 * (sz.title - sz.text)
+        else:
+            x, y_aside = sz.margin, y + LINE_HEIGHT * sz.text / 2
+            y += LINE_HEIGHT * sz.text
+        items.append(Label("title:aside", x, y_aside, aside, sz.text, "muted"))
+        right = max(right, x + width)
+    if len(b.blocks) - (1 if b.settings.dense else 0) > 1:
+        # Several layers or directions: say which one's cell this is.
+        heading = _cell_heading(b, layer, direction)
+        y += sz.row_gap + LINE_HEIGHT * sz.heading / 2
+        items.append(Label("cell:heading", sz.margin, y, heading, sz.heading, "ink", bold=True))
+        right = max(right, sz.margin + text_width(heading, sz.heading, True))
+        y += LINE_HEIGHT * sz.heading / 2
+    cell, edge, y = _cell_drawing(b, layer, direction, y + sz.section_gap / 2, sz)
+    items += cell
+    right = max(right, edge)
+    units, edge, y = _per_unit_section(
+        b, layer, y + sz.section_gap + LINE_HEIGHT * sz.text / 2, sz
+    )
+    items += units
+    right = max(right, edge)
+    return Layout(right + sz.margin, y + sz.margin, tuple(items))

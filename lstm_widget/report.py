@@ -43,7 +43,7 @@ class _Part:
 
 
 def _block_part(b: Breakdown, block: Block) -> _Part:
-    groups = tuple(g for g in b.groups if (g.layer, g.direction) == (block.layer, block.direction))
+    groups = b.block_groups(block.layer, block.direction)  # textbook order
     return _Part(_block_title(b, block.layer, block.direction), block.count, groups)
 
 
@@ -86,8 +86,9 @@ def _memory(nbytes: int) -> str:
 
 
 def summary_line(b: Breakdown) -> str:
-    """``Total params: 491 (1.92 KB at float32)``."""
-    return f"Total params: {b.total:,} ({_memory(b.memory_bytes('float32'))} at float32)"
+    """The headline and the weights' size: ``Keras LSTM: 480 parameters (model with
+    dense head: 491); 1.92 KB at float32``."""
+    return f"{b.headline()}; {_memory(b.memory_bytes('float32'))} at float32"
 
 
 def text_table(b: Breakdown) -> str:

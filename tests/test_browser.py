@@ -172,7 +172,8 @@ class PanelPage:
         self.panel.scroll_into_view_if_needed()
 
     def total_text(self) -> str:
-        return str(self.panel.get_by_text(re.compile(r"^Total params:")).first.inner_text())
+        """The summary line: the headline, then the weights' size at float32."""
+        return str(self.panel.get_by_text(re.compile(r" at float32$")).first.inner_text())
 
     def image_source(self) -> str:
         return str(self.image.get_attribute("src"))
@@ -187,9 +188,9 @@ class PanelPage:
             arg=[self.image.element_handle(), before],
             timeout=REDRAW_TIMEOUT_MS,
         )
-        expected = f"Total params: {total:,} "
+        expected = f"(model with dense head: {total:,});"
         self.panel.get_by_text(expected).first.wait_for(timeout=REDRAW_TIMEOUT_MS)
-        assert self.total_text().startswith(expected)
+        assert expected in self.total_text()
         return self.image_source()
 
     def entry(self, label: str) -> Any:
@@ -228,8 +229,9 @@ def test_panel_follows_keyboard_and_mouse(
         page.goto(server.url(FRONTENDS[frontend].format(name=name)))
         view.run_all(server)
         view.wait_for_panel()
-        assert view.total_text().startswith(f"Total params: {breakdown(**START).total:,} ")
-        assert "Total params: 491 " in view.total_text()  # the seed model
+        assert view.total_text().startswith(breakdown(**START).headline())
+        # The seed model: the layer's own count first, the model's total beside it.
+        assert "Keras LSTM: 480 parameters (model with dense head: 491)" in view.total_text()
         view.screenshot("1-start")
         shown = view.image_source()
 
@@ -247,7 +249,8 @@ def test_panel_follows_keyboard_and_mouse(
         view.toggle("framework", "PyTorch").click()
         settings["framework"] = "pytorch"
         shown = view.expect_redraw(shown, breakdown(**settings).total)
-        assert "Total params: 1,861 " in view.total_text()  # 4·(20+400+2·20) + 21
+        # 4·(20+400+2·20) + 21
+        assert "PyTorch LSTM: 1,840 parameters (model with dense head: 1,861)" in view.total_text()
         view.screenshot("3-pytorch")
 
         # Keyboard: from the focused PyTorch button, Shift+Tab to Keras and press Space.
@@ -255,7 +258,8 @@ def test_panel_follows_keyboard_and_mouse(
         page.keyboard.press("Space")
         settings["framework"] = "keras"
         shown = view.expect_redraw(shown, breakdown(**settings).total)
-        assert "Total params: 1,781 " in view.total_text()  # 4·(20+400+20) + 21
+        # 4·(20+400+20) + 21
+        assert "Keras LSTM: 1,760 parameters (model with dense head: 1,781)" in view.total_text()
 
         # Mouse: the GRU cell.
         view.toggle("cell", "GRU").click()

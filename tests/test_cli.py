@@ -39,9 +39,12 @@ def test_default_table_has_rows_subtotals_total_formula_and_per_unit():
     out = result.stdout
     assert "lstm/lstm_cell/kernel[:, 10:20]" in out  # one row per weight group
     assert "time_distributed/dense/kernel" in out
-    assert "Total params: 491" in out
+    assert "Keras LSTM: 480 parameters (model with dense head: 491); 1.92 KB at float32" in out
     assert "= 480" in out and "total: 480 + 11 = 491" in out
-    assert "each unit: 4 gates × (1 input + 10 recurrent + 1 bias) = 48; × 10 units = 480" in out
+    assert (
+        "each unit: 4 blocks (3 gates + candidate) × (1 input + 10 recurrent + 1 bias) = 48; "
+        "× 10 units = 480"
+    ) in out
     rows = [line for line in out.splitlines() if line.startswith("  ")]
     assert len(rows) == len(breakdown(units=10, input_size=1, dense=1).groups)
 
@@ -162,7 +165,7 @@ BAD = [
     (["--frobnicate"], "--frobnicate"),
     (["10"], "Unrecognized arguments: 10; lstm-params -h lists every flag."),
     (["--highlight", "f"], "--theme and --highlight style the diagram; add --save FILE"),
-    (["--highlight", "forget"], "highlight must be one of input, recurrent, bias, i, f, c, o"),
+    (["--highlight", "forget"], "one of input, recurrent, bias, f, i, candidate, o (or the"),
     (["--theme", "dark"], "'dark'"),
     (["--dpi", "200"], "--dpi and --width size the saved PNG; add --save FILE.png."),
     (["--width", "1280"], "--dpi and --width size the saved PNG; add --save FILE.png."),
@@ -254,8 +257,8 @@ def test_a_highlight_the_layer_lacks_exits_2_and_writes_nothing(capsys, tmp_path
     status, out, err = run_main(capsys, "--save", str(path), "--highlight", "projection")
     assert (status, out) == (2, "")
     assert err == (
-        "lstm-params: error: highlight must be one of input, recurrent, bias, i, f, c, o, "
-        "not 'projection'.\n"
+        "lstm-params: error: highlight must be one of input, recurrent, bias, f, i, candidate, "
+        "o (or the candidate's letter c, g), not 'projection'.\n"
     )
     assert not path.exists()
 
@@ -283,3 +286,16 @@ def test_a_reader_that_stops_early_gets_no_traceback():
         status = cli.wait(timeout=60)
     assert first == b"{\n"
     assert stderr == "" and status == 1
+
+
+@pytest.mark.parametrize("letter", ["g", "c", "candidate"])
+def test_a_gate_may_be_highlighted_by_any_frameworks_letter(capsys, tmp_path, letter):
+    from lstm_widget.diagram import render
+
+    path = tmp_path / "lit.svg"
+    status, _, err = run_main(
+        capsys, "--framework", "pytorch", "--save", str(path), "--highlight", letter
+    )
+    assert (status, err) == (0, "")
+    expected = render(breakdown(framework="pytorch"), "svg", highlight="candidate")
+    assert path.read_bytes() == expected

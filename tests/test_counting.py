@@ -7,36 +7,20 @@ from dataclasses import asdict
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from strategies import any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
-from lstm_widget.counting import DTYPE_BYTES, MAX_LAYERS, MAX_SIZE, ROLES
+from lstm_widget.counting import (
+    DTYPE_BYTES,
+    FRAMEWORKS,
+    GATE_ORDER,
+    MAX_LAYERS,
+    MAX_SIZE,
+    ROLES,
+    TEXTBOOK_GATES,
+    gate_letters,
+)
 from lstm_widget.style import LIGHT
-
-
-@st.composite
-def any_settings(draw: st.DrawFn) -> dict[str, object]:
-    """Every valid combination: options appear only where the framework has them."""
-    framework = draw(st.sampled_from(["keras", "pytorch", "onnx"]))
-    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
-    units = draw(st.integers(min_value=1, max_value=600))
-    s = dict(
-        framework=framework,
-        cell=cell,
-        input_size=draw(st.integers(min_value=1, max_value=600)),
-        units=units,
-        layers=draw(st.integers(min_value=1, max_value=4)),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        dense=draw(st.integers(min_value=0, max_value=50)),
-    )
-    if (framework, cell) == ("pytorch", "lstm") and units > 1:
-        s["proj_size"] = draw(st.integers(min_value=0, max_value=units - 1))
-    if (framework, cell) == ("keras", "gru"):
-        s["reset_after"] = draw(st.booleans())
-    if (framework, cell) == ("onnx", "lstm"):
-        s["peepholes"] = draw(st.booleans())
-    return s
 
 
 def evaluate(expression: str, **symbols: int) -> int:
@@ -117,7 +101,8 @@ def test_output_shapes_memory_and_json(s):
 def test_seed_question_per_unit_reading():
     b = breakdown(units=10, input_size=1, dense=1)
     assert b.per_unit[0].text() == (
-        "each unit: 4 gates × (1 input + 10 recurrent + 1 bias) = 48; × 10 units = 480"
+        "each unit: 4 blocks (3 gates + candidate) × (1 input + 10 recurrent + 1 bias) = 48; "
+        "× 10 units = 480"
     )
     assert b.per_unit[0].per_unit == 48
 
@@ -134,8 +119,8 @@ def test_seed_formula_text_substitutes_the_numbers():
 def test_per_unit_reading_with_projection_and_two_directions():
     b = breakdown(framework="pytorch", input_size=10, units=20, proj_size=5, layers=2)
     assert b.per_unit[1].text() == (
-        "each unit: 4 gates × (5 input + 5 recurrent + 2 biases) + 5 projection = 53; "
-        "× 20 units = 1,060"
+        "each unit: 4 blocks (3 gates + candidate) × (5 input + 5 recurrent + 2 biases) "
+        "+ 5 projection = 53; × 20 units = 1,060"
     )
     bi = breakdown(framework="pytorch", input_size=10, units=20, bidirectional=True)
     assert bi.per_unit[0].text().endswith("× 20 units × 2 directions = 5,120")
@@ -144,8 +129,8 @@ def test_per_unit_reading_with_projection_and_two_directions():
 def test_per_unit_reading_with_peepholes():
     b = breakdown(framework="onnx", peepholes=True, input_size=1, units=10)
     assert b.per_unit[0].text() == (
-        "each unit: 4 gates × (1 input + 10 recurrent + 2 biases) + 3 peepholes = 55; "
-        "× 10 units = 550"
+        "each unit: 4 blocks (3 gates + candidate) × (1 input + 10 recurrent + 2 biases) "
+        "+ 3 peepholes = 55; × 10 units = 550"
     )
 
 
@@ -193,6 +178,7 @@ def test_group_names_point_into_the_framework_tensor():
     assert forget.name == "lstm/lstm_cell/kernel[:, 10:20]"
     assert (forget.symbol, forget.shape, forget.count) == ("W_f", (1, 10), 10)
     assert forget.gate_name == "forget gate"
+    assert (forget.stable_gate, forget.letter) == ("f", "W")
     assert json.loads(json.dumps(forget.to_dict()))["tensor_shape"] == [1, 40]
 
 
@@ -296,7 +282,7 @@ def test_print_shows_the_text_table():
 
     b = breakdown(units=10, input_size=1, dense=1)
     assert str(b) == text_table(b)
-    assert "Total params: 491" in str(b)
+    assert "Keras LSTM: 480 parameters (model with dense head: 491); 1.92 KB at float32" in str(b)
 
 
 def test_html_table_cells_carry_their_alignment():
@@ -307,3 +293,53 @@ def test_html_table_cells_carry_their_alignment():
     cells = re.findall(r"<t[dh](?:\s[^>]*)?>(?!</)", html)  # every cell with content
     assert len(cells) > 50
     assert [cell for cell in cells if "text-align" not in cell] == []
+
+
+def test_the_headline_leads_with_the_recurrent_layers_own_count():
+    seed = breakdown(units=10, input_size=1, dense=1)
+    assert seed.recurrent_total == 480
+    assert seed.headline_parts() == ("Keras LSTM: 480 parameters", "model with dense head: 491")
+    assert seed.headline() == "Keras LSTM: 480 parameters (model with dense head: 491)"
+    assert breakdown(framework="pytorch").headline() == "PyTorch LSTM: 520 parameters"
+    deep = breakdown(cell="gru", framework="pytorch", layers=3, bidirectional=True, dense=2)
+    answer, aside = deep.headline_parts()
+    recurrent = sum(deep.layer_totals)
+    assert answer == f"PyTorch GRU (3 layers, bidirectional): {recurrent:,} parameters"
+    assert aside == f"model with dense head: {deep.total:,}"
+
+
+@pytest.mark.parametrize(
+    ("cell", "framework", "candidate"),
+    [("lstm", "keras", "c"), ("lstm", "pytorch", "g"), ("lstm", "onnx", "c"),
+     ("gru", "keras", "h"), ("gru", "pytorch", "n"), ("gru", "onnx", "h")],
+)  # fmt: skip
+def test_the_candidate_has_one_name_whatever_the_frameworks_letter(cell, framework, candidate):
+    b = breakdown(cell=cell, framework=framework, units=3, input_size=2)
+    groups = [g for g in b.groups if g.gate == candidate]
+    assert groups and {g.stable_gate for g in groups} == {"candidate"}
+    assert {g.symbol for g in groups if g.role == "input"} == {"W_cand"}
+    assert gate_letters(cell)[candidate] == "candidate"
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, framework):
+    plain = dict(cell=cell, framework=framework, units=4, input_size=3)
+    # Every option this layer has, moved off its neutral value.
+    b = breakdown(**{k: v for s in (plain, *changed_options(plain)) for k, v in s.items()})
+    shown = b.block_groups(0, "forward")
+    assert sorted(shown, key=b.groups.index) == list(b.groups)  # the same groups
+    gates = [g.stable_gate for g in shown if g.role != "projection"]
+    assert list(dict.fromkeys(gates)) == list(TEXTBOOK_GATES[cell])
+    if b.settings.proj_size:
+        assert shown[-1].role == "projection"
+    # Storage order stays in the slices: the first gate shown need not be stored first.
+    forget = next(g for g in shown if g.stable_gate == TEXTBOOK_GATES[cell][0])
+    stored = GATE_ORDER[framework][cell].index(forget.gate)
+    assert f"{stored * 4}:{stored * 4 + 4}" in forget.name
+
+
+def test_the_per_unit_factor_says_gates_and_candidate():
+    assert breakdown().per_unit[0].blocks_text() == "4 blocks (3 gates + candidate)"
+    assert breakdown(cell="gru").per_unit[0].blocks_text() == "3 blocks (2 gates + candidate)"
+    assert breakdown(cell="rnn").per_unit[0].text().startswith("each unit: 1 input + 10 recurrent")

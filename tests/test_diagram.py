@@ -18,13 +18,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from strategies import any_settings as valid_settings
 
 from lstm_widget import _live_svg, breakdown
 from lstm_widget._live_svg import LiveSVG
 from lstm_widget.cli import main
 from lstm_widget.counting import CELLS, FRAMEWORKS, SettingsError
-from lstm_widget.diagram import DIMMED_ALPHA, Diagram, _png_dpi, draw, mimebundle, render
-from lstm_widget.layout import highlight_choices, layout
+from lstm_widget.diagram import (
+    DIMMED_ALPHA,
+    Diagram,
+    _png_dpi,
+    draw,
+    image_tag,
+    mimebundle,
+    render,
+)
+from lstm_widget.layout import LECTURE, VARIANTS, highlight_choices, layout
 from lstm_widget.report import html_table, text_table
 from lstm_widget.style import HIGH_CONTRAST, MAX_WIDTH, MIN_WIDTH
 
@@ -80,25 +89,14 @@ def sized(digits):
 @st.composite
 def any_settings(draw):
     """Valid settings over every cell, framework and option; counts of 1 to 13 digits."""
-    cell = draw(st.sampled_from(CELLS))
-    framework = draw(st.sampled_from(FRAMEWORKS))
-    units = draw(st.integers(1, 6).flatmap(sized))
-    chosen = dict(
-        cell=cell,
-        framework=framework,
-        input_size=draw(st.integers(1, 6).flatmap(sized)),
-        units=units,
-        layers=draw(st.sampled_from([1, 2, 3, 4, 5, 9, 100])),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        dense=draw(st.sampled_from([0, 1]) | st.integers(1, 6).flatmap(sized)),
+    widths = st.integers(1, 6).flatmap(sized)
+    chosen = draw(
+        valid_settings(
+            widths=widths,
+            layers=st.sampled_from([1, 2, 3, 4, 5, 9, 100]),
+            dense=st.sampled_from([0, 1]) | widths,
+        )
     )
-    if (framework, cell) == ("pytorch", "lstm") and units > 1:
-        chosen["proj_size"] = draw(st.integers(0, units - 1))
-    if (framework, cell) == ("keras", "gru"):
-        chosen["reset_after"] = draw(st.booleans())
-    if (framework, cell) == ("onnx", "lstm"):
-        chosen["peepholes"] = draw(st.booleans())
     b = breakdown(**chosen)
     layer = draw(st.integers(0, b.settings.layers - 1))
     direction = draw(st.sampled_from(["forward", "backward"][: b.settings.directions]))
@@ -113,11 +111,12 @@ def any_settings(draw):
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(any_settings())
-def test_rendered_labels_never_overlap_and_stay_inside_the_canvas(case):
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_rendered_labels_never_overlap_and_stay_inside_the_canvas(variant, case):
     b, block = case
-    fig = draw(b, block=block)
+    fig = draw(b, block=block, variant=variant)
     texts, boxes = text_boxes(fig)
-    assert len(texts) == len(layout(b, block).labels)
+    assert len(texts) == len(layout(b, block, variant).labels)
     width, height = fig.bbox.width, fig.bbox.height
     assert boxes[:, 0].min() >= 0 and boxes[:, 2].max() <= width
     assert boxes[:, 1].min() >= 0 and boxes[:, 3].max() <= height
@@ -125,13 +124,14 @@ def test_rendered_labels_never_overlap_and_stay_inside_the_canvas(case):
     assert not pairs, (b.settings, pairs[:4])
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dpi", [72, 144])
-def test_no_overlap_at_other_resolutions_with_the_longest_counts(dpi):
+def test_no_overlap_at_other_resolutions_with_the_longest_counts(dpi, variant):
     b = breakdown(
         framework="pytorch", units=999_999, input_size=999_999, layers=7,
         bidirectional=True, proj_size=999_998, dense=999_999,
     )  # fmt: skip
-    fig = draw(b)
+    fig = draw(b, variant=variant)
     fig.set_dpi(dpi)
     texts, boxes = text_boxes(fig)
     assert not clashes(texts, boxes)
@@ -144,13 +144,29 @@ def test_no_text_is_smaller_than_9pt():
         assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 9
 
 
+@pytest.mark.parametrize(
+    "source", [SEED, {"cell": "gru"}, {"framework": "onnx", "peepholes": True}, {"cell": "rnn"}]
+)
+def test_no_lecture_text_is_smaller_than_18_css_px_at_the_natural_size(source):
+    # The SVG sizes itself in points; shown at that size, 1 pt is 4/3 CSS px.
+    svg = render(source, "svg", variant="lecture").decode()
+    sizes = [float(size) for size in re.findall(r"font-size: ([0-9.]+)px", svg)]
+    assert sizes and min(sizes) == LECTURE.small >= 13.5
+    width = float(re.search(r'<svg[^>]* width="([0-9.]+)pt"', svg).group(1))
+    assert width == pytest.approx(layout(breakdown(**source), variant="lecture").width)
+    fig = draw(source, variant="lecture")
+    assert min(t.get_fontsize() for t in fig.axes[0].texts) * 4 / 3 >= 18
+
+
 def test_formats_have_their_magic_and_svg_keeps_text_as_text():
     assert render(SEED, "png").startswith(PNG)
     assert render(SEED, "pdf").startswith(PDF)
     svg = render(SEED, "svg").decode()
     assert "<svg" in svg and "<text" in svg
-    for shown in ("Keras LSTM: 491 parameters", ">480<", ">11<", ">10 × 48 = 480<"):
-        assert shown in svg
+    shown = (">Keras LSTM: 480 parameters (model with dense head: 491)<", ">480<", ">11<",
+             ">10 × 48 = 480<", ">10 units: 120<")  # fmt: skip
+    for text in shown:
+        assert text in svg
 
 
 def test_svg_keeps_the_spaces_that_place_formula_pieces():
@@ -173,7 +189,8 @@ def test_the_largest_allowed_layer_draws_and_prints():
                   bidirectional=True, proj_size=MAX_SIZE - 1, dense=MAX_SIZE)  # fmt: skip
     b = breakdown(**widest)
     assert f"{b.total:,}" in text_table(b) and f"{b.total:,}" in summary_line(b)
-    assert f"{b.total:,} parameters".encode() in render(b, "svg")
+    assert b.headline().encode() in render(b, "svg")
+    assert f"{b.total:,})".encode() in render(b, "svg", variant="lecture")
 
 
 def pdf_fonts(pdf: bytes) -> list[bytes]:
@@ -306,9 +323,16 @@ def test_sources_can_be_breakdowns_settings_or_dicts():
         (
             lambda: render(SEED, highlight="peephole"),
             SettingsError,
-            r"^highlight must be one of input, recurrent, bias, dense, i, f, c, o, "
-            r"not 'peephole'\.$",
+            r"^highlight must be one of input, recurrent, bias, dense, f, i, candidate, o "
+            r"\(or the candidate's letter c, g\), not 'peephole'\.$",
         ),
+        (
+            lambda: render(SEED, variant="big"),
+            SettingsError,
+            "^variant must be one of full, lecture, not 'big'.$",
+        ),
+        (lambda: Diagram().render(SEED, variant="big"), SettingsError, "variant must be"),
+        (lambda: mimebundle(SEED, variant="big"), SettingsError, "variant must be"),
         (lambda: render(SEED, "jpg"), SettingsError, "png, svg, pdf, not 'jpg'"),
         (lambda: draw({"units": 0}), SettingsError, "units must be"),
         (lambda: draw(SEED, block=(3, "forward")), SettingsError, "block layer"),
@@ -339,21 +363,35 @@ def test_draws_into_a_given_axes_and_returns_its_figure():
     assert len(ax.texts) == len(layout(breakdown(**SEED)).labels)
 
 
-def test_highlight_dims_other_roles_and_keeps_the_chosen_one():
-    fig = draw(SEED, highlight="recurrent")
-    texts = {t.get_text(): t for t in fig.axes[0].texts}
-    assert texts["U_f  10×10"].get_alpha() == 1.0
-    assert texts["W_f  1×10"].get_alpha() == DIMMED_ALPHA
-    assert texts["Keras LSTM: 491 parameters"].get_alpha() == 1.0  # untagged stays
-    assert texts["f · forget gate"].get_alpha() == 1.0  # gates are no rivals of a role
+def alphas(fig):
+    """Each painted label's alpha by its layout key (the SVG id without ``item.``)."""
+    return {
+        t.get_gid().removeprefix("item.").replace(".", ":"): t.get_alpha()
+        for t in fig.axes[0].texts
+    }
 
 
-def test_highlight_a_gate():
-    fig = draw({"framework": "pytorch"}, highlight="g")
-    texts = {t.get_text(): t for t in fig.axes[0].texts}
-    assert texts["g · candidate"].get_alpha() == 1.0
-    assert texts["f · forget gate"].get_alpha() == DIMMED_ALPHA
-    assert texts["input weights 40"].get_alpha() == 1.0  # roles are no rivals of a gate
+@pytest.mark.parametrize("theme", ["light", "high-contrast"])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_highlight_dims_other_roles_and_keeps_the_chosen_one(variant, theme):
+    shown = alphas(draw(SEED, highlight="recurrent", variant=variant, theme=theme))
+    assert shown["card:f:recurrent"] == shown["card:candidate:recurrent:n"] == 1.0
+    assert shown["card:f:input"] == shown["card:o:bias:n"] == DIMMED_ALPHA
+    assert shown["title"] == 1.0  # untagged stays
+    assert shown["card:f:title"] == 1.0  # gates are no rivals of a role
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_highlight_a_gate_by_its_name_or_the_frameworks_letter(variant):
+    source = {"framework": "pytorch"}
+    shown = alphas(draw(source, highlight="g", variant=variant))
+    assert shown["card:candidate:title"] == shown["card:candidate:input:n"] == 1.0
+    assert shown["card:f:title"] == shown["letter:f"] == DIMMED_ALPHA
+    if variant == "full":
+        assert shown["legend:input:text"] == 1.0  # roles are no rivals of a gate
+    by_letter = render(source, "svg", highlight="g", variant=variant)
+    assert by_letter == render(source, "svg", highlight="candidate", variant=variant)
+    assert by_letter != render(source, "svg", variant=variant)
 
 
 def test_high_contrast_theme_paints_white_on_black():
@@ -371,8 +409,8 @@ def test_diagram_reuses_its_artists_when_only_numbers_change():
     before = list(ax.get_children())
     d.render({**SEED, "units": 12_345}, "svg")
     assert d.figure is fig and list(ax.get_children()) == before
-    total = breakdown(**{**SEED, "units": 12_345}).total
-    assert f"Keras LSTM: {total:,} parameters" in {t.get_text() for t in ax.texts}
+    headline = breakdown(**{**SEED, "units": 12_345}).headline()
+    assert headline in {t.get_text() for t in ax.texts}
 
 
 def test_diagram_keeps_shared_artists_and_recycles_vanished_ones_when_the_structure_changes():
@@ -383,7 +421,7 @@ def test_diagram_keeps_shared_artists_and_recycles_vanished_ones_when_the_struct
     d.render(SEED, "svg")
     ax = d.figure.axes[0]
     before = painted(ax)
-    title = next(t for t in ax.texts if t.get_text() == "Keras LSTM: 491 parameters")
+    title = next(t for t in ax.texts if t.get_text() == breakdown(**SEED).headline())
     d.render({"cell": "gru"}, "svg")
     lstm, gru = layout(breakdown(**SEED)), layout(breakdown(cell="gru"))
     shown = [t.get_text() for t in ax.texts if t.get_visible()]
@@ -413,20 +451,38 @@ def svg_path(request, monkeypatch):
     return request.param
 
 
-def test_diagram_output_always_equals_a_fresh_render(svg_path):
+@pytest.mark.parametrize("theme", ["light", "high-contrast"])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_diagram_output_always_equals_a_fresh_render(svg_path, variant, theme):
     # Steps within a digit count take the text-swap path, steps across it re-render;
     # a highlight or format change in between must not leave stale pixels or texts.
-    d = Diagram()
+    d = Diagram(theme=theme)
     steps = [(20, None, "svg"), (21, None, "svg"), (35, "f", "svg"), (36, None, "svg"),
              (37, None, "png"), (38, None, "svg"), (99, None, "svg"), (100, None, "svg"),
-             (101, "recurrent", "svg"), (102, "recurrent", "svg")]  # fmt: skip
+             (101, "recurrent", "svg"), (102, "recurrent", "svg"), (103, "c", "svg"),
+             (104, "candidate", "svg")]  # fmt: skip
     for units, highlight, fmt in steps:
         source = {**SEED, "units": units}
         assert_same_drawing(
-            d.render(source, fmt, highlight=highlight),
-            render(source, fmt, highlight=highlight),
+            d.render(source, fmt, highlight=highlight, variant=variant),
+            render(source, fmt, highlight=highlight, variant=variant, theme=theme),
             (units, highlight, fmt),
         )
+
+
+def test_a_diagram_switching_variants_draws_what_a_fresh_render_draws(svg_path):
+    d = Diagram()
+    steps = [(SEED, "full"), (SEED, "lecture"), ({**SEED, "units": 11}, "lecture"),
+             ({**SEED, "framework": "pytorch"}, "lecture"), ({**SEED, "units": 11}, "full"),
+             ({"cell": "gru"}, "lecture"), (SEED, "lecture")]  # fmt: skip
+    for source, variant in steps:
+        assert_same_drawing(
+            d.render(source, "svg", variant=variant),
+            render(source, "svg", variant=variant),
+            (source, variant),
+        )
+    # One settings' images are cached per variant, and each is the right one.
+    assert d.render(SEED, "svg") != d.render(SEED, "svg", variant="lecture")
 
 
 #: One structure after another: every cell, framework and option.
@@ -449,7 +505,8 @@ def test_diagram_reusing_artists_across_structures_draws_what_a_fresh_render_dra
         assert_same_drawing(d.render(source, "svg"), render(source, "svg"), source)
 
 
-def test_diagram_over_a_random_walk_draws_what_a_fresh_render_draws(svg_path):
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_diagram_over_a_random_walk_draws_what_a_fresh_render_draws(svg_path, variant):
     # Each step changes one setting (and now and then the highlight), so most items
     # are pasted from earlier SVGs, some drawn anew, some moved: any stale fragment,
     # wrong placeholder or misplaced artist shows up as different bytes.
@@ -473,8 +530,8 @@ def test_diagram_over_a_random_walk_draws_what_a_fresh_render_draws(svg_path):
         if highlight not in offered or rng.random() < 0.25:
             highlight = rng.choice(offered)
         assert_same_drawing(
-            d.render(b, "svg", highlight=highlight),
-            render(b, "svg", highlight=highlight),
+            d.render(b, "svg", highlight=highlight, variant=variant),
+            render(b, "svg", highlight=highlight, variant=variant),
             (settings, highlight),
         )
 
@@ -570,27 +627,30 @@ def test_diagram_cache_returns_the_same_bytes_without_repainting():
     first = d.render(SEED, "svg")
     d.render({**SEED, "units": 11}, "svg")
     assert d.render(SEED, "svg") is first
-    shown = breakdown(**{**SEED, "units": 11}).total  # the figure still shows the last paint
-    assert f"Keras LSTM: {shown:,} parameters" in {t.get_text() for t in d.figure.axes[0].texts}
+    shown = breakdown(**{**SEED, "units": 11})  # the figure still shows the last paint
+    assert shown.headline() in {t.get_text() for t in d.figure.axes[0].texts}
 
 
 def test_diagram_memory_stays_flat_over_many_renders(svg_path):
     # Count live container objects rather than trace allocations (tracing is ~20x
-    # slower); the warm-up fills matplotlib's bounded text-metrics and font caches.
+    # slower). The warm-up fills every bounded cache (the text measurements, the live
+    # writer's fragments); after that, entries only replace each other, and which
+    # kinds of object they hold drifts by a few hundred either way. A leak of even one
+    # object a render would pass the bound over the 407 renders measured.
     d = Diagram(cache_size=0)
     sources = [
         {"cell": cell, "units": units, "input_size": 3}
-        for units in range(1, 60)
+        for units in range(1, 270)
         for cell in ("lstm", "lstm", "gru")  # an update, then a rebuild
     ]
-    for source in sources[:70]:
+    for source in sources[:400]:
         d.render(source, "svg")
     gc.collect()
     start = len(gc.get_objects())
-    for source in sources[70:]:
+    for source in sources[400:]:
         d.render(source, "svg")
     gc.collect()
-    assert len(gc.get_objects()) - start < 300
+    assert len(gc.get_objects()) - start < 400
     assert len(d.figure.axes[0].get_children()) < 250
 
 
@@ -612,6 +672,36 @@ def test_notebook_bundle_in_svg_and_high_contrast():
     assert "background:#000000" in data["text/html"]
     with pytest.raises(SettingsError, match="png or svg, not 'pdf'"):
         mimebundle(SEED, fmt="pdf")
+
+
+def test_notebook_bundle_of_the_lecture_drawing():
+    data, metadata = mimebundle(SEED, fmt="svg", variant="lecture")
+    lecture = layout(breakdown(**SEED), variant="lecture")
+    assert data["image/svg+xml"] == render(SEED, "svg", variant="lecture").decode()
+    size = metadata["image/svg+xml"]
+    assert (size["width"], size["height"]) == (
+        round(lecture.width * 96 / 72),
+        round(lecture.height * 96 / 72),
+    )
+
+
+def test_every_view_leads_with_the_same_headline():
+    from html import escape
+
+    from lstm_widget.report import summary_line
+
+    for source in (SEED, {"framework": "pytorch", "layers": 2, "dense": 3}, {"cell": "rnn"}):
+        b = breakdown(**source)
+        headline = b.headline()
+        assert summary_line(b).startswith(headline)
+        assert headline in text_table(b)
+        assert escape(headline) in html_table(b)
+        assert f'alt="Diagram. {escape(headline)}"' in image_tag(render(b, "png"), "png", b)
+        assert escape(headline) in mimebundle(b)[0]["text/html"]
+        assert headline in {t.get_text() for t in draw(b).axes[0].texts}
+        answer, aside = b.headline_parts()
+        lecture = {t.get_text() for t in draw(b, variant="lecture").axes[0].texts}
+        assert answer in lecture and (not aside or f"({aside})" in lecture)
 
 
 @pytest.mark.parametrize(("suffix", "magic"), [("png", PNG), ("svg", b"<?xml"), ("pdf", PDF)])

@@ -9,18 +9,25 @@ import subprocess
 import sys
 
 import pytest
+from strategies import changed_options
 
 from lstm_widget import breakdown
-from lstm_widget.counting import GATE_ORDER, SettingsError
+from lstm_widget.conventions import CELLS, FRAMEWORKS
+from lstm_widget.counting import GATE_NAMES, GATE_ORDER, TEXTBOOK_GATES, SettingsError
 from lstm_widget.layout import (
+    LECTURE,
     LINE_HEIGHT,
     STRIP_MAX_LAYERS,
+    VARIANTS,
     Label,
     Layout,
     Rect,
+    carry_highlight,
     check_block,
+    check_highlight,
     highlight_choices,
     layout,
+    resolve_highlight,
     text_width,
 )
 
@@ -52,51 +59,87 @@ def test_unknown_characters_reserve_a_full_em():
     assert text_width("\u4e00", 10) >= 10
 
 
-def test_seed_layout_has_the_textbook_lstm_parts():
-    lay = layout(breakdown(**SEED))
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_seed_layout_has_the_textbook_lstm_parts(variant):
+    lay = layout(breakdown(**SEED), variant=variant)
     keys = {item.key for item in lay.items}
-    for gate in "ifco":
-        assert {f"box:{gate}", f"card:{gate}", f"letter:{gate}"} <= keys
+    for gate in ("f", "i", "candidate", "o"):
+        assert {f"box:{gate}", f"card:{gate}"} <= keys
+    # The gates' letters name their outputs; the candidate's card names it.
+    assert {f"letter:{gate}" for gate in "fio"} <= keys and "letter:candidate" not in keys
     assert {"box:tanh_c", "op:forget", "op:add", "op:write", "op:output"} <= keys
     assert {"in:c", "in:h", "in:x", "out:c", "out:h"} <= keys
     texts = {label.text for label in lay.labels}
-    assert {"Keras LSTM: 491 parameters", "480", "11", "= 120"} <= texts
+    assert {"10 units: 120", "candidate", "forget gate", "100"} <= texts
+    assert "= 120" not in texts  # a bare subtotal under a gate reads as per unit
 
 
-def test_gates_are_drawn_in_textbook_order_whatever_the_storage_order():
+def test_the_title_answers_with_the_layers_own_count():
+    b = breakdown(**SEED)
+    assert by_key(layout(b), "title").text == b.headline()
+    assert b.headline() == "Keras LSTM: 480 parameters (model with dense head: 491)"
+    lecture = layout(b, variant="lecture")
+    assert by_key(lecture, "title").text == "Keras LSTM: 480 parameters"
+    assert by_key(lecture, "title:aside").text == "(model with dense head: 491)"
+    alone = layout(breakdown(framework="pytorch"), variant="lecture")
+    assert by_key(alone, "title").text == "PyTorch LSTM: 520 parameters"
+    assert "title:aside" not in {item.key for item in alone.items}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gates_are_drawn_in_textbook_order_whatever_the_storage_order(cell, variant):
     # ONNX stores i, o, f, c; textbooks draw forget, input, candidate, output.
     for framework in ("keras", "pytorch", "onnx"):
-        lay = layout(breakdown(framework=framework, units=4, input_size=3))
-        candidate = GATE_ORDER[framework]["lstm"][2 if framework != "onnx" else 3]
-        xs = [by_key(lay, f"box:{g}").x for g in ("f", "i", candidate, "o")]
-        assert xs == sorted(xs)
+        lay = layout(
+            breakdown(cell=cell, framework=framework, units=4, input_size=3), variant=variant
+        )
+        gates = TEXTBOOK_GATES[cell]
+        for kind in ("box", "card"):
+            xs = [by_key(lay, f"{kind}:{g}").x for g in gates]
+            assert xs == sorted(xs), (framework, kind)
 
 
 @pytest.mark.parametrize(
     ("settings", "boxes"),
     [
-        ({"cell": "gru"}, {"box:r", "box:z", "box:h", "op:one_minus", "op:reset"}),
-        ({"cell": "gru", "framework": "pytorch"}, {"box:r", "box:z", "box:n"}),
+        ({"cell": "gru"}, {"box:r", "box:z", "box:candidate", "op:one_minus", "op:reset"}),
+        ({"cell": "gru", "framework": "pytorch"}, {"box:r", "box:z", "box:candidate"}),
         ({"cell": "rnn"}, {"box:cell"}),
     ],
 )
-def test_gru_and_rnn_get_their_own_drawings(settings, boxes):
-    keys = {item.key for item in layout(breakdown(**settings)).items}
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_gru_and_rnn_get_their_own_drawings(settings, boxes, variant):
+    keys = {item.key for item in layout(breakdown(**settings), variant=variant).items}
     assert boxes <= keys
     assert "box:tanh_c" not in keys and "op:forget" not in keys
 
 
-def test_cards_list_each_gates_groups_and_sum_to_the_block():
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_cards_list_each_gates_groups_and_sum_to_the_block(variant):
     b = breakdown(framework="pytorch", units=20, input_size=10, proj_size=5)
-    lay = layout(b)
+    lay = layout(b, variant=variant)
     totals = [label for label in lay.labels if label.key.endswith(":total")]
+    assert all(t.text.startswith("20 units: ") for t in totals)
     block_count = b.blocks[0].count
-    assert sum(int(t.text.removeprefix("= ").replace(",", "")) for t in totals) == block_count
+    assert sum(int(t.text.split(": ")[1].replace(",", "")) for t in totals) == block_count
     for g in b.groups:
-        card = "proj" if g.role == "projection" else g.gate
-        count = by_key(lay, f"card:{card}:{g.symbol}:n")
+        card = "proj" if g.role == "projection" else g.stable_gate
+        count = by_key(lay, f"card:{card}:{g.role}:n")
         assert count.text == f"{g.count:,}"
         assert count.ink == g.role  # colour means role
+        shape = "×".join(f"{n:,}" for n in g.shape)
+        assert by_key(lay, f"card:{card}:{g.role}").text == f"{g.letter}  {shape}"
+
+
+def test_card_rows_come_in_role_order_and_a_single_unit_is_singular():
+    lay = layout(breakdown(framework="onnx", peepholes=True, units=1, input_size=2))
+    rows = sorted(
+        (label for label in lay.labels if label.key.startswith("card:f:") and label.ha == "left"),
+        key=lambda label: label.y,
+    )
+    assert [row.text.split()[0] for row in rows] == ["forget", "W", "U", "b", "b'", "p"]
+    assert by_key(lay, "card:f:total").text == "1 unit: 6"  # 2 + 1 + 1 + 1 + 1
 
 
 def test_long_counts_widen_columns_instead_of_overlapping():
@@ -112,7 +155,7 @@ def test_long_counts_widen_columns_instead_of_overlapping():
 def grid():
     """Every cell × framework × option, with sizes giving counts of 1 to 13 digits."""
     sizes = [(1, 1), (3, 7), (12, 99), (250, 1_234), (99_999, 31_623), (999_999, 999_999)]
-    for cell, framework in itertools.product(("lstm", "gru", "rnn"), ("keras", "pytorch", "onnx")):
+    for cell, framework in itertools.product(CELLS, FRAMEWORKS):
         for (x, h), layers, bidirectional, bias, dense in itertools.product(
             sizes, (1, 3, 7), (False, True), (True, False), (0, 5)
         ):
@@ -121,24 +164,16 @@ def grid():
                 bidirectional=bidirectional, bias=bias, dense=dense,
             )  # fmt: skip
             yield settings
-            if (cell, framework) == ("pytorch", "lstm") or (framework, cell) == (
-                "pytorch",
-                "lstm",
-            ):
-                yield {**settings, "proj_size": max(1, h // 3)} if h > 1 else settings
-            if (framework, cell) == ("keras", "gru"):
-                yield {**settings, "reset_after": False}
-            if (framework, cell) == ("onnx", "lstm"):
-                yield {**settings, "peepholes": True}
+            yield from changed_options(settings)
 
 
-def test_estimated_label_boxes_never_overlap_and_stay_on_the_canvas():
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_estimated_label_boxes_never_overlap_and_stay_on_the_canvas(variant):
     checked = 0
     for settings in grid():
         b = breakdown(**settings)
-        lay = layout(
-            b, (b.settings.layers - 1, "backward" if b.settings.bidirectional else "forward")
-        )
+        block = (b.settings.layers - 1, "backward" if b.settings.bidirectional else "forward")
+        lay = layout(b, block, variant)
         boxes = [label.extent for label in lay.labels]
         for left, top, right, bottom in boxes:
             assert left >= 0 and top >= 0 and right <= lay.width and bottom <= lay.height
@@ -153,6 +188,74 @@ def test_no_label_is_smaller_than_9pt():
         assert min(label.size for label in layout(breakdown(**settings)).labels) >= 9
 
 
+#: What a lecture shows: the seed, and each drawing and option that changes the cards.
+LECTURE_CASES = [
+    SEED,
+    {**SEED, "framework": "pytorch"},  # two biases: four-row cards
+    {**SEED, "cell": "gru"},
+    {**SEED, "framework": "onnx", "peepholes": True},  # five-row cards
+    {**SEED, "framework": "pytorch", "proj_size": 5},  # a fifth card
+    {**SEED, "cell": "rnn"},
+]
+
+
+def test_lecture_text_is_never_smaller_than_18_css_px():
+    # 13.5 pt is 18 CSS px when the SVG shows at its natural size (1 pt = 4/3 px).
+    assert LECTURE.small * 4 / 3 >= 18
+    for settings in grid():
+        lay = layout(breakdown(**settings), variant="lecture")
+        assert min(label.size for label in lay.labels) * 4 / 3 >= 18, settings
+
+
+@pytest.mark.parametrize("settings", LECTURE_CASES)
+def test_the_lecture_drawing_fits_beside_the_controls_at_1280x720(settings):
+    lay = layout(breakdown(**settings), variant="lecture")
+    assert lay.width <= 600 and lay.height <= 400, (lay.width, lay.height)
+
+
+def test_the_lecture_drawing_leaves_the_strip_legend_and_formula_out():
+    full, lecture = (layout(breakdown(**SEED), variant=v) for v in ("full", "lecture"))
+    left_out = ("strip:", "legend:", "formula:", "subtitle")
+    assert any(item.key.startswith(left_out) for item in full.items)
+    assert not any(item.key.startswith(left_out) for item in lecture.items)
+    assert lecture.height < full.height
+
+
+def test_long_counts_widen_the_lecture_drawing_instead_of_overlapping():
+    small = layout(breakdown(**SEED), variant="lecture")
+    large = layout(breakdown(**{**SEED, "units": 1024, "input_size": 1024}), variant="lecture")
+    assert large.width > small.width
+    cards = sorted(
+        (
+            i
+            for i in large.items
+            if isinstance(i, Rect) and i.key.count(":") == 1 and i.key.startswith("card:")
+        ),
+        key=lambda c: c.x,
+    )
+    for left, right in itertools.pairwise(cards):
+        assert left.x + left.width < right.x
+
+
+def test_a_stack_names_the_cell_drawn_in_the_lecture_drawing():
+    b = breakdown(layers=2, bidirectional=True, units=4, input_size=3)
+    lay = layout(b, (1, "backward"), "lecture")
+    assert (
+        by_key(lay, "cell:heading").text
+        == f"One LSTM cell (layer 2, backward): {b.blocks[3].count:,} parameters"
+    )
+    assert by_key(lay, "unit:0:label").text == "one unit of layer 2:"
+    assert "cell:heading" not in {
+        i.key for i in layout(breakdown(**SEED), variant="lecture").items
+    }
+
+
+@pytest.mark.parametrize("variant", ["", "Lecture", "slides", None, 1])
+def test_a_bad_variant_is_one_sentence(variant):
+    with pytest.raises(SettingsError, match=r"^variant must be one of full, lecture, not .*\.$"):
+        layout(breakdown(**SEED), variant=variant)
+
+
 def test_label_extent_follows_alignment():
     label = Label("k", 100, 50, "480", 10, ha="right")
     left, top, right, bottom = label.extent
@@ -160,17 +263,25 @@ def test_label_extent_follows_alignment():
     assert bottom - top == pytest.approx(LINE_HEIGHT * 10)
 
 
-def test_signature_survives_number_changes_but_not_structure_changes():
-    base = layout(breakdown(**SEED))
-    assert layout(breakdown(**{**SEED, "units": 11_000})).signature == base.signature
-    assert layout(breakdown(**{**SEED, "bias": False})).signature != base.signature
-    assert layout(breakdown(**{**SEED, "cell": "gru"})).signature != base.signature
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_signature_survives_number_changes_but_not_structure_changes(variant):
+    base = layout(breakdown(**SEED), variant=variant)
+    assert (
+        layout(breakdown(**{**SEED, "units": 11_000}), variant=variant).signature == base.signature
+    )
+    assert (
+        layout(breakdown(**{**SEED, "bias": False}), variant=variant).signature != base.signature
+    )
+    assert (
+        layout(breakdown(**{**SEED, "cell": "gru"}), variant=variant).signature != base.signature
+    )
 
 
-def test_text_only_changes_are_detected_as_numbers():
-    small = layout(breakdown(**{**SEED, "units": 20}))
-    same_digits = layout(breakdown(**{**SEED, "units": 21}))
-    more_digits = layout(breakdown(**{**SEED, "units": 200}))
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_text_only_changes_are_detected_as_numbers(variant):
+    small = layout(breakdown(**{**SEED, "units": 20}), variant=variant)
+    same_digits = layout(breakdown(**{**SEED, "units": 21}), variant=variant)
+    more_digits = layout(breakdown(**{**SEED, "units": 200}), variant=variant)
     changes = small.text_changes(same_digits)
     assert changes and all(isinstance(small.items[i], Label) for i in changes)
     assert small.text_changes(more_digits) is None
@@ -223,8 +334,10 @@ def test_formula_runs_keep_the_formula_text_and_colour_each_term_by_role():
         assert left.extent[2] <= right.extent[0] + 1e-9
 
 
-def test_per_unit_view_answers_the_seed_question():
-    lay = layout(breakdown(**SEED))
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_per_unit_view_answers_the_seed_question(variant):
+    lay = layout(breakdown(**SEED), variant=variant)
+    assert by_key(lay, "unit:0:label").text == "one unit:"
     share, pieces = run_text(lay, "unit:share")
     assert share == "4 × (1 + 10 + 1) = 48"
     assert [p.ink for p in pieces if p.ink != "ink"] == ["input", "recurrent", "bias"]
@@ -250,16 +363,18 @@ def test_gru_candidate_card_says_where_the_reset_gate_acts():
     notes = {}
     for settings in ({"reset_after": True}, {"reset_after": False}, {"framework": "pytorch"}):
         b = breakdown(cell="gru", **settings)
-        candidate = GATE_ORDER[b.settings.framework]["gru"][2]
-        notes[tuple(settings.items())] = by_key(layout(b), f"card:{candidate}:note").text
+        notes[tuple(settings.items())] = by_key(layout(b), "card:candidate:note").text
     assert list(notes.values()) == ["uses r ⊙ (U·h + b′)", "uses U·(r ⊙ h)", "uses r ⊙ (U·h + b′)"]
 
 
 def test_highlight_tags_follow_roles_and_gates():
     lay = layout(breakdown(**SEED))
-    assert by_key(lay, "card:f:U_f").tags == {"f", "recurrent"}
+    assert by_key(lay, "card:f:recurrent").tags == {"f", "recurrent"}
     assert "f" in by_key(lay, "box:f").tags
-    assert highlight_choices(breakdown(**SEED)) == ("input", "recurrent", "bias", "dense", *"ifco")
+    assert by_key(lay, "card:candidate:input").tags == {"candidate", "input"}
+    assert highlight_choices(breakdown(**SEED)) == (
+        "input", "recurrent", "bias", "dense", "f", "i", "candidate", "o",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -274,8 +389,64 @@ def test_highlight_tags_follow_roles_and_gates():
 )  # fmt: skip
 def test_highlight_offers_only_the_roles_the_layer_has(settings, roles):
     b = breakdown(**settings)
-    gates = tuple(g for g in GATE_ORDER[b.settings.framework][b.settings.cell] if g)
-    assert highlight_choices(b) == (*roles, *gates)
+    assert highlight_choices(b) == (*roles, "f", "i", "candidate", "o")
+
+
+@pytest.mark.parametrize(
+    ("cell", "framework", "letter"),
+    [("lstm", "keras", "c"), ("lstm", "pytorch", "g"), ("lstm", "onnx", "c"),
+     ("gru", "keras", "h"), ("gru", "pytorch", "n"), ("gru", "onnx", "h")],
+)  # fmt: skip
+def test_a_frameworks_own_letter_names_the_same_gate(cell, framework, letter):
+    b = breakdown(cell=cell, framework=framework)
+    assert letter not in highlight_choices(b)  # one vocabulary is offered ...
+    assert resolve_highlight(b, letter) == "candidate"  # ... and every letter is accepted
+    assert resolve_highlight(b, "candidate") == "candidate"
+    # Every framework's letter for this cell's gates, whichever framework is shown.
+    for stored in GATE_ORDER.values():
+        for gate in stored[cell]:
+            expected = "candidate" if GATE_NAMES[gate] == "candidate" else gate
+            assert resolve_highlight(b, gate) == expected
+    check_highlight(b, letter)
+    assert resolve_highlight(b, None) is None
+
+
+@pytest.mark.parametrize(
+    ("settings", "highlight", "message"),
+    [
+        (SEED, "peephole", "highlight must be one of input, recurrent, bias, dense, f, i, "
+         "candidate, o (or the candidate's letter c, g), not 'peephole'."),
+        ({"cell": "gru"}, "c", "highlight must be one of input, recurrent, bias, "
+         "second_bias, r, z, candidate (or the candidate's letter h, n), not 'c'."),
+        ({"cell": "rnn"}, "f", "highlight must be one of input, recurrent, bias, not 'f'."),
+        (SEED, ["f"], "not ['f']."),
+    ],
+)  # fmt: skip
+def test_a_bad_highlight_is_one_sentence(settings, highlight, message):
+    with pytest.raises(SettingsError) as error:
+        resolve_highlight(breakdown(**settings), highlight)
+    assert str(error.value).endswith(message)
+
+
+@pytest.mark.parametrize(
+    ("name", "new", "kept"),
+    [
+        ("candidate", {"framework": "pytorch"}, "candidate"),
+        ("g", {"framework": "keras"}, "candidate"),  # a letter from the old framework
+        ("c", {"framework": "pytorch"}, "candidate"),
+        ("f", {"framework": "onnx"}, "f"),
+        ("candidate", {"cell": "gru"}, "candidate"),  # the GRU has a candidate too
+        ("f", {"cell": "gru"}, None),  # ... but no forget gate
+        ("candidate", {"cell": "rnn"}, None),
+        ("recurrent", {"cell": "rnn"}, "recurrent"),
+        ("second_bias", {"framework": "keras"}, None),
+        ("peephole", {"framework": "onnx", "peepholes": True}, "peephole"),
+        (None, {}, None),
+        ("", {}, None),
+    ],
+)
+def test_a_highlight_is_carried_across_a_switch_when_the_new_layer_has_it(name, new, kept):
+    assert carry_highlight(name, breakdown(**new)) == kept
 
 
 @pytest.mark.parametrize(
@@ -316,8 +487,9 @@ def test_a_layout_refuses_two_items_with_one_key_even_of_different_kinds():
         (dict(cell="gru", framework="onnx"), None),  # linear_before_reset=0
     ],
 )
-def test_the_gru_drawing_says_what_the_reset_gate_scales(settings, operand):
-    lay = layout(breakdown(input_size=4, units=5, **settings))
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_gru_drawing_says_what_the_reset_gate_scales(settings, operand, variant):
+    lay = layout(breakdown(input_size=4, units=5, **settings), variant=variant)
     labels = {item.key: item for item in lay.items if isinstance(item, Label)}
     shown = labels.get("reset:operand")
     assert (shown.text if shown else None) == operand

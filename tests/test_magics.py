@@ -170,7 +170,8 @@ BAD_LINES = {
     "--format jpg": "jpg",
     "--highlight forget": "highlight must be one of",
     "--highlight f --cell gru": "'f'",
-    "--highlight peephole": "one of input, recurrent, bias, i, f, c, o, not 'peephole'.",
+    "--highlight peephole": "one of input, recurrent, bias, f, i, candidate, o (or the "
+    "candidate's letter c, g), not 'peephole'.",
     "--widget --highlight projection": "not 'projection'",
     "--dense": "--dense",
     "-u 10 first second": "second",
@@ -318,3 +319,10 @@ def test_name_explains_a_pytorch_module_and_its_attribute(ip: Any) -> None:
     assert f"{whole.framework_total:,}" in bundles[0]["text/html"]
     part, _, _ = _outputs(ip, "tagger.rnn -o")
     assert part.framework_total == sum(p.numel() for p in model.rnn.parameters())
+
+
+def test_a_frameworks_gate_letter_highlights_the_same_gate(ip: Any) -> None:
+    _, by_name, _ = _outputs(ip, "--cell gru --format svg --highlight candidate")
+    for letter in ("h", "n"):  # Keras's and PyTorch's letter for a GRU's candidate
+        _, by_letter, _ = _outputs(ip, f"--cell gru --format svg --highlight {letter}")
+        assert by_letter[0]["image/svg+xml"] == by_name[0]["image/svg+xml"]

@@ -60,7 +60,8 @@ def test_where_widgets_cannot_run_the_output_is_what_the_panel_shows(panel: Any)
     html = data["text/html"]
     assert base64.b64encode(panel.image.value).decode() in html
     assert panel.formula.value in html and panel.explanation.value in html
-    assert "1,781 parameters" in html  # the alt text, for the settings shown now
+    # The alt text, for the settings shown now.
+    assert "Keras LSTM: 1,760 parameters (model with dense head: 1,781)" in html
 
 
 def test_changing_a_control_updates_result_formula_and_image(panel: Any) -> None:
@@ -250,13 +251,46 @@ def test_highlight_lights_up_diagram_and_formula(panel: Any) -> None:
 
 def test_highlight_choices_follow_the_layer(panel: Any) -> None:
     values = {value for _, value in panel.highlight.options}
-    assert {"input", "recurrent", "bias", "dense", "f", "i", "c", "o"} <= values
-    assert "projection" not in values
+    assert {"input", "recurrent", "bias", "dense", "f", "i", "candidate", "o"} <= values
+    assert "projection" not in values and "c" not in values
     panel.highlight.value = "f"
     panel.controls["cell"].value = "gru"
     values = {value for _, value in panel.highlight.options}
-    assert {"z", "r", "h", "second_bias"} <= values and "f" not in values
+    assert {"z", "r", "candidate", "second_bias"} <= values and "f" not in values
     assert panel.highlight.label == "nothing"  # the forget gate is gone with the LSTM
+
+
+def test_the_highlight_survives_a_switch_to_a_layer_with_the_same_gate(panel: Any) -> None:
+    panel.highlight.value = "candidate"
+    for name, value in (("framework", "pytorch"), ("framework", "onnx"), ("cell", "gru")):
+        panel.controls[name].value = value
+        assert panel.highlight.value == "candidate", (name, value)
+        assert panel.highlight.label == "candidate"
+        assert panel.error is None
+        # The diagram shows it too: the same picture as highlighting it directly.
+        expected = lstm_widget.render(panel.result, "svg", highlight="candidate")
+        assert bytes(panel.image.value) == expected
+    assert "candidate, layer 1:" in panel.formula.value
+    panel.controls["cell"].value = "rnn"  # one tanh block: no candidate to keep
+    assert panel.highlight.value == ""
+    panel.controls["cell"].value = "lstm"
+    assert panel.highlight.value == ""  # a highlight dropped stays dropped
+    panel.highlight.value = "second_bias"
+    panel.controls["framework"].value = "keras"  # one bias per gate
+    assert panel.highlight.value == ""
+    panel.highlight.value = "recurrent"
+    panel.controls["cell"].value = "gru"
+    assert panel.highlight.value == "recurrent"  # every layer has recurrent weights
+
+
+@pytest.mark.parametrize("letter", ["c", "g"])
+def test_a_frameworks_gate_letter_presets_the_highlight(letter: str) -> None:
+    shown = lstm_widget.panel(framework="pytorch", highlight=letter)
+    assert shown.highlight.value == "candidate" and shown.highlight.label == "candidate"
+    assert bytes(shown.image.value) == lstm_widget.render(
+        shown.result, "svg", highlight="candidate"
+    )
+    shown.close()
 
 
 def test_the_highlight_selector_offers_what_the_diagram_accepts(panel: Any) -> None:
@@ -272,6 +306,7 @@ def test_the_highlight_selector_offers_what_the_diagram_accepts(panel: Any) -> N
         labels = dict((value, label) for label, value in panel.highlight.options)
         assert list(labels) == ["", *highlight_choices(panel.result)]
     assert labels["peephole"] == "peepholes" and labels["f"] == "forget gate (f)"
+    assert labels["candidate"] == "candidate"
     assert labels[""] == "nothing" and "projection" not in labels  # ONNX has none
 
 

@@ -68,7 +68,7 @@ def any_settings(
         units=units,
         layers=draw(layers),
         bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
+        bias=draw(st.booleans()) if convention(framework, cell).optional_bias else True,
         dense=draw(dense),
     )
     return {**chosen, **draw(option_values(framework, cell, units))}

@@ -4,6 +4,9 @@ Started by ``real_weights.TensorFlowProcess`` with ``TF_USE_LEGACY_KERAS=1`` (fr
 TensorFlow 2.16 on, Keras 2 and the v1 cells live in tf-keras). Reads one JSON request
 per line on stdin and answers each with one JSON line on stdout:
 
+``{"explain": description}`` builds the same model and answers with what
+``lstm_widget.explain`` makes of it (the Keras 2 model, or the cell ``dynamic_rnn`` ran).
+
 ``{"build": description}`` builds the model the way its users wrote it and answers with
 every weight it created, layer by layer, and the library's own counts:
 
@@ -55,7 +58,7 @@ def _layer(name: str, variables: list[Any], count: int) -> dict[str, Any]:
     return {"name": name, "weights": _weights(variables), "count": count}
 
 
-def build_cudnn(d: dict[str, Any]) -> dict[str, Any]:
+def make_cudnn(d: dict[str, Any]) -> Any:
     keras = tf.keras
     layer_class = getattr(tf.compat.v1.keras.layers, d["layer"])
     # Keras 2 numbers its automatic names per session (cu_dnnlstm, cu_dnnlstm_1, ...).
@@ -66,7 +69,11 @@ def build_cudnn(d: dict[str, Any]) -> dict[str, Any]:
         stack.append(keras.layers.Bidirectional(layer) if d["bidirectional"] else layer)
     if d["dense"]:
         stack.append(keras.layers.TimeDistributed(keras.layers.Dense(d["dense"])))
-    model = keras.Sequential(stack)
+    return keras.Sequential(stack)
+
+
+def build_cudnn(d: dict[str, Any]) -> dict[str, Any]:
+    model = make_cudnn(d)
     layers = [
         _layer(layer.name, layer.weights, layer.count_params())
         for layer in model.layers
@@ -75,7 +82,9 @@ def build_cudnn(d: dict[str, Any]) -> dict[str, Any]:
     return {"layers": layers, "total": model.count_params()}
 
 
-def build_tf1(d: dict[str, Any]) -> dict[str, Any]:
+def make_tf1(d: dict[str, Any]) -> tuple[list[Any], Any]:
+    """The graph's trainable variables, and the cell ``dynamic_rnn`` ran (None when
+    bidirectional: two cells per layer)."""
     v1 = tf.compat.v1
     cell_class = getattr(v1.nn.rnn_cell, d["cell"])
     options = (
@@ -90,6 +99,7 @@ def build_tf1(d: dict[str, Any]) -> dict[str, Any]:
     widths = d["units"]
     with tf.Graph().as_default():
         sequence = v1.placeholder(tf.float32, [None, None, d["input_size"]])
+        stack = None
         if not d["bidirectional"]:
             stack = (
                 cell(widths[0])
@@ -114,6 +124,11 @@ def build_tf1(d: dict[str, Any]) -> dict[str, Any]:
         if d["dense"]:
             v1.layers.dense(output, d["dense"])
         variables = v1.trainable_variables()
+    return variables, stack
+
+
+def build_tf1(d: dict[str, Any]) -> dict[str, Any]:
+    variables, _ = make_tf1(d)
 
     def layer_of(variable: Any) -> str:
         if variable.name.startswith("dense/"):
@@ -139,9 +154,32 @@ def _common_scope(variables: list[Any]) -> str:
 BUILDERS = {"cudnn": build_cudnn, "tf1": build_tf1}
 
 
+def explain(d: dict[str, Any]) -> dict[str, Any]:
+    """lstm_widget's explain() of the model as built: a Keras 2 model, or the TF1 cell
+    ``dynamic_rnn`` ran."""
+    from lstm_widget import explain
+
+    model = make_cudnn(d) if d["library"] == "cudnn" else make_tf1(d)[1]
+    report = explain(model)
+    return {
+        "framework": report.framework,
+        "matches": report.matches,
+        "explained_total": report.explained_total,
+        "framework_total": report.framework_total,
+        "items": [
+            {"title": item.title, "total": item.breakdown.total, "count": item.framework_count}
+            for item in report.items
+        ],
+        "unexplained": [[u.path, u.framework_count, u.reason] for u in report.unexplained],
+        "text": report.text(),
+    }
+
+
 def answer(request: dict[str, Any]) -> dict[str, Any]:
-    description = request["build"]
+    ((verb, description),) = request.items()
     try:
+        if verb == "explain":
+            return explain(description)
         return BUILDERS[description["library"]](description)
     except (ValueError, TypeError) as error:
         return {"error": f"{type(error).__name__}: {error}"}

@@ -171,7 +171,7 @@ BAD_LINES = {
     "--highlight forget": "highlight must be one of",
     "--highlight f --cell gru": "'f'",
     "--highlight peephole": "one of input, recurrent, bias, f, i, candidate, o (or the "
-    "candidate's letter c, g), not 'peephole'.",
+    "candidate's letter c, g, j), not 'peephole'.",
     "--widget --highlight projection": "not 'projection'",
     "--dense": "--dense",
     "-u 10 first second": "second",

@@ -13,6 +13,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from real_weights import FLAX_CELLS, RealModel, TensorFlowProcess, flax_model
+from strategies import any_settings
+
+from lstm_widget import breakdown, explain
+from lstm_widget.conventions import FRAMEWORK_SPECS
 
 pytestmark = pytest.mark.frameworks
 
@@ -299,3 +303,129 @@ def test_flax_gru_resets_after_the_recurrent_product_without_a_recurrent_bias():
     np.testing.assert_allclose(new_state, (1 - z) * after + z * state, rtol=1e-5, atol=1e-5)
     before = np.tanh(xi[2] + (r * state) @ w_h[:, 2 * h :])
     assert not np.allclose((1 - z) * before + z * state, new_state, atol=1e-3)
+
+
+# --- lstm_widget against the real libraries, layer by layer ---------------------------------
+
+small = dict(widths=st.integers(1, 12), layers=st.integers(1, 3), dense=st.integers(0, 4))
+
+
+def description(s: dict) -> dict:
+    """The model ``s`` describes, in the real library's own vocabulary."""
+    layout = FRAMEWORK_SPECS[s["framework"]].cells[s["cell"]]
+    common = dict(
+        input_size=s["input_size"],
+        units=[s["units"]] * s["layers"],
+        bidirectional=s["bidirectional"],
+        dense=s["dense"],
+    )
+    if s["framework"] == "cudnn":
+        return dict(library="cudnn", layer=layout.class_name, **common)
+    if s["framework"] == "tf1":
+        return dict(
+            library="tf1",
+            cell=layout.class_name,
+            use_peepholes=s.get("peepholes", False),
+            num_proj=s.get("proj_size") or None,
+            **common,
+        )
+    return dict(cell=layout.class_name, wrap="rnn", **common)
+
+
+def assert_layer_by_layer(b, real: RealModel, *, ordered: bool) -> None:
+    """Each layer's tensors, shapes and count, the head's, and the total, as built."""
+    layers = [
+        {g.tensor: g.tensor_shape for g in b.groups if g.layer == k}
+        for k in range(b.settings.layers)
+    ]
+    if b.settings.dense:
+        layers.append({g.tensor: g.tensor_shape for g in b.groups if g.layer == -1})
+    assert len(real.layers) == len(layers)
+    for ours, theirs in zip(layers, real.layers, strict=True):
+        assert ours == theirs.shapes(), theirs.name
+        if ordered:
+            assert list(ours) == list(theirs.shapes()), f"{theirs.name}: the library's order"
+    assert [*b.layer_totals, *([b.dense_total] if b.settings.dense else [])] == [
+        layer.count for layer in real.layers
+    ]
+    assert b.total == real.total
+
+
+@SOME
+@given(s=any_settings(frameworks=("cudnn", "tf1"), **small))
+def test_tensorflow_builds_exactly_the_counted_weights(tensorflow, s, check_groups_tile_tensors):
+    b = breakdown(**s)
+    check_groups_tile_tensors(b)
+    assert_layer_by_layer(b, tensorflow.build(description(s)), ordered=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(s=any_settings(frameworks=("flax",), **small))
+def test_flax_builds_exactly_the_counted_weights(s, check_groups_tile_tensors):
+    b = breakdown(**s)
+    check_groups_tile_tensors(b)
+    _, real = flax_model(description(s))
+    # nnx.state lists parameters by path, sorted: no order of creation to compare.
+    assert_layer_by_layer(b, real, ordered=False)
+
+
+# --- explain() of real models ----------------------------------------------------------------
+
+
+def test_explain_reconciles_a_keras2_model_with_cudnn_layers(tensorflow):
+    report = tensorflow.ask(
+        {"explain": cudnn("CuDNNLSTM", 300, [300, 300], bidirectional=True, dense=5)}
+    )
+    assert report["framework"] == "cudnn" and report["matches"], report["text"]
+    # Each layer on its own, the second with its TimeDistributed(Dense(5)) head.
+    first = 2 * 4 * (300 * 300 + 300 * 300 + 2 * 300)
+    second = 2 * 4 * (600 * 300 + 300 * 300 + 2 * 300) + 600 * 5 + 5
+    assert [item["total"] for item in report["items"]] == [first, second]
+    assert report["explained_total"] == report["framework_total"] == first + second
+    assert "bidirectional/forward_cu_dnnlstm/bias:0[1200:1500]" in report["text"]
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        tf1("LSTMCell", 7, [13, 4], use_peepholes=True, num_proj=5),
+        tf1("BasicLSTMCell", 3, [8]),
+        tf1("GRUCell", 5, [6, 6]),
+        tf1("BasicRNNCell", 2, [3]),
+    ],
+    ids=lambda d: d["cell"],
+)
+def test_explain_reconciles_a_tf1_cell_stack(tensorflow, model):
+    report = tensorflow.ask({"explain": model})
+    real = tensorflow.build(model)
+    assert report["framework"] == "tf1" and report["matches"], report["text"]
+    assert [item["count"] for item in report["items"]] == [layer.count for layer in real.layers]
+    assert report["explained_total"] == report["framework_total"] == real.total
+
+
+def test_explain_reconciles_a_flax_model():
+    from flax import nnx
+
+    rngs = nnx.Rngs(0)
+
+    class Tagger(nnx.Module):
+        def __init__(self) -> None:
+            self.embed = nnx.Embed(50, 8, rngs=rngs)
+            gru = [nnx.RNN(nnx.GRUCell(8, 16, rngs=rngs)) for _ in range(2)]
+            self.encoder = nnx.Bidirectional(*gru)
+            self.decoder = nnx.RNN(nnx.LSTMCell(32, 12, rngs=rngs))
+            self.head = nnx.Linear(12, 5, rngs=rngs)
+
+    model = Tagger()
+    report = explain(model)
+    assert report.framework == "flax" and report.matches, report.text()
+    import jax
+
+    assert report.framework_total == sum(
+        x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param))
+    )
+    encoder, decoder = report.items
+    assert encoder.breakdown.total == 2 * 3 * (8 * 16 + 16 * 16 + 16)
+    assert decoder.head is not None and decoder.breakdown.dense_total == 12 * 5 + 5
+    assert [u.path for u in report.unexplained] == ["embed"]
+    assert "decoder.cell.hf.bias" in report.text()

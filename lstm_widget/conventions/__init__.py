@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from .cells import GRU, LSTM, SIMPLE_RNN
-from .frameworks import KERAS, ONNX, PYTORCH
+from .frameworks import CUDNN, FLAX, KERAS, ONNX, PYTORCH, TF1
 from .specs import (
     CANDIDATE,
     CellConvention,
@@ -36,6 +36,8 @@ __all__ = [
     "CANDIDATE",
     "CELLS",
     "CELL_SPECS",
+    "CUDNN",
+    "FLAX",
     "FRAMEWORKS",
     "FRAMEWORK_SPECS",
     "KERAS",
@@ -44,6 +46,7 @@ __all__ = [
     "PYTORCH",
     "ROLES",
     "ROLE_LABELS",
+    "TF1",
     "Cell",
     "CellConvention",
     "CellSpec",
@@ -71,7 +74,7 @@ __all__ = [
 ]
 
 Cell = Literal["lstm", "gru", "rnn"]
-Framework = Literal["keras", "pytorch", "onnx"]
+Framework = Literal["keras", "pytorch", "onnx", "cudnn", "tf1", "flax"]
 Role = Literal["input", "recurrent", "bias", "second_bias", "peephole", "projection", "dense"]
 
 #: Every cell family, by key, in the order choices are offered.
@@ -81,6 +84,9 @@ FRAMEWORK_SPECS: Mapping[Framework, FrameworkSpec] = {
     "keras": KERAS,
     "pytorch": PYTORCH,
     "onnx": ONNX,
+    "cudnn": CUDNN,
+    "tf1": TF1,
+    "flax": FLAX,
 }
 CELLS: tuple[Cell, ...] = tuple(CELL_SPECS)
 FRAMEWORKS: tuple[Framework, ...] = tuple(FRAMEWORK_SPECS)

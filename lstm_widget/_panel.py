@@ -154,6 +154,11 @@ class Panel(widgets.VBox):
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
             options=[(spec.label, key) for key, spec in FRAMEWORK_SPECS.items()],
+            # Which layers each convention stores ("Keras 2" alone does not say cuDNN).
+            tooltips=[
+                f"{spec.label}: {', '.join(layout.class_name for layout in spec.cells.values())}"
+                for spec in FRAMEWORK_SPECS.values()
+            ],
             value=settings.framework,
             description="framework",
             style=wide,
@@ -343,18 +348,21 @@ class Panel(widgets.VBox):
         and comes back when the option applies again.
         """
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
-        for option in OPTIONS:
+        layout = FRAMEWORK_SPECS[framework].cells.get(cell)
+        # Biases are an option too where a layer can drop them; elsewhere they stay on.
+        rules = {name: (applies(name, framework, cell), o.neutral) for name, o in OPTIONS.items()}
+        rules["bias"] = (layout is None or layout.optional_bias, True)
+        for option, (exists, neutral) in rules.items():
             control = self.controls[option]
-            exists = applies(option, framework, cell)
             if exists == (not control.disabled):
                 continue
             if exists:
                 parked = self._parked.pop(option, control.value)
-                if control.value == OPTIONS[option].neutral:  # not set while disabled
+                if control.value == neutral:  # not set while disabled
                     control.value = parked
             else:
                 self._parked[option] = control.value
-                control.value = OPTIONS[option].neutral
+                control.value = neutral
             control.disabled = not exists
             if option in self.sliders:
                 self.sliders[option].disabled = not exists

@@ -61,6 +61,11 @@ examples:
   --framework pytorch -i 32 -u 128 --layers 2 --bidirectional
   --framework pytorch -i 10 -u 20 --proj 5   LSTM with projection: 1,460
   --framework onnx --peepholes -u 10 -i 1    ONNX LSTM with peepholes
+  --framework cudnn -i 300 -u 300 --bidirectional
+                                             Bidirectional(CuDNNLSTM(300)): 1,444,800
+  --framework tf1 -i 7 -u 13 --peepholes --proj 5
+                                             TF1 LSTMCell with peepholes and num_proj: 780
+  --framework flax --cell gru -i 7 -u 13     Flax NNX GRUCell: 819
 """
 
 

@@ -149,8 +149,10 @@ def with_article(noun: str) -> str:
 
 
 def applies(option: str, framework: str, cell: str) -> bool:
-    """Whether ``option`` can leave its neutral value for this framework × cell."""
-    return option in convention(framework, cell).options
+    """Whether ``option`` can leave its neutral value for this framework × cell (never
+    where the framework lacks the cell: that is refused on its own)."""
+    layout = framework_spec(framework).cells.get(cell)
+    return layout is not None and option in layout.options
 
 
 def applies_to(option: str) -> tuple[str, ...]:

@@ -912,7 +912,7 @@ def _tf1_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGro
             groups.append(group(tensor, (h,), "", _symbol("p", gate), "peephole", gate))
     if s.proj_size:
         tensor = f"{scope}/projection/kernel:0"
-        groups.append(group(tensor, (h, s.proj_size), "", "W_proj", "projection", ""))
+        groups.append(group(tensor, (h, s.proj_size), "", "W_hr", "projection", ""))
     return groups
 
 

@@ -1044,7 +1044,7 @@ def _strip(
         )
         return x0 + length
 
-    name = s.describe_layer().split(" ", 1)[1]
+    name = s.convention.class_name  # the strip's boxes name the layer class alone
     for k, (label, first, last) in enumerate(shown_layers(s.layers)):
         x = arrow(f"strip:in{k}", x, width_in)
         width_in = s.output_width

@@ -3,7 +3,8 @@
 The facts the "cudnn", "tf1" and "flax" conventions rest on, each read off the real
 library (``real_weights.py``) rather than its documentation: tensor names and shapes, where
 biases sit, and how each relates to a layer whose count is already cross-checked (Keras 3
-and PyTorch, built here too). TensorFlow runs in a process of its own.
+and PyTorch). TensorFlow runs in a process of its own. Then lstm_widget's breakdowns
+against these libraries, layer by layer, and explain() of a real model of each.
 """
 
 import keras
@@ -33,10 +34,10 @@ def tensorflow():
     process.close()
 
 
-def keras3_count(layer: keras.layers.Layer, input_size: int) -> int:
-    keras.backend.clear_session()
-    model = keras.Sequential([keras.Input((None, input_size)), layer])
-    return model.count_params()
+def keras_count(cell: str, x: int, h: int, **options: object) -> int:
+    """Keras 3's count of one layer, as test_frameworks.py proves lstm_widget states it
+    against Keras itself (building a Keras model per example would cost a second)."""
+    return breakdown(framework="keras", cell=cell, input_size=x, units=h, **options).total
 
 
 def torch_count(module: torch.nn.Module) -> int:
@@ -89,7 +90,8 @@ def test_bidirectional_cudnn_lstm_has_2400_more_than_keras_lstm(tensorflow):
             ("bias", (2400,)),
         ]
     }
-    keras3 = keras3_count(keras.layers.Bidirectional(keras.layers.LSTM(300)), 300)
+    wide = keras.layers.Bidirectional(keras.layers.LSTM(300))
+    keras3 = keras.Sequential([keras.Input((None, 300)), wide]).count_params()
     assert keras3 == 1_442_400
     # One extra bias vector of 4h per direction: 2 × 4 × 300.
     assert real.total - keras3 == 2 * 4 * 300
@@ -110,7 +112,7 @@ def test_cudnn_keeps_keras_kernels_and_torch_biases(tensorflow, x, h, gru):
     module = torch.nn.GRU(x, h) if gru else torch.nn.LSTM(x, h)
     assert real.total == torch_count(module)
     if gru:  # Keras 3's GRU stores the same two biases, as a (2, 3h) matrix.
-        assert real.total == keras3_count(keras.layers.GRU(h, reset_after=True), x)
+        assert real.total == keras_count("gru", x, h, reset_after=True)
 
 
 # --- TensorFlow 1 cells ------------------------------------------------------------------
@@ -147,17 +149,13 @@ def test_tf1_gru_cell_is_keras2_gru_in_two_fused_groups(tensorflow, x, h):
         "rnn/gru_cell/candidate/kernel:0": (x + h, h),
         "rnn/gru_cell/candidate/bias:0": (h,),
     }
-    assert real.total == keras3_count(keras.layers.GRU(h, reset_after=False), x)
+    assert real.total == keras_count("gru", x, h, reset_after=False)
 
 
 @SOME
 @given(x=sizes, h=sizes, basic=st.booleans())
 def test_tf1_basic_cells_match_keras_counts_under_their_own_names(tensorflow, x, h, basic):
-    cell, keras_layer = (
-        ("BasicLSTMCell", keras.layers.LSTM(h))
-        if basic
-        else ("BasicRNNCell", keras.layers.SimpleRNN(h))
-    )
+    cell, keras_cell = ("BasicLSTMCell", "lstm") if basic else ("BasicRNNCell", "rnn")
     gates = 4 if basic else 1
     stem = "basic_lstm_cell" if basic else "basic_rnn_cell"
     real = tensorflow.build(tf1(cell, x, [h]))
@@ -165,7 +163,7 @@ def test_tf1_basic_cells_match_keras_counts_under_their_own_names(tensorflow, x,
         f"rnn/{stem}/kernel:0": (x + h, gates * h),
         f"rnn/{stem}/bias:0": (gates * h,),
     }
-    assert real.total == keras3_count(keras_layer, x)
+    assert real.total == keras_count(keras_cell, x, h)
 
 
 @SOME
@@ -227,12 +225,12 @@ def test_flax_cells_and_where_their_biases_sit(x, h, cell):
     assert one_layer(real) == expected
     # One bias per gate, as Keras 3 counts its LSTM and SimpleRNN and Keras 2 its GRU.
     keras_layer = {
-        "LSTMCell": keras.layers.LSTM(h),
-        "OptimizedLSTMCell": keras.layers.LSTM(h),
-        "GRUCell": keras.layers.GRU(h, reset_after=False),
-        "SimpleCell": keras.layers.SimpleRNN(h),
+        "LSTMCell": ("lstm", {}),
+        "OptimizedLSTMCell": ("lstm", {}),
+        "GRUCell": ("gru", {"reset_after": False}),
+        "SimpleCell": ("rnn", {}),
     }[cell]
-    assert real.total == keras3_count(keras_layer, x)
+    assert real.total == keras_count(keras_layer[0], x, h, **keras_layer[1])
 
 
 @settings(max_examples=20, deadline=None)

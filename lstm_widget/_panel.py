@@ -264,6 +264,10 @@ class Panel(widgets.VBox):
             value=settings.framework,
             description="" if lecture else "framework",
             style=wide,
+            # Three buttons to a row, so the conventions read as two groups: Keras 3,
+            # PyTorch and ONNX, then Keras 2, TF1 and Flax. (The lecture column is
+            # narrow enough to wrap them the same way.)
+            layout=widgets.Layout() if lecture else widgets.Layout(max_width="480px"),
         )
         self.controls["cell"] = widgets.ToggleButtons(
             options=[(spec.label, key) for key, spec in CELL_SPECS.items()],

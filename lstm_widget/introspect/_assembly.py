@@ -371,7 +371,8 @@ def explain(obj: object, *, name: str | None = None) -> ModelReport:
             f"{label} is the class {obj.__qualname__} itself; pass a model or layer built "
             f"from it, such as {obj.__qualname__}(...)."
         )
-    accepted = " or ".join(a.accepts for a in readable.values())
+    *others, last = (a.accepts for a in readable.values())
+    accepted = f"{', '.join(others)} or {last}" if others else last
     raise IntrospectionError(f"{label} is {_describe(obj)}, not {accepted}.")
 
 

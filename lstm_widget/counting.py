@@ -15,9 +15,10 @@ diagram cannot disagree.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from typing import Any, Literal
@@ -73,6 +74,7 @@ __all__ = [
     "WeightGroup",
     "breakdown",
     "gate_letters",
+    "layers_label",
     "register_builder",
     "stable_gate",
 ]
@@ -134,17 +136,23 @@ class Settings:
     input_size
         Features per timestep (the last input axis; timesteps never count).
     units
-        Width of the layer: Keras ``units``, PyTorch ``hidden_size``.
+        Width of each layer: Keras ``units``, PyTorch ``hidden_size``. One int for
+        every layer, or one per layer (``(32, 18)``) for a stack of different widths;
+        a list's length is the number of layers, and widths that are all equal count
+        as one int.
     framework
         Whose storage convention to count: ``"keras"``, ``"pytorch"`` or ``"onnx"``.
     layers
-        Number of stacked layers; layer k > 0 sees the previous layer's output.
+        Number of stacked layers; layer k > 0 sees the previous layer's output. Left
+        at 1 it is read from a list of ``units``; otherwise it must match the list.
     bidirectional
         Run a second, independent set of weights backwards over time.
     bias
         ``False`` drops every bias of the recurrent layers (the dense head keeps its own).
     proj_size
-        PyTorch LSTM's ``proj_size``: projects h down to this width (0 = none).
+        PyTorch LSTM's ``proj_size``: projects h down to this width (0 = none). One
+        projection width for every layer, as one ``nn.LSTM`` has, smaller than each
+        layer's units.
     reset_after
         Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
     peepholes
@@ -155,7 +163,7 @@ class Settings:
 
     cell: Cell = "lstm"
     input_size: int = 1
-    units: int = 10
+    units: int | tuple[int, ...] = 10
     framework: Framework = "keras"
     layers: int = 1
     bidirectional: bool = False
@@ -174,6 +182,7 @@ class Settings:
             raise SettingsError(
                 f"framework={self.framework!r} has no {self.cell} cell; it has {offered}."
             )
+        object.__setattr__(self, "units", _units(self.units))
         for name, minimum, maximum in _INTEGER_SETTINGS:
             # numpy and other integral types are welcome, but counts stay Python ints.
             object.__setattr__(self, name, _integer(name, getattr(self, name), minimum, maximum))
@@ -191,11 +200,28 @@ class Settings:
                 f"bias=False is not possible: {with_article(self.describe_layer())} always "
                 "has its biases; use bias=True."
             )
-        if self.proj_size and layout.projection_below_units and self.proj_size >= self.units:
+        if isinstance(self.units, tuple):
+            self._stack_widths(self.units)
+        if self.proj_size and layout.projection_below_units and self.proj_size >= min(self.widths):
+            units = f"units={self.units}"
+            if isinstance(self.units, tuple):
+                units = f"each layer's units ({self.units_text()})"
             raise SettingsError(
-                f"proj_size={self.proj_size} must be smaller than "
-                f"units={self.units} (PyTorch requires proj_size < hidden_size)."
+                f"proj_size={self.proj_size} must be smaller than {units} "
+                "(PyTorch requires proj_size < hidden_size)."
             )
+
+    def _stack_widths(self, widths: tuple[int, ...]) -> None:
+        """Take the layer count from a list of widths, and one int where all are equal."""
+        if self.layers == 1:
+            object.__setattr__(self, "layers", len(widths))
+        elif len(widths) != self.layers:
+            raise SettingsError(
+                f"units lists {len(widths)} widths ({_widths_text(widths)}) but "
+                f"layers={self.layers}; give one width per layer, or leave layers at 1."
+            )
+        if len(set(widths)) == 1:
+            object.__setattr__(self, "units", widths[0])
 
     @property
     def directions(self) -> int:
@@ -213,18 +239,51 @@ class Settings:
         return convention(self.framework, self.cell)
 
     @property
-    def state_width(self) -> int:
-        """r: the width of the hidden state fed back (proj_size when projecting)."""
-        return self.proj_size or self.units
+    def widths(self) -> tuple[int, ...]:
+        """h of every layer, bottom to top."""
+        if isinstance(self.units, tuple):
+            return self.units
+        return (self.units,) * self.layers
+
+    def units_text(self) -> str:
+        """``10``, or ``32 → 18`` (``64 ×3 → 16``) for a stack of different widths."""
+        return _widths_text(self.units if isinstance(self.units, tuple) else (self.units,))
+
+    def layer_units(self, layer: int) -> int:
+        """h_l: the width of layer ``layer`` (0-based)."""
+        return self.widths[layer]
+
+    def state_width(self, layer: int) -> int:
+        """r_l: the width of the hidden state layer ``layer`` feeds back (proj_size when
+        projecting)."""
+        return self.proj_size or self.layer_units(layer)
+
+    def layer_output(self, layer: int) -> int:
+        """Features layer ``layer`` hands on: D·r_l (the "concat" merge)."""
+        return self.directions * self.state_width(layer)
 
     @property
     def output_width(self) -> int:
-        """Features each layer hands on: D·r (the "concat" merge)."""
-        return self.directions * self.state_width
+        """Features the top layer hands on, to the dense head or out."""
+        return self.layer_output(self.layers - 1)
 
     def layer_input(self, layer: int) -> int:
         """x_l: features layer ``layer`` (0-based) sees."""
-        return self.input_size if layer == 0 else self.output_width
+        return self.input_size if layer == 0 else self.layer_output(layer - 1)
+
+    def runs(self) -> tuple[tuple[int, int], ...]:
+        """(first, last) of each run of identical consecutive layers: same input and width.
+
+        Identical layers have the same shapes and counts, so views may show a run once.
+        """
+        runs: list[tuple[int, int]] = []
+        for layer in range(self.layers):
+            shape = (self.layer_input(layer), self.layer_units(layer))
+            if runs and shape == (self.layer_input(runs[-1][0]), self.layer_units(runs[-1][0])):
+                runs[-1] = (runs[-1][0], layer)
+            else:
+                runs.append((layer, layer))
+        return tuple(runs)
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""
@@ -245,7 +304,6 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
 
 _INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
     ("input_size", 1, MAX_SIZE),
-    ("units", 1, MAX_SIZE),
     ("layers", 1, MAX_LAYERS),
     ("proj_size", 0, MAX_SIZE),
     ("dense", 0, MAX_SIZE),
@@ -253,6 +311,28 @@ _INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
 
 #: Out-of-range numbers longer than this are described by their length, not printed.
 _SHOWN_DIGITS = 30
+
+
+def _units(value: object) -> int | tuple[int, ...]:
+    """``units`` as one int, or a tuple of per-layer ints (numpy's too, as Python ints)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        return _integer("units", value, 1, MAX_SIZE)
+    if not value:
+        raise SettingsError(
+            f"units must be an integer from 1 to {MAX_SIZE:,}, or one such integer per "
+            "layer such as (32, 18), not an empty list."
+        )
+    widths = tuple(
+        _integer(f"units of layer {k + 1}", width, 1, MAX_SIZE) for k, width in enumerate(value)
+    )
+    return widths
+
+
+def _widths_text(widths: tuple[int, ...]) -> str:
+    """``32 → 18``; a width repeated in consecutive layers once, with its count
+    (``64 ×3 → 16``), so a deep stack's headline stays one readable line."""
+    runs = [(width, len(list(same))) for width, same in itertools.groupby(widths)]
+    return " → ".join(f"{width:,}" + (f" ×{n}" if n > 1 else "") for width, n in runs)
 
 
 def _integer(name: str, value: object, minimum: int, maximum: int) -> int:
@@ -562,6 +642,8 @@ class Breakdown:
         """
         s = self.settings
         stack = [f"{s.layers} layers"] if s.layers > 1 else []
+        if isinstance(s.units, tuple):
+            stack[0] += f" of {s.units_text()} units"
         if s.bidirectional:
             stack.append("bidirectional")
         name = s.describe_layer() + (f" ({', '.join(stack)})" if stack else "")
@@ -631,7 +713,8 @@ class Breakdown:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
         return {
-            "settings": asdict(self.settings),
+            # JSON has lists, not tuples: per-layer units come back as a list.
+            "settings": {**asdict(self.settings), "units": _plain(self.settings.units)},
             "total": self.total,
             "layer_totals": list(self.layer_totals),
             "dense_total": self.dense_total,
@@ -665,6 +748,10 @@ class Breakdown:
             ],
             "memory_bytes": {dtype: self.memory_bytes(dtype) for dtype in DTYPE_BYTES},
         }
+
+
+def _plain(units: int | tuple[int, ...]) -> int | list[int]:
+    return list(units) if isinstance(units, tuple) else units
 
 
 def _display_rank(cell: Cell, group: WeightGroup) -> tuple[int, int]:
@@ -756,7 +843,7 @@ def register_builder(key: str) -> Callable[[Builder], Builder]:
 @register_builder("keras")
 def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """Keras: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h) or (2, G·h)."""
-    h, x = s.units, s.layer_input(layer)
+    h, x = s.layer_units(layer), s.layer_input(layer)
     gates = s.convention.gate_order
     width = len(gates) * h
     base = s.convention.tensor_prefix
@@ -788,7 +875,7 @@ def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
 @register_builder("pytorch")
 def _torch_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """PyTorch: weight_ih (G·h, x), weight_hh (G·h, r), bias_ih, bias_hh, weight_hr (P, h)."""
-    h, x, r = s.units, s.layer_input(layer), s.state_width
+    h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
     gates = s.convention.gate_order
     width = len(gates) * h
     suffix = f"_l{layer}" + ("_reverse" if direction == "backward" else "")
@@ -812,7 +899,7 @@ def _torch_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
 @register_builder("onnx")
 def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """ONNX: W [D, G·h, x], R [D, G·h, h], B [D, 2·G·h], P [D, 3h] (LSTM peepholes)."""
-    h, x, d = s.units, s.layer_input(layer), s.directions
+    h, x, d = s.layer_units(layer), s.layer_input(layer), s.directions
     gates = s.convention.gate_order
     width = len(gates) * h
     slot = 0 if direction == "forward" else 1
@@ -838,7 +925,7 @@ def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGr
 @register_builder("cudnn")
 def _cudnn_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """Keras 2 CuDNNLSTM / CuDNNGRU: kernel (x, G·h), recurrent_kernel (h, G·h), bias 2·G·h."""
-    h, x = s.units, s.layer_input(layer)
+    h, x = s.layer_units(layer), s.layer_input(layer)
     gates = s.convention.gate_order
     width = len(gates) * h
     # Keras 2's automatic names: cu_dnnlstm, cu_dnnlstm_1, ...; bidirectional_1/
@@ -877,7 +964,7 @@ def _tf1_scope(s: Settings, layer: int, direction: Direction) -> str:
 @register_builder("tf1")
 def _tf1_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """TensorFlow 1 cells: a kernel (x + r, G·h) over [x; h], bias, peepholes, projection."""
-    h, x, r = s.units, s.layer_input(layer), s.state_width
+    h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
     scope = _tf1_scope(s, layer, direction)
     group = partial(WeightGroup, layer=layer, direction=direction)
     groups: list[WeightGroup] = []
@@ -919,7 +1006,7 @@ def _tf1_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGro
 @register_builder("flax")
 def _flax_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """Flax NNX cells: Linear layers dense_i (x, G·h) and dense_h (h, G·h), or one per gate."""
-    h, x = s.units, s.layer_input(layer)
+    h, x = s.layer_units(layer), s.layer_input(layer)
     layout = s.convention
     # The paths of nnx.state: a stack (or a head) sits in a module's ``layers`` list,
     # each nnx.RNN keeps its cell as ``cell``, nnx.Bidirectional its two RNNs.
@@ -993,17 +1080,15 @@ def _biases(s: Settings) -> int:
 
 
 def _formula(s: Settings) -> Formula:
-    """One line for layer 1, one for the identical layers above it, one for the head.
+    """One line per run of identical layers (see :meth:`Settings.runs`), one for the head.
 
-    When layer 1's input is as wide as the layers above, a single line covers all.
+    A uniform stack reads as layer 1 and one line for the layers above it, or a
+    single line when layer 1's input is as wide as the layers above.
     """
-    if s.layers > 1 and s.input_size == s.output_width:
-        lines = [_layer_line(s, 0, s.layers, f"layers 1–{s.layers}")]
-    else:
-        lines = [_layer_line(s, 0, 1, "layer 1")]
-        if s.layers > 1:
-            label = "layer 2" if s.layers == 2 else f"layers 2–{s.layers}"
-            lines.append(_layer_line(s, 1, s.layers - 1, label))
+    lines = [
+        _layer_line(s, first, last - first + 1, layers_label(first, last))
+        for first, last in s.runs()
+    ]
     if s.dense:
         f, n = s.output_width, s.dense
         inner = (
@@ -1014,6 +1099,11 @@ def _formula(s: Settings) -> Formula:
     return Formula(tuple(lines), sum(line.value for line in lines))
 
 
+def layers_label(first: int, last: int) -> str:
+    """``layer 2`` or ``layers 2–5``, for 0-based layers."""
+    return f"layer {first + 1}" if first == last else f"layers {first + 1}–{last + 1}"
+
+
 def _width_symbol(s: Settings) -> str:
     """Symbol for a layer's output width D·r: h, P, 2h or 2P."""
     state = "P" if s.proj_size else "h"
@@ -1021,8 +1111,11 @@ def _width_symbol(s: Settings) -> str:
 
 
 def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
-    h, x, r = s.units, s.layer_input(layer), s.state_width
-    x_symbol = _width_symbol(s) if layer else "x"
+    h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
+    # Above layer 1 the input is the layer below's output: D·h when it is as wide as
+    # this layer (or D·P), else a width of its own, x.
+    below_alike = layer and (s.proj_size or s.layer_units(layer - 1) == h)
+    x_symbol = _width_symbol(s) if below_alike else "x"
     r_symbol = "P" if s.proj_size else "h"
     inner = [
         Term("input", f"{x_symbol} × h", f"{x:,} × {h:,}", x * h),
@@ -1045,11 +1138,11 @@ def _per_unit(s: Settings, layer: int) -> PerUnit:
         layer=layer,
         gates=s.gates,
         inputs=s.layer_input(layer),
-        recurrent=s.state_width,
+        recurrent=s.state_width(layer),
         biases=_biases(s),
         peepholes=3 if s.peepholes else 0,
         projection=s.proj_size,
-        units=s.units,
+        units=s.layer_units(layer),
         directions=s.directions,
     )
 
@@ -1058,7 +1151,7 @@ def _output_shapes(s: Settings) -> tuple[tuple[str, tuple[int | None, ...]], ...
     """Per layer and head: (None, None, width), as Keras prints sequence outputs."""
     name = s.describe_layer()
     shapes: list[tuple[str, tuple[int | None, ...]]] = [
-        (f"{name} {layer + 1}", (None, None, s.output_width)) for layer in range(s.layers)
+        (f"{name} {layer + 1}", (None, None, s.layer_output(layer))) for layer in range(s.layers)
     ]
     if s.dense:
         shapes.append(("dense head", (None, None, s.dense)))

@@ -54,7 +54,7 @@ def _parts(b: Breakdown) -> list[_Part]:
     layer 2's shapes, so they make one part whose count is their exact sum.
     """
     parts: list[_Part] = []
-    for label, first, last in shown_layers(b.settings.layers):
+    for label, first, last in shown_layers(b.settings):
         if first == last:
             parts.extend(_block_part(b, block) for block in b.blocks if block.layer == first)
             continue

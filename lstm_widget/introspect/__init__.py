@@ -15,7 +15,7 @@ from . import flax, keras, tensorflow, torch  # noqa: F401  (each registers its 
 from ._assembly import (
     Adapter,
     ExplainedLayer,
-    HeadLayer,
+    FoldedLayer,
     IntrospectionError,
     Layer,
     ModelReport,
@@ -28,7 +28,7 @@ from ._assembly import (
 __all__ = [
     "Adapter",
     "ExplainedLayer",
-    "HeadLayer",
+    "FoldedLayer",
     "IntrospectionError",
     "Layer",
     "ModelReport",

@@ -313,7 +313,7 @@ def description(s: dict) -> dict:
     layout = FRAMEWORK_SPECS[s["framework"]].cells[s["cell"]]
     common = dict(
         input_size=s["input_size"],
-        units=[s["units"]] * s["layers"],
+        units=list(s["units"]) if isinstance(s["units"], tuple) else [s["units"]] * s["layers"],
         bidirectional=s["bidirectional"],
         dense=s["dense"],
     )
@@ -375,10 +375,11 @@ def test_explain_reconciles_a_keras2_model_with_cudnn_layers(tensorflow):
         {"explain": cudnn("CuDNNLSTM", 300, [300, 300], bidirectional=True, dense=5)}
     )
     assert report["framework"] == "cudnn" and report["matches"], report["text"]
-    # Each layer on its own, the second with its TimeDistributed(Dense(5)) head.
+    # One stack of the two layers, the second's input twice as wide, with the
+    # TimeDistributed(Dense(5)) head it feeds.
     first = 2 * 4 * (300 * 300 + 300 * 300 + 2 * 300)
     second = 2 * 4 * (600 * 300 + 300 * 300 + 2 * 300) + 600 * 5 + 5
-    assert [item["total"] for item in report["items"]] == [first, second]
+    assert [item["total"] for item in report["items"]] == [first + second]
     assert report["explained_total"] == report["framework_total"] == first + second
     assert "bidirectional/forward_cu_dnnlstm/bias:0[1200:1500]" in report["text"]
 
@@ -397,7 +398,9 @@ def test_explain_reconciles_a_tf1_cell_stack(tensorflow, model):
     report = tensorflow.ask({"explain": model})
     real = tensorflow.build(model)
     assert report["framework"] == "tf1" and report["matches"], report["text"]
-    assert [item["count"] for item in report["items"]] == [layer.count for layer in real.layers]
+    # A MultiRNNCell's cells feed each other: one stack, counted as TensorFlow's layers add up.
+    assert [item["count"] for item in report["items"]] == [real.total]
+    assert real.total == sum(layer.count for layer in real.layers)
     assert report["explained_total"] == report["framework_total"] == real.total
 
 

@@ -461,10 +461,13 @@ def test_widths_that_are_all_equal_are_one_width():
         (dict(kernel=(3, 3, 3, 3)), r"not \(3, 3, 3, 3\)\.$"),
         (dict(kernel=(3, 0)), r"not \(3, 0\)\.$"),
         (dict(kernel=(3, True)), "kernel must be a tuple"),
-        (dict(proj_size=2), "proj_size=2 applies only to a PyTorch LSTM, not a Keras ConvLSTM"),
+        (
+            dict(proj_size=2),
+            "proj_size=2 applies only to a PyTorch LSTM or a TF1 LSTMCell, not a Keras ConvLSTM",
+        ),
         (
             dict(peepholes=True),
-            "peepholes=True applies only to an ONNX LSTM, not a Keras ConvLSTM",
+            "peepholes=True applies only to an ONNX LSTM or a TF1 LSTMCell, not a Keras ConvLSTM",
         ),
         (
             dict(reset_after=False),

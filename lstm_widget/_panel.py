@@ -324,9 +324,18 @@ class Panel(widgets.VBox):
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
             options=[(spec.label, key) for key, spec in FRAMEWORK_SPECS.items()],
+            # Which layers each convention stores ("Keras 2" alone does not say cuDNN).
+            tooltips=[
+                f"{spec.label}: {', '.join(layout.class_name for layout in spec.cells.values())}"
+                for spec in FRAMEWORK_SPECS.values()
+            ],
             value=settings.framework,
             description="" if lecture else "framework",
             style=wide,
+            # Three buttons to a row, so the conventions read as two groups: Keras 3,
+            # PyTorch and ONNX, then Keras 2, TF1 and Flax. (The lecture column is
+            # narrow enough to wrap them the same way.)
+            layout=widgets.Layout() if lecture else widgets.Layout(max_width="480px"),
         )
         self.controls["cell"] = widgets.ToggleButtons(
             options=[(spec.label, key) for key, spec in CELL_SPECS.items()],
@@ -747,12 +756,15 @@ class Panel(widgets.VBox):
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
         for setting in ("units", "input_size"):
             self.controls[setting].description = _described(setting, cell)
-        for option in OPTIONS:
+        layout = FRAMEWORK_SPECS[framework].cells.get(cell)
+        # Biases are an option too where a layer can drop them; elsewhere they stay on.
+        rules = {name: (applies(name, framework, cell), o.neutral) for name, o in OPTIONS.items()}
+        rules["bias"] = (layout is None or layout.optional_bias, True)
+        for option, (exists, counted) in rules.items():
             control = self.controls[option]
-            exists = applies(option, framework, cell)
             if exists == (not control.disabled):
                 continue
-            neutral = _shown(OPTIONS[option].neutral)
+            neutral = _shown(counted)
             if exists:
                 parked = self._parked.pop(option, control.value)
                 if control.value == neutral:  # not set while disabled

@@ -212,9 +212,15 @@ class Settings:
                 f"{layer[0].upper()}{layer[1:]} needs kernel, {_KERNEL_KIND} "
                 "such as kernel=(3, 3) for a ConvLSTM2D."
             )
+        layout = self.convention
+        if not self.bias and not layout.optional_bias:
+            raise SettingsError(
+                f"bias=False is not possible: {with_article(self.describe_layer())} always "
+                "has its biases; use bias=True."
+            )
         if isinstance(self.units, tuple):
             self._stack_widths(self.units)
-        if self.proj_size and self.proj_size >= min(self.widths):
+        if self.proj_size and layout.projection_below_units and self.proj_size >= min(self.widths):
             units = f"units={self.units}"
             if isinstance(self.units, tuple):
                 units = f"each layer's units ({self.units_text()})"
@@ -994,6 +1000,127 @@ def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGr
             index = f"[{slot}, {_span(k, h)}]"
             groups.append(group(p, (d, 3 * h), index, _symbol("p", gate), "peephole", gate))
     return groups
+
+
+@register_builder("cudnn")
+def _cudnn_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """Keras 2 CuDNNLSTM / CuDNNGRU: kernel (x, G·h), recurrent_kernel (h, G·h), bias 2·G·h."""
+    h, x = s.layer_units(layer), s.layer_input(layer)
+    gates = s.convention.gate_order
+    width = len(gates) * h
+    # Keras 2's automatic names: cu_dnnlstm, cu_dnnlstm_1, ...; bidirectional_1/
+    # forward_cu_dnnlstm_1 inside Bidirectional. TensorFlow shows a variable as name:0.
+    suffix = f"_{layer}" if layer else ""
+    path = f"{s.convention.tensor_prefix}{suffix}"
+    if s.bidirectional:
+        path = f"bidirectional{suffix}/{direction}_{path}"
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    kernel, recurrent, bias = (f"{path}/{n}:0" for n in ("kernel", "recurrent_kernel", "bias"))
+    groups: list[WeightGroup] = []
+    for k, gate in enumerate(gates):
+        cols = f"[:, {_span(k, h)}]"
+        groups.append(group(kernel, (x, width), cols, _symbol("W", gate), "input", gate))
+        groups.append(group(recurrent, (h, width), cols, _symbol("U", gate), "recurrent", gate))
+        # The input side's biases for every gate come first, then the recurrent side's.
+        wb, rb = f"[{_span(k, h)}]", f"[{_span(len(gates) + k, h)}]"
+        groups.append(group(bias, (2 * width,), wb, _symbol("b", gate), "bias", gate))
+        groups.append(group(bias, (2 * width,), rb, _symbol("b'", gate), "second_bias", gate))
+    return groups
+
+
+def _tf1_scope(s: Settings, layer: int, direction: Direction) -> str:
+    """The variable scope TensorFlow 1 gives a cell, as ``dynamic_rnn`` (one cell or a
+    ``MultiRNNCell``), ``bidirectional_dynamic_rnn`` or ``stack_bidirectional_dynamic_rnn``
+    build it."""
+    cell = s.convention.tensor_prefix
+    side = "fw" if direction == "forward" else "bw"
+    if not s.bidirectional:
+        return f"rnn/{cell}" if s.layers == 1 else f"rnn/multi_rnn_cell/cell_{layer}/{cell}"
+    if s.layers == 1:
+        return f"bidirectional_rnn/{side}/{cell}"
+    return f"stack_bidirectional_rnn/cell_{layer}/bidirectional_rnn/{side}/{cell}"
+
+
+@register_builder("tf1")
+def _tf1_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """TensorFlow 1 cells: a kernel (x + r, G·h) over [x; h], bias, peepholes, projection."""
+    h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
+    scope = _tf1_scope(s, layer, direction)
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    groups: list[WeightGroup] = []
+
+    def fused(name: str, gates: tuple[str, ...]) -> None:
+        # The kernel's first x rows multiply the input, the other r rows the state.
+        kernel, bias, width = f"{scope}/{name}kernel:0", f"{scope}/{name}bias:0", len(gates) * h
+        for k, gate in enumerate(gates):
+            cols = _span(k, h)
+            rows: tuple[tuple[str, str, Role], ...] = (
+                (f"[0:{x}, {cols}]", "W", "input"),
+                (f"[{x}:{x + r}, {cols}]", "U", "recurrent"),
+            )
+            for index, letter, role in rows:
+                groups.append(
+                    group(kernel, (x + r, width), index, _symbol(letter, gate), role, gate)
+                )
+        for k, gate in enumerate(gates):
+            groups.append(
+                group(bias, (width,), f"[{_span(k, h)}]", _symbol("b", gate), "bias", gate)
+            )
+
+    gates = s.convention.gate_order
+    if s.cell == "gru":  # two fused groups: the gates r and z, then the candidate
+        fused("gates/", gates[:2])
+        fused("candidate/", gates[2:])
+    else:
+        fused("", gates)
+    if s.peepholes:
+        for gate in s.convention.peephole_order:
+            tensor = f"{scope}/w_{gate}_diag:0"
+            groups.append(group(tensor, (h,), "", _symbol("p", gate), "peephole", gate))
+    if s.proj_size:
+        tensor = f"{scope}/projection/kernel:0"
+        groups.append(group(tensor, (h, s.proj_size), "", "W_hr", "projection", ""))
+    return groups
+
+
+@register_builder("flax")
+def _flax_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """Flax NNX cells: Linear layers dense_i (x, G·h) and dense_h (h, G·h), or one per gate."""
+    h, x = s.layer_units(layer), s.layer_input(layer)
+    layout = s.convention
+    # The paths of nnx.state: a stack (or a head) sits in a module's ``layers`` list,
+    # each nnx.RNN keeps its cell as ``cell``, nnx.Bidirectional its two RNNs.
+    path = f"layers.{layer}." if s.layers > 1 or s.dense else ""
+    if s.bidirectional:
+        path += f"{direction}_rnn."
+    path += "cell."
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    groups: list[WeightGroup] = []
+    gates = layout.gate_order
+    width = len(gates) * h
+    biased = "dense_h" if layout.bias_side == "recurrent" else "dense_i"
+    for k, gate in enumerate(gates):
+        if layout.fused:
+            cols, span = f"[:, {_span(k, h)}]", f"[{_span(k, h)}]"
+            kernels = (
+                (f"{path}dense_i.kernel", (x, width)),
+                (f"{path}dense_h.kernel", (h, width)),
+            )
+            bias = (f"{path}{biased}.bias", (width,), span)
+        else:
+            # nnx.LSTMCell names its per-gate layers ii, if_ (if is a keyword), ig, io
+            # and hi, hf, hg, ho.
+            cols = ""
+            ii, hh = (f"{path}i{gate}_" if gate == "f" else f"{path}i{gate}"), f"{path}h{gate}"
+            kernels = ((f"{ii}.kernel", (x, h)), (f"{hh}.kernel", (h, h)))
+            bias = (f"{hh if layout.bias_side == 'recurrent' else ii}.bias", (h,), "")
+        roles: tuple[Role, Role] = ("input", "recurrent")
+        for (tensor, shape), letter, role in zip(kernels, "WU", roles, strict=True):
+            groups.append(group(tensor, shape, cols, _symbol(letter, gate), role, gate))
+        groups.append(group(bias[0], bias[1], bias[2], _symbol("b", gate), "bias", gate))
+    # In the order nnx.state lists a cell's parameters: by path (a stable sort keeps
+    # the gates in storage order within a fused tensor).
+    return sorted(groups, key=lambda g: g.tensor)
 
 
 def _dense_groups(s: Settings) -> list[WeightGroup]:

@@ -705,7 +705,8 @@ def _resets_after(s: Settings) -> bool:
 
 def _reset_operand(s: Settings) -> str:
     """What a reset-after GRU's reset gate multiplies."""
-    return "U·h + b′" if s.bias else "U·h"
+    # Flax's GRU resets after the product too, but keeps no recurrent bias b′.
+    return "U·h + b′" if s.bias and s.convention.biases == 2 else "U·h"
 
 
 def _top_row(cell: _Cell, top: float) -> float:
@@ -1079,7 +1080,7 @@ def _strip(
         )
         return x0 + length
 
-    name = s.describe_layer().split(" ", 1)[1]
+    name = s.convention.class_name  # the strip's boxes name the layer class alone
     for k, (label, first, last) in enumerate(shown_layers(s)):
         x = arrow(f"strip:in{k}", x, s.layer_input(first))
         repeat = last - first + 1
@@ -1333,6 +1334,11 @@ def _full(b: Breakdown, layer: int, direction: Direction) -> Layout:
     subtitle = _settings_line(b)
     items.append(Label("subtitle", MARGIN, y, subtitle, SMALL_SIZE, "muted"))
     right = max(right, MARGIN + text_width(subtitle, SMALL_SIZE))
+    note = b.settings.convention.note  # where this layout differs from its neighbours'
+    if note:
+        y += SMALL_SIZE * LINE_HEIGHT
+        items.append(Label("note", MARGIN, y, note, SMALL_SIZE, "muted"))
+        right = max(right, MARGIN + text_width(note, SMALL_SIZE))
     y += SMALL_SIZE * LINE_HEIGHT / 2 + 10 + TEXT_SIZE * LINE_HEIGHT / 2
     legend, edge = _legend(b, y)
     items += legend

@@ -94,6 +94,11 @@ examples:
   --framework onnx --peepholes -u 10 -i 1    ONNX LSTM with peepholes
   --units 32,18 --input 3 --dense 1          LSTM(32) → LSTM(18) → Dense(1): 8,299
   --cell convlstm --kernel 3,3 -u 16 -i 1    Keras ConvLSTM2D(16, (3, 3)): 9,856
+  --framework cudnn -i 300 -u 300 --bidirectional
+                                             Bidirectional(CuDNNLSTM(300)): 1,444,800
+  --framework tf1 -i 7 -u 13 --peepholes --proj 5
+                                             TF1 LSTMCell with peepholes and num_proj: 780
+  --framework flax --cell gru -i 7 -u 13     Flax NNX GRUCell: 819
 """
 
 

@@ -122,7 +122,10 @@ def text_table(b: Breakdown) -> str:
         if not row[0].startswith(" ") and len(out) > 2:
             out.append("-" * len(rule))
         out.append(line(row))
-    out += [rule, summary_line(b), "", b.formula.text(), ""]
+    out += [rule, summary_line(b)]
+    if b.settings.convention.note:  # where this layout differs from its neighbours'
+        out.append(b.settings.convention.note)
+    out += ["", b.formula.text(), ""]
     out += [f"Per {p.unit} (layer {p.layer + 1}): {p.text()}" for p in b.per_unit[:2]]
     return "\n".join(out)
 
@@ -158,9 +161,11 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
         f"<div>Per {p.unit} (layer {p.layer + 1}): {escape(p.text())}</div>"
         for p in b.per_unit[:2]
     )
+    note = b.settings.convention.note
+    note = f"<p>{escape(note)}</p>" if note else ""
     return (
         '<div class="lstm-widget-report">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f"<p><b>{escape(summary_line(b))}</b></p>"
+        f"<p><b>{escape(summary_line(b))}</b></p>{note}"
         f"{b.formula.html(theme.roles)}{per_unit}</div>"
     )

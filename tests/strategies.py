@@ -117,7 +117,7 @@ def any_settings(
         units=units,
         layers=depth,
         bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
+        bias=draw(st.booleans()) if convention(framework, cell).optional_bias else True,
         dense=draw(dense),
     )
     narrowest = min(units) if isinstance(units, tuple) else units

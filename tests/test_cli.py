@@ -288,7 +288,7 @@ def test_a_highlight_the_layer_lacks_exits_2_and_writes_nothing(capsys, tmp_path
     assert (status, out) == (2, "")
     assert err == (
         "lstm-params: error: highlight must be one of input, recurrent, bias, f, i, candidate, "
-        "o (or the candidate's letter c, g), not 'projection'.\n"
+        "o (or the candidate's letter c, g, j), not 'projection'.\n"
     )
     assert not path.exists()
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from strategies import any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
+from lstm_widget.conventions import convention
 from lstm_widget.counting import (
     DTYPE_BYTES,
     FRAMEWORKS,
@@ -241,7 +242,7 @@ def test_bad_settings_raise_one_sentence_naming_the_value(bad, named):
 def test_bad_settings_messages_say_what_is_allowed():
     cases = {
         "cell must be one of lstm, gru, rnn": dict(cell="lstmx"),
-        "framework must be one of keras, pytorch, onnx": dict(framework="tf"),
+        "framework must be one of keras, pytorch, onnx, cudnn, tf1, flax": dict(framework="tf"),
         "units must be an integer from 1 to 1,000,000,000,000, not 0.": dict(units=0),
         "input_size must be an integer from 1 to 1,000,000,000,000, not 1,000,000,000,001.": dict(
             input_size=MAX_SIZE + 1
@@ -251,8 +252,16 @@ def test_bad_settings_messages_say_what_is_allowed():
         "not a negative number of 31 digits.": dict(units=-(10**30)),
         "dense must be an integer from 0 to 1,000,000,000,000, not -1.": dict(dense=-1),
         f"layers must be an integer from 1 to {MAX_LAYERS}": dict(layers=0),
-        "applies only to a PyTorch LSTM, not an ONNX LSTM": dict(framework="onnx", proj_size=1),
+        "applies only to a PyTorch LSTM or a TF1 LSTMCell, not an ONNX LSTM": dict(
+            framework="onnx", proj_size=1
+        ),
         "must be smaller than units=4": dict(framework="pytorch", units=4, proj_size=4),
+        "framework='cudnn' has no rnn cell; it has lstm (CuDNNLSTM), gru (CuDNNGRU).": dict(
+            framework="cudnn", cell="rnn"
+        ),
+        "bias=False is not possible: a Keras 2 CuDNNGRU always has its biases; use bias=True.": (
+            dict(framework="cudnn", cell="gru", bias=False)
+        ),
         "settings are cell, input_size, units": dict(hidden=2),
     }
     for expected, bad in cases.items():
@@ -349,7 +358,10 @@ def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, frame
     # Storage order stays in the slices: the first gate shown need not be stored first.
     forget = next(g for g in shown if g.stable_gate == TEXTBOOK_GATES[cell][0])
     stored = GATE_ORDER[framework][cell].index(forget.gate)
-    assert f"{stored * 4}:{stored * 4 + 4}" in forget.name
+    if convention(framework, cell).fused:
+        assert f"{stored * 4}:{stored * 4 + 4}" in forget.name
+    else:  # one tensor per gate: the gate's own, whole
+        assert forget.index == "" and forget.tensor_shape == forget.shape
 
 
 def test_the_per_unit_factor_says_gates_and_candidate():
@@ -449,10 +461,13 @@ def test_widths_that_are_all_equal_are_one_width():
         (dict(kernel=(3, 3, 3, 3)), r"not \(3, 3, 3, 3\)\.$"),
         (dict(kernel=(3, 0)), r"not \(3, 0\)\.$"),
         (dict(kernel=(3, True)), "kernel must be a tuple"),
-        (dict(proj_size=2), "proj_size=2 applies only to a PyTorch LSTM, not a Keras ConvLSTM"),
+        (
+            dict(proj_size=2),
+            "proj_size=2 applies only to a PyTorch LSTM or a TF1 LSTMCell, not a Keras ConvLSTM",
+        ),
         (
             dict(peepholes=True),
-            "peepholes=True applies only to an ONNX LSTM, not a Keras ConvLSTM",
+            "peepholes=True applies only to an ONNX LSTM or a TF1 LSTMCell, not a Keras ConvLSTM",
         ),
         (
             dict(reset_after=False),

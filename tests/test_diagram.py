@@ -325,7 +325,7 @@ def test_sources_can_be_breakdowns_settings_or_dicts():
             lambda: render(SEED, highlight="peephole"),
             SettingsError,
             r"^highlight must be one of input, recurrent, bias, dense, f, i, candidate, o "
-            r"\(or the candidate's letter c, g\), not 'peephole'\.$",
+            r"\(or the candidate's letter c, g, j\), not 'peephole'\.$",
         ),
         (
             lambda: render(SEED, variant="big"),

@@ -19,6 +19,19 @@ from lstm_widget import breakdown
         (dict(cell="rnn", input_size=1, units=1), 3),
         (dict(framework="pytorch", input_size=300, units=300, bidirectional=True), 1_444_800),
         (dict(input_size=300, units=300, bidirectional=True), 1_442_400),
+        # Bidirectional(CuDNNLSTM(300)): cuDNN's second bias, 2 × 4 × 300 = 2,400 more.
+        (dict(framework="cudnn", input_size=300, units=300, bidirectional=True), 1_444_800),
+        # CuDNNGRU(5) on 4: a 6h bias, Keras 3's 165 and not Keras 2's 150.
+        (dict(framework="cudnn", cell="gru", input_size=4, units=5), 165),
+        # TF1 LSTMCell(13, use_peepholes=True, num_proj=5) on 7: kernel (7 + 5, 52),
+        # bias 52, three peepholes of 13, projection (13, 5).
+        (dict(framework="tf1", input_size=7, units=13, peepholes=True, proj_size=5), 780),
+        # MultiRNNCell of two LSTMCell(128) on 32: one fused (x + h, 4h) kernel each.
+        (dict(framework="tf1", input_size=32, units=128, layers=2), 214_016),
+        # Flax NNX cells on 7 features, 13 units: one bias per gate.
+        (dict(framework="flax", input_size=7, units=13), 1_092),
+        (dict(framework="flax", cell="gru", input_size=7, units=13), 819),
+        (dict(framework="flax", cell="rnn", input_size=7, units=13), 273),
         (dict(input_size=10, units=20, bidirectional=True), 4_960),
         (dict(framework="pytorch", input_size=32, units=128, layers=2), 215_040),
         (
@@ -101,3 +114,19 @@ def test_the_notebooks_conv_lstm_entry_gives_the_counted_numbers():
         b = breakdown(cell="convlstm", kernel=(3, 3), input_size=channels, units=16)
         assert f"16 + 16) = {b.total:,}".replace(",", "{,}") in text
         assert f"{b.total:,}" in text.splitlines()[0]
+
+
+def test_the_cudnn_bias_is_twice_as_long_and_nothing_else_differs():
+    keras = breakdown(input_size=300, units=300, bidirectional=True)
+    cudnn = breakdown(framework="cudnn", input_size=300, units=300, bidirectional=True)
+    assert cudnn.total - keras.total == cudnn.role_totals()["second_bias"] == 2_400
+    assert {g.tensor_shape for g in cudnn.groups if g.role == "second_bias"} == {(2_400,)}
+    assert cudnn.total == breakdown(framework="pytorch", input_size=300, units=300,
+                                    bidirectional=True).total  # fmt: skip
+
+
+def test_the_flax_gru_counts_as_keras2_but_resets_as_keras3():
+    flax = breakdown(framework="flax", cell="gru", input_size=4, units=5)
+    keras2 = breakdown(cell="gru", input_size=4, units=5, reset_after=False)
+    assert flax.total == keras2.total == 150
+    assert (flax.settings.convention.reset, keras2.settings.reset_after) == ("after", False)

@@ -831,7 +831,10 @@ def test_lazy_torch_module_says_to_run_it() -> None:
 def test_non_models_get_one_sentence(value: object, kind: str) -> None:
     with pytest.raises(IntrospectionError) as raised:
         explain(value, name="x")
-    assert str(raised.value) == f"x is {kind}, not a Keras model or layer or a PyTorch module."
+    assert str(raised.value) == (
+        f"x is {kind}, not a Keras model or layer, a PyTorch module, a Keras 2 model or "
+        "layer, a built TensorFlow 1 cell or a Flax NNX module."
+    )
     assert isinstance(raised.value, ValueError)
 
 

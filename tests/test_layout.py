@@ -12,7 +12,7 @@ import pytest
 from strategies import changed_options, required_options
 
 from lstm_widget import breakdown
-from lstm_widget.conventions import CELLS, FRAMEWORK_SPECS, FRAMEWORKS
+from lstm_widget.conventions import CELLS, FRAMEWORK_SPECS, FRAMEWORKS, convention
 from lstm_widget.counting import GATE_NAMES, GATE_ORDER, TEXTBOOK_GATES, SettingsError
 from lstm_widget.layout import (
     LECTURE,
@@ -162,6 +162,8 @@ def grid():
         for (x, h), layers, bidirectional, bias, dense in itertools.product(
             sizes, (1, 3, 7), (False, True), (True, False), (0, 5)
         ):
+            if not (bias or convention(framework, cell).optional_bias):
+                continue
             settings = dict(
                 cell=cell, framework=framework, input_size=x, units=h, layers=layers,
                 bidirectional=bidirectional, bias=bias, dense=dense, **required_options(cell),
@@ -444,7 +446,7 @@ def test_a_frameworks_own_letter_names_the_same_gate(cell, framework, letter):
     ("settings", "highlight", "message"),
     [
         (SEED, "peephole", "highlight must be one of input, recurrent, bias, dense, f, i, "
-         "candidate, o (or the candidate's letter c, g), not 'peephole'."),
+         "candidate, o (or the candidate's letter c, g, j), not 'peephole'."),
         ({"cell": "gru"}, "c", "highlight must be one of input, recurrent, bias, "
          "second_bias, r, z, candidate (or the candidate's letter h, n), not 'c'."),
         ({"cell": "rnn"}, "f", "highlight must be one of input, recurrent, bias, not 'f'."),

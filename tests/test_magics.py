@@ -185,7 +185,7 @@ BAD_LINES = {
     "--cell convlstm --kernel 3,3 --framework pytorch": "exists only in Keras, not in PyTorch",
     "--highlight f --cell gru": "'f'",
     "--highlight peephole": "one of input, recurrent, bias, f, i, candidate, o (or the "
-    "candidate's letter c, g), not 'peephole'.",
+    "candidate's letter c, g, j), not 'peephole'.",
     "--widget --highlight projection": "not 'projection'",
     "--dense": "--dense",
     "-u 10 first second": "second",

@@ -245,6 +245,8 @@ def test_options_are_disabled_where_they_do_not_apply(panel: Any) -> None:
         ("pytorch", "gru"): set(),
         ("onnx", "lstm"): {"peepholes"},
         ("onnx", "rnn"): set(),
+        ("tf1", "lstm"): {"proj_size", "peepholes"},
+        ("flax", "gru"): set(),
     }
     for (framework, cell), expected in expectations.items():
         panel.controls["framework"].value = framework
@@ -265,6 +267,27 @@ def test_a_disabled_option_shows_what_is_counted_and_comes_back(panel: Any) -> N
     panel.controls["framework"].value = "pytorch"
     assert panel.controls["proj_size"].value == 4
     assert panel.result.settings.proj_size == 4
+
+
+def test_biases_that_cannot_be_dropped_stay_on_and_come_back_off(panel: Any) -> None:
+    panel.controls["bias"].value = False
+    panel.controls["framework"].value = "cudnn"  # cuDNN layers always have their biases
+    assert panel.controls["bias"].disabled and panel.controls["bias"].value is True
+    assert panel.error is None and panel.result.settings.bias is True
+    panel.controls["framework"].value = "keras"
+    assert not panel.controls["bias"].disabled and panel.controls["bias"].value is False
+    assert panel.result.settings.bias is False
+
+
+def test_a_cell_the_convention_lacks_is_one_sentence_and_the_panel_recovers(panel: Any) -> None:
+    panel.controls["cell"].value = "rnn"
+    panel.controls["framework"].value = "cudnn"
+    assert panel.error == (
+        "framework='cudnn' has no rnn cell; it has lstm (CuDNNLSTM), gru (CuDNNGRU)."
+    )
+    panel.controls["cell"].value = "gru"
+    assert panel.error is None
+    assert panel.result.settings.describe_layer() == "Keras 2 CuDNNGRU"
 
 
 def test_setting_a_disabled_option_in_code_is_reported(panel: Any) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from .cells import CONV_LSTM, GRU, LSTM, SIMPLE_RNN
-from .frameworks import KERAS, ONNX, PYTORCH
+from .frameworks import CUDNN, FLAX, KERAS, ONNX, PYTORCH, TF1
 from .specs import (
     CANDIDATE,
     CellConvention,
@@ -36,6 +36,8 @@ __all__ = [
     "CANDIDATE",
     "CELLS",
     "CELL_SPECS",
+    "CUDNN",
+    "FLAX",
     "FRAMEWORKS",
     "FRAMEWORK_SPECS",
     "KERAS",
@@ -44,6 +46,7 @@ __all__ = [
     "PYTORCH",
     "ROLES",
     "ROLE_LABELS",
+    "TF1",
     "Cell",
     "CellConvention",
     "CellSpec",
@@ -72,7 +75,7 @@ __all__ = [
 ]
 
 Cell = Literal["lstm", "gru", "rnn", "convlstm"]
-Framework = Literal["keras", "pytorch", "onnx"]
+Framework = Literal["keras", "pytorch", "onnx", "cudnn", "tf1", "flax"]
 Role = Literal["input", "recurrent", "bias", "second_bias", "peephole", "projection", "dense"]
 
 #: Every cell family, by key, in the order choices are offered.
@@ -87,6 +90,9 @@ FRAMEWORK_SPECS: Mapping[Framework, FrameworkSpec] = {
     "keras": KERAS,
     "pytorch": PYTORCH,
     "onnx": ONNX,
+    "cudnn": CUDNN,
+    "tf1": TF1,
+    "flax": FLAX,
 }
 CELLS: tuple[Cell, ...] = tuple(CELL_SPECS)
 FRAMEWORKS: tuple[Framework, ...] = tuple(FRAMEWORK_SPECS)
@@ -152,14 +158,18 @@ def cell_refusal(cell: str, framework: str) -> str | None:
     >>> print(cell_refusal("convlstm", "pytorch"))
     cell='convlstm' (ConvLSTM) exists only in Keras, not in PyTorch; use framework='keras'.
     """
-    if cell in framework_spec(framework).cells:
+    cells = framework_spec(framework).cells
+    if cell in cells:
         return None
     having = [key for key, spec in FRAMEWORK_SPECS.items() if cell in spec.cells]
-    where = " and ".join(framework_spec(key).label for key in having)
-    return (
-        f"cell={cell!r} ({cell_spec(cell).label}) exists only in {where}, not in "
-        f"{framework_spec(framework).label}; use framework={having[0]!r}."
-    )
+    if len(having) == 1:  # a cell of one framework: point there
+        return (
+            f"cell={cell!r} ({cell_spec(cell).label}) exists only in "
+            f"{framework_spec(having[0]).label}, not in {framework_spec(framework).label}; "
+            f"use framework={having[0]!r}."
+        )
+    offered = ", ".join(f"{key} ({layout.class_name})" for key, layout in cells.items())
+    return f"framework={framework!r} has no {cell} cell; it has {offered}."
 
 
 def with_article(noun: str) -> str:

@@ -125,6 +125,21 @@ class CellConvention:
         The layer's base name in the framework's tensor names (Keras ``simple_rnn``).
     peephole_order
         The gates whose peephole vectors the framework stores, in its order.
+    optional_bias
+        Whether the layer can be built without biases (``bias=False``); cuDNN's layers,
+        TensorFlow 1's cells and Flax's cells always have theirs.
+    projection_below_units
+        Whether a projection must be narrower than the units (PyTorch's rule; TensorFlow
+        1's ``num_proj`` may be any width).
+    fused
+        Whether each side's gates share one tensor (False: one tensor per gate and side,
+        as Flax's ``nnx.LSTMCell`` keeps them).
+    bias_side
+        Which product a single bias vector is stored with: the input's (most) or the
+        recurrent state's (Flax's LSTM cells).
+    note
+        One line for the drawing where this layout differs from what its neighbours
+        store for the same cell (empty when it does not).
     """
 
     class_name: str
@@ -136,6 +151,11 @@ class CellConvention:
     options: tuple[str, ...] = ()
     tensor_prefix: str = ""
     peephole_order: tuple[str, ...] = ()
+    optional_bias: bool = True
+    projection_below_units: bool = False
+    fused: bool = True
+    bias_side: Literal["input", "recurrent"] = "input"
+    note: str = ""
 
     def stable_gate(self, letter: str) -> str:
         """The stable name of one of this convention's gate letters."""

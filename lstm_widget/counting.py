@@ -912,6 +912,17 @@ def register_builder(key: str) -> Callable[[Builder], Builder]:
     return register
 
 
+def _keras_path(s: Settings, layer: int, direction: Direction, name: str, cell: str = "") -> str:
+    """A layer's weight path as Keras (3 or 2) names it automatically in a fresh session.
+
+    ``name``, ``name_1``, ... per layer, then ``cell`` (e.g. ``/lstm_cell``);
+    Bidirectional names its copies after the wrapped layer: bidirectional_1/forward_lstm_1.
+    """
+    suffix = f"_{layer}" if layer else ""
+    path = f"{name}{suffix}{cell}"
+    return f"bidirectional{suffix}/{direction}_{path}" if s.bidirectional else path
+
+
 @register_builder("keras")
 def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """Keras: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h) or (2, G·h).
@@ -924,12 +935,8 @@ def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
     width = len(gates) * h
     base = s.convention.tensor_prefix
     # Keras's automatic names in a fresh session: lstm, lstm_1, ... (conv_lstm2d,
-    # conv_lstm2d_1, ... over a conv_lstm_cell); Bidirectional names its copies after
-    # the wrapped layer: bidirectional_1/forward_lstm_1.
-    suffix = f"_{layer}" if layer else ""
-    path = f"{base}{f'{len(k)}d' if k else ''}{suffix}/{base}_cell"
-    if s.bidirectional:
-        path = f"bidirectional{suffix}/{direction}_{path}"
+    # conv_lstm2d_1, ... over a conv_lstm_cell).
+    path = _keras_path(s, layer, direction, f"{base}{f'{len(k)}d' if k else ''}", f"/{base}_cell")
     group = partial(WeightGroup, layer=layer, direction=direction)
     kernel, recurrent, bias = (f"{path}/{n}" for n in ("kernel", "recurrent_kernel", "bias"))
     groups: list[WeightGroup] = []
@@ -1008,12 +1015,9 @@ def _cudnn_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
     h, x = s.layer_units(layer), s.layer_input(layer)
     gates = s.convention.gate_order
     width = len(gates) * h
-    # Keras 2's automatic names: cu_dnnlstm, cu_dnnlstm_1, ...; bidirectional_1/
-    # forward_cu_dnnlstm_1 inside Bidirectional. TensorFlow shows a variable as name:0.
-    suffix = f"_{layer}" if layer else ""
-    path = f"{s.convention.tensor_prefix}{suffix}"
-    if s.bidirectional:
-        path = f"bidirectional{suffix}/{direction}_{path}"
+    # Keras 2's automatic names: cu_dnnlstm, cu_dnnlstm_1, ... TensorFlow shows a
+    # variable as name:0.
+    path = _keras_path(s, layer, direction, s.convention.tensor_prefix)
     group = partial(WeightGroup, layer=layer, direction=direction)
     kernel, recurrent, bias = (f"{path}/{n}:0" for n in ("kernel", "recurrent_kernel", "bias"))
     groups: list[WeightGroup] = []

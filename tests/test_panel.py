@@ -10,15 +10,20 @@ import subprocess
 import sys
 import textwrap
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pytest
+from test_diagram import assert_same_drawing
 
 import lstm_widget
 from lstm_widget import SettingsError, breakdown
 from lstm_widget.counting import SETTING_NAMES
 from lstm_widget.report import text_table
 from lstm_widget.style import HIGH_CONTRAST, LIGHT
+
+#: The notebooks folder (read as text here: the oldest test environment has no nbformat).
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 @pytest.fixture
@@ -442,7 +447,7 @@ def test_the_highlight_survives_a_switch_to_a_layer_with_the_same_gate(panel: An
         assert panel.error is None
         # The diagram shows it too: the same picture as highlighting it directly.
         expected = lstm_widget.render(panel.result, "svg", highlight="candidate")
-        assert bytes(panel.image.value) == expected
+        assert_same_drawing(bytes(panel.image.value), expected, (name, value))
     assert "candidate, layer 1:" in panel.formula.value
     panel.controls["cell"].value = "rnn"  # one tanh block: no candidate to keep
     assert panel.highlight.value == ""
@@ -740,8 +745,6 @@ def test_after_a_kernel_restart_running_the_cell_again_gives_a_working_panel(
 
 def test_the_lecture_script_quotes_what_the_panel_shows() -> None:
     """Each number the lecturer's script reads out is the one the panel shows then."""
-    from notebook_support import NOTEBOOK_DIR
-
     notes = " ".join((NOTEBOOK_DIR / "03_lecture_notes.md").read_text().split())
     assert 'variant="lecture"' in (NOTEBOOK_DIR / "03_lecture_demo.ipynb").read_text().replace(
         '\\"', '"'

@@ -53,7 +53,7 @@ from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import growth
 from .layout import Variant, check_variant, highlights
 from .options import parse_units, sizes
-from .quiz import Question, Target, Verdict, check_target
+from .quiz import Question, Target, Verdict, check_target, check_timesteps, parse_guess
 from .report import html_table, summary_line, text_table
 from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, on_theme
 
@@ -834,7 +834,14 @@ class Panel(widgets.VBox):
             return
         self.quiz_box.layout.display = None
         wants: Target = self._quiz_wants if self.result.settings.dense else "layer"
-        question = Question(self.result, wants, self._quiz_timesteps)
+        try:
+            question = Question(self.result, wants, self._quiz_timesteps)
+        except SettingsError as error:  # a layer the quiz does not ask about: counts shown
+            self.question, self.last_verdict = None, None
+            message = str(error)
+            self.prompt.value = f"<div>{escape(message[:1].upper() + message[1:])}</div>"
+            self.verdict.value = ""
+            return
         if question == self.question:
             return
         self.question, self.last_verdict = question, None
@@ -847,16 +854,18 @@ class Panel(widgets.VBox):
 
     def _on_guess(self, change: dict[str, Any]) -> None:
         """Check a typed guess, reveal the counts and mark what the guess missed."""
-        text = str(change["new"]).strip().replace(",", "").replace("_", "")
-        if self.question is None or not text:
+        text = str(change["new"])
+        if self.question is None or not text.strip():
             return
-        if not text.isdigit():
+        try:
+            guess = parse_guess(text)
+        except SettingsError as error:
             self.verdict.value = (
                 '<div role="alert" style="color:#B00020;font-weight:bold">'
-                f"A guess is a whole number such as 480, not {escape(repr(change['new']))}.</div>"
+                f"{escape(str(error))}</div>"
             )
             return
-        self.last_verdict = self.question.check(int(text))
+        self.last_verdict = self.question.check(guess)
         theme = THEMES[self.theme.value]
         # The theme's own foreground: a fixed red or green falls below 3:1 on one of the
         # two backgrounds; the words say right or wrong.
@@ -1078,7 +1087,9 @@ def panel(
         compare_with(start, parsed)  # a comparison that cannot be counted is refused here
         against = describe_changes(parsed)
     check_target(quiz_wants)
-    Question(start, "layer", quiz_timesteps)  # the timesteps' sentence
+    check_timesteps(quiz_timesteps)
+    if quiz:
+        Question(start, "layer", quiz_timesteps)  # a layer the quiz cannot ask about
     return Panel(
         start,
         theme=theme,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from .compare import with_changes
-from .conventions import ROLE_LABELS, ROLES, framework_spec
+from .conventions import ROLE_LABELS, ROLES, cell_spec, framework_spec
 from .counting import MAX_SIZE, Breakdown, Settings, SettingsError, breakdown
 
 __all__ = [
@@ -25,7 +25,9 @@ __all__ = [
     "Question",
     "Verdict",
     "check_target",
+    "check_timesteps",
     "input_code",
+    "parse_guess",
 ]
 
 Target = Literal["layer", "model"]
@@ -280,6 +282,30 @@ def check_target(wants: object) -> Target:
     return wants  # type: ignore[return-value]
 
 
+def check_timesteps(timesteps: object) -> int:
+    """``timesteps`` if a question can show them (0: an open time axis), else a
+    one-sentence SettingsError."""
+    whole = isinstance(timesteps, int) and not isinstance(timesteps, bool)
+    if whole and 0 <= timesteps <= MAX_SIZE:  # type: ignore[operator]
+        return timesteps  # type: ignore[return-value]
+    raise SettingsError(f"timesteps must be an integer from 0 up, not {timesteps!r}.")
+
+
+def parse_guess(text: str) -> int:
+    """A typed guess as a count: ``480``, ``1,320`` or ``1_320``; anything else is a
+    one-sentence SettingsError. The panel's entry and the magic's ``--guess`` read
+    guesses alike."""
+    digits = text.strip().replace(",", "").replace("_", "")
+    # isascii: str.isdigit also takes "²"; int() refuses it, and digits past Python's
+    # conversion limit (thousands of them) as well.
+    if digits.isascii() and digits.isdigit():
+        try:
+            return int(digits)
+        except ValueError:
+            pass
+    raise SettingsError(f"A guess is a whole number such as 480, not {text!r}.")
+
+
 @dataclass(frozen=True)
 class Question:
     """How many parameters? ``wants`` says which count: the recurrent ``layer`` alone,
@@ -291,11 +317,17 @@ class Question:
     timesteps: int = 0
 
     def __post_init__(self) -> None:
+        s = self.breakdown.settings
+        if cell_spec(s.cell).kernel_dims:
+            raise SettingsError(
+                f"the quiz does not ask about a {s.describe_layer()}: its kernel area "
+                "multiplies the input and recurrent terms, which the catalogue's wrong "
+                "formulas leave out."
+            )
         check_target(self.wants)
-        if self.wants == "model" and not self.breakdown.settings.dense:
+        if self.wants == "model" and not s.dense:
             raise SettingsError("the question can want the model only when it has a dense head.")
-        if isinstance(self.timesteps, bool) or not 0 <= self.timesteps <= MAX_SIZE:
-            raise SettingsError(f"timesteps must be an integer from 0 up, not {self.timesteps!r}.")
+        check_timesteps(self.timesteps)
 
     @property
     def answer(self) -> int:

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_widget import SettingsError, breakdown
-from lstm_widget.quiz import CATALOGUE, Question
+from lstm_widget.quiz import CATALOGUE, Question, parse_guess
 
 WIDTHS = st.integers(1, 300)
 STEPS = st.integers(2, 500)
@@ -186,3 +186,38 @@ def test_the_panel_refuses_a_bad_quiz_in_one_sentence() -> None:
         assert p.question.wants == "model" and "dense head included" in p.prompt.value
     finally:
         p.close()
+
+
+def test_a_convlstm_is_refused_in_one_sentence_and_the_panel_shows_its_counts() -> None:
+    import lstm_widget
+
+    conv = breakdown(cell="convlstm", units=16, kernel=(3, 3))
+    with pytest.raises(SettingsError, match="kernel area multiplies") as caught:
+        Question(conv)
+    assert str(caught.value).count(".") == 1
+    with pytest.raises(SettingsError, match="ConvLSTM2D"):
+        lstm_widget.panel(cell="convlstm", kernel=(3, 3), quiz=True)
+    lstm_widget.panel(cell="convlstm", kernel=(3, 3)).close()  # no quiz: nothing to refuse
+    p = lstm_widget.panel(quiz=True)
+    try:
+        p.controls["cell"].value = "convlstm"
+        assert p.error is None and p.question is None and not p._hidden
+        assert "kernel area multiplies" in p.prompt.value
+        assert f"{p.result.total:,}" in p.formula.value
+        p.guess.value = "100"  # nothing asked: nothing checked
+        assert p.last_verdict is None
+        p.controls["cell"].value = "lstm"
+        assert p.question is not None and p._hidden
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("text", ["480", "1,320", "1_320", " 7 "])
+def test_a_guess_reads_with_its_separators(text: str) -> None:
+    assert parse_guess(text) == int(text.replace(",", "").replace("_", ""))
+
+
+@pytest.mark.parametrize("text", ["twenty", "-5", "4.5", "²", "9" * 5000])
+def test_a_bad_guess_is_one_sentence(text: str) -> None:
+    with pytest.raises(SettingsError, match="A guess is a whole number such as 480"):
+        parse_guess(text)

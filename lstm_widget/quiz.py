@@ -285,9 +285,12 @@ def check_target(wants: object) -> Target:
 def check_timesteps(timesteps: object) -> int:
     """``timesteps`` if a question can show them (0: an open time axis), else a
     one-sentence SettingsError."""
-    whole = isinstance(timesteps, int) and not isinstance(timesteps, bool)
-    if whole and 0 <= timesteps <= MAX_SIZE:  # type: ignore[operator]
-        return timesteps  # type: ignore[return-value]
+    if (
+        isinstance(timesteps, int)
+        and not isinstance(timesteps, bool)
+        and 0 <= timesteps <= MAX_SIZE
+    ):
+        return timesteps
     raise SettingsError(f"timesteps must be an integer from 0 up, not {timesteps!r}.")
 
 

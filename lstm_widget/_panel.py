@@ -52,8 +52,8 @@ from .diagram import Diagram, _embedded, _save, _theme
 from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import growth
 from .layout import Variant, check_variant, highlights
-from .options import parse_units, sizes
-from .quiz import Question, Target, Verdict, check_target, check_timesteps, parse_guess
+from .options import parse_guess, parse_units, sizes
+from .quiz import Question, Target, Verdict, check_target, check_timesteps
 from .report import html_table, summary_line, text_table
 from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, on_theme
 

@@ -717,6 +717,7 @@ def mimebundle(
     highlight: str | None = None,
     fmt: str = "png",
     variant: Variant = "full",
+    hidden: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a notebook shows for a breakdown: the diagram, the table, and plain text.
 
@@ -725,19 +726,25 @@ def mimebundle(
     GitHub display too) followed by the coloured table, on the theme's background.
     The image alone (``fmt``: ``"png"`` or ``"svg"``) serves frontends without HTML;
     ``text/plain`` is the table for terminals. ``variant`` picks the drawing (see
-    :func:`draw`). Returns (data, metadata) as
-    ``_repr_mimebundle_`` and ``display(..., raw=True)`` expect.
+    :func:`draw`). ``hidden`` asks the class first: every count on the diagram reads
+    "?", and the table and plain text, which hold the answer, give only the layer's
+    name. Returns (data, metadata) as ``_repr_mimebundle_`` and
+    ``display(..., raw=True)`` expect.
     """
     b = to_breakdown(result_or_settings)
     palette = _theme(theme)
-    image, tag, (width, height) = _embedded(b, palette, highlight, fmt, check_variant(variant))
+    image, tag, (width, height) = _embedded(
+        b, palette, highlight, fmt, check_variant(variant), hidden
+    )
+    table = "" if hidden else html_table(b, palette)
     html = (
         f'<div class="lstm-widget-output" style="background:{palette.background};'
-        f'color:{palette.foreground};padding:0.5em">{tag}{html_table(b, palette)}</div>'
+        f'color:{palette.foreground};padding:0.5em">{tag}{table}</div>'
     )
     mime = _MIME[fmt]
     # Notebook JSON holds PNG as base64 text and SVG as text; both display as they are
     # through _repr_mimebundle_ and through display(..., raw=True).
     payload = base64.b64encode(image).decode("ascii") if fmt == "png" else image.decode()
-    data = {"text/plain": text_table(b), "text/html": html, mime: payload}
+    text = f"{b.settings.describe_layer()}: ? parameters" if hidden else text_table(b)
+    data = {"text/plain": text, "text/html": html, mime: payload}
     return data, {mime: {"width": width, "height": height}}

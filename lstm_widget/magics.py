@@ -13,6 +13,7 @@ import argparse
 import shlex
 from collections.abc import Callable
 from functools import cache
+from html import escape
 from typing import Any
 
 import IPython.display
@@ -21,7 +22,9 @@ from IPython.core.error import UsageError
 from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .introspect import explain
-from .options import add_diagram_arguments, make_parser
+from .layout import highlights
+from .options import add_diagram_arguments, add_quiz_arguments, make_parser, parse_guess
+from .quiz import Question
 from .style import THEMES, on_theme
 
 #: IPython's ``display``, typed here: some IPython releases annotate it and some ship no
@@ -43,6 +46,8 @@ Examples
   %lstm_params --widget --cell gru -u 64 -i 32    the live panel, preset
   %lstm_params --highlight recurrent -u 4 -i 3    light up the recurrent weights
   %lstm_params --compare framework=pytorch        what PyTorch counts that Keras does not
+  %lstm_params --quiz -u 10 -i 1                  the question, every count hidden
+  %lstm_params --guess 120 -u 10 -i 1             diagnosed: each unit reads all 10 outputs
   %lstm_params model                              explain the model in `model`
   result = %lstm_params -o -u 128 -i 32           keep the Breakdown, like %timeit -o
 """
@@ -73,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
              "or --compare bidirectional=true,layers=2: each difference as a sentence "
              "with its formula, and the diagram of the side with more weights "
              "(in the panel too, with --widget)")  # fmt: skip
+    add_quiz_arguments(parser)
     add_diagram_arguments(parser)
     add("--format", dest="image_format", choices=_IMAGE_FORMATS,
         help="diagram image format (default: png)")  # fmt: skip
@@ -159,11 +165,27 @@ class LstmMagics:
             print(_help())
             return None
         args, given = _parse(tokens)
+        quizzing = args.quiz or args.guess is not None
+        if not quizzing and (args.quiz_wants or args.quiz_timesteps is not None):
+            raise UsageError(
+                "--quiz-wants and --quiz-timesteps set the quiz's question; "
+                "add --quiz or --guess N."
+            )
         if args.name is not None:
             return self._explain(args, given)
+        if quizzing and args.compare:
+            raise UsageError(
+                "--compare shows the counts the quiz hides; guess first, then compare."
+            )
         try:
             result = breakdown(Settings(**given))
             compared = compare_with(result, parse_changes(args.compare)) if args.compare else None
+            question = (
+                Question(result, args.quiz_wants or "layer", args.quiz_timesteps or 0)
+                if quizzing
+                else None
+            )
+            guess = parse_guess(args.guess) if args.guess is not None else None
         except SettingsError as error:
             raise UsageError(str(error)) from None
         if args.widget and _has_widget_frontend(self.shell):
@@ -171,6 +193,9 @@ class LstmMagics:
             return live if args.return_result else None
         if args.widget:
             print("No widget frontend here (terminal IPython): showing the static output.")
+        if question is not None:
+            answer = self._show_quiz(question, guess, args, tokens)
+            return answer if args.return_result else None
         if compared is not None:
             self._show_comparison(compared, args)
             return compared if args.return_result else None
@@ -191,9 +216,14 @@ class LstmMagics:
                 theme=args.theme,
                 highlight=args.highlight,
                 compare=args.compare or None,
+                quiz=args.quiz or args.guess is not None,
+                quiz_wants=args.quiz_wants or "layer",
+                quiz_timesteps=args.quiz_timesteps or 0,
             )
         except SettingsError as error:  # a --highlight the layer does not have
             raise UsageError(str(error)) from None
+        if args.guess is not None:
+            live.guess.value = args.guess  # checked as if typed, before it is shown
         display(live)
         return live
 
@@ -228,6 +258,43 @@ class LstmMagics:
         data["text/html"] = on_theme(compared.html(theme.roles), theme) + data["text/html"]
         display(data, raw=True, metadata=metadata)
 
+    def _show_quiz(
+        self, question: Question, guess: int | None, args: argparse.Namespace, tokens: list[str]
+    ) -> object:
+        """The question over the diagram with every count hidden; or, with a guess, its
+        verdict over the revealed diagram, marked where a wrong guess went wrong.
+        Returns the :class:`~lstm_widget.quiz.Question`, or the guess's ``Verdict``."""
+        from . import diagram
+
+        result = question.breakdown
+        asked = [question.prompt(), question.code()]
+        if guess is None:
+            # The same line with --guess instead of --quiz, so the answer is one edit away.
+            flags = shlex.join(t for t in tokens if t not in ("--quiz", "-o"))
+            answered: object = question
+            lines, mark, hidden = [*asked, f"Answer: %lstm_params --guess N {flags}"], None, True
+        else:
+            verdict = answered = question.check(guess)
+            mark = None if verdict.right else highlights(result).carry(verdict.mark)
+            lines, hidden = [*asked, verdict.message], False
+        try:
+            data, metadata = diagram.mimebundle(
+                result,
+                theme=args.theme,
+                highlight=args.highlight or mark,
+                fmt=args.image_format or "png",
+                hidden=hidden,
+            )
+        except SettingsError as error:  # a --highlight the layer does not have
+            raise UsageError(str(error)) from None
+        theme = THEMES[args.theme]
+        prompt, code, last = (escape(line) for line in lines)
+        html = f"<div>{prompt}</div><div><code>{code}</code></div><div><b>{last}</b></div>"
+        data["text/plain"] = "\n".join([*lines, "", data["text/plain"]])
+        data["text/html"] = on_theme(html, theme) + data["text/html"]
+        display(data, raw=True, metadata=metadata)
+        return answered
+
     def _explain(self, args: argparse.Namespace, given: dict[str, Any]) -> object:
         if given:
             flags = ", ".join(sorted(given))
@@ -238,6 +305,8 @@ class LstmMagics:
             raise UsageError("--widget presets the panel from flags; it cannot take a NAME.")
         if args.compare:
             raise UsageError("--compare compares settings given as flags; it cannot take a NAME.")
+        if args.quiz or args.guess is not None:
+            raise UsageError("--quiz and --guess ask about settings given as flags, not a NAME.")
         drawing = [
             flag
             for flag, value in (("--highlight", args.highlight), ("--format", args.image_format))

@@ -27,7 +27,6 @@ __all__ = [
     "check_target",
     "check_timesteps",
     "input_code",
-    "parse_guess",
 ]
 
 Target = Literal["layer", "model"]
@@ -292,21 +291,6 @@ def check_timesteps(timesteps: object) -> int:
     ):
         return timesteps
     raise SettingsError(f"timesteps must be an integer from 0 up, not {timesteps!r}.")
-
-
-def parse_guess(text: str) -> int:
-    """A typed guess as a count: ``480``, ``1,320`` or ``1_320``; anything else is a
-    one-sentence SettingsError. The panel's entry and the magic's ``--guess`` read
-    guesses alike."""
-    digits = text.strip().replace(",", "").replace("_", "")
-    # isascii: str.isdigit also takes "²"; int() refuses it, and digits past Python's
-    # conversion limit (thousands of them) as well.
-    if digits.isascii() and digits.isdigit():
-        try:
-            return int(digits)
-        except ValueError:
-            pass
-    raise SettingsError(f"A guess is a whole number such as 480, not {text!r}.")
 
 
 @dataclass(frozen=True)

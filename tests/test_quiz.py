@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_widget import SettingsError, breakdown
-from lstm_widget.quiz import CATALOGUE, Question, parse_guess
+from lstm_widget.options import parse_guess
+from lstm_widget.quiz import CATALOGUE, Question
 
 WIDTHS = st.integers(1, 300)
 STEPS = st.integers(2, 500)
@@ -217,7 +218,7 @@ def test_a_guess_reads_with_its_separators(text: str) -> None:
     assert parse_guess(text) == int(text.replace(",", "").replace("_", ""))
 
 
-@pytest.mark.parametrize("text", ["twenty", "-5", "4.5", "²", "9" * 5000])
+@pytest.mark.parametrize("text", ["twenty", "-5", "4.5", "²", "1,0", "9" * 5000])
 def test_a_bad_guess_is_one_sentence(text: str) -> None:
     with pytest.raises(SettingsError, match="A guess is a whole number such as 480"):
         parse_guess(text)

@@ -48,7 +48,7 @@ from .counting import (
     breakdown,
     layers_label,
 )
-from .diagram import Diagram, _embedded, _save, _theme
+from .diagram import Diagram, Highlight, _embedded, _save, _theme
 from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import growth
 from .layout import Variant, check_variant, highlights
@@ -262,9 +262,9 @@ class Panel(widgets.VBox):
     compare
         The compare selector: ``""`` for nothing, or changes to the panel's settings
         as ``SETTING=VALUE`` pairs (``framework=pytorch``). While it is set, the
-        diagram draws the side with more weights and marks the role whose count
-        changes most (unless a highlight is chosen), and :attr:`comparison` states
-        each difference with its formula.
+        diagram draws the side with more weights and marks every role whose weights
+        differ (unless a highlight is chosen), and :attr:`comparison` states each
+        difference with its formula.
     compared
         The :class:`~lstm_widget.compare.Comparison` now shown, else ``None``.
     quiz, guess, check, verdict
@@ -879,20 +879,20 @@ class Panel(widgets.VBox):
         finally:
             self._holding = False
 
-    def _drawing(self) -> tuple[Breakdown, str | None]:
+    def _drawing(self) -> tuple[Breakdown, Highlight]:
         """What the diagram shows: the result, or the comparison's side with more
-        weights, marked where the counts differ most unless a highlight is chosen;
-        after a wrong guess, marked where the guess went wrong."""
+        weights, every role whose weights differ marked unless a highlight is chosen;
+        after a wrong guess, each candidate formula's missed term marked."""
         chosen = self.highlight.value or None
         if self.compared is None:
             verdict = self.last_verdict
             if chosen is None and verdict is not None and not verdict.right:
-                chosen = highlights(self.result).carry(verdict.mark)
+                return self.result, verdict.marks  # each candidate's missed term
             return self.result, chosen
         drawn = self.compared.drawn
         if chosen is not None and highlights(drawn).carry(chosen) is None:
             chosen = None  # a gate or role the drawn side lacks
-        return drawn, chosen or self.compared.mark
+        return drawn, chosen or self.compared.marks or None
 
     def _count_comparison(self) -> None:
         """Count the comparison the selector asks for (before the diagram, which shows
@@ -928,7 +928,7 @@ class Panel(widgets.VBox):
             self.compare.options = options
             self.compare.value = chosen
 
-    def _image(self, result: Breakdown, highlight: str | None, theme: ThemeName) -> bytes:
+    def _image(self, result: Breakdown, highlight: Highlight, theme: ThemeName) -> bytes:
         """The diagram's bytes from this theme's painter, which caches what it rendered."""
         painter = self._painters.get(theme)
         if painter is None:

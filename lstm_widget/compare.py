@@ -84,17 +84,22 @@ def describe_changes(changes: Mapping[str, Any]) -> str:
 class Change:
     """One thing the second setting has that the first has not, or has in another size.
 
-    ``role`` is the weights' role (``None`` for whole blocks of several roles);
+    ``roles`` are the roles of the weights it counts (several for whole blocks);
     ``verb`` what happens (``adds``, ``drops``, ``changes``); ``what`` names the weights
     (``a second bias per gate``); ``formula`` shows the count (``4 × 10 = 40``);
     ``delta`` is the signed difference in parameters.
     """
 
-    role: Role | None
+    roles: frozenset[Role]
     verb: str
     what: str
     formula: str
     delta: int
+
+    @property
+    def role(self) -> Role | None:
+        """The one role the weights have, whose colour the sentence takes; else None."""
+        return next(iter(self.roles)) if len(self.roles) == 1 else None
 
     def text(self, subject: str) -> str:
         return f"{subject} {self.verb} {self.what}: {self.formula}"
@@ -171,21 +176,17 @@ class Comparison:
         return f"{name} with {describe_changes(differing)}" if differing else name
 
     @property
-    def roles(self) -> frozenset[Role]:
-        """The roles whose weights differ: the ones to mark in a diagram."""
-        return frozenset(c.role for c in self.changes if c.role is not None)
-
-    @property
     def drawn(self) -> Breakdown:
         """The side to draw: the one with more weights, so that what differs is on it."""
         return self.after if self.after.total >= self.before.total else self.before
 
     @property
-    def mark(self) -> Role | None:
-        """The role to mark on :attr:`drawn`: the one that changes the count most."""
+    def marks(self) -> tuple[Role, ...]:
+        """The roles to mark on :attr:`drawn`: every one whose weights differ (in
+        :data:`ROLES` order), the roles of added or dropped blocks included."""
         present = {g.role for g in self.drawn.groups}
-        marked = [c for c in self.changes if c.role in present and c.delta]
-        return max(marked, key=lambda c: abs(c.delta)).role if marked else None
+        differing = {role for change in self.changes for role in change.roles}
+        return tuple(role for role in ROLES if role in present and role in differing)
 
     def totals(self) -> str:
         """``Keras LSTM: 480 → PyTorch LSTM: 520 (+40)``: each side's own ``total``."""
@@ -234,9 +235,10 @@ def _block_change(verb: str, keys: list[_BlockKey], side: Breakdown, sign: int) 
         return f"{n:,} × ({inner})" if "+" in inner else f"{n:,} × {inner}"
 
     formula = _equation(" + ".join(term(b, n) for b, n in alike.items()), total)
-    roles = {role for block in subtotals for role, t in zip(ROLES, block, strict=True) if t}
-    role: Role | None = roles.pop() if len(roles) == 1 else None
-    return Change(role, verb, _blocks_name(keys, side.settings.layers), formula, sign * total)
+    roles = frozenset(
+        role for block in subtotals for role, t in zip(ROLES, block, strict=True) if t
+    )
+    return Change(roles, verb, _blocks_name(keys, side.settings.layers), formula, sign * total)
 
 
 def _role_change(role: Role, old: list[WeightGroup], new: list[WeightGroup]) -> Change | None:
@@ -256,12 +258,14 @@ def _role_change(role: Role, old: list[WeightGroup], new: list[WeightGroup]) -> 
         if len(groups) > 1 and _per_gate(groups):
             what += " per gate"
         total = sum(g.count for g in groups)
-        return Change(role, verb, what, _equation(_expression(groups), total), sign * total)
+        return Change(
+            frozenset({role}), verb, what, _equation(_expression(groups), total), sign * total
+        )
     formula = (
         f"{_equation(_expression(old), before)} → {_equation(_expression(new), after)}, "
         f"{after - before:+,}"
     )
-    return Change(role, "changes", f"the {label}", formula, after - before)
+    return Change(frozenset({role}), "changes", f"the {label}", formula, after - before)
 
 
 def compare(before: Breakdown, after: Breakdown) -> Comparison:

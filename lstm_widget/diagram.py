@@ -131,22 +131,32 @@ def _theme(theme: str | Theme) -> Theme:
     return THEMES[theme]  # type: ignore[index]
 
 
+#: What a diagram lights up: one role or gate, several (a comparison marks every role
+#: whose weights differ), or nothing.
+Highlight = str | tuple[str, ...] | None
+
+
 @dataclass(frozen=True)
 class _Highlight:
-    """The highlighted role or gate, and its rivals: the names that fade beside it.
+    """The highlighted roles or gates, and their rivals: the names that fade beside them.
 
     A role competes only with roles and a gate only with gates, so highlighting the
     recurrent weights fades the other weight rows but not the gates they feed.
     """
 
-    name: str
+    names: frozenset[str]
     rivals: frozenset[str]
 
 
-def _highlight(b: Breakdown, highlight: str | None) -> _Highlight | None:
+def _highlight(b: Breakdown, highlight: Highlight) -> _Highlight | None:
     rules = highlights(b)
-    name = rules.resolve(highlight)  # a framework's gate letter: its stable name
-    return None if name is None else _Highlight(name, rules.rivals(name))
+    asked = highlight if isinstance(highlight, tuple) else (highlight,)
+    # A framework's gate letter: its stable name.
+    names = frozenset(name for name in map(rules.resolve, asked) if name is not None)
+    if not names:
+        return None
+    rivals = frozenset().union(*map(rules.rivals, names)) - names
+    return _Highlight(names, rivals)
 
 
 def _dpi(dpi: float | None) -> float:
@@ -236,7 +246,7 @@ class _Painter:
         """Fade what names a rival of the highlight; thicken the lines it names."""
         if self.highlight is None:
             return 1.0, width
-        if self.highlight.name in tags:
+        if tags & self.highlight.names:
             return 1.0, width * 1.8
         if tags & self.highlight.rivals:
             return DIMMED_ALPHA, width
@@ -392,7 +402,7 @@ def draw(
     *,
     ax: Axes | None = None,
     theme: str | Theme = DEFAULT_THEME,
-    highlight: str | None = None,
+    highlight: Highlight = None,
     block: Block = (0, "forward"),
     variant: Variant = "full",
     hidden: bool = False,
@@ -417,7 +427,8 @@ def draw(
         ``"peephole"``, ``"projection"``, ``"dense"``) or a gate (``"f"``, ``"i"``,
         ``"candidate"``, ``"o"``, ``"r"``, ``"z"``; a framework's own letter such as
         ``"g"`` names the same gate): it stays vivid and its rivals fade, the other
-        roles for a role, the other gates for a gate.
+        roles for a role, the other gates for a gate. A tuple of them lights up each
+        (a comparison marks every role whose weights differ).
     block
         ``(layer, direction)`` whose cell is drawn in detail, 0-based layer;
         ``direction`` is ``"forward"`` or ``"backward"``.
@@ -453,7 +464,7 @@ def render(
     fmt: str = "png",
     *,
     theme: str | Theme = DEFAULT_THEME,
-    highlight: str | None = None,
+    highlight: Highlight = None,
     dpi: float | None = None,
     width: int | None = None,
     block: Block = (0, "forward"),
@@ -551,7 +562,7 @@ class Diagram:
         result_or_settings: Source,
         fmt: str = "png",
         *,
-        highlight: str | None = None,
+        highlight: Highlight = None,
         block: Block = (0, "forward"),
         variant: Variant = "full",
         hidden: bool = False,
@@ -582,7 +593,7 @@ class Diagram:
         return data
 
     def _update(
-        self, b: Breakdown, highlight: str | None, block: Block, variant: Variant, hidden: bool
+        self, b: Breakdown, highlight: Highlight, block: Block, variant: Variant, hidden: bool
     ) -> dict[str, str] | None:
         """Repaint; returns {SVG id: new text} if only label texts changed, else None."""
         lay = layout(b, check_block(b, block), variant, hidden)
@@ -664,7 +675,7 @@ _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 def _embedded(
     b: Breakdown,
     palette: Theme,
-    highlight: str | None,
+    highlight: Highlight,
     fmt: str,
     variant: Variant = "full",
     hidden: bool = False,
@@ -714,7 +725,7 @@ def mimebundle(
     result_or_settings: Source,
     *,
     theme: str | Theme = DEFAULT_THEME,
-    highlight: str | None = None,
+    highlight: Highlight = None,
     fmt: str = "png",
     variant: Variant = "full",
     hidden: bool = False,

@@ -22,7 +22,6 @@ from IPython.core.error import UsageError
 from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .introspect import explain
-from .layout import highlights
 from .options import add_diagram_arguments, add_quiz_arguments, make_parser, parse_guess
 from .quiz import Question
 from .style import THEMES, on_theme
@@ -241,7 +240,7 @@ class LstmMagics:
 
     def _show_comparison(self, compared: Comparison, args: argparse.Namespace) -> None:
         """The differences as sentences, then the diagram of the side with more weights,
-        marked where the counts differ most (or with the asked-for highlight)."""
+        every role whose weights differ marked (or the asked-for highlight)."""
         from . import diagram
 
         theme = THEMES[args.theme]
@@ -249,7 +248,7 @@ class LstmMagics:
             data, metadata = diagram.mimebundle(
                 compared.drawn,
                 theme=args.theme,
-                highlight=args.highlight or compared.mark,
+                highlight=args.highlight or compared.marks or None,
                 fmt=args.image_format or "png",
             )
         except SettingsError as error:  # a --highlight the drawn side does not have
@@ -275,7 +274,7 @@ class LstmMagics:
             lines, mark, hidden = [*asked, f"Answer: %lstm_params --guess N {flags}"], None, True
         else:
             verdict = answered = question.check(guess)
-            mark = None if verdict.right else highlights(result).carry(verdict.mark)
+            mark = verdict.marks or None
             lines, hidden = [*asked, verdict.message], False
         try:
             data, metadata = diagram.mimebundle(

@@ -220,14 +220,18 @@ class Diagnosis:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a guess gets: confirmed, or diagnosed (or a hint where nothing fits)."""
+    """What a guess gets: confirmed, or diagnosed (or a hint where nothing fits).
+
+    ``marks`` are the roles or gates to light up in the diagram: each diagnosis's
+    missed term, or the hint's role, or the dense head for the other count.
+    """
 
     guess: int
     answer: int
     right: bool
     message: str
     diagnoses: tuple[Diagnosis, ...] = ()
-    mark: str | None = None
+    marks: tuple[str, ...] = ()
 
 
 def input_code(s: Settings, timesteps: int) -> str:
@@ -348,7 +352,7 @@ class Question:
                 False,
                 f"{guess:,} is {named} its dense head ({b.dense_total:,}); "
                 f"the question asks for {answer:,}.",
-                mark="dense",
+                marks=("dense",),
             )
         head = b.dense_total if self.wants == "model" else 0
         found = tuple(
@@ -360,9 +364,8 @@ class Question:
         )
         if found:
             several = " Or: ".join(d.explanation for d in found)
-            return Verdict(
-                guess, answer, False, f"{guess:,} is not it. {several}", found, found[0].mark
-            )
+            marks = tuple(dict.fromkeys(d.mark for d in found))  # each once, in order
+            return Verdict(guess, answer, False, f"{guess:,} is not it. {several}", found, marks)
         gap = abs(guess - answer)
         nearest = min((r for r in ROLES if _role(b, r)), key=lambda r: abs(_role(b, r) - gap))
         side = "below" if guess < answer else "above"
@@ -372,5 +375,5 @@ class Question:
             False,
             f"{guess:,} is {gap:,} {side} the count. Hint: look at the "
             f"{ROLE_LABELS[nearest]} ({_role(b, nearest):,} in all).",
-            mark=nearest,
+            marks=(nearest,),
         )

@@ -31,7 +31,7 @@ def test_the_seed_against_pytorch_is_the_second_bias_with_its_formula() -> None:
     assert result.sentences() == ["PyTorch LSTM adds a second bias per gate: 4 × 10 = 40"]
     assert result.totals() == "Keras LSTM: 480 → PyTorch LSTM: 520 (+40)"
     assert result.drawn.settings.framework == "pytorch"
-    assert result.mark == "second_bias"
+    assert result.marks == ("second_bias",)
 
 
 def test_each_confusion_of_the_issue_is_one_derived_sentence() -> None:
@@ -135,7 +135,7 @@ def test_the_panel_compares_and_follows_the_controls() -> None:
         assert p.compare.value == "framework=pytorch"
         assert "PyTorch LSTM adds a second bias per gate: 4 × 10 = 40" in _text(p.comparison.value)
         assert "4 × 10 = 40" in _text(p.comparison.value)
-        assert p._drawing() == (p.compared.drawn, "second_bias")  # type: ignore[union-attr]
+        assert p._drawing() == (p.compared.drawn, ("second_bias",))  # type: ignore[union-attr]
         p.controls["units"].value = 20
         assert p.compared is not None and p.compared.before == p.result
         assert "4 × 20 = 80" in _text(p.comparison.value)
@@ -187,3 +187,32 @@ def test_a_stack_of_different_widths_compares_layer_by_layer() -> None:
         "PyTorch LSTM adds a second bias per gate: 4 × 32 + 4 × 16 = 192"
     ]
     assert {"layers", "units"}.isdisjoint(k for c in suggestions(stack.settings) for k in c)
+
+
+def test_every_role_whose_weights_differ_is_marked_on_the_drawn_side() -> None:
+    stack = compare_with(breakdown(layers=2), {"bidirectional": True})
+    # The backward blocks bring every role; layer 2's input weights also grow.
+    assert stack.marks == ("input", "recurrent", "bias")
+    wider = compare_with(breakdown(dense=1), {"units": 20})
+    assert wider.marks == ("input", "recurrent", "bias", "dense")
+    # Dropping the biases draws the side that has them, with them marked.
+    fewer = compare_with(breakdown(framework="pytorch"), {"bias": False})
+    assert fewer.drawn is fewer.before and fewer.marks == ("bias", "second_bias")
+    # A projection narrower than h shrinks U more than it adds: the side without it
+    # is drawn, its recurrent weights marked (it has no projection to mark).
+    projected = compare_with(breakdown(framework="pytorch"), {"proj_size": 5})
+    assert projected.drawn is projected.before and projected.marks == ("recurrent",)
+    assert compare_with(breakdown(), {"units": 10}).marks == ()
+
+
+def test_the_panel_marks_every_differing_role() -> None:
+    p = lstm_widget.panel(layers=2, compare="bidirectional=True")
+    try:
+        assert p._drawing()[1] == ("input", "recurrent", "bias")
+        p.compare.value = "framework=pytorch"
+        assert p._drawing()[1] == ("second_bias",)
+        p.controls["framework"].value = "pytorch"  # now the same weights: nothing marked
+        assert p.compared is not None and p.compared.changes == ()
+        assert p._drawing()[1] is None
+    finally:
+        p.close()

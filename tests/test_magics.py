@@ -426,7 +426,7 @@ def test_guess_is_diagnosed_and_the_diagram_marks_the_missed_term(ip: Any) -> No
     value, bundles, _ = _outputs(ip, "-o --guess 120 -u 10 -i 1 --format svg")
     from lstm_widget.quiz import Verdict
 
-    assert isinstance(value, Verdict) and not value.right and value.mark == "recurrent"
+    assert isinstance(value, Verdict) and not value.right and value.marks == ("recurrent",)
     (bundle,) = bundles
     assert "120 is not it. Each unit reads all 10 previous outputs" in bundle["text/plain"]
     assert "480" in bundle["text/plain"]  # revealed

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_widget import SettingsError, breakdown
+from lstm_widget import SettingsError, breakdown, draw
 from lstm_widget.options import parse_guess
 from lstm_widget.quiz import CATALOGUE, Question
 
@@ -52,7 +52,7 @@ def test_the_seed_guess_is_diagnosed_and_marks_the_recurrent_weights() -> None:
     verdict = Question(breakdown(dense=1)).check(120)
     assert not verdict.right
     assert [d.key for d in verdict.diagnoses] == ["own_recurrent_only"]
-    assert verdict.mark == "recurrent"
+    assert verdict.marks == ("recurrent",)
     assert "all 10 previous outputs" in verdict.message
 
 
@@ -60,6 +60,7 @@ def test_ties_offer_every_candidate() -> None:
     verdict = Question(breakdown()).check(360)
     assert {d.key for d in verdict.diagnoses} == {"cross_unit_only", "three_gates"}
     assert {d.mark for d in verdict.diagnoses} == {"recurrent", "candidate"}
+    assert set(verdict.marks) == {"recurrent", "candidate"}  # each candidate's term lit
 
 
 @pytest.mark.parametrize(
@@ -80,7 +81,8 @@ def test_each_setting_of_the_issue_gets_its_diagnosis(
     assert guess is not None
     verdict = Question(b, timesteps=timesteps).check(guess)
     assert key in [d.key for d in verdict.diagnoses]
-    assert verdict.mark == BY_KEY[key].mark
+    assert BY_KEY[key].mark in verdict.marks
+    draw(b, highlight=verdict.marks).clear()  # each mark is a role or gate the layer has
 
 
 def test_right_other_count_and_unknown_guesses() -> None:
@@ -88,7 +90,7 @@ def test_right_other_count_and_unknown_guesses() -> None:
     assert Question(b).check(480).right
     assert Question(b, wants="model").check(491).right
     layer_asked = Question(b).check(491)
-    assert "model with its dense head" in layer_asked.message and layer_asked.mark == "dense"
+    assert "model with its dense head" in layer_asked.message and layer_asked.marks == ("dense",)
     model_asked = Question(b, wants="model").check(480)
     assert "layer without its dense head" in model_asked.message
     # A wrong formula aimed at the model: the head's 11 on top of the seed's 120.
@@ -97,7 +99,7 @@ def test_right_other_count_and_unknown_guesses() -> None:
     ]
     unknown = Question(b).check(500)
     assert unknown.diagnoses == () and "20 above the count" in unknown.message
-    assert unknown.mark is not None and "Hint" in unknown.message
+    assert len(unknown.marks) == 1 and "Hint" in unknown.message
 
 
 def test_the_input_reads_as_the_framework_writes_it() -> None:
@@ -139,7 +141,7 @@ def test_the_panel_hides_every_count_until_a_guess_then_marks_the_missed_term() 
         p.guess.value = "120"
         assert p.last_verdict is not None and not p.last_verdict.right
         assert "all 10 previous outputs" in p.verdict.value
-        assert p._drawing() == (p.result, "recurrent")
+        assert p._drawing() == (p.result, ("recurrent",))
         assert "480" in " ".join(_svg_texts(p.image.value)) and "480" in p.formula.value
         assert "480" in p.table.value
         # Another setting is another question: hidden again.

@@ -26,7 +26,6 @@ from html import escape
 from typing import Any, Final
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
 from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
 from .conventions import (
@@ -50,7 +49,7 @@ from .counting import (
 )
 from .diagram import Diagram, Highlight, _embedded, _save, _theme
 from .growth_plot import OVERS as GROWTH_OVERS
-from .growth_plot import growth
+from .growth_plot import GrowthPlot
 from .layout import Variant, check_variant, highlights
 from .options import parse_guess, parse_units, sizes
 from .quiz import Question, Target, Verdict, check_target, check_timesteps
@@ -423,13 +422,19 @@ class Panel(widgets.VBox):
         self.growth_over = widgets.ToggleButtons(
             options=list(GROWTH_OVERS), value="units", description="", style=wide
         )
-        self.growth_image = widgets.Image(format=_WIDGET_FORMAT)
+        # Its text is at lecture size at the natural size too: never shrunk to fit.
+        self.growth_image = widgets.Image(
+            format=_WIDGET_FORMAT,
+            layout=widgets.Layout(max_width="none", flex="0 0 auto")
+            if lecture
+            else widgets.Layout(max_width="100%"),
+        )
         self.growth_note = widgets.HTML()
         self.growth_section = widgets.Accordion(
             children=[widgets.VBox([self.growth_over, self.growth_note, self.growth_image])],
             titles=("Growth",),
         )
-        self._growth_figure: Figure | None = None
+        self._growth_plot: GrowthPlot | None = None
         self.growth_section.observe(self._draw_growth, names="selected_index")
         self.growth_over.observe(self._draw_growth, names="value")
         hint = f"<div>{escape(RERUN_HINT)}</div>"
@@ -595,7 +600,7 @@ class Panel(widgets.VBox):
         for painter in self._painters.values():
             painter.close()
         self._painters.clear()
-        self._growth_figure = None
+        self._growth_plot = None
         _forget(self)
         super().close()
 
@@ -948,17 +953,17 @@ class Panel(widgets.VBox):
         if self.growth_section.selected_index is None or self._hidden:
             return
         theme = THEMES[self.theme.value]
+        if self._growth_plot is None or self._growth_plot.theme is not theme:
+            self._growth_plot = GrowthPlot(theme)
         try:
-            self._growth_figure = growth(
-                self.result, self.growth_over.value, theme=theme, fig=self._growth_figure
-            )
+            figure = self._growth_plot.update(self.result, self.growth_over.value)
         except SettingsError as error:  # a stack of different widths grows no other way
             self.growth_note.value = f"<div>{escape(str(error))}</div>"
             self.growth_image.layout.display = "none"
             return
         self.growth_note.value = ""
         self.growth_image.layout.display = None
-        self.growth_image.value = _save(self._growth_figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
+        self.growth_image.value = _save(figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
 
     def _report(self, message: str, details: str | None = None) -> None:
         self.error = message

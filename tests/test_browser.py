@@ -354,6 +354,10 @@ def test_panel_follows_keyboard_and_mouse(
             arg=[plot.element_handle(), f"units=30: {breakdown(**settings).total:,}"],
             timeout=REDRAW_TIMEOUT_MS,
         )
+        # Shown at its natural size in the lecture column, every text at lecture size.
+        grown = plot.evaluate(MEASURE_DIAGRAM)
+        assert grown["texts"] and grown["scale"] >= 4 / 3 - LAYOUT_UNIT, grown
+        assert min(t["px"] for t in grown["texts"]) >= LECTURE_MIN_PX - LAYOUT_UNIT, grown
         view.screenshot("7-growth")
 
         # Predict, then reveal: the second panel hides every count until a guess.

@@ -49,7 +49,7 @@ def test_growth_is_a_figure_in_the_role_colours_with_the_setting_marked() -> Non
         assert fills == [to_hex(palette.roles[r]) for r in b.role_totals()]
         marked = [line for line in ax.lines if list(line.get_xdata()) == [10]]
         assert any(list(line.get_ydata()) == [491] for line in marked)
-        assert ax.get_title().endswith("units=10: 491")
+        assert ax.get_title(loc="left").endswith("units=10: 491")
 
 
 def test_growth_never_imports_pyplot() -> None:
@@ -95,3 +95,57 @@ def test_a_stack_of_different_widths_grows_over_input_size_only() -> None:
     xs, series = growth_series(b, "input_size")
     k = xs.index(8)
     assert sum(values[k] for values in series.values()) == b.total
+
+
+@pytest.mark.parametrize("over", ["units", "input_size", "layers"])
+def test_every_text_is_at_lecture_size_where_the_svg_shows_at_its_natural_size(
+    over: str,
+) -> None:
+    import re
+
+    from lstm_widget.diagram import _save
+    from lstm_widget.growth_plot import GrowthPlot
+
+    plot = GrowthPlot()
+    for b in (breakdown(units=10, dense=1), breakdown(units=4096, input_size=4096, dense=1)):
+        svg = _save(plot.update(b, over), "svg", 100, LIGHT).decode()  # type: ignore[arg-type]
+        # matplotlib >= 3.9 writes font-size, 3.8 the font shorthand; 1 pt is 4/3 CSS px.
+        sizes = [float(size) for size in re.findall(r"font(?:-size)?: ([0-9.]+)px", svg)]
+        assert len(sizes) >= 10 and min(sizes) * 4 / 3 >= 18
+        (ax,) = plot.figure.axes
+        # Tick labels, axis names and the title inside the figure, clear of each other.
+        renderer = plot.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        figure_box = plot.figure.bbox
+        texts = [ax.title, ax.xaxis.label, ax.yaxis.label]
+        shown = [
+            tick.label1
+            for axis in (ax.xaxis, ax.yaxis)
+            for tick in axis.get_major_ticks()
+            if tick.label1.get_text()
+            and min(axis.get_view_interval()) <= tick.get_loc() <= max(axis.get_view_interval())
+        ]
+        texts += shown
+        for text in texts:
+            box = text.get_window_extent(renderer)
+            assert figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1 + 1, text
+            assert figure_box.y0 <= box.y0 and box.y1 <= figure_box.y1, text
+        ylabel = ax.yaxis.label.get_window_extent(renderer)
+        assert ylabel.x1 <= min(t.get_window_extent(renderer).x0 for t in shown)
+
+
+def test_a_redraw_moves_the_artists_it_made_instead_of_making_new_ones() -> None:
+    from lstm_widget.growth_plot import GrowthPlot
+
+    plot = GrowthPlot()
+    plot.update(breakdown(units=10, dense=1), "units")
+    (ax,) = plot.figure.axes
+    made = (list(ax.collections), list(ax.lines), ax.get_legend())
+    plot.update(breakdown(units=40, dense=1), "units")
+    assert plot.figure.axes == [ax] and (list(ax.collections), list(ax.lines)) == made[:2]
+    total = breakdown(units=40, dense=1).total
+    assert ax.get_legend() is made[2] and ax.get_title(loc="left").endswith(f"=40: {total:,}")
+    # Another axis or another set of roles builds the artists again.
+    plot.update(breakdown(units=40), "units")
+    assert len(plot.figure.axes[0].collections) == 3
+    plot.update(breakdown(units=40), "layers")
+    assert plot.figure.axes[0].get_xscale() == "linear"

@@ -136,6 +136,7 @@ _LECTURE_CSS: Final = f"""<style>
   font-size: 18px;
 }}
 .{_LECTURE_CLASS} .widget-html-content {{ font-size: 18px; line-height: 1.35; }}
+.{_LECTURE_CLASS} .widget-html-content code {{ font-size: 18px; }}
 .{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.25em; }}
 .{_LECTURE_CLASS} .widget-inline-hbox {{ width: auto; }}
 .{_LECTURE_CLASS} .widget-text input, .{_LECTURE_CLASS} .widget-dropdown select {{

@@ -138,6 +138,11 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+def _quizzing(args: argparse.Namespace) -> bool:
+    """Whether the line asks the quiz's question: ``--quiz``, or ``--guess N`` alone."""
+    return bool(args.quiz or args.guess is not None)
+
+
 def _has_widget_frontend(shell: Any) -> bool:
     """True in a Jupyter kernel (Lab, Notebook, VS Code, Colab), False in a terminal.
 
@@ -164,7 +169,7 @@ class LstmMagics:
             print(_help())
             return None
         args, given = _parse(tokens)
-        quizzing = args.quiz or args.guess is not None
+        quizzing = _quizzing(args)
         if not quizzing and (args.quiz_wants or args.quiz_timesteps is not None):
             raise UsageError(
                 "--quiz-wants and --quiz-timesteps set the quiz's question; "
@@ -215,7 +220,7 @@ class LstmMagics:
                 theme=args.theme,
                 highlight=args.highlight,
                 compare=args.compare or None,
-                quiz=args.quiz or args.guess is not None,
+                quiz=_quizzing(args),
                 quiz_wants=args.quiz_wants or "layer",
                 quiz_timesteps=args.quiz_timesteps or 0,
             )
@@ -304,7 +309,7 @@ class LstmMagics:
             raise UsageError("--widget presets the panel from flags; it cannot take a NAME.")
         if args.compare:
             raise UsageError("--compare compares settings given as flags; it cannot take a NAME.")
-        if args.quiz or args.guess is not None:
+        if _quizzing(args):
             raise UsageError("--quiz and --guess ask about settings given as flags, not a NAME.")
         drawing = [
             flag

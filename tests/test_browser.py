@@ -377,7 +377,10 @@ def test_panel_follows_keyboard_and_mouse(
         # Predict, then reveal: the second panel hides every count until a guess.
         quiz = page.locator(f".{LECTURE_CLASS}").nth(1)
         quiz.scroll_into_view_if_needed()
-        quiz.get_by_text("Sequential([Input(shape=(3, 1)), LSTM(10), Dense(1)])").wait_for()
+        code = quiz.get_by_text("Sequential([Input(shape=(3, 1)), LSTM(10), Dense(1)])")
+        code.wait_for()
+        # The frontend's smaller code font would undercut the lecture size.
+        assert code.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= LECTURE_MIN_PX
         assert quiz.get_by_text("Keras LSTM: ? parameters", exact=True).count() == 1
         hidden_image = quiz.locator("img.widget-image").first
         texts = svg_texts(hidden_image)

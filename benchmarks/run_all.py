@@ -20,6 +20,7 @@ SCRIPTS = (
     "bench_diagram",
     "bench_update",
     "bench_memory",
+    "bench_growth",
     "bench_browser",
 )
 

@@ -1,8 +1,9 @@
-"""Regenerate the README's diagram images: ``python docs/make_images.py``.
+"""Regenerate the README's diagram and growth images: ``python docs/make_images.py``.
 
-Each image is rendered with :func:`lstm_widget.render` and stored as a 64-colour
-palette PNG (the diagrams use a dozen flat colours plus anti-aliasing), which keeps
-the repository small without visible loss.
+Each image is rendered with :func:`lstm_widget.render` (the growth plot with
+:func:`lstm_widget.growth`) and stored as a 64-colour palette PNG (they use a dozen
+flat colours plus anti-aliasing), which keeps the repository small without visible
+loss.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from PIL import Image
 
-from lstm_widget import render
+from lstm_widget import growth, render
 
 DOCS = Path(__file__).resolve().parent
 
@@ -47,12 +48,18 @@ IMAGES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }
 
 
+def _store(name: str, png: bytes) -> None:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(DOCS / name, optimize=True)
+    print(f"{name}: {(DOCS / name).stat().st_size // 1024} KB")
+
+
 def main() -> None:
     for name, (settings, options) in IMAGES.items():
-        png = render(settings, "png", dpi=110, **options)
-        image = Image.open(io.BytesIO(png)).convert("RGB")
-        image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(DOCS / name, optimize=True)
-        print(f"{name}: {(DOCS / name).stat().st_size // 1024} KB")
+        _store(name, render(settings, "png", dpi=110, **options))
+    buffer = io.BytesIO()
+    growth(SEED, over="units").savefig(buffer, format="png", dpi=110)
+    _store("growth-units.png", buffer.getvalue())
 
 
 if __name__ == "__main__":

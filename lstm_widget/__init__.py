@@ -22,6 +22,7 @@ from .introspect import IntrospectionError, ModelReport, explain
 if TYPE_CHECKING:
     from ._panel import Panel, panel
     from .diagram import draw, render
+    from .growth_plot import growth
 
 __all__ = [
     "Breakdown",
@@ -34,6 +35,7 @@ __all__ = [
     "breakdown",
     "draw",
     "explain",
+    "growth",
     "load_ipython_extension",
     "panel",
     "render",
@@ -43,7 +45,13 @@ __all__ = [
 __version__ = "0.1.0"
 
 #: Public names whose modules import ipywidgets or matplotlib, loaded on first use.
-_LAZY = {"panel": "._panel", "Panel": "._panel", "draw": ".diagram", "render": ".diagram"}
+_LAZY = {
+    "panel": "._panel",
+    "Panel": "._panel",
+    "draw": ".diagram",
+    "render": ".diagram",
+    "growth": ".growth_plot",
+}
 
 
 def __getattr__(name: str) -> Any:

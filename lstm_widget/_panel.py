@@ -27,6 +27,7 @@ from typing import Any, Final
 
 import ipywidgets as widgets
 
+from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
 from .conventions import (
     CELL_SPECS,
     FRAMEWORK_SPECS,
@@ -46,11 +47,14 @@ from .counting import (
     breakdown,
     layers_label,
 )
-from .diagram import Diagram, _embedded, _theme
+from .diagram import Diagram, Highlight, _embedded, _save, _theme
+from .growth_plot import OVERS as GROWTH_OVERS
+from .growth_plot import GrowthPlot
 from .layout import Variant, check_variant, highlights
-from .options import parse_units, sizes
+from .options import parse_guess, parse_units, sizes
+from .quiz import Question, Target, Verdict, check_target, check_timesteps
 from .report import html_table, summary_line, text_table
-from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
+from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, on_theme
 
 #: The Image widget's format. SVG keeps text as text: smaller, faster to render than
 #: rasterising, and sharp on a projector.
@@ -132,6 +136,7 @@ _LECTURE_CSS: Final = f"""<style>
   font-size: 18px;
 }}
 .{_LECTURE_CLASS} .widget-html-content {{ font-size: 18px; line-height: 1.35; }}
+.{_LECTURE_CLASS} .widget-html-content code {{ font-size: 18px; }}
 .{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.25em; }}
 .{_LECTURE_CLASS} .widget-inline-hbox {{ width: auto; }}
 .{_LECTURE_CLASS} .widget-text input, .{_LECTURE_CLASS} .widget-dropdown select {{
@@ -151,12 +156,6 @@ RERUN_HINT: Final = (
 STILL_CAPTION: Final = "A still of the panel above, for viewers that cannot run widgets."
 
 _THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
-
-
-def _on_theme(html: str, theme: Theme) -> str:
-    """``html`` on the theme's background, so its role colours keep their contrast."""
-    style = f"background:{theme.background};color:{theme.foreground};padding:0.25em 0.5em"
-    return f'<div style="{style}">{html}</div>'
 
 
 def _label(setting: str) -> str:
@@ -260,6 +259,28 @@ class Panel(widgets.VBox):
     highlight, theme
         The highlight selector, whose value is a role, a gate letter or ``""`` for
         nothing, and the theme toggle.
+    compare
+        The compare selector: ``""`` for nothing, or changes to the panel's settings
+        as ``SETTING=VALUE`` pairs (``framework=pytorch``). While it is set, the
+        diagram draws the side with more weights and marks every role whose weights
+        differ (unless a highlight is chosen), and :attr:`comparison` states each
+        difference with its formula.
+    compared
+        The :class:`~lstm_widget.compare.Comparison` now shown, else ``None``.
+    quiz, guess, check, verdict
+        Predict, then reveal. While :attr:`quiz` (a checkbox) is ticked every count
+        (diagram, formula, per-unit reading, table, comparison) reads "?" until a
+        guess is typed into :attr:`guess` and checked (Enter or the :attr:`check`
+        button); :attr:`verdict` then confirms it or diagnoses it
+        (:mod:`lstm_widget.quiz`), and the diagram marks the missed term. Another
+        setting asks again.
+    growth_section, growth_over, growth_image
+        The collapsible growth plot (:func:`lstm_widget.growth`): parameters against
+        the setting :attr:`growth_over` picks, stacked by role, the current setting
+        marked. Drawn only while its section is open.
+    question, last_verdict
+        The :class:`~lstm_widget.quiz.Question` asked now (``None`` without the
+        quiz) and the :class:`~lstm_widget.quiz.Verdict` of the last guess.
     table_section
         The collapsible section holding the weight-group :attr:`table`, built only
         while it is open.
@@ -274,6 +295,10 @@ class Panel(widgets.VBox):
         theme: ThemeName = DEFAULT_THEME,
         highlight: str | None = None,
         variant: Variant = "full",
+        compare: str = "",
+        quiz: bool = False,
+        quiz_wants: Target = "layer",
+        quiz_timesteps: int = 0,
     ) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {}
         self.sliders: dict[str, widgets.IntSlider | widgets.FloatLogSlider] = {}
@@ -286,6 +311,11 @@ class Panel(widgets.VBox):
         self._last_still: tuple[object, tuple[bytes, str]] = (None, (b"", ""))
         self.result = start
         self.error: str | None = None
+        self.compared: Comparison | None = None
+        self.question: Question | None = None
+        self.last_verdict: Verdict | None = None
+        self._quiz_wants: Target = quiz_wants
+        self._quiz_timesteps = quiz_timesteps
         settings = start.settings
         lecture = variant == "lecture"
 
@@ -359,6 +389,22 @@ class Panel(widgets.VBox):
             style=wide,
         )
 
+        self.compare = widgets.Dropdown(
+            options=_compare_options(settings, compare),
+            value=compare,
+            description="compare",
+            style=wide,
+        )
+        self.quiz = widgets.Checkbox(value=quiz, description="predict first", indent=False)
+        self.prompt = widgets.HTML()
+        self.guess = widgets.Text(
+            placeholder="your guess", continuous_update=False, layout=widgets.Layout(width="10em")
+        )
+        self.check = widgets.Button(description="Check")
+        self.verdict = widgets.HTML()
+        self.quiz_box = widgets.VBox(
+            [self.prompt, widgets.HBox([self.guess, self.check]), self.verdict]
+        )
         self.message = widgets.HTML()
         # The lecture diagram shows at its natural size, the size its text was chosen
         # for: never shrunk to the column, so browser zoom can only enlarge it.
@@ -368,16 +414,43 @@ class Panel(widgets.VBox):
             if lecture
             else widgets.Layout(max_width="100%"),
         )
+        self.comparison = widgets.HTML()
         self.formula = widgets.HTML()
         self.explanation = widgets.HTML()
         self.table = widgets.HTML()
         self.table_section = widgets.Accordion(children=[self.table], titles=("Weight groups",))
         self.table_section.observe(self._fill_table, names="selected_index")
+        self.growth_over = widgets.ToggleButtons(
+            options=list(GROWTH_OVERS), value="units", description="", style=wide
+        )
+        # Its text is at lecture size at the natural size too: never shrunk to fit.
+        self.growth_image = widgets.Image(
+            format=_WIDGET_FORMAT,
+            layout=widgets.Layout(max_width="none", flex="0 0 auto")
+            if lecture
+            else widgets.Layout(max_width="100%"),
+        )
+        self.growth_note = widgets.HTML()
+        self.growth_section = widgets.Accordion(
+            children=[widgets.VBox([self.growth_over, self.growth_note, self.growth_image])],
+            titles=("Growth",),
+        )
+        self._growth_plot: GrowthPlot | None = None
+        self.growth_section.observe(self._draw_growth, names="selected_index")
+        self.growth_over.observe(self._draw_growth, names="value")
         hint = f"<div>{escape(RERUN_HINT)}</div>"
         self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
 
         flags = [self.controls[name] for name in _FLAGS]
-        views = [self.image, self.formula, self.explanation, self.table_section]
+        views = [
+            self.quiz_box,
+            self.image,
+            self.comparison,
+            self.formula,
+            self.explanation,
+            self.table_section,
+            self.growth_section,
+        ]
         if lecture:
             self._option_rows = {
                 name: number_rows[list(_NUMBERS).index(name)]
@@ -393,6 +466,8 @@ class Panel(widgets.VBox):
                     *(self.controls[name] for name in _SIZES),
                     *flags,
                     self.highlight,
+                    self.compare,
+                    self.quiz,
                     self.theme,
                     self.message,
                 ],
@@ -421,6 +496,7 @@ class Panel(widgets.VBox):
                     *(self.controls[name] for name in _SIZES),
                     widgets.HBox(flags),
                     widgets.HBox([self.highlight, self.theme]),
+                    widgets.HBox([self.compare, self.quiz]),
                 ]
             )
             body = [settings_box, self.message, *views, self.hint]
@@ -430,8 +506,17 @@ class Panel(widgets.VBox):
         # A number row's entry reaches _on_change through its own observer, which
         # redraws before the slider beside it follows (see _number_row).
         choices_and_flags = [c for name, c in self.controls.items() if name not in _NUMBERS]
-        for control in (*choices_and_flags, self.widths, self.highlight, self.theme):
+        for control in (
+            *choices_and_flags,
+            self.widths,
+            self.highlight,
+            self.theme,
+            self.compare,
+        ):
             control.observe(self._on_change, names="value")
+        self.quiz.observe(self._on_change, names="value")
+        self.guess.observe(self._on_guess, names="value")
+        self.check.on_click(lambda _: self._on_guess({"new": self.guess.value}))
         self.update()
         _release_earlier_runs(self)
 
@@ -449,7 +534,9 @@ class Panel(widgets.VBox):
         if self.image.value:  # empty only if the very first drawing failed
             png, tag = self._still()
             bundle["image/png"] = png
-            bundle["text/html"] = f"{tag}{self.formula.value}{self.explanation.value}"
+            bundle["text/html"] = (
+                f"{tag}{self.comparison.value}{self.formula.value}{self.explanation.value}"
+            )
         return bundle
 
     def _ipython_display_(self) -> None:
@@ -487,14 +574,16 @@ class Panel(widgets.VBox):
 
     def _still(self) -> tuple[bytes, str]:
         """The diagram now shown as a PNG and an ``<img>`` carrying it (one kept)."""
-        key = (self.result, self.theme.value, self.highlight.value)
+        drawn, highlight = self._drawing()
+        key = (drawn, self.theme.value, highlight, self._hidden)
         if self._last_still[0] != key:
             png, tag, _ = _embedded(
-                self.result,
+                drawn,
                 THEMES[self.theme.value],
-                self.highlight.value or None,
+                highlight,
                 "png",
                 self.variant,
+                self._hidden,
             )
             self._last_still = (key, (png, tag))
         return self._last_still[1]
@@ -512,6 +601,7 @@ class Panel(widgets.VBox):
         for painter in self._painters.values():
             painter.close()
         self._painters.clear()
+        self._growth_plot = None
         _forget(self)
         super().close()
 
@@ -646,7 +736,10 @@ class Panel(widgets.VBox):
             # A theme or highlight change, or the first draw, leaves the count as it is.
             if settings != self.result.settings:
                 self.result = breakdown(settings)
+            self._ask()
+            self._count_comparison()
             self._show(self.result)
+            self._offer_comparisons()
             self.error = None
             self.message.value = ""
         except SettingsError as error:
@@ -703,17 +796,26 @@ class Panel(widgets.VBox):
         theme_name: ThemeName = self.theme.value
         theme = THEMES[theme_name]
         highlight = self.highlight.value or None
-        self.image.value = self._image(result, theme_name, highlight)
+        self.image.value = self._image(*self._drawing(), theme_name)
+        if self._hidden:
+            # The formula, the per-unit reading and the table all hold the answer.
+            self.formula.value = on_theme(
+                f"<b>{escape(result.settings.describe_layer())}: ? parameters</b>", theme
+            )
+            self.explanation.value = ""
+            self.table.value = ""
+            self.growth_image.value = b""
+            return
         role: Role | None = highlight if highlight in ROLES else None
         gate = "" if highlight is None or role else _gate_html(result, rules, highlight, theme)
-        self.formula.value = _on_theme(
+        self.formula.value = on_theme(
             f"<b>{escape(summary_line(result))}</b>"
             f"{result.formula.html(theme.roles, highlight=role)}{gate}",
             theme,
         )
         # Identical layers read the same, so one line covers each run of them, as in
         # the formula.
-        self.explanation.value = _on_theme(
+        self.explanation.value = on_theme(
             "".join(
                 f"<div>{layers_label(first, last).capitalize()}: "
                 f"{escape(result.per_unit[first].text())}</div>"
@@ -723,18 +825,146 @@ class Panel(widgets.VBox):
         )
         if self.table_section.selected_index is not None:
             self._fill_table({"new": self.table_section.selected_index})
+        self._draw_growth()
 
-    def _image(self, result: Breakdown, theme: ThemeName, highlight: str | None) -> bytes:
+    @property
+    def _hidden(self) -> bool:
+        """Whether the counts wait for a guess."""
+        return self.question is not None and self.last_verdict is None
+
+    def _ask(self) -> None:
+        """Ask about the settings now shown, unless already asked (quiz on)."""
+        if not self.quiz.value:
+            self.question, self.last_verdict = None, None
+            self.quiz_box.layout.display = "none"
+            return
+        self.quiz_box.layout.display = None
+        wants: Target = self._quiz_wants if self.result.settings.dense else "layer"
+        try:
+            question = Question(self.result, wants, self._quiz_timesteps)
+        except SettingsError as error:  # a layer the quiz does not ask about: counts shown
+            self.question, self.last_verdict = None, None
+            message = str(error)
+            self.prompt.value = f"<div>{escape(message[:1].upper() + message[1:])}</div>"
+            self.verdict.value = ""
+            return
+        if question == self.question:
+            return
+        self.question, self.last_verdict = question, None
+        self.prompt.value = (
+            f"<div>{escape(question.prompt())}</div>"
+            f"<div><code>{escape(question.code())}</code></div>"
+        )
+        self.guess.value = ""
+        self.verdict.value = ""
+
+    def _on_guess(self, change: dict[str, Any]) -> None:
+        """Check a typed guess, reveal the counts and mark what the guess missed."""
+        text = str(change["new"])
+        if self.question is None or not text.strip():
+            return
+        try:
+            guess = parse_guess(text)
+        except SettingsError as error:
+            self.verdict.value = (
+                '<div role="alert" style="color:#B00020;font-weight:bold">'
+                f"{escape(str(error))}</div>"
+            )
+            return
+        self.last_verdict = self.question.check(guess)
+        theme = THEMES[self.theme.value]
+        # The theme's own foreground: a fixed red or green falls below 3:1 on one of the
+        # two backgrounds; the words say right or wrong.
+        self.verdict.value = on_theme(
+            f"<div><b>{escape(self.last_verdict.message)}</b></div>", theme
+        )
+        self._holding = True
+        try:
+            self._count_comparison()
+            self._show(self.result)
+        finally:
+            self._holding = False
+
+    def _drawing(self) -> tuple[Breakdown, Highlight]:
+        """What the diagram shows: the result, or the comparison's side with more
+        weights, every role whose weights differ marked unless a highlight is chosen;
+        after a wrong guess, each candidate formula's missed term marked."""
+        chosen = self.highlight.value or None
+        if self.compared is None:
+            verdict = self.last_verdict
+            if chosen is None and verdict is not None and not verdict.right:
+                return self.result, verdict.marks  # each candidate's missed term
+            return self.result, chosen
+        drawn = self.compared.drawn
+        if chosen is not None and highlights(drawn).carry(chosen) is None:
+            chosen = None  # a gate or role the drawn side lacks
+        return drawn, chosen or self.compared.marks or None
+
+    def _count_comparison(self) -> None:
+        """Count the comparison the selector asks for (before the diagram, which shows
+        its side with more weights)."""
+        chosen = self.compare.value
+        self.compared = None
+        if not chosen:
+            self.comparison.value = ""
+            return
+        theme = THEMES[self.theme.value]
+        if self._hidden:
+            self.comparison.value = on_theme(
+                f"<div>The comparison with {escape(chosen)} shows after your guess.</div>", theme
+            )
+            return
+        try:
+            self.compared = compare_with(self.result, parse_changes(chosen))
+        except SettingsError as error:
+            self.comparison.value = on_theme(
+                f'<div role="alert" style="color:#B00020;font-weight:bold">'
+                f"Cannot compare with {escape(chosen)}: {escape(str(error))}</div>",
+                theme,
+            )
+            return
+        self.comparison.value = on_theme(self.compared.html(theme.roles), theme)
+
+    def _offer_comparisons(self) -> None:
+        """The selector's choices for the settings now shown. Called after the diagram
+        is drawn: on a drag the new diagram is the first message the frontend gets."""
+        chosen = self.compare.value
+        options = _compare_options(self.result.settings, chosen)
+        if options != list(self.compare.options):
+            self.compare.options = options
+            self.compare.value = chosen
+
+    def _image(self, result: Breakdown, highlight: Highlight, theme: ThemeName) -> bytes:
         """The diagram's bytes from this theme's painter, which caches what it rendered."""
         painter = self._painters.get(theme)
         if painter is None:
             painter = self._painters[theme] = Diagram(theme=theme)
-        return painter.render(result, IMAGE_FORMAT, highlight=highlight, variant=self.variant)
+        return painter.render(
+            result, IMAGE_FORMAT, highlight=highlight, variant=self.variant, hidden=self._hidden
+        )
 
     def _fill_table(self, change: dict[str, Any]) -> None:
-        if change["new"] is not None:
+        if change["new"] is not None and not self._hidden:
             theme = THEMES[self.theme.value]
-            self.table.value = _on_theme(html_table(self.result, theme), theme)
+            self.table.value = on_theme(html_table(self.result, theme), theme)
+
+    def _draw_growth(self, change: object = None) -> None:
+        """Redraw the growth plot into its one figure, only while its section is open
+        (and the counts are not waiting for a guess)."""
+        if self.growth_section.selected_index is None or self._hidden:
+            return
+        theme = THEMES[self.theme.value]
+        if self._growth_plot is None or self._growth_plot.theme is not theme:
+            self._growth_plot = GrowthPlot(theme)
+        try:
+            figure = self._growth_plot.update(self.result, self.growth_over.value)
+        except SettingsError as error:  # a stack of different widths grows no other way
+            self.growth_note.value = f"<div>{escape(str(error))}</div>"
+            self.growth_image.layout.display = "none"
+            return
+        self.growth_note.value = ""
+        self.growth_image.layout.display = None
+        self.growth_image.value = _save(figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
 
     def _report(self, message: str, details: str | None = None) -> None:
         self.error = message
@@ -813,6 +1043,15 @@ def _forget(panel: Panel) -> None:
             _CELL_PANELS[cell] = (run, rest)
 
 
+def _compare_options(settings: Settings, chosen: str) -> list[tuple[str, str]]:
+    """Nothing, the registry's suggestions for ``settings``, and ``chosen`` if it is not
+    among them (a comparison given to :func:`panel` stays while the controls move)."""
+    values = [describe_changes(changes) for changes in suggestions(settings)]
+    if chosen and chosen not in values:
+        values.append(chosen)
+    return [("nothing", _NOTHING), *((value, value) for value in values)]
+
+
 def panel(
     settings: Settings | None = None,
     /,
@@ -820,11 +1059,20 @@ def panel(
     theme: ThemeName = DEFAULT_THEME,
     highlight: str | None = None,
     variant: Variant = "full",
+    compare: str | Mapping[str, Any] | None = None,
+    quiz: bool = False,
+    quiz_wants: Target = "layer",
+    quiz_timesteps: int = 0,
     **changes: Any,
 ) -> Panel:
     """A live panel preset to ``settings`` (keywords as for :func:`~lstm_widget.breakdown`).
 
     ``variant="lecture"`` arranges it for a projector (see :class:`Panel`).
+    ``compare`` sets the compare selector: changes to the settings, as a mapping
+    (``{"framework": "pytorch"}``) or as ``"framework=pytorch, bias=False"``.
+    ``quiz=True`` hides every count until a guess is checked; ``quiz_wants="model"``
+    asks for the model with its dense head, ``quiz_timesteps=3`` shows the input as
+    its framework writes it with 3 timesteps (the timesteps trap).
     Bad presets raise :class:`~lstm_widget.SettingsError`; once the panel is shown, bad
     values entered in it are reported inside the panel instead. Running the notebook
     cell that made a panel again closes that panel (its widgets and figures) once the
@@ -839,4 +1087,22 @@ def panel(
     start = breakdown(settings, **changes)
     _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
     highlights(start).resolve(highlight)  # the sentence every front end gives
-    return Panel(start, theme=theme, highlight=highlight, variant=check_variant(variant))
+    against = ""
+    if compare:
+        parsed = parse_changes(compare) if isinstance(compare, str) else dict(compare)
+        compare_with(start, parsed)  # a comparison that cannot be counted is refused here
+        against = describe_changes(parsed)
+    check_target(quiz_wants)
+    check_timesteps(quiz_timesteps)
+    if quiz:
+        Question(start, "layer", quiz_timesteps)  # a layer the quiz cannot ask about
+    return Panel(
+        start,
+        theme=theme,
+        highlight=highlight,
+        variant=check_variant(variant),
+        compare=against,
+        quiz=quiz,
+        quiz_wants=quiz_wants,
+        quiz_timesteps=quiz_timesteps,
+    )

@@ -131,22 +131,32 @@ def _theme(theme: str | Theme) -> Theme:
     return THEMES[theme]  # type: ignore[index]
 
 
+#: What a diagram lights up: one role or gate, several (a comparison marks every role
+#: whose weights differ), or nothing.
+Highlight = str | tuple[str, ...] | None
+
+
 @dataclass(frozen=True)
 class _Highlight:
-    """The highlighted role or gate, and its rivals: the names that fade beside it.
+    """The highlighted roles or gates, and their rivals: the names that fade beside them.
 
     A role competes only with roles and a gate only with gates, so highlighting the
     recurrent weights fades the other weight rows but not the gates they feed.
     """
 
-    name: str
+    names: frozenset[str]
     rivals: frozenset[str]
 
 
-def _highlight(b: Breakdown, highlight: str | None) -> _Highlight | None:
+def _highlight(b: Breakdown, highlight: Highlight) -> _Highlight | None:
     rules = highlights(b)
-    name = rules.resolve(highlight)  # a framework's gate letter: its stable name
-    return None if name is None else _Highlight(name, rules.rivals(name))
+    asked = highlight if isinstance(highlight, tuple) else (highlight,)
+    # A framework's gate letter: its stable name.
+    names = frozenset(name for name in map(rules.resolve, asked) if name is not None)
+    if not names:
+        return None
+    rivals = frozenset().union(*map(rules.rivals, names)) - names
+    return _Highlight(names, rivals)
 
 
 def _dpi(dpi: float | None) -> float:
@@ -236,7 +246,7 @@ class _Painter:
         """Fade what names a rival of the highlight; thicken the lines it names."""
         if self.highlight is None:
             return 1.0, width
-        if self.highlight.name in tags:
+        if tags & self.highlight.names:
             return 1.0, width * 1.8
         if tags & self.highlight.rivals:
             return DIMMED_ALPHA, width
@@ -392,9 +402,10 @@ def draw(
     *,
     ax: Axes | None = None,
     theme: str | Theme = DEFAULT_THEME,
-    highlight: str | None = None,
+    highlight: Highlight = None,
     block: Block = (0, "forward"),
     variant: Variant = "full",
+    hidden: bool = False,
 ) -> Figure:
     """Draw the block diagram and return its :class:`~matplotlib.figure.Figure`.
 
@@ -416,17 +427,20 @@ def draw(
         ``"peephole"``, ``"projection"``, ``"dense"``) or a gate (``"f"``, ``"i"``,
         ``"candidate"``, ``"o"``, ``"r"``, ``"z"``; a framework's own letter such as
         ``"g"`` names the same gate): it stays vivid and its rivals fade, the other
-        roles for a role, the other gates for a gate.
+        roles for a role, the other gates for a gate. A tuple of them lights up each
+        (a comparison marks every role whose weights differ).
     block
         ``(layer, direction)`` whose cell is drawn in detail, 0-based layer;
         ``direction`` is ``"forward"`` or ``"backward"``.
     variant
         ``"full"`` (everything) or ``"lecture"``: the headline, the cell with its
         cards and the per-unit reading, with no text under 13.5 pt, for a projector.
+    hidden
+        Every count reads "?", for a class to predict it first (shapes stay).
     """
     b = to_breakdown(result_or_settings)
     palette = _theme(theme)
-    lay = layout(b, check_block(b, block), check_variant(variant))
+    lay = layout(b, check_block(b, block), check_variant(variant), hidden)
     painter_highlight = _highlight(b, highlight)
     if ax is None:
         fig, ax = _new_figure(lay, palette, DEFAULT_DPI)
@@ -450,7 +464,7 @@ def render(
     fmt: str = "png",
     *,
     theme: str | Theme = DEFAULT_THEME,
-    highlight: str | None = None,
+    highlight: Highlight = None,
     dpi: float | None = None,
     width: int | None = None,
     block: Block = (0, "forward"),
@@ -548,19 +562,21 @@ class Diagram:
         result_or_settings: Source,
         fmt: str = "png",
         *,
-        highlight: str | None = None,
+        highlight: Highlight = None,
         block: Block = (0, "forward"),
         variant: Variant = "full",
+        hidden: bool = False,
     ) -> bytes:
-        """The diagram of ``result_or_settings`` as image bytes (see :func:`render`)."""
+        """The diagram of ``result_or_settings`` as image bytes (see :func:`render`);
+        ``hidden`` as for :func:`draw`."""
         b = to_breakdown(result_or_settings)
         fmt = _format(fmt)
-        key = (b.settings, tuple(block), highlight, fmt, check_variant(variant))
+        key = (b.settings, tuple(block), highlight, fmt, check_variant(variant), hidden)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        changes = self._update(b, highlight, block, variant)
+        changes = self._update(b, highlight, block, variant, hidden)
         assert self._figure is not None and self._painted is not None
         if fmt == "svg" and self._live is not None:
             lay, emphasis = self._painted
@@ -577,10 +593,10 @@ class Diagram:
         return data
 
     def _update(
-        self, b: Breakdown, highlight: str | None, block: Block, variant: Variant
+        self, b: Breakdown, highlight: Highlight, block: Block, variant: Variant, hidden: bool
     ) -> dict[str, str] | None:
         """Repaint; returns {SVG id: new text} if only label texts changed, else None."""
-        lay = layout(b, check_block(b, block), variant)
+        lay = layout(b, check_block(b, block), variant, hidden)
         emphasis = _highlight(b, highlight)
         if self._figure is None:
             self._figure, ax = _new_figure(lay, self.theme, self.dpi)
@@ -657,7 +673,12 @@ _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 def _embedded(
-    b: Breakdown, palette: Theme, highlight: str | None, fmt: str, variant: Variant = "full"
+    b: Breakdown,
+    palette: Theme,
+    highlight: Highlight,
+    fmt: str,
+    variant: Variant = "full",
+    hidden: bool = False,
 ) -> tuple[bytes, str, tuple[int, int]]:
     """The diagram's bytes, an ``<img>`` carrying them as a data URI, and its CSS size.
 
@@ -666,20 +687,28 @@ def _embedded(
     """
     if fmt not in _MIME:
         raise SettingsError(f"notebook image format must be png or svg, not {fmt!r}.")
-    fig = draw(b, theme=palette, highlight=highlight, variant=variant)
+    fig = draw(b, theme=palette, highlight=highlight, variant=variant, hidden=hidden)
     # CSS pixels are 1/96 inch: the image shows at the diagram's true size.
     width, height = (round(inches * 96) for inches in fig.get_size_inches())
     image = _save(fig, _format(fmt), NOTEBOOK_DPI, palette)
-    return image, image_tag(image, fmt, b, (width, height)), (width, height)
+    return image, image_tag(image, fmt, b, (width, height), hidden), (width, height)
 
 
-def image_tag(image: bytes, fmt: str, b: Breakdown, size: tuple[int, int] | None = None) -> str:
+def image_tag(
+    image: bytes,
+    fmt: str,
+    b: Breakdown,
+    size: tuple[int, int] | None = None,
+    hidden: bool = False,
+) -> str:
     """An ``<img>`` carrying ``b``'s diagram ``image`` as a data URI, with alt text.
 
-    ``size`` is the CSS size a PNG shows at; an SVG brings its own (in points).
+    ``size`` is the CSS size a PNG shows at; an SVG brings its own (in points). A
+    ``hidden`` diagram's alt text names the layer, not its count.
     """
     uri = f"data:{_MIME[fmt]};base64,{base64.b64encode(image).decode('ascii')}"
-    alt = escape(f"Diagram. {b.headline()}")
+    what = b.settings.describe_layer() + ", counts hidden" if hidden else b.headline()
+    alt = escape(f"Diagram. {what}")
     width_height = f'width="{size[0]}" height="{size[1]}" ' if size else ""
     return f'<img src="{uri}" {width_height}alt="{alt}" style="max-width:100%;height:auto">'
 
@@ -696,9 +725,10 @@ def mimebundle(
     result_or_settings: Source,
     *,
     theme: str | Theme = DEFAULT_THEME,
-    highlight: str | None = None,
+    highlight: Highlight = None,
     fmt: str = "png",
     variant: Variant = "full",
+    hidden: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a notebook shows for a breakdown: the diagram, the table, and plain text.
 
@@ -707,19 +737,25 @@ def mimebundle(
     GitHub display too) followed by the coloured table, on the theme's background.
     The image alone (``fmt``: ``"png"`` or ``"svg"``) serves frontends without HTML;
     ``text/plain`` is the table for terminals. ``variant`` picks the drawing (see
-    :func:`draw`). Returns (data, metadata) as
-    ``_repr_mimebundle_`` and ``display(..., raw=True)`` expect.
+    :func:`draw`). ``hidden`` asks the class first: every count on the diagram reads
+    "?", and the table and plain text, which hold the answer, give only the layer's
+    name. Returns (data, metadata) as ``_repr_mimebundle_`` and
+    ``display(..., raw=True)`` expect.
     """
     b = to_breakdown(result_or_settings)
     palette = _theme(theme)
-    image, tag, (width, height) = _embedded(b, palette, highlight, fmt, check_variant(variant))
+    image, tag, (width, height) = _embedded(
+        b, palette, highlight, fmt, check_variant(variant), hidden
+    )
+    table = "" if hidden else html_table(b, palette)
     html = (
         f'<div class="lstm-widget-output" style="background:{palette.background};'
-        f'color:{palette.foreground};padding:0.5em">{tag}{html_table(b, palette)}</div>'
+        f'color:{palette.foreground};padding:0.5em">{tag}{table}</div>'
     )
     mime = _MIME[fmt]
     # Notebook JSON holds PNG as base64 text and SVG as text; both display as they are
     # through _repr_mimebundle_ and through display(..., raw=True).
     payload = base64.b64encode(image).decode("ascii") if fmt == "png" else image.decode()
-    data = {"text/plain": text_table(b), "text/html": html, mime: payload}
+    text = f"{b.settings.describe_layer()}: ? parameters" if hidden else text_table(b)
+    data = {"text/plain": text, "text/html": html, mime: payload}
     return data, {mime: {"width": width, "height": height}}

@@ -17,6 +17,7 @@ so a highlight can emphasise them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
@@ -1237,19 +1238,54 @@ def carry_highlight(name: str | None, new: Breakdown) -> str | None:
 
 
 def layout(
-    b: Breakdown, block: tuple[int, str] = (0, "forward"), variant: Variant = "full"
+    b: Breakdown,
+    block: tuple[int, str] = (0, "forward"),
+    variant: Variant = "full",
+    hidden: bool = False,
 ) -> Layout:
     """The diagram of ``b`` with the cell of ``block`` = (layer, direction) drawn.
 
     ``variant="full"`` has everything: headline, legend, the model as a strip, the
     cell with its cards, the formula and the per-unit reading. ``"lecture"`` keeps
     what a room needs to see, larger: the headline, the cell with its cards and the
-    per-unit reading (see :data:`LECTURE`).
+    per-unit reading (see :data:`LECTURE`). ``hidden`` puts "?" for every count, for a
+    class to predict first (:func:`hide_counts`).
     """
     layer, direction = check_block(b, block)
     if check_variant(variant) == "lecture":
-        return _lecture(b, layer, direction)
-    return _full(b, layer, direction)
+        drawn = _lecture(b, layer, direction)
+    else:
+        drawn = _full(b, layer, direction)
+    return hide_counts(drawn) if hidden else drawn
+
+
+#: A run of digits with its thousands separators.
+_NUMBER = re.compile(r"\d[\d,]*")
+#: Counts inside a line: after "= " or ": ", or before " parameters".
+_RESULT = re.compile(r"(?<=[=:] )\d[\d,]*|\d[\d,]*(?= parameters)")
+
+
+def hide_counts(lay: Layout) -> Layout:
+    """``lay`` with "?" for every count: group, card, legend and strip counts, the
+    headline's totals, and every number of the per-unit reading and the formula (they
+    add up to the answer). Shapes stay: they are the settings, which the class knows.
+    The labels keep their places, so a live view swaps texts when counts come back.
+    """
+
+    def hide(label: Label) -> Label:
+        key = label.key
+        if key.endswith(":n"):
+            text = "?"
+        elif key.startswith(("unit:", "formula:")) and not key.endswith(":label"):
+            text = _NUMBER.sub("?", label.text)
+        elif key.startswith("legend:"):
+            text = re.sub(r"\d[\d,]*$", "?", label.text)
+        else:
+            text = _RESULT.sub("?", label.text)
+        return replace(label, text=text)
+
+    items = tuple(hide(item) if isinstance(item, Label) else item for item in lay.items)
+    return Layout(lay.width, lay.height, items)
 
 
 def _cell_heading(b: Breakdown, layer: int, direction: Direction) -> str:

@@ -13,15 +13,18 @@ import argparse
 import shlex
 from collections.abc import Callable
 from functools import cache
+from html import escape
 from typing import Any
 
 import IPython.display
 from IPython.core.error import UsageError
 
+from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .introspect import explain
-from .options import add_diagram_arguments, make_parser
-from .style import THEMES
+from .options import add_diagram_arguments, add_quiz_arguments, make_parser, parse_guess
+from .quiz import Question
+from .style import THEMES, on_theme
 
 #: IPython's ``display``, typed here: some IPython releases annotate it and some ship no
 #: types at all, and type-checking must not change with the installed release.
@@ -41,6 +44,9 @@ Examples
 --------
   %lstm_params --widget --cell gru -u 64 -i 32    the live panel, preset
   %lstm_params --highlight recurrent -u 4 -i 3    light up the recurrent weights
+  %lstm_params --compare framework=pytorch        what PyTorch counts that Keras does not
+  %lstm_params --quiz -u 10 -i 1                  the question, every count hidden
+  %lstm_params --guess 120 -u 10 -i 1             diagnosed: each unit reads all 10 outputs
   %lstm_params model                              explain the model in `model`
   result = %lstm_params -o -u 128 -i 32           keep the Breakdown, like %timeit -o
 """
@@ -66,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     add("--widget", action="store_true",
         help="open the live panel preset to these flags "
              "(the static output where widgets cannot show)")  # fmt: skip
+    add("--compare", metavar="SETTING=VALUE,...",
+        help="compare with these settings changed, e.g. --compare framework=pytorch "
+             "or --compare bidirectional=true,layers=2: each difference as a sentence "
+             "with its formula, and the diagram of the side with more weights "
+             "(in the panel too, with --widget)")  # fmt: skip
+    add_quiz_arguments(parser)
     add_diagram_arguments(parser)
     add("--format", dest="image_format", choices=_IMAGE_FORMATS,
         help="diagram image format (default: png)")  # fmt: skip
@@ -126,6 +138,11 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+def _quizzing(args: argparse.Namespace) -> bool:
+    """Whether the line asks the quiz's question: ``--quiz``, or ``--guess N`` alone."""
+    return bool(args.quiz or args.guess is not None)
+
+
 def _has_widget_frontend(shell: Any) -> bool:
     """True in a Jupyter kernel (Lab, Notebook, VS Code, Colab), False in a terminal.
 
@@ -152,10 +169,27 @@ class LstmMagics:
             print(_help())
             return None
         args, given = _parse(tokens)
+        quizzing = _quizzing(args)
+        if not quizzing and (args.quiz_wants or args.quiz_timesteps is not None):
+            raise UsageError(
+                "--quiz-wants and --quiz-timesteps set the quiz's question; "
+                "add --quiz or --guess N."
+            )
         if args.name is not None:
             return self._explain(args, given)
+        if quizzing and args.compare:
+            raise UsageError(
+                "--compare shows the counts the quiz hides; guess first, then compare."
+            )
         try:
             result = breakdown(Settings(**given))
+            compared = compare_with(result, parse_changes(args.compare)) if args.compare else None
+            question = (
+                Question(result, args.quiz_wants or "layer", args.quiz_timesteps or 0)
+                if quizzing
+                else None
+            )
+            guess = parse_guess(args.guess) if args.guess is not None else None
         except SettingsError as error:
             raise UsageError(str(error)) from None
         if args.widget and _has_widget_frontend(self.shell):
@@ -163,6 +197,12 @@ class LstmMagics:
             return live if args.return_result else None
         if args.widget:
             print("No widget frontend here (terminal IPython): showing the static output.")
+        if question is not None:
+            answer = self._show_quiz(question, guess, args, tokens)
+            return answer if args.return_result else None
+        if compared is not None:
+            self._show_comparison(compared, args)
+            return compared if args.return_result else None
         self._show(result, args)
         return result if args.return_result else None
 
@@ -175,9 +215,19 @@ class LstmMagics:
                 "--format sets the static output's image; the panel always draws SVG."
             )
         try:
-            live = panel(result.settings, theme=args.theme, highlight=args.highlight)
+            live = panel(
+                result.settings,
+                theme=args.theme,
+                highlight=args.highlight,
+                compare=args.compare or None,
+                quiz=_quizzing(args),
+                quiz_wants=args.quiz_wants or "layer",
+                quiz_timesteps=args.quiz_timesteps or 0,
+            )
         except SettingsError as error:  # a --highlight the layer does not have
             raise UsageError(str(error)) from None
+        if args.guess is not None:
+            live.guess.value = args.guess  # checked as if typed, before it is shown
         display(live)
         return live
 
@@ -193,6 +243,62 @@ class LstmMagics:
             raise UsageError(str(error)) from None
         display(data, raw=True, metadata=metadata)
 
+    def _show_comparison(self, compared: Comparison, args: argparse.Namespace) -> None:
+        """The differences as sentences, then the diagram of the side with more weights,
+        every role whose weights differ marked (or the asked-for highlight)."""
+        from . import diagram
+
+        theme = THEMES[args.theme]
+        try:
+            data, metadata = diagram.mimebundle(
+                compared.drawn,
+                theme=args.theme,
+                highlight=args.highlight or compared.marks or None,
+                fmt=args.image_format or "png",
+            )
+        except SettingsError as error:  # a --highlight the drawn side does not have
+            raise UsageError(str(error)) from None
+        data["text/plain"] = f"{compared.text()}\n\n{data['text/plain']}"
+        data["text/html"] = on_theme(compared.html(theme.roles), theme) + data["text/html"]
+        display(data, raw=True, metadata=metadata)
+
+    def _show_quiz(
+        self, question: Question, guess: int | None, args: argparse.Namespace, tokens: list[str]
+    ) -> object:
+        """The question over the diagram with every count hidden; or, with a guess, its
+        verdict over the revealed diagram, marked where a wrong guess went wrong.
+        Returns the :class:`~lstm_widget.quiz.Question`, or the guess's ``Verdict``."""
+        from . import diagram
+
+        result = question.breakdown
+        asked = [question.prompt(), question.code()]
+        if guess is None:
+            # The same line with --guess instead of --quiz, so the answer is one edit away.
+            flags = shlex.join(t for t in tokens if t not in ("--quiz", "-o"))
+            answered: object = question
+            lines, mark, hidden = [*asked, f"Answer: %lstm_params --guess N {flags}"], None, True
+        else:
+            verdict = answered = question.check(guess)
+            mark = verdict.marks or None
+            lines, hidden = [*asked, verdict.message], False
+        try:
+            data, metadata = diagram.mimebundle(
+                result,
+                theme=args.theme,
+                highlight=args.highlight or mark,
+                fmt=args.image_format or "png",
+                hidden=hidden,
+            )
+        except SettingsError as error:  # a --highlight the layer does not have
+            raise UsageError(str(error)) from None
+        theme = THEMES[args.theme]
+        prompt, code, last = (escape(line) for line in lines)
+        html = f"<div>{prompt}</div><div><code>{code}</code></div><div><b>{last}</b></div>"
+        data["text/plain"] = "\n".join([*lines, "", data["text/plain"]])
+        data["text/html"] = on_theme(html, theme) + data["text/html"]
+        display(data, raw=True, metadata=metadata)
+        return answered
+
     def _explain(self, args: argparse.Namespace, given: dict[str, Any]) -> object:
         if given:
             flags = ", ".join(sorted(given))
@@ -201,6 +307,10 @@ class LstmMagics:
             )
         if args.widget:
             raise UsageError("--widget presets the panel from flags; it cannot take a NAME.")
+        if args.compare:
+            raise UsageError("--compare compares settings given as flags; it cannot take a NAME.")
+        if _quizzing(args):
+            raise UsageError("--quiz and --guess ask about settings given as flags, not a NAME.")
         drawing = [
             flag
             for flag, value in (("--highlight", args.highlight), ("--format", args.image_format))

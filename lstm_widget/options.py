@@ -4,10 +4,10 @@ Both front ends build their parser with :func:`make_parser`, add the diagram's
 ``--theme`` and ``--highlight`` with :func:`add_diagram_arguments`, and then only their
 own extras (``--json``, ``--save``, ``--table`` and, from
 :func:`add_png_size_arguments`, ``--dpi`` and ``--width`` for the CLI; ``NAME``, ``-o``,
-``--widget`` and ``--format`` for the magic), so a flag means the same thing
-everywhere. Parsing never exits the process: errors raise :class:`OptionsError` with
-one sentence, which the CLI turns into exit status 2 and the magic into a
-``UsageError``.
+``--widget``, ``--format`` and, from :func:`add_quiz_arguments`, the quiz's flags
+for the magic), so a flag means the same thing everywhere. Parsing never exits the
+process: errors raise :class:`OptionsError` with one sentence, which the CLI turns into
+exit status 2 and the magic into a ``UsageError``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import re
 import reprlib
-from typing import NoReturn
+from typing import NoReturn, get_args
 
 from .conventions import CELL_SPECS, CELLS, FRAMEWORKS, option_help
 from .counting import SETTING_NAMES, Settings, SettingsError
+from .quiz import Target
 from .style import DEFAULT_DPI, DEFAULT_THEME, MAX_DPI, MAX_WIDTH, MIN_WIDTH, THEME_NAMES
 
 
@@ -51,6 +52,18 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"a number of {len(significant):,} digits is beyond every setting's range"
         ) from None
+
+
+def parse_guess(text: str) -> int:
+    """A guessed count as people type it (``480``, ``1,320``, ``1_320``), for the
+    panel's entry and the magic's ``--guess`` alike; anything else is one sentence."""
+    try:
+        guess = _integer(text.strip())
+    except argparse.ArgumentTypeError:
+        guess = -1
+    if guess < 0:
+        raise SettingsError(f"A guess is a whole number such as 480, not {reprlib.repr(text)}.")
+    return guess
 
 
 #: Digits grouped in threes by commas and nothing else: a number as people write it.
@@ -180,6 +193,25 @@ def add_diagram_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--highlight", metavar="GROUP",
         help="light up one role the layer has (input, recurrent, bias, ...) "
              "or one of its gate letters (f, ...)")  # fmt: skip
+
+
+def add_quiz_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--quiz``, ``--guess`` and the question's ``--quiz-wants`` and
+    ``--quiz-timesteps``, named as :func:`lstm_widget.panel`'s quiz keywords."""
+    add = parser.add_argument
+    add("--quiz", action="store_true",
+        help="predict first: the question and the diagram with every count as ?; "
+             "answer with --guess N and the same flags")  # fmt: skip
+    add("--guess", metavar="N",
+        help="check a guess of the quiz's count (480, 1,320 or 1_320): confirmed, or "
+             "diagnosed against the known wrong formulas, then the counts with the "
+             "missed term marked (with --widget: typed into the panel)")  # fmt: skip
+    add("--quiz-wants", choices=get_args(Target),
+        help="which count the question asks for: the recurrent layer alone, or the "
+             "model with its dense head (default: layer)")  # fmt: skip
+    add("--quiz-timesteps", type=_integer, metavar="T",
+        help="show the input as its framework writes it, with T timesteps: the "
+             "timesteps trap (default: 0, an open time axis)")  # fmt: skip
 
 
 def add_png_size_arguments(parser: argparse.ArgumentParser) -> None:

@@ -77,3 +77,9 @@ HIGH_CONTRAST = Theme(
 )
 
 THEMES: Mapping[ThemeName, Theme] = {"light": LIGHT, "high-contrast": HIGH_CONTRAST}
+
+
+def on_theme(html: str, theme: Theme) -> str:
+    """``html`` on the theme's background, so its role colours keep their contrast."""
+    style = f"background:{theme.background};color:{theme.foreground};padding:0.25em 0.5em"
+    return f'<div style="{style}">{html}</div>'

@@ -60,6 +60,13 @@ EXPECTED = {
         r"live Figure objects after panel.close\(\) +\d+",
         r"target: growth < 10 MB, no figure left +[-+][\d.]+ MB",
     ],
+    "bench_growth": [
+        r"growth redraw, units axis +median +[\d.]+ ms",
+        r"panel update, growth section closed +median +[\d.]+ ms",
+        r"panel update, growth section open +median +[\d.]+ ms",
+        r"target: growth redraw median <= 100 ms +[\d.]+ ms",
+        r"open / closed panel update \(medians\) +[\d.]+x",
+    ],
     "bench_browser": [
         r"paced: panel, units slider +median +[\d.]+ ms",
         r"paced: floor, pre-rendered images +median +[\d.]+ ms",

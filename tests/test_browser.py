@@ -32,6 +32,7 @@ from browser_support import (
 from notebook_support import NOTEBOOK_DIR
 
 from lstm_widget import breakdown
+from lstm_widget._panel import _LECTURE_CLASS as LECTURE_CLASS
 from lstm_widget._panel import STILL_CAPTION
 
 pytestmark = pytest.mark.browser
@@ -226,9 +227,34 @@ class PanelPage:
             .first
         )
 
+    def choose(self, label: str, option: str) -> None:
+        """Pick ``option`` in the dropdown labelled ``label``, as a mouse user would."""
+        row = self.panel.locator(".widget-dropdown").filter(
+            has=self.page.locator("label", has_text=re.compile(f"^{label}$"))
+        )
+        row.locator("select").select_option(label=option)
+
+    def comparison(self, sentence: str) -> Any:
+        """The line stating one difference of the comparison, once it shows."""
+        line = self.panel.get_by_text(sentence, exact=True).first
+        line.wait_for(timeout=REDRAW_TIMEOUT_MS)
+        return line
+
     def toggle(self, choice: str) -> Any:
         """A framework, cell or theme button: their names differ across the groups."""
         return self.panel.get_by_role("button", name=choice, exact=True)
+
+
+#: The texts of the SVG an <img> shows.
+SVG_TEXTS = """async img => {
+  const source = await (await fetch(img.src)).text();
+  const svg = new DOMParser().parseFromString(source, 'image/svg+xml');
+  return [...svg.querySelectorAll('text')].map(t => t.textContent);
+}"""
+
+
+def svg_texts(image: Any) -> list[str]:
+    return list(image.evaluate(SVG_TEXTS))
 
 
 @pytest.mark.parametrize("frontend", list(FRONTENDS))
@@ -308,8 +334,72 @@ def test_panel_follows_keyboard_and_mouse(
             timeout=REDRAW_TIMEOUT_MS,
         )
         settings["units"] = released
-        view.expect_redraw(shown, breakdown(**settings).total)
+        shown = view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("5-dragged")
+
+        # Compare with the Keras 2 layout: the diagram stays on the Keras 3 GRU (the
+        # side with more weights), its second bias marked, and the sentence says why.
+        view.choose("compare", "reset_after=False")
+        view.comparison(
+            f"Keras GRU with reset_after=False drops a second bias per gate: "
+            f"3 × {released:,} = {3 * released:,}"
+        )
+        shown = view.expect_redraw(shown, breakdown(**settings).total)
+        view.screenshot("6-compare")
+
+        # Growth: open its section with the mouse; the plot follows a typed value.
+        view.panel.get_by_text("Growth", exact=True).click()
+        plot = view.panel.locator("img.widget-image").nth(1)
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0",
+            arg=plot.element_handle(),
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        growing = f"units={released:,}: {breakdown(**settings).total:,}"
+        assert any(text.endswith(growing) for text in svg_texts(plot))
+        units.click()
+        units.press("Control+a")
+        units.type("30")
+        units.press("Enter")
+        settings["units"] = 30
+        view.expect_redraw(shown, breakdown(**settings).total)
+        page.wait_for_function(
+            "([img, text]) => fetch(img.src).then(r => r.text()).then(s => s.includes(text))",
+            arg=[plot.element_handle(), f"units=30: {breakdown(**settings).total:,}"],
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        # Shown at its natural size in the lecture column, every text at lecture size.
+        grown = plot.evaluate(MEASURE_DIAGRAM)
+        assert grown["texts"] and grown["scale"] >= 4 / 3 - LAYOUT_UNIT, grown
+        assert min(t["px"] for t in grown["texts"]) >= LECTURE_MIN_PX - LAYOUT_UNIT, grown
+        view.screenshot("7-growth")
+
+        # Predict, then reveal: the second panel hides every count until a guess.
+        quiz = page.locator(f".{LECTURE_CLASS}").nth(1)
+        quiz.scroll_into_view_if_needed()
+        code = quiz.get_by_text("Sequential([Input(shape=(3, 1)), LSTM(10), Dense(1)])")
+        code.wait_for()
+        # The frontend's smaller code font would undercut the lecture size.
+        assert code.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= LECTURE_MIN_PX
+        assert quiz.get_by_text("Keras LSTM: ? parameters", exact=True).count() == 1
+        hidden_image = quiz.locator("img.widget-image").first
+        texts = svg_texts(hidden_image)
+        assert "Keras LSTM: ? parameters" in texts and not any("480" in t for t in texts)
+        before_guess = str(hidden_image.get_attribute("src"))
+        guess = quiz.get_by_placeholder("your guess")
+        guess.click()
+        guess.type("120")
+        guess.press("Enter")
+        quiz.get_by_text(re.compile(r"^120 is not it\. Each unit reads all 10 previous")).wait_for(
+            timeout=REDRAW_TIMEOUT_MS
+        )
+        page.wait_for_function(
+            "([img, old]) => img.getAttribute('src') !== old && img.complete",
+            arg=[hidden_image.element_handle(), before_guess],
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        assert "Keras LSTM: 480 parameters" in svg_texts(hidden_image)
+        view.screenshot("8-quiz")
     except BaseException:
         view.screenshot("failure")
         raise
@@ -477,6 +567,32 @@ def test_lecture_layout_keeps_the_answer_on_a_projector(
         page.wait_for_timeout(300)  # the entry and slider settle after the image
         view.screenshot(f"lecture-{room}")
         at_100 = measure_room(view, frontend, units, view.image)
+        if lecture:
+            # The comparison's sentence joins the diagram without pushing the cards
+            # off the projector.
+            shown = view.image_source()
+            view.choose("compare", "framework=pytorch")
+            line = view.comparison("PyTorch LSTM adds a second bias per gate: 4 × 20 = 80")
+            view.page.wait_for_function(
+                "([img, old]) => img.getAttribute('src') !== old && img.complete",
+                arg=[view.image.element_handle(), shown],
+                timeout=REDRAW_TIMEOUT_MS,
+            )
+            view.screenshot(f"lecture-{room}-compare")
+            box = line.bounding_box()
+            compared = measure_room(view, frontend, units, view.image)
+            compared["sentence"] = [
+                box["x"],
+                box["y"],
+                box["x"] + box["width"],
+                box["y"] + box["height"],
+            ]
+            compared["sentence_px"] = line.evaluate(
+                "e => parseFloat(getComputedStyle(e).fontSize)"
+            )
+            shown = view.image_source()
+            view.choose("compare", "nothing")
+            view.expect_redraw(shown, breakdown(**dict(START, units=20)).total)
 
         # The browser zoomed to 150 %: fewer, larger CSS pixels.
         cdp = context.new_cdp_session(page)
@@ -498,6 +614,8 @@ def test_lecture_layout_keeps_the_answer_on_a_projector(
     finally:
         context.close()
     figures = {"100%": at_100, "150%": at_150}
+    if lecture:
+        figures["compare"] = compared
     (ARTIFACTS / f"lecture-{room}.json").write_text(json.dumps(figures, indent=1))
 
     area = at_100["area"]
@@ -512,6 +630,9 @@ def test_lecture_layout_keeps_the_answer_on_a_projector(
     assert len(at_100["cards"]) == 4 and all(_inside(c["box"], area) for c in at_100["cards"])
     assert at_100["smallest_text_px"] >= LECTURE_MIN_PX - LAYOUT_UNIT, figures
     assert at_100["formula_px"] >= LECTURE_MIN_PX and at_100["controls_px"] >= LECTURE_MIN_PX
+    # Comparing: the sentence and every card on screen, the text at lecture size.
+    assert _inside(compared["sentence"], area) and compared["sentence_px"] >= LECTURE_MIN_PX
+    assert len(compared["cards"]) == 4 and all(_inside(c["box"], area) for c in compared["cards"])
     # Zoom enlarges the diagram's text on the screen, never shrinks it.
     assert at_150["smallest_text_px"] * ZOOM > at_100["smallest_text_px"], figures
     assert console.real_errors() == [], "\n".join(console.real_errors())

@@ -383,6 +383,20 @@ def test_highlight_dims_other_roles_and_keeps_the_chosen_one(variant, theme):
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+def test_several_highlights_keep_each_vivid_and_fade_the_rest(variant):
+    source = {"framework": "pytorch"}
+    shown = alphas(draw(source, highlight=("recurrent", "second_bias"), variant=variant))
+    assert shown["card:f:recurrent"] == shown["card:o:second_bias:n"] == 1.0
+    assert shown["card:f:input"] == shown["card:o:bias:n"] == DIMMED_ALPHA
+    assert shown["card:f:title"] == 1.0
+    one = render(source, "svg", highlight="recurrent", variant=variant)
+    assert render(source, "svg", highlight=("recurrent",), variant=variant) == one
+    assert render(source, "svg", highlight=("recurrent", "bias"), variant=variant) != one
+    with pytest.raises(SettingsError, match="not 'colour'"):
+        draw(source, highlight=("recurrent", "colour"))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_highlight_a_gate_by_its_name_or_the_frameworks_letter(variant):
     source = {"framework": "pytorch"}
     shown = alphas(draw(source, highlight="g", variant=variant))

@@ -158,7 +158,17 @@ def test_help_does_not_exit_and_shows_examples(ip: Any) -> None:
         assert "--units" in stdout and "--widget" in stdout and "examples" in stdout
     stdout, _, result = _run_cell(ip, "%lstm_params?")
     assert result.success
-    for text in ("--units", "--proj", "-o", "%lstm_params model", "%lstm_params --widget"):
+    for text in (
+        "--units",
+        "--proj",
+        "-o",
+        "%lstm_params model",
+        "%lstm_params --widget",
+        "--quiz",
+        "--guess N",
+        "--quiz-wants",
+        "--quiz-timesteps",
+    ):
         assert text in stdout
 
 
@@ -194,6 +204,18 @@ BAD_LINES = {
     "1abc": "1abc",
     "nothing_here.attribute": "'nothing_here' is not defined",
     "-u 10 --flag-nobody-has  # a comment": "--flag-nobody-has",
+    "--compare colour=red": "not 'colour=red'.",
+    "--compare proj_size=5": "proj_size",
+    "--compare units=many": "units must be an integer, not 'many'.",
+    "--guess twenty": "A guess is a whole number such as 480, not 'twenty'.",
+    "--guess -5": "not '-5'.",
+    "--quiz-wants model --dense 1": "add --quiz or --guess N.",
+    "--quiz-timesteps 3": "add --quiz or --guess N.",
+    "--quiz --quiz-wants all": "'all'",
+    "--quiz --quiz-wants model": "only when it has a dense head.",
+    "--quiz --quiz-timesteps=-1": "timesteps must be an integer from 0 up, not -1.",
+    "--quiz --compare framework=pytorch": "guess first, then compare.",
+    "--quiz --cell convlstm --kernel 3,3": "its kernel area multiplies",
 }
 
 
@@ -221,6 +243,9 @@ def test_name_errors_in_the_namespace(ip: Any) -> None:
         "number --widget": "--widget",
         "number --highlight f": "--highlight applies to the diagram drawn from flags",
         "number --format svg --highlight f": "drop --highlight and --format",
+        "number --compare framework=pytorch": "--compare compares settings given as flags",
+        "number --quiz": "--quiz and --guess ask about settings given as flags",
+        "number --guess 480": "--quiz and --guess ask about settings given as flags",
     }
     for line, fragment in cases.items():
         with pytest.raises(UsageError, match=r"^[^\n]*$") as raised:
@@ -347,3 +372,88 @@ def test_a_frameworks_gate_letter_highlights_the_same_gate(ip: Any) -> None:
     for letter in ("h", "n"):  # Keras's and PyTorch's letter for a GRU's candidate
         _, by_letter, _ = _outputs(ip, f"--cell gru --format svg --highlight {letter}")
         assert by_letter[0]["image/svg+xml"] == by_name[0]["image/svg+xml"]
+
+
+def test_compare_states_each_difference_and_draws_the_side_with_more(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "-o -u 10 -i 1 --compare framework=pytorch")
+    from lstm_widget.compare import Comparison
+
+    assert isinstance(value, Comparison)
+    assert value.before.settings.framework == "keras"
+    assert value.after.settings.framework == "pytorch"
+    (bundle,) = bundles
+    assert bundle["text/plain"].splitlines()[:2] == [
+        "Keras LSTM: 480 → PyTorch LSTM: 520 (+40)",
+        "PyTorch LSTM adds a second bias per gate: 4 × 10 = 40",
+    ]
+    assert "a second bias per gate</span>: <b>4 × 10 = 40</b>" in bundle["text/html"]
+    assert "PyTorch LSTM: 520 parameters" in bundle["text/html"]  # the drawn side's alt text
+    assert "image/png" in bundle
+
+
+def test_compare_with_widget_presets_the_panels_selector(
+    ip: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(magics_module, "_has_widget_frontend", lambda shell: True)
+    value, _, _ = _outputs(ip, "--widget -o --cell gru --compare reset_after=false")
+    assert value.compare.value == "reset_after=False"
+    assert value.compared.sentences() == [
+        "Keras GRU with reset_after=False drops a second bias per gate: 3 × 10 = 30"
+    ]
+    value.close()
+
+
+def test_quiz_asks_with_every_count_hidden_and_says_how_to_answer(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "-o --quiz -u 10 -i 1 --dense 1 --quiz-timesteps 3")
+    from lstm_widget.quiz import Question
+
+    assert isinstance(value, Question) and value.timesteps == 3
+    (bundle,) = bundles
+    lines = bundle["text/plain"].splitlines()
+    assert lines[:3] == [
+        "How many parameters has the Keras LSTM layer alone (not its dense head)?",
+        "Sequential([Input(shape=(3, 1)), LSTM(10), Dense(1)])",
+        "Answer: %lstm_params --guess N -u 10 -i 1 --dense 1 --quiz-timesteps 3",
+    ]
+    assert "Keras LSTM: ? parameters" in lines
+    for count in ("480", "491", "120", "48", "400"):
+        assert count not in bundle["text/plain"]
+        assert count not in bundle["text/html"].split("<img")[0]
+    assert "counts hidden" in bundle["text/html"] and "image/png" in bundle
+
+
+def test_guess_is_diagnosed_and_the_diagram_marks_the_missed_term(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "-o --guess 120 -u 10 -i 1 --format svg")
+    from lstm_widget.quiz import Verdict
+
+    assert isinstance(value, Verdict) and not value.right and value.marks == ("recurrent",)
+    (bundle,) = bundles
+    assert "120 is not it. Each unit reads all 10 previous outputs" in bundle["text/plain"]
+    assert "480" in bundle["text/plain"]  # revealed
+    _, marked, _ = _outputs(ip, "-u 10 -i 1 --format svg --highlight recurrent")
+    assert bundle["image/svg+xml"] == marked[0]["image/svg+xml"]
+    # A tie offers each wrong formula; a right guess is confirmed and marks nothing.
+    _, tie, _ = _outputs(ip, "--guess 360 -u 10 -i 1")
+    assert " Or: " in tie[0]["text/plain"]
+    value, plain, _ = _outputs(ip, "-o --guess 1,760 -u 20 -i 1 --format svg")
+    assert value.right and "Right: 1,760." in plain[0]["text/plain"]
+    _, unmarked, _ = _outputs(ip, "-u 20 -i 1 --format svg")
+    assert plain[0]["image/svg+xml"] == unmarked[0]["image/svg+xml"]
+
+
+def test_guess_with_widget_checks_it_in_the_panel(
+    ip: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(magics_module, "_has_widget_frontend", lambda shell: True)
+    value, _, _ = _outputs(ip, "--widget -o --guess 131 --dense 1 --quiz-wants model")
+    try:
+        assert value.quiz.value and value.question.wants == "model"
+        assert value.last_verdict is not None and value.last_verdict.guess == 131
+        assert "all 10 previous outputs" in value.verdict.value  # the seed plus the head
+    finally:
+        value.close()
+    value, _, _ = _outputs(ip, "--widget -o --quiz")
+    try:
+        assert value.question is not None and value.last_verdict is None
+    finally:
+        value.close()

@@ -758,32 +758,50 @@ def test_the_lecture_script_quotes_what_the_panel_shows() -> None:
         return sum(g.count for g in p.result.groups if g.gate == "f" and g.layer == 0)
 
     steps: list[tuple[dict[str, Any], str]] = [
-        ({}, "the layer is 480"),
-        ({}, "make the model 491"),
+        ({}, "Then type 480: confirmed"),
+        ({}, "491: the model with its dense head"),
         ({}, "10 units × (1 input + 10 recurrent + 1 bias) = 120"),
         ({"units": 20}, "20 × (1 + 20 + 1) = 440"),
         ({}, "the layer is 1,760"),
         ({"units": 40}, "the layer is 6,720"),
         ({"input_size": 100}, "*input_size*: 22,560"),
-        ({"units": 10, "input_size": 1, "framework": "pytorch"}, "the layer is 520"),
-        ({}, "(531 with the head)"),
-        ({"framework": "onnx"}, "also 520"),
-        ({"peepholes": True}, "vectors of 10, 550"),
-        ({"framework": "keras", "cell": "gru"}, "*GRU*: 390"),
-        ({"reset_after": False}, "Keras 2 layout, 360"),
-        ({"cell": "lstm", "bidirectional": True}, "*bidirectional* (960"),
-        ({"layers": 2}, "= 3,440 in the layers"),
-        ({"bidirectional": False}, "480 + 840 = 1,320"),
+        ({"units": 10, "input_size": 1, "compare": "framework=pytorch"}, "(520 against 480)"),
+        ({"compare": "framework=onnx"}, "the same 40"),
+        ({"compare": "", "framework": "keras", "cell": "gru"}, "Keras 3's 390"),
+        ({"reset_after": False}, "Keras 2's 360"),
+        (
+            {"reset_after": True, "cell": "lstm", "layers": 2, "compare": "bidirectional=True"},
+            "(800 + 400 + 40) = 1,720",
+        ),
+        ({"compare": ""}, "480 + 840 = 1,320"),
     ]
     for changes, phrase in steps:
         assert phrase in notes, phrase
         for name, value in changes.items():
-            p.controls[name].value = value
+            control = p.compare if name == "compare" else p.controls[name]
+            control.value = value
         assert p.error is None
-        # The figure quoted last in the phrase is what the panel shows at this step.
+        # The figure quoted last in the phrase is what the panel shows at this step:
+        # the layer, the model, a gate card, or, comparing, a difference or the other side.
         shown = {"layer": layer(), "total": p.result.total, "card": gate_card()}
+        if p.compared is not None:
+            shown["other"] = p.compared.after.total
+            shown.update({c.what: abs(c.delta) for c in p.compared.changes})
         quoted = int(re.findall(r"[\d,]+", phrase)[-1].replace(",", ""))
         assert quoted in shown.values(), (phrase, shown)
+    # Every comparison the script reads out is the panel's own sentence.
+    p.controls["layers"].value = 1
+    for against, sentence in (
+        ("framework=pytorch", "PyTorch LSTM adds a second bias per gate: 4 × 10 = 40"),
+    ):
+        p.compare.value = against
+        assert sentence in notes and p.compared is not None
+        assert sentence in p.compared.sentences()
+    p.controls["cell"].value = "gru"
+    p.compare.value = "reset_after=False"
+    gru = "Keras GRU with reset_after=False drops a second bias per gate: 3 × 10 = 30"
+    assert gru in notes and p.compared is not None and gru in p.compared.sentences()
+    p.close()
 
 
 def test_a_still_for_static_viewers_is_cleared_once_a_frontend_shows_the_panel(

@@ -41,10 +41,11 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .diagram import Diagram, _theme, image_tag
+from .diagram import Diagram
+from .display import image_tag, on_theme
 from .layout import carry_highlight, highlight_choices, resolve_highlight
-from .report import html_table, summary_line, text_table
-from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName
+from .report import formula_html, html_table, summary_line, text_table
+from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, theme_named
 
 #: The Image widget's format. SVG keeps text as text: smaller, faster to render than
 #: rasterising, and sharp on a projector.
@@ -90,9 +91,8 @@ def _applies_to(option: str) -> str:
 
 
 def _on_theme(html: str, theme: Theme) -> str:
-    """``html`` on the theme's background, so its role colours keep their contrast."""
-    style = f"background:{theme.background};color:{theme.foreground};padding:0.25em 0.5em"
-    return f'<div style="{style}">{html}</div>'
+    """``html`` on the theme's background, with the panel's tighter padding."""
+    return on_theme(html, theme, css_class="lstm-widget-panel-text", padding="0.25em 0.5em")
 
 
 def _label(setting: str) -> str:
@@ -407,7 +407,7 @@ class Panel(widgets.VBox):
         gate = "" if highlight is None or role else _gate_html(result, highlight, theme)
         self.formula.value = _on_theme(
             f"<b>{escape(summary_line(result))}</b>"
-            f"{result.formula.html(theme.roles, highlight=role)}{gate}",
+            f"{formula_html(result.formula, theme.roles, highlight=role)}{gate}",
             theme,
         )
         layers = result.settings.layers
@@ -464,6 +464,6 @@ def panel(
     >>> p.result.total  # doctest: +SKIP
     """
     start = breakdown(settings, **changes)
-    _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
+    theme_named(theme)  # an unknown name raises the one-sentence SettingsError
     resolve_highlight(start, highlight)  # the sentence every front end gives
     return Panel(start, theme=theme, highlight=highlight)

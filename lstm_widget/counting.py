@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from typing import Any, Literal, get_args
@@ -385,6 +385,18 @@ class Term:
     value: int
 
 
+#: One piece of a formula or reading: its text and what colours it, a role, or
+#: ``None`` for the arithmetic between terms. Every view renders the same pieces:
+#: :mod:`~lstm_widget.report` as text, HTML and LaTeX, the layout as coloured labels.
+Piece = tuple[str, Role | None]
+Side = Literal["symbolic", "numeric"]
+
+
+def plain(pieces: Iterable[Piece]) -> str:
+    """The pieces' text, joined: what they read as without colour."""
+    return "".join(text for text, _ in pieces)
+
+
 @dataclass(frozen=True)
 class FormulaLine:
     """``directions × gates × (inner) + outer`` for one layer, or the dense head.
@@ -405,24 +417,48 @@ class FormulaLine:
         outer = sum(t.value for t in self.outer)
         return self.repeat * self.directions * (self.gates * inner + outer)
 
-    def render(self, pick: str, wrap: Any = None) -> str:
-        """Join the terms' ``symbolic`` or ``numeric`` text, each passed through ``wrap``."""
+    def pieces(self, side: Side) -> tuple[Piece, ...]:
+        """The expression with its terms' ``symbolic`` or ``numeric`` text, each term a
+        piece of its role and the operators between them pieces of none."""
 
-        def show(term: Term) -> str:
-            text: str = getattr(term, pick)
-            return wrap(term, text) if wrap else text
+        def terms(group: tuple[Term, ...]) -> list[Piece]:
+            out: list[Piece] = []
+            for k, term in enumerate(group):
+                if k:
+                    out.append((" + ", None))
+                out.append((getattr(term, side), term.role))
+            return out
 
-        expression = " + ".join(show(t) for t in self.inner)
+        expression = terms(self.inner)
         if self.gates > 1:
-            expression = f"{self.gates} × ({expression})"
+            expression = [(f"{self.gates} × (", None), *expression, (")", None)]
         if self.outer:
-            expression = " + ".join([expression, *(show(t) for t in self.outer)])
+            expression = [*expression, (" + ", None), *terms(self.outer)]
         factors = [n for n in (self.repeat, self.directions) if n > 1]
         if factors:
             if self.outer or (self.gates == 1 and len(self.inner) > 1):
-                expression = f"({expression})"
-            expression = " × ".join([*(str(n) for n in factors), expression])
-        return expression
+                expression = [("(", None), *expression, (")", None)]
+            expression = [("".join(f"{n} × " for n in factors), None), *expression]
+        return tuple(_merged(expression))
+
+    def render(self, side: Side) -> str:
+        """The expression as plain text, e.g. ``4 × (1 × 10 + 10 × 10 + 10)``."""
+        return plain(self.pieces(side))
+
+
+def _merged(pieces: Iterable[Piece]) -> Iterator[Piece]:
+    """Adjacent pieces of no role as one: ``") + "`` rather than ``")"``, ``" + "``."""
+    pending = ""
+    for text, role in pieces:
+        if role is None:
+            pending += text
+            continue
+        if pending:
+            yield pending, None
+            pending = ""
+        yield text, role
+    if pending:
+        yield pending, None
 
 
 @dataclass(frozen=True)
@@ -432,6 +468,10 @@ class Formula:
     lines: tuple[FormulaLine, ...]
     total: int
 
+    def sums(self) -> str:
+        """The lines' values added up, ``480 + 11``; the total line shows it."""
+        return " + ".join(f"{line.value:,}" for line in self.lines)
+
     def text(self) -> str:
         """Plain text: each line symbolic, then with numbers, then the total."""
         rows = [
@@ -439,48 +479,8 @@ class Formula:
             for line in self.lines
         ]
         if len(self.lines) > 1:
-            rows.append(
-                "total: "
-                + " + ".join(f"{line.value:,}" for line in self.lines)
-                + f" = {self.total:,}"
-            )
+            rows.append(f"total: {self.sums()} = {self.total:,}")
         return "\n".join(rows)
-
-    def html(self, colours: Mapping[Role, str], highlight: Role | None = None) -> str:
-        """HTML with every term in its role's colour (the diagram's colours).
-
-        Terms of the ``highlight`` role are bold and underlined, to match the group a
-        diagram lights up.
-        """
-        from html import escape
-
-        def paint(term: Term, text: str) -> str:
-            style = f"color:{colours[term.role]}"
-            if term.role == highlight:
-                style += ";font-weight:bold;text-decoration:underline"
-            return f'<span style="{style}">{escape(text)}</span>'
-
-        rows = [
-            f"<div><b>{escape(line.label)}</b>: {line.render('symbolic', paint)} = "
-            f"{line.render('numeric', paint)} = <b>{line.value:,}</b></div>"
-            for line in self.lines
-        ]
-        if len(self.lines) > 1:
-            sums = " + ".join(f"{line.value:,}" for line in self.lines)
-            rows.append(f"<div><b>total</b>: {sums} = <b>{self.total:,}</b></div>")
-        return '<div class="lstm-widget-formula">' + "".join(rows) + "</div>"
-
-    def latex(self) -> str:
-        """A LaTeX ``aligned`` block of the same lines (numbers substituted)."""
-        rows = [
-            rf"\text{{{line.label}}} &= {line.render('symbolic')} "
-            rf"= {line.render('numeric')} = {line.value:,}"
-            for line in self.lines
-        ]
-        if len(self.lines) > 1:
-            rows.append(rf"\text{{total}} &= {self.total:,}")
-        body = r" \\ ".join(rows).replace("×", r"\times").replace(",", "{,}")
-        return r"\begin{aligned}" + body + r"\end{aligned}"
 
 
 @dataclass(frozen=True)
@@ -524,21 +524,51 @@ class PerUnit:
             return "1 block"
         return f"{self.gates} blocks ({self.gates - 1} gates + {CANDIDATE})"
 
-    def text(self) -> str:
-        parts = [f"{self.inputs:,} input", f"{self.recurrent:,} recurrent"]
-        if self.biases:
-            parts.append(f"{self.biases} bias" + ("es" if self.biases > 1 else ""))
-        share = " + ".join(parts)
-        share = f"{self.blocks_text()} × ({share})" if self.gates > 1 else share
+    def _terms(self, named: bool) -> list[Piece]:
+        """One unit's inputs, fed-back state and biases as pieces, with their names
+        (``1 input``) or as bare numbers, each bias vector its own ``1``."""
+
+        def term(count: int, name: str, role: Role) -> Piece:
+            return (f"{count:,} {name}" if named else f"{count:,}", role)
+
+        terms = [
+            term(self.inputs, "input", "input"),
+            term(self.recurrent, "recurrent", "recurrent"),
+        ]
+        if named and self.biases:
+            terms.append(term(self.biases, "bias" + ("es" if self.biases > 1 else ""), "bias"))
+        elif self.biases:
+            bias_roles: tuple[Role, ...] = ("bias", "second_bias")
+            terms += [("1", role) for role in bias_roles[: self.biases]]
+        pieces: list[Piece] = []
+        for k, piece in enumerate(terms):
+            pieces += [(" + ", None), piece] if k else [piece]
+        if self.gates > 1:
+            gates = f"{self.blocks_text()} × (" if named else f"{self.gates} × ("
+            pieces = [(gates, None), *pieces, (")", None)]
         if self.peepholes:
-            share += f" + {self.peepholes} peepholes"
+            pieces += [(" + ", None), term(self.peepholes, "peepholes", "peephole")]
         if self.projection:
-            share += f" + {self.projection:,} projection"
+            pieces += [(" + ", None), term(self.projection, "projection", "projection")]
+        return pieces
+
+    def share_pieces(self) -> tuple[Piece, ...]:
+        """One unit's share in bare numbers, ``4 × (1 + 10 + 1)``, as the diagram shows it
+        (before ``= 48``)."""
+        return tuple(self._terms(named=False))
+
+    def pieces(self) -> tuple[Piece, ...]:
+        """The whole reading: ``each unit: 4 blocks (3 gates + candidate) × (1 input +
+        10 recurrent + 1 bias) = 48; × 10 units = 480``."""
         units = "unit" if self.units == 1 else "units"
-        text = f"each unit: {share} = {self.per_unit:,}; × {self.units:,} {units}"
+        tail = f" = {self.per_unit:,}; × {self.units:,} {units}"
         if self.directions > 1:
-            text += " × 2 directions"
-        return f"{text} = {self.total:,}"
+            tail += " × 2 directions"
+        tail += f" = {self.total:,}"
+        return tuple(_merged([("each unit: ", None), *self._terms(named=True), (tail, None)]))
+
+    def text(self) -> str:
+        return plain(self.pieces())
 
 
 @dataclass(frozen=True)
@@ -634,59 +664,46 @@ class Breakdown:
 
     def __str__(self) -> str:
         """The text table, as ``lstm-params`` prints it: ``print(breakdown(...))``."""
-        from .report import text_table  # report imports this module
-
-        return text_table(self)
+        return _presented().text(self)
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Notebooks show the diagram and the table; terminals get the text table.
-
-        The drawing module is imported here, at display time, because this module
-        must stay stdlib-only: importing the package must not load matplotlib.
-        """
-        from .diagram import mimebundle
-
-        return mimebundle(self)
+        """Notebooks show the diagram and the table; terminals get the text table."""
+        return _presented().mimebundle(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
-        return {
-            "settings": asdict(self.settings),
-            "total": self.total,
-            "layer_totals": list(self.layer_totals),
-            "dense_total": self.dense_total,
-            "role_totals": self.role_totals(),
-            "blocks": [asdict(b) for b in self.blocks],
-            "groups": [g.to_dict() for g in self.groups],
-            "formula": {
-                "text": self.formula.text(),
-                "lines": [
-                    {
-                        "label": line.label,
-                        "symbolic": line.render("symbolic"),
-                        "numeric": line.render("numeric"),
-                        "value": line.value,
-                    }
-                    for line in self.formula.lines
-                ],
-                "latex": self.formula.latex(),
-            },
-            "per_unit": [
-                {
-                    **asdict(p),
-                    "per_unit": p.per_unit,
-                    "total": p.total,
-                    "text": p.text(),
-                }
-                for p in self.per_unit
-            ],
-            "output_shapes": [
-                {"layer": name, "shape": list(shape)} for name, shape in self.output_shapes
-            ],
-            "memory_bytes": {dtype: self.memory_bytes(dtype) for dtype in DTYPE_BYTES},
-        }
+        """Plain data for JSON: settings, totals, groups, formula (text and LaTeX),
+        per-unit reading, memory; what ``lstm-params --json`` prints."""
+        return _presented().data(self)
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a :class:`Breakdown` prints, displays in a notebook and turns into JSON data.
+
+    The modules that do this (tables, HTML, LaTeX, the diagram) sit above this one,
+    which must stay stdlib-only and import none of them. So they hand their functions
+    down instead: the package's ``__init__`` wires them in with :func:`present_with`
+    when ``lstm_widget`` is imported, which happens before any of its modules is.
+    """
+
+    text: Callable[[Breakdown], str]
+    mimebundle: Callable[[Breakdown], tuple[dict[str, Any], dict[str, Any]]]
+    data: Callable[[Breakdown], dict[str, Any]]
+
+
+_presentation: list[Presentation] = []
+
+
+def present_with(presentation: Presentation) -> None:
+    """Make ``presentation`` how every :class:`Breakdown` shows itself."""
+    _presentation[:] = [presentation]
+
+
+def _presented() -> Presentation:
+    (presentation,) = _presentation  # wired in by lstm_widget/__init__.py
+    return presentation
 
 
 def _display_rank(cell: Cell, group: WeightGroup) -> tuple[int, int]:
@@ -737,6 +754,23 @@ def breakdown(settings: Settings | None = None, /, **changes: Any) -> Breakdown:
         formula=_formula(s),
         per_unit=tuple(_per_unit(s, layer) for layer in range(s.layers)),
         output_shapes=_output_shapes(s),
+    )
+
+
+#: What the drawing and display functions accept: a breakdown or what makes one.
+Source = Breakdown | Settings | Mapping[str, Any]
+
+
+def to_breakdown(source: Source) -> Breakdown:
+    """A :class:`Breakdown` from a breakdown, a :class:`Settings` or a dict of settings."""
+    if isinstance(source, Breakdown):
+        return source
+    if isinstance(source, Settings):
+        return breakdown(source)
+    if isinstance(source, Mapping):
+        return breakdown(**source)
+    raise TypeError(
+        f"expected a Breakdown, a Settings or a dict of settings, not {type(source).__name__}."
     )
 
 

@@ -15,14 +15,12 @@ elsewhere; both draw the same picture.
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from html import escape
 from typing import Any, Literal, get_args
 
 import matplotlib
@@ -37,7 +35,7 @@ from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.text import Text
 
 from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
-from .counting import ROLES, Breakdown, Settings, SettingsError, breakdown
+from .counting import ROLES, Breakdown, SettingsError, Source, to_breakdown
 from .layout import (
     FONT_FAMILY,
     Circle,
@@ -55,16 +53,14 @@ from .layout import (
     layout,
     resolve_highlight,
 )
-from .report import html_table, text_table
 from .style import (
     DEFAULT_DPI,
     DEFAULT_THEME,
     MAX_DPI,
     MAX_WIDTH,
     MIN_WIDTH,
-    THEME_NAMES,
-    THEMES,
     Theme,
+    theme_named,
 )
 
 Format = Literal["png", "svg", "pdf"]
@@ -78,7 +74,6 @@ DIMMED_ALPHA = 0.22
 CACHE_SIZE = 64
 
 Block = tuple[int, str]
-Source = Breakdown | Settings | Mapping[str, Any]
 
 #: The only rc settings a save changes, and only while it saves: text stays text in SVG
 #: (small, fast, selectable), a PDF embeds its font as TrueType (some PDF viewers draw
@@ -109,27 +104,6 @@ _Z_STEP = 1e-6  # per item index: far below the gaps above for any layout's size
 
 
 # ------------------------------------------------------------------ argument checks
-
-
-def to_breakdown(source: Source) -> Breakdown:
-    """A :class:`Breakdown` from a breakdown, a :class:`Settings` or a dict of settings."""
-    if isinstance(source, Breakdown):
-        return source
-    if isinstance(source, Settings):
-        return breakdown(source)
-    if isinstance(source, Mapping):
-        return breakdown(**source)
-    raise TypeError(
-        f"expected a Breakdown, a Settings or a dict of settings, not {type(source).__name__}."
-    )
-
-
-def _theme(theme: str | Theme) -> Theme:
-    if isinstance(theme, Theme):
-        return theme
-    if theme not in THEMES:
-        raise SettingsError(f"theme must be one of {', '.join(THEME_NAMES)}, not {theme!r}.")
-    return THEMES[theme]  # type: ignore[index]
 
 
 @dataclass(frozen=True)
@@ -429,7 +403,7 @@ def draw(
         cards and the per-unit reading, with no text under 13.5 pt, for a projector.
     """
     b = to_breakdown(result_or_settings)
-    palette = _theme(theme)
+    palette = theme_named(theme)
     lay = layout(b, check_block(b, block), check_variant(variant))
     painter_highlight = _highlight(b, highlight)
     if ax is None:
@@ -470,7 +444,7 @@ def render(
     fmt = _format(fmt)
     fig = draw(result_or_settings, theme=theme, highlight=highlight, block=block, variant=variant)
     resolution = _png_dpi(fmt, dpi, width, fig.get_size_inches()[0])
-    return _save(fig, fmt, resolution, _theme(theme))
+    return _save(fig, fmt, resolution, theme_named(theme))
 
 
 class Diagram:
@@ -514,7 +488,7 @@ class Diagram:
         dpi: float = DEFAULT_DPI,
         cache_size: int = CACHE_SIZE,
     ) -> None:
-        self._theme = _theme(theme)
+        self._theme = theme_named(theme)
         self._dpi = _dpi(dpi)
         if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
             # A negative size would empty the cache and then fail popping from it.
@@ -657,73 +631,12 @@ class Diagram:
 
 # ------------------------------------------------------------------ notebook output
 
-_MIME = {"png": "image/png", "svg": "image/svg+xml"}
 
-
-def _embedded(
-    b: Breakdown, palette: Theme, highlight: str | None, fmt: str, variant: Variant = "full"
-) -> tuple[bytes, str, tuple[int, int]]:
-    """The diagram's bytes, an ``<img>`` carrying them as a data URI, and its CSS size.
-
-    A data URI keeps the picture inside the HTML, which static viewers (nbviewer,
-    GitHub, exported HTML) show as it is.
-    """
-    if fmt not in _MIME:
-        raise SettingsError(f"notebook image format must be png or svg, not {fmt!r}.")
-    fig = draw(b, theme=palette, highlight=highlight, variant=variant)
-    # CSS pixels are 1/96 inch: the image shows at the diagram's true size.
+def notebook_image(
+    b: Breakdown, fmt: Format, *, theme: Theme, highlight: str | None, variant: Variant = "full"
+) -> tuple[bytes, tuple[int, int]]:
+    """The diagram's bytes for a notebook (retina resolution) and the size it shows
+    at, in CSS pixels (1/96 inch): its true size."""
+    fig = draw(b, theme=theme, highlight=highlight, variant=variant)
     width, height = (round(inches * 96) for inches in fig.get_size_inches())
-    image = _save(fig, _format(fmt), NOTEBOOK_DPI, palette)
-    return image, image_tag(image, fmt, b, (width, height)), (width, height)
-
-
-def image_tag(image: bytes, fmt: str, b: Breakdown, size: tuple[int, int] | None = None) -> str:
-    """An ``<img>`` carrying ``b``'s diagram ``image`` as a data URI, with alt text.
-
-    ``size`` is the CSS size a PNG shows at; an SVG brings its own (in points).
-    """
-    uri = f"data:{_MIME[fmt]};base64,{base64.b64encode(image).decode('ascii')}"
-    alt = escape(f"Diagram. {b.headline()}")
-    width_height = f'width="{size[0]}" height="{size[1]}" ' if size else ""
-    return f'<img src="{uri}" {width_height}alt="{alt}" style="max-width:100%;height:auto">'
-
-
-def image_html(
-    result_or_settings: Source, *, theme: str | Theme = DEFAULT_THEME, fmt: str = "png"
-) -> str:
-    """Just the diagram as an ``<img>`` tag, for HTML that brings its own tables."""
-    b = to_breakdown(result_or_settings)
-    return _embedded(b, _theme(theme), None, fmt)[1]
-
-
-def mimebundle(
-    result_or_settings: Source,
-    *,
-    theme: str | Theme = DEFAULT_THEME,
-    highlight: str | None = None,
-    fmt: str = "png",
-    variant: Variant = "full",
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What a notebook shows for a breakdown: the diagram, the table, and plain text.
-
-    Frontends pick the richest type they know, and HTML outranks images, so the HTML
-    carries the diagram itself (a data URI, which static viewers such as nbviewer and
-    GitHub display too) followed by the coloured table, on the theme's background.
-    The image alone (``fmt``: ``"png"`` or ``"svg"``) serves frontends without HTML;
-    ``text/plain`` is the table for terminals. ``variant`` picks the drawing (see
-    :func:`draw`). Returns (data, metadata) as
-    ``_repr_mimebundle_`` and ``display(..., raw=True)`` expect.
-    """
-    b = to_breakdown(result_or_settings)
-    palette = _theme(theme)
-    image, tag, (width, height) = _embedded(b, palette, highlight, fmt, check_variant(variant))
-    html = (
-        f'<div class="lstm-widget-output" style="background:{palette.background};'
-        f'color:{palette.foreground};padding:0.5em">{tag}{html_table(b, palette)}</div>'
-    )
-    mime = _MIME[fmt]
-    # Notebook JSON holds PNG as base64 text and SVG as text; both display as they are
-    # through _repr_mimebundle_ and through display(..., raw=True).
-    payload = base64.b64encode(image).decode("ascii") if fmt == "png" else image.decode()
-    data = {"text/plain": text_table(b), "text/html": html, mime: payload}
-    return data, {mime: {"width": width, "height": height}}
+    return _save(fig, fmt, NOTEBOOK_DPI, theme), (width, height)

@@ -56,6 +56,7 @@ from .counting import (
     _with_article,
     breakdown,
 )
+from .display import image_html, on_theme
 from .report import html_table, summary_line, text_table
 from .style import LIGHT, Theme
 
@@ -223,8 +224,6 @@ class ModelReport:
         for item in self.items:
             parts.append(f"<h4>{escape(self._item_line(item))}</h4>")
             if diagrams:
-                from .diagram import image_html
-
                 parts.append(f"<div>{image_html(item.breakdown, theme=theme)}</div>")
             parts.append(html_table(item.breakdown, theme))
         if not self.items:
@@ -243,10 +242,7 @@ class ModelReport:
             )
         colour = theme.foreground if self.matches else theme.roles["recurrent"]
         parts.append(f'<p style="color:{colour}"><b>{escape(self.reconciliation())}</b></p>')
-        return (
-            f'<div class="lstm-widget-model" style="color:{theme.foreground};'
-            f'background:{theme.background}">{"".join(parts)}</div>'
-        )
+        return on_theme("".join(parts), theme, css_class="lstm-widget-model")
 
     def _repr_html_(self) -> str:
         return self.html()

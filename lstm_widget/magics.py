@@ -19,6 +19,7 @@ import IPython.display
 from IPython.core.error import UsageError
 
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
+from .display import IMAGE_FORMATS, mimebundle
 from .introspect import explain
 from .options import add_diagram_arguments, make_parser
 from .style import THEMES
@@ -26,9 +27,6 @@ from .style import THEMES
 #: IPython's ``display``, typed here: some IPython releases annotate it and some ship no
 #: types at all, and type-checking must not change with the installed release.
 display: Callable[..., object] = IPython.display.display
-
-#: Image formats a notebook output can carry beside its HTML.
-_IMAGE_FORMATS = ("png", "svg")
 
 _DESCRIPTION = """\
 Show every trainable weight of a recurrent layer, exactly as Keras, PyTorch or ONNX
@@ -65,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         help="open the live panel preset to these flags "
              "(the static output where widgets cannot show)")  # fmt: skip
     add_diagram_arguments(parser)
-    add("--format", dest="image_format", choices=_IMAGE_FORMATS,
+    add("--format", dest="image_format", choices=IMAGE_FORMATS,
         help="diagram image format (default: png)")  # fmt: skip
     return parser
 
@@ -181,10 +179,8 @@ class LstmMagics:
 
     def _show(self, result: Breakdown, args: argparse.Namespace) -> None:
         """The breakdown as one output: HTML with the diagram, the image, plain text."""
-        from . import diagram
-
         try:
-            data, metadata = diagram.mimebundle(
+            data, metadata = mimebundle(
                 result, theme=args.theme, highlight=args.highlight, fmt=args.image_format or "png"
             )
         except SettingsError as error:  # e.g. a --highlight the layer does not have

@@ -1,20 +1,92 @@
-"""Tables in the spirit of Keras's ``model.summary()``: plain text and HTML.
+"""Presentation: pieces rendered as text, HTML and LaTeX, tables, and JSON data.
 
-One row per weight group, a subtotal per layer and direction, the total, the formula
-and the per-unit reading. A deep stack's identical middle layers fold into one row, as
-in the diagram's strip, so a 100-layer table stays a few screens long. The CLI prints
-the text; the magic and the panel show the HTML, coloured by role with the diagram's
-colours.
+Counting describes a formula or a reading as pieces, ``(text, role)``; this module is
+the one place that turns them into markup: HTML spans in each role's colour (the
+diagram's colours) and LaTeX. Plain text is the pieces joined, which counting's own
+``text()`` methods give.
+
+The tables are in the spirit of Keras's ``model.summary()``: one row per weight group,
+a subtotal per layer and direction, the total, the formula and the per-unit reading. A
+deep stack's identical middle layers fold into one row, as in the diagram's strip, so
+a 100-layer table stays a few screens long. The CLI prints the text; the magic and the
+panel show the HTML. Like counting, this module is stdlib-only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from html import escape
+from typing import Any
 
-from .counting import ROLE_LABELS, Block, Breakdown, WeightGroup
+from .counting import (
+    DTYPE_BYTES,
+    ROLE_LABELS,
+    Block,
+    Breakdown,
+    Formula,
+    Piece,
+    Role,
+    WeightGroup,
+)
 from .layout import shown_layers
 from .style import LIGHT, Theme
+
+# ------------------------------------------------------------------ pieces
+
+
+def pieces_html(
+    pieces: Iterable[Piece], colours: Mapping[Role, str], highlight: Role | None = None
+) -> str:
+    """Each piece escaped, a role's piece in its colour; ``highlight``'s also bold and
+    underlined, to match the group a diagram lights up."""
+
+    def piece(text: str, role: Role | None) -> str:
+        if role is None:
+            return escape(text)
+        style = f"color:{colours[role]}"
+        if role == highlight:
+            style += ";font-weight:bold;text-decoration:underline"
+        return f'<span style="{style}">{escape(text)}</span>'
+
+    return "".join(piece(text, role) for text, role in pieces)
+
+
+def latex(text: str) -> str:
+    """Text made LaTeX: ``\\times`` for ×, and thousands separators braced (``1{,}000``)
+    so that math mode does not space them as list commas."""
+    return text.replace("×", r"\times").replace(",", "{,}")
+
+
+def formula_html(
+    formula: Formula, colours: Mapping[Role, str], highlight: Role | None = None
+) -> str:
+    """The formula as HTML: each line symbolic, then with numbers, each term in its
+    role's colour (see :func:`pieces_html`), then the total."""
+    rows = [
+        f"<div><b>{escape(line.label)}</b>: "
+        f"{pieces_html(line.pieces('symbolic'), colours, highlight)} = "
+        f"{pieces_html(line.pieces('numeric'), colours, highlight)} = <b>{line.value:,}</b></div>"
+        for line in formula.lines
+    ]
+    if len(formula.lines) > 1:
+        rows.append(f"<div><b>total</b>: {formula.sums()} = <b>{formula.total:,}</b></div>")
+    return '<div class="lstm-widget-formula">' + "".join(rows) + "</div>"
+
+
+def formula_latex(formula: Formula) -> str:
+    """A LaTeX ``aligned`` block of the same lines (numbers substituted)."""
+    rows = [
+        rf"\text{{{line.label}}} &= {line.render('symbolic')} "
+        rf"= {line.render('numeric')} = {line.value:,}"
+        for line in formula.lines
+    ]
+    if len(formula.lines) > 1:
+        rows.append(rf"\text{{total}} &= {formula.total:,}")
+    return r"\begin{aligned}" + latex(r" \\ ".join(rows)) + r"\end{aligned}"
+
+
+# ------------------------------------------------------------------ tables
 
 _COUNT_HEADER = "Param #"
 _HEADER = ("Weight group", "Symbol", "Shape", _COUNT_HEADER, "Role")
@@ -161,5 +233,42 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
         '<div class="lstm-widget-report">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f"<p><b>{escape(summary_line(b))}</b></p>"
-        f"{b.formula.html(theme.roles)}{per_unit}</div>"
+        f"{formula_html(b.formula, theme.roles)}{per_unit}</div>"
     )
+
+
+# ------------------------------------------------------------------ JSON
+
+
+def breakdown_data(b: Breakdown) -> dict[str, Any]:
+    """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
+    return {
+        "settings": asdict(b.settings),
+        "total": b.total,
+        "layer_totals": list(b.layer_totals),
+        "dense_total": b.dense_total,
+        "role_totals": b.role_totals(),
+        "blocks": [asdict(block) for block in b.blocks],
+        "groups": [g.to_dict() for g in b.groups],
+        "formula": {
+            "text": b.formula.text(),
+            "lines": [
+                {
+                    "label": line.label,
+                    "symbolic": line.render("symbolic"),
+                    "numeric": line.render("numeric"),
+                    "value": line.value,
+                }
+                for line in b.formula.lines
+            ],
+            "latex": formula_latex(b.formula),
+        },
+        "per_unit": [
+            {**asdict(p), "per_unit": p.per_unit, "total": p.total, "text": p.text()}
+            for p in b.per_unit
+        ],
+        "output_shapes": [
+            {"layer": name, "shape": list(shape)} for name, shape in b.output_shapes
+        ],
+        "memory_bytes": {dtype: b.memory_bytes(dtype) for dtype in DTYPE_BYTES},
+    }

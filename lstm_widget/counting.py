@@ -126,6 +126,9 @@ MAX_LAYERS = 100
 #: trains, while every count stays printable and every view drawable.
 MAX_SIZE = 10**12
 
+#: Longest sequence the work is counted for: far past any sequence anyone runs.
+MAX_STEPS = 10**12
+
 _KERAS_LAYER = {"lstm": "lstm", "gru": "gru", "rnn": "simple_rnn"}
 _ONNX_OP = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 _TORCH_MODULE = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
@@ -571,6 +574,103 @@ class PerUnit:
         return plain(self.pieces())
 
 
+#: Element-wise operations per unit and time step, past the matrix products: gate
+#: activations (LSTM: σ for i, f, o, tanh for the candidate and for c_t), products
+#: (LSTM: f⊙c, i⊙g, o⊙tanh c; GRU: r⊙(U h + b), z⊙h, (1 − z)⊙n) and the additions of
+#: the state update (LSTM: c_t = f⊙c + i⊙g; GRU: 1 − z and the sum). Biases and
+#: peepholes add their own.
+_ELEMENTWISE: Mapping[Cell, tuple[int, int, int]] = {
+    "lstm": (5, 3, 1),
+    "gru": (3, 3, 2),
+    "rnn": (1, 0, 0),
+}
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    """Element-wise operations of one recurrent layer (all directions; every layer of a
+    stack does the same) in one time step, each counted as one operation whatever it
+    costs (a tanh is dearer than an addition)."""
+
+    activations: int
+    products: int
+    additions: int
+
+    @property
+    def total(self) -> int:
+        return self.activations + self.products + self.additions
+
+    def text(self) -> str:
+        return (
+            f"{self.activations:,} activations + {self.products:,} products + "
+            f"{self.additions:,} additions (biases included) = {self.total:,}"
+        )
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Values a sequence keeps, at batch size 1, beside the weights.
+
+    ``inference``: what the model returns, its output at every step (the head's when
+    there is one, else the last layer's), and every layer's running state (h, and c
+    for an LSTM) per direction; a layer's outputs are freed once the next layer has
+    read them.
+    ``training``: what backpropagation through time reads back, for every step, layer
+    and direction: the gate activations (G·h), the cell state (LSTM, h) and the
+    output h_t (r; for a simple RNN its activation is its output), plus the input
+    sequence and the head's outputs. Frameworks keep slightly different sets (cuDNN's
+    reserve space, PyTorch's saved tensors); this is the textbook set.
+    """
+
+    inference: int
+    training: int
+
+
+@dataclass(frozen=True)
+class Work:
+    """The arithmetic of running the layers: multiply-accumulates per time step and for
+    a sequence of ``steps``, element-wise work stated apart, and the values kept.
+
+    A multiply-accumulate (MAC) is one weight times one value, added into a sum; each
+    weight of a matrix does exactly one per time step, so a layer's MACs per step are
+    its matrix weights: LSTM 4·h·(x + r) (+ P·h projecting), GRU 3·h·(x + h), simple
+    RNN h·(x + h), × 2 directions; the head f·n. FLOPs, as profilers count them, are 2 ×
+    MACs. Biases are additions, element-wise work.
+    """
+
+    steps: int
+    lines: tuple[FormulaLine, ...]
+    layer_macs: tuple[int, ...]
+    head_macs: int
+    elementwise: Elementwise
+    head_additions: int
+    memory: Memory
+
+    @property
+    def macs_per_step(self) -> int:
+        return sum(self.layer_macs) + self.head_macs
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates for the whole sequence."""
+        return self.macs_per_step * self.steps
+
+    @property
+    def flops(self) -> int:
+        """FLOPs of the matrix products for the sequence (2 per MAC)."""
+        return 2 * self.macs
+
+    @property
+    def elementwise_per_step(self) -> int:
+        """Element-wise operations of every layer and the head's bias in one step."""
+        return len(self.layer_macs) * self.elementwise.total + self.head_additions
+
+    def memory_bytes(self, dtype: str = "float32") -> dict[str, int]:
+        """Bytes the kept values take at ``dtype``: inference and training."""
+        size = _dtype_bytes(dtype)
+        return {"inference": self.memory.inference * size, "training": self.memory.training * size}
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """Every trainable weight of the described layers, grouped, summed and explained."""
@@ -581,6 +681,8 @@ class Breakdown:
     formula: Formula
     per_unit: tuple[PerUnit, ...]
     output_shapes: tuple[tuple[str, tuple[int | None, ...]], ...]
+    #: Time steps of the sequence the work is counted for; ``None``: not asked.
+    steps: int | None = None
     total: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -658,9 +760,12 @@ class Breakdown:
 
     def memory_bytes(self, dtype: str = "float32") -> int:
         """Bytes the weights take when stored as ``dtype``."""
-        if dtype not in DTYPE_BYTES:
-            raise SettingsError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {dtype!r}.")
-        return self.total * DTYPE_BYTES[dtype]
+        return self.total * _dtype_bytes(dtype)
+
+    @property
+    def work(self) -> Work:
+        """Multiply-accumulates and kept values for ``steps`` time steps (1 if not given)."""
+        return _work(self.settings, self.steps or 1)
 
     def __str__(self) -> str:
         """The text table, as ``lstm-params`` prints it: ``print(breakdown(...))``."""
@@ -701,6 +806,12 @@ def present_with(presentation: Presentation) -> None:
     _presentation[:] = [presentation]
 
 
+def _dtype_bytes(dtype: str) -> int:
+    if dtype not in DTYPE_BYTES:
+        raise SettingsError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {dtype!r}.")
+    return DTYPE_BYTES[dtype]
+
+
 def _presented() -> Presentation:
     (presentation,) = _presentation  # wired in by lstm_widget/__init__.py
     return presentation
@@ -714,12 +825,16 @@ def _display_rank(cell: Cell, group: WeightGroup) -> tuple[int, int]:
     return place, ROLES.index(group.role)
 
 
-def breakdown(settings: Settings | None = None, /, **changes: Any) -> Breakdown:
+def breakdown(
+    settings: Settings | None = None, /, *, steps: int | None = None, **changes: Any
+) -> Breakdown:
     """Count every trainable weight of the described recurrent layer(s).
 
     Call it with keyword settings (``breakdown(units=10, input_size=1)``) or with a
-    :class:`Settings`, optionally changed by keywords. Raises :class:`SettingsError`
-    (a ``ValueError``) with a one-sentence message for any bad value.
+    :class:`Settings`, optionally changed by keywords. ``steps``, the length of a
+    sequence, adds the work of running it to every view (:attr:`Breakdown.work`
+    counts it either way, for one step unless told). Raises :class:`SettingsError` (a
+    ``ValueError``) with a one-sentence message for any bad value.
 
     Examples
     --------
@@ -727,7 +842,10 @@ def breakdown(settings: Settings | None = None, /, **changes: Any) -> Breakdown:
     491
     >>> breakdown(framework="pytorch", units=10, input_size=1).total
     520
+    >>> breakdown(units=128, input_size=64, steps=50).work.macs
+    4915200
     """
+    steps = check_steps(steps)
     unknown = sorted(set(changes) - set(SETTING_NAMES))
     if unknown:
         raise SettingsError(
@@ -754,7 +872,13 @@ def breakdown(settings: Settings | None = None, /, **changes: Any) -> Breakdown:
         formula=_formula(s),
         per_unit=tuple(_per_unit(s, layer) for layer in range(s.layers)),
         output_shapes=_output_shapes(s),
+        steps=steps,
     )
+
+
+def check_steps(steps: object) -> int | None:
+    """``steps`` as an int from 1 to :data:`MAX_STEPS`, or ``None``; else a SettingsError."""
+    return None if steps is None else _integer("steps", steps, 1, MAX_STEPS)
 
 
 #: What the drawing and display functions accept: a breakdown or what makes one.
@@ -914,17 +1038,8 @@ def _biases(s: Settings) -> int:
 
 
 def _formula(s: Settings) -> Formula:
-    """One line for layer 1, one for the identical layers above it, one for the head.
-
-    When layer 1's input is as wide as the layers above, a single line covers all.
-    """
-    if s.layers > 1 and s.input_size == s.output_width:
-        lines = [_layer_line(s, 0, s.layers, f"layers 1–{s.layers}")]
-    else:
-        lines = [_layer_line(s, 0, 1, "layer 1")]
-        if s.layers > 1:
-            label = "layer 2" if s.layers == 2 else f"layers 2–{s.layers}"
-            lines.append(_layer_line(s, 1, s.layers - 1, label))
+    """One line for layer 1, one for the identical layers above it, one for the head."""
+    lines = _stack_lines(s, _layer_line)
     if s.dense:
         f, n = s.output_width, s.dense
         inner = (
@@ -935,20 +1050,49 @@ def _formula(s: Settings) -> Formula:
     return Formula(tuple(lines), sum(line.value for line in lines))
 
 
+LineBuilder = Callable[[Settings, int, int, str], FormulaLine]
+
+
+def _stack_lines(s: Settings, line: LineBuilder) -> list[FormulaLine]:
+    """``line`` for layer 1 and for the identical layers above it (``repeat`` of them).
+
+    When layer 1's input is as wide as the layers above, a single line covers all.
+    """
+    if s.layers > 1 and s.input_size == s.output_width:
+        return [line(s, 0, s.layers, f"layers 1–{s.layers}")]
+    lines = [line(s, 0, 1, "layer 1")]
+    if s.layers > 1:
+        label = "layer 2" if s.layers == 2 else f"layers 2–{s.layers}"
+        lines.append(line(s, 1, s.layers - 1, label))
+    return lines
+
+
 def _width_symbol(s: Settings) -> str:
     """Symbol for a layer's output width D·r: h, P, 2h or 2P."""
     state = "P" if s.proj_size else "h"
     return f"2{state}" if s.bidirectional else state
 
 
-def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+def _matrix_terms(s: Settings, layer: int) -> list[Term]:
+    """A gate's input and recurrent weight matrices: x × h and r × h."""
     h, x, r = s.units, s.layer_input(layer), s.state_width
     x_symbol = _width_symbol(s) if layer else "x"
     r_symbol = "P" if s.proj_size else "h"
-    inner = [
+    return [
         Term("input", f"{x_symbol} × h", f"{x:,} × {h:,}", x * h),
         Term("recurrent", f"{r_symbol} × h", f"{r:,} × {h:,}", r * h),
     ]
+
+
+def _projection_terms(s: Settings) -> list[Term]:
+    if not s.proj_size:
+        return []
+    return [Term("projection", "P × h", f"{s.proj_size:,} × {s.units:,}", s.proj_size * s.units)]
+
+
+def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    h = s.units
+    inner = _matrix_terms(s, layer)
     if s.bias:
         inner.append(Term("bias", "h", f"{h:,}", h))
     if _biases(s) == 2:
@@ -956,9 +1100,17 @@ def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine
     outer = []
     if s.peepholes:
         outer.append(Term("peephole", "3 × h", f"3 × {h:,}", 3 * h))
-    if s.proj_size:
-        outer.append(Term("projection", "P × h", f"{s.proj_size:,} × {h:,}", s.proj_size * h))
+    outer += _projection_terms(s)
     return FormulaLine(label, repeat, s.directions, s.gates, tuple(inner), tuple(outer))
+
+
+def _mac_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    """Multiply-accumulates per time step: every weight of a matrix once, biases and
+    peepholes (added and multiplied element-wise) not."""
+    inner = _matrix_terms(s, layer)
+    return FormulaLine(
+        label, repeat, s.directions, s.gates, tuple(inner), tuple(_projection_terms(s))
+    )
 
 
 def _per_unit(s: Settings, layer: int) -> PerUnit:
@@ -984,3 +1136,34 @@ def _output_shapes(s: Settings) -> tuple[tuple[str, tuple[int | None, ...]], ...
     if s.dense:
         shapes.append(("dense head", (None, None, s.dense)))
     return tuple(shapes)
+
+
+def _work(s: Settings, steps: int) -> Work:
+    """Multiply-accumulates per step (one formula line per distinct layer, as for the
+    weights), element-wise work and kept values, for a sequence of ``steps``."""
+    lines = _stack_lines(s, _mac_line)
+    f, n = s.output_width, s.dense
+    if n:
+        head = Term("dense", f"{_width_symbol(s)} × n", f"{f:,} × {n:,}", f * n)
+        lines.append(FormulaLine("dense head", 1, 1, 1, (head,), ()))
+    layer_macs = tuple(_mac_line(s, k, 1, "").value for k in range(s.layers))
+    activations, products, additions = _ELEMENTWISE[s.cell]
+    if s.peepholes:
+        products, additions = products + 3, additions + 3
+    additions += s.gates * _biases(s)
+    width = s.directions * s.units
+    state = s.state_width + (s.units if s.cell == "lstm" else 0)
+    kept = s.gates * s.units + (s.units if s.cell == "lstm" else 0)
+    kept += s.state_width if s.cell != "rnn" else 0
+    return Work(
+        steps=steps,
+        lines=tuple(lines),
+        layer_macs=layer_macs,
+        head_macs=f * n,
+        elementwise=Elementwise(activations * width, products * width, additions * width),
+        head_additions=n,
+        memory=Memory(
+            inference=steps * (n or s.output_width) + s.layers * s.directions * state,
+            training=steps * (s.input_size + s.layers * s.directions * kept + n),
+        ),
+    )

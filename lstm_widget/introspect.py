@@ -55,6 +55,7 @@ from .counting import (
     SettingsError,
     _with_article,
     breakdown,
+    check_steps,
 )
 from .display import image_html, on_theme
 from .report import html_table, summary_line, text_table
@@ -280,7 +281,7 @@ class _Layer:
     reason: str = ""
 
 
-def explain(obj: object, *, name: str | None = None) -> ModelReport:
+def explain(obj: object, *, name: str | None = None, steps: int | None = None) -> ModelReport:
     """Explain every recurrent layer of a Keras 3 / PyTorch model and reconcile totals.
 
     Parameters
@@ -290,6 +291,9 @@ def explain(obj: object, *, name: str | None = None) -> ModelReport:
         whole model or a single ``nn.LSTM``/``nn.GRU``/``nn.RNN`` or cell).
     name
         What to call ``obj`` in error messages (e.g. the notebook variable's name).
+    steps
+        Time steps of a sequence: each recurrent layer's breakdown adds its work
+        (multiply-accumulates per step and for the sequence, values kept).
 
     Raises
     ------
@@ -304,6 +308,15 @@ def explain(obj: object, *, name: str | None = None) -> ModelReport:
     (True, 491, 491)
     """
     label = name or "the object"
+    counted = check_steps(steps)
+    report = _explain(obj, label)
+    if counted is None:
+        return report
+    items = tuple(replace(i, breakdown=replace(i.breakdown, steps=counted)) for i in report.items)
+    return replace(report, items=items)
+
+
+def _explain(obj: object, label: str) -> ModelReport:
     framework = _framework_of(obj)
     # Imported by name and used as Any: Keras ships no types, and type-checking must
     # not depend on whether (or which) framework is installed where it runs.

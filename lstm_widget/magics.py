@@ -151,9 +151,13 @@ class LstmMagics:
         if args.name is not None:
             return self._explain(args, given)
         try:
-            result = breakdown(Settings(**given))
+            result = breakdown(Settings(**given), steps=args.steps)
         except SettingsError as error:
             raise UsageError(str(error)) from None
+        if args.widget and args.steps is not None:
+            raise UsageError(
+                "--steps adds the work to the static output; drop --widget or --steps."
+            )
         if args.widget and _has_widget_frontend(self.shell):
             live = self._open_panel(result, args)
             return live if args.return_result else None
@@ -208,7 +212,7 @@ class LstmMagics:
             )
         obj = _lookup(self.shell, args.name)
         try:
-            report = explain(obj, name=args.name)
+            report = explain(obj, name=args.name, steps=args.steps)
         except SettingsError as error:
             raise UsageError(str(error)) from None
         bundle = {"text/plain": report.text(), "text/html": report.html(THEMES[args.theme])}

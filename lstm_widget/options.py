@@ -60,6 +60,7 @@ examples:
   --framework pytorch -i 32 -u 128 --layers 2 --bidirectional
   --framework pytorch -i 10 -u 20 --proj 5   LSTM with projection: 1,460
   --framework onnx --peepholes -u 10 -i 1    ONNX LSTM with peepholes
+  -i 64 -u 128 --steps 50                    the work: 98,304 MACs a step, 4,915,200 in all
 """
 
 
@@ -94,6 +95,9 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--dense", type=_integer, default=d.dense, metavar="N",
         help="TimeDistributed(Dense(N)) / Linear(N) head, 0 for none "
              f"(default: {d.dense})")  # fmt: skip
+    add("--steps", type=_integer, metavar="T",
+        help="time steps of a sequence: adds the multiply-accumulates per step and "
+             "for the sequence, and the values it keeps")  # fmt: skip
     return parser
 
 

@@ -28,6 +28,7 @@ from .counting import (
     Piece,
     Role,
     WeightGroup,
+    plain,
 )
 from .layout import shown_layers
 from .style import LIGHT, Theme
@@ -196,6 +197,8 @@ def text_table(b: Breakdown) -> str:
         out.append(line(row))
     out += [rule, summary_line(b), "", b.formula.text(), ""]
     out += [f"Per unit (layer {p.layer + 1}): {p.text()}" for p in b.per_unit[:2]]
+    if b.steps is not None:
+        out += ["", *(plain(row) for row in work_rows(b))]
     return "\n".join(out)
 
 
@@ -229,12 +232,88 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
     per_unit = "".join(
         f"<div>Per unit (layer {p.layer + 1}): {escape(p.text())}</div>" for p in b.per_unit[:2]
     )
+    work = ""
+    if b.steps is not None:
+        work = (
+            '<div class="lstm-widget-work">'
+            + "".join(f"<div>{pieces_html(row, theme.roles)}</div>" for row in work_rows(b))
+            + "</div>"
+        )
     return (
         '<div class="lstm-widget-report">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f"<p><b>{escape(summary_line(b))}</b></p>"
-        f"{formula_html(b.formula, theme.roles)}{per_unit}</div>"
+        f"{formula_html(b.formula, theme.roles)}{per_unit}{work}</div>"
     )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
+    """The work of running ``b``'s layers over its sequence, one row of pieces a line:
+    the multiply-accumulates per step with their formula, the sequence's total, the
+    element-wise work apart, and the values a sequence keeps."""
+    work = b.work
+    rows: list[tuple[Piece, ...]] = [
+        (
+            (
+                f"Work for a sequence of {_plural(work.steps, 'time step')} "
+                "(MACs: multiply-accumulates, one per matrix weight and step; "
+                "FLOPs = 2 × MACs):",
+                None,
+            ),
+        )
+    ]
+    for line in work.lines:
+        rows.append(
+            (
+                (f"  {line.label}: ", None),
+                *line.pieces("symbolic"),
+                (" = ", None),
+                *line.pieces("numeric"),
+                (f" = {line.value:,} MACs per step", None),
+            )
+        )
+    per_step = work.macs_per_step
+    sums = " + ".join(f"{line.value:,}" for line in work.lines)
+    total = f"{sums} = {per_step:,}" if len(work.lines) > 1 else f"{per_step:,}"
+    rows.append(
+        (
+            (
+                f"  per step: {total} MACs; × {_plural(work.steps, 'step')} = "
+                f"{work.macs:,} MACs = {work.flops:,} FLOPs",
+                None,
+            ),
+        )
+    )
+    layers = len(work.layer_macs)
+    elementwise = f"  element-wise per step: {work.elementwise.text()}"
+    if layers > 1:
+        elementwise += f" in each layer, × {layers:,} layers = {layers * work.elementwise.total:,}"
+    if work.head_additions:
+        elementwise += f"; dense head: {_plural(work.head_additions, 'bias addition')}"
+    memory = work.memory_bytes(dtype)
+    rows += [
+        ((elementwise, None),),
+        (
+            (
+                f"  values kept for the sequence at {dtype}, batch 1: inference "
+                f"{work.memory.inference:,} ({_memory(memory['inference'])}), the outputs "
+                "and running states;",
+                None,
+            ),
+        ),
+        (
+            (
+                f"  training {work.memory.training:,} ({_memory(memory['training'])}), also "
+                "every step's gate activations, cell state and output for backpropagation",
+                None,
+            ),
+        ),
+    ]
+    return rows
 
 
 # ------------------------------------------------------------------ JSON
@@ -271,4 +350,34 @@ def breakdown_data(b: Breakdown) -> dict[str, Any]:
             {"layer": name, "shape": list(shape)} for name, shape in b.output_shapes
         ],
         "memory_bytes": {dtype: b.memory_bytes(dtype) for dtype in DTYPE_BYTES},
+        "work": _work_data(b),
+    }
+
+
+def _work_data(b: Breakdown) -> dict[str, Any]:
+    work = b.work
+    return {
+        "steps": work.steps,
+        "steps_given": b.steps is not None,
+        "macs_per_step": work.macs_per_step,
+        "layer_macs_per_step": list(work.layer_macs),
+        "head_macs_per_step": work.head_macs,
+        "macs": work.macs,
+        "flops": work.flops,
+        "lines": [
+            {
+                "label": line.label,
+                "symbolic": line.render("symbolic"),
+                "numeric": line.render("numeric"),
+                "macs_per_step": line.value,
+            }
+            for line in work.lines
+        ],
+        "elementwise_per_step": {
+            "each_layer": asdict(work.elementwise) | {"total": work.elementwise.total},
+            "head_additions": work.head_additions,
+            "total": work.elementwise_per_step,
+        },
+        "values_kept": asdict(work.memory),
+        "memory_bytes": {dtype: work.memory_bytes(dtype) for dtype in DTYPE_BYTES},
     }

@@ -326,3 +326,26 @@ def test_a_frameworks_gate_letter_highlights_the_same_gate(ip: Any) -> None:
     for letter in ("h", "n"):  # Keras's and PyTorch's letter for a GRU's candidate
         _, by_letter, _ = _outputs(ip, f"--cell gru --format svg --highlight {letter}")
         assert by_letter[0]["image/svg+xml"] == by_name[0]["image/svg+xml"]
+
+
+def test_steps_add_the_work_to_the_output_and_to_an_explained_model(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "-i 64 -u 128 --steps 50 -o")
+    assert value.work.macs == 4_915_200
+    for kind in ("text/plain", "text/html"):
+        assert "4,915,200 MACs" in bundles[0][kind], kind
+    with pytest.raises(UsageError, match=r"^--steps adds the work to the static output"):
+        ip.run_line_magic("lstm_params", "--widget --steps 5")
+    with pytest.raises(UsageError, match=r"^steps must be an integer from 1"):
+        ip.run_line_magic("lstm_params", "--steps 0")
+
+
+@pytest.mark.frameworks
+def test_steps_with_a_name_count_each_recurrent_layers_work(ip: Any) -> None:
+    import torch
+
+    ip.user_ns["encoder"] = torch.nn.GRU(8, 16, num_layers=2)
+    report, bundles, _ = _outputs(ip, "encoder --steps 10 -o")
+    (item,) = report.items
+    assert item.breakdown.steps == 10
+    assert item.breakdown.work.macs == 10 * (3 * 16 * (8 + 16) + 3 * 16 * (16 + 16))
+    assert f"{item.breakdown.work.macs:,} MACs" in bundles[0]["text/plain"]

@@ -19,22 +19,22 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping
-from functools import cache
 from html import escape
 from typing import Any, Final
 
 import ipywidgets as widgets
 
-from .counting import (
-    CANDIDATE,
-    CELLS,
-    FRAMEWORK_LABELS,
-    FRAMEWORKS,
-    GATE_NAMES,
-    MAX_LAYERS,
-    ROLE_LABELS,
+from .conventions import (
+    CELL_SPECS,
+    FRAMEWORK_SPECS,
+    OPTIONS,
     ROLES,
-    TEXTBOOK_GATES,
+    Highlights,
+    applies,
+    applies_to,
+)
+from .counting import (
+    MAX_LAYERS,
     Breakdown,
     Role,
     Settings,
@@ -43,7 +43,7 @@ from .counting import (
 )
 from .diagram import Diagram
 from .display import image_tag, on_theme
-from .layout import carry_highlight, highlight_choices, resolve_highlight
+from .layout import highlights
 from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, theme_named
 
@@ -61,33 +61,14 @@ _NUMBERS: Final[Mapping[str, tuple[int, int]]] = {
     "proj_size": (0, 512),
     "dense": (0, 128),
 }
-_FLAGS: Final = ("bidirectional", "bias", "reset_after", "peepholes")
+#: The on/off settings: the two every layer has, then the options some layers have.
+_FLAGS: Final = (
+    "bidirectional",
+    "bias",
+    *(name for name, option in OPTIONS.items() if isinstance(option.neutral, bool)),
+)
 
-_CELL_LABELS: Final = {"lstm": "LSTM", "gru": "GRU", "rnn": "simple RNN"}
 _THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
-
-#: A value each framework-specific option takes only where it applies.
-_PROBES: Final[Mapping[str, object]] = {"proj_size": 1, "reset_after": False, "peepholes": True}
-
-
-@cache
-def _applies(option: str, framework: str, cell: str) -> bool:
-    """Whether ``option`` can leave its default for this layer, asked of counting itself."""
-    try:
-        Settings(framework=framework, cell=cell, units=2, **{option: _PROBES[option]})  # type: ignore[arg-type]
-    except SettingsError:
-        return False
-    return True
-
-
-def _applies_to(option: str) -> str:
-    """E.g. ``"PyTorch LSTM"``: the layers where a framework-specific option exists."""
-    return ", ".join(
-        Settings(framework=framework, cell=cell).describe_layer()
-        for framework in FRAMEWORKS
-        for cell in CELLS
-        if _applies(option, framework, cell)
-    )
 
 
 def _on_theme(html: str, theme: Theme) -> str:
@@ -97,21 +78,7 @@ def _on_theme(html: str, theme: Theme) -> str:
 
 def _label(setting: str) -> str:
     """A control's label: the setting's name, and where it applies if not everywhere."""
-    return f"{setting} ({_applies_to(setting)})" if setting in _PROBES else setting
-
-
-#: The highlight selector's label for each name it may offer: roles by their labels,
-#: gates by name and letter, e.g. ``forget gate (f)``, and the candidate by its name,
-#: the same whichever letter the framework gives it.
-_HIGHLIGHT_LABELS: Final[Mapping[str, str]] = {
-    **{role: label for role, label in ROLE_LABELS.items()},
-    **{
-        gate: CANDIDATE if gate == CANDIDATE else f"{GATE_NAMES[gate]} ({gate})"
-        for gates in TEXTBOOK_GATES.values()
-        for gate in gates
-        if gate
-    },
-}
+    return f"{setting} ({', '.join(applies_to(setting))})" if setting in OPTIONS else setting
 
 
 #: The selector's value for no highlight. Not ``None``: a Dropdown set to ``None``
@@ -119,12 +86,13 @@ _HIGHLIGHT_LABELS: Final[Mapping[str, str]] = {
 _NOTHING: Final = ""
 
 
-def _highlight_options(result: Breakdown) -> list[tuple[str, str]]:
-    """Dropdown options: nothing, then what the diagram accepts as its highlight."""
-    return [("nothing", _NOTHING), *((_HIGHLIGHT_LABELS[c], c) for c in highlight_choices(result))]
+def _highlight_options(rules: Highlights) -> list[tuple[str, str]]:
+    """Dropdown options: nothing, then what the diagram accepts as its highlight, e.g.
+    ``forget gate (f)``; the candidate by its name, whatever the framework's letter."""
+    return [("nothing", _NOTHING), *((rules.label(c), c) for c in rules.choices)]
 
 
-def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
+def _gate_html(result: Breakdown, rules: Highlights, gate: str, theme: Theme) -> str:
     """One gate's own weights in layer 1, each in its role's colour."""
     groups = [g for g in result.block_groups(0, "forward") if g.stable_gate == gate]
     parts = " + ".join(
@@ -133,7 +101,7 @@ def _gate_html(result: Breakdown, gate: str, theme: Theme) -> str:
         for g in groups
     )
     total = sum(g.count for g in groups)
-    return f"<div>{escape(_HIGHLIGHT_LABELS[gate])}, layer 1: {parts} = <b>{total:,}</b></div>"
+    return f"<div>{escape(rules.label(gate))}, layer 1: {parts} = <b>{total:,}</b></div>"
 
 
 class Panel(widgets.VBox):
@@ -185,13 +153,13 @@ class Panel(widgets.VBox):
 
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
-            options=[(FRAMEWORK_LABELS[f], f) for f in FRAMEWORKS],
+            options=[(spec.label, key) for key, spec in FRAMEWORK_SPECS.items()],
             value=settings.framework,
             description="framework",
             style=wide,
         )
         self.controls["cell"] = widgets.ToggleButtons(
-            options=[(_CELL_LABELS[c], c) for c in CELLS],
+            options=[(spec.label, key) for key, spec in CELL_SPECS.items()],
             value=settings.cell,
             description="cell",
             style=wide,
@@ -201,10 +169,11 @@ class Panel(widgets.VBox):
             self.controls[name] = widgets.Checkbox(
                 value=getattr(settings, name), description=_label(name), indent=False
             )
+        rules = highlights(start)
         self.highlight = widgets.Dropdown(
-            options=_highlight_options(self.result),
+            options=_highlight_options(rules),
             # A framework's gate letter (``g``) selects the gate's stable name.
-            value=resolve_highlight(start, highlight) or _NOTHING,
+            value=rules.resolve(highlight) or _NOTHING,
             description="highlight",
             style=wide,
         )
@@ -374,29 +343,29 @@ class Panel(widgets.VBox):
         and comes back when the option applies again.
         """
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
-        neutral = Settings()
-        for option in _PROBES:
+        for option in OPTIONS:
             control = self.controls[option]
-            applies = _applies(option, framework, cell)
-            if applies == (not control.disabled):
+            exists = applies(option, framework, cell)
+            if exists == (not control.disabled):
                 continue
-            if applies:
+            if exists:
                 parked = self._parked.pop(option, control.value)
-                if control.value == getattr(neutral, option):  # not set while disabled
+                if control.value == OPTIONS[option].neutral:  # not set while disabled
                     control.value = parked
             else:
                 self._parked[option] = control.value
-                control.value = getattr(neutral, option)
-            control.disabled = not applies
+                control.value = OPTIONS[option].neutral
+            control.disabled = not exists
             if option in self.sliders:
-                self.sliders[option].disabled = not applies
+                self.sliders[option].disabled = not exists
 
     def _show(self, result: Breakdown) -> None:
-        options = _highlight_options(result)
+        rules = highlights(result)  # asked once: selector, carry-over and gate line
+        options = _highlight_options(rules)
         if options != list(self.highlight.options):
             # Another framework or cell: keep the highlight wherever the new layer has
             # the same role or gate (the candidate from Keras to PyTorch, say).
-            keep = carry_highlight(self.highlight.value, result)
+            keep = rules.carry(self.highlight.value)
             self.highlight.options = options
             self.highlight.value = keep or _NOTHING
         theme_name: ThemeName = self.theme.value
@@ -404,7 +373,7 @@ class Panel(widgets.VBox):
         highlight = self.highlight.value or None
         self.image.value = self._image(result, theme_name, highlight)
         role: Role | None = highlight if highlight in ROLES else None
-        gate = "" if highlight is None or role else _gate_html(result, highlight, theme)
+        gate = "" if highlight is None or role else _gate_html(result, rules, highlight, theme)
         self.formula.value = _on_theme(
             f"<b>{escape(summary_line(result))}</b>"
             f"{formula_html(result.formula, theme.roles, highlight=role)}{gate}",
@@ -465,5 +434,5 @@ def panel(
     """
     start = breakdown(settings, **changes)
     theme_named(theme)  # an unknown name raises the one-sentence SettingsError
-    resolve_highlight(start, highlight)  # the sentence every front end gives
+    highlights(start).resolve(highlight)  # the sentence every front end gives
     return Panel(start, theme=theme, highlight=highlight)

@@ -4,11 +4,13 @@ This module is the single source of truth for every number lstm_widget shows. It
 pure and stdlib-only (no matplotlib, no ipywidgets, no frameworks), so it imports in
 microseconds and can be tested with exact integers.
 
-A framework's convention is described as data (gate order, tensor names, how biases
-are stored); :func:`breakdown` walks layers and directions and emits one
-:class:`WeightGroup` per gate and role. Everything else (subtotals, the formula, the
-per-unit reading, memory) is derived from those groups, so the numbers shown in a
-table, a formula and a diagram cannot disagree.
+A framework's convention is data in the registry (:mod:`lstm_widget.conventions`: gate
+order, how biases are stored, which options apply, the dense head's names); each
+convention names a builder registered here (:func:`register_builder`), and
+:func:`breakdown` walks layers and directions and has it emit one :class:`WeightGroup`
+per gate and role. Everything else (subtotals, the formula, the per-unit reading,
+memory) is derived from those groups, so the numbers shown in a table, a formula and a
+diagram cannot disagree.
 """
 
 from __future__ import annotations
@@ -18,97 +20,97 @@ import numbers
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
-Cell = Literal["lstm", "gru", "rnn"]
-Framework = Literal["keras", "pytorch", "onnx"]
-Role = Literal["input", "recurrent", "bias", "second_bias", "peephole", "projection", "dense"]
+from .conventions import (
+    CANDIDATE,
+    CELL_SPECS,
+    CELLS,
+    FRAMEWORK_SPECS,
+    FRAMEWORKS,
+    OPTIONS,
+    ROLE_LABELS,
+    ROLES,
+    Cell,
+    CellConvention,
+    Framework,
+    Role,
+    SettingsError,
+    convention,
+    gate_display,
+    gate_letters,
+    layer_name,
+    option_refusal,
+    stable_gate,
+)
+
+__all__ = [
+    "CANDIDATE",
+    "CELLS",
+    "DTYPE_BYTES",
+    "FRAMEWORKS",
+    "FRAMEWORK_LABELS",
+    "GATE_NAMES",
+    "GATE_ORDER",
+    "MAX_LAYERS",
+    "MAX_SIZE",
+    "MAX_STEPS",
+    "ROLES",
+    "ROLE_LABELS",
+    "SETTING_NAMES",
+    "TEXTBOOK_GATES",
+    "Block",
+    "Breakdown",
+    "Cell",
+    "Elementwise",
+    "Formula",
+    "FormulaLine",
+    "Framework",
+    "Memory",
+    "PerUnit",
+    "Piece",
+    "Presentation",
+    "Role",
+    "Settings",
+    "SettingsError",
+    "Source",
+    "Term",
+    "WeightGroup",
+    "Work",
+    "breakdown",
+    "check_steps",
+    "gate_letters",
+    "plain",
+    "present_with",
+    "register_builder",
+    "stable_gate",
+    "to_breakdown",
+]
+
 Direction = Literal["forward", "backward"]
 
-CELLS: tuple[Cell, ...] = get_args(Cell)
-FRAMEWORKS: tuple[Framework, ...] = get_args(Framework)
-ROLES: tuple[Role, ...] = get_args(Role)
-
+# Views of the registry (lstm_widget.conventions) under the names views use.
 #: How each framework is named in titles, labels and messages.
-FRAMEWORK_LABELS: Mapping[Framework, str] = {
-    "keras": "Keras",
-    "pytorch": "PyTorch",
-    "onnx": "ONNX",
-}
-
-#: How each role is named in tables, legends and the formula.
-ROLE_LABELS: Mapping[Role, str] = {
-    "input": "input weights",
-    "recurrent": "recurrent weights",
-    "bias": "bias",
-    "second_bias": "second bias",
-    "peephole": "peepholes",
-    "projection": "projection",
-    "dense": "dense head",
-}
-
+FRAMEWORK_LABELS: Mapping[Framework, str] = {k: f.label for k, f in FRAMEWORK_SPECS.items()}
 #: Gate letters in the order each framework stores them inside its fused tensors.
 #: A simple RNN has one block and no gate letter.
 GATE_ORDER: Mapping[Framework, Mapping[Cell, tuple[str, ...]]] = {
-    "keras": {"lstm": ("i", "f", "c", "o"), "gru": ("z", "r", "h"), "rnn": ("",)},
-    "pytorch": {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n"), "rnn": ("",)},
-    "onnx": {"lstm": ("i", "o", "f", "c"), "gru": ("z", "r", "h"), "rnn": ("",)},
+    k: {cell: layout.gate_order for cell, layout in f.cells.items()}  # type: ignore[misc]
+    for k, f in FRAMEWORK_SPECS.items()
 }
-
 #: What each gate letter means; frameworks disagree on the candidate's letter only.
 GATE_NAMES: Mapping[str, str] = {
-    "i": "input gate",
-    "f": "forget gate",
-    "o": "output gate",
-    "c": "candidate",
-    "g": "candidate",
-    "z": "update gate",
-    "r": "reset gate",
-    "h": "candidate",
-    "n": "candidate",
-    "": "cell",
+    letter: gate_display(cell, letter)
+    for spec in FRAMEWORK_SPECS.values()
+    for cell, layout in spec.cells.items()
+    for letter in layout.gate_order
 }
-
-#: The candidate's framework-independent name: Keras calls it ``c`` in an LSTM and
-#: ``h`` in a GRU, PyTorch ``g`` and ``n``, each beside the states c_t and h_t.
-CANDIDATE = "candidate"
-
-#: Every cell's weight blocks as textbooks draw them, by their stable names: the gate
-#: letters every framework shares, and :data:`CANDIDATE`. A simple RNN's one block has
-#: no name. Every view lists gates in this order; storage order shows only in the
-#: tensor slices.
+#: Every cell's weight blocks as textbooks draw them, by their stable names. Every
+#: view lists gates in this order; storage order shows only in the tensor slices.
 TEXTBOOK_GATES: Mapping[Cell, tuple[str, ...]] = {
-    "lstm": ("f", "i", CANDIDATE, "o"),
-    "gru": ("r", "z", CANDIDATE),
-    "rnn": ("",),
+    k: spec.gate_names for k, spec in CELL_SPECS.items()
 }
 
-
-def stable_gate(letter: str) -> str:
-    """The framework-independent name of a gate letter: the candidate's is ``candidate``.
-
-    >>> stable_gate("g"), stable_gate("f")
-    ('candidate', 'f')
-    """
-    return CANDIDATE if GATE_NAMES[letter] == CANDIDATE else letter
-
-
-def gate_letters(cell: Cell) -> Mapping[str, str]:
-    """Every framework's gate letters for ``cell``, each with its stable name.
-
-    A highlight may name a gate the way any framework does (``g`` in a Keras LSTM is
-    the same candidate as its ``c``), so the names mean the same gate everywhere.
-    """
-    return {
-        letter: stable_gate(letter)
-        for framework in FRAMEWORKS
-        for letter in GATE_ORDER[framework][cell]
-        if letter
-    }
-
-
-#: ONNX stores its three peephole vectors in this order (onnx/defs/rnn/defs.cc).
-ONNX_PEEPHOLE_ORDER: tuple[str, ...] = ("i", "o", "f")
 
 #: Bytes per weight for the dtypes :meth:`Breakdown.memory_bytes` understands.
 DTYPE_BYTES: Mapping[str, int] = {
@@ -128,19 +130,6 @@ MAX_SIZE = 10**12
 
 #: Longest sequence the work is counted for: far past any sequence anyone runs.
 MAX_STEPS = 10**12
-
-_KERAS_LAYER = {"lstm": "lstm", "gru": "gru", "rnn": "simple_rnn"}
-_ONNX_OP = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
-_TORCH_MODULE = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
-_KERAS_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
-
-
-class SettingsError(ValueError):
-    """A setting has a value the chosen cell and framework do not allow.
-
-    The message is one sentence naming the bad value and what is allowed, meant to be
-    shown to the user as it is.
-    """
 
 
 @dataclass(frozen=True)
@@ -199,26 +188,14 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, bool):
                 raise SettingsError(f"{name} must be True or False, not {value!r}.")
-        if self.proj_size:
-            if (self.framework, self.cell) != ("pytorch", "lstm"):
-                raise SettingsError(
-                    f"proj_size={self.proj_size} applies only to a PyTorch LSTM, "
-                    f"not {_with_article(self.describe_layer())}; use proj_size=0."
-                )
-            if self.proj_size >= self.units:
-                raise SettingsError(
-                    f"proj_size={self.proj_size} must be smaller than "
-                    f"units={self.units} (PyTorch requires proj_size < hidden_size)."
-                )
-        if not self.reset_after and (self.framework, self.cell) != ("keras", "gru"):
+        for option in OPTIONS:
+            refusal = option_refusal(option, getattr(self, option), self.framework, self.cell)
+            if refusal:
+                raise SettingsError(refusal)
+        if self.proj_size and self.proj_size >= self.units:
             raise SettingsError(
-                "reset_after=False applies only to a Keras GRU, "
-                f"not {_with_article(self.describe_layer())}."
-            )
-        if self.peepholes and (self.framework, self.cell) != ("onnx", "lstm"):
-            raise SettingsError(
-                "peepholes=True applies only to an ONNX LSTM, "
-                f"not {_with_article(self.describe_layer())}."
+                f"proj_size={self.proj_size} must be smaller than "
+                f"units={self.units} (PyTorch requires proj_size < hidden_size)."
             )
 
     @property
@@ -229,7 +206,12 @@ class Settings:
     @property
     def gates(self) -> int:
         """G: weight blocks per cell (LSTM 4, GRU 3, simple RNN 1)."""
-        return len(GATE_ORDER[self.framework][self.cell])
+        return len(self.convention.gate_order)
+
+    @property
+    def convention(self) -> CellConvention:
+        """How the chosen framework stores the chosen cell (see the registry)."""
+        return convention(self.framework, self.cell)
 
     @property
     def state_width(self) -> int:
@@ -247,8 +229,7 @@ class Settings:
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""
-        names = {"keras": _KERAS_CLASS, "pytorch": _TORCH_MODULE, "onnx": _ONNX_OP}
-        return f"{FRAMEWORK_LABELS[self.framework]} {names[self.framework][self.cell]}"
+        return layer_name(self.framework, self.cell)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied and validated."""
@@ -256,11 +237,6 @@ class Settings:
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
-
-
-def _with_article(noun: str) -> str:
-    """``"a Keras GRU"``, ``"an ONNX LSTM"``, ``"an int"``: ``noun`` with its article."""
-    return f"{'an' if noun[0].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
@@ -856,7 +832,7 @@ def breakdown(
     blocks: list[Block] = []
     for layer in range(s.layers):
         for direction in _directions(s):
-            block = _BUILDERS[s.framework](s, layer, direction)
+            block = _BUILDERS[FRAMEWORK_SPECS[s.framework].builder](s, layer, direction)
             groups.extend(block)
             blocks.append(
                 Block(layer, direction, s.layer_input(layer), sum(g.count for g in block))
@@ -916,12 +892,30 @@ def _span(k: int, width: int) -> str:
     return f"{k * width}:{(k + 1) * width}"
 
 
+#: Lists one layer's weight groups in one direction, the way one convention stores them.
+Builder = Callable[["Settings", int, Direction], list[WeightGroup]]
+
+#: Builders by :attr:`~lstm_widget.conventions.FrameworkSpec.builder` key.
+_BUILDERS: dict[str, Builder] = {}
+
+
+def register_builder(key: str) -> Callable[[Builder], Builder]:
+    """Register the decorated function as the builder of the conventions naming ``key``."""
+
+    def register(builder: Builder) -> Builder:
+        _BUILDERS[key] = builder
+        return builder
+
+    return register
+
+
+@register_builder("keras")
 def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """Keras: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h) or (2, G·h)."""
     h, x = s.units, s.layer_input(layer)
-    gates = GATE_ORDER["keras"][s.cell]
+    gates = s.convention.gate_order
     width = len(gates) * h
-    base = _KERAS_LAYER[s.cell]
+    base = s.convention.tensor_prefix
     # Keras's automatic names in a fresh session: lstm, lstm_1, ...; Bidirectional
     # names its copies after the wrapped layer: bidirectional_1/forward_lstm_1.
     suffix = f"_{layer}" if layer else ""
@@ -947,10 +941,11 @@ def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
     return groups
 
 
+@register_builder("pytorch")
 def _torch_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """PyTorch: weight_ih (G·h, x), weight_hh (G·h, r), bias_ih, bias_hh, weight_hr (P, h)."""
     h, x, r = s.units, s.layer_input(layer), s.state_width
-    gates = GATE_ORDER["pytorch"][s.cell]
+    gates = s.convention.gate_order
     width = len(gates) * h
     suffix = f"_l{layer}" + ("_reverse" if direction == "backward" else "")
     w_ih, w_hh, b_ih, b_hh, w_hr = (
@@ -970,13 +965,14 @@ def _torch_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
     return groups
 
 
+@register_builder("onnx")
 def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """ONNX: W [D, G·h, x], R [D, G·h, h], B [D, 2·G·h], P [D, 3h] (LSTM peepholes)."""
     h, x, d = s.units, s.layer_input(layer), s.directions
-    gates = GATE_ORDER["onnx"][s.cell]
+    gates = s.convention.gate_order
     width = len(gates) * h
     slot = 0 if direction == "forward" else 1
-    w, r, b, p = (f"{s.cell}_{layer}/{n}" for n in "WRBP")
+    w, r, b, p = (f"{s.convention.tensor_prefix}_{layer}/{n}" for n in "WRBP")
     group = partial(WeightGroup, layer=layer, direction=direction)
     groups: list[WeightGroup] = []
     for k, gate in enumerate(gates):
@@ -989,28 +985,20 @@ def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGr
             groups.append(group(b, (d, 2 * width), wb, _symbol("b", gate), "bias", gate))
             groups.append(group(b, (d, 2 * width), rb, _symbol("b'", gate), "second_bias", gate))
     if s.peepholes:
-        for k, gate in enumerate(ONNX_PEEPHOLE_ORDER):
+        for k, gate in enumerate(s.convention.peephole_order):
             index = f"[{slot}, {_span(k, h)}]"
             groups.append(group(p, (d, 3 * h), index, _symbol("p", gate), "peephole", gate))
     return groups
 
 
-_BUILDERS = {"keras": _keras_groups, "pytorch": _torch_groups, "onnx": _onnx_groups}
-
-
 def _dense_groups(s: Settings) -> list[WeightGroup]:
     """The head: Keras Dense kernel (f, n) + bias; PyTorch Linear weight (n, f) + bias."""
     f, n = s.output_width, s.dense
-    if s.framework == "keras":
-        weight = ("time_distributed/dense/kernel", (f, n))
-        bias = "time_distributed/dense/bias"
-    elif s.framework == "pytorch":
-        weight, bias = ("linear.weight", (n, f)), "linear.bias"
-    else:
-        weight, bias = ("dense/B", (f, n)), "dense/C"
+    naming = FRAMEWORK_SPECS[s.framework].dense
+    shape = (n, f) if naming.transposed else (f, n)
     return [
-        WeightGroup(weight[0], weight[1], "", "W_y", "dense", "", -1, "forward"),
-        WeightGroup(bias, (n,), "", "b_y", "dense", "", -1, "forward"),
+        WeightGroup(naming.weight, shape, "", "W_y", "dense", "", -1, "forward"),
+        WeightGroup(naming.bias, (n,), "", "b_y", "dense", "", -1, "forward"),
     ]
 
 
@@ -1029,12 +1017,14 @@ def _shape(tensor_shape: tuple[int, ...], index: str) -> tuple[int, ...]:
 
 
 def _biases(s: Settings) -> int:
-    """Bias vectors per gate: two in PyTorch, ONNX and Keras GRU(reset_after)."""
+    """Bias vectors per gate, as the convention stores them (two in PyTorch, ONNX and
+    Keras GRU with reset_after)."""
+    layout = s.convention
     if not s.bias:
         return 0
-    if s.framework == "keras":
-        return 2 if s.cell == "gru" and s.reset_after else 1
-    return 2
+    if layout.second_bias_when and not getattr(s, layout.second_bias_when):
+        return 1
+    return layout.biases
 
 
 def _formula(s: Settings) -> Formula:

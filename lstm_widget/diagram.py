@@ -35,7 +35,7 @@ from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.text import Text
 
 from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
-from .counting import ROLES, Breakdown, SettingsError, Source, to_breakdown
+from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .layout import (
     FONT_FAMILY,
     Circle,
@@ -49,9 +49,8 @@ from .layout import (
     Variant,
     check_block,
     check_variant,
-    highlight_choices,
+    highlights,
     layout,
-    resolve_highlight,
 )
 from .style import (
     DEFAULT_DPI,
@@ -119,12 +118,9 @@ class _Highlight:
 
 
 def _highlight(b: Breakdown, highlight: str | None) -> _Highlight | None:
-    name = resolve_highlight(b, highlight)  # a framework's gate letter: its stable name
-    if name is None:
-        return None
-    choices = highlight_choices(b)
-    kind = ROLES if name in ROLES else tuple(c for c in choices if c not in ROLES)
-    return _Highlight(name, frozenset(kind))
+    rules = highlights(b)
+    name = rules.resolve(highlight)  # a framework's gate letter: its stable name
+    return None if name is None else _Highlight(name, rules.rivals(name))
 
 
 def _dpi(dpi: float | None) -> float:

@@ -17,15 +17,12 @@ so a highlight can emphasise them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
+from .conventions import CANDIDATE, ROLE_LABELS, Highlights, applies, cell_spec
 from .counting import (
-    CANDIDATE,
-    GATE_NAMES,
-    ROLE_LABELS,
-    TEXTBOOK_GATES,
     Breakdown,
     Direction,
     FormulaLine,
@@ -34,7 +31,6 @@ from .counting import (
     Settings,
     SettingsError,
     WeightGroup,
-    gate_letters,
 )
 
 #: A colour named by meaning; the theme turns it into a hex value.
@@ -486,17 +482,6 @@ class _Card:
         return out
 
 
-def _card_title(gate: str) -> str:
-    """``forget gate``, ``candidate``; a simple RNN's one block is its tanh cell.
-
-    The gate's letter stands beside its box above, so the card spends its width on
-    the name.
-    """
-    if gate == CANDIDATE:
-        return CANDIDATE
-    return GATE_NAMES[gate] if gate else "tanh cell"
-
-
 # --------------------------------------------------------------------- cell drawings
 
 
@@ -663,16 +648,20 @@ def _cell_drawing(
 ) -> tuple[list[Item], float, float]:
     """Schematic plus weight cards of one block; returns items, right edge, bottom."""
     s = b.settings
-    gates = TEXTBOOK_GATES[s.cell]
+    spec = cell_spec(s.cell)
+    drawing = _DRAWINGS[spec.drawing]
+    gates = spec.gate_names
     mine = b.block_groups(layer, direction)
     cards: dict[str, _Card] = {}
     for gate in gates:
         rows = tuple(g for g in mine if g.stable_gate == gate and g.role != "projection")
         note = ""
-        if s.cell == "gru" and gate == CANDIDATE:
+        if s.convention.reset and gate == CANDIDATE:
             note = f"uses r ⊙ ({_reset_operand(s)})" if _resets_after(s) else "uses U·(r ⊙ h)"
-        key = f"card:{gate or 'cell'}"
-        cards[gate] = _Card(key, _card_title(gate), rows, s.units, _tags(gate), sz, note)
+        # The gate's letter stands beside its box above, so the card spends its width
+        # on the name.
+        title = spec.gate(gate).card_title
+        cards[gate] = _Card(f"card:{gate or 'cell'}", title, rows, s.units, _tags(gate), sz, note)
     projection = tuple(g for g in mine if g.role == "projection")
     if projection:
         cards["proj"] = _Card(
@@ -685,20 +674,19 @@ def _cell_drawing(
     letter = text_width("o", sz.text, True)  # the widest gate letter beside a box
     # Between gates: their boxes, the nodes between them (×, 1−) and the wires.
     slots = [(g, 2 * bw + 2 * r + 24 + sz.gap, cards[g].width) for g in gates]
-    if s.cell != "rnn":
+    if drawing.out_column:
         # LSTM: tanh(c) and the output gate's ×, clear of the output gate's letter;
         # GRU: the mix of old state and candidate.
         slots.append(("out", max(2 * bw + letter + 8, bw + r + wire), 0.0))
     if projection:
         slots.append(("proj", r + wire + bw, cards["proj"].width))
-    last = r if s.cell != "rnn" and not projection else bw
+    last = r if drawing.out_column and not projection else bw
     # The first card may reach under the input labels (they sit above the cards), as
     # long as the first gate leaves room for a wire and its arrow from the labels.
     first = sz.margin + _in_label_width(sz) + max(bw, r + wire)
     cols = _columns(sz.margin, first, slots, last + wire, sz.gap)
     cell = _Cell(s, sz, cols, bool(projection))
-    draw = {"lstm": _lstm, "gru": _gru, "rnn": _rnn}[s.cell]
-    items, card_top = draw(cell, gates, top)
+    items, card_top = drawing.draw(cell, gates, top)
     bottom, right = (
         card_top,
         cols.end + 4 + max(text_width(t, sz.text, True) for t in ("cₜ", "hₜ")),
@@ -713,7 +701,8 @@ def _cell_drawing(
 
 def _resets_after(s: Settings) -> bool:
     """Whether the GRU's reset gate scales U·h (+ b′) rather than h before U."""
-    return s.framework == "pytorch" or (s.framework == "keras" and s.reset_after)
+    reset = s.convention.reset
+    return reset == "after" or (reset == "option" and s.reset_after)
 
 
 def _reset_operand(s: Settings) -> str:
@@ -726,6 +715,35 @@ def _top_row(cell: _Cell, top: float) -> float:
     return top + LINE_HEIGHT * cell.sz.text / 2 + 5.4
 
 
+#: Draws a cell's schematic from the top down: its gates in textbook order and the y of
+#: its top; returns the items and the y where its weight cards start.
+Draw = Callable[["_Cell", Sequence[str], float], tuple[list[Item], float]]
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """A cell schematic and whether it needs a column after the gates (LSTM's tanh(c)
+    and output ×, GRU's state mix)."""
+
+    draw: Draw
+    out_column: bool
+
+
+#: Schematics by :attr:`~lstm_widget.conventions.CellSpec.drawing` key.
+_DRAWINGS: dict[str, _Drawing] = {}
+
+
+def _register_drawing(key: str, *, out_column: bool) -> Callable[[Draw], Draw]:
+    """Register the decorated schematic for the cells whose spec names ``key``."""
+
+    def register(draw: Draw) -> Draw:
+        _DRAWINGS[key] = _Drawing(draw, out_column)
+        return draw
+
+    return register
+
+
+@_register_drawing("lstm", out_column=True)
 def _lstm(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
     f, i, g, o = gates
     sz, c = cell.sz, cell.cols.centres
@@ -777,6 +795,7 @@ def _lstm(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], fl
     return items + bus, bottom + cell.y(12)
 
 
+@_register_drawing("gru", out_column=True)
 def _gru(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
     r_gate, z, h = gates
     sz, c = cell.sz, cell.cols.centres
@@ -841,6 +860,7 @@ def _gru(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], flo
     return items + bus, bottom + cell.y(12)
 
 
+@_register_drawing("rnn", out_column=False)
 def _rnn(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
     (block,) = gates
     x = cell.cols.centres[block]
@@ -945,7 +965,7 @@ def _settings_line(b: Breakdown) -> str:
         parts.append("no bias")
     if s.proj_size:
         parts.append(f"proj_size {_fmt(s.proj_size)}")
-    if s.cell == "gru" and s.framework == "keras":
+    if applies("reset_after", s.framework, s.cell):
         parts.append(f"reset_after {s.reset_after}")
     if s.peepholes:
         parts.append("peepholes")
@@ -1109,10 +1129,15 @@ def check_variant(variant: object) -> Variant:
     return variant
 
 
+def highlights(b: Breakdown) -> Highlights:
+    """The registry's highlight rules for ``b``'s layer: its cell and the roles it has."""
+    return Highlights.of(b.settings.cell, b.role_totals())
+
+
 def highlight_choices(b: Breakdown) -> tuple[str, ...]:
     """What ``highlight`` may name for this breakdown: its roles, then its gates.
 
-    Only roles the layer has (in :data:`~lstm_widget.counting.ROLES` order), so that
+    Only roles the layer has (in :data:`~lstm_widget.conventions.ROLES` order), so that
     naming one it lacks (``peephole`` on a Keras LSTM, ``projection`` without
     ``proj_size``) is refused instead of lighting up nothing. Gates come in textbook
     order by names that are the same in every framework (``f``, ``i``, ``candidate``,
@@ -1120,8 +1145,7 @@ def highlight_choices(b: Breakdown) -> tuple[str, ...]:
     CLI, the magic and the panel's selector) offers exactly these, and also accepts a
     framework's own letter for a gate (:func:`resolve_highlight`).
     """
-    gates = tuple(g for g in TEXTBOOK_GATES[b.settings.cell] if g)
-    return (*b.role_totals(), *gates)
+    return highlights(b).choices
 
 
 def resolve_highlight(b: Breakdown, highlight: object) -> str | None:
@@ -1132,28 +1156,12 @@ def resolve_highlight(b: Breakdown, highlight: object) -> str | None:
     ``h`` a GRU's. Pure, like the rest of this module, so the CLI can check the flag
     without importing matplotlib.
     """
-    if highlight is None:
-        return None
-    letters = gate_letters(b.settings.cell)
-    name = letters.get(highlight, highlight) if isinstance(highlight, str) else highlight
-    choices = highlight_choices(b)
-    if name in choices:
-        return name
-    aliases = sorted(letter for letter, gate in letters.items() if letter != gate)
-    also = f" (or the candidate's letter {', '.join(aliases)})" if aliases else ""
-    raise SettingsError(f"highlight must be one of {', '.join(choices)}{also}, not {highlight!r}.")
+    return highlights(b).resolve(highlight)
 
 
 def check_highlight(b: Breakdown, highlight: object) -> None:
     """Refuse a ``highlight`` that :func:`resolve_highlight` refuses, in one sentence."""
     resolve_highlight(b, highlight)
-
-
-#: Every framework's gate letters of every cell, by stable name. No letter names two
-#: gates: c and g are an LSTM's only, h and n a GRU's.
-_ALL_LETTERS: Mapping[str, str] = {
-    letter: gate for cell in TEXTBOOK_GATES for letter, gate in gate_letters(cell).items()
-}
 
 
 def carry_highlight(name: str | None, new: Breakdown) -> str | None:
@@ -1164,10 +1172,7 @@ def carry_highlight(name: str | None, new: Breakdown) -> str | None:
     ``new`` has that role or gate (the candidate survives Keras → PyTorch, and LSTM →
     GRU), and None when it does not (``f`` in a GRU, ``peephole`` outside ONNX).
     """
-    if not name:
-        return None
-    stable = _ALL_LETTERS.get(name, name)
-    return stable if stable in highlight_choices(new) else None
+    return highlights(new).carry(name)
 
 
 def layout(
@@ -1191,8 +1196,7 @@ def _cell_heading(b: Breakdown, layer: int, direction: Direction) -> str:
     s = b.settings
     where = f"layer {layer + 1}" + (f", {direction}" if s.bidirectional else "")
     count = next(blk.count for blk in b.blocks if (blk.layer, blk.direction) == (layer, direction))
-    cell_name = "simple RNN" if s.cell == "rnn" else s.cell.upper()
-    return f"One {cell_name} cell ({where}): {_fmt(count)} parameters"
+    return f"One {cell_spec(s.cell).label} cell ({where}): {_fmt(count)} parameters"
 
 
 def _per_unit_section(

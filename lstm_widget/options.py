@@ -17,7 +17,8 @@ import re
 import reprlib
 from typing import NoReturn
 
-from .counting import CELLS, FRAMEWORKS, SETTING_NAMES, Settings, SettingsError
+from .conventions import CELL_SPECS, CELLS, FRAMEWORKS, option_help
+from .counting import SETTING_NAMES, Settings, SettingsError
 from .style import DEFAULT_DPI, DEFAULT_THEME, MAX_DPI, MAX_WIDTH, MIN_WIDTH, THEME_NAMES
 
 
@@ -64,6 +65,15 @@ examples:
 """
 
 
+def _cells() -> str:
+    """``lstm, gru or rnn (simple RNN)``: each cell's key, and its name where it differs."""
+    names = [
+        key if spec.label.lower() == key else f"{key} ({spec.label})"
+        for key, spec in CELL_SPECS.items()
+    ]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     """A parser with every setting flag; callers add their own extras."""
     parser = _Parser(
@@ -78,7 +88,7 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--framework", choices=FRAMEWORKS, default=d.framework,
         help=f"whose weight layout to count (default: {d.framework})")  # fmt: skip
     add("--cell", choices=CELLS, default=d.cell,
-        help=f"recurrent cell: lstm, gru or rnn (simple RNN) (default: {d.cell})")  # fmt: skip
+        help=f"recurrent cell: {_cells()} (default: {d.cell})")  # fmt: skip
     add("-i", "--input", dest="input_size", type=_integer, default=d.input_size, metavar="X",
         help=f"input features per timestep (default: {d.input_size})")  # fmt: skip
     add("-u", "--units", type=_integer, default=d.units, metavar="H",
@@ -88,10 +98,10 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--bidirectional", action="store_true", help="two directions per layer")
     add("--no-bias", dest="bias", action="store_false", help="drop the recurrent biases")
     add("--proj", dest="proj_size", type=_integer, default=d.proj_size, metavar="P",
-        help=f"PyTorch LSTM proj_size, 0 for none (default: {d.proj_size})")  # fmt: skip
+        help=f"{option_help('proj_size')} (default: {d.proj_size})")  # fmt: skip
     add("--no-reset-after", dest="reset_after", action="store_false",
-        help="Keras GRU with reset_after=False (the Keras 2 layout)")  # fmt: skip
-    add("--peepholes", action="store_true", help="ONNX LSTM peephole weights P")
+        help=option_help("reset_after"))  # fmt: skip
+    add("--peepholes", action="store_true", help=option_help("peepholes"))
     add("--dense", type=_integer, default=d.dense, metavar="N",
         help="TimeDistributed(Dense(N)) / Linear(N) head, 0 for none "
              f"(default: {d.dense})")  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from strategies import any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
 from lstm_widget.counting import (
@@ -22,31 +22,6 @@ from lstm_widget.counting import (
 )
 from lstm_widget.report import formula_html, formula_latex
 from lstm_widget.style import LIGHT
-
-
-@st.composite
-def any_settings(draw: st.DrawFn) -> dict[str, object]:
-    """Every valid combination: options appear only where the framework has them."""
-    framework = draw(st.sampled_from(["keras", "pytorch", "onnx"]))
-    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
-    units = draw(st.integers(min_value=1, max_value=600))
-    s = dict(
-        framework=framework,
-        cell=cell,
-        input_size=draw(st.integers(min_value=1, max_value=600)),
-        units=units,
-        layers=draw(st.integers(min_value=1, max_value=4)),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        dense=draw(st.integers(min_value=0, max_value=50)),
-    )
-    if (framework, cell) == ("pytorch", "lstm") and units > 1:
-        s["proj_size"] = draw(st.integers(min_value=0, max_value=units - 1))
-    if (framework, cell) == ("keras", "gru"):
-        s["reset_after"] = draw(st.booleans())
-    if (framework, cell) == ("onnx", "lstm"):
-        s["peepholes"] = draw(st.booleans())
-    return s
 
 
 def evaluate(expression: str, **symbols: int) -> int:
@@ -350,15 +325,14 @@ def test_the_candidate_has_one_name_whatever_the_frameworks_letter(cell, framewo
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, framework):
-    options = {"peepholes": True} if (framework, cell) == ("onnx", "lstm") else {}
-    if (framework, cell) == ("pytorch", "lstm"):
-        options = {"proj_size": 2}
-    b = breakdown(cell=cell, framework=framework, units=4, input_size=3, **options)
+    plain = dict(cell=cell, framework=framework, units=4, input_size=3)
+    # Every option this layer has, moved off its neutral value.
+    b = breakdown(**{k: v for s in (plain, *changed_options(plain)) for k, v in s.items()})
     shown = b.block_groups(0, "forward")
     assert sorted(shown, key=b.groups.index) == list(b.groups)  # the same groups
     gates = [g.stable_gate for g in shown if g.role != "projection"]
     assert list(dict.fromkeys(gates)) == list(TEXTBOOK_GATES[cell])
-    if options.get("proj_size"):
+    if b.settings.proj_size:
         assert shown[-1].role == "projection"
     # Storage order stays in the slices: the first gate shown need not be stored first.
     forget = next(g for g in shown if g.stable_gate == TEXTBOOK_GATES[cell][0])

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from strategies import any_settings as valid_settings
 
 from lstm_widget import _live_svg, breakdown
 from lstm_widget._live_svg import LiveSVG
@@ -81,25 +82,14 @@ def sized(digits):
 @st.composite
 def any_settings(draw):
     """Valid settings over every cell, framework and option; counts of 1 to 13 digits."""
-    cell = draw(st.sampled_from(CELLS))
-    framework = draw(st.sampled_from(FRAMEWORKS))
-    units = draw(st.integers(1, 6).flatmap(sized))
-    chosen = dict(
-        cell=cell,
-        framework=framework,
-        input_size=draw(st.integers(1, 6).flatmap(sized)),
-        units=units,
-        layers=draw(st.sampled_from([1, 2, 3, 4, 5, 9, 100])),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        dense=draw(st.sampled_from([0, 1]) | st.integers(1, 6).flatmap(sized)),
+    widths = st.integers(1, 6).flatmap(sized)
+    chosen = draw(
+        valid_settings(
+            widths=widths,
+            layers=st.sampled_from([1, 2, 3, 4, 5, 9, 100]),
+            dense=st.sampled_from([0, 1]) | widths,
+        )
     )
-    if (framework, cell) == ("pytorch", "lstm") and units > 1:
-        chosen["proj_size"] = draw(st.integers(0, units - 1))
-    if (framework, cell) == ("keras", "gru"):
-        chosen["reset_after"] = draw(st.booleans())
-    if (framework, cell) == ("onnx", "lstm"):
-        chosen["peepholes"] = draw(st.booleans())
     b = breakdown(**chosen)
     layer = draw(st.integers(0, b.settings.layers - 1))
     direction = draw(st.sampled_from(["forward", "backward"][: b.settings.directions]))

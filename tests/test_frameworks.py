@@ -11,49 +11,22 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import any_settings
 
 from lstm_widget import breakdown
+from lstm_widget.conventions import convention
 
 pytestmark = pytest.mark.frameworks
 
 EXAMPLES = settings(max_examples=250, deadline=None)
 
 sizes = st.integers(min_value=1, max_value=12)
-heads = st.integers(min_value=0, max_value=5)
+small = dict(widths=sizes, layers=st.integers(1, 3), dense=st.integers(0, 5))
 
 
-@st.composite
-def keras_settings(draw: st.DrawFn) -> dict[str, object]:
-    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
-    return dict(
-        framework="keras",
-        cell=cell,
-        input_size=draw(sizes),
-        units=draw(sizes),
-        layers=draw(st.integers(min_value=1, max_value=3)),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        reset_after=draw(st.booleans()) if cell == "gru" else True,
-        dense=draw(heads),
-    )
-
-
-@st.composite
-def torch_settings(draw: st.DrawFn) -> dict[str, object]:
-    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
-    units = draw(sizes)
-    projects = cell == "lstm" and units > 1 and draw(st.booleans())
-    return dict(
-        framework="pytorch",
-        cell=cell,
-        input_size=draw(sizes),
-        units=units,
-        layers=draw(st.integers(min_value=1, max_value=3)),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        proj_size=draw(st.integers(min_value=1, max_value=units - 1)) if projects else 0,
-        dense=draw(heads),
-    )
+def framework_options(s: dict[str, object]) -> dict[str, object]:
+    """The options this framework has for this cell, by the framework's own names."""
+    return {name: s[name] for name in convention(str(s["framework"]), str(s["cell"])).options}
 
 
 def build_keras(s: dict[str, object]) -> keras.Sequential:
@@ -63,9 +36,7 @@ def build_keras(s: dict[str, object]) -> keras.Sequential:
         "gru": keras.layers.GRU,
         "rnn": keras.layers.SimpleRNN,
     }
-    options: dict[str, object] = {"return_sequences": True, "use_bias": s["bias"]}
-    if s["cell"] == "gru":
-        options["reset_after"] = s["reset_after"]
+    options = {"return_sequences": True, "use_bias": s["bias"], **framework_options(s)}
     stack: list[keras.layers.Layer] = [keras.Input((None, s["input_size"]))]
     for _ in range(s["layers"]):
         layer = layer_class[s["cell"]](s["units"], **options)
@@ -78,7 +49,7 @@ def build_keras(s: dict[str, object]) -> keras.Sequential:
 
 
 @EXAMPLES
-@given(s=keras_settings())
+@given(s=any_settings(frameworks=("keras",), **small))
 def test_keras_builds_exactly_the_counted_weights(s, check_groups_tile_tensors):
     model = build_keras(s)
     b = breakdown(**s)
@@ -95,14 +66,13 @@ def test_keras_builds_exactly_the_counted_weights(s, check_groups_tile_tensors):
 def build_torch(s: dict[str, object]) -> tuple[torch.nn.RNNBase, torch.nn.Linear | None, int]:
     """nn.LSTM / GRU / RNN, its real output width, and a Linear head sized from it."""
     module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[s["cell"]]
-    options = {"proj_size": s["proj_size"]} if s["cell"] == "lstm" else {}
     rnn = module(
         s["input_size"],
         s["units"],
         num_layers=s["layers"],
         bias=s["bias"],
         bidirectional=s["bidirectional"],
-        **options,
+        **framework_options(s),
     )
     with torch.no_grad():
         output, _ = rnn(torch.zeros(2, 1, s["input_size"]))
@@ -111,7 +81,7 @@ def build_torch(s: dict[str, object]) -> tuple[torch.nn.RNNBase, torch.nn.Linear
 
 
 @EXAMPLES
-@given(s=torch_settings())
+@given(s=any_settings(frameworks=("pytorch",), **small))
 @pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
 def test_pytorch_builds_exactly_the_counted_weights(s, check_groups_tile_tensors):
     rnn, head, width = build_torch(s)

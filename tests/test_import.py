@@ -43,9 +43,11 @@ def test_import_prints_nothing(tmp_path, module):
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
-#: The package's modules from the bottom up: each may import only modules before it,
-#: lazily inside a function or not, so data flows one way (README, "Architecture").
+#: The package's modules and subpackages from the bottom up: each may import only
+#: those before it (and its own submodules), lazily inside a function or not, so data
+#: flows one way (README, "Architecture").
 LAYERS = (
+    "conventions",
     "counting",
     "style",
     "layout",
@@ -65,16 +67,19 @@ LAYERS = (
 
 def test_imports_point_one_way():
     package = Path(lstm_widget.__file__).parent
-    assert {path.stem for path in package.glob("*.py")} == set(LAYERS), "a module to place"
+    files = {path.relative_to(package): path for path in package.rglob("*.py")}
+    assert {path.parts[0].removesuffix(".py") for path in files} == set(LAYERS), "to place"
     upward = []
-    for rank, name in enumerate(LAYERS):
-        tree = ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                targets = [node.module] if node.module else [a.name for a in node.names]
-                upward += [
-                    f"{name} imports {target}"
-                    for target in targets
-                    if LAYERS.index(target.split(".")[0]) >= rank
-                ]
+    for relative, path in files.items():
+        own = relative.parts[0].removesuffix(".py")
+        where = relative.parts[:-1]  # the subpackage a module sits in, if any
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or node.level == 0:
+                continue
+            base = where[: len(where) - (node.level - 1)]
+            targets = [node.module] if node.module else [a.name for a in node.names]
+            for target in targets:
+                top = (*base, *target.split("."))[0]
+                if top != own and LAYERS.index(top) >= LAYERS.index(own):
+                    upward.append(f"{relative} imports {top}")
     assert upward == []

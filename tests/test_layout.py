@@ -9,8 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from strategies import changed_options
 
 from lstm_widget import breakdown
+from lstm_widget.conventions import CELLS, FRAMEWORKS
 from lstm_widget.counting import GATE_NAMES, GATE_ORDER, TEXTBOOK_GATES, SettingsError
 from lstm_widget.layout import (
     LECTURE,
@@ -153,7 +155,7 @@ def test_long_counts_widen_columns_instead_of_overlapping():
 def grid():
     """Every cell × framework × option, with sizes giving counts of 1 to 13 digits."""
     sizes = [(1, 1), (3, 7), (12, 99), (250, 1_234), (99_999, 31_623), (999_999, 999_999)]
-    for cell, framework in itertools.product(("lstm", "gru", "rnn"), ("keras", "pytorch", "onnx")):
+    for cell, framework in itertools.product(CELLS, FRAMEWORKS):
         for (x, h), layers, bidirectional, bias, dense in itertools.product(
             sizes, (1, 3, 7), (False, True), (True, False), (0, 5)
         ):
@@ -162,15 +164,7 @@ def grid():
                 bidirectional=bidirectional, bias=bias, dense=dense,
             )  # fmt: skip
             yield settings
-            if (cell, framework) == ("pytorch", "lstm") or (framework, cell) == (
-                "pytorch",
-                "lstm",
-            ):
-                yield {**settings, "proj_size": max(1, h // 3)} if h > 1 else settings
-            if (framework, cell) == ("keras", "gru"):
-                yield {**settings, "reset_after": False}
-            if (framework, cell) == ("onnx", "lstm"):
-                yield {**settings, "peepholes": True}
+            yield from changed_options(settings)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

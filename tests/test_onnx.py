@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 from onnxruntime.capi.onnxruntime_pybind11_state import Fail, InvalidArgument
+from strategies import any_settings
 
 from lstm_widget import Breakdown, breakdown
 
@@ -102,24 +103,17 @@ def run_onnxruntime(model: onnx.ModelProto, x: np.ndarray) -> list[np.ndarray]:
     return session.run(None, {"X": x})
 
 
-@st.composite
-def onnx_settings(draw: st.DrawFn) -> dict[str, object]:
-    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
-    return dict(
-        framework="onnx",
-        cell=cell,
-        input_size=draw(st.integers(min_value=1, max_value=12)),
-        units=draw(st.integers(min_value=1, max_value=12)),
-        layers=draw(st.integers(min_value=1, max_value=3)),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        peepholes=cell == "lstm" and draw(st.booleans()),
-        dense=draw(st.integers(min_value=0, max_value=5)),
-    )
+#: Small ONNX layers of every cell and option: the runtimes run them quickly.
+ONNX_SETTINGS = any_settings(
+    frameworks=("onnx",),
+    widths=st.integers(1, 12),
+    layers=st.integers(1, 3),
+    dense=st.integers(0, 5),
+)
 
 
 @settings(max_examples=250, deadline=None)
-@given(s=onnx_settings())
+@given(s=ONNX_SETTINGS)
 def test_onnx_runs_the_counted_weights(s, check_groups_tile_tensors):
     b = breakdown(**s)
     model = onnx_model(b)
@@ -135,7 +129,7 @@ def test_onnx_runs_the_counted_weights(s, check_groups_tile_tensors):
 
 
 @settings(max_examples=250, deadline=None)
-@given(s=onnx_settings())
+@given(s=ONNX_SETTINGS)
 def test_onnx_layer_counts_follow_the_spec(s):
     """Per layer: D·(G·h·x_k + G·h·h + 2·G·h + 3h), and x_k = D·h above the first layer."""
     b = breakdown(**s)
@@ -145,7 +139,7 @@ def test_onnx_layer_counts_follow_the_spec(s):
         w = next(g.tensor for g in b.groups if g.layer == layer and g.role == "input")
         assert b.tensors()[w] == (d, g * h, x)
         bias = 2 * g * h if s["bias"] else 0
-        peepholes = 3 * h if s["peepholes"] else 0
+        peepholes = 3 * h if b.settings.peepholes else 0
         assert b.layer_totals[layer] == d * (g * h * x + g * h * h + bias + peepholes)
 
 

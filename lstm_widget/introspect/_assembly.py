@@ -31,51 +31,37 @@ Cells on their own are explained too, as one layer: PyTorch's ``LSTMCell`` /
 ``weight_hh``, ``bias_ih``, ``bias_hh``), and Keras's ``LSTMCell`` / ``GRUCell`` /
 ``SimpleRNNCell`` the same three tensors as the layers that wrap them.
 
-Frameworks are recognised by the modules their classes come from, so this module
-imports neither Keras nor PyTorch unless the object handed in comes from one of them
-(and then the framework is already loaded). Keras is tried first because a Keras 3
-model on the torch backend is also a ``torch.nn.Module``.
+This module is the framework-neutral part: the report, the folding of dense heads, the
+checks against the framework's tensors. What differs per framework (walking a model,
+reading a layer's settings, telling whether a dense layer takes a recurrent layer's
+output, naming tensors) is an :class:`Adapter`, registered against the
+:attr:`~lstm_widget.conventions.FrameworkSpec.adapter` key of its convention. Frameworks
+are recognised by the modules their classes come from, so no adapter imports Keras or
+PyTorch unless the object handed in comes from it (and then the framework is already
+loaded). Conventions are tried in the registry's order, Keras before PyTorch, because a
+Keras 3 model on the torch backend is also a ``torch.nn.Module``.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from html import escape
-from importlib import import_module
-from typing import Any, Literal
+from typing import Any, Protocol
 
-from .counting import (
-    FRAMEWORK_LABELS,
-    Breakdown,
-    Settings,
-    SettingsError,
-    _with_article,
-    breakdown,
-    check_steps,
-)
-from .display import image_html, on_theme
-from .report import html_table, summary_line, text_table
-from .style import LIGHT, Theme
+from ..conventions import FRAMEWORK_SPECS, Framework, framework_spec, with_article
+from ..counting import Breakdown, Settings, SettingsError, breakdown, check_steps
+from ..display import image_html, on_theme
+from ..report import html_table, summary_line, text_table
+from ..style import LIGHT, Theme
 
-ModelFramework = Literal["keras", "pytorch"]
 Shape = tuple[int, ...]
 TensorShapes = tuple[tuple[str, Shape], ...]
 #: Whether a dense layer (second) takes a recurrent layer's (first) output.
 Feeds = Callable[[Any, Any], bool]
 #: What a framework layer (first) calls one of counting's tensor names (second).
 WeightName = Callable[[Any, str], str]
-#: The tensors a nested Keras model's calls gave one of its inputs, by its InputLayer's id.
-NestedInputs = dict[int, list[Any]]
-
-#: How each framework's own total is computed, as its users would write it.
-_TOTAL_SOURCE: dict[ModelFramework, str] = {
-    "keras": "Keras count_params()",
-    "pytorch": "PyTorch sum(p.numel() for p in parameters())",
-}
 
 
 class IntrospectionError(SettingsError):
@@ -146,7 +132,7 @@ class ModelReport:
     ``model.summary()``) or PyTorch ``sum(p.numel() for p in model.parameters())``.
     """
 
-    framework: ModelFramework
+    framework: Framework
     model_name: str
     items: tuple[ExplainedLayer, ...]
     unexplained: tuple[UnexplainedLayer, ...]
@@ -168,7 +154,7 @@ class ModelReport:
 
     def reconciliation(self) -> str:
         """One sentence saying plainly whether our numbers agree with the framework's."""
-        source = f"{_TOTAL_SOURCE[self.framework]} = {self.framework_total:,}"
+        source = f"{adapter(self.framework).total_source} = {self.framework_total:,}"
         explained = (
             f"lstm_widget explains {self.explained_total:,} of {self.framework_total:,} parameters"
         )
@@ -186,13 +172,13 @@ class ModelReport:
         )
 
     def _heading(self) -> str:
-        return f"{FRAMEWORK_LABELS[self.framework]} model: {self.model_name}"
+        return f"{framework_spec(self.framework).label} model: {self.model_name}"
 
     def _item_line(self, item: ExplainedLayer) -> str:
         verdict = "matches" if item.matches else "DOES NOT MATCH"
         return (
             f"{item.title}: {summary_line(item.breakdown)}; {verdict} "
-            f"{FRAMEWORK_LABELS[self.framework]}'s {item.framework_count:,}"
+            f"{framework_spec(self.framework).label}'s {item.framework_count:,}"
         )
 
     def text(self) -> str:
@@ -260,7 +246,7 @@ class ModelReport:
 
 
 @dataclass(frozen=True)
-class _Layer:
+class Layer:
     """One layer with parameters, as a walker found it, before heads are folded in.
 
     ``tensors`` carry the full names a table shows, ``names`` the same tensors' names
@@ -279,6 +265,69 @@ class _Layer:
     settings: Settings | None = None
     head: tuple[int, int] | None = None
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Walk:
+    """What an adapter found in a model: its layers with parameters, in order, and what
+    the neutral assembly needs to ask of the framework.
+
+    ``feeds`` tells whether a dense layer takes a recurrent layer's output;
+    ``weight_name`` what a framework layer calls one of counting's tensor names.
+    """
+
+    model_name: str
+    layers: Sequence[Layer]
+    total: int
+    feeds: Feeds
+    weight_name: WeightName
+
+
+class Adapter(Protocol):
+    """One framework's introspection: how to read its live models.
+
+    ``packages`` are the top-level modules its classes come from (how a model is
+    recognised without importing the framework); ``accepts`` names what it reads, for
+    the sentence refusing anything else; ``total_source`` says how its users count a
+    model's parameters.
+    """
+
+    packages: tuple[str, ...]
+    accepts: str
+    total_source: str
+
+    def walk(self, obj: object, label: str) -> Walk | None:
+        """``obj``'s layers, or None when it is no model or layer of this framework.
+
+        Raises :class:`IntrospectionError` for a model that cannot be read yet (not
+        built, lazy parameters); ``label`` is what to call it then.
+        """
+        ...
+
+
+_ADAPTERS: dict[str, Adapter] = {}
+
+
+def register_adapter(key: str, adapter: Adapter) -> None:
+    """Register ``adapter`` for the conventions whose ``adapter`` key is ``key``."""
+    _ADAPTERS[key] = adapter
+
+
+def adapter(framework: str) -> Adapter:
+    """The adapter reading ``framework``'s models."""
+    key = framework_spec(framework).adapter
+    if key is None or key not in _ADAPTERS:
+        raise IntrospectionError(f"lstm_widget cannot read live {framework} models.")
+    return _ADAPTERS[key]
+
+
+def _readable() -> dict[Framework, Adapter]:
+    """Every convention whose models can be read, in the registry's order."""
+    return {
+        key: _ADAPTERS[spec.adapter]
+        for key, spec in FRAMEWORK_SPECS.items()
+        if spec.adapter in _ADAPTERS
+    }
 
 
 def explain(obj: object, *, name: str | None = None, steps: int | None = None) -> ModelReport:
@@ -317,28 +366,25 @@ def explain(obj: object, *, name: str | None = None, steps: int | None = None) -
 
 
 def _explain(obj: object, label: str) -> ModelReport:
-    framework = _framework_of(obj)
-    # Imported by name and used as Any: Keras ships no types, and type-checking must
-    # not depend on whether (or which) framework is installed where it runs.
-    if framework == "keras":
-        keras: Any = import_module("keras")
-        if isinstance(obj, keras.layers.Layer):
-            return _explain_keras(keras, obj, label)
-    if framework == "pytorch":
-        torch: Any = import_module("torch")
-        if isinstance(obj, torch.nn.Module):
-            return _explain_torch(torch, obj, label)
-    if isinstance(obj, type) and _framework_of(obj, as_class=True):  # nn.LSTM, not nn.LSTM(...)
+    readable = _readable()
+    framework = _framework_of(obj, readable)
+    if framework is not None:
+        walk = readable[framework].walk(obj, label)
+        if walk is not None:
+            return _assemble(framework, walk)
+    if isinstance(obj, type) and _framework_of(obj, readable, as_class=True):
+        # nn.LSTM, not nn.LSTM(...)
         raise IntrospectionError(
             f"{label} is the class {obj.__qualname__} itself; pass a model or layer built "
             f"from it, such as {obj.__qualname__}(...)."
         )
-    raise IntrospectionError(
-        f"{label} is {_describe(obj)}, not a Keras model or layer or a PyTorch module."
-    )
+    accepted = " or ".join(a.accepts for a in readable.values())
+    raise IntrospectionError(f"{label} is {_describe(obj)}, not {accepted}.")
 
 
-def _framework_of(obj: object, *, as_class: bool = False) -> ModelFramework | None:
+def _framework_of(
+    obj: object, readable: dict[Framework, Adapter], *, as_class: bool = False
+) -> Framework | None:
     """Whose class ``obj`` is (or, ``as_class``, whose class ``obj`` itself is), judged
     by the modules its classes are defined in."""
     cls = obj if as_class and isinstance(obj, type) else type(obj)
@@ -347,11 +393,7 @@ def _framework_of(obj: object, *, as_class: bool = False) -> ModelFramework | No
     def from_package(package: str) -> bool:
         return any(m == package or m.startswith(f"{package}.") for m in modules)
 
-    if from_package("keras"):
-        return "keras"
-    if from_package("torch"):
-        return "pytorch"
-    return None
+    return next((key for key, a in readable.items() if any(map(from_package, a.packages))), None)
 
 
 def _describe(obj: object) -> str:
@@ -361,19 +403,12 @@ def _describe(obj: object) -> str:
     qualified = kind.__qualname__
     if kind.__module__ != "builtins":
         qualified = f"{kind.__module__.partition('.')[0]}.{qualified}"
-    return _with_article(qualified)
+    return with_article(qualified)
 
 
-def _assemble(
-    framework: ModelFramework,
-    model_name: str,
-    layers: Sequence[_Layer],
-    total: int,
-    *,
-    feeds: Feeds,
-    weight_name: WeightName,
-) -> ModelReport:
+def _assemble(framework: Framework, walk: Walk) -> ModelReport:
     """Explain each standard recurrent layer with the dense head it feeds; list the rest."""
+    layers, feeds, weight_name = walk.layers, walk.feeds, walk.weight_name
     items: list[ExplainedLayer] = []
     unexplained: list[UnexplainedLayer] = []
     index = 0
@@ -417,10 +452,10 @@ def _assemble(
             unexplained.append(_unexplained(following, why_not))
         else:
             items.append(_explained(layer, with_head, following))
-    return ModelReport(framework, model_name, tuple(items), tuple(unexplained), total)
+    return ModelReport(framework, walk.model_name, tuple(items), tuple(unexplained), walk.total)
 
 
-def _explained(layer: _Layer, b: Breakdown, head: _Layer | None = None) -> ExplainedLayer:
+def _explained(layer: Layer, b: Breakdown, head: Layer | None = None) -> ExplainedLayer:
     tensors = layer.tensors + (head.tensors if head else ())
     return ExplainedLayer(
         path=layer.path,
@@ -432,7 +467,7 @@ def _explained(layer: _Layer, b: Breakdown, head: _Layer | None = None) -> Expla
     )
 
 
-def _unexplained(layer: _Layer, reason: str) -> UnexplainedLayer:
+def _unexplained(layer: Layer, reason: str) -> UnexplainedLayer:
     return UnexplainedLayer(layer.path, layer.class_name, layer.count, reason)
 
 
@@ -443,7 +478,7 @@ def _dense_reason(head: tuple[int, int], why: str) -> str:
 
 
 def _unlike_standard(
-    layer: _Layer, standard: Iterable[tuple[str, Shape]], weight_name: WeightName
+    layer: Layer, standard: Iterable[tuple[str, Shape]], weight_name: WeightName
 ) -> str:
     """How ``layer``'s tensors differ from counting's ``standard`` ones; "" when they do not.
 
@@ -479,336 +514,9 @@ def _named(b: Breakdown, tensors: TensorShapes) -> Breakdown:
     return replace(b, groups=tuple(replace(g, tensor=names[g.tensor]) for g in b.groups))
 
 
-def _counted(settings: dict[str, Any]) -> dict[str, Any]:
+def counted(settings: dict[str, Any]) -> dict[str, Any]:
     """``{"settings": ...}`` read off a framework object, or ``{"reason": ...}`` if invalid."""
     try:
         return {"settings": Settings(**settings)}
     except SettingsError as error:
         return {"reason": f"lstm_widget cannot count it: {error}"}
-
-
-# Keras 3 ------------------------------------------------------------------------------
-
-
-def _explain_keras(keras: Any, model: Any, label: str) -> ModelReport:
-    if not model.built:
-        raise IntrospectionError(
-            f"{label} ({type(model).__name__} {model.name!r}) is not built yet, so its "
-            "weights do not exist; start it with keras.Input(shape=...) or call "
-            "build(input_shape) first."
-        )
-    seen: set[int] = set()
-    layers = list(_keras_layers(keras, model, seen))
-    loose = [w for w in model.weights if id(w) not in seen]
-    if loose:
-        layers.append(
-            _Layer(
-                path=model.name,
-                class_name=type(model).__name__,
-                count=sum(math.prod(w.shape) for w in loose),
-                tensors=tuple((w.path, tuple(w.shape)) for w in loose),
-                names=tuple(w.name for w in loose),
-                module=model,
-                reason="weights the model holds itself, outside its layers",
-            )
-        )
-    model_name = f"{type(model).__name__} {model.name!r}"
-    return _assemble(
-        "keras",
-        model_name,
-        layers,
-        int(model.count_params()),
-        feeds=partial(_keras_feeds, keras, _keras_nested_inputs(keras, model)),
-        weight_name=_keras_weight_name,
-    )
-
-
-def _keras_layers(
-    keras: Any, layer: Any, seen: set[int], prefix: str | None = None
-) -> Iterator[_Layer]:
-    """Leaf layers with weights, depth first; nested models are walked into.
-
-    ``prefix`` is ``None`` for the model handed to :func:`explain`, whose own name is
-    left out of its layers' paths, as in ``model.summary()``.
-    """
-    if isinstance(layer, keras.Model):
-        inner_prefix = "" if prefix is None else f"{prefix}{layer.name}/"
-        for inner in layer.layers:
-            yield from _keras_layers(keras, inner, seen, inner_prefix)
-        return
-    weights = [w for w in layer.weights if id(w) not in seen]
-    seen.update(id(w) for w in weights)
-    if not weights:
-        return
-    entry = _Layer(
-        path=f"{prefix or ''}{layer.name}",
-        class_name=type(layer).__name__,
-        count=int(layer.count_params()),
-        tensors=tuple((w.path, tuple(w.shape)) for w in weights),
-        names=tuple(w.name for w in weights),
-        module=layer,
-    )
-    yield replace(entry, **_keras_kind(keras, layer))
-
-
-def _keras_weight_name(layer: Any, counting_name: str) -> str:
-    """A Keras layer calls counting's "lstm/lstm_cell/kernel" just "kernel"."""
-    return counting_name.rpartition("/")[2]
-
-
-def _keras_feeds(keras: Any, given: NestedInputs, recurrent: Any, dense: Any) -> bool:
-    """Whether ``dense`` takes ``recurrent``'s output, as far as Keras' graph tells.
-
-    A Dense listed after an LSTM may sit on another input of a functional model; only
-    the graph Keras records for symbolic calls tells, so every recorded call must take
-    one of the recurrent layer's outputs (the output, or a final state returned with
-    ``return_state``: all as wide, so the head's count is the same), directly, through
-    layers without weights (such as Dropout) or through a nested model's input
-    (``given``). A mask Keras passes along with the output is not another input. A
-    subclassed model runs its layers eagerly and records no graph; there, as in a
-    PyTorch module, the order of definition is all there is to go on.
-    """
-    calls = dense._inbound_nodes
-    if not any(
-        hasattr(tensor, "_keras_history") for call in calls for tensor in call.input_tensors
-    ):
-        return True
-    return all(
-        _keras_producers(keras, given, _keras_call_input(keras, call)) == {id(recurrent)}
-        for call in calls
-    )
-
-
-def _keras_producers(keras: Any, given: NestedInputs, tensor: Any) -> set[int]:
-    """The ids of the layers whose outputs ``tensor`` is computed from, as far as counts go.
-
-    A nested model is looked into: its output is one of its own layers' outputs, and
-    its input is whatever each of its calls was ``given``. A layer that holds no
-    weights and keeps its input's shape (Dropout, GaussianNoise, Activation, ...) is
-    looked through: it changes no count. Empty when the tensor carries no history.
-    """
-    producers: set[int] = set()
-    pending = [tensor]
-    while pending:
-        operation, node_index, index = getattr(pending.pop(), "_keras_history", (None, 0, 0))
-        if operation is None:
-            continue
-        if isinstance(operation, keras.Model):
-            outputs = getattr(operation, "outputs", None)  # a subclassed model has none
-            behind = None if outputs is None else [keras.tree.flatten(outputs)[index]]
-        elif id(operation) in given:
-            behind = given[id(operation)]
-        else:
-            source = _keras_passed_on(keras, operation._inbound_nodes[node_index])
-            behind = None if source is None else [source]
-        if behind is None:
-            producers.add(id(operation))
-        else:
-            pending += behind
-    return producers
-
-
-def _keras_call_input(keras: Any, node: Any) -> Any:
-    """The one tensor a recorded call (``node``) computes on; ``None`` when it takes several.
-
-    Keras also hands a layer whose ``call`` accepts ``mask`` its input's mask (behind an
-    ``Embedding(mask_zero=True)``, say) as a tensor; a mask only says which time steps
-    count, so it is not an input here.
-    """
-    kwargs = node.arguments.kwargs
-    masks = [value for key, value in kwargs.items() if key == "mask" or key.endswith("_mask")]
-    mask_ids = {id(mask) for mask in keras.tree.flatten(masks)}
-    inputs = [tensor for tensor in node.input_tensors if id(tensor) not in mask_ids]
-    return inputs[0] if len(inputs) == 1 else None
-
-
-def _keras_passed_on(keras: Any, node: Any) -> Any:
-    """The one input a recorded call (``node``) hands on unchanged in shape, holding no
-    weights, so whatever is computed behind it is what it feeds on; else ``None``."""
-    source, outputs = _keras_call_input(keras, node), node.output_tensors
-    passes = (
-        not getattr(node.operation, "weights", ())  # a keras.ops operation has none
-        and source is not None
-        and len(outputs) == 1
-        and tuple(source.shape) == tuple(outputs[0].shape)
-    )
-    return source if passes else None
-
-
-def _keras_nested_inputs(keras: Any, model: Any) -> NestedInputs:
-    """What the recorded calls of each model nested in ``model`` gave each of its inputs.
-
-    Keyed by the id of the InputLayer standing for that input inside the nested model:
-    a graph walk from one of its layers reaches that InputLayer and goes on from there.
-    ``model``'s own inputs are where its graph starts, so they are not followed.
-    """
-    given: NestedInputs = {}
-    for nested in _keras_nested_models(keras, model):
-        own = keras.tree.flatten(getattr(nested, "inputs", None) or [])  # none if subclassed
-        for call in nested._inbound_nodes:
-            arguments = call.arguments  # Model.call(inputs, ...)
-            passed = keras.tree.flatten(
-                arguments.args[0] if arguments.args else arguments.kwargs.get("inputs")
-            )
-            if len(passed) == len(own):
-                for inner, outer in zip(own, passed, strict=True):
-                    given.setdefault(id(inner._keras_history.operation), []).append(outer)
-    return given
-
-
-def _keras_nested_models(keras: Any, layer: Any) -> Iterator[Any]:
-    """Every model inside ``layer``, at any depth."""
-    for inner in layer.layers if isinstance(layer, keras.Model) else ():
-        if isinstance(inner, keras.Model):
-            yield inner
-            yield from _keras_nested_models(keras, inner)
-
-
-def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
-    """What ``layer`` is to us: recurrent settings, a dense head, or the reason it is neither."""
-    recurrent = _keras_rnn_settings(keras, layer)
-    if recurrent:
-        return recurrent
-    dense = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
-    if isinstance(dense, keras.layers.Dense) and len(dense.kernel.shape) == 2:
-        if not dense.use_bias:
-            return {"reason": "a dense layer without a bias"}
-        return {"head": (int(dense.kernel.shape[0]), int(dense.units))}
-    if isinstance(layer, keras.layers.Bidirectional):
-        forward = _keras_rnn_settings(keras, layer.forward_layer)
-        backward = _keras_rnn_settings(keras, layer.backward_layer)
-        if forward and forward == backward and "settings" in forward:
-            return {"settings": forward["settings"].replace(bidirectional=True)}
-        return {"reason": "its directions are not the same LSTM, GRU or SimpleRNN"}
-    return {"reason": "not an LSTM, GRU, SimpleRNN or a dense head"}
-
-
-def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
-    """Settings of a plain LSTM/GRU/SimpleRNN cell, or an RNN layer over one, else ``None``.
-
-    A cell on its own holds the same three tensors as the layer wrapping it.
-    """
-    cells = {
-        keras.layers.LSTMCell: "lstm",
-        keras.layers.GRUCell: "gru",
-        keras.layers.SimpleRNNCell: "rnn",
-    }
-    cell = layer.cell if isinstance(layer, keras.layers.RNN) else layer
-    kind = cells.get(type(cell))
-    if kind is None:
-        return None
-    return _counted(
-        {
-            "cell": kind,
-            "framework": "keras",
-            "input_size": int(cell.kernel.shape[0]),
-            "units": int(cell.units),
-            "bias": bool(cell.use_bias),
-            "reset_after": bool(cell.reset_after) if kind == "gru" else True,
-        }
-    )
-
-
-# PyTorch ------------------------------------------------------------------------------
-
-_TORCH_MODES = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn", "RNN_RELU": "rnn"}
-
-
-def _explain_torch(torch: Any, model: Any, label: str) -> ModelReport:
-    if any(torch.nn.parameter.is_lazy(p) for p in model.parameters()):
-        raise IntrospectionError(
-            f"{label} ({type(model).__name__}) has lazy parameters that are not "
-            "initialised yet; run one batch through it first."
-        )
-    seen: set[int] = set()
-    layers: list[_Layer] = []
-    for path, module in model.named_modules():
-        named = _torch_own_parameters(torch, module)
-        own = [(n, p) for n, p in named if id(p) not in seen]
-        seen.update(id(p) for _, p in own)
-        if not own:
-            continue
-        entry = _Layer(
-            path=path,
-            class_name=type(module).__name__,
-            count=sum(p.numel() for _, p in own),
-            tensors=tuple((f"{path}.{n}" if path else n, tuple(p.shape)) for n, p in own),
-            names=tuple(n for n, _ in own),
-            module=module,
-        )
-        kind = (
-            _torch_kind(torch, module)
-            if len(own) == len(named)
-            else {"reason": "shares parameters with an earlier module (counted there)"}
-        )
-        layers.append(replace(entry, **kind))
-    total = sum(p.numel() for p in model.parameters())
-    return _assemble(
-        "pytorch",
-        type(model).__name__,
-        layers,
-        total,
-        feeds=_torch_feeds,
-        weight_name=partial(_torch_weight_name, torch),
-    )
-
-
-def _torch_own_parameters(torch: Any, module: Any) -> list[tuple[str, Any]]:
-    """``module``'s own parameters, including the originals behind its parametrised tensors.
-
-    ``torch.nn.utils.parametrize`` (e.g. the new weight norm) moves a tensor's
-    parameters into a child ``parametrizations`` module; they still belong to the
-    module whose tensor they compute, under torch's own names for them.
-    """
-    named = list(module.named_parameters(recurse=False))
-    if torch.nn.utils.parametrize.is_parametrized(module):
-        named += module.parametrizations.named_parameters(prefix="parametrizations")
-    return named
-
-
-def _torch_feeds(recurrent: Any, linear: Any) -> bool:
-    """Always: a PyTorch module records nothing of what its forward passes where, so
-    the order the modules are defined in is all there is to go on."""
-    return True
-
-
-def _torch_weight_name(torch: Any, module: Any, counting_name: str) -> str:
-    """What ``module`` calls counting's ``counting_name``.
-
-    A ``Linear`` calls "linear.weight" just "weight"; a cell holds a one-layer
-    module's tensors without the "_l0".
-    """
-    name = counting_name.rpartition(".")[2]
-    return name.removesuffix("_l0") if isinstance(module, torch.nn.RNNCellBase) else name
-
-
-def _torch_kind(torch: Any, module: Any) -> dict[str, Any]:
-    """What ``module`` is to us: recurrent settings, a dense head, or the reason it is neither."""
-    nn = torch.nn
-    cells = ((nn.LSTMCell, "lstm"), (nn.GRUCell, "gru"), (nn.RNNCell, "rnn"))
-    if isinstance(module, nn.RNNBase) and module.mode in _TORCH_MODES:
-        cell = _TORCH_MODES[module.mode]
-        stacking = {
-            "layers": module.num_layers,
-            "bidirectional": bool(module.bidirectional),
-            "proj_size": module.proj_size,
-        }
-    elif any(isinstance(module, kind) for kind, _ in cells):
-        cell = next(name for kind, name in cells if isinstance(module, kind))
-        stacking = {}
-    elif isinstance(module, nn.Linear):
-        if module.bias is None:
-            return {"reason": "a linear layer without a bias"}
-        return {"head": (module.in_features, module.out_features)}
-    else:
-        return {"reason": "not an LSTM, GRU, RNN or a dense head"}
-    return _counted(
-        {
-            "cell": cell,
-            "framework": "pytorch",
-            "input_size": module.input_size,
-            "units": module.hidden_size,
-            "bias": bool(module.bias),
-            **stacking,
-        }
-    )

@@ -1,0 +1,37 @@
+"""The cell families: gates in textbook order, names, options, drawings."""
+
+from __future__ import annotations
+
+from .specs import CANDIDATE, CellSpec, GateSpec
+
+LSTM = CellSpec(
+    key="lstm",
+    label="LSTM",
+    gates=(
+        GateSpec("f", "forget gate"),
+        GateSpec("i", "input gate"),
+        GateSpec(CANDIDATE, CANDIDATE),
+        GateSpec("o", "output gate"),
+    ),
+    drawing="lstm",
+    options=("proj_size", "peepholes"),
+)
+
+GRU = CellSpec(
+    key="gru",
+    label="GRU",
+    gates=(
+        GateSpec("r", "reset gate"),
+        GateSpec("z", "update gate"),
+        GateSpec(CANDIDATE, CANDIDATE),
+    ),
+    drawing="gru",
+    options=("reset_after",),
+)
+
+SIMPLE_RNN = CellSpec(
+    key="rnn",
+    label="simple RNN",
+    gates=(GateSpec("", "cell", title="tanh cell"),),
+    drawing="rnn",
+)

@@ -1,0 +1,261 @@
+"""Reading live Keras 3 models: layers, their settings, and which layer feeds which.
+
+Registered as the adapter of the conventions whose ``adapter`` key is ``"keras"``. Keras
+is imported only when :meth:`KerasAdapter.walk` is handed an object whose class comes
+from it, and is used as ``Any``: Keras ships no types, and type-checking must not
+depend on whether (or which) framework is installed where it runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import replace
+from functools import partial
+from importlib import import_module
+from typing import Any
+
+from ..conventions import KERAS, OPTIONS, with_article
+from ._assembly import IntrospectionError, Layer, Walk, counted, register_adapter
+
+#: The tensors a nested Keras model's calls gave one of its inputs, by its InputLayer's id.
+NestedInputs = dict[int, list[Any]]
+
+#: The recurrent classes this convention stores, as Keras names them.
+_CLASSES = tuple(layout.class_name for layout in KERAS.cells.values())
+
+
+class KerasAdapter:
+    """Keras 3 models and layers (any backend)."""
+
+    packages: tuple[str, ...] = ("keras",)
+    accepts = "a Keras model or layer"
+    total_source = "Keras count_params()"
+
+    def walk(self, obj: object, label: str) -> Walk | None:
+        keras: Any = import_module("keras")
+        return _walk(keras, obj, label) if isinstance(obj, keras.layers.Layer) else None
+
+
+def _walk(keras: Any, model: Any, label: str) -> Walk:
+    if not model.built:
+        raise IntrospectionError(
+            f"{label} ({type(model).__name__} {model.name!r}) is not built yet, so its "
+            "weights do not exist; start it with keras.Input(shape=...) or call "
+            "build(input_shape) first."
+        )
+    seen: set[int] = set()
+    layers = list(_keras_layers(keras, model, seen))
+    loose = [w for w in model.weights if id(w) not in seen]
+    if loose:
+        layers.append(
+            Layer(
+                path=model.name,
+                class_name=type(model).__name__,
+                count=sum(math.prod(w.shape) for w in loose),
+                tensors=tuple((w.path, tuple(w.shape)) for w in loose),
+                names=tuple(w.name for w in loose),
+                module=model,
+                reason="weights the model holds itself, outside its layers",
+            )
+        )
+    return Walk(
+        model_name=f"{type(model).__name__} {model.name!r}",
+        layers=layers,
+        total=int(model.count_params()),
+        feeds=partial(_keras_feeds, keras, _keras_nested_inputs(keras, model)),
+        weight_name=_keras_weight_name,
+    )
+
+
+def _keras_layers(
+    keras: Any, layer: Any, seen: set[int], prefix: str | None = None
+) -> Iterator[Layer]:
+    """Leaf layers with weights, depth first; nested models are walked into.
+
+    ``prefix`` is ``None`` for the model handed to :func:`explain`, whose own name is
+    left out of its layers' paths, as in ``model.summary()``.
+    """
+    if isinstance(layer, keras.Model):
+        inner_prefix = "" if prefix is None else f"{prefix}{layer.name}/"
+        for inner in layer.layers:
+            yield from _keras_layers(keras, inner, seen, inner_prefix)
+        return
+    weights = [w for w in layer.weights if id(w) not in seen]
+    seen.update(id(w) for w in weights)
+    if not weights:
+        return
+    entry = Layer(
+        path=f"{prefix or ''}{layer.name}",
+        class_name=type(layer).__name__,
+        count=int(layer.count_params()),
+        tensors=tuple((w.path, tuple(w.shape)) for w in weights),
+        names=tuple(w.name for w in weights),
+        module=layer,
+    )
+    yield replace(entry, **_keras_kind(keras, layer))
+
+
+def _keras_weight_name(layer: Any, counting_name: str) -> str:
+    """A Keras layer calls counting's "lstm/lstm_cell/kernel" just "kernel"."""
+    return counting_name.rpartition("/")[2]
+
+
+def _keras_feeds(keras: Any, given: NestedInputs, recurrent: Any, dense: Any) -> bool:
+    """Whether ``dense`` takes ``recurrent``'s output, as far as Keras' graph tells.
+
+    A Dense listed after an LSTM may sit on another input of a functional model; only
+    the graph Keras records for symbolic calls tells, so every recorded call must take
+    one of the recurrent layer's outputs (the output, or a final state returned with
+    ``return_state``: all as wide, so the head's count is the same), directly, through
+    layers without weights (such as Dropout) or through a nested model's input
+    (``given``). A mask Keras passes along with the output is not another input. A
+    subclassed model runs its layers eagerly and records no graph; there, as in a
+    PyTorch module, the order of definition is all there is to go on.
+    """
+    calls = dense._inbound_nodes
+    if not any(
+        hasattr(tensor, "_keras_history") for call in calls for tensor in call.input_tensors
+    ):
+        return True
+    return all(
+        _keras_producers(keras, given, _keras_call_input(keras, call)) == {id(recurrent)}
+        for call in calls
+    )
+
+
+def _keras_producers(keras: Any, given: NestedInputs, tensor: Any) -> set[int]:
+    """The ids of the layers whose outputs ``tensor`` is computed from, as far as counts go.
+
+    A nested model is looked into: its output is one of its own layers' outputs, and
+    its input is whatever each of its calls was ``given``. A layer that holds no
+    weights and keeps its input's shape (Dropout, GaussianNoise, Activation, ...) is
+    looked through: it changes no count. Empty when the tensor carries no history.
+    """
+    producers: set[int] = set()
+    pending = [tensor]
+    while pending:
+        operation, node_index, index = getattr(pending.pop(), "_keras_history", (None, 0, 0))
+        if operation is None:
+            continue
+        if isinstance(operation, keras.Model):
+            outputs = getattr(operation, "outputs", None)  # a subclassed model has none
+            behind = None if outputs is None else [keras.tree.flatten(outputs)[index]]
+        elif id(operation) in given:
+            behind = given[id(operation)]
+        else:
+            source = _keras_passed_on(keras, operation._inbound_nodes[node_index])
+            behind = None if source is None else [source]
+        if behind is None:
+            producers.add(id(operation))
+        else:
+            pending += behind
+    return producers
+
+
+def _keras_call_input(keras: Any, node: Any) -> Any:
+    """The one tensor a recorded call (``node``) computes on; ``None`` when it takes several.
+
+    Keras also hands a layer whose ``call`` accepts ``mask`` its input's mask (behind an
+    ``Embedding(mask_zero=True)``, say) as a tensor; a mask only says which time steps
+    count, so it is not an input here.
+    """
+    kwargs = node.arguments.kwargs
+    masks = [value for key, value in kwargs.items() if key == "mask" or key.endswith("_mask")]
+    mask_ids = {id(mask) for mask in keras.tree.flatten(masks)}
+    inputs = [tensor for tensor in node.input_tensors if id(tensor) not in mask_ids]
+    return inputs[0] if len(inputs) == 1 else None
+
+
+def _keras_passed_on(keras: Any, node: Any) -> Any:
+    """The one input a recorded call (``node``) hands on unchanged in shape, holding no
+    weights, so whatever is computed behind it is what it feeds on; else ``None``."""
+    source, outputs = _keras_call_input(keras, node), node.output_tensors
+    passes = (
+        not getattr(node.operation, "weights", ())  # a keras.ops operation has none
+        and source is not None
+        and len(outputs) == 1
+        and tuple(source.shape) == tuple(outputs[0].shape)
+    )
+    return source if passes else None
+
+
+def _keras_nested_inputs(keras: Any, model: Any) -> NestedInputs:
+    """What the recorded calls of each model nested in ``model`` gave each of its inputs.
+
+    Keyed by the id of the InputLayer standing for that input inside the nested model:
+    a graph walk from one of its layers reaches that InputLayer and goes on from there.
+    ``model``'s own inputs are where its graph starts, so they are not followed.
+    """
+    given: NestedInputs = {}
+    for nested in _keras_nested_models(keras, model):
+        own = keras.tree.flatten(getattr(nested, "inputs", None) or [])  # none if subclassed
+        for call in nested._inbound_nodes:
+            arguments = call.arguments  # Model.call(inputs, ...)
+            passed = keras.tree.flatten(
+                arguments.args[0] if arguments.args else arguments.kwargs.get("inputs")
+            )
+            if len(passed) == len(own):
+                for inner, outer in zip(own, passed, strict=True):
+                    given.setdefault(id(inner._keras_history.operation), []).append(outer)
+    return given
+
+
+def _keras_nested_models(keras: Any, layer: Any) -> Iterator[Any]:
+    """Every model inside ``layer``, at any depth."""
+    for inner in layer.layers if isinstance(layer, keras.Model) else ():
+        if isinstance(inner, keras.Model):
+            yield inner
+            yield from _keras_nested_models(keras, inner)
+
+
+def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
+    """What ``layer`` is to us: recurrent settings, a dense head, or the reason it is neither."""
+    recurrent = _keras_rnn_settings(keras, layer)
+    if recurrent:
+        return recurrent
+    dense = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
+    if isinstance(dense, keras.layers.Dense) and len(dense.kernel.shape) == 2:
+        if not dense.use_bias:
+            return {"reason": "a dense layer without a bias"}
+        return {"head": (int(dense.kernel.shape[0]), int(dense.units))}
+    if isinstance(layer, keras.layers.Bidirectional):
+        forward = _keras_rnn_settings(keras, layer.forward_layer)
+        backward = _keras_rnn_settings(keras, layer.backward_layer)
+        if forward and forward == backward and "settings" in forward:
+            return {"settings": forward["settings"].replace(bidirectional=True)}
+        return {"reason": f"its directions are not the same {_one_of(_CLASSES)}"}
+    return {"reason": f"not {with_article(', '.join(_CLASSES))} or a dense head"}
+
+
+def _one_of(names: tuple[str, ...]) -> str:
+    """``LSTM, GRU or SimpleRNN``."""
+    return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
+    """Settings of a plain LSTM/GRU/SimpleRNN cell, or an RNN layer over one, else ``None``.
+
+    A cell on its own holds the same three tensors as the layer wrapping it. Each
+    convention's cell class is ``keras.layers.<class name>Cell``, and the options that
+    apply to it are read off the cell by their Keras names (the settings' names).
+    """
+    cells = {getattr(keras.layers, f"{c.class_name}Cell"): k for k, c in KERAS.cells.items()}
+    cell = layer.cell if isinstance(layer, keras.layers.RNN) else layer
+    kind = cells.get(type(cell))
+    if kind is None:
+        return None
+    options = KERAS.cells[kind].options
+    return counted(
+        {
+            "cell": kind,
+            "framework": KERAS.key,
+            "input_size": int(cell.kernel.shape[0]),
+            "units": int(cell.units),
+            "bias": bool(cell.use_bias),
+            **{name: getattr(cell, name, OPTIONS[name].neutral) for name in options},
+        }
+    )
+
+
+register_adapter(KERAS.adapter or KERAS.key, KerasAdapter())

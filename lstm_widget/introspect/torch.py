@@ -1,0 +1,135 @@
+"""Reading live PyTorch modules: parameters, their layers' settings, dense heads.
+
+Registered as the adapter of the conventions whose ``adapter`` key is ``"pytorch"``.
+PyTorch is imported only when :meth:`TorchAdapter.walk` is handed an object whose class
+comes from it, and is used as ``Any``, so type-checking does not depend on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from importlib import import_module
+from typing import Any
+
+from ..conventions import OPTIONS, PYTORCH, with_article
+from ._assembly import IntrospectionError, Layer, Walk, counted, register_adapter
+
+#: The recurrent classes this convention stores, as PyTorch names them; an ``RNNBase``
+#: module's ``mode`` starts with one (``RNN_TANH``).
+_CELLS = {layout.class_name: cell for cell, layout in PYTORCH.cells.items()}
+
+
+class TorchAdapter:
+    """PyTorch modules: a whole model, a recurrent module or a cell."""
+
+    packages: tuple[str, ...] = ("torch",)
+    accepts = "a PyTorch module"
+    total_source = "PyTorch sum(p.numel() for p in parameters())"
+
+    def walk(self, obj: object, label: str) -> Walk | None:
+        torch: Any = import_module("torch")
+        return _walk(torch, obj, label) if isinstance(obj, torch.nn.Module) else None
+
+
+def _walk(torch: Any, model: Any, label: str) -> Walk:
+    if any(torch.nn.parameter.is_lazy(p) for p in model.parameters()):
+        raise IntrospectionError(
+            f"{label} ({type(model).__name__}) has lazy parameters that are not "
+            "initialised yet; run one batch through it first."
+        )
+    seen: set[int] = set()
+    layers: list[Layer] = []
+    for path, module in model.named_modules():
+        named = _torch_own_parameters(torch, module)
+        own = [(n, p) for n, p in named if id(p) not in seen]
+        seen.update(id(p) for _, p in own)
+        if not own:
+            continue
+        entry = Layer(
+            path=path,
+            class_name=type(module).__name__,
+            count=sum(p.numel() for _, p in own),
+            tensors=tuple((f"{path}.{n}" if path else n, tuple(p.shape)) for n, p in own),
+            names=tuple(n for n, _ in own),
+            module=module,
+        )
+        kind = (
+            _torch_kind(torch, module)
+            if len(own) == len(named)
+            else {"reason": "shares parameters with an earlier module (counted there)"}
+        )
+        layers.append(replace(entry, **kind))
+    return Walk(
+        model_name=type(model).__name__,
+        layers=layers,
+        total=sum(p.numel() for p in model.parameters()),
+        feeds=_torch_feeds,
+        weight_name=partial(_torch_weight_name, torch),
+    )
+
+
+def _torch_own_parameters(torch: Any, module: Any) -> list[tuple[str, Any]]:
+    """``module``'s own parameters, including the originals behind its parametrised tensors.
+
+    ``torch.nn.utils.parametrize`` (e.g. the new weight norm) moves a tensor's
+    parameters into a child ``parametrizations`` module; they still belong to the
+    module whose tensor they compute, under torch's own names for them.
+    """
+    named = list(module.named_parameters(recurse=False))
+    if torch.nn.utils.parametrize.is_parametrized(module):
+        named += module.parametrizations.named_parameters(prefix="parametrizations")
+    return named
+
+
+def _torch_feeds(recurrent: Any, linear: Any) -> bool:
+    """Always: a PyTorch module records nothing of what its forward passes where, so
+    the order the modules are defined in is all there is to go on."""
+    return True
+
+
+def _torch_weight_name(torch: Any, module: Any, counting_name: str) -> str:
+    """What ``module`` calls counting's ``counting_name``.
+
+    A ``Linear`` calls "linear.weight" just "weight"; a cell holds a one-layer
+    module's tensors without the "_l0".
+    """
+    name = counting_name.rpartition(".")[2]
+    return name.removesuffix("_l0") if isinstance(module, torch.nn.RNNCellBase) else name
+
+
+def _torch_kind(torch: Any, module: Any) -> dict[str, Any]:
+    """What ``module`` is to us: recurrent settings, a dense head, or the reason it is neither.
+
+    Each convention's cell module is ``nn.<class name>Cell``; the options that apply to
+    it are read off the module by their PyTorch names (the settings' names).
+    """
+    nn = torch.nn
+    cells = {getattr(nn, f"{name}Cell"): cell for name, cell in _CELLS.items()}
+    if isinstance(module, nn.RNNBase) and module.mode.partition("_")[0] in _CELLS:
+        cell = _CELLS[module.mode.partition("_")[0]]
+        stacking = {"layers": module.num_layers, "bidirectional": bool(module.bidirectional)}
+    elif isinstance(module, tuple(cells)):
+        cell = next(name for kind, name in cells.items() if isinstance(module, kind))
+        stacking = {}
+    elif isinstance(module, nn.Linear):
+        if module.bias is None:
+            return {"reason": "a linear layer without a bias"}
+        return {"head": (module.in_features, module.out_features)}
+    else:
+        return {"reason": f"not {with_article(', '.join(_CELLS))} or a dense head"}
+    options = PYTORCH.cells[cell].options
+    return counted(
+        {
+            "cell": cell,
+            "framework": PYTORCH.key,
+            "input_size": module.input_size,
+            "units": module.hidden_size,
+            "bias": bool(module.bias),
+            **stacking,
+            **{name: getattr(module, name, OPTIONS[name].neutral) for name in options},
+        }
+    )
+
+
+register_adapter(PYTORCH.adapter or PYTORCH.key, TorchAdapter())

@@ -1,0 +1,74 @@
+"""Valid settings for hypothesis, generated from the registry (lstm_widget.conventions).
+
+Which options exist for which framework and cell is the registry's to say, so no test
+module restates it: a new convention, cell or option is generated here as soon as its
+spec exists. An integer option is a width below ``units`` (``proj_size``); a boolean
+one may take either value where it applies.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from lstm_widget.conventions import CELLS, FRAMEWORK_SPECS, FRAMEWORKS, OPTIONS, convention
+
+
+def option_values(framework: str, cell: str, units: int) -> st.SearchStrategy[dict[str, object]]:
+    """Every option that applies to this framework × cell, at any value it allows."""
+    values: dict[str, st.SearchStrategy[object]] = {}
+    for name in convention(framework, cell).options:
+        neutral = OPTIONS[name].neutral
+        if isinstance(neutral, bool):
+            values[name] = st.booleans()
+        else:
+            values[name] = st.integers(neutral, max(neutral, units - 1))
+    return st.fixed_dictionaries(values)
+
+
+def changed_options(settings: dict[str, object]) -> list[dict[str, object]]:
+    """``settings`` with each option that applies moved off its neutral value, one at a
+    time (for grids that walk every option without drawing at random)."""
+    units = settings["units"]
+    assert isinstance(units, int)
+    variants = []
+    for name in convention(str(settings["framework"]), str(settings["cell"])).options:
+        neutral = OPTIONS[name].neutral
+        if isinstance(neutral, bool):
+            variants.append({**settings, name: not neutral})
+        elif units > 1:
+            variants.append({**settings, name: max(1, units // 3)})
+    return variants
+
+
+#: Default widths, depths and heads: small enough to count fast, large enough to matter.
+WIDTHS = st.integers(1, 600)
+LAYERS = st.integers(1, 4)
+DENSE = st.integers(0, 50)
+
+
+@st.composite
+def any_settings(
+    draw: st.DrawFn,
+    *,
+    frameworks: tuple[str, ...] = FRAMEWORKS,
+    cells: tuple[str, ...] = CELLS,
+    widths: st.SearchStrategy[int] = WIDTHS,
+    layers: st.SearchStrategy[int] = LAYERS,
+    dense: st.SearchStrategy[int] = DENSE,
+) -> dict[str, object]:
+    """Keyword settings for ``breakdown``: every valid combination, options only where
+    the framework has them for the cell."""
+    framework = draw(st.sampled_from(frameworks))
+    cell = draw(st.sampled_from([c for c in cells if c in FRAMEWORK_SPECS[framework].cells]))
+    units = draw(widths)
+    chosen: dict[str, object] = dict(
+        framework=framework,
+        cell=cell,
+        input_size=draw(widths),
+        units=units,
+        layers=draw(layers),
+        bidirectional=draw(st.booleans()),
+        bias=draw(st.booleans()),
+        dense=draw(dense),
+    )
+    return {**chosen, **draw(option_values(framework, cell, units))}

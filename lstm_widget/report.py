@@ -316,6 +316,74 @@ def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
     return rows
 
 
+# ------------------------------------------------------------------ model summaries
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One layer of a model's compact summary, as ``model.summary()`` has it, with the
+    derivation added: its formula with numbers, and whether it reconciles."""
+
+    name: str
+    kind: str
+    output_shape: str
+    params: int
+    formula: tuple[Piece, ...]
+    verdict: str
+
+
+_SUMMARY_HEADER = ("Layer", "Type", "Output shape", _COUNT_HEADER, "Formula", "Reconciles")
+
+
+def summary_text(rows: Iterable[SummaryRow]) -> str:
+    """The compact summary as a fixed-width table: one line a layer."""
+    cells = [_SUMMARY_HEADER] + [
+        (r.name, r.kind, r.output_shape, f"{r.params:,}", plain(r.formula), r.verdict)
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(_SUMMARY_HEADER))]
+
+    def line(row: tuple[str, ...]) -> str:
+        return "  ".join(
+            cell.rjust(width) if i == 3 else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+
+    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
+    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:]), rule])
+
+
+def summary_html(rows: Iterable[SummaryRow], theme: Theme = LIGHT) -> str:
+    """The compact summary as an HTML table, each formula's terms in their roles' colours."""
+    head = "".join(
+        f'<th style="text-align:{"right" if h == _COUNT_HEADER else "left"}">{escape(h)}</th>'
+        for h in _SUMMARY_HEADER
+    )
+    body = "".join(
+        f'<tr><td style="text-align:left"><code>{escape(r.name)}</code></td>'
+        f'<td style="text-align:left">{escape(r.kind)}</td>'
+        f'<td style="text-align:left">{escape(r.output_shape)}</td>'
+        f'<td style="text-align:right"><b>{r.params:,}</b></td>'
+        f'<td style="text-align:left">{pieces_html(r.formula, theme.roles)}</td>'
+        f'<td style="text-align:left">{escape(r.verdict)}</td></tr>'
+        for r in rows
+    )
+    return (
+        '<table class="lstm-widget-summary">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def formula_sum_pieces(formula: Formula) -> tuple[Piece, ...]:
+    """A breakdown's whole formula on one line, numbers substituted: each line's
+    expression added up, then the total."""
+    pieces: list[Piece] = []
+    for k, line in enumerate(formula.lines):
+        pieces += [(" + ", None)] if k else []
+        pieces += line.pieces("numeric")
+    return (*pieces, (f" = {formula.total:,}", None))
+
+
 # ------------------------------------------------------------------ JSON
 
 

@@ -51,15 +51,16 @@ def test_keras_attention_layers_match_their_spec():
 
     mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=5, output_shape=7)
     mha.build((None, 4, 6), (None, 4, 8))
-    sizes = {"q": 6, "s": 8, "H": 2, "k": 3, "v": 5, "o": 7}
+    sizes = {"d_q": 6, "d_k": 8, "d_v": 8, "H": 2, "k": 3, "v": 5, "d_o": 7}
     counted = count_layer(KERAS_LAYERS["mha"], sizes)
     assert [(t.name, t.shape) for t in counted.tensors] == [
         (w.path.removeprefix(f"{mha.name}/"), tuple(w.shape)) for w in mha.weights
     ]
     assert counted.total == mha.count_params() == 263
     for key, layer, switches in [
-        ("attention", keras.layers.Attention(use_scale=True), {}),
-        ("attention", keras.layers.Attention(), {"scale": False}),
+        ("attention", keras.layers.Attention(use_scale=True), {"concat": False}),
+        ("attention", keras.layers.Attention(), {"scale": False, "concat": False}),
+        ("attention", keras.layers.Attention(score_mode="concat"), {"scale": False}),
         ("additive_attention", keras.layers.AdditiveAttention(), {}),
     ]:
         layer.build([(None, 3, 4), (None, 5, 4)])
@@ -93,9 +94,9 @@ def test_pytorch_modules_match_their_spec(case):
         switches["bias_kv"] = True
     counted = count_layer(PYTORCH_LAYERS[key], sizes, switches)
     assert sorted((t.name, t.shape) for t in counted.tensors) == sorted(
-        (name, tuple(p.shape)) for name, p in module.named_parameters()
+        (name, tuple(p.shape)) for name, p in module.named_parameters(recurse=False)
     )
-    assert counted.total == sum(p.numel() for p in module.parameters())
+    assert counted.total == sum(p.numel() for p in module.parameters(recurse=False))
     assert counted.non_trainable == 0, "PyTorch's running statistics are buffers"
 
 

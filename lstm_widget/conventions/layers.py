@@ -85,16 +85,21 @@ KERAS_LAYERS: Mapping[str, LayerSpec] = {
         _spec(
             "mha",
             "MultiHeadAttention",
-            T("query/kernel", ("q", "H", "k")),
+            T("query/kernel", ("d_q", "H", "k")),
             T("query/bias", ("H", "k"), when="bias"),
-            T("key/kernel", ("s", "H", "k")),
+            T("key/kernel", ("d_k", "H", "k")),
             T("key/bias", ("H", "k"), when="bias"),
-            T("value/kernel", ("s", "H", "v")),
+            T("value/kernel", ("d_v", "H", "v")),
             T("value/bias", ("H", "v"), when="bias"),
-            T("attention_output/kernel", ("H", "v", "o")),
-            T("attention_output/bias", ("o",), when="bias"),
+            T("attention_output/kernel", ("H", "v", "d_o")),
+            T("attention_output/bias", ("d_o",), when="bias"),
         ),
-        _spec("attention", "Attention", T("scale", (), when="scale")),
+        _spec(
+            "attention",
+            "Attention",
+            T("scale", (), when="scale"),
+            T("concat_score_weight", (), when="concat"),
+        ),
         _spec("additive_attention", "AdditiveAttention", T("scale", ("d",), when="scale")),
     )
 }
@@ -136,8 +141,7 @@ PYTORCH_LAYERS: Mapping[str, LayerSpec] = {
             T("in_proj_bias", ("3E",), when="bias"),
             T("bias_k", ("1", "1", "E"), when="bias_kv"),
             T("bias_v", ("1", "1", "E"), when="bias_kv"),
-            T("out_proj.weight", ("E", "E")),
-            T("out_proj.bias", ("E",), when="bias"),
+            note="its output projection out_proj is a Linear module of its own",
         ),
     )
 }

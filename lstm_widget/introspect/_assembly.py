@@ -45,15 +45,25 @@ Keras 3 model on the torch backend is also a ``torch.nn.Module``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
 from typing import Any, Protocol
 
 from ..conventions import FRAMEWORK_SPECS, Framework, framework_spec, with_article
+from ..conventions.layers import LayerSpec
 from ..counting import Breakdown, Settings, SettingsError, breakdown, check_steps
 from ..display import image_html, on_theme
-from ..report import html_table, summary_line, text_table
+from ..layers import LayerCount, count_layer
+from ..report import (
+    SummaryRow,
+    formula_sum_pieces,
+    html_table,
+    summary_html,
+    summary_line,
+    summary_text,
+    text_table,
+)
 from ..style import LIGHT, Theme
 
 Shape = tuple[int, ...]
@@ -62,6 +72,9 @@ TensorShapes = tuple[tuple[str, Shape], ...]
 Feeds = Callable[[Any, Any], bool]
 #: What a framework layer (first) calls one of counting's tensor names (second).
 WeightName = Callable[[Any, str], str]
+#: How an adapter reads a layer kind: framework class name -> the layer's registry key,
+#: the sizes of its shape symbols and its switches.
+Readers = Mapping[str, Callable[[Any], tuple[str, dict[str, int], dict[str, bool]]]]
 
 
 class IntrospectionError(SettingsError):
@@ -96,6 +109,9 @@ class ExplainedLayer:
     framework_count: int
     framework_tensors: TensorShapes
     head: HeadLayer | None = None
+    position: int = 0
+    output_shape: str = ""
+    frozen: bool = False
 
     @property
     def title(self) -> str:
@@ -114,6 +130,41 @@ class ExplainedLayer:
 
 
 @dataclass(frozen=True)
+class CountedLayer:
+    """A layer around the recurrent ones (embedding, dense, convolution, norm, attention),
+    counted from the registry's spec of its kind."""
+
+    path: str
+    class_name: str
+    count: LayerCount
+    framework_count: int
+    framework_tensors: TensorShapes
+    position: int = 0
+    output_shape: str = ""
+    frozen: bool = False
+    #: Why a dense layer was not folded into the recurrent layer before it, if it was
+    #: a candidate.
+    note: str = ""
+
+    @property
+    def title(self) -> str:
+        return _label(self.path, self.class_name)
+
+    @property
+    def non_trainable(self) -> int:
+        """What the framework never trains here: all of a frozen layer, else the
+        weights its kind keeps untrained (Keras' moving statistics)."""
+        return self.count.total if self.frozen else self.count.non_trainable
+
+    @property
+    def matches(self) -> bool:
+        """Same total and the same tensor shapes, as many of each, as the framework holds."""
+        ours = Counter(t.shape for t in self.count.tensors)
+        theirs = Counter(shape for _, shape in self.framework_tensors)
+        return self.count.total == self.framework_count and ours == theirs
+
+
+@dataclass(frozen=True)
 class UnexplainedLayer:
     """A layer with parameters that lstm_widget does not break down, and why."""
 
@@ -121,6 +172,8 @@ class UnexplainedLayer:
     class_name: str
     framework_count: int
     reason: str
+    position: int = 0
+    output_shape: str = ""
 
 
 @dataclass(frozen=True, repr=False)  # the generated repr spells out every tensor: pages
@@ -137,20 +190,84 @@ class ModelReport:
     items: tuple[ExplainedLayer, ...]
     unexplained: tuple[UnexplainedLayer, ...]
     framework_total: int
+    counted: tuple[CountedLayer, ...] = ()
+    #: The framework's trainable count (Keras ``trainable_weights``, PyTorch parameters
+    #: with ``requires_grad``); None where it was not read.
+    framework_trainable: int | None = None
 
     @property
     def explained_total(self) -> int:
-        return sum(item.breakdown.total for item in self.items)
+        recurrent = sum(item.breakdown.total for item in self.items)
+        return recurrent + sum(layer.count.total for layer in self.counted)
 
     @property
     def unexplained_total(self) -> int:
         return sum(layer.framework_count for layer in self.unexplained)
 
     @property
+    def non_trainable_total(self) -> int:
+        """What lstm_widget says the framework never trains: frozen layers whole, and the
+        untrained weights of the layers that keep them; unexplained layers not counted."""
+        frozen = sum(item.breakdown.total for item in self.items if item.frozen)
+        return frozen + sum(layer.non_trainable for layer in self.counted)
+
+    def trainable_split(self) -> str:
+        """``trainable 2,757,761 + non-trainable 0``, checked against the framework's."""
+        total = self.explained_total + self.unexplained_total
+        ours = f"trainable {total - self.non_trainable_total:,} + non-trainable "
+        ours += f"{self.non_trainable_total:,}"
+        frozen = [item.title for item in self.items if item.frozen]
+        frozen += [layer.title for layer in self.counted if layer.frozen]
+        kept = [
+            layer.title for layer in self.counted if layer.count.non_trainable and not layer.frozen
+        ]
+        why = []
+        if frozen:
+            why.append(f"frozen: {', '.join(frozen)}")
+        if kept:
+            why.append(f"moving statistics: {', '.join(kept)}")
+        reason = f" ({'; '.join(why)})" if why else ""
+        if self.framework_trainable is None or self.unexplained:
+            return ours + reason
+        agrees = self.framework_trainable == total - self.non_trainable_total
+        verdict = "as" if agrees else "but"
+        return (
+            f"{ours}{reason}, {verdict} {framework_spec(self.framework).label} counts "
+            f"{self.framework_trainable:,} trainable"
+        )
+
+    def rows(self) -> list[SummaryRow]:
+        """The compact summary: one row per layer with parameters, in the model's order."""
+        rows: list[tuple[int, SummaryRow]] = []
+        for item in self.items:
+            verdict = "yes" if item.matches else "DOES NOT MATCH"
+            kind = item.class_name + (f" + {item.head.class_name}" if item.head else "")
+            name = item.path + (f" + {item.head.path}" if item.head else "")
+            row = SummaryRow(name, kind, item.output_shape, item.breakdown.total,
+                             formula_sum_pieces(item.breakdown.formula), verdict)  # fmt: skip
+            rows.append((item.position, row))
+        for layer in self.counted:
+            verdict = "yes" if layer.matches else "DOES NOT MATCH"
+            formula = (*layer.count.pieces(numeric=True), (f" = {layer.count.total:,}", None))
+            row = SummaryRow(layer.path, layer.class_name, layer.output_shape,
+                             layer.count.total, formula if layer.count.tensors else (("0", None),),
+                             verdict)  # fmt: skip
+            rows.append((layer.position, row))
+        for u in self.unexplained:
+            row = SummaryRow(u.path, u.class_name, u.output_shape, u.framework_count, (),
+                             "not explained (below)")  # fmt: skip
+            rows.append((u.position, row))
+        return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+    @property
     def matches(self) -> bool:
         """Explained plus unexplained equals the framework's total, and every item matches."""
         added_up = self.explained_total + self.unexplained_total == self.framework_total
-        return added_up and all(item.matches for item in self.items)
+        return (
+            added_up
+            and all(item.matches for item in self.items)
+            and all(layer.matches for layer in self.counted)
+        )
 
     def reconciliation(self) -> str:
         """One sentence saying plainly whether our numbers agree with the framework's."""
@@ -164,6 +281,7 @@ class ModelReport:
         if self.matches:
             return f"{explained}{others}; matches {source}."
         wrong = [item.title for item in self.items if not item.matches]
+        wrong += [layer.title for layer in self.counted if not layer.matches]
         detail = f" (breakdown differs for {', '.join(wrong)})" if wrong else ""
         return (
             f"MISMATCH: lstm_widget counts {self.explained_total:,} explained + "
@@ -181,40 +299,51 @@ class ModelReport:
             f"{framework_spec(self.framework).label}'s {item.framework_count:,}"
         )
 
-    def text(self) -> str:
-        """Plain text: each explained layer's table, the unexplained list, the verdict."""
-        out = [self._heading(), ""]
-        for item in self.items:
-            out += [self._item_line(item), text_table(item.breakdown), ""]
-        if not self.items:
-            out += ["No recurrent layer found.", ""]
-        if self.unexplained:
-            out.append("Not explained (counted by the framework, not broken down):")
-            width = max(len(_label(u.path, u.class_name)) for u in self.unexplained)
-            count_width = max(len(f"{u.framework_count:,}") for u in self.unexplained)
-            out += [
+    def _unexplained_lines(self) -> list[str]:
+        if not self.unexplained:
+            return []
+        width = max(len(_label(u.path, u.class_name)) for u in self.unexplained)
+        count_width = max(len(f"{u.framework_count:,}") for u in self.unexplained)
+        return [
+            "Not explained (counted by the framework, not broken down):",
+            *(
                 f"  {_label(u.path, u.class_name).ljust(width)}  "
                 f"{u.framework_count:>{count_width},}  {u.reason}"
                 for u in self.unexplained
-            ]
-            out.append("")
+            ),
+            "",
+        ]
+
+    def _notes(self) -> list[str]:
+        """Why dense layers stayed apart from the recurrent layer before them."""
+        notes = [f"  {layer.title}: {layer.note}" for layer in self.counted if layer.note]
+        return ["Not a recurrent layer's dense head:", *notes, ""] if notes else []
+
+    def text(self, *, details: bool = False) -> str:
+        """Plain text: the compact summary (one line a layer), the totals and the verdict;
+        with ``details``, each recurrent layer's weight-group table after them."""
+        out = [self._heading(), "", summary_text(self.rows()), "", *self._notes()]
+        out += [f"Total params: {self.framework_total:,}: {self.trainable_split()}", ""]
+        out += self._unexplained_lines()
+        if details:
+            for item in self.items:
+                out += [self._item_line(item), text_table(item.breakdown), ""]
+        elif self.items:
+            out += ["Each recurrent layer's weight groups: report.text(details=True).", ""]
         out.append(self.reconciliation())
         return "\n".join(out)
 
     def html(self, theme: Theme = LIGHT, *, diagrams: bool = True) -> str:
-        """HTML: the same content, tables coloured by role with ``theme``'s colours.
+        """HTML: the compact summary first, then each recurrent layer's details, folded
+        (``<details>``), tables coloured by role with ``theme``'s colours.
 
         With ``diagrams`` each explained layer also gets its block diagram (drawing
         loads matplotlib, so it happens only here, when HTML is asked for).
         """
-        parts = [f"<h3>{escape(self._heading())}</h3>"]
-        for item in self.items:
-            parts.append(f"<h4>{escape(self._item_line(item))}</h4>")
-            if diagrams:
-                parts.append(f"<div>{image_html(item.breakdown, theme=theme)}</div>")
-            parts.append(html_table(item.breakdown, theme))
-        if not self.items:
-            parts.append("<p>No recurrent layer found.</p>")
+        parts = [f"<h3>{escape(self._heading())}</h3>", summary_html(self.rows(), theme)]
+        parts.append(
+            f"<p>Total params: {self.framework_total:,}: {escape(self.trainable_split())}</p>"
+        )
         if self.unexplained:
             rows = "".join(
                 f"<tr><td><code>{escape(u.path)}</code></td><td>{escape(u.class_name)}</td>"
@@ -229,6 +358,12 @@ class ModelReport:
             )
         colour = theme.foreground if self.matches else theme.roles["recurrent"]
         parts.append(f'<p style="color:{colour}"><b>{escape(self.reconciliation())}</b></p>')
+        for item in self.items:
+            image = f"<div>{image_html(item.breakdown, theme=theme)}</div>" if diagrams else ""
+            parts.append(
+                f"<details><summary>{escape(self._item_line(item))}</summary>"
+                f"{image}{html_table(item.breakdown, theme)}</details>"
+            )
         return on_theme("".join(parts), theme, css_class="lstm-widget-model")
 
     def _repr_html_(self) -> str:
@@ -251,9 +386,10 @@ class Layer:
 
     ``tensors`` carry the full names a table shows, ``names`` the same tensors' names
     within the layer (what the standard layout is checked against), and ``module`` is
-    the framework's own object. Exactly one of ``settings`` (a recurrent layer we
-    count), ``head`` (a dense layer with a bias: input and output width) or ``reason``
-    (why not) describes it.
+    the framework's own object. ``settings`` describes a recurrent layer we count,
+    ``other`` a layer of a kind the registry lists (a dense layer with a bias also has
+    ``head``, its input and output width, in case it folds into the recurrent layer
+    before it), and ``reason`` says why a layer is neither.
     """
 
     path: str
@@ -264,7 +400,10 @@ class Layer:
     module: Any
     settings: Settings | None = None
     head: tuple[int, int] | None = None
+    other: LayerCount | None = None
     reason: str = ""
+    output_shape: str = ""
+    frozen: bool = False
 
 
 @dataclass(frozen=True)
@@ -281,6 +420,7 @@ class Walk:
     total: int
     feeds: Feeds
     weight_name: WeightName
+    trainable_total: int | None = None
 
 
 class Adapter(Protocol):
@@ -411,6 +551,26 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
     layers, feeds, weight_name = walk.layers, walk.feeds, walk.weight_name
     items: list[ExplainedLayer] = []
     unexplained: list[UnexplainedLayer] = []
+    others: list[CountedLayer] = []
+
+    position = {id(layer): k for k, layer in enumerate(layers)}
+
+    def not_folded(layer: Layer, reason: str, *, countable: bool = True) -> None:
+        """A layer that is no recurrent layer's head: counted from its spec when its
+        tensors are exactly the spec's, else listed with the reason."""
+        other = layer.other if countable else None
+        unlike = _unlike_spec(layer, other, weight_name) if other else reason
+        if other is None or unlike:
+            unexplained.append(replace(_unexplained(layer, unlike), position=position[id(layer)]))
+        else:
+            counted = _counted_layer(layer, other, position[id(layer)])
+            others.append(replace(counted, note=reason if layer.head else ""))
+
+    def explained(layer: Layer, b: Breakdown, head: Layer | None = None) -> ExplainedLayer:
+        item = _explained(layer, b, head)
+        shape = (head or layer).output_shape
+        return replace(item, position=position[id(layer)], output_shape=shape)
+
     index = 0
     while index < len(layers):
         layer = layers[index]
@@ -419,16 +579,16 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             reason = layer.reason
             if layer.head:
                 reason = _dense_reason(layer.head, "not right after an explained recurrent layer")
-            unexplained.append(_unexplained(layer, reason))
+            not_folded(layer, reason)
             continue
         plain = breakdown(layer.settings)
         unlike = _unlike_standard(layer, plain.tensors().items(), weight_name)
         if unlike:
-            unexplained.append(_unexplained(layer, unlike))
+            not_folded(layer, unlike, countable=False)
             continue
         following = layers[index] if index < len(layers) else None
         if following is None or following.head is None:
-            items.append(_explained(layer, plain))
+            items.append(explained(layer, plain))
             continue
         index += 1
         with_head = breakdown(layer.settings.replace(dense=following.head[1]))
@@ -448,11 +608,56 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             head_tensors = with_head.tensors().items() - plain.tensors().items()
             why_not = _unlike_standard(following, head_tensors, weight_name)
         if why_not:
-            items.append(_explained(layer, plain))
-            unexplained.append(_unexplained(following, why_not))
+            items.append(explained(layer, plain))
+            not_folded(following, why_not)
         else:
-            items.append(_explained(layer, with_head, following))
-    return ModelReport(framework, walk.model_name, tuple(items), tuple(unexplained), walk.total)
+            items.append(explained(layer, with_head, following))
+    return ModelReport(
+        framework,
+        walk.model_name,
+        tuple(items),
+        tuple(unexplained),
+        walk.total,
+        counted=tuple(others),
+        framework_trainable=walk.trainable_total,
+    )
+
+
+def _unlike_spec(layer: Layer, count: LayerCount, weight_name: WeightName) -> str:
+    """How ``layer``'s tensors differ from its kind's spec; "" when they do not.
+
+    As for a recurrent layer (:func:`_unlike_standard`): by name within the layer (a
+    spec's ``query/kernel`` is Keras' ``kernel`` of the ``query`` sublayer) and shape,
+    so extra weights (LoRA, quantisation scales) or reshaped ones show up.
+    """
+    spec = [(t.name, t.shape) for t in count.tensors]
+    return _unlike_standard(layer, spec, weight_name)
+
+
+def _counted_layer(layer: Layer, count: LayerCount, position: int) -> CountedLayer:
+    return CountedLayer(
+        layer.path,
+        layer.class_name,
+        count,
+        layer.count,
+        layer.tensors,
+        position=position,
+        output_shape=layer.output_shape,
+        frozen=layer.frozen,
+    )
+
+
+def other_layer(
+    specs: Mapping[str, LayerSpec], readers: Readers, module: Any, recurrent: Sequence[str]
+) -> dict[str, Any]:
+    """``{"other": ...}``: ``module`` counted from the registry's spec of its kind, read
+    by the framework's reader for its class; ``{"reason": ...}`` for a class it lacks."""
+    reader = readers.get(type(module).__name__)
+    if reader is None:
+        kinds = ", ".join([*recurrent, *(spec.label for spec in specs.values())])
+        return {"reason": f"not one of the layers lstm_widget counts ({kinds})"}
+    key, sizes, switches = reader(module)
+    return {"other": count_layer(specs[key], sizes, switches)}
 
 
 def _explained(layer: Layer, b: Breakdown, head: Layer | None = None) -> ExplainedLayer:
@@ -464,6 +669,7 @@ def _explained(layer: Layer, b: Breakdown, head: Layer | None = None) -> Explain
         framework_count=layer.count + (head.count if head else 0),
         framework_tensors=tensors,
         head=HeadLayer(head.path, head.class_name, head.count) if head else None,
+        frozen=layer.frozen,
     )
 
 

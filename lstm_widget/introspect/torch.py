@@ -7,13 +7,23 @@ comes from it, and is used as ``Any``, so type-checking does not depend on it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import partial
 from importlib import import_module
 from typing import Any
 
-from ..conventions import OPTIONS, PYTORCH, with_article
-from ._assembly import IntrospectionError, Layer, Walk, counted, register_adapter
+from ..conventions import OPTIONS, PYTORCH
+from ..conventions.layers import PYTORCH_LAYERS
+from ._assembly import (
+    IntrospectionError,
+    Layer,
+    Readers,
+    Walk,
+    counted,
+    other_layer,
+    register_adapter,
+)
 
 #: The recurrent classes this convention stores, as PyTorch names them; an ``RNNBase``
 #: module's ``mode`` starts with one (``RNN_TANH``).
@@ -53,6 +63,7 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
             tensors=tuple((f"{path}.{n}" if path else n, tuple(p.shape)) for n, p in own),
             names=tuple(n for n, _ in own),
             module=module,
+            frozen=not any(p.requires_grad for _, p in own),
         )
         kind = (
             _torch_kind(torch, module)
@@ -66,6 +77,7 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
         total=sum(p.numel() for p in model.parameters()),
         feeds=_torch_feeds,
         weight_name=partial(_torch_weight_name, torch),
+        trainable_total=sum(p.numel() for p in model.parameters() if p.requires_grad),
     )
 
 
@@ -112,12 +124,13 @@ def _torch_kind(torch: Any, module: Any) -> dict[str, Any]:
     elif isinstance(module, tuple(cells)):
         cell = next(name for kind, name in cells.items() if isinstance(module, kind))
         stacking = {}
-    elif isinstance(module, nn.Linear):
-        if module.bias is None:
-            return {"reason": "a linear layer without a bias"}
-        return {"head": (module.in_features, module.out_features)}
+    elif isinstance(module, nn.Linear) and module.bias is not None:
+        return {
+            "head": (module.in_features, module.out_features),
+            **other_layer(PYTORCH_LAYERS, _READERS, module, tuple(_CELLS)),
+        }
     else:
-        return {"reason": f"not {with_article(', '.join(_CELLS))} or a dense head"}
+        return other_layer(PYTORCH_LAYERS, _READERS, module, tuple(_CELLS))
     options = PYTORCH.cells[cell].options
     return counted(
         {
@@ -133,3 +146,40 @@ def _torch_kind(torch: Any, module: Any) -> dict[str, Any]:
 
 
 register_adapter(PYTORCH.adapter or PYTORCH.key, TorchAdapter())
+
+
+def _conv(m: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
+    kernel = tuple(m.kernel_size)
+    key, sizes = ("conv1d", {"k": kernel[0]}) if len(kernel) == 1 else (
+        "conv2d", {"kh": kernel[0], "kw": kernel[-1]})  # fmt: skip
+    sizes |= {"c/g": m.in_channels // m.groups, "f": m.out_channels}
+    return key, sizes, {"bias": m.bias is not None}
+
+
+def _linear(m: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
+    return "dense", {"a": m.in_features, "b": m.out_features}, {"bias": m.bias is not None}
+
+
+def _batchnorm(m: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
+    return "batchnorm", {"c": m.num_features}, {"affine": bool(m.affine)}
+
+
+#: How each PyTorch module is read: its registry key, the sizes of its shape symbols
+#: and its switches, from the module's own attributes.
+_READERS: Readers = {
+    "Embedding": lambda m: ("embedding", {"v": m.num_embeddings, "d": m.embedding_dim}, {}),
+    "Linear": _linear,
+    # nn.MultiheadAttention's out_proj: a Linear under another name.
+    "NonDynamicallyQuantizableLinear": _linear,
+    "Conv1d": _conv,
+    "Conv2d": _conv,
+    "BatchNorm1d": _batchnorm,
+    "BatchNorm2d": _batchnorm,
+    "LayerNorm": lambda m: (
+        "layernorm", {"d": math.prod(m.normalized_shape)},
+        {"affine": bool(m.elementwise_affine), "bias": m.bias is not None}),
+    "MultiheadAttention": lambda m: (
+        "mha", {"E": m.embed_dim, "k": m.kdim, "v": m.vdim},
+        {"packed": bool(m._qkv_same_embed_dim), "separate": not m._qkv_same_embed_dim,
+         "bias": m.in_proj_bias is not None, "bias_kv": m.bias_k is not None}),
+}  # fmt: skip

@@ -314,6 +314,20 @@ class ModelReport:
             "",
         ]
 
+    def _work_lines(self) -> list[str]:
+        """Each recurrent layer's multiply-accumulates, when a sequence length was given."""
+        stepped = [item for item in self.items if item.breakdown.steps is not None]
+        lines = [
+            f"  {item.title}: {item.breakdown.work.macs_per_step:,} MACs a step, "
+            f"{item.breakdown.work.macs:,} MACs for the sequence"
+            for item in stepped
+        ]
+        if not lines:
+            return []
+        steps = stepped[0].breakdown.work.steps
+        return [f"Work for a sequence of {steps:,} time steps (details=True for the rest):",
+                *lines, ""]  # fmt: skip
+
     def _notes(self) -> list[str]:
         """Why dense layers stayed apart from the recurrent layer before them."""
         notes = [f"  {layer.title}: {layer.note}" for layer in self.counted if layer.note]
@@ -324,6 +338,7 @@ class ModelReport:
         with ``details``, each recurrent layer's weight-group table after them."""
         out = [self._heading(), "", summary_text(self.rows()), "", *self._notes()]
         out += [f"Total params: {self.framework_total:,}: {self.trainable_split()}", ""]
+        out += self._work_lines()
         out += self._unexplained_lines()
         if details:
             for item in self.items:
@@ -344,6 +359,9 @@ class ModelReport:
         parts.append(
             f"<p>Total params: {self.framework_total:,}: {escape(self.trainable_split())}</p>"
         )
+        work = self._work_lines()
+        if work:
+            parts.append("<p>" + "<br>".join(escape(line) for line in work if line) + "</p>")
         if self.unexplained:
             rows = "".join(
                 f"<tr><td><code>{escape(u.path)}</code></td><td>{escape(u.class_name)}</td>"
@@ -651,8 +669,13 @@ def other_layer(
     specs: Mapping[str, LayerSpec], readers: Readers, module: Any, recurrent: Sequence[str]
 ) -> dict[str, Any]:
     """``{"other": ...}``: ``module`` counted from the registry's spec of its kind, read
-    by the framework's reader for its class; ``{"reason": ...}`` for a class it lacks."""
-    reader = readers.get(type(module).__name__)
+    by the framework's reader for its class; ``{"reason": ...}`` for a class it lacks.
+
+    Only the framework's own classes are read by name: a user's class that happens to
+    be called ``Attention`` is not Keras' ``Attention``.
+    """
+    own = type(module).__module__.partition(".")[0] in ("keras", "torch")
+    reader = readers.get(type(module).__name__) if own else None
     if reader is None:
         kinds = ", ".join([*recurrent, *(spec.label for spec in specs.values())])
         return {"reason": f"not one of the layers lstm_widget counts ({kinds})"}

@@ -81,20 +81,29 @@ def _walk(keras: Any, model: Any, label: str) -> Walk:
 def _keras_layers(
     keras: Any, layer: Any, seen: set[int], prefix: str | None = None
 ) -> Iterator[Layer]:
-    """Leaf layers with weights, depth first; nested models are walked into.
+    """Leaf layers with weights, depth first; nested models are walked into, and so is a
+    custom layer lstm_widget does not know whose weights all belong to its sublayers
+    (an attention layer made of Dense layers is explained through them).
 
     ``prefix`` is ``None`` for the model handed to :func:`explain`, whose own name is
     left out of its layers' paths, as in ``model.summary()``.
     """
+    inner_prefix = "" if prefix is None else f"{prefix}{layer.name}/"
     if isinstance(layer, keras.Model):
-        inner_prefix = "" if prefix is None else f"{prefix}{layer.name}/"
         for inner in layer.layers:
             yield from _keras_layers(keras, inner, seen, inner_prefix)
         return
     weights = [w for w in layer.weights if id(w) not in seen]
-    seen.update(id(w) for w in weights)
     if not weights:
         return
+    sublayers = [inner for inner in getattr(layer, "_layers", ()) if inner.weights]
+    owned = {id(w) for inner in sublayers for w in inner.weights}
+    known = type(layer).__module__.startswith("keras.") and type(layer).__name__ in _KNOWN
+    if not known and owned >= {id(w) for w in weights}:
+        for inner in sublayers:
+            yield from _keras_layers(keras, inner, seen, f"{prefix or ''}{layer.name}/")
+        return
+    seen.update(id(w) for w in weights)
     entry = Layer(
         path=f"{prefix or ''}{layer.name}",
         class_name=type(layer).__name__,
@@ -106,6 +115,13 @@ def _keras_layers(
         frozen=not layer.trainable,
     )
     yield replace(entry, **_keras_kind(keras, layer))
+
+
+def _known() -> frozenset[str]:
+    """The Keras classes read as one layer: the recurrent ones and their wrappers, and
+    every class the registry's layer specs cover."""
+    wrappers = {"RNN", "Bidirectional", "TimeDistributed", *(f"{c}Cell" for c in _CLASSES)}
+    return frozenset({*_CLASSES, *wrappers, *_READERS})
 
 
 def _keras_output_shape(layer: Any) -> str:
@@ -334,3 +350,5 @@ def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
 
 
 register_adapter(KERAS.adapter or KERAS.key, KerasAdapter())
+
+_KNOWN = _known()

@@ -1,0 +1,217 @@
+"""Whole models as people bring them: every parameter explained and reconciled.
+
+Each model is a real Keras 3 or PyTorch model from a question, a framework's own
+documentation or a paper. explain() must explain every parameter (nothing listed as
+not explained), every row must reconcile, and the totals, trainable ones included,
+must be the framework's.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from lstm_widget import explain
+
+pytestmark = pytest.mark.frameworks
+
+keras = pytest.importorskip("keras")
+torch = pytest.importorskip("torch")
+layers = keras.layers
+
+
+def keras_trainable(model: Any) -> int:
+    return sum(math.prod(w.shape) for w in model.trainable_weights)
+
+
+def assert_all_explained(model: Any) -> Any:
+    report = explain(model)
+    assert report.unexplained == ()
+    assert report.matches, report.text()
+    assert all(row.verdict == "yes" for row in report.rows())
+    if isinstance(model, torch.nn.Module) and not isinstance(model, keras.layers.Layer):
+        total = sum(p.numel() for p in model.parameters())
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    else:
+        total, trainable = model.count_params(), keras_trainable(model)
+    assert report.explained_total == report.framework_total == total
+    assert report.framework_total - report.non_trainable_total == trainable
+    return report
+
+
+def test_torchinfos_lstm_example() -> None:
+    class LSTMNet(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = torch.nn.Embedding(20, 300)
+            self.encoder = torch.nn.LSTM(300, 512, num_layers=2, batch_first=True)
+            self.decoder = torch.nn.Linear(512, 20)
+
+    report = assert_all_explained(LSTMNet())
+    assert report.framework_total == 3_784_580
+    assert [row.name for row in report.rows()] == ["embedding", "encoder + decoder"]
+    assert "20 × 300 = 6,000" in report.text()
+
+
+def test_keras_bidirectional_lstm_example() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((None,), dtype="int32"),
+            layers.Embedding(20000, 128),
+            layers.Bidirectional(layers.LSTM(64, return_sequences=True)),
+            layers.Bidirectional(layers.LSTM(64)),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    report = assert_all_explained(model)
+    assert report.framework_total == 2_757_761
+    assert "20,000 × 128 = 2,560,000" in report.text()
+
+
+def test_frozen_embedding_classifier_reproduces_the_non_trainable_count() -> None:
+    """ "Embedding → LSTM(50) → Dense(4): why 18,278,304, and why is 18,207,900
+    non-trainable?" A frozen 60,693 × 300 embedding."""
+    model = keras.Sequential(
+        [
+            keras.Input((40,), dtype="int32"),
+            layers.Embedding(60693, 300, trainable=False),
+            layers.LSTM(50),
+            layers.Dense(4, activation="softmax"),
+        ]
+    )
+    report = assert_all_explained(model)
+    assert report.framework_total == 18_278_304
+    assert report.non_trainable_total == 18_207_900
+    assert "frozen: embedding" in report.trainable_split()
+
+
+def test_simple_rnn_on_mnist_rows() -> None:
+    model = keras.Sequential(
+        [keras.Input((28, 28)), layers.SimpleRNN(128), layers.Dense(10, activation="softmax")]
+    )
+    report = assert_all_explained(model)
+    (item,) = report.items
+    assert (item.breakdown.layer_totals, item.breakdown.dense_total) == ((20_096,), 1_290)
+
+
+def test_cnn_lstm_with_time_distributed_convolutions() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((10, 28, 28, 1)),
+            layers.TimeDistributed(layers.Conv2D(8, (3, 3), activation="relu")),
+            layers.TimeDistributed(layers.MaxPooling2D()),
+            layers.TimeDistributed(layers.Flatten()),
+            layers.LSTM(32),
+            layers.Dense(1),
+        ]
+    )
+    report = assert_all_explained(model)
+    conv = next(row for row in report.rows() if row.kind == "TimeDistributed")
+    assert conv.params == 3 * 3 * 1 * 8 + 8
+
+
+def test_attention_layer_built_from_dense_layers_is_explained_through_them() -> None:
+    """ "Why is this attention layer 8,192?" Two bias-free Dense layers on an LSTM(64)'s
+    outputs: 64·64 + 128·32."""
+
+    class Attention(layers.Layer):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.score = layers.Dense(64, use_bias=False)
+            self.combine = layers.Dense(32, use_bias=False)
+
+        def build(self, input_shape: Any) -> None:
+            self.score.build(input_shape)
+            self.combine.build((*input_shape[:-1], 2 * input_shape[-1]))
+
+        def call(self, x: Any) -> Any:
+            weights = keras.ops.softmax(
+                keras.ops.matmul(self.score(x), keras.ops.swapaxes(x, 1, 2))
+            )
+            context = keras.ops.matmul(weights, x)
+            return self.combine(keras.ops.concatenate([context, x], axis=-1))
+
+    inputs = keras.Input((12, 8))
+    sequence = layers.LSTM(64, return_sequences=True)(inputs)
+    outputs = layers.Dense(3)(layers.GlobalAveragePooling1D()(Attention()(sequence)))
+    model = keras.Model(inputs, outputs)
+    report = assert_all_explained(model)
+    attention = [c for c in report.counted if "attention" in c.path]
+    assert sum(c.count.total for c in attention) == 8_192 == 64 * 64 + 128 * 32
+
+
+def test_keras_attention_layers_and_multi_head_attention() -> None:
+    inputs = keras.Input((12, 16))
+    sequence = layers.LSTM(16, return_sequences=True)(inputs)
+    scaled = layers.Attention(use_scale=True)([sequence, sequence])
+    additive = layers.AdditiveAttention()([sequence, scaled])
+    heads = layers.MultiHeadAttention(num_heads=4, key_dim=8)(additive, sequence)
+    outputs = layers.Dense(2)(layers.GlobalAveragePooling1D()(heads))
+    report = assert_all_explained(keras.Model(inputs, outputs))
+    kinds = {row.kind: row.params for row in report.rows()}
+    assert kinds["Attention"] == 1 and kinds["AdditiveAttention"] == 16
+    assert kinds["MultiHeadAttention"] == 3 * (16 * 4 * 8 + 4 * 8) + 4 * 8 * 16 + 16
+
+
+def test_keras_seq2seq_two_stacks_and_their_embeddings() -> None:
+    encoder_in = keras.Input((None,), dtype="int32")
+    encoded = layers.Embedding(5000, 64, name="source")(encoder_in)
+    _, h, c = layers.LSTM(128, return_state=True, name="encoder")(encoded)
+    decoder_in = keras.Input((None,), dtype="int32")
+    decoded = layers.Embedding(6000, 64, name="target")(decoder_in)
+    decoded = layers.LSTM(128, return_sequences=True, name="decoder")(
+        decoded, initial_state=[h, c]
+    )
+    outputs = layers.Dense(6000, activation="softmax", name="softmax")(decoded)
+    report = assert_all_explained(keras.Model([encoder_in, decoder_in], outputs))
+    assert len(report.items) == 2
+    names = [row.name for row in report.rows()]
+    assert "decoder + softmax" in names and "source" in names and "target" in names
+
+
+def test_batch_norm_counts_its_moving_statistics_as_keras_does() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((50, 8)),
+            layers.Conv1D(16, 5, activation="relu"),
+            layers.BatchNormalization(),
+            layers.GRU(32),
+            layers.Dense(1),
+        ]
+    )
+    report = assert_all_explained(model)
+    assert report.non_trainable_total == 2 * 16
+    assert "moving statistics: batch_normalization" in report.trainable_split()
+
+
+def test_pytorch_model_with_layer_norm_and_multihead_attention() -> None:
+    class Tagger(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = torch.nn.Embedding(1000, 64)
+            self.rnn = torch.nn.GRU(64, 64, batch_first=True, bidirectional=True)
+            self.norm = torch.nn.LayerNorm(128)
+            self.attn = torch.nn.MultiheadAttention(128, 4, batch_first=True)
+            self.bn = torch.nn.BatchNorm1d(128)
+            self.out = torch.nn.Linear(128, 9)
+
+    report = assert_all_explained(Tagger())
+    kinds = {row.kind: row.params for row in report.rows()}
+    assert kinds["MultiheadAttention"] == 3 * 128 * 128 + 3 * 128
+    assert kinds["NonDynamicallyQuantizableLinear"] == 128 * 128 + 128
+    assert kinds["LayerNorm"] == kinds["BatchNorm1d"] == 2 * 128
+
+
+def test_compact_summary_fits_a_screen_and_details_come_on_request() -> None:
+    model = keras.Sequential(
+        [keras.Input((None,), dtype="int32"), layers.Embedding(100, 8)]
+        + [layers.LSTM(8, return_sequences=True) for _ in range(10)]
+        + [layers.Dense(2)]
+    )
+    report = explain(model)
+    assert len(report.text().splitlines()) <= 30
+    assert len(report.text(details=True).splitlines()) > 100
+    html = report.html(diagrams=False)
+    assert html.index("lstm-widget-summary") < html.index("<details>")

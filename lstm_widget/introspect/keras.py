@@ -117,13 +117,6 @@ def _keras_layers(
     yield replace(entry, **_keras_kind(keras, layer))
 
 
-def _known() -> frozenset[str]:
-    """The Keras classes read as one layer: the recurrent ones and their wrappers, and
-    every class the registry's layer specs cover."""
-    wrappers = {"RNN", "Bidirectional", "TimeDistributed", *(f"{c}Cell" for c in _CLASSES)}
-    return frozenset({*_CLASSES, *wrappers, *_READERS})
-
-
 def _keras_output_shape(layer: Any) -> str:
     """The output shape as ``model.summary()`` prints it, where the graph recorded one."""
     try:
@@ -318,6 +311,13 @@ _READERS: Readers = {
         {"scale": bool(layer.use_scale)}),
 }  # fmt: skip
 
+#: The Keras classes read as one layer: the recurrent ones, their cells and wrappers,
+#: and every class a layer spec covers. A custom layer is walked into instead.
+_KNOWN = frozenset(
+    {*_CLASSES, *(f"{c}Cell" for c in _CLASSES), "RNN", "Bidirectional", "TimeDistributed",
+     *_READERS}
+)  # fmt: skip
+
 
 def _one_of(names: tuple[str, ...]) -> str:
     """``LSTM, GRU or SimpleRNN``."""
@@ -350,5 +350,3 @@ def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
 
 
 register_adapter(KERAS.adapter or KERAS.key, KerasAdapter())
-
-_KNOWN = _known()

@@ -17,8 +17,10 @@ The module is private and imported on first use of :func:`lstm_widget.panel`, so
 
 from __future__ import annotations
 
+import math
+import os
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from html import escape
 from typing import Any, Final
 
@@ -42,8 +44,8 @@ from .counting import (
     breakdown,
 )
 from .diagram import Diagram
-from .display import image_tag, on_theme
-from .layout import highlights
+from .display import embedded_image, on_theme
+from .layout import Variant, check_variant, highlights
 from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, theme_named
 
@@ -61,12 +63,60 @@ _NUMBERS: Final[Mapping[str, tuple[int, int]]] = {
     "proj_size": (0, 512),
     "dense": (0, 128),
 }
+#: In the lecture column the widths' sliders are logarithmic: on a linear 1-1,024 track
+#: one unit is a third of a pixel and 10 -> 20 a 3 px drag; on a log track each tenth
+#: of it doubles the width. (The full panel keeps linear tracks, whose arrow keys step
+#: by one: benchmarks/bench_browser.py times those key presses.) Values are rounded to
+#: whole numbers.
+_LOG_BASE: Final = 2
+_LOG_SLIDERS: Final = frozenset({"input_size", "units"})
+#: A log slider's step in powers of the base: eight steps per doubling, so an arrow key
+#: moves a width by about 9 %, enough to change it by at least one from 10 up, and a
+#: drag over 1-1,024 has 80 positions.
+_LOG_STEP: Final = 0.125
 #: The on/off settings: the two every layer has, then the options some layers have.
 _FLAGS: Final = (
     "bidirectional",
     "bias",
     *(name for name, option in OPTIONS.items() if isinstance(option.neutral, bool)),
 )
+
+#: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
+#: presentation mode, with its file browser closed, beside the lecture diagram.
+_LECTURE_COLUMN: Final = "240px"
+#: The lecture variant's class and stylesheet. ipywidgets sizes every control from
+#: these custom properties, so setting them on the panel's own element scales its
+#: controls and nothing else on the page.
+_LECTURE_CLASS: Final = "lstm-widget-lecture"
+_LECTURE_CSS: Final = f"""<style>
+.{_LECTURE_CLASS} {{
+  --jp-widgets-font-size: 18px;
+  --jp-widgets-inline-height: 34px;
+  --jp-widgets-inline-label-width: 6em;
+  --jp-widgets-inline-width: {_LECTURE_COLUMN};
+  --jp-widgets-inline-width-short: 5em;
+  --jp-widgets-inline-width-tiny: 5em;
+  --jp-widgets-slider-handle-size: 22px;
+  font-size: 18px;
+}}
+.{_LECTURE_CLASS} .widget-html-content {{ font-size: 18px; line-height: 1.35; }}
+.{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.25em; }}
+.{_LECTURE_CLASS} .widget-inline-hbox {{ width: auto; }}
+.{_LECTURE_CLASS} .widget-text input, .{_LECTURE_CLASS} .widget-dropdown select {{
+  min-width: 0;
+  width: 0;
+}}
+.{_LECTURE_CLASS} .widget-checkbox label {{ white-space: normal; }}
+</style>"""
+
+#: Under every panel. Its views stay on the page when the kernel goes away (a restart,
+#: a closed notebook), and without custom JavaScript a panel cannot notice that.
+RERUN_HINT: Final = (
+    "If the controls stop answering (after a kernel restart, say), run this cell again."
+)
+
+#: Under the still a panel leaves for static viewers (see Panel._ipython_display_).
+STILL_CAPTION: Final = "A still of the panel above, for viewers that cannot run widgets."
 
 _THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
 
@@ -92,6 +142,42 @@ def _highlight_options(rules: Highlights) -> list[tuple[str, str]]:
     return [("nothing", _NOTHING), *((rules.label(c), c) for c in rules.choices)]
 
 
+def _log_top(high: int, value: int) -> float:
+    """A log slider's upper end in powers of its base: the track's end, or ``value``.
+
+    Rounded up to the slider's step: the slider clamps values to ``base ** max``, and
+    an unrounded power would clamp ``value`` itself to a float a hair below it.
+    """
+    steps = math.ceil(math.log(max(high, value), _LOG_BASE) / _LOG_STEP)
+    return steps * _LOG_STEP
+
+
+def _snapped(position: float, width: int) -> bool:
+    """Whether a log slider at ``position`` is only ``width`` snapped to the track's grid.
+
+    The frontend puts a typed width on the nearest step of the track and sends that
+    position back: 20 comes back as 2**4.375, about 20.75. Taking it would turn the typed
+    20 into 21. A drag or an arrow key moves further than half a step.
+    """
+    return width >= 1 and abs(math.log(position, _LOG_BASE) - math.log(width, _LOG_BASE)) <= (
+        _LOG_STEP / 2 + 1e-9
+    )
+
+
+def _widget_tree(root: widgets.Widget) -> Iterator[widgets.Widget]:
+    """``root`` and every widget under it: children, and each one's layout and style."""
+    pending = [root]
+    while pending:
+        widget = pending.pop()
+        yield widget
+        pending.extend(getattr(widget, "children", ()))
+        pending.extend(
+            part
+            for part in (getattr(widget, "layout", None), getattr(widget, "style", None))
+            if isinstance(part, widgets.Widget)
+        )
+
+
 def _gate_html(result: Breakdown, rules: Highlights, gate: str, theme: Theme) -> str:
     """One gate's own weights in layer 1, each in its role's colour."""
     groups = [g for g in result.block_groups(0, "forward") if g.stable_gate == gate]
@@ -114,6 +200,11 @@ class Panel(widgets.VBox):
         the breakdown rather than its settings spares counting them again.
     theme, highlight
         The first theme and highlight, already checked (:func:`panel` checks them).
+    variant
+        ``"full"`` stacks every control above the full drawing. ``"lecture"`` is for
+        a projector at 1280x720: a narrow column of controls beside the drawing's
+        lecture variant at its natural size, every text at least 18 CSS px, so that a
+        changed control, the total and every gate's count are on screen together.
 
     Attributes
     ----------
@@ -126,13 +217,16 @@ class Panel(widgets.VBox):
     error
         The message shown for invalid settings or a failed drawing, else ``None``.
     sliders
-        The slider beside each numeric control, linked to it.
+        The slider beside each numeric control, linked to it (logarithmic for the
+        widths ``input_size`` and ``units``).
     highlight, theme
         The highlight selector, whose value is a role, a gate letter or ``""`` for
         nothing, and the theme toggle.
     table_section
         The collapsible section holding the weight-group :attr:`table`, built only
         while it is open.
+    hint
+        The line under the panel saying what to do when the controls stop answering.
     """
 
     def __init__(
@@ -141,33 +235,43 @@ class Panel(widgets.VBox):
         *,
         theme: ThemeName = DEFAULT_THEME,
         highlight: str | None = None,
+        variant: Variant = "full",
     ) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {}
-        self.sliders: dict[str, widgets.IntSlider] = {}
+        self.sliders: dict[str, widgets.IntSlider | widgets.FloatLogSlider] = {}
+        self.variant = variant
+        # The widget to hide with each option where it does not apply (lecture only).
+        self._option_rows: dict[str, widgets.DOMWidget] = {}
         self._parked: dict[str, Any] = {}
         self._holding = False
         self._painters: dict[str, Diagram] = {}
+        self._last_still: tuple[object, tuple[bytes, str]] = (None, (b"", ""))
         self.result = start
         self.error: str | None = None
         settings = start.settings
+        lecture = variant == "lecture"
 
+        # The lecture column is too narrow for a label beside each button row; the
+        # buttons' own names say what they choose.
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
             options=[(spec.label, key) for key, spec in FRAMEWORK_SPECS.items()],
             value=settings.framework,
-            description="framework",
+            description="" if lecture else "framework",
             style=wide,
         )
         self.controls["cell"] = widgets.ToggleButtons(
             options=[(spec.label, key) for key, spec in CELL_SPECS.items()],
             value=settings.cell,
-            description="cell",
+            description="" if lecture else "cell",
             style=wide,
         )
         number_rows = [self._number_row(name, getattr(settings, name)) for name in _NUMBERS]
         for name in _FLAGS:
             self.controls[name] = widgets.Checkbox(
-                value=getattr(settings, name), description=_label(name), indent=False
+                value=getattr(settings, name),
+                description=name if lecture else _label(name),
+                indent=False,
             )
         rules = highlights(start)
         self.highlight = widgets.Dropdown(
@@ -180,99 +284,200 @@ class Panel(widgets.VBox):
         self.theme = widgets.ToggleButtons(
             options=[(_THEME_LABELS[t], t) for t in THEME_NAMES],
             value=theme,
-            description="theme",
+            description="" if lecture else "theme",
             style=wide,
         )
 
         self.message = widgets.HTML()
-        self.image = widgets.Image(format=_WIDGET_FORMAT, layout=widgets.Layout(max_width="100%"))
+        # The lecture diagram shows at its natural size, the size its text was chosen
+        # for: never shrunk to the column, so browser zoom can only enlarge it.
+        self.image = widgets.Image(
+            format=_WIDGET_FORMAT,
+            layout=widgets.Layout(max_width="none", flex="0 0 auto")
+            if lecture
+            else widgets.Layout(max_width="100%"),
+        )
         self.formula = widgets.HTML()
         self.explanation = widgets.HTML()
         self.table = widgets.HTML()
         self.table_section = widgets.Accordion(children=[self.table], titles=("Weight groups",))
         self.table_section.observe(self._fill_table, names="selected_index")
+        hint = f"<div>{escape(RERUN_HINT)}</div>"
+        self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
 
-        flags = widgets.HBox([self.controls[name] for name in _FLAGS])
-        settings_box = widgets.VBox(
-            [
-                self.controls["framework"],
-                self.controls["cell"],
-                *number_rows,
-                flags,
-                widgets.HBox([self.highlight, self.theme]),
+        flags = [self.controls[name] for name in _FLAGS]
+        views = [self.image, self.formula, self.explanation, self.table_section]
+        if lecture:
+            self._option_rows = {
+                name: number_rows[list(_NUMBERS).index(name)]
+                if name in _NUMBERS
+                else self.controls[name]
+                for name in OPTIONS
+            }
+            column = widgets.VBox(
+                [
+                    self.controls["framework"],
+                    self.controls["cell"],
+                    *number_rows,
+                    *flags,
+                    self.highlight,
+                    self.theme,
+                    self.message,
+                ],
+                layout=widgets.Layout(width=_LECTURE_COLUMN, flex="0 0 auto"),
+            )
+            # Wrapping puts the diagram under the column where the page is too narrow
+            # for both (say at 150 % zoom), rather than squeezing either. The views are
+            # as wide as the diagram (min-content): a wider formula line wraps instead
+            # of stretching the diagram past its natural size.
+            views_box = widgets.VBox(
+                views, layout=widgets.Layout(flex="0 0 auto", width="min-content")
+            )
+            body = [
+                widgets.HBox(
+                    [column, views_box],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+                ),
+                self.hint,
             ]
-        )
-        super().__init__(
-            [
-                settings_box,
-                self.message,
-                self.image,
-                self.formula,
-                self.explanation,
-                self.table_section,
-            ]
-        )
+        else:
+            settings_box = widgets.VBox(
+                [
+                    self.controls["framework"],
+                    self.controls["cell"],
+                    *number_rows,
+                    widgets.HBox(flags),
+                    widgets.HBox([self.highlight, self.theme]),
+                ]
+            )
+            body = [settings_box, self.message, *views, self.hint]
+        super().__init__(body)
+        if lecture:
+            self.add_class(_LECTURE_CLASS)
         # A number row's entry reaches _on_change through its own observer, which
         # redraws before the slider beside it follows (see _number_row).
         choices_and_flags = [c for name, c in self.controls.items() if name not in _NUMBERS]
         for control in (*choices_and_flags, self.highlight, self.theme):
             control.observe(self._on_change, names="value")
         self.update()
+        _release_earlier_runs(self)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """The live panel where widgets run, and what it shows now where they cannot.
 
         Frontends with a widget manager pick the widget view. A static viewer
         (nbviewer, GitHub, exported HTML without saved widget state) falls back to the
-        HTML: the diagram, formula and per-unit reading as they were when the panel
-        was displayed (an output is not rewritten as the controls move); a terminal,
-        to the text table.
+        HTML: the diagram as a PNG (as in every static output of this package), the
+        formula and per-unit reading as they were when the panel was displayed (an
+        output is not rewritten as the controls move); a terminal, to the text table.
         """
         bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = text_table(self.result)
         if self.image.value:  # empty only if the very first drawing failed
-            tag = image_tag(self.image.value, IMAGE_FORMAT, self.result)
+            png, tag = self._still()
+            bundle["image/png"] = png
             bundle["text/html"] = f"{tag}{self.formula.value}{self.explanation.value}"
         return bundle
+
+    def _ipython_display_(self) -> None:
+        """Show the panel and, under it until a frontend shows the panel, a still of it.
+
+        The still is for a notebook saved with its widget state, as ``jupyter nbconvert
+        --execute`` and nbclient save it: static viewers then pick the widget view over
+        the HTML fallback and, without the widget code, show an empty box. A frontend
+        that shows the panel reports its view (ipywidgets' ``_view_count``, counted by
+        the stock widget views) and the still is cleared at once, so a live page never
+        keeps a copy beside the panel that goes stale as the controls move.
+        """
+        import IPython.display
+
+        # Typed here: some IPython releases annotate display and some do not.
+        display: Callable[..., Any] = IPython.display.display
+        self._view_count = 0  # before the view exists, so that its creation is counted
+        bundle = self._repr_mimebundle_()
+        display(bundle, raw=True)
+        if "image/png" not in bundle or _running_cell() is None or _in_voila():
+            return  # nothing drawn yet, or no notebook (a terminal shows the table)
+        png, tag = self._still()
+        still = display(
+            {"text/html": f"<div>{tag}<div>{escape(STILL_CAPTION)}</div></div>", "image/png": png},
+            raw=True,
+            display_id=True,
+        )
+
+        def clear_still(change: dict[str, Any]) -> None:
+            if change["new"]:
+                still.update({"text/plain": ""}, raw=True)
+                self.unobserve(clear_still, names="_view_count")
+
+        self.observe(clear_still, names="_view_count")
+
+    def _still(self) -> tuple[bytes, str]:
+        """The diagram now shown as a PNG and an ``<img>`` carrying it (one kept)."""
+        key = (self.result, self.theme.value, self.highlight.value)
+        if self._last_still[0] != key:
+            png, tag, _ = embedded_image(
+                self.result,
+                THEMES[self.theme.value],
+                self.highlight.value or None,
+                "png",
+                self.variant,
+            )
+            self._last_still = (key, (png, tag))
+        return self._last_still[1]
 
     def close(self) -> None:
         """Close every widget of the panel and release its figures.
 
         Closing only the outer box would leave the child widgets open, and through
-        their observers the panel and its figures alive.
+        their observers the panel and its figures alive; each widget's layout and
+        style are widgets of their own, which ``close`` leaves open too.
         """
-        pending = list(self.children)
-        while pending:
-            widget = pending.pop()
-            pending.extend(getattr(widget, "children", ()))
-            widget.close()
+        for widget in _widget_tree(self):
+            if widget is not self:
+                widget.close()
         for painter in self._painters.values():
             painter.close()
         self._painters.clear()
+        _forget(self)
         super().close()
 
-    def _number_row(self, name: str, value: int) -> widgets.HBox:
+    def _number_row(self, name: str, value: int) -> widgets.Box:
         """A slider for dragging and a typed entry for exact (and larger) values.
 
         The entry is the control: it accepts any integer so that a bad one gets the
         counting core's message, and the slider stretches to follow large values.
+        In the lecture column the slider sits under its entry, as wide as the column.
         """
+        lecture = self.variant == "lecture"
         low, high = _NUMBERS[name]
         entry = widgets.IntText(
             value=value,
-            description=_label(name),
+            description=name if lecture else _label(name),
             # One label width for every row, so the sliders line up in a column.
-            style={"description_width": "15em"},
-            layout=widgets.Layout(width="25em"),
+            style={"description_width": "6.5em" if lecture else "15em"},
+            layout=widgets.Layout(width="auto" if lecture else "25em"),
         )
-        slider = widgets.IntSlider(
-            value=max(value, low),
-            min=low,
-            max=max(high, value),
-            readout=False,
-            continuous_update=True,
-            tooltip=name,
+        logarithmic = lecture and name in _LOG_SLIDERS
+        track = {"continuous_update": True, "readout": False, "tooltip": name}
+        if lecture:
+            track["layout"] = widgets.Layout(width="100%")
+        slider: widgets.IntSlider | widgets.FloatLogSlider = (
+            widgets.FloatLogSlider(
+                value=max(value, low),
+                base=_LOG_BASE,
+                min=math.log(low, _LOG_BASE),
+                max=_log_top(high, value),
+                step=_LOG_STEP,
+                **track,
+            )
+            if logarithmic
+            else widgets.IntSlider(value=max(value, low), min=low, max=max(high, value), **track)
         )
+
+        def stretch(top: int) -> None:
+            """Reach ``top`` past the track's end, or take back the track's own range."""
+            slider.max = _log_top(high, top) if logarithmic else max(high, top)
 
         dragging = False
 
@@ -282,10 +487,12 @@ class Panel(widgets.VBox):
             # receives; sent after the entry's echo, it loads about 15 ms later in
             # chromium (benchmarks/bench_browser.py).
             nonlocal dragging
+            if logarithmic and _snapped(change["new"], entry.value):
+                return
             dragging = True
             try:
                 with entry.hold_sync():
-                    entry.value = change["new"]
+                    entry.value = round(change["new"])
             finally:
                 dragging = False
 
@@ -295,19 +502,21 @@ class Panel(widgets.VBox):
             # own change then finds the entry already at its value and redraws nothing.
             self._on_change(change)
             new = change["new"]
-            if new > slider.max:
-                slider.max = new
-            if new >= slider.min:
-                slider.value = new
-                if not dragging:  # a range that moved under the mouse would fight the drag
-                    # Back from a large typed value, the slider regains its dragging range.
-                    slider.max = max(high, new)
+            if new < low:
+                return  # refused by counting, or below the track: the slider stays put
+            if dragging:
+                # The handle is where the user put it. A log slider's position is a
+                # fraction, so "following" the rounded value would move it under the
+                # mouse; a range that moved under the mouse would fight the drag too.
+                return
+            stretch(new)  # back from a large typed value, the track's own range again
+            slider.value = new
 
         slider.observe(slider_moved, names="value")
         entry.observe(entry_typed, names="value")
         self.controls[name] = entry
         self.sliders[name] = slider
-        return widgets.HBox([entry, slider])
+        return widgets.VBox([entry, slider]) if lecture else widgets.HBox([entry, slider])
 
     def _on_change(self, change: dict[str, Any]) -> None:
         if not self._holding:
@@ -340,7 +549,7 @@ class Panel(widgets.VBox):
         """Disable options the chosen framework and cell lack, at their neutral value.
 
         A disabled option shows the value actually counted; the user's value is kept
-        and comes back when the option applies again.
+        and comes back when the option applies again. The lecture column hides it.
         """
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
         for option in OPTIONS:
@@ -358,6 +567,8 @@ class Panel(widgets.VBox):
             control.disabled = not exists
             if option in self.sliders:
                 self.sliders[option].disabled = not exists
+            if option in self._option_rows:  # the lecture column keeps to what applies
+                self._option_rows[option].layout.display = None if exists else "none"
 
     def _show(self, result: Breakdown) -> None:
         rules = highlights(result)  # asked once: selector, carry-over and gate line
@@ -397,7 +608,7 @@ class Panel(widgets.VBox):
         painter = self._painters.get(theme)
         if painter is None:
             painter = self._painters[theme] = Diagram(theme=theme)
-        return painter.render(result, IMAGE_FORMAT, highlight=highlight)
+        return painter.render(result, IMAGE_FORMAT, highlight=highlight, variant=self.variant)
 
     def _fill_table(self, change: dict[str, Any]) -> None:
         if change["new"] is not None:
@@ -413,18 +624,90 @@ class Panel(widgets.VBox):
         )
 
 
+#: The panels each notebook cell's latest run made: cell -> (that run's request, panels).
+_CELL_PANELS: dict[str, tuple[str, list[Panel]]] = {}
+
+
+def _running_cell() -> tuple[str, str] | None:
+    """The notebook cell whose code is running now, and this run's request id.
+
+    JupyterLab and Notebook 7 name the cell in each execute request's metadata
+    (``cellId``). Where a frontend does not (nbclient, and so Voila; classic
+    notebook frontends), the cell's source stands in for its name: re-running an
+    unchanged cell is what a re-run usually is, and an edited cell's old panel simply
+    stays until closed. ``None`` outside a kernel, or where no cell runs (a widget
+    callback, say).
+    """
+    from IPython import get_ipython
+
+    get_parent = getattr(getattr(get_ipython(), "kernel", None), "get_parent", None)
+    if get_parent is None:
+        return None
+    request = get_parent("shell")
+    if request.get("header", {}).get("msg_type") != "execute_request":
+        return None
+    cell = request.get("metadata", {}).get("cellId")
+    if isinstance(cell, str) and cell:
+        key = f"id:{cell}"
+    else:
+        key = f"source:{request['content']['code']}"
+    return key, str(request["header"]["msg_id"])
+
+
+def _in_voila() -> bool:
+    """Whether Voila runs this kernel: it names itself in the CGI-style variables it sets.
+
+    Voila shows every widget, and renders other outputs once, as static HTML: a still
+    left there could never be cleared.
+    """
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
+
+
+def _release_earlier_runs(panel: Panel) -> None:
+    """Close the panels an earlier run of the running cell made, and note ``panel``.
+
+    The previous run's output is gone from the page, but its widgets, observers and
+    figures would stay in the kernel until the kernel ends. Panels made by one run
+    (``a = panel(); b = panel()``) all stay.
+    """
+    running = _running_cell()
+    if running is None:
+        return
+    cell, run = running
+    last_run, panels = _CELL_PANELS.get(cell, (run, []))
+    if last_run != run:
+        for earlier in panels:
+            earlier.close()  # which forgets it
+        panels = []
+    _CELL_PANELS[cell] = (run, [*panels, panel])
+
+
+def _forget(panel: Panel) -> None:
+    """Drop a closed ``panel`` from :data:`_CELL_PANELS`."""
+    for cell, (run, panels) in list(_CELL_PANELS.items()):
+        rest = [p for p in panels if p is not panel]
+        if not rest:
+            del _CELL_PANELS[cell]
+        elif len(rest) < len(panels):
+            _CELL_PANELS[cell] = (run, rest)
+
+
 def panel(
     settings: Settings | None = None,
     /,
     *,
     theme: ThemeName = DEFAULT_THEME,
     highlight: str | None = None,
+    variant: Variant = "full",
     **changes: Any,
 ) -> Panel:
     """A live panel preset to ``settings`` (keywords as for :func:`~lstm_widget.breakdown`).
 
+    ``variant="lecture"`` arranges it for a projector (see :class:`Panel`).
     Bad presets raise :class:`~lstm_widget.SettingsError`; once the panel is shown, bad
-    values entered in it are reported inside the panel instead.
+    values entered in it are reported inside the panel instead. Running the notebook
+    cell that made a panel again closes that panel (its widgets and figures) once the
+    new one is made.
 
     Examples
     --------
@@ -435,4 +718,4 @@ def panel(
     start = breakdown(settings, **changes)
     theme_named(theme)  # an unknown name raises the one-sentence SettingsError
     highlights(start).resolve(highlight)  # the sentence every front end gives
-    return Panel(start, theme=theme, highlight=highlight)
+    return Panel(start, theme=theme, highlight=highlight, variant=check_variant(variant))

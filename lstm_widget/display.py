@@ -53,10 +53,11 @@ def image_tag(image: bytes, fmt: str, b: Breakdown, size: tuple[int, int] | None
     return f'<img src="{uri}" {width_height}alt="{alt}" style="max-width:100%;height:auto">'
 
 
-def _embedded(
+def embedded_image(
     b: Breakdown, palette: Theme, highlight: str | None, fmt: str, variant: Variant = "full"
 ) -> tuple[bytes, str, tuple[int, int]]:
-    """The diagram's bytes, an ``<img>`` carrying them, and its CSS size."""
+    """The diagram's bytes, an ``<img>`` carrying them, and its CSS size: what a
+    notebook output holds (the panel's still for static viewers, too)."""
     from .diagram import notebook_image  # matplotlib loads only when a picture is drawn
 
     kind = _image_format(fmt)
@@ -68,7 +69,7 @@ def image_html(
     result_or_settings: Source, *, theme: str | Theme = DEFAULT_THEME, fmt: str = "png"
 ) -> str:
     """Just the diagram as an ``<img>`` tag, for HTML that brings its own tables."""
-    return _embedded(to_breakdown(result_or_settings), theme_named(theme), None, fmt)[1]
+    return embedded_image(to_breakdown(result_or_settings), theme_named(theme), None, fmt)[1]
 
 
 def mimebundle(
@@ -90,7 +91,9 @@ def mimebundle(
     """
     b = to_breakdown(result_or_settings)
     palette = theme_named(theme)
-    image, tag, (width, height) = _embedded(b, palette, highlight, fmt, check_variant(variant))
+    image, tag, (width, height) = embedded_image(
+        b, palette, highlight, fmt, check_variant(variant)
+    )
     html = on_theme(f"{tag}{html_table(b, palette)}", palette, css_class="lstm-widget-output")
     mime = _MIME[_image_format(fmt)]
     # Notebook JSON holds PNG as base64 text and SVG as text; both display as they are

@@ -13,6 +13,7 @@ the page. Console errors fail the test unless they are known, explained noise
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from browser_support import (
 from notebook_support import NOTEBOOK_DIR
 
 from lstm_widget import breakdown
+from lstm_widget._panel import STILL_CAPTION
 
 pytestmark = pytest.mark.browser
 
@@ -199,17 +201,20 @@ class PanelPage:
         )
         return row.locator("input").first
 
-    def slider_handle(self, label: str) -> Any:
-        row = self.panel.locator(".widget-hbox").filter(
-            has=self.page.locator("label", has_text=re.compile(f"^{label}$"))
+    def slider_handle(self, setting: str) -> Any:
+        """The handle of the slider that follows the setting's entry in its row."""
+        entry_widget = "xpath=ancestor::div[contains(@class, 'widget-text')][1]"
+        return (
+            self.entry(setting)
+            .locator(entry_widget)
+            .locator("xpath=following-sibling::div[1]")
+            .locator(".noUi-handle")
+            .first
         )
-        return row.locator(".noUi-handle").first
 
-    def toggle(self, label: str, choice: str) -> Any:
-        group = self.panel.locator(".widget-toggle-buttons").filter(
-            has=self.page.locator("label", has_text=re.compile(f"^{label}$"))
-        )
-        return group.get_by_role("button", name=choice, exact=True)
+    def toggle(self, choice: str) -> Any:
+        """A framework, cell or theme button: their names differ across the groups."""
+        return self.panel.get_by_role("button", name=choice, exact=True)
 
 
 @pytest.mark.parametrize("frontend", list(FRONTENDS))
@@ -246,7 +251,7 @@ def test_panel_follows_keyboard_and_mouse(
         view.screenshot("2-units-20")
 
         # Mouse: the PyTorch framework button.
-        view.toggle("framework", "PyTorch").click()
+        view.toggle("PyTorch").click()
         settings["framework"] = "pytorch"
         shown = view.expect_redraw(shown, breakdown(**settings).total)
         # 4·(20+400+2·20) + 21
@@ -262,7 +267,7 @@ def test_panel_follows_keyboard_and_mouse(
         assert "Keras LSTM: 1,760 parameters (model with dense head: 1,781)" in view.total_text()
 
         # Mouse: the GRU cell.
-        view.toggle("cell", "GRU").click()
+        view.toggle("GRU").click()
         settings["cell"] = "gru"
         shown = view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("4-gru")
@@ -279,7 +284,9 @@ def test_panel_follows_keyboard_and_mouse(
         page.mouse.up()
         # The released value is the slider's; the entry passes through earlier steps
         # of the drag on its way there, so wait for it to arrive rather than read it.
-        released = int(float(str(handle.get_attribute("aria-valuenow"))))
+        # The units slider is logarithmic: its position is a power of 2, which
+        # aria-valuetext gives in full (aria-valuenow is rounded to a tenth).
+        released = round(2 ** float(str(handle.get_attribute("aria-valuetext"))))
         assert released > 20
         page.wait_for_function(
             "([input, value]) => input.value === value",
@@ -294,6 +301,205 @@ def test_panel_follows_keyboard_and_mouse(
         raise
     finally:
         context.close()
+    assert console.real_errors() == [], "\n".join(console.real_errors())
+
+
+#: A projector, and the same screen with the browser zoomed to 150 %: the page gets
+#: 1280/1.5 x 720/1.5 CSS pixels, each 1.5 device pixels wide.
+PROJECTOR = {"width": 1280, "height": 720}
+ZOOM = 1.5
+
+#: The smallest text, in CSS px, the lecture layout promises at 1280x720.
+LECTURE_MIN_PX = 18
+#: Chromium lays boxes out in 1/64 px: the lecture drawing's 784.909 px width shows as
+#: 784.891 px, and its 13.5 pt (18 px) text measures 17.9996 px.
+LAYOUT_UNIT = 1 / 64
+
+#: How each arrangement under test is reached: the frontend's page, and whether
+#: JupyterLab's presentation mode is on.
+ROOMS = {
+    "lab": ("lab", False),
+    "lab-presentation": ("lab", True),
+    "voila": ("voila", False),
+    # The default arrangement in the same room, measured for comparison (README).
+    "lab-full-variant": ("lab", False),
+}
+
+#: Reads the diagram as displayed: the <img>'s SVG laid over it at the same place and
+#: size, so each <text> reports the box it occupies on the screen, and its font size
+#: times the scale at which the image is shown.
+MEASURE_DIAGRAM = """async img => {
+  const source = await (await fetch(img.src)).text();
+  const svg = new DOMParser().parseFromString(source, 'image/svg+xml').documentElement;
+  const viewBox = svg.getAttribute('viewBox').trim().split(/[\\s,]+/).map(Number);
+  const shown = img.getBoundingClientRect();
+  const overlay = document.createElement('div');
+  overlay.style.cssText = `position:fixed;left:${shown.left}px;top:${shown.top}px;`
+    + `width:${shown.width}px;height:${shown.height}px;visibility:hidden;`
+    + 'pointer-events:none;margin:0;padding:0;border:0';
+  const copy = document.importNode(svg, true);
+  copy.setAttribute('width', `${shown.width}px`);
+  copy.setAttribute('height', `${shown.height}px`);
+  overlay.appendChild(copy);
+  document.body.appendChild(overlay);
+  const scale = shown.width / viewBox[2];
+  const texts = [...copy.querySelectorAll('text')].map(t => {
+    const r = t.getBoundingClientRect();
+    return {id: t.parentNode.getAttribute('id') || '', text: t.textContent,
+            px: parseFloat(t.style.fontSize) * scale,
+            box: [r.left, r.top, r.right, r.bottom]};
+  });
+  overlay.remove();
+  return {scale, natural: [img.naturalWidth, img.naturalHeight],
+          image: [shown.left, shown.top, shown.right, shown.bottom], texts};
+}"""
+
+#: The computed font size of the panel's HTML texts and controls, in CSS px.
+MEASURE_HTML = """panel => {
+  const size = e => parseFloat(getComputedStyle(e).fontSize);
+  const sizes = sel => [...panel.querySelectorAll(sel)]
+    .filter(e => e.offsetParent !== null && e.textContent.trim() !== '' || e.tagName === 'INPUT')
+    .filter(e => e.offsetParent !== null).map(size);
+  return {
+    formula: sizes('.widget-html-content div'),
+    controls: [...sizes('.widget-label'), ...sizes('input[type=number]'),
+               ...sizes('.widget-toggle-button'), ...sizes('.widget-checkbox label'),
+               ...sizes('select')],
+  };
+}"""
+
+
+def _visible_area(page: Any, frontend: str) -> list[float]:
+    """What the user sees of the page: JupyterLab's notebook area, or the viewport."""
+    size = page.viewport_size
+    if frontend == "lab":
+        box = page.locator(".jp-NotebookPanel-notebook").first.bounding_box()
+        return [box["x"], box["y"], box["x"] + box["width"], box["y"] + box["height"]]
+    return [0, 0, size["width"], size["height"]]
+
+
+def _inside(box: list[float], area: list[float]) -> bool:
+    left, top, right, bottom = box
+    return left >= area[0] and top >= area[1] and right <= area[2] and bottom <= area[3]
+
+
+def _lab_view_menu(page: Any, item: str) -> None:
+    """View → Appearance → ``item`` (a toggle), from JupyterLab's menu bar."""
+    page.get_by_role("menuitem", name="View", exact=True).click()
+    page.locator(".lm-Menu-item", has_text="Appearance").first.hover()
+    page.locator(".lm-Menu-item", has_text=item).first.click()
+
+
+def measure_room(view: PanelPage, frontend: str, changed: Any, image: Any) -> dict[str, Any]:
+    """Where the changed control, the total and each gate card's count are, and how big
+    the texts are."""
+    page = view.page
+    diagram = image.evaluate(MEASURE_DIAGRAM)
+    html = view.panel.evaluate(MEASURE_HTML)
+    box = changed.bounding_box()
+    texts = diagram["texts"]
+    return {
+        "area": _visible_area(page, frontend),
+        "changed": [box["x"], box["y"], box["x"] + box["width"], box["y"] + box["height"]],
+        "title": next(t for t in texts if t["id"] == "item.title"),
+        # The model's total beside the layer's count, where there is a dense head.
+        "aside": next((t for t in texts if t["id"] == "item.title.aside"), None),
+        "cards": [t for t in texts if re.fullmatch(r"item\.card\.[^.]+\.total", t["id"])],
+        "smallest_text_px": min(t["px"] for t in texts),
+        "scale": diagram["scale"],
+        "image": diagram["image"],
+        "formula_px": min(html["formula"]),
+        "controls_px": min(html["controls"]),
+    }
+
+
+@pytest.mark.parametrize("room", list(ROOMS))
+def test_lecture_layout_keeps_the_answer_on_a_projector(
+    server: JupyterServer, browser: Any, room: str
+) -> None:
+    """After a change, the control, the total and every gate's count are on screen."""
+    frontend, presentation = ROOMS[room]
+    name = copy_notebook(NOTEBOOK, server)
+    lecture = room != "lab-full-variant"
+    if not lecture:
+        copy = server.root / name
+        copy.write_text(copy.read_text().replace('variant=\\"lecture\\"', 'variant=\\"full\\"'))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    console = Console(frontend)
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    page.on("console", console.on_console)
+    page.on("pageerror", console.on_page_error)
+    view = PanelPage(page, frontend, ARTIFACTS)
+    try:
+        page.goto(server.url(FRONTENDS[frontend].format(name=name)))
+        if frontend == "lab":
+            # The lecture notes' preparation: the file browser closed, and in
+            # presentation mode for that arrangement.
+            page.locator(".jp-Notebook").first.wait_for(timeout=FIRST_DRAW_TIMEOUT_MS)
+            _lab_view_menu(page, "Show Left Sidebar")
+            if presentation:
+                _lab_view_menu(page, "Presentation Mode")
+                page.locator(".jp-mod-presentationMode").first.wait_for(state="attached")
+        view.run_all(server)
+        view.wait_for_panel()
+        # No still beside the live panel: JupyterLab clears it once the panel shows,
+        # and Voila's page never gets one.
+        page.get_by_text(STILL_CAPTION).wait_for(state="detached", timeout=REDRAW_TIMEOUT_MS)
+        if frontend == "voila":
+            # The lecturer's notes stay out of the students' page.
+            assert page.get_by_text("suggested sequence").count() == 0
+            assert page.get_by_text("Before class").count() == 0
+            # One summary line: no stale copy of it under the panel.
+            assert page.get_by_text(re.compile(r" at float32$")).count() == 1
+        view.panel.evaluate("panel => panel.scrollIntoView({block: 'start'})")
+        shown = view.image_source()
+        units = view.entry("units")
+        units.click()
+        units.press("Control+a")
+        units.type("20")
+        units.press("Enter")
+        view.expect_redraw(shown, breakdown(**dict(START, units=20)).total)
+        page.wait_for_timeout(300)  # the entry and slider settle after the image
+        view.screenshot(f"lecture-{room}")
+        at_100 = measure_room(view, frontend, units, view.image)
+
+        # The browser zoomed to 150 %: fewer, larger CSS pixels.
+        cdp = context.new_cdp_session(page)
+        cdp.send(
+            "Emulation.setDeviceMetricsOverride",
+            {
+                "width": round(PROJECTOR["width"] / ZOOM),
+                "height": round(PROJECTOR["height"] / ZOOM),
+                "deviceScaleFactor": ZOOM,
+                "mobile": False,
+            },
+        )
+        page.wait_for_timeout(500)
+        at_150 = measure_room(view, frontend, units, view.image)
+        view.screenshot(f"lecture-{room}-zoom150")
+    except BaseException:
+        view.screenshot(f"lecture-{room}-failure")
+        raise
+    finally:
+        context.close()
+    figures = {"100%": at_100, "150%": at_150}
+    (ARTIFACTS / f"lecture-{room}.json").write_text(json.dumps(figures, indent=1))
+
+    area = at_100["area"]
+    assert _inside(at_100["changed"], area), figures
+    assert len(at_100["cards"]) == 4, figures
+    if not lecture:
+        return  # the full arrangement's figures are for comparison only
+    assert _inside(at_100["title"]["box"], area), figures
+    # The layer's own count after the change, and the model's total beside it.
+    assert "1,760" in at_100["title"]["text"] and "1,781" in at_100["aside"]["text"], figures
+    assert _inside(at_100["aside"]["box"], area), figures
+    assert len(at_100["cards"]) == 4 and all(_inside(c["box"], area) for c in at_100["cards"])
+    assert at_100["smallest_text_px"] >= LECTURE_MIN_PX - LAYOUT_UNIT, figures
+    assert at_100["formula_px"] >= LECTURE_MIN_PX and at_100["controls_px"] >= LECTURE_MIN_PX
+    # Zoom enlarges the diagram's text on the screen, never shrinks it.
+    assert at_150["smallest_text_px"] * ZOOM > at_100["smallest_text_px"], figures
     assert console.real_errors() == [], "\n".join(console.real_errors())
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -51,14 +53,16 @@ def test_a_control_for_every_setting_preset_from_the_arguments() -> None:
 
 
 def test_where_widgets_cannot_run_the_output_is_what_the_panel_shows(panel: Any) -> None:
-    from IPython.core.formatters import DisplayFormatter
-
     panel.controls["units"].value = 20
-    data, _ = DisplayFormatter().format(panel)
+    # What display() publishes for the panel (it shows a still beside it in a kernel:
+    # test_a_still_for_static_viewers_is_cleared_once_a_frontend_shows_the_panel).
+    data = panel._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in data  # the live panel first
     assert data["text/plain"] == text_table(panel.result)
     html = data["text/html"]
-    assert base64.b64encode(panel.image.value).decode() in html
+    # A PNG, as in every static output: an SVG data URI is not shown everywhere.
+    assert data["image/png"].startswith(b"\x89PNG")
+    assert base64.b64encode(data["image/png"]).decode() in html
     assert panel.formula.value in html and panel.explanation.value in html
     # The alt text, for the settings shown now.
     assert "Keras LSTM: 1,760 parameters (model with dense head: 1,781)" in html
@@ -127,6 +131,50 @@ def test_slider_and_typed_entry_stay_linked(panel: Any) -> None:
     assert slider.value == 20 and slider.max == 1024
     entry.value = 0  # refused: the slider keeps its place, the entry its typed value
     assert panel.error and slider.value == 20 and entry.value == 0
+
+
+def test_lecture_width_sliders_are_logarithmic_and_stay_linked() -> None:
+    """On a linear 1-1,024 track, 10 -> 20 units was 1 % of it (3 px of 300)."""
+    import math
+
+    p = lstm_widget.panel(units=10, input_size=1, dense=1, variant="lecture")
+    slider, entry = p.sliders["units"], p.controls["units"]
+
+    def top() -> float:  # a log slider's max is a power of 2
+        return float(2**slider.max)
+
+    slider.value = 33.4  # a log slider's positions are fractions; the entry takes whole units
+    assert entry.value == 33 and p.result.settings.units == 33
+    entry.value = 12
+    assert slider.value == 12
+    entry.value = 250_000  # past the slider's end: the slider stretches to follow
+    assert top() >= 250_000 and slider.value == 250_000
+    slider.value = 200_000  # a drag keeps the range it started with
+    assert top() >= 250_000 and entry.value == 200_000
+    entry.value = 20  # typed back: the slider drags over its own range again
+    assert slider.value == 20 and top() == 1024
+    # The frontend snaps the typed 20 to the track's grid and sends that back: 2**4.375 is
+    # 20.75, which must not become the width. An arrow key then moves a whole step.
+    slider.value = 2**4.375
+    assert entry.value == 20 and p.result.settings.units == 20
+    slider.value = 2**4.5
+    assert entry.value == 23 and p.result.settings.units == 23
+    for name in ("units", "input_size"):
+        track = p.sliders[name]
+        assert 2**track.min == 1
+
+        def place(value: int, track: Any = track) -> float:
+            """Where ``value`` sits along the track, from 0 to 1."""
+            return (math.log2(value) - track.min) / (track.max - track.min)
+
+        assert place(20) - place(10) >= 0.1
+        # An arrow key moves one step: from 10 up, every press changes the width.
+        first, last = math.ceil(math.log2(10) / track.step), round(track.max / track.step)
+        widths = [round(2 ** (k * track.step)) for k in range(first, last + 1)]
+        assert all(b > a for a, b in itertools.pairwise(widths))
+    layers, layer_slider = p.controls["layers"], p.sliders["layers"]
+    layer_slider.value = 3  # a count's slider is linear
+    assert layers.value == 3 and p.result.settings.layers == 3
 
 
 def test_a_slider_step_sends_the_new_diagram_before_the_other_updates(
@@ -445,3 +493,190 @@ def test_close_closes_every_widget_and_frees_the_figures() -> None:
     facts = json.loads(done.stdout.strip().splitlines()[-1])
     assert facts["widgets"] > 20
     assert (facts["figures"], facts["open"]) == (0, 0)
+
+
+class Kernel:
+    """A real IPython kernel, sent execute requests as JupyterLab sends them."""
+
+    def __init__(self) -> None:
+        from jupyter_client.manager import start_new_kernel
+
+        self.manager, self.client = start_new_kernel(kernel_name="python3")
+
+    def run(self, code: str, cell_id: str | None = None) -> str:
+        """Run ``code`` as the cell ``cell_id`` (JupyterLab's ``metadata.cellId``)."""
+        content = {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "user_expressions": {},
+            "allow_stdin": False,
+            "stop_on_error": True,
+        }
+        metadata = {"cellId": cell_id} if cell_id else {}
+        return self._send("execute_request", content, metadata)
+
+    def change(self, model_id: str, value: object, name: str = "value") -> None:
+        """What a frontend sends when a widget's state changes there (a user's input)."""
+        state = {"method": "update", "state": {name: value}, "buffer_paths": []}
+        self._send("comm_msg", {"comm_id": model_id, "data": state}, {})
+
+    def _send(self, kind: str, content: dict[str, Any], metadata: dict[str, Any]) -> str:
+        """Send a request; what it printed. Everything it published is in ``published``."""
+        message = self.client.session.msg(kind, content, metadata=metadata)
+        self.client.shell_channel.send(message)
+        printed = []
+        self.published: list[dict[str, Any]] = []
+        while True:
+            reply = self.client.get_iopub_msg(timeout=120)
+            if reply["parent_header"].get("msg_id") != message["header"]["msg_id"]:
+                continue
+            self.published.append(reply)
+            if reply["msg_type"] == "stream":
+                printed.append(reply["content"]["text"])
+            elif reply["msg_type"] == "error":
+                raise AssertionError("\n".join(reply["content"]["traceback"]))
+            elif reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
+                return "".join(printed)
+
+    def restart(self) -> None:
+        self.manager.restart_kernel(now=True)
+        self.client.wait_for_ready(timeout=120)
+
+    def stop(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
+
+
+#: Widget models and live matplotlib Figures in the kernel, as JSON.
+COUNT_LIVE = """
+import gc, json
+from ipywidgets.widgets.widget import _instances
+from matplotlib.figure import Figure
+gc.collect()
+print(json.dumps([len(_instances), sum(isinstance(o, Figure) for o in gc.get_objects())]))
+"""
+
+PANEL_CELL = """
+demo = lstm_widget.panel(input_size=1, units=10, dense=1, variant="lecture")
+demo
+"""
+
+
+@pytest.fixture
+def kernel() -> Any:
+    running = Kernel()
+    try:
+        running.run("import lstm_widget")
+        yield running
+    finally:
+        running.stop()
+
+
+def test_rerunning_a_cell_releases_its_earlier_panels(kernel: Kernel) -> None:
+    def one_round() -> list[int]:
+        kernel.run(PANEL_CELL, cell_id="panel")
+        kernel.run('demo.theme.value = "high-contrast"', cell_id="theme")  # a second painter
+        kernel.run('gru = lstm_widget.panel(cell="gru")', cell_id="gru")
+        kernel.run("a = lstm_widget.panel(); b = lstm_widget.panel()", cell_id="two")
+        assert kernel.run("print(a.comm is not None, b.comm is not None)") == "True True\n"
+        return [int(n) for n in kernel.run(COUNT_LIVE).strip()[1:-1].split(",")]
+
+    first = one_round()
+    assert first[0] > 4 * 50 and first[1] == 5  # four panels, demo with both themes
+    for _ in range(5):
+        assert one_round() == first  # widget models and Figures stay flat
+
+    # A frontend that names no cell: the cell's source stands in for it.
+    counts = [kernel.run(COUNT_LIVE) for _ in range(3) if not kernel.run(PANEL_CELL)]
+    assert counts[1] == counts[2]
+    # Closing by hand still works, and a closed panel is not closed again by a re-run.
+    kernel.run("demo.close()")
+    kernel.run(PANEL_CELL, cell_id="panel")
+    assert kernel.run("print(demo.result.total)") == "491\n"
+
+
+def test_after_a_kernel_restart_running_the_cell_again_gives_a_working_panel(
+    kernel: Kernel,
+) -> None:
+    kernel.run(PANEL_CELL, cell_id="panel")
+    old_entry = kernel.run('print(demo.controls["units"].model_id)').strip()
+    kernel.restart()
+    # The old panel's widgets went with the kernel: the page's views of them look
+    # alive but nothing answers them, which is what the hint under a panel says.
+    kernel.run("import lstm_widget")
+    kernel.run(PANEL_CELL, cell_id="panel")
+    assert kernel.run("print(demo.hint.value)").count("run this cell again") == 1
+    entry = kernel.run('print(demo.controls["units"].model_id)').strip()
+    assert entry != old_entry
+    kernel.change(entry, 20)  # the user types 20 into the new panel's units entry
+    assert kernel.run("print(demo.result.total, demo.error)") == "1781 None\n"
+
+
+def test_the_lecture_script_quotes_what_the_panel_shows() -> None:
+    """Each number the lecturer's script reads out is the one the panel shows then."""
+    from notebook_support import NOTEBOOK_DIR
+
+    notes = " ".join((NOTEBOOK_DIR / "03_lecture_notes.md").read_text().split())
+    assert 'variant="lecture"' in (NOTEBOOK_DIR / "03_lecture_demo.ipynb").read_text().replace(
+        '\\"', '"'
+    )
+    p = lstm_widget.panel(input_size=1, units=10, dense=1, variant="lecture")
+
+    def layer() -> int:
+        return sum(p.result.layer_totals)
+
+    def gate_card() -> int:  # one gate of layer 1, over all its units
+        return sum(g.count for g in p.result.groups if g.gate == "f" and g.layer == 0)
+
+    steps: list[tuple[dict[str, Any], str]] = [
+        ({}, "the layer is 480"),
+        ({}, "make the model 491"),
+        ({}, "10 units × (1 input + 10 recurrent + 1 bias) = 120"),
+        ({"units": 20}, "20 × (1 + 20 + 1) = 440"),
+        ({}, "the layer is 1,760"),
+        ({"units": 40}, "the layer is 6,720"),
+        ({"input_size": 100}, "*input_size*: 22,560"),
+        ({"units": 10, "input_size": 1, "framework": "pytorch"}, "the layer is 520"),
+        ({}, "(531 with the head)"),
+        ({"framework": "onnx"}, "also 520"),
+        ({"peepholes": True}, "vectors of 10, 550"),
+        ({"framework": "keras", "cell": "gru"}, "*GRU*: 390"),
+        ({"reset_after": False}, "Keras 2 layout, 360"),
+        ({"cell": "lstm", "bidirectional": True}, "*bidirectional* (960"),
+        ({"layers": 2}, "= 3,440 in the layers"),
+        ({"bidirectional": False}, "480 + 840 = 1,320"),
+    ]
+    for changes, phrase in steps:
+        assert phrase in notes, phrase
+        for name, value in changes.items():
+            p.controls[name].value = value
+        assert p.error is None
+        # The figure quoted last in the phrase is what the panel shows at this step.
+        shown = {"layer": layer(), "total": p.result.total, "card": gate_card()}
+        quoted = int(re.findall(r"[\d,]+", phrase)[-1].replace(",", ""))
+        assert quoted in shown.values(), (phrase, shown)
+
+
+def test_a_still_for_static_viewers_is_cleared_once_a_frontend_shows_the_panel(
+    kernel: Kernel,
+) -> None:
+    kernel.run(PANEL_CELL, cell_id="panel")
+    shown = [m["content"] for m in kernel.published if m["msg_type"] == "display_data"]
+    panel_output, still = shown  # the panel's own output, then the still under it
+    assert "application/vnd.jupyter.widget-view+json" in panel_output["data"]
+    assert still["data"]["image/png"] == panel_output["data"]["image/png"]
+    assert 'src="data:image/png;base64,' in still["data"]["text/html"]
+    display_id = still["transient"]["display_id"]
+
+    def updates() -> list[dict[str, Any]]:
+        return [m["content"] for m in kernel.published if m["msg_type"] == "update_display_data"]
+
+    # The frontend's view of the panel reports itself, as stock widget views do.
+    kernel.change(kernel.run("print(demo.model_id)").strip(), 1, name="_view_count")
+    (cleared,) = updates()
+    assert cleared["transient"]["display_id"] == display_id
+    assert cleared["data"] == {"text/plain": ""}
+    # A second view (the panel shown again elsewhere) changes nothing more.
+    kernel.change(kernel.run("print(demo.model_id)").strip(), 2, name="_view_count")
+    assert updates() == []

@@ -17,6 +17,7 @@ The module is private and imported on first use of :func:`lstm_widget.panel`, so
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import traceback
@@ -42,10 +43,12 @@ from .counting import (
     Settings,
     SettingsError,
     breakdown,
+    layers_label,
 )
 from .diagram import Diagram
 from .display import embedded_image, on_theme
 from .layout import Variant, check_variant, highlights
+from .options import parse_units
 from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, theme_named
 
@@ -219,6 +222,11 @@ class Panel(widgets.VBox):
     sliders
         The slider beside each numeric control, linked to it (logarithmic for the
         widths ``input_size`` and ``units``).
+    widths
+        The typed units per layer (``32, 18``) beside the units slider: it sets the
+        number of layers, follows the layers slider (cut, or its last width repeated)
+        and is cleared by the units slider, which sets every layer; blank for a stack
+        of one width.
     highlight, theme
         The highlight selector, whose value is a role, a gate letter or ``""`` for
         nothing, and the theme toggle.
@@ -266,7 +274,23 @@ class Panel(widgets.VBox):
             description="" if lecture else "cell",
             style=wide,
         )
-        number_rows = [self._number_row(name, getattr(settings, name)) for name in _NUMBERS]
+        self.widths = widgets.Text(
+            value=", ".join(map(str, settings.units)) if isinstance(settings.units, tuple) else "",
+            placeholder="32, 18",
+            description="or per layer",
+            style={"description_width": "6.5em" if lecture else "initial"},
+            layout=widgets.Layout(width="auto" if lecture else "16em"),
+            # A list is read when typed out (Enter or leaving the box), not at "32,".
+            continuous_update=False,
+            tooltip="units of each layer, separated by commas",
+        )
+        number_rows = [
+            self._number_row(
+                name, settings.widths[0] if name == "units" else getattr(settings, name)
+            )
+            for name in _NUMBERS
+        ]
+        number_rows[list(_NUMBERS).index("units")].children += (self.widths,)
         for name in _FLAGS:
             self.controls[name] = widgets.Checkbox(
                 value=getattr(settings, name),
@@ -357,7 +381,7 @@ class Panel(widgets.VBox):
         # A number row's entry reaches _on_change through its own observer, which
         # redraws before the slider beside it follows (see _number_row).
         choices_and_flags = [c for name, c in self.controls.items() if name not in _NUMBERS]
-        for control in (*choices_and_flags, self.highlight, self.theme):
+        for control in (*choices_and_flags, self.widths, self.highlight, self.theme):
             control.observe(self._on_change, names="value")
         self.update()
         _release_earlier_runs(self)
@@ -520,7 +544,48 @@ class Panel(widgets.VBox):
 
     def _on_change(self, change: dict[str, Any]) -> None:
         if not self._holding:
+            self._holding = True  # the controls set here must not redraw on their own
+            try:
+                self._match_widths_to(change["owner"])
+            finally:
+                self._holding = False
             self.update()
+
+    def _match_widths_to(self, owner: object) -> None:
+        """Keep the units per layer and the layer count in step with what just moved.
+
+        Widths typed set the layer count; the layers slider cuts the list or repeats
+        its last width; the units slider sets every layer, so it clears the list. Text
+        that does not parse is left alone, for :meth:`update` to report.
+        """
+        if owner is self.controls["units"]:
+            self.widths.value = ""
+            return
+        try:
+            widths = parse_units(self.widths.value) if self.widths.value.strip() else None
+        except argparse.ArgumentTypeError:
+            return
+        if not isinstance(widths, tuple):
+            return
+        control = self.controls["layers"]
+        if owner is self.widths:
+            control.value = len(widths)
+            return
+        layers = control.value
+        if owner is control and isinstance(layers, int) and layers >= 1:
+            widths = (widths + widths[-1:] * layers)[:layers]
+            self.widths.value = ", ".join(map(str, widths))
+
+    def _typed_units(self) -> int | tuple[int, ...]:
+        """The units to count: the typed widths per layer if any, else the slider's."""
+        text = self.widths.value
+        if not text.strip():
+            units: int = self.controls["units"].value
+            return units
+        try:
+            return parse_units(text)
+        except argparse.ArgumentTypeError as error:
+            raise SettingsError(f"Units per layer: {error}.") from None
 
     def update(self) -> None:
         """Recount and redraw from the controls; errors are shown, never raised."""
@@ -528,7 +593,7 @@ class Panel(widgets.VBox):
         try:
             self._match_options_to_layer()
             values = {name: control.value for name, control in self.controls.items()}
-            settings = Settings(**values)
+            settings = Settings(**{**values, "units": self._typed_units()})
             # A theme or highlight change, or the first draw, leaves the count as it is.
             if settings != self.result.settings:
                 self.result = breakdown(settings)
@@ -590,13 +655,13 @@ class Panel(widgets.VBox):
             f"{formula_html(result.formula, theme.roles, highlight=role)}{gate}",
             theme,
         )
-        layers = result.settings.layers
-        # Layers above the first all read the same, so one line covers them.
-        labels = ["Layer 1", "Layer 2" if layers == 2 else f"Layers 2–{layers}"]
+        # Identical layers read the same, so one line covers each run of them, as in
+        # the formula.
         self.explanation.value = _on_theme(
             "".join(
-                f"<div>{label}: {escape(p.text())}</div>"
-                for label, p in zip(labels, result.per_unit[:2], strict=False)
+                f"<div>{layers_label(first, last).capitalize()}: "
+                f"{escape(result.per_unit[first].text())}</div>"
+                for first, last in result.settings.runs()
             ),
             theme,
         )

@@ -15,9 +15,10 @@ diagram cannot disagree.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from typing import Any, Literal
@@ -80,6 +81,7 @@ __all__ = [
     "breakdown",
     "check_steps",
     "gate_letters",
+    "layers_label",
     "plain",
     "present_with",
     "register_builder",
@@ -147,17 +149,23 @@ class Settings:
     input_size
         Features per timestep (the last input axis; timesteps never count).
     units
-        Width of the layer: Keras ``units``, PyTorch ``hidden_size``.
+        Width of each layer: Keras ``units``, PyTorch ``hidden_size``. One int for
+        every layer, or one per layer (``(32, 18)``) for a stack of different widths;
+        a list's length is the number of layers, and widths that are all equal count
+        as one int.
     framework
         Whose storage convention to count: ``"keras"``, ``"pytorch"`` or ``"onnx"``.
     layers
-        Number of stacked layers; layer k > 0 sees the previous layer's output.
+        Number of stacked layers; layer k > 0 sees the previous layer's output. Left
+        at 1 it is read from a list of ``units``; otherwise it must match the list.
     bidirectional
         Run a second, independent set of weights backwards over time.
     bias
         ``False`` drops every bias of the recurrent layers (the dense head keeps its own).
     proj_size
-        PyTorch LSTM's ``proj_size``: projects h down to this width (0 = none).
+        PyTorch LSTM's ``proj_size``: projects h down to this width (0 = none). One
+        projection width for every layer, as one ``nn.LSTM`` has, smaller than each
+        layer's units.
     reset_after
         Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
     peepholes
@@ -168,7 +176,7 @@ class Settings:
 
     cell: Cell = "lstm"
     input_size: int = 1
-    units: int = 10
+    units: int | tuple[int, ...] = 10
     framework: Framework = "keras"
     layers: int = 1
     bidirectional: bool = False
@@ -181,6 +189,7 @@ class Settings:
     def __post_init__(self) -> None:
         _check_choice("cell", self.cell, CELLS)
         _check_choice("framework", self.framework, FRAMEWORKS)
+        object.__setattr__(self, "units", _units(self.units))
         for name, minimum, maximum in _INTEGER_SETTINGS:
             # numpy and other integral types are welcome, but counts stay Python ints.
             object.__setattr__(self, name, _integer(name, getattr(self, name), minimum, maximum))
@@ -192,11 +201,28 @@ class Settings:
             refusal = option_refusal(option, getattr(self, option), self.framework, self.cell)
             if refusal:
                 raise SettingsError(refusal)
-        if self.proj_size and self.proj_size >= self.units:
+        if isinstance(self.units, tuple):
+            self._stack_widths(self.units)
+        if self.proj_size and self.proj_size >= min(self.widths):
+            units = f"units={self.units}"
+            if isinstance(self.units, tuple):
+                units = f"each layer's units ({self.units_text()})"
             raise SettingsError(
-                f"proj_size={self.proj_size} must be smaller than "
-                f"units={self.units} (PyTorch requires proj_size < hidden_size)."
+                f"proj_size={self.proj_size} must be smaller than {units} "
+                "(PyTorch requires proj_size < hidden_size)."
             )
+
+    def _stack_widths(self, widths: tuple[int, ...]) -> None:
+        """Take the layer count from a list of widths, and one int where all are equal."""
+        if self.layers == 1:
+            object.__setattr__(self, "layers", len(widths))
+        elif len(widths) != self.layers:
+            raise SettingsError(
+                f"units lists {len(widths)} widths ({_widths_text(widths)}) but "
+                f"layers={self.layers}; give one width per layer, or leave layers at 1."
+            )
+        if len(set(widths)) == 1:
+            object.__setattr__(self, "units", widths[0])
 
     @property
     def directions(self) -> int:
@@ -214,18 +240,51 @@ class Settings:
         return convention(self.framework, self.cell)
 
     @property
-    def state_width(self) -> int:
-        """r: the width of the hidden state fed back (proj_size when projecting)."""
-        return self.proj_size or self.units
+    def widths(self) -> tuple[int, ...]:
+        """h of every layer, bottom to top."""
+        if isinstance(self.units, tuple):
+            return self.units
+        return (self.units,) * self.layers
+
+    def units_text(self) -> str:
+        """``10``, or ``32 → 18`` (``64 ×3 → 16``) for a stack of different widths."""
+        return _widths_text(self.units if isinstance(self.units, tuple) else (self.units,))
+
+    def layer_units(self, layer: int) -> int:
+        """h_l: the width of layer ``layer`` (0-based)."""
+        return self.widths[layer]
+
+    def state_width(self, layer: int) -> int:
+        """r_l: the width of the hidden state layer ``layer`` feeds back (proj_size when
+        projecting)."""
+        return self.proj_size or self.layer_units(layer)
+
+    def layer_output(self, layer: int) -> int:
+        """Features layer ``layer`` hands on: D·r_l (the "concat" merge)."""
+        return self.directions * self.state_width(layer)
 
     @property
     def output_width(self) -> int:
-        """Features each layer hands on: D·r (the "concat" merge)."""
-        return self.directions * self.state_width
+        """Features the top layer hands on, to the dense head or out."""
+        return self.layer_output(self.layers - 1)
 
     def layer_input(self, layer: int) -> int:
         """x_l: features layer ``layer`` (0-based) sees."""
-        return self.input_size if layer == 0 else self.output_width
+        return self.input_size if layer == 0 else self.layer_output(layer - 1)
+
+    def runs(self) -> tuple[tuple[int, int], ...]:
+        """(first, last) of each run of identical consecutive layers: same input and width.
+
+        Identical layers have the same shapes and counts, so views may show a run once.
+        """
+        runs: list[tuple[int, int]] = []
+        for layer in range(self.layers):
+            shape = (self.layer_input(layer), self.layer_units(layer))
+            if runs and shape == (self.layer_input(runs[-1][0]), self.layer_units(runs[-1][0])):
+                runs[-1] = (runs[-1][0], layer)
+            else:
+                runs.append((layer, layer))
+        return tuple(runs)
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""
@@ -246,7 +305,6 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
 
 _INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
     ("input_size", 1, MAX_SIZE),
-    ("units", 1, MAX_SIZE),
     ("layers", 1, MAX_LAYERS),
     ("proj_size", 0, MAX_SIZE),
     ("dense", 0, MAX_SIZE),
@@ -254,6 +312,28 @@ _INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
 
 #: Out-of-range numbers longer than this are described by their length, not printed.
 _SHOWN_DIGITS = 30
+
+
+def _units(value: object) -> int | tuple[int, ...]:
+    """``units`` as one int, or a tuple of per-layer ints (numpy's too, as Python ints)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        return _integer("units", value, 1, MAX_SIZE)
+    if not value:
+        raise SettingsError(
+            f"units must be an integer from 1 to {MAX_SIZE:,}, or one such integer per "
+            "layer such as (32, 18), not an empty list."
+        )
+    widths = tuple(
+        _integer(f"units of layer {k + 1}", width, 1, MAX_SIZE) for k, width in enumerate(value)
+    )
+    return widths
+
+
+def _widths_text(widths: tuple[int, ...]) -> str:
+    """``32 → 18``; a width repeated in consecutive layers once, with its count
+    (``64 ×3 → 16``), so a deep stack's headline stays one readable line."""
+    runs = [(width, len(list(same))) for width, same in itertools.groupby(widths)]
+    return " → ".join(f"{width:,}" + (f" ×{n}" if n > 1 else "") for width, n in runs)
 
 
 def _integer(name: str, value: object, minimum: int, maximum: int) -> int:
@@ -564,9 +644,9 @@ _ELEMENTWISE: Mapping[Cell, tuple[int, int, int]] = {
 
 @dataclass(frozen=True)
 class Elementwise:
-    """Element-wise operations of one recurrent layer (all directions; every layer of a
-    stack does the same) in one time step, each counted as one operation whatever it
-    costs (a tanh is dearer than an addition)."""
+    """Element-wise operations of the recurrent layers (every layer and direction) in
+    one time step, each counted as one operation whatever it costs (a tanh is dearer
+    than an addition)."""
 
     activations: int
     products: int
@@ -639,7 +719,7 @@ class Work:
     @property
     def elementwise_per_step(self) -> int:
         """Element-wise operations of every layer and the head's bias in one step."""
-        return len(self.layer_macs) * self.elementwise.total + self.head_additions
+        return self.elementwise.total + self.head_additions
 
     def memory_bytes(self, dtype: str = "float32") -> dict[str, int]:
         """Bytes the kept values take at ``dtype``: inference and training."""
@@ -692,6 +772,8 @@ class Breakdown:
         """
         s = self.settings
         stack = [f"{s.layers} layers"] if s.layers > 1 else []
+        if isinstance(s.units, tuple):
+            stack[0] += f" of {s.units_text()} units"
         if s.bidirectional:
             stack.append("bidirectional")
         name = s.describe_layer() + (f" ({', '.join(stack)})" if stack else "")
@@ -912,7 +994,7 @@ def register_builder(key: str) -> Callable[[Builder], Builder]:
 @register_builder("keras")
 def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """Keras: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h) or (2, G·h)."""
-    h, x = s.units, s.layer_input(layer)
+    h, x = s.layer_units(layer), s.layer_input(layer)
     gates = s.convention.gate_order
     width = len(gates) * h
     base = s.convention.tensor_prefix
@@ -944,7 +1026,7 @@ def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
 @register_builder("pytorch")
 def _torch_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """PyTorch: weight_ih (G·h, x), weight_hh (G·h, r), bias_ih, bias_hh, weight_hr (P, h)."""
-    h, x, r = s.units, s.layer_input(layer), s.state_width
+    h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
     gates = s.convention.gate_order
     width = len(gates) * h
     suffix = f"_l{layer}" + ("_reverse" if direction == "backward" else "")
@@ -968,7 +1050,7 @@ def _torch_groups(s: Settings, layer: int, direction: Direction) -> list[WeightG
 @register_builder("onnx")
 def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """ONNX: W [D, G·h, x], R [D, G·h, h], B [D, 2·G·h], P [D, 3h] (LSTM peepholes)."""
-    h, x, d = s.units, s.layer_input(layer), s.directions
+    h, x, d = s.layer_units(layer), s.layer_input(layer), s.directions
     gates = s.convention.gate_order
     width = len(gates) * h
     slot = 0 if direction == "forward" else 1
@@ -1028,7 +1110,11 @@ def _biases(s: Settings) -> int:
 
 
 def _formula(s: Settings) -> Formula:
-    """One line for layer 1, one for the identical layers above it, one for the head."""
+    """One line per run of identical layers (see :meth:`Settings.runs`), one for the head.
+
+    A uniform stack reads as layer 1 and one line for the layers above it, or a
+    single line when layer 1's input is as wide as the layers above.
+    """
     lines = _stack_lines(s, _layer_line)
     if s.dense:
         f, n = s.output_width, s.dense
@@ -1040,21 +1126,19 @@ def _formula(s: Settings) -> Formula:
     return Formula(tuple(lines), sum(line.value for line in lines))
 
 
+def layers_label(first: int, last: int) -> str:
+    """``layer 2`` or ``layers 2–5``, for 0-based layers."""
+    return f"layer {first + 1}" if first == last else f"layers {first + 1}–{last + 1}"
+
+
 LineBuilder = Callable[[Settings, int, int, str], FormulaLine]
 
 
 def _stack_lines(s: Settings, line: LineBuilder) -> list[FormulaLine]:
-    """``line`` for layer 1 and for the identical layers above it (``repeat`` of them).
-
-    When layer 1's input is as wide as the layers above, a single line covers all.
-    """
-    if s.layers > 1 and s.input_size == s.output_width:
-        return [line(s, 0, s.layers, f"layers 1–{s.layers}")]
-    lines = [line(s, 0, 1, "layer 1")]
-    if s.layers > 1:
-        label = "layer 2" if s.layers == 2 else f"layers 2–{s.layers}"
-        lines.append(line(s, 1, s.layers - 1, label))
-    return lines
+    """``line`` for each run of identical layers (``repeat`` of them)."""
+    return [
+        line(s, first, last - first + 1, layers_label(first, last)) for first, last in s.runs()
+    ]
 
 
 def _width_symbol(s: Settings) -> str:
@@ -1065,8 +1149,11 @@ def _width_symbol(s: Settings) -> str:
 
 def _matrix_terms(s: Settings, layer: int) -> list[Term]:
     """A gate's input and recurrent weight matrices: x × h and r × h."""
-    h, x, r = s.units, s.layer_input(layer), s.state_width
-    x_symbol = _width_symbol(s) if layer else "x"
+    h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
+    # Above layer 1 the input is the layer below's output: D·h when it is as wide as
+    # this layer (or D·P), else a width of its own, x.
+    below_alike = layer and (s.proj_size or s.layer_units(layer - 1) == h)
+    x_symbol = _width_symbol(s) if below_alike else "x"
     r_symbol = "P" if s.proj_size else "h"
     return [
         Term("input", f"{x_symbol} × h", f"{x:,} × {h:,}", x * h),
@@ -1074,14 +1161,15 @@ def _matrix_terms(s: Settings, layer: int) -> list[Term]:
     ]
 
 
-def _projection_terms(s: Settings) -> list[Term]:
+def _projection_terms(s: Settings, layer: int) -> list[Term]:
     if not s.proj_size:
         return []
-    return [Term("projection", "P × h", f"{s.proj_size:,} × {s.units:,}", s.proj_size * s.units)]
+    h = s.layer_units(layer)
+    return [Term("projection", "P × h", f"{s.proj_size:,} × {h:,}", s.proj_size * h)]
 
 
 def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
-    h = s.units
+    h = s.layer_units(layer)
     inner = _matrix_terms(s, layer)
     if s.bias:
         inner.append(Term("bias", "h", f"{h:,}", h))
@@ -1090,7 +1178,7 @@ def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine
     outer = []
     if s.peepholes:
         outer.append(Term("peephole", "3 × h", f"3 × {h:,}", 3 * h))
-    outer += _projection_terms(s)
+    outer += _projection_terms(s, layer)
     return FormulaLine(label, repeat, s.directions, s.gates, tuple(inner), tuple(outer))
 
 
@@ -1098,9 +1186,8 @@ def _mac_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
     """Multiply-accumulates per time step: every weight of a matrix once, biases and
     peepholes (added and multiplied element-wise) not."""
     inner = _matrix_terms(s, layer)
-    return FormulaLine(
-        label, repeat, s.directions, s.gates, tuple(inner), tuple(_projection_terms(s))
-    )
+    outer = _projection_terms(s, layer)
+    return FormulaLine(label, repeat, s.directions, s.gates, tuple(inner), tuple(outer))
 
 
 def _per_unit(s: Settings, layer: int) -> PerUnit:
@@ -1108,11 +1195,11 @@ def _per_unit(s: Settings, layer: int) -> PerUnit:
         layer=layer,
         gates=s.gates,
         inputs=s.layer_input(layer),
-        recurrent=s.state_width,
+        recurrent=s.state_width(layer),
         biases=_biases(s),
         peepholes=3 if s.peepholes else 0,
         projection=s.proj_size,
-        units=s.units,
+        units=s.layer_units(layer),
         directions=s.directions,
     )
 
@@ -1121,7 +1208,7 @@ def _output_shapes(s: Settings) -> tuple[tuple[str, tuple[int | None, ...]], ...
     """Per layer and head: (None, None, width), as Keras prints sequence outputs."""
     name = s.describe_layer()
     shapes: list[tuple[str, tuple[int | None, ...]]] = [
-        (f"{name} {layer + 1}", (None, None, s.output_width)) for layer in range(s.layers)
+        (f"{name} {layer + 1}", (None, None, s.layer_output(layer))) for layer in range(s.layers)
     ]
     if s.dense:
         shapes.append(("dense head", (None, None, s.dense)))
@@ -1141,10 +1228,13 @@ def _work(s: Settings, steps: int) -> Work:
     if s.peepholes:
         products, additions = products + 3, additions + 3
     additions += s.gates * _biases(s)
-    width = s.directions * s.units
-    state = s.state_width + (s.units if s.cell == "lstm" else 0)
-    kept = s.gates * s.units + (s.units if s.cell == "lstm" else 0)
-    kept += s.state_width if s.cell != "rnn" else 0
+    width = s.directions * sum(s.widths)  # every layer's units, both directions
+    lstm, rnn = s.cell == "lstm", s.cell == "rnn"
+    state = sum(s.state_width(k) + (h if lstm else 0) for k, h in enumerate(s.widths))
+    kept = sum(
+        s.gates * h + (h if lstm else 0) + (0 if rnn else s.state_width(k))
+        for k, h in enumerate(s.widths)
+    )
     return Work(
         steps=steps,
         lines=tuple(lines),
@@ -1153,7 +1243,7 @@ def _work(s: Settings, steps: int) -> Work:
         elementwise=Elementwise(activations * width, products * width, additions * width),
         head_additions=n,
         memory=Memory(
-            inference=steps * (n or s.output_width) + s.layers * s.directions * state,
-            training=steps * (s.input_size + s.layers * s.directions * kept + n),
+            inference=steps * (n or s.output_width) + s.directions * state,
+            training=steps * (s.input_size + s.directions * kept + n),
         ),
     )

@@ -652,6 +652,7 @@ def _cell_drawing(
     drawing = _DRAWINGS[spec.drawing]
     gates = spec.gate_names
     mine = b.block_groups(layer, direction)
+    units = s.layer_units(layer)
     cards: dict[str, _Card] = {}
     for gate in gates:
         rows = tuple(g for g in mine if g.stable_gate == gate and g.role != "projection")
@@ -661,11 +662,11 @@ def _cell_drawing(
         # The gate's letter stands beside its box above, so the card spends its width
         # on the name.
         title = spec.gate(gate).card_title
-        cards[gate] = _Card(f"card:{gate or 'cell'}", title, rows, s.units, _tags(gate), sz, note)
+        cards[gate] = _Card(f"card:{gate or 'cell'}", title, rows, units, _tags(gate), sz, note)
     projection = tuple(g for g in mine if g.role == "projection")
     if projection:
         cards["proj"] = _Card(
-            "card:proj", "projection", projection, s.units, _tags("projection"), sz
+            "card:proj", "projection", projection, units, _tags("projection"), sz
         )
 
     bw, r = sz.gate_box[0] / 2, sz.node_radius
@@ -956,7 +957,7 @@ def _legend(b: Breakdown, y: float) -> tuple[list[Item], float]:
 
 def _settings_line(b: Breakdown) -> str:
     s = b.settings
-    parts = [f"input_size {_fmt(s.input_size)}", f"units {_fmt(s.units)}"]
+    parts = [f"input_size {_fmt(s.input_size)}", f"units {s.units_text()}"]
     if s.layers > 1:
         parts.append(f"layers {s.layers}")
     if s.bidirectional:
@@ -977,19 +978,26 @@ def _settings_line(b: Breakdown) -> str:
 # ---------------------------------------------------------------------- model strip
 
 
-def shown_layers(layers: int) -> list[tuple[str, int, int]]:
+def shown_layers(s: Settings) -> list[tuple[str, int, int]]:
     """(label, first layer, last layer) per strip column and per table part.
 
-    Deep stacks collapse the middle: from layer 2 on, every layer has the same shapes.
+    Deep stacks collapse the middle: layers 1, 2 and the last are shown, and so is the
+    first layer of each run of identical layers (:meth:`~Settings.runs`); the layers
+    between them repeat the shown layer just before, and collapse into one column.
     """
+    layers = s.layers
     if layers <= STRIP_MAX_LAYERS:
         return [(f"layer {k + 1}", k, k) for k in range(layers)]
-    return [
-        ("layer 1", 0, 0),
-        ("layer 2", 1, 1),
-        (f"layers 3–{layers - 1}", 2, layers - 2),
-        (f"layer {layers}", layers - 1, layers - 1),
-    ]
+    shown = {0, 1, layers - 1} | {first for first, _ in s.runs()}
+    columns: list[tuple[str, int, int]] = []
+    for layer in range(layers):
+        # A collapsed column starts after a shown layer and ends before the next.
+        if layer in shown or columns[-1][1] in shown:
+            columns.append((f"layer {layer + 1}", layer, layer))
+        else:
+            first = columns[-1][1]
+            columns[-1] = (f"layers {first + 1}–{layer + 1}", first, layer)
+    return columns
 
 
 def _strip(
@@ -1006,7 +1014,6 @@ def _strip(
     mid = y + height / 2
     items: list[Item] = [Label("strip:x", MARGIN, mid, "x", TEXT_SIZE, "ink", bold=True)]
     x = MARGIN + text_width("x", TEXT_SIZE, True) + 4
-    width_in = s.input_size
 
     def arrow(key: str, x0: float, width: int) -> float:
         text = _fmt(width)
@@ -1018,9 +1025,8 @@ def _strip(
         return x0 + length
 
     name = s.describe_layer().split(" ", 1)[1]
-    for k, (label, first, last) in enumerate(shown_layers(s.layers)):
-        x = arrow(f"strip:in{k}", x, width_in)
-        width_in = s.output_width
+    for k, (label, first, last) in enumerate(shown_layers(s)):
+        x = arrow(f"strip:in{k}", x, s.layer_input(first))
         repeat = last - first + 1
         texts = []
         for d in directions:

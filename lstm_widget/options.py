@@ -53,6 +53,37 @@ def _integer(text: str) -> int:
         ) from None
 
 
+#: Digits grouped in threes by commas and nothing else: a number as people write it.
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+", re.ASCII)
+
+
+def parse_units(text: str) -> int | tuple[int, ...]:
+    """``--units``: one width, or one per layer separated by commas (``32,18``).
+
+    Commas separate layers here, so one wide layer groups its digits with ``_``
+    (``1_000``), never with a comma; a text that reads either way is refused. Raises
+    ``argparse.ArgumentTypeError`` with the reason, as a phrase.
+    """
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) == 1:
+        return _integer(parts[0])
+    # "1,024" reads as one width with a thousands separator as readily as layers 1 and
+    # 24: refused, never guessed. A space after the comma ("1, 24") means layers.
+    if _THOUSANDS.fullmatch(text) or any(
+        len(part) > 1 and part.startswith("0") for part in parts[1:]
+    ):
+        raise argparse.ArgumentTypeError(
+            f"{reprlib.repr(text)} could be one width or one per layer: write one width "
+            "with _ (such as 1_024), and layers with a space after each comma (1, 24)"
+        )
+    try:
+        return tuple(_integer(part) for part in parts)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected whole numbers separated by commas, such as 32,18, not {reprlib.repr(text)}"
+        ) from None
+
+
 EXAMPLES = """\
 examples:
   --units 10 --input 1 --dense 1             the classic Keras LSTM(10): 480 + 11 = 491
@@ -61,6 +92,7 @@ examples:
   --framework pytorch -i 32 -u 128 --layers 2 --bidirectional
   --framework pytorch -i 10 -u 20 --proj 5   LSTM with projection: 1,460
   --framework onnx --peepholes -u 10 -i 1    ONNX LSTM with peepholes
+  --units 32,18 --input 3 --dense 1          LSTM(32) → LSTM(18) → Dense(1): 8,299
   -i 64 -u 128 --steps 50                    the work: 98,304 MACs a step, 4,915,200 in all
 """
 
@@ -91,10 +123,12 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
         help=f"recurrent cell: {_cells()} (default: {d.cell})")  # fmt: skip
     add("-i", "--input", dest="input_size", type=_integer, default=d.input_size, metavar="X",
         help=f"input features per timestep (default: {d.input_size})")  # fmt: skip
-    add("-u", "--units", type=_integer, default=d.units, metavar="H",
-        help=f"units / hidden_size (default: {d.units})")  # fmt: skip
+    add("-u", "--units", type=parse_units, default=d.units, metavar="H",
+        help="units / hidden_size, or one per layer separated by commas "
+             f"(32,18) (default: {d.units})")  # fmt: skip
     add("--layers", type=_integer, default=d.layers, metavar="L",
-        help=f"stacked layers (default: {d.layers})")  # fmt: skip
+        help=f"stacked layers, read from a list of --units if left at 1 "
+             f"(default: {d.layers})")  # fmt: skip
     add("--bidirectional", action="store_true", help="two directions per layer")
     add("--no-bias", dest="bias", action="store_false", help="drop the recurrent biases")
     add("--proj", dest="proj_size", type=_integer, default=d.proj_size, metavar="P",

@@ -127,7 +127,7 @@ def _parts(b: Breakdown) -> list[_Part]:
     layer 2's shapes, so they make one part whose count is their exact sum.
     """
     parts: list[_Part] = []
-    for label, first, last in shown_layers(b.settings.layers):
+    for label, first, last in shown_layers(b.settings):
         if first == last:
             parts.extend(_block_part(b, block) for block in b.blocks if block.layer == first)
             continue
@@ -390,7 +390,8 @@ def formula_sum_pieces(formula: Formula) -> tuple[Piece, ...]:
 def breakdown_data(b: Breakdown) -> dict[str, Any]:
     """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
     return {
-        "settings": asdict(b.settings),
+        # JSON has lists, not tuples: per-layer units come back as a list.
+        "settings": {**asdict(b.settings), "units": _json_units(b.settings.units)},
         "total": b.total,
         "layer_totals": list(b.layer_totals),
         "dense_total": b.dense_total,
@@ -420,6 +421,10 @@ def breakdown_data(b: Breakdown) -> dict[str, Any]:
         "memory_bytes": {dtype: b.memory_bytes(dtype) for dtype in DTYPE_BYTES},
         "work": _work_data(b),
     }
+
+
+def _json_units(units: int | tuple[int, ...]) -> int | list[int]:
+    return list(units) if isinstance(units, tuple) else units
 
 
 def _work_data(b: Breakdown) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 Which options exist for which framework and cell is the registry's to say, so no test
 module restates it: a new convention, cell or option is generated here as soon as its
-spec exists. An integer option is a width below ``units`` (``proj_size``); a boolean
-one may take either value where it applies.
+spec exists. An integer option is a width below every layer's ``units``
+(``proj_size``); a boolean one may take either value where it applies. Half the stacks
+have layers of different widths, in up to three runs (``(32, 32, 18)``), as stacks are
+built.
 """
 
 from __future__ import annotations
@@ -40,6 +42,24 @@ def changed_options(settings: dict[str, object]) -> list[dict[str, object]]:
     return variants
 
 
+@st.composite
+def stack_units(
+    draw: st.DrawFn, widths: st.SearchStrategy[int], layers: int
+) -> int | tuple[int, ...]:
+    """``units`` for ``layers`` layers: one width, or one per layer in up to three runs."""
+    first = draw(widths)
+    if layers == 1 or not draw(st.booleans()):
+        return first
+    cuts = sorted(draw(st.sets(st.integers(1, layers - 1), min_size=1, max_size=2)))
+    runs = [first, *(draw(widths) for _ in cuts)]
+    bounds = [0, *cuts, layers]
+    return tuple(
+        width
+        for width, start, stop in zip(runs, bounds[:-1], bounds[1:], strict=True)
+        for _ in range(start, stop)
+    )
+
+
 #: Default widths, depths and heads: small enough to count fast, large enough to matter.
 WIDTHS = st.integers(1, 600)
 LAYERS = st.integers(1, 4)
@@ -60,15 +80,17 @@ def any_settings(
     the framework has them for the cell."""
     framework = draw(st.sampled_from(frameworks))
     cell = draw(st.sampled_from([c for c in cells if c in FRAMEWORK_SPECS[framework].cells]))
-    units = draw(widths)
+    depth = draw(layers)
+    units = draw(stack_units(widths, depth))
     chosen: dict[str, object] = dict(
         framework=framework,
         cell=cell,
         input_size=draw(widths),
         units=units,
-        layers=draw(layers),
+        layers=depth,
         bidirectional=draw(st.booleans()),
         bias=draw(st.booleans()),
         dense=draw(dense),
     )
-    return {**chosen, **draw(option_values(framework, cell, units))}
+    narrowest = min(units) if isinstance(units, tuple) else units
+    return {**chosen, **draw(option_values(framework, cell, narrowest))}

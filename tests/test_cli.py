@@ -82,8 +82,11 @@ FLAGS = [
     (["-i", "7"], dict(input_size=7)),
     (["--units", "12"], dict(units=12)),
     (["-u", "12"], dict(units=12)),
-    (["-u", "1,000"], dict(units=1000)),
     (["-u", "1_000"], dict(units=1000)),
+    (["-u", "32,18"], dict(units=(32, 18))),
+    (["--units", "32, 18, 18", "--layers", "3"], dict(units=(32, 18, 18))),
+    (["-u", "8,8"], dict(units=8, layers=2)),
+    (["-u", "1, 24"], dict(units=(1, 24))),  # spaced: layers, as the refusal suggests
     (["--layers", "3"], dict(layers=3)),
     (["--bidirectional"], dict(bidirectional=True)),
     (["--no-bias"], dict(bias=False)),
@@ -101,7 +104,7 @@ def test_every_flag_sets_its_setting(capsys, argv, changes):
     data = json.loads(out)
     expected = breakdown(**changes)
     for name in SETTING_NAMES:
-        assert data["settings"][name] == getattr(expected.settings, name), name
+        assert data["settings"][name] == expected.to_dict()["settings"][name], name
     assert data["total"] == expected.total
 
 
@@ -145,8 +148,24 @@ BAD = [
     (["--units", "-5"], "not -5"),
     (["--units", "abc"], "'abc'"),
     (["--units", "2.5"], "'2.5'"),
-    (["--units", ",,5"], "expected a whole number, not ',,5'"),
-    (["--units", "1,0"], "not '1,0'"),
+    (["--units", ",,5"], "expected whole numbers separated by commas, such as 32,18, not ',,5'"),
+    (
+        ["--units", "1,0"],
+        "units of layer 2 must be an integer from 1 to 1,000,000,000,000, not 0.",
+    ),
+    (
+        ["-u", "1,000"],
+        "'1,000' could be one width or one per layer: write one width with _ "
+        "(such as 1_024), and layers with a space after each comma (1, 24).",
+    ),
+    (["-u", "1,024"], "'1,024' could be one width or one per layer"),
+    (["-u", "32,180,512"], "'32,180,512' could be one width or one per layer"),
+    (
+        ["-u", "32,18", "--layers", "3"],
+        "units lists 2 widths (32 → 18) but layers=3; give one "
+        "width per layer, or leave layers at 1.",
+    ),
+    (["-u", "32,x"], "expected whole numbers separated by commas, such as 32,18, not '32,x'."),
     (["--units", "\u0665"], "expected a whole number"),  # an Arabic-Indic five
     (["--units", "9" * 31], "not a number of 31 digits"),
     (["--units", "9" * 6000], "a number of 6,000 digits is beyond every setting's range"),

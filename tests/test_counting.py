@@ -19,6 +19,7 @@ from lstm_widget.counting import (
     ROLES,
     TEXTBOOK_GATES,
     gate_letters,
+    layers_label,
 )
 from lstm_widget.report import formula_html, formula_latex
 from lstm_widget.style import LIGHT
@@ -41,9 +42,14 @@ MANY = settings(max_examples=300, deadline=None)
 def test_formula_lines_add_up_and_every_rendering_evaluates_to_its_value(s):
     b = breakdown(**s)
     assert sum(line.value for line in b.formula.lines) == b.formula.total == b.total
-    x, h = b.settings.input_size, b.settings.units
-    symbols = dict(x=x, h=h, P=b.settings.proj_size, n=b.settings.dense)
-    for line in b.formula.lines:
+    s = b.settings
+    runs = [*s.runs(), (s.layers - 1, s.layers - 1)]  # the dense head reads the top layer
+    for line, (first, last) in zip(b.formula.lines, runs, strict=False):
+        # Each line's x is its layer's input and h its width: 32 → 18 reads x=32, h=18.
+        x, h = s.layer_input(first), s.layer_units(first)
+        symbols = dict(x=x, h=h, P=s.proj_size, n=s.dense)
+        if line.label != "dense head":
+            assert line.label == layers_label(first, last)
         assert evaluate(line.render("numeric")) == line.value, line.label
         assert evaluate(line.render("symbolic"), **symbols) == line.value, line.label
     text = b.formula.text()
@@ -55,7 +61,7 @@ def test_formula_lines_add_up_and_every_rendering_evaluates_to_its_value(s):
 @given(s=any_settings())
 def test_subtotals_roles_and_blocks_partition_the_total(s):
     b = breakdown(**s)
-    d, r = b.settings.directions, b.settings.state_width
+    d, r = b.settings.directions, b.settings.state_width(b.settings.layers - 1)
     assert sum(b.layer_totals) + b.dense_total == b.total
     assert sum(block.count for block in b.blocks) == b.total
     assert len(b.layer_totals) == b.settings.layers
@@ -75,20 +81,21 @@ def test_per_unit_reading_times_units_is_each_layer(s):
     b = breakdown(**s)
     for layer, (reading, subtotal) in enumerate(zip(b.per_unit, b.layer_totals, strict=True)):
         assert reading.layer == layer
-        assert reading.per_unit * b.settings.units * b.settings.directions == subtotal
+        units = b.settings.widths[layer]
+        assert reading.per_unit * units * b.settings.directions == subtotal
         assert reading.total == subtotal
         assert reading.text().endswith(f"= {subtotal:,}")
-        assert f"= {reading.per_unit:,}; × {b.settings.units:,} unit" in reading.text()
+        assert f"= {reading.per_unit:,}; × {units:,} unit" in reading.text()
 
 
 @MANY
 @given(s=any_settings())
 def test_output_shapes_memory_and_json(s):
     b = breakdown(**s)
-    width = b.settings.directions * (b.settings.proj_size or b.settings.units)
+    widths = [b.settings.directions * (b.settings.proj_size or h) for h in b.settings.widths]
     layers = [shape for name, shape in b.output_shapes if name != "dense head"]
-    assert layers == [(None, None, width)] * b.settings.layers
-    assert b.output_shape == (None, None, b.settings.dense or width)
+    assert layers == [(None, None, width) for width in widths]
+    assert b.output_shape == (None, None, b.settings.dense or widths[-1])
     for dtype, size in DTYPE_BYTES.items():
         assert b.memory_bytes(dtype) == b.total * size
     data = b.to_dict()
@@ -344,3 +351,83 @@ def test_the_per_unit_factor_says_gates_and_candidate():
     assert breakdown().per_unit[0].blocks_text() == "4 blocks (3 gates + candidate)"
     assert breakdown(cell="gru").per_unit[0].blocks_text() == "3 blocks (2 gates + candidate)"
     assert breakdown(cell="rnn").per_unit[0].text().startswith("each unit: 1 input + 10 recurrent")
+
+
+def test_a_stack_of_different_widths_counts_each_layer_on_the_one_below():
+    """The asker's LSTM(32) → LSTM(18) → Dense(1) on 3 features: 4,608 + 3,672 + 19."""
+    b = breakdown(units=(32, 18), input_size=3, dense=1)
+    assert b.settings.layers == 2, "the list says how many layers"
+    assert b.layer_totals == (4 * (3 * 32 + 32 * 32 + 32), 4 * (32 * 18 + 18 * 18 + 18))
+    assert b.layer_totals == (4_608, 3_672) and b.dense_total == 19 and b.total == 8_299
+    assert b.formula.text().splitlines() == [
+        "layer 1: 4 × (x × h + h × h + h) = 4 × (3 × 32 + 32 × 32 + 32) = 4,608",
+        "layer 2: 4 × (x × h + h × h + h) = 4 × (32 × 18 + 18 × 18 + 18) = 3,672",
+        "dense head: h × n + n = 18 × 1 + 1 = 19",
+        "total: 4,608 + 3,672 + 19 = 8,299",
+    ]
+    assert [p.units for p in b.per_unit] == [32, 18]
+    assert "× 18 units = 3,672" in b.per_unit[1].text()
+    assert b.headline() == (
+        "Keras LSTM (2 layers of 32 → 18 units): 8,280 parameters (model with dense head: 8,299)"
+    )
+    shapes = [shape for _, shape in b.output_shapes]
+    assert shapes == [(None, None, 32), (None, None, 18), (None, None, 1)]
+    kernel = next(g for g in b.groups if g.layer == 1 and g.role == "input")
+    assert kernel.tensor_shape == (32, 4 * 18)
+    data = json.loads(json.dumps(b.to_dict()))
+    assert data["settings"]["units"] == [32, 18]
+    assert Settings(**data["settings"]) == b.settings
+
+
+def test_identical_consecutive_layers_share_a_formula_line():
+    b = breakdown(framework="pytorch", units=(8, 8, 8, 4, 4, 4), input_size=8, bidirectional=True)
+    # Layer 1 sees 8 features, layers 2-3 the 16 of the 8-wide layer below; layer 4 is
+    # the first 4-wide one (16 in), layers 5-6 see 8.
+    assert b.settings.runs() == ((0, 0), (1, 2), (3, 3), (4, 5))
+    assert [line.label for line in b.formula.lines] == [
+        "layer 1",
+        "layers 2–3",
+        "layer 4",
+        "layers 5–6",
+    ]
+    assert [line.repeat for line in b.formula.lines] == [1, 2, 1, 2]
+    assert b.formula.total == b.total == sum(b.layer_totals)
+    # Layer 4 reads an input of its own width symbol, x: the layer below is wider.
+    assert b.formula.lines[2].render("symbolic").startswith("2 × 4 × (x × h")
+    assert b.formula.lines[3].render("symbolic").startswith("2 × 2 × 4 × (2h × h")
+
+
+def test_widths_that_are_all_equal_are_one_width():
+    stack = Settings(units=[8, 8, 8], input_size=2)
+    assert stack == Settings(units=8, layers=3, input_size=2)
+    assert hash(stack) == hash(Settings(units=8, layers=3, input_size=2))
+    assert stack.units == 8 and stack.widths == (8, 8, 8)
+    mixed = Settings(units=[8, 4])
+    assert mixed.units == (8, 4) and hash(mixed) == hash(Settings(units=(8, 4), layers=2))
+    assert Settings(units=(5,)).units == 5
+    assert mixed.replace(units=3).widths == (3, 3), "one int sets every layer"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (dict(units=(32, 18), layers=3),
+         "units lists 2 widths (32 → 18) but layers=3; give one width per layer, "
+         "or leave layers at 1."),
+        (dict(units=()), "units must be an integer from 1 to 1,000,000,000,000, or one such "
+         "integer per layer such as (32, 18), not an empty list."),
+        (dict(units=(32, 0)),
+         "units of layer 2 must be an integer from 1 to 1,000,000,000,000, not 0."),
+        (dict(units=(32, 1.5)),
+         "units of layer 2 must be an integer from 1 to 1,000,000,000,000, not 1.5."),
+        (dict(units="32,18"),
+         "units must be an integer from 1 to 1,000,000,000,000, not '32,18'."),
+        (dict(framework="pytorch", units=(64, 8), proj_size=8),
+         "proj_size=8 must be smaller than each layer's units (64 → 8) "
+         "(PyTorch requires proj_size < hidden_size)."),
+    ],
+)  # fmt: skip
+def test_bad_widths_are_refused_with_one_sentence(changes, message):
+    with pytest.raises(SettingsError) as error:
+        breakdown(**changes)
+    assert str(error.value) == message

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import any_settings
 
-from lstm_widget import breakdown
+from lstm_widget import Settings, breakdown, explain
 from lstm_widget.conventions import convention
 
 pytestmark = pytest.mark.frameworks
@@ -38,8 +38,8 @@ def build_keras(s: dict[str, object]) -> keras.Sequential:
     }
     options = {"return_sequences": True, "use_bias": s["bias"], **framework_options(s)}
     stack: list[keras.layers.Layer] = [keras.Input((None, s["input_size"]))]
-    for _ in range(s["layers"]):
-        layer = layer_class[s["cell"]](s["units"], **options)
+    for units in Settings(**s).widths:
+        layer = layer_class[s["cell"]](units, **options)
         stack.append(keras.layers.Bidirectional(layer) if s["bidirectional"] else layer)
     if s["dense"]:
         stack.append(keras.layers.TimeDistributed(keras.layers.Dense(s["dense"])))
@@ -61,39 +61,64 @@ def test_keras_builds_exactly_the_counted_weights(s, check_groups_tile_tensors):
     check_groups_tile_tensors(b)
     shapes = [(None, None, *layer.output.shape[2:]) for layer in model.layers]
     assert [shape for _, shape in b.output_shapes] == shapes
+    # explain() reads the model back as one stack, whatever its widths.
+    (item,) = explain(model).items
+    assert item.matches and item.breakdown.settings == b.settings
 
 
-def build_torch(s: dict[str, object]) -> tuple[torch.nn.RNNBase, torch.nn.Linear | None, int]:
-    """nn.LSTM / GRU / RNN, its real output width, and a Linear head sized from it."""
+def build_torch(
+    s: dict[str, object],
+) -> tuple[list[torch.nn.RNNBase], torch.nn.Linear | None, list[int]]:
+    """nn.LSTM / GRU / RNN modules, a Linear head sized from the real output, and the
+    real output width of every layer.
+
+    One module holds a stack of one width; layers of different widths take one
+    module each, every module sized from the real output of the one before.
+    """
     module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[s["cell"]]
-    rnn = module(
-        s["input_size"],
-        s["units"],
-        num_layers=s["layers"],
-        bias=s["bias"],
-        bidirectional=s["bidirectional"],
-        **framework_options(s),
-    )
-    with torch.no_grad():
-        output, _ = rnn(torch.zeros(2, 1, s["input_size"]))
-    width = output.shape[-1]
-    return rnn, torch.nn.Linear(width, s["dense"]) if s["dense"] else None, width
+    widths = Settings(**s).widths
+    stacks = [(widths[0], len(widths))] if len(set(widths)) == 1 else [(h, 1) for h in widths]
+    modules, outputs, x = [], [], torch.zeros(2, 1, s["input_size"])
+    for units, layers in stacks:
+        rnn = module(
+            x.shape[-1],
+            units,
+            num_layers=layers,
+            bias=s["bias"],
+            bidirectional=s["bidirectional"],
+            **framework_options(s),
+        )
+        with torch.no_grad():
+            x, _ = rnn(x)
+        modules.append(rnn)
+        outputs += [x.shape[-1]] * layers
+    head = torch.nn.Linear(x.shape[-1], s["dense"]) if s["dense"] else None
+    return modules, head, outputs
 
 
 @EXAMPLES
 @given(s=any_settings(frameworks=("pytorch",), **small))
 @pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
 def test_pytorch_builds_exactly_the_counted_weights(s, check_groups_tile_tensors):
-    rnn, head, width = build_torch(s)
-    named = dict(rnn.named_parameters())
-    if head is not None:
-        named |= {f"linear.{name}": p for name, p in head.named_parameters()}
+    modules, head, outputs = build_torch(s)
     b = breakdown(**s)
-    framework = {name: tuple(p.shape) for name, p in named.items()}
-    assert b.tensors() == framework
-    assert list(b.tensors()) == list(framework), "tensors are listed in PyTorch's order"
-    assert b.total == sum(p.numel() for p in named.values())
+    named = [list(rnn.named_parameters()) for rnn in modules]
+    if head is not None:
+        named.append([(f"linear.{name}", p) for name, p in head.named_parameters()])
+    if len(modules) == 1:
+        framework = {name: tuple(p.shape) for part in named for name, p in part}
+        assert b.tensors() == framework
+        assert list(b.tensors()) == list(framework), "tensors are listed in PyTorch's order"
+    else:
+        # Separate modules each call their tensors "_l0"; the shapes, in order, are ours.
+        shapes = [tuple(p.shape) for part in named for _, p in part]
+        assert list(b.tensors().values()) == shapes
+    assert b.total == sum(p.numel() for part in named for _, p in part)
     check_groups_tile_tensors(b)
-    assert b.output_shapes[s["layers"] - 1][1] == (None, None, width)
+    assert [shape[-1] for _, shape in b.output_shapes[: s["layers"]]] == outputs
     if head is not None:
         assert b.output_shape == (None, None, head.out_features)
+    # explain() reads separate modules, in order, back as one stack.
+    model = torch.nn.ModuleList([*modules, *([head] if head else [])])
+    (item,) = explain(model).items
+    assert item.matches and item.breakdown.settings == b.settings

@@ -96,6 +96,43 @@ def test_bidirectional_stack_with_folded_head() -> None:
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
+def test_keras_layers_of_different_widths_are_one_stack_of_8299() -> None:
+    """LSTM(32) → LSTM(18) → Dense(1) on 3 features: 4,608 + 3,672 + 19 = 8,299."""
+    model = keras.Sequential(
+        [
+            keras.Input((None, 3)),
+            layers.LSTM(32, return_sequences=True),
+            layers.LSTM(18),
+            layers.Dense(1),
+        ]
+    )
+    report = explain(model)
+    first, second, dense = model.layers
+    (item,) = report.items
+    assert model.count_params() == 8_299
+    assert item.title == f"{first.name} (LSTM) + {second.name} (LSTM) + {dense.name} (Dense)"
+    assert item.breakdown.settings.units == (32, 18)
+    assert item.breakdown.layer_totals == (first.count_params(), second.count_params())
+    assert item.breakdown.layer_totals == (4_608, 3_672)
+    assert item.breakdown.total == 8_299
+    # The model's own tensor names, in its order, for every layer of the stack.
+    assert item.breakdown.tensors() == keras_tensors(first, second, dense)
+    assert list(item.breakdown.tensors()) == list(keras_tensors(first, second, dense))
+    assert_reconciled(report, 8_299, "Keras count_params()")
+
+
+def test_keras_recurrent_layers_that_do_not_feed_each_other_stay_apart() -> None:
+    # The second LSTM takes 8 features, as the first hands on, but from another input.
+    a, b = keras.Input((None, 3)), keras.Input((None, 8))
+    first = layers.LSTM(8, return_sequences=True)
+    second = layers.LSTM(4)
+    model = keras.Model([a, b], [first(a), second(b)])
+    report = explain(model)
+    assert [item.breakdown.settings.units for item in report.items] == [8, 4]
+    assert [item.breakdown.settings.layers for item in report.items] == [1, 1]
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
 def test_dense_after_summed_bidirectional_is_listed_not_folded() -> None:
     model = keras.Sequential(
         [
@@ -514,6 +551,33 @@ def test_torch_lstm_with_projection_and_layers() -> None:
     assert item.breakdown.tensors() == torch_tensors(lstm)
     assert list(item.breakdown.tensors()) == list(torch_tensors(lstm))
     assert_reconciled(report, torch_total(lstm), "PyTorch sum(p.numel() for p in parameters())")
+
+
+class Tapered(torch.nn.Module):
+    """Two widths, which only separate modules hold, then a layer that does not fit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wide = torch.nn.LSTM(3, 32, num_layers=2, batch_first=True, bidirectional=True)
+        self.narrow = torch.nn.LSTM(64, 18, batch_first=True, bidirectional=True)
+        self.head = torch.nn.Linear(36, 1)
+        self.other = torch.nn.LSTM(10, 18)  # its input is not what the head hands on
+
+
+def test_torch_modules_of_different_widths_are_one_stack_in_order_of_definition() -> None:
+    model = Tapered()
+    report = explain(model)
+    stack, other = report.items
+    assert stack.title == "wide (LSTM) + narrow (LSTM) + head (Linear)"
+    settings = stack.breakdown.settings
+    assert (settings.units, settings.layers, settings.bidirectional) == ((32, 32, 18), 3, True)
+    ours = torch_tensors(model.wide, "wide.") | torch_tensors(model.narrow, "narrow.")
+    ours |= torch_tensors(model.head, "head.")
+    assert stack.breakdown.tensors() == ours
+    assert list(stack.breakdown.tensors()) == list(ours), "the modules' own names, in order"
+    assert stack.breakdown.total == torch_total(model) - torch_total(model.other)
+    assert (other.path, other.breakdown.settings.units) == ("other", 18)
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
 
 
 class Tagger(torch.nn.Module):

@@ -28,6 +28,7 @@ from lstm_widget.layout import (
     highlight_choices,
     layout,
     resolve_highlight,
+    shown_layers,
     text_width,
 )
 
@@ -306,6 +307,32 @@ def test_deep_stacks_collapse_the_middle_of_the_strip():
     strip_titles = [t for t in titles if t.startswith("LSTM")]
     assert strip_titles == ["LSTM 1", "LSTM 2", "LSTM 3–99", "LSTM 100"]
     assert len(strip_titles) == STRIP_MAX_LAYERS
+
+
+def test_the_strip_and_cards_show_each_layers_own_width():
+    b = breakdown(units=(32, 18), input_size=3, dense=1)
+    lay = layout(b, (1, "forward"))
+    arrows = ["strip:in0:w", "strip:in1:w", "strip:dense_in:w", "strip:out:w"]
+    assert [by_key(lay, key).text for key in arrows] == ["3", "32", "18", "1"]
+    assert [by_key(lay, f"strip:{k}:forward:n").text for k in (0, 1)] == ["4,608", "3,672"]
+    totals = [t.text for t in lay.labels if t.key.startswith("card:") and t.key.endswith(":total")]
+    assert totals and all(text.startswith("18 units: ") for text in totals)
+    assert "units 32 → 18" in by_key(lay, "subtitle").text
+
+
+def test_deep_stacks_of_different_widths_collapse_only_identical_layers():
+    b = breakdown(units=(64,) * 5 + (32,) * 5, input_size=64)
+    columns = shown_layers(b.settings)
+    assert [label for label, _, _ in columns] == [
+        "layer 1", "layer 2", "layers 3–5", "layer 6", "layer 7", "layers 8–9", "layer 10",
+    ]  # fmt: skip
+    for _, first, last in columns:
+        # A collapsed column repeats the layer shown before it, count for count.
+        assert len({b.layer_totals[k] for k in range(first - (first != last), last + 1)}) == 1
+    titles = [label.text for label in layout(b).labels if label.key.endswith(":title")]
+    assert [t for t in titles if t.startswith("LSTM")] == [
+        "LSTM 1", "LSTM 2", "LSTM 3–5", "LSTM 6", "LSTM 7", "LSTM 8–9", "LSTM 10",
+    ]  # fmt: skip
 
 
 def test_seed_strip_reads_lstm_then_dense_head():

@@ -164,6 +164,9 @@ BAD_LINES = {
     "--framework pytorch --proj 10 -u 10": "smaller than",
     "--layers 0": "layers",
     "--layers 1000": "not 1,000.",
+    "--units 32,18 --layers 3": "units lists 2 widths (32 → 18) but layers=3; give one width "
+    "per layer, or leave layers at 1.",
+    "--units 32,,18": "expected whole numbers separated by commas, such as 32,18, not '32,,18'.",
     "--no-reset-after": "reset_after",
     "--peepholes --framework pytorch": "peepholes",
     "--theme dark": "dark",
@@ -233,6 +236,13 @@ def test_widget_falls_back_to_static_output_in_a_terminal(ip: Any) -> None:
     assert "No widget frontend" in stdout
     assert len(bundles) == 1 and "image/png" in bundles[0]
     assert isinstance(value, Breakdown) and value.settings.units == 12
+
+
+def test_units_per_layer_count_a_stack_of_different_widths(ip: Any) -> None:
+    value, _, _ = _outputs(ip, "-o --units 32,18 -i 3 --dense 1")
+    assert isinstance(value, Breakdown)
+    assert value.settings.units == (32, 18) and value.settings.layers == 2
+    assert value.layer_totals == (4_608, 3_672) and value.total == 8_299
 
 
 def test_widget_opens_the_preset_panel_in_a_kernel(

@@ -211,7 +211,9 @@ def test_compact_summary_fits_a_screen_and_details_come_on_request() -> None:
         + [layers.Dense(2)]
     )
     report = explain(model)
-    assert len(report.text().splitlines()) <= 30
-    assert len(report.text(details=True).splitlines()) > 100
+    summary, details = report.text(), report.text(details=True)
+    assert len(summary.splitlines()) <= 30
+    assert details.startswith(summary.rpartition("\nEach recurrent layer")[0])
+    assert len(details.splitlines()) > len(summary.splitlines()) + 30
     html = report.html(diagrams=False)
     assert html.index("lstm-widget-summary") < html.index("<details>")

@@ -59,14 +59,18 @@ def onnx_model(b: Breakdown, wrong: dict[str, tuple[int, ...]] | None = None) ->
         y = f"Y{layer}"
         nodes += [
             helper.make_node(
-                OPERATOR[s.cell], inputs, [y], hidden_size=s.units, direction=direction
+                OPERATOR[s.cell],
+                inputs,
+                [y],
+                hidden_size=s.layer_units(layer),
+                direction=direction,
             ),
             helper.make_node("Transpose", [y], [f"{y}_t"], perm=[0, 2, 1, 3]),
             helper.make_node("Reshape", [f"{y}_t", "merge"], [f"X{layer + 1}"]),
         ]
         outputs.append(
             helper.make_tensor_value_info(
-                y, TensorProto.FLOAT, [SEQ, s.directions, BATCH, s.units]
+                y, TensorProto.FLOAT, [SEQ, s.directions, BATCH, s.layer_units(layer)]
             )
         )
         x = f"X{layer + 1}"
@@ -120,8 +124,8 @@ def test_onnx_runs_the_counted_weights(s, check_groups_tile_tensors):
     onnx.checker.check_model(model, full_check=True)
     x = np.random.default_rng(1).standard_normal((SEQ, BATCH, s["input_size"])).astype(np.float32)
     reference, runtime = run_reference(model, x), run_onnxruntime(model, x)
-    d, h = b.settings.directions, s["units"]
-    expected = [(SEQ, d, BATCH, h)] * s["layers"] + [(SEQ, BATCH, b.output_shape[-1])]
+    d = b.settings.directions
+    expected = [(SEQ, d, BATCH, h) for h in b.settings.widths] + [(SEQ, BATCH, b.output_shape[-1])]
     assert [y.shape for y in reference] == expected
     for ours, theirs in zip(reference, runtime, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
@@ -131,11 +135,11 @@ def test_onnx_runs_the_counted_weights(s, check_groups_tile_tensors):
 @settings(max_examples=250, deadline=None)
 @given(s=ONNX_SETTINGS)
 def test_onnx_layer_counts_follow_the_spec(s):
-    """Per layer: D·(G·h·x_k + G·h·h + 2·G·h + 3h), and x_k = D·h above the first layer."""
+    """Per layer: D·(G·h·x_k + G·h·h + 2·G·h + 3h), and x_k = D·h_{k-1} above the first."""
     b = breakdown(**s)
-    d, h, g = b.settings.directions, s["units"], GATES[s["cell"]]
-    for layer in range(s["layers"]):
-        x = s["input_size"] if layer == 0 else d * h
+    d, widths, g = b.settings.directions, b.settings.widths, GATES[s["cell"]]
+    for layer, h in enumerate(widths):
+        x = s["input_size"] if layer == 0 else d * widths[layer - 1]
         w = next(g.tensor for g in b.groups if g.layer == layer and g.role == "input")
         assert b.tensors()[w] == (d, g * h, x)
         bias = 2 * g * h if s["bias"] else 0

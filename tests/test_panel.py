@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from html import escape
 from typing import Any
 
 import pytest
@@ -279,6 +280,76 @@ def test_per_unit_reading_names_the_layers_it_covers(panel: Any) -> None:
     first, above = panel.result.per_unit[0], panel.result.per_unit[1]
     assert f"Layer 1: {first.text()}" in panel.explanation.value
     assert f"Layers 2–4: {above.text()}" in panel.explanation.value
+
+
+def test_typed_widths_per_layer_set_the_stack(panel: Any) -> None:
+    panel.widths.value = "32, 18"
+    assert panel.error is None
+    assert panel.controls["layers"].value == 2, "the list sets the number of layers"
+    assert panel.result == breakdown(units=(32, 18), input_size=1, dense=1)
+    assert panel.result.settings.input_size == 1
+    assert "Layer 2: " in panel.explanation.value and "× 18 units" in panel.explanation.value
+    assert "32 × 18" in panel.formula.value  # layer 2's input weights
+    # The layers slider cuts the list or repeats its last width.
+    panel.sliders["layers"].value = 4
+    assert panel.widths.value == "32, 18, 18, 18"
+    assert panel.result.settings.units == (32, 18, 18, 18)
+    panel.controls["layers"].value = 1
+    assert panel.widths.value == "32" and panel.result.settings.units == 32
+    # The units slider sets every layer, so it clears the list.
+    panel.widths.value = "64, 8"
+    panel.sliders["units"].value = 20
+    assert panel.widths.value == ""
+    assert panel.result.settings.widths == (20, 20)
+    assert panel.error is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("32,,18", "Units per layer: expected whole numbers separated by commas, such as "
+         "32,18, not '32,,18'."),
+        ("32, 0", "units of layer 2 must be an integer from 1 to 1,000,000,000,000, not 0."),
+        ("1,000", "Units per layer: commas separate layer widths here, so one width of "
+         "'1,000' is written with _ (such as 1_000)."),
+    ],
+)  # fmt: skip
+def test_bad_widths_are_one_sentence_and_the_panel_recovers(
+    panel: Any, text: str, message: str
+) -> None:
+    shown = panel.result
+    panel.widths.value = text
+    assert panel.error == message and escape(message) in panel.message.value
+    assert panel.result == shown, "the last valid stack stays on screen"
+    panel.widths.value = "12, 6"
+    assert panel.error is None and panel.result.settings.units == (12, 6)
+
+
+@pytest.mark.parametrize("variant", ["full", "lecture"])
+def test_a_panel_preset_to_different_widths_shows_them(variant: str) -> None:
+    p = lstm_widget.panel(units=(32, 18), input_size=3, variant=variant)
+    try:
+        assert p.widths.value == "32, 18" and p.controls["layers"].value == 2
+        assert p.result.total == 8_280 and p.error is None
+        row = next(box for box in _boxes(p) if p.controls["units"] in box.children)
+        assert p.widths in row.children, "the list sits with the units it replaces"
+        p.sliders["units"].value = 16  # logarithmic in the lecture column: any width
+        assert p.widths.value == "" and p.error is None
+        assert p.result.settings.widths == (p.controls["units"].value,) * 2
+    finally:
+        p.close()
+
+
+def _boxes(root: Any) -> list[Any]:
+    """Every box widget inside ``root``."""
+    found, pending = [], [root]
+    while pending:
+        widget = pending.pop()
+        children = getattr(widget, "children", ())
+        if children:
+            found.append(widget)
+            pending.extend(children)
+    return found
 
 
 def test_highlight_lights_up_diagram_and_formula(panel: Any) -> None:

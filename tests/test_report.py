@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_counting import any_settings
 
-from lstm_widget import Breakdown, breakdown
+from lstm_widget import Breakdown, Settings, breakdown
 from lstm_widget.counting import MAX_LAYERS
 from lstm_widget.layout import STRIP_MAX_LAYERS, Label, layout
 from lstm_widget.report import html_table, summary_line, text_table
@@ -50,7 +50,10 @@ def html_blocks(table: str) -> list[tuple[str, int]]:
 @settings(max_examples=60, deadline=None)
 @given(any_settings(), st.integers(min_value=1, max_value=MAX_LAYERS))
 def test_block_rows_add_up_to_the_total_at_any_depth(s, layers):
-    b = breakdown(**{**s, "layers": layers})
+    # Per-layer widths follow the depth: cut, or the top width repeated.
+    widths = Settings(**s).widths
+    units = (widths + widths[-1:] * layers)[:layers]
+    b = breakdown(**{**s, "units": units, "layers": layers})
     text, html = text_table(b), html_table(b)
     for blocks in (text_blocks(text), html_blocks(html)):
         assert sum(count for _, count in blocks) == b.total

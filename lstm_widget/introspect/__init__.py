@@ -14,7 +14,7 @@ from . import keras, torch  # noqa: F401  (each registers its adapter)
 from ._assembly import (
     Adapter,
     ExplainedLayer,
-    HeadLayer,
+    FoldedLayer,
     IntrospectionError,
     Layer,
     ModelReport,
@@ -27,7 +27,7 @@ from ._assembly import (
 __all__ = [
     "Adapter",
     "ExplainedLayer",
-    "HeadLayer",
+    "FoldedLayer",
     "IntrospectionError",
     "Layer",
     "ModelReport",

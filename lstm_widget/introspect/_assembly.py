@@ -12,7 +12,11 @@ framework calls them) are exactly the ones its breakdown predicts; one with extr
 reparametrised weights (LoRA, quantisation scales, weight norm, a learnt initial
 state) is listed as not explained, so no breakdown claims weights it does not hold.
 
-What is folded into a recurrent layer's breakdown: a ``Dense`` / ``TimeDistributed(Dense)``
+What is folded into a recurrent layer's breakdown: the recurrent layers stacked on it,
+each the same cell with the same options, taking exactly the features the one before
+hands on and fed by it (in a Keras model by its recorded graph, in a PyTorch module by
+the order of definition), so ``LSTM(32) → LSTM(18)`` is one stack of two widths, as
+separate ``nn.LSTM`` modules are in PyTorch; and then a ``Dense`` / ``TimeDistributed(Dense)``
 (Keras) or ``nn.Linear`` (PyTorch) with a bias and exactly its standard tensors, when it
 is the next layer with parameters and takes the recurrent layer's output width. In a
 Keras model whose graph is recorded, every call of it must also take one of the
@@ -52,7 +56,7 @@ from typing import Any, Protocol
 
 from ..conventions import FRAMEWORK_SPECS, Framework, framework_spec, with_article
 from ..conventions.layers import LayerSpec
-from ..counting import Breakdown, Settings, SettingsError, breakdown, check_steps
+from ..counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown, check_steps
 from ..display import image_html, on_theme
 from ..layers import LayerCount, count_layer
 from ..report import (
@@ -68,7 +72,7 @@ from ..style import LIGHT, Theme
 
 Shape = tuple[int, ...]
 TensorShapes = tuple[tuple[str, Shape], ...]
-#: Whether a dense layer (second) takes a recurrent layer's (first) output.
+#: Whether a dense or recurrent layer (second) takes a recurrent layer's (first) output.
 Feeds = Callable[[Any, Any], bool]
 #: What a framework layer (first) calls one of counting's tensor names (second).
 WeightName = Callable[[Any, str], str]
@@ -87,8 +91,9 @@ def _label(path: str, class_name: str) -> str:
 
 
 @dataclass(frozen=True)
-class HeadLayer:
-    """A dense layer folded into the recurrent layer before it as its dense head."""
+class FoldedLayer:
+    """A layer folded into the breakdown of the recurrent layer it follows: a recurrent
+    layer stacked on it, or the dense head."""
 
     path: str
     class_name: str
@@ -97,10 +102,12 @@ class HeadLayer:
 
 @dataclass(frozen=True)
 class ExplainedLayer:
-    """A recurrent layer (plus the dense head it feeds) with its full breakdown.
+    """A recurrent layer (plus those stacked on it and the dense head) with its breakdown.
 
-    ``framework_tensors`` are the framework's own tensor names and shapes, in the
-    framework's order; the breakdown's groups carry those real names.
+    ``stacked`` are the recurrent layers above it that make one stack with it (each
+    feeding the next), ``head`` the dense head the stack feeds. ``framework_tensors``
+    are the framework's own tensor names and shapes, in the framework's order; the
+    breakdown's groups carry those real names.
     """
 
     path: str
@@ -108,18 +115,17 @@ class ExplainedLayer:
     breakdown: Breakdown
     framework_count: int
     framework_tensors: TensorShapes
-    head: HeadLayer | None = None
+    head: FoldedLayer | None = None
+    stacked: tuple[FoldedLayer, ...] = ()
     position: int = 0
     output_shape: str = ""
     frozen: bool = False
 
     @property
     def title(self) -> str:
-        """``lstm (LSTM) + time_distributed (TimeDistributed)``."""
-        title = _label(self.path, self.class_name)
-        if self.head:
-            title += f" + {_label(self.head.path, self.head.class_name)}"
-        return title
+        """``lstm (LSTM) + lstm_1 (LSTM) + time_distributed (TimeDistributed)``."""
+        folded = (*self.stacked, *((self.head,) if self.head else ()))
+        return " + ".join(_label(layer.path, layer.class_name) for layer in (self, *folded))
 
     @property
     def matches(self) -> bool:
@@ -241,8 +247,9 @@ class ModelReport:
         rows: list[tuple[int, SummaryRow]] = []
         for item in self.items:
             verdict = "yes" if item.matches else "DOES NOT MATCH"
-            kind = item.class_name + (f" + {item.head.class_name}" if item.head else "")
-            name = item.path + (f" + {item.head.path}" if item.head else "")
+            folded = (*item.stacked, *((item.head,) if item.head else ()))
+            kind = " + ".join([item.class_name, *(layer.class_name for layer in folded)])
+            name = " + ".join([item.path, *(layer.path for layer in folded)])
             row = SummaryRow(name, kind, item.output_shape, item.breakdown.total,
                              formula_sum_pieces(item.breakdown.formula), verdict)  # fmt: skip
             rows.append((item.position, row))
@@ -429,7 +436,7 @@ class Walk:
     """What an adapter found in a model: its layers with parameters, in order, and what
     the neutral assembly needs to ask of the framework.
 
-    ``feeds`` tells whether a dense layer takes a recurrent layer's output;
+    ``feeds`` tells whether a dense or recurrent layer takes a recurrent layer's output;
     ``weight_name`` what a framework layer calls one of counting's tensor names.
     """
 
@@ -584,10 +591,12 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             counted = _counted_layer(layer, other, position[id(layer)])
             others.append(replace(counted, note=reason if layer.head else ""))
 
-    def explained(layer: Layer, b: Breakdown, head: Layer | None = None) -> ExplainedLayer:
-        item = _explained(layer, b, head)
-        shape = (head or layer).output_shape
-        return replace(item, position=position[id(layer)], output_shape=shape)
+    def explained(
+        stack: Sequence[Layer], b: Breakdown, head: Layer | None = None
+    ) -> ExplainedLayer:
+        item = _explained(stack, b, head)
+        shape = (head or stack[-1]).output_shape
+        return replace(item, position=position[id(stack[0])], output_shape=shape)
 
     index = 0
     while index < len(layers):
@@ -599,25 +608,34 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
                 reason = _dense_reason(layer.head, "not right after an explained recurrent layer")
             not_folded(layer, reason)
             continue
-        plain = breakdown(layer.settings)
-        unlike = _unlike_standard(layer, plain.tensors().items(), weight_name)
+        settings = layer.settings
+        unlike = _unlike_standard(layer, breakdown(settings).tensors().items(), weight_name)
         if unlike:
             not_folded(layer, unlike, countable=False)
             continue
+        stack = [layer]
+        while index < len(layers):
+            taller = _stacked(settings, stack[-1], layers[index], walk)
+            if taller is None:
+                break
+            settings = taller
+            stack.append(layers[index])
+            index += 1
+        plain = breakdown(settings)
         following = layers[index] if index < len(layers) else None
         if following is None or following.head is None:
-            items.append(explained(layer, plain))
+            items.append(explained(stack, plain))
             continue
         index += 1
-        with_head = breakdown(layer.settings.replace(dense=following.head[1]))
-        width = layer.settings.output_width
+        with_head = breakdown(settings.replace(dense=following.head[1]))
+        width = settings.output_width
         if following.head[0] != width:
             why_not = _dense_reason(
                 following.head,
                 f"on {following.head[0]:,} features, not the {width:,} the recurrent layer "
                 "before it concatenates",
             )
-        elif not feeds(layer.module, following.module):
+        elif not feeds(stack[-1].module, following.module):
             why_not = _dense_reason(
                 following.head,
                 "not fed by the recurrent layer before it, as far as the model's graph shows",
@@ -626,10 +644,10 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             head_tensors = with_head.tensors().items() - plain.tensors().items()
             why_not = _unlike_standard(following, head_tensors, weight_name)
         if why_not:
-            items.append(explained(layer, plain))
+            items.append(explained(stack, plain))
             not_folded(following, why_not)
         else:
-            items.append(explained(layer, with_head, following))
+            items.append(explained(stack, with_head, following))
     return ModelReport(
         framework,
         walk.model_name,
@@ -683,17 +701,57 @@ def other_layer(
     return {"other": count_layer(specs[key], sizes, switches)}
 
 
-def _explained(layer: Layer, b: Breakdown, head: Layer | None = None) -> ExplainedLayer:
-    tensors = layer.tensors + (head.tensors if head else ())
+#: Settings a layer stacked on another may differ in: its own widths and depth.
+_STACK_SHAPE = frozenset({"input_size", "units", "layers"})
+
+
+def _stacked(below: Settings, top: Layer, above: Layer, walk: Walk) -> Settings | None:
+    """``below`` with ``above`` stacked on it, or None when ``above`` does not continue it.
+
+    It continues the stack when it is the same standard cell with the same options,
+    takes exactly the features the stack's top layer (``top``) hands on, and is fed
+    by it (as far as the framework records: Keras by its graph, PyTorch by the order
+    of definition). Separate layers are how Keras, and PyTorch beyond one ``nn.LSTM``,
+    stack layers of different widths.
+    """
+    more = above.settings
+    if more is None or more.input_size != below.output_width:
+        return None
+    if any(
+        getattr(more, name) != getattr(below, name)
+        for name in SETTING_NAMES
+        if name not in _STACK_SHAPE
+    ):
+        return None
+    standard = breakdown(more).tensors().items()
+    if _unlike_standard(above, standard, walk.weight_name) or not walk.feeds(
+        top.module, above.module
+    ):
+        return None
+    try:
+        return below.replace(units=below.widths + more.widths, layers=below.layers + more.layers)
+    except SettingsError:  # deeper than any stack counting draws
+        return None
+
+
+def _explained(stack: Sequence[Layer], b: Breakdown, head: Layer | None = None) -> ExplainedLayer:
+    """The explained item of a stack of recurrent layers, and the dense head it feeds."""
+    bottom, folded = stack[0], (*stack[1:], *((head,) if head else ()))
+    tensors = tuple(t for layer in (bottom, *folded) for t in layer.tensors)
     return ExplainedLayer(
-        path=layer.path,
-        class_name=layer.class_name,
+        path=bottom.path,
+        class_name=bottom.class_name,
         breakdown=_named(b, tensors),
-        framework_count=layer.count + (head.count if head else 0),
+        framework_count=sum(layer.count for layer in (bottom, *folded)),
         framework_tensors=tensors,
-        head=HeadLayer(head.path, head.class_name, head.count) if head else None,
-        frozen=layer.frozen,
+        head=_folded(head) if head else None,
+        stacked=tuple(_folded(layer) for layer in stack[1:]),
+        frozen=all(layer.frozen for layer in stack),
     )
+
+
+def _folded(layer: Layer) -> FoldedLayer:
+    return FoldedLayer(layer.path, layer.class_name, layer.count)
 
 
 def _unexplained(layer: Layer, reason: str) -> UnexplainedLayer:

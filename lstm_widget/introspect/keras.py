@@ -133,7 +133,8 @@ def _keras_weight_name(layer: Any, counting_name: str) -> str:
 
 
 def _keras_feeds(keras: Any, given: NestedInputs, recurrent: Any, dense: Any) -> bool:
-    """Whether ``dense`` takes ``recurrent``'s output, as far as Keras' graph tells.
+    """Whether ``dense`` (or a recurrent layer stacked on ``recurrent``) takes
+    ``recurrent``'s output, as far as Keras' graph tells.
 
     A Dense listed after an LSTM may sit on another input of a functional model; only
     the graph Keras records for symbolic calls tells, so every recorded call must take

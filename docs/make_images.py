@@ -39,6 +39,11 @@ IMAGES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"framework": "onnx", "input_size": 1, "units": 10, "peepholes": True},
         {},
     ),
+    # Two ConvLSTM2D(16, (3, 3)) on 1 channel: 9,856, then 18,496; the second drawn.
+    "keras-convlstm2d.png": (
+        {"cell": "convlstm", "kernel": (3, 3), "input_size": 1, "units": 16, "layers": 2},
+        {"block": (1, "forward")},
+    ),
 }
 
 

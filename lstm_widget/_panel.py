@@ -35,6 +35,7 @@ from .conventions import (
     Highlights,
     applies,
     applies_to,
+    cell_spec,
 )
 from .counting import (
     MAX_LAYERS,
@@ -48,7 +49,7 @@ from .counting import (
 from .diagram import Diagram
 from .display import embedded_image, on_theme
 from .layout import Variant, check_variant, highlights
-from .options import parse_units
+from .options import parse_units, sizes
 from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, theme_named
 
@@ -83,6 +84,35 @@ _FLAGS: Final = (
     "bias",
     *(name for name, option in OPTIONS.items() if isinstance(option.neutral, bool)),
 )
+#: Settings of several sizes (a ConvLSTM's kernel), typed as sizes separated by commas.
+_SIZES: Final = tuple(name for name, option in OPTIONS.items() if option.neutral == ())
+#: What a sizes entry offers when its layer is first chosen: the common 3×3 kernel.
+_FIRST_SIZES: Final = "3, 3"
+
+
+def _shown(value: Any) -> Any:
+    """A setting's value as its control holds it: sizes as ``3, 3``, else itself."""
+    return ", ".join(str(n) for n in value) if isinstance(value, tuple) else value
+
+
+def _setting(name: str, value: Any) -> Any:
+    """A control's value as the setting takes it: typed sizes become a tuple."""
+    if name not in _SIZES:
+        return value
+    parsed = sizes(value)
+    if parsed is None:
+        raise SettingsError(
+            f"{name} must be sizes separated by commas such as 3, 3, not {value!r}."
+        )
+    return parsed
+
+
+def _described(setting: str, cell: str) -> str:
+    """``units``, or ``units (filters)`` where the cell calls them otherwise."""
+    spec = cell_spec(cell)
+    name = {"units": spec.units, "input_size": spec.inputs}[setting]
+    return setting if name == setting else f"{setting} ({name})"
+
 
 #: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
 #: presentation mode, with its file browser closed, beside the lecture diagram.
@@ -264,9 +294,18 @@ class Panel(widgets.VBox):
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
             options=[(spec.label, key) for key, spec in FRAMEWORK_SPECS.items()],
+            # Which layers each convention stores ("Keras 2" alone does not say cuDNN).
+            tooltips=[
+                f"{spec.label}: {', '.join(layout.class_name for layout in spec.cells.values())}"
+                for spec in FRAMEWORK_SPECS.values()
+            ],
             value=settings.framework,
             description="" if lecture else "framework",
             style=wide,
+            # Three buttons to a row, so the conventions read as two groups: Keras 3,
+            # PyTorch and ONNX, then Keras 2, TF1 and Flax. (The lecture column is
+            # narrow enough to wrap them the same way.)
+            layout=widgets.Layout() if lecture else widgets.Layout(max_width="480px"),
         )
         self.controls["cell"] = widgets.ToggleButtons(
             options=[(spec.label, key) for key, spec in CELL_SPECS.items()],
@@ -296,6 +335,14 @@ class Panel(widgets.VBox):
                 value=getattr(settings, name),
                 description=name if lecture else _label(name),
                 indent=False,
+            )
+        for name in _SIZES:
+            self.controls[name] = widgets.Text(
+                value=_shown(getattr(settings, name)) or _FIRST_SIZES,
+                description=_label(name),
+                placeholder=_FIRST_SIZES,
+                continuous_update=False,
+                style=wide,
             )
         rules = highlights(start)
         self.highlight = widgets.Dropdown(
@@ -343,6 +390,7 @@ class Panel(widgets.VBox):
                     self.controls["framework"],
                     self.controls["cell"],
                     *number_rows,
+                    *(self.controls[name] for name in _SIZES),
                     *flags,
                     self.highlight,
                     self.theme,
@@ -370,6 +418,7 @@ class Panel(widgets.VBox):
                     self.controls["framework"],
                     self.controls["cell"],
                     *number_rows,
+                    *(self.controls[name] for name in _SIZES),
                     widgets.HBox(flags),
                     widgets.HBox([self.highlight, self.theme]),
                 ]
@@ -592,7 +641,7 @@ class Panel(widgets.VBox):
         self._holding = True  # changes made here must not re-enter
         try:
             self._match_options_to_layer()
-            values = {name: control.value for name, control in self.controls.items()}
+            values = {name: _setting(name, c.value) for name, c in self.controls.items()}
             settings = Settings(**{**values, "units": self._typed_units()})
             # A theme or highlight change, or the first draw, leaves the count as it is.
             if settings != self.result.settings:
@@ -611,24 +660,31 @@ class Panel(widgets.VBox):
             self._holding = False
 
     def _match_options_to_layer(self) -> None:
-        """Disable options the chosen framework and cell lack, at their neutral value.
+        """Disable options the chosen framework and cell lack, at their neutral value,
+        and name ``units`` and ``input_size`` as the cell does (filters, channels).
 
         A disabled option shows the value actually counted; the user's value is kept
         and comes back when the option applies again. The lecture column hides it.
         """
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
-        for option in OPTIONS:
+        for setting in ("units", "input_size"):
+            self.controls[setting].description = _described(setting, cell)
+        layout = FRAMEWORK_SPECS[framework].cells.get(cell)
+        # Biases are an option too where a layer can drop them; elsewhere they stay on.
+        rules = {name: (applies(name, framework, cell), o.neutral) for name, o in OPTIONS.items()}
+        rules["bias"] = (layout is None or layout.optional_bias, True)
+        for option, (exists, counted) in rules.items():
             control = self.controls[option]
-            exists = applies(option, framework, cell)
             if exists == (not control.disabled):
                 continue
+            neutral = _shown(counted)
             if exists:
                 parked = self._parked.pop(option, control.value)
-                if control.value == OPTIONS[option].neutral:  # not set while disabled
+                if control.value == neutral:  # not set while disabled
                     control.value = parked
             else:
                 self._parked[option] = control.value
-                control.value = OPTIONS[option].neutral
+                control.value = neutral
             control.disabled = not exists
             if option in self.sliders:
                 self.sliders[option].disabled = not exists

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import reprlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
@@ -37,12 +38,15 @@ from .conventions import (
     Framework,
     Role,
     SettingsError,
+    cell_refusal,
+    cell_spec,
     convention,
     gate_display,
     gate_letters,
     layer_name,
     option_refusal,
     stable_gate,
+    with_article,
 )
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "FRAMEWORK_LABELS",
     "GATE_NAMES",
     "GATE_ORDER",
+    "MAX_KERNEL",
     "MAX_LAYERS",
     "MAX_SIZE",
     "MAX_STEPS",
@@ -129,6 +134,8 @@ MAX_LAYERS = 100
 #: Widths (input, units, projection, dense) up to a trillion: far past any layer anyone
 #: trains, while every count stays printable and every view drawable.
 MAX_SIZE = 10**12
+#: Kernel sizes up to a thousand along each axis: past any convolution anyone trains.
+MAX_KERNEL = 1_000
 
 #: Longest sequence the work is counted for: far past any sequence anyone runs.
 MAX_STEPS = 10**12
@@ -145,14 +152,16 @@ class Settings:
     Parameters
     ----------
     cell
-        ``"lstm"``, ``"gru"`` or ``"rnn"`` (simple RNN).
+        ``"lstm"``, ``"gru"``, ``"rnn"`` (simple RNN) or ``"convlstm"`` (Keras
+        ConvLSTM1D/2D/3D).
     input_size
-        Features per timestep (the last input axis; timesteps never count).
+        Features per timestep (the last input axis; timesteps never count); a
+        ConvLSTM's input channels.
     units
-        Width of each layer: Keras ``units``, PyTorch ``hidden_size``. One int for
-        every layer, or one per layer (``(32, 18)``) for a stack of different widths;
-        a list's length is the number of layers, and widths that are all equal count
-        as one int.
+        Width of each layer: Keras ``units``, PyTorch ``hidden_size``, a ConvLSTM's
+        ``filters``. One int for every layer, or one per layer (``(32, 18)``) for a
+        stack of different widths; a list's length is the number of layers, and widths
+        that are all equal count as one int.
     framework
         Whose storage convention to count: ``"keras"``, ``"pytorch"`` or ``"onnx"``.
     layers
@@ -170,6 +179,10 @@ class Settings:
         Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
     peepholes
         ONNX LSTM's optional peephole input ``P``.
+    kernel
+        A ConvLSTM's ``kernel_size``, one size per spatial axis: its length (1, 2 or
+        3) makes it a ConvLSTM1D, 2D or 3D. Keras uses it for the input and the
+        recurrent kernel alike.
     dense
         Width of a TimeDistributed(Dense(n)) / Linear(n) head (0 = none).
     """
@@ -184,11 +197,16 @@ class Settings:
     proj_size: int = 0
     reset_after: bool = True
     peepholes: bool = False
+    kernel: tuple[int, ...] = ()
     dense: int = 0
 
     def __post_init__(self) -> None:
         _check_choice("cell", self.cell, CELLS)
         _check_choice("framework", self.framework, FRAMEWORKS)
+        missing = cell_refusal(self.cell, self.framework)
+        if missing:
+            raise SettingsError(missing)
+        object.__setattr__(self, "kernel", _kernel(self.kernel))
         object.__setattr__(self, "units", _units(self.units))
         for name, minimum, maximum in _INTEGER_SETTINGS:
             # numpy and other integral types are welcome, but counts stay Python ints.
@@ -201,9 +219,22 @@ class Settings:
             refusal = option_refusal(option, getattr(self, option), self.framework, self.cell)
             if refusal:
                 raise SettingsError(refusal)
+        dims = cell_spec(self.cell).kernel_dims
+        if dims and len(self.kernel) not in dims:
+            layer = with_article(self.describe_layer())
+            raise SettingsError(
+                f"{layer[0].upper()}{layer[1:]} needs kernel, {_KERNEL_KIND} "
+                "such as kernel=(3, 3) for a ConvLSTM2D."
+            )
+        layout = self.convention
+        if not self.bias and not layout.optional_bias:
+            raise SettingsError(
+                f"bias=False is not possible: {with_article(self.describe_layer())} always "
+                "has its biases; use bias=True."
+            )
         if isinstance(self.units, tuple):
             self._stack_widths(self.units)
-        if self.proj_size and self.proj_size >= min(self.widths):
+        if self.proj_size and layout.projection_below_units and self.proj_size >= min(self.widths):
             units = f"units={self.units}"
             if isinstance(self.units, tuple):
                 units = f"each layer's units ({self.units_text()})"
@@ -288,7 +319,13 @@ class Settings:
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""
-        return layer_name(self.framework, self.cell)
+        return layer_name(self.framework, self.cell, self.kernel)
+
+    @property
+    def kernel_area(self) -> int:
+        """k: the product of the kernel's sizes, the weights one filter has per channel
+        (1 for a cell of matrix products)."""
+        return math.prod(self.kernel)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied and validated."""
@@ -309,6 +346,26 @@ _INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
     ("proj_size", 0, MAX_SIZE),
     ("dense", 0, MAX_SIZE),
 )
+
+_KERNEL_KIND = f"a tuple of 1 to 3 sizes from 1 to {MAX_KERNEL:,}"
+
+
+def _kernel(value: object) -> tuple[int, ...]:
+    """``value`` as a tuple of Python ints within bounds, or a one-sentence SettingsError.
+
+    Its length is the convolution's dimensionality, so a bare number, which Keras
+    would repeat over axes it cannot know here, is refused.
+    """
+    if isinstance(value, tuple | list) and len(value) <= 3:
+        whole = [
+            int(n) for n in value if isinstance(n, numbers.Integral) and not isinstance(n, bool)
+        ]
+        if len(whole) == len(value) and all(1 <= n <= MAX_KERNEL for n in whole):
+            return tuple(whole)
+    # reprlib shortens a long list to something a sentence can hold.
+    shown = reprlib.repr(value)
+    raise SettingsError(f"kernel must be {_KERNEL_KIND} such as (3, 3), not {shown}.")
+
 
 #: Out-of-range numbers longer than this are described by their length, not printed.
 _SHOWN_DIGITS = 30
@@ -560,14 +617,30 @@ class PerUnit:
     projection: int
     units: int
     directions: int
+    #: A ConvLSTM's kernel: each filter sees k = its area of every input and state
+    #: channel.
+    kernel: tuple[int, ...] = ()
+    #: What one of ``units`` is called: ``unit``, or a ConvLSTM's ``filter``.
+    unit: str = "unit"
 
     @property
     def per_unit(self) -> int:
+        area = math.prod(self.kernel)
         return (
-            self.gates * (self.inputs + self.recurrent + self.biases)
+            self.gates * (area * (self.inputs + self.recurrent) + self.biases)
             + self.peepholes
             + self.projection
         )
+
+    @property
+    def units_text(self) -> str:
+        """``1 unit``, ``16 filters``: how many share this layer."""
+        return f"{self.units:,} {self.unit if self.units == 1 else f'{self.unit}s'}"
+
+    @property
+    def kernel_text(self) -> str:
+        """``3·3 × ``, the kernel factor before each channel count; empty without one."""
+        return _kernel_text(self.kernel)
 
     @property
     def total(self) -> int:
@@ -585,14 +658,16 @@ class PerUnit:
 
     def _terms(self, named: bool) -> list[Piece]:
         """One unit's inputs, fed-back state and biases as pieces, with their names
-        (``1 input``) or as bare numbers, each bias vector its own ``1``."""
+        (``1 input``) or as bare numbers, each bias vector its own ``1``; a ConvLSTM's
+        kernel factor (``3·3 × ``) leads the input and the recurrent count."""
 
-        def term(count: int, name: str, role: Role) -> Piece:
-            return (f"{count:,} {name}" if named else f"{count:,}", role)
+        def term(count: int, name: str, role: Role, factor: str = "") -> Piece:
+            return (f"{factor}{count:,} {name}" if named else f"{factor}{count:,}", role)
 
+        k = self.kernel_text
         terms = [
-            term(self.inputs, "input", "input"),
-            term(self.recurrent, "recurrent", "recurrent"),
+            term(self.inputs, "input", "input", k),
+            term(self.recurrent, "recurrent", "recurrent", k),
         ]
         if named and self.biases:
             terms.append(term(self.biases, "bias" + ("es" if self.biases > 1 else ""), "bias"))
@@ -600,8 +675,8 @@ class PerUnit:
             bias_roles: tuple[Role, ...] = ("bias", "second_bias")
             terms += [("1", role) for role in bias_roles[: self.biases]]
         pieces: list[Piece] = []
-        for k, piece in enumerate(terms):
-            pieces += [(" + ", None), piece] if k else [piece]
+        for n, piece in enumerate(terms):
+            pieces += [(" + ", None), piece] if n else [piece]
         if self.gates > 1:
             gates = f"{self.blocks_text()} × (" if named else f"{self.gates} × ("
             pieces = [(gates, None), *pieces, (")", None)]
@@ -618,13 +693,14 @@ class PerUnit:
 
     def pieces(self) -> tuple[Piece, ...]:
         """The whole reading: ``each unit: 4 blocks (3 gates + candidate) × (1 input +
-        10 recurrent + 1 bias) = 48; × 10 units = 480``."""
-        units = "unit" if self.units == 1 else "units"
-        tail = f" = {self.per_unit:,}; × {self.units:,} {units}"
+        10 recurrent + 1 bias) = 48; × 10 units = 480`` (``each filter: ...`` for a
+        ConvLSTM)."""
+        tail = f" = {self.per_unit:,}; × {self.units_text}"
         if self.directions > 1:
             tail += " × 2 directions"
         tail += f" = {self.total:,}"
-        return tuple(_merged([("each unit: ", None), *self._terms(named=True), (tail, None)]))
+        lead = (f"each {self.unit}: ", None)
+        return tuple(_merged([lead, *self._terms(named=True), (tail, None)]))
 
     def text(self) -> str:
         return plain(self.pieces())
@@ -634,11 +710,12 @@ class PerUnit:
 #: activations (LSTM: σ for i, f, o, tanh for the candidate and for c_t), products
 #: (LSTM: f⊙c, i⊙g, o⊙tanh c; GRU: r⊙(U h + b), z⊙h, (1 − z)⊙n) and the additions of
 #: the state update (LSTM: c_t = f⊙c + i⊙g; GRU: 1 − z and the sum). Biases and
-#: peepholes add their own.
+#: peepholes add their own. A ConvLSTM does an LSTM's at every position of its grid.
 _ELEMENTWISE: Mapping[Cell, tuple[int, int, int]] = {
     "lstm": (5, 3, 1),
     "gru": (3, 3, 2),
     "rnn": (1, 0, 0),
+    "convlstm": (5, 3, 1),
 }
 
 
@@ -692,6 +769,10 @@ class Work:
     its matrix weights: LSTM 4·h·(x + r) (+ P·h projecting), GRU 3·h·(x + h), simple
     RNN h·(x + h), × 2 directions; the head f·n. FLOPs, as profilers count them, are 2 ×
     MACs. Biases are additions, element-wise work.
+
+    A ConvLSTM's kernel weights each do one per step at every position of the output
+    grid, whose height and width are the input's, not the layer's: its figures are
+    ``per_position``, for one position of the grid.
     """
 
     steps: int
@@ -701,6 +782,7 @@ class Work:
     elementwise: Elementwise
     head_additions: int
     memory: Memory
+    per_position: bool = False
 
     @property
     def macs_per_step(self) -> int:
@@ -771,9 +853,16 @@ class Breakdown:
         line (:meth:`headline`); a narrow one may set the aside under the answer.
         """
         s = self.settings
-        stack = [f"{s.layers} layers"] if s.layers > 1 else []
+        spec = cell_spec(s.cell)
+        stack = []
+        if s.kernel:  # a ConvLSTM's filters and kernel, as its constructor takes them
+            sizes = "×".join(f"{n:,}" for n in s.kernel)
+            filters = "" if isinstance(s.units, tuple) else f"{spec.count(s.units)}, "
+            stack.append(f"{filters}kernel {sizes}")
+        if s.layers > 1:
+            stack.append(f"{s.layers} layers")
         if isinstance(s.units, tuple):
-            stack[0] += f" of {s.units_text()} units"
+            stack[-1] += f" of {s.units_text()} {spec.units}"
         if s.bidirectional:
             stack.append("bidirectional")
         name = s.describe_layer() + (f" ({', '.join(stack)})" if stack else "")
@@ -991,34 +1080,49 @@ def register_builder(key: str) -> Callable[[Builder], Builder]:
     return register
 
 
+def _keras_path(s: Settings, layer: int, direction: Direction, name: str, cell: str = "") -> str:
+    """A layer's weight path as Keras (3 or 2) names it automatically in a fresh session.
+
+    ``name``, ``name_1``, ... per layer, then ``cell`` (e.g. ``/lstm_cell``);
+    Bidirectional names its copies after the wrapped layer: bidirectional_1/forward_lstm_1.
+    """
+    suffix = f"_{layer}" if layer else ""
+    path = f"{name}{suffix}{cell}"
+    return f"bidirectional{suffix}/{direction}_{path}" if s.bidirectional else path
+
+
 @register_builder("keras")
 def _keras_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
-    """Keras: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h) or (2, G·h)."""
-    h, x = s.layer_units(layer), s.layer_input(layer)
+    """Keras: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h) or (2, G·h).
+
+    A ConvLSTM's kernels lead with the kernel's sizes: kernel (k…, c, 4f),
+    recurrent_kernel (k…, f, 4f).
+    """
+    h, x, k = s.layer_units(layer), s.layer_input(layer), s.kernel
     gates = s.convention.gate_order
     width = len(gates) * h
     base = s.convention.tensor_prefix
-    # Keras's automatic names in a fresh session: lstm, lstm_1, ...; Bidirectional
-    # names its copies after the wrapped layer: bidirectional_1/forward_lstm_1.
-    suffix = f"_{layer}" if layer else ""
-    path = f"{base}{suffix}/{base}_cell"
-    if s.bidirectional:
-        path = f"bidirectional{suffix}/{direction}_{path}"
+    # Keras's automatic names in a fresh session: lstm, lstm_1, ... (conv_lstm2d,
+    # conv_lstm2d_1, ... over a conv_lstm_cell).
+    path = _keras_path(s, layer, direction, f"{base}{f'{len(k)}d' if k else ''}", f"/{base}_cell")
     group = partial(WeightGroup, layer=layer, direction=direction)
     kernel, recurrent, bias = (f"{path}/{n}" for n in ("kernel", "recurrent_kernel", "bias"))
     groups: list[WeightGroup] = []
-    for k, gate in enumerate(gates):
-        cols = f"[:, {_span(k, h)}]"
-        groups.append(group(kernel, (x, width), cols, _symbol("W", gate), "input", gate))
-        groups.append(group(recurrent, (h, width), cols, _symbol("U", gate), "recurrent", gate))
+    kernel_axes = ":, " * len(k)
+    for n, gate in enumerate(gates):
+        cols = f"[{kernel_axes}:, {_span(n, h)}]"
+        groups.append(group(kernel, (*k, x, width), cols, _symbol("W", gate), "input", gate))
+        groups.append(
+            group(recurrent, (*k, h, width), cols, _symbol("U", gate), "recurrent", gate)
+        )
         if _biases(s) == 2:
             rows: tuple[tuple[int, str, Role], ...] = ((0, "b", "bias"), (1, "b'", "second_bias"))
             for row, symbol, role in rows:
-                index = f"[{row}, {_span(k, h)}]"
+                index = f"[{row}, {_span(n, h)}]"
                 groups.append(group(bias, (2, width), index, _symbol(symbol, gate), role, gate))
         elif s.bias:
             groups.append(
-                group(bias, (width,), f"[{_span(k, h)}]", _symbol("b", gate), "bias", gate)
+                group(bias, (width,), f"[{_span(n, h)}]", _symbol("b", gate), "bias", gate)
             )
     return groups
 
@@ -1071,6 +1175,124 @@ def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGr
             index = f"[{slot}, {_span(k, h)}]"
             groups.append(group(p, (d, 3 * h), index, _symbol("p", gate), "peephole", gate))
     return groups
+
+
+@register_builder("cudnn")
+def _cudnn_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """Keras 2 CuDNNLSTM / CuDNNGRU: kernel (x, G·h), recurrent_kernel (h, G·h), bias 2·G·h."""
+    h, x = s.layer_units(layer), s.layer_input(layer)
+    gates = s.convention.gate_order
+    width = len(gates) * h
+    # Keras 2's automatic names: cu_dnnlstm, cu_dnnlstm_1, ... TensorFlow shows a
+    # variable as name:0.
+    path = _keras_path(s, layer, direction, s.convention.tensor_prefix)
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    kernel, recurrent, bias = (f"{path}/{n}:0" for n in ("kernel", "recurrent_kernel", "bias"))
+    groups: list[WeightGroup] = []
+    for k, gate in enumerate(gates):
+        cols = f"[:, {_span(k, h)}]"
+        groups.append(group(kernel, (x, width), cols, _symbol("W", gate), "input", gate))
+        groups.append(group(recurrent, (h, width), cols, _symbol("U", gate), "recurrent", gate))
+        # The input side's biases for every gate come first, then the recurrent side's.
+        wb, rb = f"[{_span(k, h)}]", f"[{_span(len(gates) + k, h)}]"
+        groups.append(group(bias, (2 * width,), wb, _symbol("b", gate), "bias", gate))
+        groups.append(group(bias, (2 * width,), rb, _symbol("b'", gate), "second_bias", gate))
+    return groups
+
+
+def _tf1_scope(s: Settings, layer: int, direction: Direction) -> str:
+    """The variable scope TensorFlow 1 gives a cell, as ``dynamic_rnn`` (one cell or a
+    ``MultiRNNCell``), ``bidirectional_dynamic_rnn`` or ``stack_bidirectional_dynamic_rnn``
+    build it."""
+    cell = s.convention.tensor_prefix
+    side = "fw" if direction == "forward" else "bw"
+    if not s.bidirectional:
+        return f"rnn/{cell}" if s.layers == 1 else f"rnn/multi_rnn_cell/cell_{layer}/{cell}"
+    if s.layers == 1:
+        return f"bidirectional_rnn/{side}/{cell}"
+    return f"stack_bidirectional_rnn/cell_{layer}/bidirectional_rnn/{side}/{cell}"
+
+
+@register_builder("tf1")
+def _tf1_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """TensorFlow 1 cells: a kernel (x + r, G·h) over [x; h], bias, peepholes, projection."""
+    h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
+    scope = _tf1_scope(s, layer, direction)
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    groups: list[WeightGroup] = []
+
+    def fused(name: str, gates: tuple[str, ...]) -> None:
+        # The kernel's first x rows multiply the input, the other r rows the state.
+        kernel, bias, width = f"{scope}/{name}kernel:0", f"{scope}/{name}bias:0", len(gates) * h
+        for k, gate in enumerate(gates):
+            cols = _span(k, h)
+            rows: tuple[tuple[str, str, Role], ...] = (
+                (f"[0:{x}, {cols}]", "W", "input"),
+                (f"[{x}:{x + r}, {cols}]", "U", "recurrent"),
+            )
+            for index, letter, role in rows:
+                groups.append(
+                    group(kernel, (x + r, width), index, _symbol(letter, gate), role, gate)
+                )
+        for k, gate in enumerate(gates):
+            groups.append(
+                group(bias, (width,), f"[{_span(k, h)}]", _symbol("b", gate), "bias", gate)
+            )
+
+    gates = s.convention.gate_order
+    if s.cell == "gru":  # two fused groups: the gates r and z, then the candidate
+        fused("gates/", gates[:2])
+        fused("candidate/", gates[2:])
+    else:
+        fused("", gates)
+    if s.peepholes:
+        for gate in s.convention.peephole_order:
+            tensor = f"{scope}/w_{gate}_diag:0"
+            groups.append(group(tensor, (h,), "", _symbol("p", gate), "peephole", gate))
+    if s.proj_size:
+        tensor = f"{scope}/projection/kernel:0"
+        groups.append(group(tensor, (h, s.proj_size), "", "W_hr", "projection", ""))
+    return groups
+
+
+@register_builder("flax")
+def _flax_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """Flax NNX cells: Linear layers dense_i (x, G·h) and dense_h (h, G·h), or one per gate."""
+    h, x = s.layer_units(layer), s.layer_input(layer)
+    layout = s.convention
+    # The paths of nnx.state: a stack (or a head) sits in a module's ``layers`` list,
+    # each nnx.RNN keeps its cell as ``cell``, nnx.Bidirectional its two RNNs.
+    path = f"layers.{layer}." if s.layers > 1 or s.dense else ""
+    if s.bidirectional:
+        path += f"{direction}_rnn."
+    path += "cell."
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    groups: list[WeightGroup] = []
+    gates = layout.gate_order
+    width = len(gates) * h
+    biased = "dense_h" if layout.bias_side == "recurrent" else "dense_i"
+    for k, gate in enumerate(gates):
+        if layout.fused:
+            cols, span = f"[:, {_span(k, h)}]", f"[{_span(k, h)}]"
+            kernels = (
+                (f"{path}dense_i.kernel", (x, width)),
+                (f"{path}dense_h.kernel", (h, width)),
+            )
+            bias = (f"{path}{biased}.bias", (width,), span)
+        else:
+            # nnx.LSTMCell names its per-gate layers ii, if_ (if is a keyword), ig, io
+            # and hi, hf, hg, ho.
+            cols = ""
+            ii, hh = (f"{path}i{gate}_" if gate == "f" else f"{path}i{gate}"), f"{path}h{gate}"
+            kernels = ((f"{ii}.kernel", (x, h)), (f"{hh}.kernel", (h, h)))
+            bias = (f"{hh if layout.bias_side == 'recurrent' else ii}.bias", (h,), "")
+        roles: tuple[Role, Role] = ("input", "recurrent")
+        for (tensor, shape), letter, role in zip(kernels, "WU", roles, strict=True):
+            groups.append(group(tensor, shape, cols, _symbol(letter, gate), role, gate))
+        groups.append(group(bias[0], bias[1], bias[2], _symbol("b", gate), "bias", gate))
+    # In the order nnx.state lists a cell's parameters: by path (a stable sort keeps
+    # the gates in storage order within a fused tensor).
+    return sorted(groups, key=lambda g: g.tensor)
 
 
 def _dense_groups(s: Settings) -> list[WeightGroup]:
@@ -1142,22 +1364,38 @@ def _stack_lines(s: Settings, line: LineBuilder) -> list[FormulaLine]:
 
 
 def _width_symbol(s: Settings) -> str:
-    """Symbol for a layer's output width D·r: h, P, 2h or 2P."""
-    state = "P" if s.proj_size else "h"
+    """Symbol for a layer's output width D·r: h, P, 2h or 2P (a ConvLSTM's f or 2f)."""
+    state = "P" if s.proj_size else cell_spec(s.cell).unit_symbol
     return f"2{state}" if s.bidirectional else state
 
 
+def _kernel_text(kernel: tuple[int, ...]) -> str:
+    """``3·3 × ``: a kernel's sizes as the factor k they multiply into, or nothing."""
+    return f"{'·'.join(f'{n:,}' for n in kernel)} × " if kernel else ""
+
+
 def _matrix_terms(s: Settings, layer: int) -> list[Term]:
-    """A gate's input and recurrent weight matrices: x × h and r × h."""
+    """A gate's input and recurrent weights: x × h and r × h; a ConvLSTM's kernel area k
+    leads both products, ``k × c × f`` and ``k × f × f``, k written out as ``3·3``."""
     h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
+    area, spec = s.kernel_area, cell_spec(s.cell)
+    h_symbol = spec.unit_symbol
     # Above layer 1 the input is the layer below's output: D·h when it is as wide as
-    # this layer (or D·P), else a width of its own, x.
+    # this layer (or D·P), else a width of its own, x (a ConvLSTM's c).
     below_alike = layer and (s.proj_size or s.layer_units(layer - 1) == h)
-    x_symbol = _width_symbol(s) if below_alike else "x"
-    r_symbol = "P" if s.proj_size else "h"
+    x_symbol = _width_symbol(s) if below_alike else spec.input_symbol
+    r_symbol = "P" if s.proj_size else h_symbol
+    k_symbol, k_text = ("k × " if s.kernel else ""), _kernel_text(s.kernel)
     return [
-        Term("input", f"{x_symbol} × h", f"{x:,} × {h:,}", x * h),
-        Term("recurrent", f"{r_symbol} × h", f"{r:,} × {h:,}", r * h),
+        Term(
+            "input", f"{k_symbol}{x_symbol} × {h_symbol}", f"{k_text}{x:,} × {h:,}", area * x * h
+        ),
+        Term(
+            "recurrent",
+            f"{k_symbol}{r_symbol} × {h_symbol}",
+            f"{k_text}{r:,} × {h:,}",
+            area * r * h,
+        ),
     ]
 
 
@@ -1169,12 +1407,13 @@ def _projection_terms(s: Settings, layer: int) -> list[Term]:
 
 
 def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
-    h = s.layer_units(layer)
+    """``G × (x × h + h × h + h)``, a ConvLSTM's ``4 × (k × c × f + k × f × f + f)``."""
+    h, h_symbol = s.layer_units(layer), cell_spec(s.cell).unit_symbol
     inner = _matrix_terms(s, layer)
     if s.bias:
-        inner.append(Term("bias", "h", f"{h:,}", h))
+        inner.append(Term("bias", h_symbol, f"{h:,}", h))
     if _biases(s) == 2:
-        inner.append(Term("second_bias", "h", f"{h:,}", h))
+        inner.append(Term("second_bias", h_symbol, f"{h:,}", h))
     outer = []
     if s.peepholes:
         outer.append(Term("peephole", "3 × h", f"3 × {h:,}", 3 * h))
@@ -1201,17 +1440,24 @@ def _per_unit(s: Settings, layer: int) -> PerUnit:
         projection=s.proj_size,
         units=s.layer_units(layer),
         directions=s.directions,
+        kernel=s.kernel,
+        unit=cell_spec(s.cell).unit,
     )
 
 
 def _output_shapes(s: Settings) -> tuple[tuple[str, tuple[int | None, ...]], ...]:
-    """Per layer and head: (None, None, width), as Keras prints sequence outputs."""
+    """Per layer and head: (None, None, width), as Keras prints sequence outputs.
+
+    A ConvLSTM's spatial axes come between: their sizes depend on the input's and on
+    padding and strides, none of which changes a count, so they stay unknown (None).
+    """
     name = s.describe_layer()
+    lead = (None, None) + (None,) * len(s.kernel)
     shapes: list[tuple[str, tuple[int | None, ...]]] = [
-        (f"{name} {layer + 1}", (None, None, s.layer_output(layer))) for layer in range(s.layers)
+        (f"{name} {layer + 1}", (*lead, s.layer_output(layer))) for layer in range(s.layers)
     ]
     if s.dense:
-        shapes.append(("dense head", (None, None, s.dense)))
+        shapes.append(("dense head", (*lead, s.dense)))
     return tuple(shapes)
 
 
@@ -1229,7 +1475,7 @@ def _work(s: Settings, steps: int) -> Work:
         products, additions = products + 3, additions + 3
     additions += s.gates * _biases(s)
     width = s.directions * sum(s.widths)  # every layer's units, both directions
-    lstm, rnn = s.cell == "lstm", s.cell == "rnn"
+    lstm, rnn = s.cell in ("lstm", "convlstm"), s.cell == "rnn"
     state = sum(s.state_width(k) + (h if lstm else 0) for k, h in enumerate(s.widths))
     kept = sum(
         s.gates * h + (h if lstm else 0) + (0 if rnn else s.state_width(k))
@@ -1246,4 +1492,5 @@ def _work(s: Settings, steps: int) -> Work:
             inference=steps * (n or s.output_width) + s.directions * state,
             training=steps * (s.input_size + s.directions * kept + n),
         ),
+        per_position=bool(s.kernel),
     )

@@ -363,10 +363,6 @@ SIZES: Mapping[Variant, Sizes] = {"full": FULL, "lecture": LECTURE}
 # ---------------------------------------------------------------------------- cards
 
 
-def _units(n: int) -> str:
-    return f"{_fmt(n)} {'unit' if n == 1 else 'units'}"
-
-
 @dataclass(frozen=True)
 class _Card:
     """A gate's weight groups: header, one row per group, and the gate's subtotal.
@@ -379,7 +375,8 @@ class _Card:
     key: str
     title: str
     rows: tuple[WeightGroup, ...]
-    units: int
+    #: Whose share the subtotal counts: ``10 units``, ``16 filters``.
+    units: str
     tags: frozenset[str]
     sz: Sizes
     note: str = ""
@@ -390,7 +387,7 @@ class _Card:
 
     @property
     def total(self) -> str:
-        return f"{_units(self.units)}: {_fmt(sum(g.count for g in self.rows))}"
+        return f"{self.units}: {_fmt(sum(g.count for g in self.rows))}"
 
     @property
     def width(self) -> float:
@@ -652,7 +649,7 @@ def _cell_drawing(
     drawing = _DRAWINGS[spec.drawing]
     gates = spec.gate_names
     mine = b.block_groups(layer, direction)
-    units = s.layer_units(layer)
+    units = spec.count(s.layer_units(layer))
     cards: dict[str, _Card] = {}
     for gate in gates:
         rows = tuple(g for g in mine if g.stable_gate == gate and g.role != "projection")
@@ -665,9 +662,8 @@ def _cell_drawing(
         cards[gate] = _Card(f"card:{gate or 'cell'}", title, rows, units, _tags(gate), sz, note)
     projection = tuple(g for g in mine if g.role == "projection")
     if projection:
-        cards["proj"] = _Card(
-            "card:proj", "projection", projection, units, _tags("projection"), sz
-        )
+        tags = _tags("projection")
+        cards["proj"] = _Card("card:proj", "projection", projection, units, tags, sz)
 
     bw, r = sz.gate_box[0] / 2, sz.node_radius
     # A wire with its arrow head and a stub of shaft, between two things it joins.
@@ -708,7 +704,8 @@ def _resets_after(s: Settings) -> bool:
 
 def _reset_operand(s: Settings) -> str:
     """What a reset-after GRU's reset gate multiplies."""
-    return "U·h + b′" if s.bias else "U·h"
+    # Flax's GRU resets after the product too, but keeps no recurrent bias b′.
+    return "U·h + b′" if s.bias and s.convention.biases == 2 else "U·h"
 
 
 def _top_row(cell: _Cell, top: float) -> float:
@@ -744,6 +741,16 @@ def _register_drawing(key: str, *, out_column: bool) -> Callable[[Draw], Draw]:
     return register
 
 
+def _lstm_gate_row(cell: _Cell, top: float) -> float:
+    """The y of an LSTM's gate boxes: two steps below its cell state."""
+    return _top_row(cell, top) + cell.y(104)
+
+
+def _lstm_bus_row(cell: _Cell, top: float) -> float:
+    """The y of the bus feeding an LSTM's gates from below."""
+    return _lstm_gate_row(cell, top) + cell.y(46)
+
+
 @_register_drawing("lstm", out_column=True)
 def _lstm(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
     f, i, g, o = gates
@@ -751,8 +758,8 @@ def _lstm(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], fl
     r, bw, bh = sz.node_radius, sz.gate_box[0] / 2, sz.gate_box[1] / 2
     y_c = _top_row(cell, top)
     y_op = y_c + cell.y(52)
-    y_g = y_op + cell.y(52)
-    y_bus = y_g + cell.y(46)
+    y_g = _lstm_gate_row(cell, top)
+    y_bus = _lstm_bus_row(cell, top)
     x_mul = (c[i] + c[g]) / 2
     x_out = c["out"]
     x_end = cell.x_end
@@ -794,6 +801,25 @@ def _lstm(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], fl
             )
     bus, bottom = cell.bus(gates, y_g, y_bus)
     return items + bus, bottom + cell.y(12)
+
+
+@_register_drawing("convlstm", out_column=True)
+def _conv_lstm(cell: _Cell, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    """The LSTM cell, its gates fed by convolutions: ∗ beside each feed wire, where the
+    LSTM's matrix products W·x + U·h become W ∗ x + U ∗ h."""
+    items, bottom = _lstm(cell, gates, top)
+    sz, c = cell.sz, cell.cols.centres
+    y_gate = _lstm_gate_row(cell, top) + sz.gate_box[1] / 2
+    y_bus = _lstm_bus_row(cell, top)
+    for gate in gates:
+        x = c[gate] + sz.arrow_head[1] + 2
+        items.append(
+            Label(
+                f"conv:{gate}", x, (y_gate + y_bus) / 2, "∗", sz.text, "ink", bold=True,
+                tags=_tags(gate),
+            )
+        )  # fmt: skip
+    return items, bottom
 
 
 @_register_drawing("gru", out_column=True)
@@ -918,9 +944,9 @@ def _per_unit_pieces(p: PerUnit) -> list[tuple[str, Ink, frozenset[str]]]:
 
 def _per_unit_rows(p: PerUnit, layers: int) -> list[tuple[str, str]]:
     """(label, value) rows: one unit's share, then the whole layer it multiplies into."""
-    whole = _units(p.units) + (" × 2 directions" if p.directions > 1 else "")
+    whole = p.units_text + (" × 2 directions" if p.directions > 1 else "")
     factors = f"{_fmt(p.units)}" + (" × 2" if p.directions > 1 else "")
-    one = "one unit:" if layers == 1 else f"one unit of layer {p.layer + 1}:"
+    one = f"one {p.unit}:" if layers == 1 else f"one {p.unit} of layer {p.layer + 1}:"
     return [
         (one, ""),
         (f"{whole}:", f"{factors} × {_fmt(p.per_unit)} = {_fmt(p.total)}"),
@@ -957,7 +983,10 @@ def _legend(b: Breakdown, y: float) -> tuple[list[Item], float]:
 
 def _settings_line(b: Breakdown) -> str:
     s = b.settings
-    parts = [f"input_size {_fmt(s.input_size)}", f"units {s.units_text()}"]
+    spec = cell_spec(s.cell)
+    parts = [f"{spec.inputs} {_fmt(s.input_size)}", f"{spec.units} {s.units_text()}"]
+    if s.kernel:
+        parts.append(f"kernel {_shape(s.kernel)}")
     if s.layers > 1:
         parts.append(f"layers {s.layers}")
     if s.bidirectional:
@@ -1024,7 +1053,7 @@ def _strip(
         )
         return x0 + length
 
-    name = s.describe_layer().split(" ", 1)[1]
+    name = s.convention.class_name  # the strip's boxes name the layer class alone
     for k, (label, first, last) in enumerate(shown_layers(s)):
         x = arrow(f"strip:in{k}", x, s.layer_input(first))
         repeat = last - first + 1
@@ -1243,6 +1272,11 @@ def _full(b: Breakdown, layer: int, direction: Direction) -> Layout:
     subtitle = _settings_line(b)
     items.append(Label("subtitle", MARGIN, y, subtitle, SMALL_SIZE, "muted"))
     right = max(right, MARGIN + text_width(subtitle, SMALL_SIZE))
+    note = b.settings.convention.note  # where this layout differs from its neighbours'
+    if note:
+        y += SMALL_SIZE * LINE_HEIGHT
+        items.append(Label("note", MARGIN, y, note, SMALL_SIZE, "muted"))
+        right = max(right, MARGIN + text_width(note, SMALL_SIZE))
     y += SMALL_SIZE * LINE_HEIGHT / 2 + 10 + TEXT_SIZE * LINE_HEIGHT / 2
     legend, edge = _legend(b, y)
     items += legend

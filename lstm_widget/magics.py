@@ -29,9 +29,10 @@ from .style import THEMES
 display: Callable[..., object] = IPython.display.display
 
 _DESCRIPTION = """\
-Show every trainable weight of a recurrent layer, exactly as Keras, PyTorch or ONNX
-count them: table, formula, per-unit reading and block diagram. With NAME, explain a
-Keras model or layer, or a PyTorch module, from your namespace."""
+Show every trainable weight of a recurrent layer, exactly as its framework counts
+them: table, formula, per-unit reading and block diagram. With NAME, explain a Keras
+model or layer, a PyTorch module, a Keras 2 model, a built TensorFlow 1 cell or a Flax
+NNX module from your namespace."""
 
 _MAGIC_EXAMPLES = """\
 Examples
@@ -55,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
             action.default = argparse.SUPPRESS
     add = parser.add_argument
     add("name", nargs="?", metavar="NAME",
-        help="a Keras model or layer, or a PyTorch module, in your namespace")  # fmt: skip
+        help="a model or layer in your namespace (Keras, PyTorch, Keras 2, "
+             "TensorFlow 1 cell, Flax NNX)")  # fmt: skip
     add("-o", dest="return_result", action="store_true",
         help="also return the result (Breakdown, model report or panel), "
              "like %%timeit -o")  # fmt: skip

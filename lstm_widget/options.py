@@ -93,8 +93,36 @@ examples:
   --framework pytorch -i 10 -u 20 --proj 5   LSTM with projection: 1,460
   --framework onnx --peepholes -u 10 -i 1    ONNX LSTM with peepholes
   --units 32,18 --input 3 --dense 1          LSTM(32) → LSTM(18) → Dense(1): 8,299
+  --cell convlstm --kernel 3,3 -u 16 -i 1    Keras ConvLSTM2D(16, (3, 3)): 9,856
+  --framework cudnn -i 300 -u 300 --bidirectional
+                                             Bidirectional(CuDNNLSTM(300)): 1,444,800
+  --framework tf1 -i 7 -u 13 --peepholes --proj 5
+                                             TF1 LSTMCell with peepholes and num_proj: 780
+  --framework flax --cell gru -i 7 -u 13     Flax NNX GRUCell: 819
   -i 64 -u 128 --steps 50                    the work: 98,304 MACs a step, 4,915,200 in all
 """
+
+
+def sizes(text: str) -> tuple[int, ...] | None:
+    """``3,3`` or ``3, 3`` → (3, 3), blank → (); None if ``text`` is not sizes.
+
+    A kernel is typed this way in the flags and the panel alike; the counting core
+    then checks how many sizes there are and their range.
+    """
+    # Spaces only around commas: "3 3" is no kernel, not a 33.
+    parts = [part.strip() for part in text.split(",")] if text.strip() else []
+    if not all(re.fullmatch(r"\d{1,30}", part, re.ASCII) for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def _kernel(text: str) -> tuple[int, ...]:
+    parsed = sizes(text)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(
+            f"expected sizes separated by commas such as 3,3, not {reprlib.repr(text)}"
+        )
+    return parsed
 
 
 def _cells() -> str:
@@ -122,10 +150,11 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--cell", choices=CELLS, default=d.cell,
         help=f"recurrent cell: {_cells()} (default: {d.cell})")  # fmt: skip
     add("-i", "--input", dest="input_size", type=_integer, default=d.input_size, metavar="X",
-        help=f"input features per timestep (default: {d.input_size})")  # fmt: skip
+        help=f"input features per timestep, a ConvLSTM's channels "
+             f"(default: {d.input_size})")  # fmt: skip
     add("-u", "--units", type=parse_units, default=d.units, metavar="H",
-        help="units / hidden_size, or one per layer separated by commas "
-             f"(32,18) (default: {d.units})")  # fmt: skip
+        help="units / hidden_size (a ConvLSTM's filters), or one per layer separated "
+             f"by commas (32,18) (default: {d.units})")  # fmt: skip
     add("--layers", type=_integer, default=d.layers, metavar="L",
         help=f"stacked layers, read from a list of --units if left at 1 "
              f"(default: {d.layers})")  # fmt: skip
@@ -136,6 +165,8 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--no-reset-after", dest="reset_after", action="store_false",
         help=option_help("reset_after"))  # fmt: skip
     add("--peepholes", action="store_true", help=option_help("peepholes"))
+    add("--kernel", type=_kernel, default=d.kernel, metavar="K,K",
+        help=option_help("kernel"))  # fmt: skip
     add("--dense", type=_integer, default=d.dense, metavar="N",
         help="TimeDistributed(Dense(N)) / Linear(N) head, 0 for none "
              f"(default: {d.dense})")  # fmt: skip

@@ -195,8 +195,11 @@ def text_table(b: Breakdown) -> str:
         if not row[0].startswith(" ") and len(out) > 2:
             out.append("-" * len(rule))
         out.append(line(row))
-    out += [rule, summary_line(b), "", b.formula.text(), ""]
-    out += [f"Per unit (layer {p.layer + 1}): {p.text()}" for p in b.per_unit[:2]]
+    out += [rule, summary_line(b)]
+    if b.settings.convention.note:  # where this layout differs from its neighbours'
+        out.append(b.settings.convention.note)
+    out += ["", b.formula.text(), ""]
+    out += [f"Per {p.unit} (layer {p.layer + 1}): {p.text()}" for p in b.per_unit[:2]]
     if b.steps is not None:
         out += ["", *(plain(row) for row in work_rows(b))]
     return "\n".join(out)
@@ -230,7 +233,8 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
                 f'<td style="text-align:left;color:{colour}">{ROLE_LABELS[g.role]}</td></tr>'
             )
     per_unit = "".join(
-        f"<div>Per unit (layer {p.layer + 1}): {escape(p.text())}</div>" for p in b.per_unit[:2]
+        f"<div>Per {p.unit} (layer {p.layer + 1}): {escape(p.text())}</div>"
+        for p in b.per_unit[:2]
     )
     work = ""
     if b.steps is not None:
@@ -239,10 +243,12 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
             + "".join(f"<div>{pieces_html(row, theme.roles)}</div>" for row in work_rows(b))
             + "</div>"
         )
+    note = b.settings.convention.note
+    note = f"<p>{escape(note)}</p>" if note else ""
     return (
         '<div class="lstm-widget-report">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f"<p><b>{escape(summary_line(b))}</b></p>"
+        f"<p><b>{escape(summary_line(b))}</b></p>{note}"
         f"{formula_html(b.formula, theme.roles)}{per_unit}{work}</div>"
     )
 
@@ -256,10 +262,12 @@ def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
     the multiply-accumulates per step with their formula, the sequence's total, the
     element-wise work apart, and the values a sequence keeps."""
     work = b.work
+    # A ConvLSTM's work grows with its grid, which its settings do not hold.
+    where = ", at one position of the output grid" if work.per_position else ""
     rows: list[tuple[Piece, ...]] = [
         (
             (
-                f"Work for a sequence of {_plural(work.steps, 'time step')} "
+                f"Work for a sequence of {_plural(work.steps, 'time step')}{where} "
                 "(MACs: multiply-accumulates, one per matrix weight and step; "
                 "FLOPs = 2 × MACs):",
                 None,
@@ -391,7 +399,12 @@ def breakdown_data(b: Breakdown) -> dict[str, Any]:
     """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
     return {
         # JSON has lists, not tuples: per-layer units come back as a list.
-        "settings": {**asdict(b.settings), "units": _json_units(b.settings.units)},
+        # JSON has lists, not tuples: per-layer units and a kernel come back as lists.
+        "settings": {
+            **asdict(b.settings),
+            "units": _json_units(b.settings.units),
+            "kernel": list(b.settings.kernel),
+        },
         "total": b.total,
         "layer_totals": list(b.layer_totals),
         "dense_total": b.dense_total,
@@ -412,7 +425,13 @@ def breakdown_data(b: Breakdown) -> dict[str, Any]:
             "latex": formula_latex(b.formula),
         },
         "per_unit": [
-            {**asdict(p), "per_unit": p.per_unit, "total": p.total, "text": p.text()}
+            {
+                **asdict(p),
+                "kernel": list(p.kernel),
+                "per_unit": p.per_unit,
+                "total": p.total,
+                "text": p.text(),
+            }
             for p in b.per_unit
         ],
         "output_shapes": [
@@ -432,6 +451,7 @@ def _work_data(b: Breakdown) -> dict[str, Any]:
     return {
         "steps": work.steps,
         "steps_given": b.steps is not None,
+        "per_position": work.per_position,
         "macs_per_step": work.macs_per_step,
         "layer_macs_per_step": list(work.layer_macs),
         "head_macs_per_step": work.head_macs,

@@ -3,16 +3,39 @@
 Which options exist for which framework and cell is the registry's to say, so no test
 module restates it: a new convention, cell or option is generated here as soon as its
 spec exists. An integer option is a width below every layer's ``units``
-(``proj_size``); a boolean one may take either value where it applies. Half the stacks
-have layers of different widths, in up to three runs (``(32, 32, 18)``), as stacks are
-built.
+(``proj_size``); a boolean one may take either value where it applies; a tuple one is
+a convolutional cell's kernel, one small size per axis, as many axes as the cell
+takes. Half the stacks have layers of different widths, in up to three runs
+(``(32, 32, 18)``), as stacks are built.
 """
 
 from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from lstm_widget.conventions import CELLS, FRAMEWORK_SPECS, FRAMEWORKS, OPTIONS, convention
+from lstm_widget.conventions import (
+    CELLS,
+    FRAMEWORK_SPECS,
+    FRAMEWORKS,
+    OPTIONS,
+    cell_spec,
+    convention,
+)
+
+#: Kernel sizes: small, so the real frameworks build them quickly.
+KERNEL_SIZES = st.integers(1, 5)
+
+
+def kernels(cell: str) -> st.SearchStrategy[tuple[int, ...]]:
+    """A kernel of every length the cell takes (1D, 2D, 3D)."""
+    lengths = st.sampled_from(cell_spec(cell).kernel_dims)
+    return lengths.flatmap(lambda n: st.tuples(*[KERNEL_SIZES] * n))
+
+
+def required_options(cell: str) -> dict[str, object]:
+    """What a cell cannot do without, at a typical value: a ConvLSTM's 3×3 kernel."""
+    dims = cell_spec(cell).kernel_dims
+    return {"kernel": (3,) * (2 if 2 in dims else dims[0])} if dims else {}
 
 
 def option_values(framework: str, cell: str, units: int) -> st.SearchStrategy[dict[str, object]]:
@@ -22,6 +45,8 @@ def option_values(framework: str, cell: str, units: int) -> st.SearchStrategy[di
         neutral = OPTIONS[name].neutral
         if isinstance(neutral, bool):
             values[name] = st.booleans()
+        elif isinstance(neutral, tuple):
+            values[name] = kernels(cell)
         else:
             values[name] = st.integers(neutral, max(neutral, units - 1))
     return st.fixed_dictionaries(values)
@@ -37,6 +62,9 @@ def changed_options(settings: dict[str, object]) -> list[dict[str, object]]:
         neutral = OPTIONS[name].neutral
         if isinstance(neutral, bool):
             variants.append({**settings, name: not neutral})
+        elif isinstance(neutral, tuple):
+            dims = cell_spec(str(settings["cell"])).kernel_dims
+            variants += [{**settings, name: tuple(range(2, 2 + n))} for n in dims]
         elif units > 1:
             variants.append({**settings, name: max(1, units // 3)})
     return variants
@@ -89,7 +117,7 @@ def any_settings(
         units=units,
         layers=depth,
         bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
+        bias=draw(st.booleans()) if convention(framework, cell).optional_bias else True,
         dense=draw(dense),
     )
     narrowest = min(units) if isinstance(units, tuple) else units

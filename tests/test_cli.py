@@ -94,6 +94,9 @@ FLAGS = [
     (["--cell", "gru", "--no-reset-after"], dict(cell="gru", reset_after=False)),
     (["--framework", "onnx", "--peepholes"], dict(framework="onnx", peepholes=True)),
     (["--dense", "3"], dict(dense=3)),
+    (["--cell", "convlstm", "--kernel", "3,3"], dict(cell="convlstm", kernel=(3, 3))),
+    (["--cell", "convlstm", "--kernel", "5"], dict(cell="convlstm", kernel=(5,))),
+    (["--cell", "convlstm", "--kernel", "1, 2, 3"], dict(cell="convlstm", kernel=(1, 2, 3))),
 ]
 
 
@@ -125,7 +128,8 @@ def test_help_states_the_settings_defaults_for_every_valued_flag(monkeypatch):
     valued = [
         action
         for action in make_parser("lstm-params", "")._actions
-        if action.dest in SETTING_NAMES and not isinstance(action.default, bool)
+        # --kernel states no default: a ConvLSTM needs one given, other cells none.
+        if action.dest in SETTING_NAMES and not isinstance(action.default, bool | tuple)
     ]
     assert {action.dest for action in valued} == {"framework", "cell", *changed}
     for action in valued:
@@ -137,7 +141,7 @@ def test_help_lists_every_flag():
     result = run_module("--help")
     assert result.returncode == 0
     flags = "--framework --cell --input --units --layers --bidirectional --no-bias --proj"
-    flags += " --no-reset-after --peepholes --dense --steps"
+    flags += " --no-reset-after --peepholes --kernel --dense --steps"
     extras = ["--json", "--save", "--table"]
     for flag in [*flags.split(), *extras, "--dpi", "--width", "--theme", "--highlight"]:
         assert flag in result.stdout, flag
@@ -182,6 +186,13 @@ BAD = [
     (["--framework", "pytorch", "--cell", "gru", "--proj", "2"], "not a PyTorch GRU"),
     (["--framework", "pytorch", "--no-reset-after"], "reset_after=False applies only"),
     (["--peepholes"], "peepholes=True applies only to an ONNX LSTM"),
+    (["--kernel", "3,3"], "kernel=(3, 3) applies only to a Keras ConvLSTM, not a Keras LSTM"),
+    (["--cell", "convlstm"], "A Keras ConvLSTM needs kernel, a tuple of 1 to 3 sizes"),
+    (["--cell", "convlstm", "--kernel", "3,x"], "expected sizes separated by commas such as 3,3"),
+    (["--cell", "convlstm", "--kernel", "3,3,3,3"], "not (3, 3, 3, 3)."),
+    (["--cell", "convlstm", "--kernel", "3 3"], "such as 3,3, not '3 3'"),
+    (["--cell", "convlstm", "--kernel", "3", "--framework", "onnx"], "exists only in Keras"),
+    (["--cell", "convlstm", "--kernel", "3", "--peepholes"], "not a Keras ConvLSTM"),
     (["--frobnicate"], "--frobnicate"),
     (["10"], "Unrecognized arguments: 10; lstm-params -h lists every flag."),
     (["--highlight", "f"], "--theme and --highlight style the diagram; add --save FILE"),
@@ -278,7 +289,7 @@ def test_a_highlight_the_layer_lacks_exits_2_and_writes_nothing(capsys, tmp_path
     assert (status, out) == (2, "")
     assert err == (
         "lstm-params: error: highlight must be one of input, recurrent, bias, f, i, candidate, "
-        "o (or the candidate's letter c, g), not 'projection'.\n"
+        "o (or the candidate's letter c, g, j), not 'projection'.\n"
     )
     assert not path.exists()
 

@@ -44,7 +44,7 @@ def test_every_key_has_its_code_registered():
     assert {spec.builder for spec in FRAMEWORK_SPECS.values()} <= set(_BUILDERS)
     assert {spec.drawing for spec in CELL_SPECS.values()} <= set(_DRAWINGS)
     adapters = {spec.adapter for spec in FRAMEWORK_SPECS.values()} - {None}
-    assert adapters == set(_ADAPTERS) == {"keras", "pytorch"}
+    assert adapters == set(_ADAPTERS) == {"keras", "pytorch", "cudnn", "tf1", "flax"}
 
 
 def test_options_neutral_values_are_the_settings_defaults():
@@ -55,16 +55,17 @@ def test_options_neutral_values_are_the_settings_defaults():
 
 
 def test_an_option_outside_its_scope_is_refused_with_the_layers_it_applies_to():
-    assert applies_to("proj_size") == ("PyTorch LSTM",)
+    assert applies_to("proj_size") == ("PyTorch LSTM", "TF1 LSTMCell")
     assert applies_to("reset_after") == ("Keras GRU",)
     assert option_refusal("proj_size", 0, "keras", "gru") is None  # neutral: fine anywhere
     assert option_refusal("reset_after", False, "keras", "gru") is None
     assert option_refusal("peepholes", True, "pytorch", "lstm") == (
-        "peepholes=True applies only to an ONNX LSTM, not a PyTorch LSTM; use peepholes=False."
+        "peepholes=True applies only to an ONNX LSTM or a TF1 LSTMCell, not a PyTorch LSTM; "
+        "use peepholes=False."
     )
     with pytest.raises(SettingsError, match=r"^reset_after=False applies only to a Keras GRU"):
         breakdown(framework="onnx", cell="gru", reset_after=False)
-    assert option_help("proj_size") == "PyTorch LSTM proj_size, 0 for none"
+    assert option_help("proj_size") == "PyTorch LSTM, TF1 LSTMCell proj_size, 0 for none"
 
 
 def test_highlights_offer_roles_then_gates_and_fade_their_own_kind():
@@ -89,3 +90,12 @@ def test_the_registry_imports_only_stdlib_and_itself():
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     assert alias.name.split(".")[0] in sys.stdlib_module_names, path.name
+
+
+def test_a_cell_a_framework_lacks_is_refused_with_the_frameworks_that_have_it():
+    assert conventions.cell_refusal("convlstm", "keras") is None
+    assert conventions.cell_refusal("convlstm", "onnx") == (
+        "cell='convlstm' (ConvLSTM) exists only in Keras, not in ONNX; use framework='keras'."
+    )
+    assert applies_to("kernel") == ("Keras ConvLSTM",)
+    assert conventions.layer_name("keras", "convlstm", (3, 3)) == "Keras ConvLSTM2D"

@@ -2,6 +2,7 @@
 serialisation, exactness at any size, and one-sentence errors for bad settings."""
 
 import json
+import math
 import re
 from dataclasses import asdict
 
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from strategies import any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
+from lstm_widget.conventions import convention
 from lstm_widget.counting import (
     DTYPE_BYTES,
     FRAMEWORKS,
@@ -27,7 +29,7 @@ from lstm_widget.style import LIGHT
 
 def evaluate(expression: str, **symbols: int) -> int:
     """Evaluate a formula as printed: ``×`` multiplies, ``2h`` means 2·h, 1,000 is 1000."""
-    python = expression.replace("×", "*").replace(",", "")
+    python = expression.replace("×", "*").replace("·", "*").replace(",", "")
     python = re.sub(r"(\d)([A-Za-z])", r"\1*\2", python)
     value = eval(python, {"__builtins__": {}}, symbols)  # only digits, symbols, + * ( )
     assert isinstance(value, int)
@@ -48,6 +50,8 @@ def test_formula_lines_add_up_and_every_rendering_evaluates_to_its_value(s):
         # Each line's x is its layer's input and h its width: 32 → 18 reads x=32, h=18.
         x, h = s.layer_input(first), s.layer_units(first)
         symbols = dict(x=x, h=h, P=s.proj_size, n=s.dense)
+        # A ConvLSTM's kernel area, input channels and filters.
+        symbols |= dict(k=math.prod(s.kernel), c=x, f=h)
         if line.label != "dense head":
             assert line.label == layers_label(first, last)
         assert evaluate(line.render("numeric")) == line.value, line.label
@@ -85,7 +89,8 @@ def test_per_unit_reading_times_units_is_each_layer(s):
         assert reading.per_unit * units * b.settings.directions == subtotal
         assert reading.total == subtotal
         assert reading.text().endswith(f"= {subtotal:,}")
-        assert f"= {reading.per_unit:,}; × {units:,} unit" in reading.text()
+        unit = "filter" if b.settings.kernel else "unit"
+        assert f"= {reading.per_unit:,}; × {units:,} {unit}" in reading.text()
 
 
 @MANY
@@ -94,8 +99,9 @@ def test_output_shapes_memory_and_json(s):
     b = breakdown(**s)
     widths = [b.settings.directions * (b.settings.proj_size or h) for h in b.settings.widths]
     layers = [shape for name, shape in b.output_shapes if name != "dense head"]
-    assert layers == [(None, None, width) for width in widths]
-    assert b.output_shape == (None, None, b.settings.dense or widths[-1])
+    lead = (None, None) + (None,) * len(b.settings.kernel)  # a ConvLSTM's spatial axes
+    assert layers == [(*lead, width) for width in widths]
+    assert b.output_shape == (*lead, b.settings.dense or widths[-1])
     for dtype, size in DTYPE_BYTES.items():
         assert b.memory_bytes(dtype) == b.total * size
     data = b.to_dict()
@@ -237,7 +243,7 @@ def test_bad_settings_raise_one_sentence_naming_the_value(bad, named):
 def test_bad_settings_messages_say_what_is_allowed():
     cases = {
         "cell must be one of lstm, gru, rnn": dict(cell="lstmx"),
-        "framework must be one of keras, pytorch, onnx": dict(framework="tf"),
+        "framework must be one of keras, pytorch, onnx, cudnn, tf1, flax": dict(framework="tf"),
         "units must be an integer from 1 to 1,000,000,000,000, not 0.": dict(units=0),
         "input_size must be an integer from 1 to 1,000,000,000,000, not 1,000,000,000,001.": dict(
             input_size=MAX_SIZE + 1
@@ -247,8 +253,16 @@ def test_bad_settings_messages_say_what_is_allowed():
         "not a negative number of 31 digits.": dict(units=-(10**30)),
         "dense must be an integer from 0 to 1,000,000,000,000, not -1.": dict(dense=-1),
         f"layers must be an integer from 1 to {MAX_LAYERS}": dict(layers=0),
-        "applies only to a PyTorch LSTM, not an ONNX LSTM": dict(framework="onnx", proj_size=1),
+        "applies only to a PyTorch LSTM or a TF1 LSTMCell, not an ONNX LSTM": dict(
+            framework="onnx", proj_size=1
+        ),
         "must be smaller than units=4": dict(framework="pytorch", units=4, proj_size=4),
+        "framework='cudnn' has no rnn cell; it has lstm (CuDNNLSTM), gru (CuDNNGRU).": dict(
+            framework="cudnn", cell="rnn"
+        ),
+        "bias=False is not possible: a Keras 2 CuDNNGRU always has its biases; use bias=True.": (
+            dict(framework="cudnn", cell="gru", bias=False)
+        ),
         "settings are cell, input_size, units": dict(hidden=2),
     }
     for expected, bad in cases.items():
@@ -273,6 +287,7 @@ def test_defaults_are_the_seed_layer():
         proj_size=0,
         reset_after=True,
         peepholes=False,
+        kernel=(),
         dense=0,
     )
 
@@ -344,13 +359,39 @@ def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, frame
     # Storage order stays in the slices: the first gate shown need not be stored first.
     forget = next(g for g in shown if g.stable_gate == TEXTBOOK_GATES[cell][0])
     stored = GATE_ORDER[framework][cell].index(forget.gate)
-    assert f"{stored * 4}:{stored * 4 + 4}" in forget.name
+    if convention(framework, cell).fused:
+        assert f"{stored * 4}:{stored * 4 + 4}" in forget.name
+    else:  # one tensor per gate: the gate's own, whole
+        assert forget.index == "" and forget.tensor_shape == forget.shape
 
 
 def test_the_per_unit_factor_says_gates_and_candidate():
     assert breakdown().per_unit[0].blocks_text() == "4 blocks (3 gates + candidate)"
     assert breakdown(cell="gru").per_unit[0].blocks_text() == "3 blocks (2 gates + candidate)"
     assert breakdown(cell="rnn").per_unit[0].text().startswith("each unit: 1 input + 10 recurrent")
+
+
+@pytest.mark.parametrize(
+    ("kernel", "channels", "expected"),
+    [((3, 3), 1, 9_856), ((3, 3), 16, 18_496), ((3,), 1, 3_328), ((3, 3, 3), 1, 29_440)],
+)
+def test_conv_lstm_counts_the_kernel_area_of_every_channel(kernel, channels, expected):
+    """ConvLSTM2D(16, (3, 3)) on 1 channel, then on its own 16: 9,856 and 18,496.
+
+    4 × (k·c·f + k·f·f + f) with k the kernel's area, here worked by hand.
+    """
+    b = breakdown(cell="convlstm", kernel=kernel, units=16, input_size=channels)
+    k = math.prod(kernel)
+    assert b.total == 4 * (k * channels * 16 + k * 16 * 16 + 16) == expected
+    assert b.per_unit[0].text().startswith("each filter: ")
+    assert b.per_unit[0].text().endswith(f"× 16 filters = {expected:,}")
+    assert f"{len(kernel)}D (16 filters, kernel " in b.headline()
+    shapes = {g.role: g.shape for g in b.block_groups(0, "forward") if g.stable_gate == "f"}
+    assert shapes == {
+        "input": (*kernel, channels, 16),
+        "recurrent": (*kernel, 16, 16),
+        "bias": (16,),
+    }
 
 
 def test_a_stack_of_different_widths_counts_each_layer_on_the_one_below():
@@ -406,6 +447,49 @@ def test_widths_that_are_all_equal_are_one_width():
     assert mixed.units == (8, 4) and hash(mixed) == hash(Settings(units=(8, 4), layers=2))
     assert Settings(units=(5,)).units == 5
     assert mixed.replace(units=3).widths == (3, 3), "one int sets every layer"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            dict(framework="pytorch"),
+            r"^cell='convlstm' \(ConvLSTM\) exists only in Keras, not in PyTorch",
+        ),
+        (dict(framework="onnx"), "exists only in Keras, not in ONNX; use framework='keras'."),
+        (dict(kernel=()), "A Keras ConvLSTM needs kernel, a tuple of 1 to 3 sizes"),
+        (dict(kernel=3), "kernel must be a tuple of 1 to 3 sizes from 1 to 1,000 such as"),
+        (dict(kernel=(3, 3, 3, 3)), r"not \(3, 3, 3, 3\)\.$"),
+        (dict(kernel=(3, 0)), r"not \(3, 0\)\.$"),
+        (dict(kernel=(3, True)), "kernel must be a tuple"),
+        (
+            dict(proj_size=2),
+            "proj_size=2 applies only to a PyTorch LSTM or a TF1 LSTMCell, not a Keras ConvLSTM",
+        ),
+        (
+            dict(peepholes=True),
+            "peepholes=True applies only to an ONNX LSTM or a TF1 LSTMCell, not a Keras ConvLSTM",
+        ),
+        (
+            dict(reset_after=False),
+            "reset_after=False applies only to a Keras GRU, not a Keras Conv",
+        ),
+    ],
+)
+def test_conv_lstm_refuses_what_it_lacks_in_one_sentence(changes, message):
+    with pytest.raises(SettingsError, match=message) as raised:
+        breakdown(**{"cell": "convlstm", "kernel": (3, 3), **changes})
+    assert str(raised.value).count(". ") == 0 and str(raised.value).endswith(".")
+
+
+def test_a_kernel_on_a_cell_of_matrix_products_is_refused():
+    with pytest.raises(
+        SettingsError,
+        match=r"^kernel=\(3, 3\) applies only to a Keras ConvLSTM, "
+        r"not a Keras LSTM; use kernel=\(\)\.$",
+    ):
+        breakdown(kernel=(3, 3))
+    assert breakdown(kernel=[3, 3], cell="convlstm").settings.kernel == (3, 3)
 
 
 @pytest.mark.parametrize(

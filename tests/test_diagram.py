@@ -143,7 +143,8 @@ def test_no_text_is_smaller_than_9pt():
 def test_no_lecture_text_is_smaller_than_18_css_px_at_the_natural_size(source):
     # The SVG sizes itself in points; shown at that size, 1 pt is 4/3 CSS px.
     svg = render(source, "svg", variant="lecture").decode()
-    sizes = [float(size) for size in re.findall(r"font-size: ([0-9.]+)px", svg)]
+    # matplotlib >= 3.9 writes font-size, 3.8 the font shorthand
+    sizes = [float(size) for size in re.findall(r"font(?:-size)?: ([0-9.]+)px", svg)]
     assert sizes and min(sizes) == LECTURE.small >= 13.5
     width = float(re.search(r'<svg[^>]* width="([0-9.]+)pt"', svg).group(1))
     assert width == pytest.approx(layout(breakdown(**source), variant="lecture").width)
@@ -317,7 +318,7 @@ def test_sources_can_be_breakdowns_settings_or_dicts():
             lambda: render(SEED, highlight="peephole"),
             SettingsError,
             r"^highlight must be one of input, recurrent, bias, dense, f, i, candidate, o "
-            r"\(or the candidate's letter c, g\), not 'peephole'\.$",
+            r"\(or the candidate's letter c, g, j\), not 'peephole'\.$",
         ),
         (
             lambda: render(SEED, variant="big"),
@@ -507,7 +508,7 @@ def test_diagram_over_a_random_walk_draws_what_a_fresh_render_draws(svg_path, va
     choices = {
         "cell": CELLS, "framework": FRAMEWORKS, "units": (1, 9, 10, 99, 4096, 10**6),
         "input_size": (1, 3, 250), "layers": (1, 2, 3, 7), "bidirectional": (False, True),
-        "bias": (False, True), "dense": (0, 1, 12),
+        "bias": (False, True), "dense": (0, 1, 12), "kernel": ((), (3, 3), (5,), (2, 3, 4)),
     }  # fmt: skip
     d, settings, highlight = Diagram(cache_size=0), dict(SEED), None
     steps = 0

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from strategies import any_settings
 
 from lstm_widget import Settings, breakdown, explain
-from lstm_widget.conventions import convention
+from lstm_widget.conventions import CELLS, cell_spec, convention
 
 pytestmark = pytest.mark.frameworks
 
@@ -24,33 +24,71 @@ sizes = st.integers(min_value=1, max_value=12)
 small = dict(widths=sizes, layers=st.integers(1, 3), dense=st.integers(0, 5))
 
 
+#: Settings the frameworks call otherwise.
+FRAMEWORK_NAMES = {"kernel": "kernel_size"}
+
+
 def framework_options(s: dict[str, object]) -> dict[str, object]:
     """The options this framework has for this cell, by the framework's own names."""
-    return {name: s[name] for name in convention(str(s["framework"]), str(s["cell"])).options}
+    options = convention(str(s["framework"]), str(s["cell"])).options
+    return {FRAMEWORK_NAMES.get(name, name): s[name] for name in options}
+
+
+def keras_layer_class(s: dict[str, object]) -> type[keras.layers.Layer]:
+    """LSTM, GRU, SimpleRNN, or the ConvLSTM of the kernel's dimensionality."""
+    if s["cell"] == "convlstm":
+        return getattr(keras.layers, f"ConvLSTM{len(s['kernel'])}D")
+    return {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}[
+        s["cell"]
+    ]
+
+
+def keras_input(s: dict[str, object]) -> keras.KerasTensor:
+    """(time, features), or a ConvLSTM's (time, spatial axes..., channels).
+
+    ConvLSTM needs its spatial sizes known; "same" padding (below) keeps them through a
+    stack, and no size changes a count.
+    """
+    spatial = (4,) * len(s.get("kernel", ()))
+    return keras.Input((None, *spatial, s["input_size"]))
 
 
 def build_keras(s: dict[str, object]) -> keras.Sequential:
     """The model a user would write, with Keras's own automatic layer names."""
-    layer_class = {
-        "lstm": keras.layers.LSTM,
-        "gru": keras.layers.GRU,
-        "rnn": keras.layers.SimpleRNN,
-    }
+    # Names count up per session (lstm, lstm_1, ...) from a layer's construction on:
+    # start every model from a fresh session, whatever ran before.
+    keras.backend.clear_session()
     options = {"return_sequences": True, "use_bias": s["bias"], **framework_options(s)}
-    stack: list[keras.layers.Layer] = [keras.Input((None, s["input_size"]))]
+    if s["cell"] == "convlstm":
+        options["padding"] = "same"
+    stack: list[keras.layers.Layer] = [keras_input(s)]
     for units in Settings(**s).widths:
-        layer = layer_class[s["cell"]](units, **options)
+        layer = keras_layer_class(s)(units, **options)
         stack.append(keras.layers.Bidirectional(layer) if s["bidirectional"] else layer)
     if s["dense"]:
         stack.append(keras.layers.TimeDistributed(keras.layers.Dense(s["dense"])))
-    # Names count up per session (lstm, lstm_1, ...); start every model from a fresh one.
-    keras.backend.clear_session()
     return keras.Sequential(stack)
 
 
+#: ConvLSTMs build slower than the other cells; they get their own, shorter run.
+CONV_EXAMPLES = settings(max_examples=40, deadline=None)
+MATRIX_CELLS = tuple(c for c in CELLS if not cell_spec(c).kernel_dims)
+
+
 @EXAMPLES
-@given(s=any_settings(frameworks=("keras",), **small))
+@given(s=any_settings(frameworks=("keras",), cells=MATRIX_CELLS, **small))
 def test_keras_builds_exactly_the_counted_weights(s, check_groups_tile_tensors):
+    check_keras(s, check_groups_tile_tensors)
+
+
+@CONV_EXAMPLES
+@given(s=any_settings(frameworks=("keras",), cells=("convlstm",), **small))
+def test_keras_builds_exactly_the_counted_conv_lstm_weights(s, check_groups_tile_tensors):
+    check_keras(s, check_groups_tile_tensors)
+
+
+def check_keras(s: dict[str, object], check_groups_tile_tensors) -> None:
+    """The model Keras builds holds exactly the counted tensors, shapes and total."""
     model = build_keras(s)
     b = breakdown(**s)
     # Keras 3 paths start with the model's name: "sequential/lstm/lstm_cell/kernel".
@@ -59,11 +97,25 @@ def test_keras_builds_exactly_the_counted_weights(s, check_groups_tile_tensors):
     assert list(b.tensors()) == list(framework), "tensors are listed in Keras's order"
     assert b.total == model.count_params()
     check_groups_tile_tensors(b)
-    shapes = [(None, None, *layer.output.shape[2:]) for layer in model.layers]
+    # Spatial axes (a ConvLSTM's) are the input's business, not the count's: unknown.
+    shapes = [
+        (None, None, *(None for _ in layer.output.shape[2:-1]), layer.output.shape[-1])
+        for layer in model.layers
+    ]
     assert [shape for _, shape in b.output_shapes] == shapes
     # explain() reads the model back as one stack, whatever its widths.
     (item,) = explain(model).items
     assert item.matches and item.breakdown.settings == b.settings
+
+
+@pytest.mark.parametrize(("channels", "expected"), [(1, 9_856), (16, 18_496)])
+def test_the_conv_lstm2d_question_9856_then_18496(channels, expected):
+    """ConvLSTM2D(16, (3, 3)): 9,856 on a 1-channel input, 18,496 on its own 16 filters."""
+    keras.backend.clear_session()
+    layer = keras.layers.ConvLSTM2D(16, (3, 3))
+    layer.build((None, None, 5, 5, channels))
+    b = breakdown(cell="convlstm", kernel=(3, 3), units=16, input_size=channels)
+    assert b.total == layer.count_params() == expected
 
 
 def build_torch(

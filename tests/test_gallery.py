@@ -19,6 +19,19 @@ from lstm_widget import breakdown
         (dict(cell="rnn", input_size=1, units=1), 3),
         (dict(framework="pytorch", input_size=300, units=300, bidirectional=True), 1_444_800),
         (dict(input_size=300, units=300, bidirectional=True), 1_442_400),
+        # Bidirectional(CuDNNLSTM(300)): cuDNN's second bias, 2 × 4 × 300 = 2,400 more.
+        (dict(framework="cudnn", input_size=300, units=300, bidirectional=True), 1_444_800),
+        # CuDNNGRU(5) on 4: a 6h bias, Keras 3's 165 and not Keras 2's 150.
+        (dict(framework="cudnn", cell="gru", input_size=4, units=5), 165),
+        # TF1 LSTMCell(13, use_peepholes=True, num_proj=5) on 7: kernel (7 + 5, 52),
+        # bias 52, three peepholes of 13, projection (13, 5).
+        (dict(framework="tf1", input_size=7, units=13, peepholes=True, proj_size=5), 780),
+        # MultiRNNCell of two LSTMCell(128) on 32: one fused (x + h, 4h) kernel each.
+        (dict(framework="tf1", input_size=32, units=128, layers=2), 214_016),
+        # Flax NNX cells on 7 features, 13 units: one bias per gate.
+        (dict(framework="flax", input_size=7, units=13), 1_092),
+        (dict(framework="flax", cell="gru", input_size=7, units=13), 819),
+        (dict(framework="flax", cell="rnn", input_size=7, units=13), 273),
         (dict(input_size=10, units=20, bidirectional=True), 4_960),
         (dict(framework="pytorch", input_size=32, units=128, layers=2), 215_040),
         (
@@ -39,6 +52,9 @@ from lstm_widget import breakdown
             5_840,
         ),
         (dict(input_size=4096, units=256), 4_457_472),
+        # ConvLSTM2D(16, (3, 3)): on 1 channel, then on the first one's 16 filters.
+        (dict(cell="convlstm", kernel=(3, 3), input_size=1, units=16), 9_856),
+        (dict(cell="convlstm", kernel=(3, 3), input_size=16, units=16), 18_496),
     ],
 )
 def test_gallery_totals(settings, total):
@@ -84,3 +100,33 @@ def test_the_notebooks_gru_sentence_says_what_reset_after_adds():
     assert (old.total, new.total) == (before, after)
     assert gates == new.settings.gates and per_gate == units and added == gates * per_gate
     assert new.role_totals()["second_bias"] == added == after - before
+
+
+def test_the_notebooks_conv_lstm_entry_gives_the_counted_numbers():
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "notebooks" / "02_frameworks_side_by_side.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    (text,) = [c.source for c in cells if c.source.startswith("### 10. ConvLSTM2D")]
+    for channels in (1, 16):
+        b = breakdown(cell="convlstm", kernel=(3, 3), input_size=channels, units=16)
+        assert f"16 + 16) = {b.total:,}".replace(",", "{,}") in text
+        assert f"{b.total:,}" in text.splitlines()[0]
+
+
+def test_the_cudnn_bias_is_twice_as_long_and_nothing_else_differs():
+    keras = breakdown(input_size=300, units=300, bidirectional=True)
+    cudnn = breakdown(framework="cudnn", input_size=300, units=300, bidirectional=True)
+    assert cudnn.total - keras.total == cudnn.role_totals()["second_bias"] == 2_400
+    assert {g.tensor_shape for g in cudnn.groups if g.role == "second_bias"} == {(2_400,)}
+    assert cudnn.total == breakdown(framework="pytorch", input_size=300, units=300,
+                                    bidirectional=True).total  # fmt: skip
+
+
+def test_the_flax_gru_counts_as_keras2_but_resets_as_keras3():
+    flax = breakdown(framework="flax", cell="gru", input_size=4, units=5)
+    keras2 = breakdown(cell="gru", input_size=4, units=5, reset_after=False)
+    assert flax.total == keras2.total == 150
+    assert (flax.settings.convention.reset, keras2.settings.reset_after) == ("after", False)

@@ -186,6 +186,63 @@ def test_keras_simple_rnn_and_conv1d_listed_as_not_explained() -> None:
     assert "Conv1D" in report.text()
 
 
+def test_keras_conv_lstm_stack_is_explained_filters_kernels_and_all() -> None:
+    """The asker's two ConvLSTM2D(16, (3, 3)): 9,856 on 1 channel, 18,496 on 16."""
+    model = keras.Sequential(
+        [
+            keras.Input((None, 8, 8, 1)),
+            layers.ConvLSTM2D(16, (3, 3), return_sequences=True),
+            layers.ConvLSTM2D(16, (3, 3)),
+        ]
+    )
+    report = explain(model)
+    assert not report.unexplained
+    per_layer = [total for item in report.items for total in item.breakdown.layer_totals]
+    assert per_layer == [9_856, 18_496]
+    settings = report.items[0].breakdown.settings
+    assert (settings.cell, settings.kernel, settings.units, settings.input_size) == (
+        "convlstm", (3, 3), 16, 1,
+    )  # fmt: skip
+    shown = {name: shape for item in report.items for name, shape in item.framework_tensors}
+    assert shown == keras_tensors(*model.layers)
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
+def test_keras_conv_lstm_counts_the_same_whatever_its_data_format_strides_or_padding() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((None, 2, 9, 9)),  # channels first
+            layers.ConvLSTM2D(
+                5, (3, 2), strides=2, padding="same", data_format="channels_first",
+                use_bias=False,
+            ),
+        ]
+    )  # fmt: skip
+    (item,) = explain(model).items
+    settings = item.breakdown.settings
+    assert (settings.input_size, settings.units, settings.kernel, settings.bias) == (
+        2, 5, (3, 2), False,
+    )  # fmt: skip
+    assert_reconciled(explain(model), model.count_params(), "Keras count_params()")
+
+
+@pytest.mark.parametrize("dims", [1, 3])
+def test_keras_bidirectional_conv_lstm_with_a_dense_head(dims: int) -> None:
+    conv = getattr(layers, f"ConvLSTM{dims}D")(4, (2,) * dims, return_sequences=True)
+    model = keras.Sequential(
+        [
+            keras.Input((None, *(5,) * dims, 3)),
+            layers.Bidirectional(conv),
+            layers.TimeDistributed(layers.Dense(2)),
+        ]
+    )
+    report = explain(model)
+    (item,) = report.items
+    assert item.breakdown.settings.bidirectional and item.breakdown.settings.dense == 2
+    assert item.breakdown.settings.kernel == (2,) * dims
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+
+
 def test_keras_functional_model_with_nested_model() -> None:
     inner = keras.Sequential(
         [keras.Input((None, 8)), layers.LSTM(4, name="encoder")], name="inner"
@@ -776,7 +833,10 @@ def test_lazy_torch_module_says_to_run_it() -> None:
 def test_non_models_get_one_sentence(value: object, kind: str) -> None:
     with pytest.raises(IntrospectionError) as raised:
         explain(value, name="x")
-    assert str(raised.value) == f"x is {kind}, not a Keras model or layer or a PyTorch module."
+    assert str(raised.value) == (
+        f"x is {kind}, not a Keras model or layer, a PyTorch module, a Keras 2 model or "
+        "layer, a built TensorFlow 1 cell or a Flax NNX module."
+    )
     assert isinstance(raised.value, ValueError)
 
 

@@ -9,10 +9,10 @@ import subprocess
 import sys
 
 import pytest
-from strategies import changed_options
+from strategies import changed_options, required_options
 
 from lstm_widget import breakdown
-from lstm_widget.conventions import CELLS, FRAMEWORKS
+from lstm_widget.conventions import CELLS, FRAMEWORK_SPECS, FRAMEWORKS, convention
 from lstm_widget.counting import GATE_NAMES, GATE_ORDER, TEXTBOOK_GATES, SettingsError
 from lstm_widget.layout import (
     LECTURE,
@@ -157,12 +157,16 @@ def grid():
     """Every cell × framework × option, with sizes giving counts of 1 to 13 digits."""
     sizes = [(1, 1), (3, 7), (12, 99), (250, 1_234), (99_999, 31_623), (999_999, 999_999)]
     for cell, framework in itertools.product(CELLS, FRAMEWORKS):
+        if cell not in FRAMEWORK_SPECS[framework].cells:
+            continue
         for (x, h), layers, bidirectional, bias, dense in itertools.product(
             sizes, (1, 3, 7), (False, True), (True, False), (0, 5)
         ):
+            if not (bias or convention(framework, cell).optional_bias):
+                continue
             settings = dict(
                 cell=cell, framework=framework, input_size=x, units=h, layers=layers,
-                bidirectional=bidirectional, bias=bias, dense=dense,
+                bidirectional=bidirectional, bias=bias, dense=dense, **required_options(cell),
             )  # fmt: skip
             yield settings
             yield from changed_options(settings)
@@ -442,7 +446,7 @@ def test_a_frameworks_own_letter_names_the_same_gate(cell, framework, letter):
     ("settings", "highlight", "message"),
     [
         (SEED, "peephole", "highlight must be one of input, recurrent, bias, dense, f, i, "
-         "candidate, o (or the candidate's letter c, g), not 'peephole'."),
+         "candidate, o (or the candidate's letter c, g, j), not 'peephole'."),
         ({"cell": "gru"}, "c", "highlight must be one of input, recurrent, bias, "
          "second_bias, r, z, candidate (or the candidate's letter h, n), not 'c'."),
         ({"cell": "rnn"}, "f", "highlight must be one of input, recurrent, bias, not 'f'."),

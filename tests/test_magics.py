@@ -142,6 +142,15 @@ def test_dash_o_returns_the_breakdown(ip: Any) -> None:
     assert ip.user_ns["kept"].total == breakdown(units=7, input_size=2).total
 
 
+def test_a_conv_lstm_from_the_shared_flags(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "-o --cell convlstm --kernel 3,3 -u 16 -i 16")
+    assert value.total == 18_496
+    assert value.settings.kernel == (3, 3)
+    (bundle,) = bundles
+    assert "Per filter (layer 1): each filter: " in bundle["text/plain"]
+    assert "× 16 filters = 18,496" in bundle["text/html"]
+
+
 def test_help_does_not_exit_and_shows_examples(ip: Any) -> None:
     for flag in ("-h", "--help", "-u 5 --help"):
         value, bundles, stdout = _outputs(ip, flag)
@@ -172,9 +181,11 @@ BAD_LINES = {
     "--theme dark": "dark",
     "--format jpg": "jpg",
     "--highlight forget": "highlight must be one of",
+    "--kernel 3": "kernel=(3,) applies only to a Keras ConvLSTM",
+    "--cell convlstm --kernel 3,3 --framework pytorch": "exists only in Keras, not in PyTorch",
     "--highlight f --cell gru": "'f'",
     "--highlight peephole": "one of input, recurrent, bias, f, i, candidate, o (or the "
-    "candidate's letter c, g), not 'peephole'.",
+    "candidate's letter c, g, j), not 'peephole'.",
     "--widget --highlight projection": "not 'projection'",
     "--dense": "--dense",
     "-u 10 first second": "second",

@@ -10,15 +10,20 @@ import subprocess
 import sys
 import textwrap
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pytest
+from test_diagram import assert_same_drawing
 
 import lstm_widget
 from lstm_widget import SettingsError, breakdown
 from lstm_widget.counting import SETTING_NAMES
 from lstm_widget.report import text_table
 from lstm_widget.style import HIGH_CONTRAST, LIGHT
+
+#: The notebooks folder (read as text here: the oldest test environment has no nbformat).
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 @pytest.fixture
@@ -245,6 +250,8 @@ def test_options_are_disabled_where_they_do_not_apply(panel: Any) -> None:
         ("pytorch", "gru"): set(),
         ("onnx", "lstm"): {"peepholes"},
         ("onnx", "rnn"): set(),
+        ("tf1", "lstm"): {"proj_size", "peepholes"},
+        ("flax", "gru"): set(),
     }
     for (framework, cell), expected in expectations.items():
         panel.controls["framework"].value = framework
@@ -267,12 +274,64 @@ def test_a_disabled_option_shows_what_is_counted_and_comes_back(panel: Any) -> N
     assert panel.result.settings.proj_size == 4
 
 
+def test_biases_that_cannot_be_dropped_stay_on_and_come_back_off(panel: Any) -> None:
+    panel.controls["bias"].value = False
+    panel.controls["framework"].value = "cudnn"  # cuDNN layers always have their biases
+    assert panel.controls["bias"].disabled and panel.controls["bias"].value is True
+    assert panel.error is None and panel.result.settings.bias is True
+    panel.controls["framework"].value = "keras"
+    assert not panel.controls["bias"].disabled and panel.controls["bias"].value is False
+    assert panel.result.settings.bias is False
+
+
+def test_a_cell_the_convention_lacks_is_one_sentence_and_the_panel_recovers(panel: Any) -> None:
+    panel.controls["cell"].value = "rnn"
+    panel.controls["framework"].value = "cudnn"
+    assert panel.error == (
+        "framework='cudnn' has no rnn cell; it has lstm (CuDNNLSTM), gru (CuDNNGRU)."
+    )
+    panel.controls["cell"].value = "gru"
+    assert panel.error is None
+    assert panel.result.settings.describe_layer() == "Keras 2 CuDNNGRU"
+
+
 def test_setting_a_disabled_option_in_code_is_reported(panel: Any) -> None:
     panel.controls["peepholes"].value = True  # a Keras LSTM has none
     assert panel.error is not None and "peepholes" in panel.error
     panel.controls["framework"].value = "onnx"  # now it applies: the value set is kept
     assert panel.error is None
     assert panel.result.settings.peepholes is True
+
+
+def test_a_conv_lstm_gets_a_kernel_entry_filters_and_its_one_framework(panel: Any) -> None:
+    """The cell comes from the registry; its kernel entry applies only to it."""
+    kernel = panel.controls["kernel"]
+    assert kernel.disabled and kernel.value == ""
+    assert ("ConvLSTM", "convlstm") in panel.controls["cell"].options
+    panel.controls["cell"].value = "convlstm"
+    assert not kernel.disabled and kernel.value == "3, 3"  # the common kernel, to start
+    assert panel.controls["units"].description == "units (filters)"
+    assert panel.controls["input_size"].description == "input_size (channels)"
+    panel.controls["units"].value = 16
+    assert panel.error is None and panel.result.total - panel.result.dense_total == 9_856
+    assert "each filter:" in panel.explanation.value
+    kernel.value = "3"
+    assert panel.result.settings.kernel == (3,)
+    assert panel.result.headline().startswith("Keras ConvLSTM1D (16 filters, kernel 3)")
+    kernel.value = "3, x"
+    assert panel.error == "kernel must be sizes separated by commas such as 3, 3, not '3, x'."
+    kernel.value = "3, 3"
+    panel.controls["framework"].value = "pytorch"
+    assert panel.error == (
+        "cell='convlstm' (ConvLSTM) exists only in Keras, not in PyTorch; use framework='keras'."
+    )
+    panel.controls["framework"].value = "keras"
+    assert panel.error is None and panel.result.settings.kernel == (3, 3)
+    panel.controls["cell"].value = "lstm"  # the kernel is parked, and comes back
+    assert kernel.disabled and kernel.value == "" and panel.result.settings.kernel == ()
+    assert panel.controls["units"].description == "units"
+    panel.controls["cell"].value = "convlstm"
+    assert kernel.value == "3, 3" and panel.error is None
 
 
 def test_per_unit_reading_names_the_layers_it_covers(panel: Any) -> None:
@@ -310,8 +369,8 @@ def test_typed_widths_per_layer_set_the_stack(panel: Any) -> None:
         ("32,,18", "Units per layer: expected whole numbers separated by commas, such as "
          "32,18, not '32,,18'."),
         ("32, 0", "units of layer 2 must be an integer from 1 to 1,000,000,000,000, not 0."),
-        ("1,000", "Units per layer: commas separate layer widths here, so one width of "
-         "'1,000' is written with _ (such as 1_000)."),
+        ("1,000", "Units per layer: '1,000' could be one width or one per layer: write one "
+         "width with _ (such as 1_024), and layers with a space after each comma (1, 24)."),
     ],
 )  # fmt: skip
 def test_bad_widths_are_one_sentence_and_the_panel_recovers(
@@ -388,7 +447,7 @@ def test_the_highlight_survives_a_switch_to_a_layer_with_the_same_gate(panel: An
         assert panel.error is None
         # The diagram shows it too: the same picture as highlighting it directly.
         expected = lstm_widget.render(panel.result, "svg", highlight="candidate")
-        assert bytes(panel.image.value) == expected
+        assert_same_drawing(bytes(panel.image.value), expected, (name, value))
     assert "candidate, layer 1:" in panel.formula.value
     panel.controls["cell"].value = "rnn"  # one tanh block: no candidate to keep
     assert panel.highlight.value == ""
@@ -686,8 +745,6 @@ def test_after_a_kernel_restart_running_the_cell_again_gives_a_working_panel(
 
 def test_the_lecture_script_quotes_what_the_panel_shows() -> None:
     """Each number the lecturer's script reads out is the one the panel shows then."""
-    from notebook_support import NOTEBOOK_DIR
-
     notes = " ".join((NOTEBOOK_DIR / "03_lecture_notes.md").read_text().split())
     assert 'variant="lecture"' in (NOTEBOOK_DIR / "03_lecture_demo.ipynb").read_text().replace(
         '\\"', '"'

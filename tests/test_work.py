@@ -133,6 +133,35 @@ def test_a_dense_head_at_every_step_is_f_times_n_macs_a_step():
     assert flops == 2 * STEPS * b.work.head_macs == 2 * STEPS * 16 * 5
 
 
+def test_a_conv_lstms_work_is_per_position_of_its_grid():
+    """A ConvLSTM2D stepped as Keras runs it (one "same" convolution of the input and one
+    of the state per step, giving all four gates) does the stated MACs at every one of
+    its grid's positions: the figure per position times height × width."""
+    filters, channels, kernel, grid = 3, 2, (3, 3), (5, 4)
+    b = breakdown(cell="convlstm", units=filters, input_size=channels, kernel=kernel, steps=4)
+    w_x = torch.randn(4 * filters, channels, *kernel)
+    w_h = torch.randn(4 * filters, filters, *kernel)
+    bias = torch.randn(4 * filters)
+
+    def run(x):
+        h = torch.zeros(1, filters, *grid)
+        c = torch.zeros_like(h)
+        for t in range(x.shape[1]):
+            gates = F.conv2d(x[:, t], w_x, bias, padding="same")
+            gates = gates + F.conv2d(h, w_h, padding="same")
+            i, f, g, o = gates.chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+        return h
+
+    _, flops = counted_flops(run, torch.randn(1, b.work.steps, channels, *grid))
+    positions = grid[0] * grid[1]
+    assert b.work.per_position
+    assert flops // 2 == b.work.macs * positions
+    assert b.work.macs_per_step == 4 * 9 * filters * (channels + filters)
+    assert "at one position of the output grid" in str(b)
+
+
 @pytest.mark.parametrize(
     "keras",
     [

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from .cells import GRU, LSTM, SIMPLE_RNN
-from .frameworks import KERAS, ONNX, PYTORCH
+from .cells import CONV_LSTM, GRU, LSTM, SIMPLE_RNN
+from .frameworks import CUDNN, FLAX, KERAS, ONNX, PYTORCH, TF1
 from .specs import (
     CANDIDATE,
     CellConvention,
@@ -36,6 +36,8 @@ __all__ = [
     "CANDIDATE",
     "CELLS",
     "CELL_SPECS",
+    "CUDNN",
+    "FLAX",
     "FRAMEWORKS",
     "FRAMEWORK_SPECS",
     "KERAS",
@@ -44,6 +46,7 @@ __all__ = [
     "PYTORCH",
     "ROLES",
     "ROLE_LABELS",
+    "TF1",
     "Cell",
     "CellConvention",
     "CellSpec",
@@ -58,6 +61,7 @@ __all__ = [
     "SettingsError",
     "applies",
     "applies_to",
+    "cell_refusal",
     "cell_spec",
     "convention",
     "framework_spec",
@@ -70,17 +74,25 @@ __all__ = [
     "with_article",
 ]
 
-Cell = Literal["lstm", "gru", "rnn"]
-Framework = Literal["keras", "pytorch", "onnx"]
+Cell = Literal["lstm", "gru", "rnn", "convlstm"]
+Framework = Literal["keras", "pytorch", "onnx", "cudnn", "tf1", "flax"]
 Role = Literal["input", "recurrent", "bias", "second_bias", "peephole", "projection", "dense"]
 
 #: Every cell family, by key, in the order choices are offered.
-CELL_SPECS: Mapping[Cell, CellSpec] = {"lstm": LSTM, "gru": GRU, "rnn": SIMPLE_RNN}
+CELL_SPECS: Mapping[Cell, CellSpec] = {
+    "lstm": LSTM,
+    "gru": GRU,
+    "rnn": SIMPLE_RNN,
+    "convlstm": CONV_LSTM,
+}
 #: Every convention, by key, in the order choices are offered.
 FRAMEWORK_SPECS: Mapping[Framework, FrameworkSpec] = {
     "keras": KERAS,
     "pytorch": PYTORCH,
     "onnx": ONNX,
+    "cudnn": CUDNN,
+    "tf1": TF1,
+    "flax": FLAX,
 }
 CELLS: tuple[Cell, ...] = tuple(CELL_SPECS)
 FRAMEWORKS: tuple[Framework, ...] = tuple(FRAMEWORK_SPECS)
@@ -104,6 +116,7 @@ OPTIONS: Mapping[str, OptionSpec] = {
         OptionSpec("proj_size", 0, "{layers} proj_size, 0 for none"),
         OptionSpec("reset_after", True, "{layers} with reset_after=False (the Keras 2 layout)"),
         OptionSpec("peepholes", False, "{layers} peephole weights P"),
+        OptionSpec("kernel", (), "{layers} kernel_size: 3 (1D), 3,3 (2D) or 3,3,3 (3D)"),
     )
 }
 
@@ -129,9 +142,34 @@ def convention(framework: str, cell: str) -> CellConvention:
     return framework_spec(framework).cells[cell]
 
 
-def layer_name(framework: str, cell: str) -> str:
-    """The layer class as its users know it, e.g. ``"Keras SimpleRNN"``."""
-    return f"{framework_spec(framework).label} {convention(framework, cell).class_name}"
+def layer_name(framework: str, cell: str, kernel: tuple[int, ...] = ()) -> str:
+    """The layer class as its users know it, e.g. ``"Keras SimpleRNN"``.
+
+    A convolutional cell's class ends in its kernel's dimensionality when one is
+    given (``"Keras ConvLSTM2D"``), and names the family without it.
+    """
+    name = convention(framework, cell).class_name + (f"{len(kernel)}D" if kernel else "")
+    return f"{framework_spec(framework).label} {name}"
+
+
+def cell_refusal(cell: str, framework: str) -> str | None:
+    """The one sentence refusing ``cell`` in a framework that lacks it, or None.
+
+    >>> print(cell_refusal("convlstm", "pytorch"))
+    cell='convlstm' (ConvLSTM) exists only in Keras, not in PyTorch; use framework='keras'.
+    """
+    cells = framework_spec(framework).cells
+    if cell in cells:
+        return None
+    having = [key for key, spec in FRAMEWORK_SPECS.items() if cell in spec.cells]
+    if len(having) == 1:  # a cell of one framework: point there
+        return (
+            f"cell={cell!r} ({cell_spec(cell).label}) exists only in "
+            f"{framework_spec(having[0]).label}, not in {framework_spec(framework).label}; "
+            f"use framework={having[0]!r}."
+        )
+    offered = ", ".join(f"{key} ({layout.class_name})" for key, layout in cells.items())
+    return f"framework={framework!r} has no {cell} cell; it has {offered}."
 
 
 def with_article(noun: str) -> str:
@@ -143,8 +181,10 @@ def with_article(noun: str) -> str:
 
 
 def applies(option: str, framework: str, cell: str) -> bool:
-    """Whether ``option`` can leave its neutral value for this framework × cell."""
-    return option in convention(framework, cell).options
+    """Whether ``option`` can leave its neutral value for this framework × cell (never
+    where the framework lacks the cell)."""
+    layout = framework_spec(framework).cells.get(cell)
+    return layout is not None and option in layout.options
 
 
 def applies_to(option: str) -> tuple[str, ...]:

@@ -35,3 +35,18 @@ SIMPLE_RNN = CellSpec(
     gates=(GateSpec("", "cell", title="tanh cell"),),
     drawing="rnn",
 )
+
+#: Keras ConvLSTM1D/2D/3D: an LSTM whose matrix products are convolutions, so every
+#: weight is a kernel, the units are filters and the inputs are channels.
+CONV_LSTM = CellSpec(
+    key="convlstm",
+    label="ConvLSTM",
+    gates=LSTM.gates,
+    drawing="convlstm",
+    unit="filter",
+    unit_symbol="f",
+    inputs="channels",
+    input_symbol="c",
+    options=("kernel",),
+    kernel_dims=(1, 2, 3),
+)

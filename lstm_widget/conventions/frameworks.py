@@ -21,6 +21,14 @@ KERAS = FrameworkSpec(
             tensor_prefix="gru",
         ),
         "rnn": CellConvention("SimpleRNN", ("",), tensor_prefix="simple_rnn"),
+        # ConvLSTM1D/2D/3D: the class and tensor names end in the kernel's length.
+        "convlstm": CellConvention(
+            "ConvLSTM",
+            ("i", "f", "c", "o"),
+            candidate="c",
+            options=("kernel",),
+            tensor_prefix="conv_lstm",
+        ),
     },
     dense=DenseNaming("time_distributed/dense/kernel", "time_distributed/dense/bias"),
     builder="keras",
@@ -32,7 +40,12 @@ PYTORCH = FrameworkSpec(
     label="PyTorch",
     cells={
         "lstm": CellConvention(
-            "LSTM", ("i", "f", "g", "o"), candidate="g", biases=2, options=("proj_size",)
+            "LSTM",
+            ("i", "f", "g", "o"),
+            candidate="g",
+            biases=2,
+            options=("proj_size",),
+            projection_below_units=True,
         ),
         "gru": CellConvention("GRU", ("r", "z", "n"), candidate="n", biases=2, reset="after"),
         "rnn": CellConvention("RNN", ("",), biases=2),
@@ -64,4 +77,114 @@ ONNX = FrameworkSpec(
     },
     dense=DenseNaming("dense/B", "dense/C"),
     builder="onnx",
+)
+
+CUDNN = FrameworkSpec(
+    key="cudnn",
+    label="Keras 2",
+    cells={
+        # tf_keras/src/layers/rnn/cudnn_lstm.py: Keras's kernels and gate order, and the
+        # bias cuDNN keeps, 8h: the input-side biases of i, f, c, o, then the recurrent.
+        "lstm": CellConvention(
+            "CuDNNLSTM",
+            ("i", "f", "c", "o"),
+            candidate="c",
+            biases=2,
+            tensor_prefix="cu_dnnlstm",
+            optional_bias=False,
+            note="bias 8h: cuDNN adds b′ to U·h (Keras 3 LSTM: one bias; PyTorch: the same two)",
+        ),
+        # cudnn_gru.py: Keras's z, r, h in the kernels (handed to cuDNN as r, z, h) and a
+        # 6h bias; cuDNN's GRU resets after the product, on U·h + b′.
+        "gru": CellConvention(
+            "CuDNNGRU",
+            ("z", "r", "h"),
+            candidate="h",
+            biases=2,
+            reset="after",
+            tensor_prefix="cu_dnngru",
+            optional_bias=False,
+            note="bias 6h: as Keras 3 GRU(reset_after=True), flat; cuDNN itself orders r, z, h",
+        ),
+    },
+    dense=DenseNaming("time_distributed/kernel:0", "time_distributed/bias:0"),
+    builder="cudnn",
+    adapter="cudnn",
+)
+
+TF1 = FrameworkSpec(
+    key="tf1",
+    label="TF1",
+    cells={
+        # tf_keras/src/layers/rnn/legacy_cells.py: one kernel over [x; h] (i, j, f, o,
+        # with j the candidate), peepholes created f, i, o, a projection without bias.
+        "lstm": CellConvention(
+            "LSTMCell",
+            ("i", "j", "f", "o"),
+            candidate="j",
+            options=("proj_size", "peepholes"),
+            tensor_prefix="lstm_cell",
+            peephole_order=("f", "i", "o"),
+            optional_bias=False,
+            note="one kernel over [x; h]: its top x rows are W, the rest U",
+        ),
+        # GRUCell: gates/kernel over [x; h] for r and the update gate, candidate/kernel
+        # over [x; r ⊙ h]: the reset acts on h before the product, as in Keras 2.
+        "gru": CellConvention(
+            "GRUCell",
+            ("r", "z", "h"),
+            candidate="h",
+            reset="before",
+            tensor_prefix="gru_cell",
+            optional_bias=False,
+            note="gates/kernel holds r and z, candidate/kernel the candidate, each over [x; h]",
+        ),
+        "rnn": CellConvention(
+            "BasicRNNCell",
+            ("",),
+            tensor_prefix="basic_rnn_cell",
+            optional_bias=False,
+            note="one kernel over [x; h]: its top x rows are W, the rest U",
+        ),
+    },
+    dense=DenseNaming("dense/kernel:0", "dense/bias:0"),
+    builder="tf1",
+    adapter="tf1",
+)
+
+FLAX = FrameworkSpec(
+    key="flax",
+    label="Flax",
+    cells={
+        # flax/nnx/nn/recurrent.py: nnx.LSTMCell keeps one Linear per gate and side
+        # (ii, if_, ig, io without bias; hi, hf, hg, ho with it).
+        "lstm": CellConvention(
+            "LSTMCell",
+            ("i", "f", "g", "o"),
+            candidate="g",
+            optional_bias=False,
+            fused=False,
+            bias_side="recurrent",
+            note="one Linear per gate and side; the bias sits on the h side",
+        ),
+        # nnx.GRUCell: dense_i (r, z, n) with the bias, dense_h without; the reset gate
+        # scales U·h after the product, and there is no b′ for it to scale.
+        "gru": CellConvention(
+            "GRUCell",
+            ("r", "z", "n"),
+            candidate="n",
+            reset="after",
+            optional_bias=False,
+            note="Keras 2's count, but r scales U·h after the product, with no b′",
+        ),
+        "rnn": CellConvention(
+            "SimpleCell",
+            ("",),
+            optional_bias=False,
+            note="dense_i holds the bias, dense_h none",
+        ),
+    },
+    dense=DenseNaming("head.kernel", "head.bias"),
+    builder="flax",
+    adapter="flax",
 )

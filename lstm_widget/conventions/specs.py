@@ -52,7 +52,7 @@ class OptionSpec:
     """
 
     name: str
-    neutral: int | bool
+    neutral: int | bool | tuple[int, ...]
     flag_help: str
 
 
@@ -63,7 +63,10 @@ class CellSpec:
     ``gates`` come in textbook order; ``options`` are those that can apply to this cell
     in some framework (which ones do is the framework's :class:`CellConvention`);
     ``drawing`` is the key ``layout.py`` registers the cell's schematic under;
-    ``unit`` is the noun for one of ``units``.
+    ``unit`` is the noun for one of ``units`` and ``unit_symbol`` its symbol in the
+    formula, ``inputs`` and ``input_symbol`` what views call ``input_size``.
+    ``kernel_dims`` are the kernel lengths a convolutional cell takes (its
+    dimensionality: ConvLSTM1D to 3D); empty for a cell of matrix products.
     """
 
     key: str
@@ -71,7 +74,20 @@ class CellSpec:
     gates: tuple[GateSpec, ...]
     drawing: str
     unit: str = "unit"
+    unit_symbol: str = "h"
+    inputs: str = "input_size"
+    input_symbol: str = "x"
     options: tuple[str, ...] = ()
+    kernel_dims: tuple[int, ...] = ()
+
+    @property
+    def units(self) -> str:
+        """The plural of :attr:`unit`: ``units``, ``filters``."""
+        return f"{self.unit}s"
+
+    def count(self, n: int) -> str:
+        """``1 unit``, ``16 filters``: ``n`` of this cell's units, with thousands separators."""
+        return f"{n:,} {self.unit if n == 1 else self.units}"
 
     @property
     def gate_names(self) -> tuple[str, ...]:
@@ -109,6 +125,21 @@ class CellConvention:
         The layer's base name in the framework's tensor names (Keras ``simple_rnn``).
     peephole_order
         The gates whose peephole vectors the framework stores, in its order.
+    optional_bias
+        Whether the layer can be built without biases (``bias=False``); cuDNN's layers,
+        TensorFlow 1's cells and Flax's cells always have theirs.
+    projection_below_units
+        Whether a projection must be narrower than the units (PyTorch's rule; TensorFlow
+        1's ``num_proj`` may be any width).
+    fused
+        Whether each side's gates share one tensor (False: one tensor per gate and side,
+        as Flax's ``nnx.LSTMCell`` keeps them).
+    bias_side
+        Which product a single bias vector is stored with: the input's (most) or the
+        recurrent state's (Flax's LSTM cells).
+    note
+        One line for the drawing where this layout differs from what its neighbours
+        store for the same cell (empty when it does not).
     """
 
     class_name: str
@@ -120,6 +151,11 @@ class CellConvention:
     options: tuple[str, ...] = ()
     tensor_prefix: str = ""
     peephole_order: tuple[str, ...] = ()
+    optional_bias: bool = True
+    projection_below_units: bool = False
+    fused: bool = True
+    bias_side: Literal["input", "recurrent"] = "input"
+    note: str = ""
 
     def stable_gate(self, letter: str) -> str:
         """The stable name of one of this convention's gate letters."""

@@ -1,7 +1,8 @@
 """Explain a live model: framework-neutral assembly, one adapter module per framework.
 
 :func:`explain` recognises the framework by the modules the object's classes come
-from and hands it to that framework's :class:`Adapter` (``keras.py``, ``torch.py``),
+from and hands it to that framework's :class:`Adapter` (``keras.py``, ``torch.py``,
+``tensorflow.py``, ``flax.py``),
 registered against the :attr:`~lstm_widget.conventions.FrameworkSpec.adapter` key of
 its convention; ``_assembly.py`` turns what the adapter found into a
 :class:`ModelReport`. Importing this package imports no framework: an adapter imports
@@ -10,7 +11,7 @@ its framework only when handed one of its objects.
 
 from __future__ import annotations
 
-from . import keras, torch  # noqa: F401  (each registers its adapter)
+from . import flax, keras, tensorflow, torch  # noqa: F401  (each registers its adapter)
 from ._assembly import (
     Adapter,
     ExplainedLayer,

@@ -532,33 +532,35 @@ def explain(obj: object, *, name: str | None = None, steps: int | None = None) -
 
 def _explain(obj: object, label: str) -> ModelReport:
     readable = _readable()
-    framework = _framework_of(obj, readable)
-    if framework is not None:
+    # Several conventions may read one package (Keras 2 layers and TensorFlow 1 cells
+    # both come from tf_keras): the first whose adapter recognises the object reads it.
+    for framework in _frameworks_of(obj, readable):
         walk = readable[framework].walk(obj, label)
         if walk is not None:
             return _assemble(framework, walk)
-    if isinstance(obj, type) and _framework_of(obj, readable, as_class=True):
+    if isinstance(obj, type) and _frameworks_of(obj, readable, as_class=True):
         # nn.LSTM, not nn.LSTM(...)
         raise IntrospectionError(
             f"{label} is the class {obj.__qualname__} itself; pass a model or layer built "
             f"from it, such as {obj.__qualname__}(...)."
         )
-    accepted = " or ".join(a.accepts for a in readable.values())
+    *others, last = (a.accepts for a in readable.values())
+    accepted = f"{', '.join(others)} or {last}" if others else last
     raise IntrospectionError(f"{label} is {_describe(obj)}, not {accepted}.")
 
 
-def _framework_of(
+def _frameworks_of(
     obj: object, readable: dict[Framework, Adapter], *, as_class: bool = False
-) -> Framework | None:
-    """Whose class ``obj`` is (or, ``as_class``, whose class ``obj`` itself is), judged
-    by the modules its classes are defined in."""
+) -> list[Framework]:
+    """Whose class ``obj`` may be (or, ``as_class``, whose class ``obj`` itself may be),
+    judged by the modules its classes are defined in, in the registry's order."""
     cls = obj if as_class and isinstance(obj, type) else type(obj)
     modules = [base.__module__ for base in cls.__mro__]
 
     def from_package(package: str) -> bool:
         return any(m == package or m.startswith(f"{package}.") for m in modules)
 
-    return next((key for key, a in readable.items() if any(map(from_package, a.packages))), None)
+    return [key for key, a in readable.items() if any(map(from_package, a.packages))]
 
 
 def _describe(obj: object) -> str:
@@ -641,7 +643,9 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
                 "not fed by the recurrent layer before it, as far as the model's graph shows",
             )
         else:
-            head_tensors = with_head.tensors().items() - plain.tensors().items()
+            # The head's own tensors: a convention may name the recurrent ones
+            # differently once a head sits beside them (Flax: layers.0.cell...).
+            head_tensors = {(g.tensor, g.tensor_shape) for g in with_head.groups if g.layer < 0}
             why_not = _unlike_standard(following, head_tensors, weight_name)
         if why_not:
             items.append(explained(stack, plain))

@@ -15,7 +15,7 @@ from functools import partial
 from importlib import import_module
 from typing import Any
 
-from ..conventions import KERAS, OPTIONS
+from ..conventions import KERAS, OPTIONS, cell_spec
 from ..conventions.layers import KERAS_LAYERS
 from ._assembly import (
     IntrospectionError,
@@ -312,11 +312,18 @@ _READERS: Readers = {
         {"scale": bool(layer.use_scale)}),
 }  # fmt: skip
 
+#: ConvLSTM1D, 2D, 3D: a convolutional cell's layer classes, one per kernel length.
+_CONV_CLASSES = tuple(
+    f"{layout.class_name}{dims}D"
+    for kind, layout in KERAS.cells.items()
+    for dims in cell_spec(kind).kernel_dims
+)
+
 #: The Keras classes read as one layer: the recurrent ones, their cells and wrappers,
 #: and every class a layer spec covers. A custom layer is walked into instead.
 _KNOWN = frozenset(
-    {*_CLASSES, *(f"{c}Cell" for c in _CLASSES), "RNN", "Bidirectional", "TimeDistributed",
-     *_READERS}
+    {*_CLASSES, *_CONV_CLASSES, *(f"{c}Cell" for c in _CLASSES), "RNN", "Bidirectional",
+     "TimeDistributed", *_READERS}
 )  # fmt: skip
 
 
@@ -325,16 +332,25 @@ def _one_of(names: tuple[str, ...]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
 
 
+#: Settings Keras calls otherwise: a cell's ``kernel`` is its weight tensor.
+_KERAS_NAMES = {"kernel": "kernel_size"}
+
+
 def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
-    """Settings of a plain LSTM/GRU/SimpleRNN cell, or an RNN layer over one, else ``None``.
+    """Settings of a plain LSTM/GRU/SimpleRNN/ConvLSTM cell, or an RNN layer over one,
+    else ``None``.
 
     A cell on its own holds the same three tensors as the layer wrapping it. Each
-    convention's cell class is ``keras.layers.<class name>Cell``, and the options that
-    apply to it are read off the cell by their Keras names (the settings' names).
+    convention's cell class is Keras's ``<class name>Cell`` (ConvLSTMCell is not
+    exported, so classes are matched by name within Keras), and the options that apply
+    to it are read off the cell by their Keras names (the settings' names but for
+    ``kernel_size``). A kernel's last two axes are (input channels or features, G·units),
+    and a ConvLSTM cell calls its units ``filters``.
     """
-    cells = {getattr(keras.layers, f"{c.class_name}Cell"): k for k, c in KERAS.cells.items()}
+    cells = {f"{c.class_name}Cell": k for k, c in KERAS.cells.items()}
     cell = layer.cell if isinstance(layer, keras.layers.RNN) else layer
-    kind = cells.get(type(cell))
+    ours = type(cell).__module__.split(".")[0] == "keras"
+    kind = cells.get(type(cell).__name__) if ours else None
     if kind is None:
         return None
     options = KERAS.cells[kind].options
@@ -342,10 +358,13 @@ def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
         {
             "cell": kind,
             "framework": KERAS.key,
-            "input_size": int(cell.kernel.shape[0]),
-            "units": int(cell.units),
+            "input_size": int(cell.kernel.shape[-2]),
+            "units": int(getattr(cell, "units", None) or cell.filters),
             "bias": bool(cell.use_bias),
-            **{name: getattr(cell, name, OPTIONS[name].neutral) for name in options},
+            **{
+                name: getattr(cell, _KERAS_NAMES.get(name, name), OPTIONS[name].neutral)
+                for name in options
+            },
         }
     )
 

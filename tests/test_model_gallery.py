@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from lstm_widget import explain
+from lstm_widget.counting import plain
 
 pytestmark = pytest.mark.frameworks
 
@@ -217,3 +218,46 @@ def test_compact_summary_fits_a_screen_and_details_come_on_request() -> None:
     assert len(details.splitlines()) > len(summary.splitlines()) + 30
     html = report.html(diagrams=False)
     assert html.index("lstm-widget-summary") < html.index("<details>")
+
+
+def test_layers_without_weights_are_rows_at_zero_in_the_models_order() -> None:
+    """Dropout, pooling, Flatten, Activation are listed as the framework lists them, at 0
+    and reconciled, never as not explained; a Dropout between an LSTM and its Dense
+    leaves the Dense its head."""
+    inputs = keras.Input((12, 8, 8, 1))
+    x = layers.TimeDistributed(layers.Conv2D(4, 3))(inputs)
+    x = layers.TimeDistributed(layers.MaxPooling2D())(x)
+    x = layers.TimeDistributed(layers.Flatten())(x)
+    x = layers.LSTM(16)(x)
+    x = layers.Dropout(0.5)(x)
+    x = layers.Dense(3)(x)
+    outputs = layers.Activation("softmax")(x)
+    report = assert_all_explained(keras.Model(inputs, outputs))
+    kinds = [(row.kind, row.params) for row in report.rows()]
+    assert kinds == [
+        ("InputLayer", 0),
+        ("TimeDistributed", 9 * 4 + 4),
+        ("TimeDistributed", 0),  # pooling
+        ("TimeDistributed", 0),  # Flatten
+        ("LSTM + Dense", 4 * (36 * 16 + 16 * 16 + 16) + 16 * 3 + 3),
+        ("Dropout", 0),
+        ("Activation", 0),
+    ]
+    zero = [row for row in report.rows() if row.params == 0]
+    assert {plain(row.formula) for row in zero} == {"no weights"}
+    assert {row.verdict for row in zero} == {"yes"}
+    assert zero[1].output_shape == "(None, 12, 3, 3, 4)"
+
+    class Tagger(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = torch.nn.Embedding(50, 8)
+            self.dropout = torch.nn.Dropout(0.1)
+            self.lstm = torch.nn.LSTM(8, 16, batch_first=True)
+            self.act = torch.nn.ReLU()
+            self.head = torch.nn.Linear(16, 5)
+
+    report = assert_all_explained(Tagger())
+    names = [row.name for row in report.rows()]
+    assert names == ["embedding", "dropout", "lstm + head", "act"]
+    assert report.weightless[0].class_name == "Dropout"

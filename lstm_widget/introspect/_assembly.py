@@ -25,10 +25,11 @@ wide), directly, through layers without weights that keep its shape (Dropout,
 GaussianNoise, Activation, ...) or into a nested model that holds it; the mask Keras
 passes along behind ``Embedding(mask_zero=True)`` is not another input. A subclassed
 Keras model or a PyTorch module records no graph, so there the order of definition
-decides. It becomes that breakdown's dense head. Every other layer with parameters
-(embeddings, convolutions, norms, other dense layers, ConvLSTM, ...) is listed as *not
+decides. It becomes that breakdown's dense head. Every other layer with parameters is
+counted from the registry's spec of its kind (embeddings, convolutions, norms,
+attention, other dense layers) or, when none fits its tensors, listed as *not
 explained*, with the framework's own count and the reason, so the totals still add up
-and nothing is silently dropped.
+and nothing is silently dropped. Layers without parameters are rows at 0.
 
 Cells on their own are explained too, as one layer: PyTorch's ``LSTMCell`` /
 ``GRUCell`` / ``RNNCell`` hold exactly a one-layer module's tensors (``weight_ih``,
@@ -182,6 +183,17 @@ class UnexplainedLayer:
     output_shape: str = ""
 
 
+@dataclass(frozen=True)
+class WeightlessLayer:
+    """A layer without parameters (Dropout, Flatten, Activation, pooling, Reshape, ...),
+    listed as the framework lists it, at 0."""
+
+    path: str
+    class_name: str
+    position: int = 0
+    output_shape: str = ""
+
+
 @dataclass(frozen=True, repr=False)  # the generated repr spells out every tensor: pages
 class ModelReport:
     """Every recurrent layer of a model explained, the rest listed, totals reconciled.
@@ -200,6 +212,7 @@ class ModelReport:
     #: The framework's trainable count (Keras ``trainable_weights``, PyTorch parameters
     #: with ``requires_grad``); None where it was not read.
     framework_trainable: int | None = None
+    weightless: tuple[WeightlessLayer, ...] = ()
 
     @property
     def explained_total(self) -> int:
@@ -243,7 +256,8 @@ class ModelReport:
         )
 
     def rows(self) -> list[SummaryRow]:
-        """The compact summary: one row per layer with parameters, in the model's order."""
+        """The compact summary: one row per layer, in the model's order; a layer without
+        parameters at 0, reconciling with the framework's 0."""
         rows: list[tuple[int, SummaryRow]] = []
         for item in self.items:
             verdict = "yes" if item.matches else "DOES NOT MATCH"
@@ -264,6 +278,10 @@ class ModelReport:
             row = SummaryRow(u.path, u.class_name, u.output_shape, u.framework_count, (),
                              "not explained (below)")  # fmt: skip
             rows.append((u.position, row))
+        for w in self.weightless:
+            row = SummaryRow(w.path, w.class_name, w.output_shape, 0, (("no weights", None),),
+                             "yes")  # fmt: skip
+            rows.append((w.position, row))
         return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
     @property
@@ -407,7 +425,8 @@ class ModelReport:
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer with parameters, as a walker found it, before heads are folded in.
+    """One layer, as a walker found it, before heads are folded in; one without
+    parameters has no ``tensors``.
 
     ``tensors`` carry the full names a table shows, ``names`` the same tensors' names
     within the layer (what the standard layout is checked against), and ``module`` is
@@ -430,11 +449,16 @@ class Layer:
     output_shape: str = ""
     frozen: bool = False
 
+    @property
+    def weightless(self) -> bool:
+        return not self.tensors
+
 
 @dataclass(frozen=True)
 class Walk:
-    """What an adapter found in a model: its layers with parameters, in order, and what
-    the neutral assembly needs to ask of the framework.
+    """What an adapter found in a model: its layers, in order (those without parameters
+    too, as the framework lists them), and what the neutral assembly needs to ask of the
+    framework.
 
     ``feeds`` tells whether a dense or recurrent layer takes a recurrent layer's output;
     ``weight_name`` what a framework layer calls one of counting's tensor names.
@@ -574,13 +598,23 @@ def _describe(obj: object) -> str:
 
 
 def _assemble(framework: Framework, walk: Walk) -> ModelReport:
-    """Explain each standard recurrent layer with the dense head it feeds; list the rest."""
-    layers, feeds, weight_name = walk.layers, walk.feeds, walk.weight_name
+    """Explain each standard recurrent layer with the dense head it feeds; list the rest.
+
+    Layers without parameters sit in the summary at their place but play no part in
+    folding: a Dropout between an LSTM and its Dense leaves the Dense its head.
+    """
+    feeds, weight_name = walk.feeds, walk.weight_name
     items: list[ExplainedLayer] = []
     unexplained: list[UnexplainedLayer] = []
     others: list[CountedLayer] = []
 
-    position = {id(layer): k for k, layer in enumerate(layers)}
+    position = {id(layer): k for k, layer in enumerate(walk.layers)}
+    weightless = tuple(
+        WeightlessLayer(layer.path, layer.class_name, position[id(layer)], layer.output_shape)
+        for layer in walk.layers
+        if layer.weightless
+    )
+    layers = [layer for layer in walk.layers if not layer.weightless]
 
     def not_folded(layer: Layer, reason: str, *, countable: bool = True) -> None:
         """A layer that is no recurrent layer's head: counted from its spec when its
@@ -660,6 +694,7 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         walk.total,
         counted=tuple(others),
         framework_trainable=walk.trainable_total,
+        weightless=weightless,
     )
 
 

@@ -93,8 +93,13 @@ def _keras_layers(
         for inner in layer.layers:
             yield from _keras_layers(keras, inner, seen, inner_prefix)
         return
+    path = f"{prefix or ''}{layer.name}"
+    if not layer.weights:  # Dropout, Flatten, pooling, ...: a row at 0, as summary() has
+        yield Layer(path, type(layer).__name__, 0, (), (), layer,
+                    output_shape=_keras_output_shape(layer))  # fmt: skip
+        return
     weights = [w for w in layer.weights if id(w) not in seen]
-    if not weights:
+    if not weights:  # every one shared with a layer listed before
         return
     sublayers = [inner for inner in getattr(layer, "_layers", ()) if inner.weights]
     owned = {id(w) for inner in sublayers for w in inner.weights}
@@ -105,7 +110,7 @@ def _keras_layers(
         return
     seen.update(id(w) for w in weights)
     entry = Layer(
-        path=f"{prefix or ''}{layer.name}",
+        path=path,
         class_name=type(layer).__name__,
         count=int(layer.count_params()),
         tensors=tuple((w.path, tuple(w.shape)) for w in weights),

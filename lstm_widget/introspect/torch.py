@@ -54,6 +54,8 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
         named = _torch_own_parameters(torch, module)
         own = [(n, p) for n, p in named if id(p) not in seen]
         seen.update(id(p) for _, p in own)
+        if not named and _weightless_leaf(module, path):
+            layers.append(Layer(path, type(module).__name__, 0, (), (), module))
         if not own:
             continue
         entry = Layer(
@@ -79,6 +81,14 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
         weight_name=partial(_torch_weight_name, torch),
         trainable_total=sum(p.numel() for p in model.parameters() if p.requires_grad),
     )
+
+
+def _weightless_leaf(module: Any, path: str) -> bool:
+    """A module with neither parameters nor submodules (Dropout, ReLU, Flatten, pooling,
+    ...): torchinfo's row at 0. The modules a parametrisation keeps its functions in
+    compute a tensor of another module; they are not layers."""
+    inside_parametrisation = "parametrizations" in path.split(".")
+    return not any(True for _ in module.children()) and not inside_parametrisation
 
 
 def _torch_own_parameters(torch: Any, module: Any) -> list[tuple[str, Any]]:

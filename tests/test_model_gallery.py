@@ -261,3 +261,48 @@ def test_layers_without_weights_are_rows_at_zero_in_the_models_order() -> None:
     names = [row.name for row in report.rows()]
     assert names == ["embedding", "dropout", "lstm + head", "act"]
     assert report.weightless[0].class_name == "Dropout"
+
+
+def test_pytorch_output_shapes_come_from_one_run_on_an_example() -> None:
+    class Classifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = torch.nn.Embedding(20, 30)
+            self.lstm = torch.nn.LSTM(30, 16, batch_first=True)
+            self.dropout = torch.nn.Dropout(0.5)
+            self.head = torch.nn.Linear(16, 4)
+            self.norm = torch.nn.BatchNorm1d(4)
+
+        def forward(self, tokens: Any) -> Any:
+            out, _ = self.lstm(self.embedding(tokens))
+            return self.norm(self.head(self.dropout(out[:, -1])))
+
+    model = Classifier().train()
+    unknown = explain(model)
+    assert {row.output_shape for row in unknown.rows()} == {""}
+    assert "example=" in unknown.text() and "example=" in unknown.html(diagrams=False)
+
+    statistics = model.norm.running_mean.clone()
+    report = explain(model, example=torch.randint(0, 20, (3, 7)))
+    shapes = {row.name: row.output_shape for row in report.rows()}
+    # The LSTM's row is its head's output; the LSTM returns (output, (h, c)) and its
+    # output comes first.
+    assert shapes == {
+        "embedding": "(3, 7, 30)",
+        "lstm + head": "(3, 4)",
+        "dropout": "(3, 16)",
+        "norm": "(3, 4)",
+    }
+    assert "example=" not in report.text()
+    # The run moved no statistic and left the model in the mode it was in.
+    assert torch.equal(model.norm.running_mean, statistics) and model.training
+    assert model.dropout.training
+
+
+def test_a_bad_example_or_one_for_keras_is_one_sentence() -> None:
+    model = torch.nn.Sequential(torch.nn.Embedding(5, 3), torch.nn.LSTM(3, 4))
+    with pytest.raises(ValueError, match=r"cannot run on the example given: RuntimeError: .*\.$"):
+        explain(model, example=torch.zeros(2, 3))
+    keras_model = keras.Sequential([keras.Input((4, 2)), layers.LSTM(3)])
+    with pytest.raises(ValueError, match="example= is for PyTorch modules"):
+        explain(keras_model, example=torch.zeros(1, 4, 2))

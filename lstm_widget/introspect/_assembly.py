@@ -213,6 +213,8 @@ class ModelReport:
     #: with ``requires_grad``); None where it was not read.
     framework_trainable: int | None = None
     weightless: tuple[WeightlessLayer, ...] = ()
+    #: Why the summary's output shapes are blank, when they are.
+    shapes_note: str = ""
 
     @property
     def explained_total(self) -> int:
@@ -361,7 +363,9 @@ class ModelReport:
     def text(self, *, details: bool = False) -> str:
         """Plain text: the compact summary (one line a layer), the totals and the verdict;
         with ``details``, each recurrent layer's weight-group table after them."""
-        out = [self._heading(), "", summary_text(self.rows()), "", *self._notes()]
+        out = [self._heading(), "", summary_text(self.rows()), ""]
+        out += [self.shapes_note, ""] if self.shapes_note else []
+        out += self._notes()
         out += [f"Total params: {self.framework_total:,}: {self.trainable_split()}", ""]
         out += self._work_lines()
         out += self._unexplained_lines()
@@ -381,6 +385,8 @@ class ModelReport:
         loads matplotlib, so it happens only here, when HTML is asked for).
         """
         parts = [f"<h3>{escape(self._heading())}</h3>", summary_html(self.rows(), theme)]
+        if self.shapes_note:
+            parts.append(f"<p>{escape(self.shapes_note)}</p>")
         parts.append(
             f"<p>Total params: {self.framework_total:,}: {escape(self.trainable_split())}</p>"
         )
@@ -470,6 +476,10 @@ class Walk:
     feeds: Feeds
     weight_name: WeightName
     trainable_total: int | None = None
+    #: Where a framework records no output shapes (PyTorch): runs the model on an
+    #: example input and returns each layer's output shape by its module's id.
+    run_example: Callable[[object], dict[int, str]] | None = None
+    shapes_note: str = ""
 
 
 class Adapter(Protocol):
@@ -519,7 +529,9 @@ def _readable() -> dict[Framework, Adapter]:
     }
 
 
-def explain(obj: object, *, name: str | None = None, steps: int | None = None) -> ModelReport:
+def explain(
+    obj: object, *, name: str | None = None, steps: int | None = None, example: object = None
+) -> ModelReport:
     """Explain every recurrent layer of a Keras 3 / PyTorch model and reconcile totals.
 
     Parameters
@@ -532,6 +544,10 @@ def explain(obj: object, *, name: str | None = None, steps: int | None = None) -
     steps
         Time steps of a sequence: each recurrent layer's breakdown adds its work
         (multiply-accumulates per step and for the sequence, values kept).
+    example
+        An input batch for a PyTorch model (a tensor, or a tuple of the forward's
+        arguments): the model runs on it once, in eval mode and without gradients,
+        and each layer's output shape is read off the run. Keras records its own.
 
     Raises
     ------
@@ -547,21 +563,21 @@ def explain(obj: object, *, name: str | None = None, steps: int | None = None) -
     """
     label = name or "the object"
     counted = check_steps(steps)
-    report = _explain(obj, label)
+    report = _explain(obj, label, example)
     if counted is None:
         return report
     items = tuple(replace(i, breakdown=replace(i.breakdown, steps=counted)) for i in report.items)
     return replace(report, items=items)
 
 
-def _explain(obj: object, label: str) -> ModelReport:
+def _explain(obj: object, label: str, example: object) -> ModelReport:
     readable = _readable()
     # Several conventions may read one package (Keras 2 layers and TensorFlow 1 cells
     # both come from tf_keras): the first whose adapter recognises the object reads it.
     for framework in _frameworks_of(obj, readable):
         walk = readable[framework].walk(obj, label)
         if walk is not None:
-            return _assemble(framework, walk)
+            return _assemble(framework, _with_shapes(framework, walk, example, label))
     if isinstance(obj, type) and _frameworks_of(obj, readable, as_class=True):
         # nn.LSTM, not nn.LSTM(...)
         raise IntrospectionError(
@@ -571,6 +587,30 @@ def _explain(obj: object, label: str) -> ModelReport:
     *others, last = (a.accepts for a in readable.values())
     accepted = f"{', '.join(others)} or {last}" if others else last
     raise IntrospectionError(f"{label} is {_describe(obj)}, not {accepted}.")
+
+
+def _with_shapes(framework: Framework, walk: Walk, example: object, label: str) -> Walk:
+    """``walk`` with its layers' output shapes read off a run on ``example``, for a
+    framework that records none; a note saying how to get them when none is given."""
+    if walk.run_example is None:
+        if example is not None:
+            raise IntrospectionError(
+                f"example= is for PyTorch modules, which record no output shapes; "
+                f"{label} is a {framework_spec(framework).label} model, whose shapes its "
+                "framework records."
+            )
+        return walk
+    if example is None:
+        note = (
+            "Output shapes: PyTorch knows them only once the model runs; "
+            "explain(model, example=<an input batch>) runs it once and reads them."
+        )
+        return replace(walk, shapes_note=note)
+    shapes = walk.run_example(example)
+    shaped = [
+        replace(layer, output_shape=shapes.get(id(layer.module), "")) for layer in walk.layers
+    ]
+    return replace(walk, layers=shaped)
 
 
 def _frameworks_of(
@@ -695,6 +735,7 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         counted=tuple(others),
         framework_trainable=walk.trainable_total,
         weightless=weightless,
+        shapes_note=walk.shapes_note,
     )
 
 

@@ -80,7 +80,46 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
         feeds=_torch_feeds,
         weight_name=partial(_torch_weight_name, torch),
         trainable_total=sum(p.numel() for p in model.parameters() if p.requires_grad),
+        run_example=partial(_output_shapes, torch, model, label),
     )
+
+
+def _output_shapes(torch: Any, model: Any, label: str, example: object) -> dict[int, str]:
+    """Each module's output shape on one forward pass over ``example``, by module id.
+
+    The pass runs without gradients and in eval mode, so no running statistic moves
+    and no dropout draws; every module's own mode is put back afterwards. A module
+    returning several tensors (an LSTM's output and final states) shows its first, the
+    output, as torchinfo and Keras put first; one called twice, its first call's.
+    """
+    shapes: dict[int, str] = {}
+
+    def record(module: Any, _inputs: Any, output: Any) -> None:
+        leaves = [output]
+        while leaves and isinstance(leaves[0], tuple | list):
+            leaves = list(leaves[0]) + leaves[1:]
+        if leaves and isinstance(leaves[0], torch.Tensor):
+            shapes.setdefault(id(module), str(tuple(leaves[0].shape)))
+
+    modes = {id(module): module.training for module in model.modules()}
+    hooks = [module.register_forward_hook(record) for module in model.modules()]
+    arguments = example if isinstance(example, tuple) else (example,)
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(*arguments)
+    except Exception as error:  # the user's forward: any error is theirs to read
+        first_line = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else ""
+        raise IntrospectionError(
+            f"{label} ({type(model).__name__}) cannot run on the example given: "
+            f"{type(error).__name__}: {first_line}."
+        ) from error
+    finally:
+        for hook in hooks:
+            hook.remove()
+        for module in model.modules():
+            module.train(modes[id(module)])
+    return shapes
 
 
 def _weightless_leaf(module: Any, path: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .conventions.layers import LayerSpec
 from .counting import Piece, plain
@@ -25,6 +25,7 @@ class Tensor:
     symbols: tuple[str, ...]
     shape: tuple[int, ...]
     trainable: bool
+    multiplied: bool = False
 
     @property
     def count(self) -> int:
@@ -37,6 +38,8 @@ class LayerCount:
 
     spec: LayerSpec
     tensors: tuple[Tensor, ...]
+    #: The values of the spec's shape symbols, as read off the layer.
+    sizes: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -66,6 +69,28 @@ class LayerCount:
         symbolic, numeric = plain(self.pieces(False)), plain(self.pieces(True))
         return f"{symbolic} = {numeric} = {self.total:,}"
 
+    def _mac_terms(self, keys: int) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:
+        """Each multiplied tensor's shape, then each per-key product with S = ``keys``."""
+        sizes = {**self.sizes, "S": keys}
+        terms = [(t.symbols, t.shape) for t in self.tensors if t.multiplied]
+        terms += [(term, tuple(_size(s, sizes) for s in term)) for term in self.spec.per_key]
+        return terms
+
+    def macs(self, keys: int = 1) -> int:
+        """Multiply-accumulates per position (a time step, an output pixel): each weight
+        of a multiplied matrix or kernel once, and attention's products with each of
+        ``keys`` keys. 0 for a lookup (an embedding) or element-wise work (a norm)."""
+        return sum(math.prod(shape) for _, shape in self._mac_terms(keys))
+
+    def work_formula(self, keys: int = 1) -> str:
+        """``a × b = 16 × 3 = 48``; ``0`` without multiplied weights."""
+        terms = self._mac_terms(keys)
+        if not terms:
+            return "0"
+        symbolic = " + ".join(" × ".join(symbols) for symbols, _ in terms)
+        numeric = " + ".join(" × ".join(f"{n:,}" for n in shape) for _, shape in terms)
+        return f"{symbolic} = {numeric} = {self.macs(keys):,}"
+
 
 def count_layer(
     spec: LayerSpec, sizes: Mapping[str, int], switches: Mapping[str, bool] | None = None
@@ -79,11 +104,11 @@ def count_layer(
     """
     on = switches or {}
     tensors = tuple(
-        Tensor(t.name, t.shape, tuple(_size(s, sizes) for s in t.shape), t.trainable)
+        Tensor(t.name, t.shape, tuple(_size(s, sizes) for s in t.shape), t.trainable, t.multiplied)
         for t in spec.tensors
         if t.when is None or on.get(t.when, True)
     )
-    return LayerCount(spec, tensors)
+    return LayerCount(spec, tensors, dict(sizes))
 
 
 def _size(symbol: str, sizes: Mapping[str, int]) -> int:

@@ -275,3 +275,88 @@ def test_cli_steps_and_json(capsys):
     assert (work["steps"], work["macs_per_step"], work["macs"]) == (50, 98_304, 4_915_200)
     assert main(["--steps", "0"]) == 2
     assert "steps must be an integer from 1" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ the layers around them
+
+
+def counted_layers(model, steps):
+    """The counted layers of ``explain(model)`` by path, with the work lines' text."""
+    from lstm_widget import explain
+
+    report = explain(model, steps=steps)
+    return {layer.path: layer.count for layer in report.counted}, report.text()
+
+
+def test_the_other_layers_macs_agree_with_pytorchs_flop_counter():
+    """Per position (a vector, a time step, an output pixel): each multiplied weight
+    once; attention adds its scores and weighted values for every one of S keys; an
+    embedding's lookup and a norm do no product."""
+    torch.manual_seed(0)
+    model = torch.nn.ModuleDict(
+        {
+            "embedding": torch.nn.Embedding(30, 16),
+            "linear": torch.nn.Linear(16, 3),
+            "conv1d": torch.nn.Conv1d(16, 8, 3),
+            "conv2d": torch.nn.Conv2d(4, 6, (3, 2), groups=2, bias=False),
+            "norm": torch.nn.LayerNorm(16),
+            "attention": torch.nn.MultiheadAttention(16, 2, batch_first=True),
+        }
+    )
+    s = 10
+    counts, text = counted_layers(model, steps=s)
+    sequence = torch.randn(1, s, 16)
+    runs = {
+        "embedding": (model["embedding"], torch.randint(0, 30, (1, s)), s),
+        "linear": (model["linear"], torch.randn(1, 16), 1),
+        "conv1d": (model["conv1d"], torch.randn(1, 16, 12), 12 - 2),
+        "conv2d": (model["conv2d"], torch.randn(1, 4, 7, 5), (7 - 2) * (5 - 1)),
+        "norm": (model["norm"], sequence, s),
+    }
+    for name, (layer, x, positions) in runs.items():
+        _, flops = counted_flops(layer, x)
+        assert flops // 2 == counts[name].macs(s) * positions, name
+    _, flops = counted_flops(model["attention"], sequence, sequence, sequence)
+    # torch runs the output projection inside the attention; it is a Linear row here.
+    per_query = counts["attention"].macs(s) + counts["attention.out_proj"].macs(s)
+    assert flops // 2 == per_query * s
+    assert counts["attention"].macs(s) == 3 * 16 * 16 + 2 * s * 16
+    assert "embedding (Embedding): 0 MACs" in text
+    assert "linear (Linear): b × a = 3 × 16 = 48 MACs" in text
+
+
+def test_keras_layers_around_do_the_work_of_the_pytorch_layers_of_the_same_shapes():
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    s, layers = 9, keras.layers
+    queries = keras.Input((s, 16))
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=8)(queries, queries)
+    dense = layers.Dense(3)(attended)
+    conv = layers.Conv1D(8, 3)(queries)
+    report = explain(keras.Model(queries, [dense, conv]), steps=s)
+    ours = {layer.class_name: layer.count.macs(s) for layer in report.counted}
+    torch_model = torch.nn.ModuleDict(
+        {
+            "attention": torch.nn.MultiheadAttention(16, 2),
+            "dense": torch.nn.Linear(16, 3),
+            "conv": torch.nn.Conv1d(16, 8, 3),
+        }
+    )
+    theirs, _ = counted_layers(torch_model, steps=s)
+    whole_attention = theirs["attention"].macs(s) + theirs["attention.out_proj"].macs(s)
+    assert ours["MultiHeadAttention"] == whole_attention
+    assert ours["Dense"] == theirs["dense"].macs(s) == 48
+    assert ours["Conv1D"] == theirs["conv"].macs(s) == 3 * 16 * 8
+    assert "not counted" not in report.text()
+
+
+def test_keras_dot_product_attentions_work_is_said_to_be_unknown():
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    x = keras.Input((5, 4))
+    out = keras.layers.Attention(use_scale=True)([x, x])
+    text = explain(keras.Model(x, out), steps=5).text()
+    # Keras numbers its layers' names per session: the class is what is certain.
+    assert "(Attention): not counted, its width is its inputs'" in text

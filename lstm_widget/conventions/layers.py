@@ -27,6 +27,10 @@ class TensorSpec:
     shape: tuple[str, ...]
     trainable: bool = True
     when: str | None = None
+    #: A matrix (or kernel) the layer multiplies its input by: each of its weights does
+    #: one multiply-accumulate per position (a time step, an output pixel), as in a
+    #: recurrent layer. Biases, scales and embedding tables do none.
+    multiplied: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,36 +39,60 @@ class LayerSpec:
 
     ``note`` says what the framework does not count as parameters, where a reader
     would look for it (PyTorch's running statistics are buffers).
+
+    The work per position is the ``multiplied`` tensors' weights plus ``per_key``, the
+    products attention does with every one of ``S`` keys (the sequence's length for
+    self-attention): scores q·k and the weighted sum of values. ``work_unknown`` says
+    why a layer's work is not counted, where its sizes are not among its weights.
     """
 
     key: str
     label: str
     tensors: tuple[TensorSpec, ...]
     note: str = ""
+    per_key: tuple[tuple[str, ...], ...] = ()
+    work_unknown: str = ""
 
 
-def _spec(key: str, label: str, *tensors: TensorSpec, note: str = "") -> LayerSpec:
-    return LayerSpec(key, label, tensors, note)
+def _spec(
+    key: str,
+    label: str,
+    *tensors: TensorSpec,
+    note: str = "",
+    per_key: tuple[tuple[str, ...], ...] = (),
+    work_unknown: str = "",
+) -> LayerSpec:
+    return LayerSpec(key, label, tensors, note, per_key, work_unknown)
 
 
 T = TensorSpec
+
+
+def M(name: str, shape: tuple[str, ...], when: str | None = None) -> TensorSpec:
+    """A multiplied matrix or kernel: one multiply-accumulate per weight and position."""
+    return TensorSpec(name, shape, when=when, multiplied=True)
+
+
+#: Keras' dot-product and additive attention hold at most a scale: the width their
+#: work grows with is their inputs', not among their weights.
+_ATTENTION_WIDTH = "its width is its inputs', not among its weights"
 
 #: Keras 3 layers (keras/src/layers/*: each layer's ``build()``).
 KERAS_LAYERS: Mapping[str, LayerSpec] = {
     spec.key: spec
     for spec in (
         _spec("embedding", "Embedding", T("embeddings", ("v", "d"))),
-        _spec("dense", "Dense", T("kernel", ("a", "b")), T("bias", ("b",), when="bias")),
+        _spec("dense", "Dense", M("kernel", ("a", "b")), T("bias", ("b",), when="bias")),
         _spec(
             "conv1d",
             "Conv1D",
-            T("kernel", ("k", "c/g", "f")),
+            M("kernel", ("k", "c/g", "f")),
             T("bias", ("f",), when="bias"),
         ),
         _spec(
             "conv2d",
             "Conv2D",
-            T("kernel", ("kh", "kw", "c/g", "f")),
+            M("kernel", ("kh", "kw", "c/g", "f")),
             T("bias", ("f",), when="bias"),
         ),
         _spec(
@@ -85,22 +113,29 @@ KERAS_LAYERS: Mapping[str, LayerSpec] = {
         _spec(
             "mha",
             "MultiHeadAttention",
-            T("query/kernel", ("d_q", "H", "k")),
+            M("query/kernel", ("d_q", "H", "k")),
             T("query/bias", ("H", "k"), when="bias"),
-            T("key/kernel", ("d_k", "H", "k")),
+            M("key/kernel", ("d_k", "H", "k")),
             T("key/bias", ("H", "k"), when="bias"),
-            T("value/kernel", ("d_v", "H", "v")),
+            M("value/kernel", ("d_v", "H", "v")),
             T("value/bias", ("H", "v"), when="bias"),
-            T("attention_output/kernel", ("H", "v", "d_o")),
+            M("attention_output/kernel", ("H", "v", "d_o")),
             T("attention_output/bias", ("d_o",), when="bias"),
+            per_key=(("S", "H", "k"), ("S", "H", "v")),
         ),
         _spec(
             "attention",
             "Attention",
             T("scale", (), when="scale"),
             T("concat_score_weight", (), when="concat"),
+            work_unknown=_ATTENTION_WIDTH,
         ),
-        _spec("additive_attention", "AdditiveAttention", T("scale", ("d",), when="scale")),
+        _spec(
+            "additive_attention",
+            "AdditiveAttention",
+            T("scale", ("d",), when="scale"),
+            work_unknown=_ATTENTION_WIDTH,
+        ),
     )
 }
 
@@ -110,12 +145,12 @@ PYTORCH_LAYERS: Mapping[str, LayerSpec] = {
     spec.key: spec
     for spec in (
         _spec("embedding", "Embedding", T("weight", ("v", "d"))),
-        _spec("dense", "Linear", T("weight", ("b", "a")), T("bias", ("b",), when="bias")),
-        _spec("conv1d", "Conv1d", T("weight", ("f", "c/g", "k")), T("bias", ("f",), when="bias")),
+        _spec("dense", "Linear", M("weight", ("b", "a")), T("bias", ("b",), when="bias")),
+        _spec("conv1d", "Conv1d", M("weight", ("f", "c/g", "k")), T("bias", ("f",), when="bias")),
         _spec(
             "conv2d",
             "Conv2d",
-            T("weight", ("f", "c/g", "kh", "kw")),
+            M("weight", ("f", "c/g", "kh", "kw")),
             T("bias", ("f",), when="bias"),
         ),
         _spec(
@@ -134,13 +169,15 @@ PYTORCH_LAYERS: Mapping[str, LayerSpec] = {
         _spec(
             "mha",
             "MultiheadAttention",
-            T("in_proj_weight", ("3E", "E"), when="packed"),
-            T("q_proj_weight", ("E", "E"), when="separate"),
-            T("k_proj_weight", ("E", "k"), when="separate"),
-            T("v_proj_weight", ("E", "v"), when="separate"),
+            M("in_proj_weight", ("3E", "E"), when="packed"),
+            M("q_proj_weight", ("E", "E"), when="separate"),
+            M("k_proj_weight", ("E", "k"), when="separate"),
+            M("v_proj_weight", ("E", "v"), when="separate"),
             T("in_proj_bias", ("3E",), when="bias"),
             T("bias_k", ("1", "1", "E"), when="bias_kv"),
             T("bias_v", ("1", "1", "E"), when="bias_kv"),
+            # Every head's scores and weighted values: E = H × E/H each, per key.
+            per_key=(("S", "E"), ("S", "E")),
             note="its output projection out_proj is a Linear module of its own",
         ),
     )

@@ -215,6 +215,8 @@ class ModelReport:
     weightless: tuple[WeightlessLayer, ...] = ()
     #: Why the summary's output shapes are blank, when they are.
     shapes_note: str = ""
+    #: The sequence's length the work is counted for, when one was given.
+    steps: int | None = None
 
     @property
     def explained_total(self) -> int:
@@ -342,18 +344,34 @@ class ModelReport:
         ]
 
     def _work_lines(self) -> list[str]:
-        """Each recurrent layer's multiply-accumulates, when a sequence length was given."""
-        stepped = [item for item in self.items if item.breakdown.steps is not None]
+        """Each recurrent layer's multiply-accumulates, then the other layers' per
+        position, when a sequence length was given."""
+        if self.steps is None:
+            return []
         lines = [
             f"  {item.title}: {item.breakdown.work.macs_per_step:,} MACs a step, "
             f"{item.breakdown.work.macs:,} MACs for the sequence"
-            for item in stepped
+            for item in self.items
         ]
-        if not lines:
-            return []
-        steps = stepped[0].breakdown.work.steps
-        return [f"Work for a sequence of {steps:,} time steps (details=True for the rest):",
+        around = [self._counted_work_line(layer, self.steps) for layer in self.counted]
+        if around:
+            lines += [
+                "  Around them, per position (a time step, a convolution's output pixel; "
+                f"S = {self.steps:,} keys for attention):",
+                *around,
+            ]
+        return [f"Work for a sequence of {self.steps:,} time steps (details=True for the rest):",
                 *lines, ""]  # fmt: skip
+
+    @staticmethod
+    def _counted_work_line(layer: CountedLayer, keys: int) -> str:
+        """``    dense (Dense): a × b = 16 × 3 = 48 MACs``, or why there are none."""
+        count = layer.count
+        if count.spec.work_unknown:
+            return f"    {layer.title}: not counted, {count.spec.work_unknown}"
+        if not count.macs(keys):
+            return f"    {layer.title}: 0 MACs, no matrix product (a lookup or element-wise)"
+        return f"    {layer.title}: {count.work_formula(keys)} MACs"
 
     def _notes(self) -> list[str]:
         """Why dense layers stayed apart from the recurrent layer before them."""
@@ -567,7 +585,7 @@ def explain(
     if counted is None:
         return report
     items = tuple(replace(i, breakdown=replace(i.breakdown, steps=counted)) for i in report.items)
-    return replace(report, items=items)
+    return replace(report, items=items, steps=counted)
 
 
 def _explain(obj: object, label: str, example: object) -> ModelReport:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import math
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal, get_args
@@ -52,6 +52,7 @@ from .layout import (
     highlights,
     layout,
 )
+from .report import SummaryRow
 from .style import (
     DEFAULT_DPI,
     DEFAULT_THEME,
@@ -636,3 +637,128 @@ def notebook_image(
     fig = draw(b, theme=theme, highlight=highlight, variant=variant)
     width, height = (round(inches * 96) for inches in fig.get_size_inches())
     return _save(fig, fmt, NOTEBOOK_DPI, theme), (width, height)
+
+
+# ------------------------------------------------------------- a whole model's strip
+
+#: The model strip's boxes, in points: wide enough for a 24-character name at 10 pt.
+STRIP_BOX = (150.0, 58.0)
+#: Gap between boxes (an arrow's length), margin, and boxes per row before the strip
+#: wraps: five fit a 1280-pixel projector at the notebook's resolution.
+STRIP_GAP, STRIP_MARGIN, STRIP_PER_ROW = 28.0, 14.0, 5
+_STRIP_TITLE = 30.0
+_STRIP_CHARS = 24
+
+
+def strip_positions(count: int) -> tuple[tuple[float, float], ...]:
+    """Each box's lower-left corner, in points from the figure's bottom left: left to
+    right, ``STRIP_PER_ROW`` a row, rows going down."""
+    width, height = STRIP_BOX
+    rows = max(1, math.ceil(count / STRIP_PER_ROW))
+    return tuple(
+        (
+            STRIP_MARGIN + (k % STRIP_PER_ROW) * (width + STRIP_GAP),
+            STRIP_MARGIN + (rows - 1 - k // STRIP_PER_ROW) * (height + STRIP_GAP),
+        )
+        for k in range(count)
+    )
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= _STRIP_CHARS else text[: _STRIP_CHARS - 1] + "…"
+
+
+def draw_strip(
+    rows: Sequence[SummaryRow], *, title: str = "", theme: str | Theme = DEFAULT_THEME
+) -> Figure:
+    """A whole model as a strip: every layer of its summary a box with its name, type
+    and parameter count, in the model's order, arrows between them.
+
+    Recurrent layers are drawn in the recurrent role's colour, layers without weights
+    faint, layers lstm_widget does not explain dashed. A new pyplot-free figure.
+    """
+    palette = theme_named(theme)
+    width, height = STRIP_BOX
+    positions = strip_positions(len(rows))
+    across = min(len(rows), STRIP_PER_ROW) or 1
+    lines = max(1, math.ceil(len(rows) / STRIP_PER_ROW))
+    size = (
+        2 * STRIP_MARGIN + across * width + (across - 1) * STRIP_GAP,
+        2 * STRIP_MARGIN + lines * height + (lines - 1) * STRIP_GAP + _STRIP_TITLE,
+    )
+    fig = Figure(figsize=(size[0] / 72, size[1] / 72), dpi=DEFAULT_DPI)
+    FigureCanvasAgg(fig)
+    fig.patch.set_facecolor(palette.background)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(0, size[0])
+    ax.set_ylim(0, size[1])
+    text = partial(ax.text, family=FONT_FAMILY, usetex=False, parse_math=False, ha="center")
+    text(size[0] / 2, size[1] - STRIP_MARGIN - 8, title, va="center", fontsize=12,
+         color=palette.foreground, weight="bold")  # fmt: skip
+    for k, (row, (x, y)) in enumerate(zip(rows, positions, strict=True)):
+        colour = {
+            "recurrent": palette.roles["recurrent"],
+            "weightless": palette.muted,
+        }.get(row.family, palette.foreground)
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, y), width, height, boxstyle="round,pad=0,rounding_size=5",
+                facecolor=palette.background, edgecolor=colour,
+                linewidth=2.0 if row.family == "recurrent" else 1.2,
+                linestyle="--" if row.family == "unexplained" else "-",
+                gid=f"strip-layer-{k}",
+            )
+        )  # fmt: skip
+        centre = x + width / 2
+        text(centre, y + height - 14, _clipped(row.name), va="center", fontsize=10,
+             color=colour, weight="bold")  # fmt: skip
+        text(centre, y + height / 2, _clipped(row.kind), va="center", fontsize=9,
+             color=palette.muted)  # fmt: skip
+        count = f"{row.params:,}" + (" (not explained)" if row.family == "unexplained" else "")
+        text(centre, y + 13, count, va="center", fontsize=10, color=palette.foreground)
+        if k + 1 < len(rows):
+            _strip_arrow(ax, (x, y), positions[k + 1], palette.muted)
+    return fig
+
+
+def _strip_arrow(
+    ax: Axes, start: tuple[float, float], end: tuple[float, float], colour: str
+) -> None:
+    """From one box to the next: across the gap, or down to the next row's first box."""
+    width, height = STRIP_BOX
+    if end[1] == start[1]:
+        points = [(start[0] + width, start[1] + height / 2), (end[0], end[1] + height / 2)]
+    else:
+        below = start[1] - STRIP_GAP / 2
+        points = [
+            (start[0] + width / 2, start[1]),
+            (start[0] + width / 2, below),
+            (end[0] + width / 2, below),
+            (end[0] + width / 2, end[1] + height),
+        ]
+    xs, ys = zip(*points, strict=True)
+    ax.add_line(Line2D(xs, ys, color=colour, linewidth=1.2))
+    tip_x, tip_y = points[-1]
+    back_x, back_y = points[-2]
+    dx, dy = tip_x - back_x, tip_y - back_y
+    length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
+    head = [(tip_x, tip_y), (tip_x - 7 * ux - 3.5 * uy, tip_y - 7 * uy + 3.5 * ux),
+            (tip_x - 7 * ux + 3.5 * uy, tip_y - 7 * uy - 3.5 * ux)]  # fmt: skip
+    ax.add_patch(PolygonPatch(head, closed=True, facecolor=colour, edgecolor=colour))
+
+
+def render_strip(
+    rows: Sequence[SummaryRow],
+    fmt: str = "png",
+    *,
+    title: str = "",
+    theme: str | Theme = DEFAULT_THEME,
+    dpi: float | None = None,
+) -> bytes:
+    """:func:`draw_strip` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
+    kind = _format(fmt)
+    fig = draw_strip(rows, title=title, theme=theme)
+    resolution = _png_dpi(kind, dpi, None, fig.get_size_inches()[0])
+    return _save(fig, kind, resolution, theme_named(theme))

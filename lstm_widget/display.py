@@ -47,10 +47,16 @@ def image_tag(image: bytes, fmt: str, b: Breakdown, size: tuple[int, int] | None
     GitHub, exported HTML) show as it is. ``size`` is the CSS size a PNG shows at; an
     SVG brings its own (in points).
     """
+    return picture_tag(image, fmt, f"Diagram. {b.headline()}", size)
+
+
+def picture_tag(image: bytes, fmt: str, alt: str, size: tuple[int, int] | None = None) -> str:
+    """An ``<img>`` carrying any drawing's ``image`` as a data URI, with ``alt`` text."""
     uri = f"data:{_MIME[_image_format(fmt)]};base64,{base64.b64encode(image).decode('ascii')}"
-    alt = escape(f"Diagram. {b.headline()}")
     width_height = f'width="{size[0]}" height="{size[1]}" ' if size else ""
-    return f'<img src="{uri}" {width_height}alt="{alt}" style="max-width:100%;height:auto">'
+    return (
+        f'<img src="{uri}" {width_height}alt="{escape(alt)}" style="max-width:100%;height:auto">'
+    )
 
 
 def embedded_image(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from html import escape
-from typing import Any
+from typing import Any, Literal
 
 from .counting import (
     DTYPE_BYTES,
@@ -327,6 +327,11 @@ def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
 # ------------------------------------------------------------------ model summaries
 
 
+#: A recurrent layer (with what folds into it), a layer counted from its spec, one
+#: without weights, one not explained.
+RowFamily = Literal["recurrent", "counted", "weightless", "unexplained"]
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     """One layer of a model's compact summary, as ``model.summary()`` has it, with the
@@ -338,6 +343,8 @@ class SummaryRow:
     params: int
     formula: tuple[Piece, ...]
     verdict: str
+    #: What the row is to lstm_widget, for the model's strip diagram to tell apart.
+    family: RowFamily = "counted"
 
 
 _SUMMARY_HEADER = ("Layer", "Type", "Output shape", _COUNT_HEADER, "Formula", "Reconciles")

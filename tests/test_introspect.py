@@ -861,14 +861,14 @@ def test_html_uses_theme_and_escapes() -> None:
     assert report._repr_html_() != page  # the notebook repr uses the light theme
 
 
-def test_html_draws_each_explained_layer_unless_asked_not_to() -> None:
+def test_html_draws_the_models_strip_and_each_explained_layer_unless_asked_not_to() -> None:
     model = keras.Sequential(
         [keras.Input((None, 2)), layers.Conv1D(4, 2), layers.GRU(3), layers.Dense(2)]
     )
     report = explain(model)
     image = '<img src="data:image/png;base64,'
     assert len(report.items) == 1 and report.counted
-    assert report.html().count(image) == 1
+    assert report.html().count(image) == 1 + len(report.items)
     assert image not in report.html(diagrams=False)
 
 

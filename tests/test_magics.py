@@ -318,8 +318,11 @@ def test_name_explains_a_keras_model(ip: Any) -> None:
     assert value.framework_total == model.count_params()
     assert len(bundles) == 1 and set(bundles[0]) == {"text/plain", "text/html"}
     assert f"{model.count_params():,}" in bundles[0]["text/plain"]
-    # the explained layer is drawn too, as the flag form of the magic draws it
-    assert bundles[0]["text/html"].count('<img src="data:image/png;base64,') == len(value.items)
+    # the whole model's strip leads, and each explained layer is drawn too, as the flag
+    # form of the magic draws it
+    html = bundles[0]["text/html"]
+    assert html.count('<img src="data:image/png;base64,') == 1 + len(value.items)
+    assert html.index('alt="Strip. ') < html.index("lstm-widget-summary")
 
 
 @pytest.mark.frameworks

@@ -53,14 +53,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..conventions import FRAMEWORK_SPECS, Framework, framework_spec, with_article
 from ..conventions.layers import LayerSpec
 from ..counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown, check_steps
-from ..display import image_html, on_theme
+from ..display import image_html, on_theme, picture_tag
 from ..layers import LayerCount, count_layer
 from ..report import (
+    RowFamily,
     SummaryRow,
     formula_sum_pieces,
     html_table,
@@ -70,6 +71,9 @@ from ..report import (
     text_table,
 )
 from ..style import LIGHT, Theme
+
+if TYPE_CHECKING:  # matplotlib loads only when a picture is drawn
+    from matplotlib.figure import Figure
 
 Shape = tuple[int, ...]
 TensorShapes = tuple[tuple[str, Shape], ...]
@@ -99,6 +103,7 @@ class FoldedLayer:
     path: str
     class_name: str
     framework_count: int
+    position: int = 0
 
 
 @dataclass(frozen=True)
@@ -262,6 +267,10 @@ class ModelReport:
     def rows(self) -> list[SummaryRow]:
         """The compact summary: one row per layer, in the model's order; a layer without
         parameters at 0, reconciling with the framework's 0."""
+        return [row for _, row in sorted(self._placed_rows(), key=lambda pair: pair[0])]
+
+    def _placed_rows(self) -> list[tuple[int, SummaryRow]]:
+        """The summary's rows, each with its position in the model."""
         rows: list[tuple[int, SummaryRow]] = []
         for item in self.items:
             verdict = "yes" if item.matches else "DOES NOT MATCH"
@@ -269,7 +278,8 @@ class ModelReport:
             kind = " + ".join([item.class_name, *(layer.class_name for layer in folded)])
             name = " + ".join([item.path, *(layer.path for layer in folded)])
             row = SummaryRow(name, kind, item.output_shape, item.breakdown.total,
-                             formula_sum_pieces(item.breakdown.formula), verdict)  # fmt: skip
+                             formula_sum_pieces(item.breakdown.formula), verdict,
+                             "recurrent")  # fmt: skip
             rows.append((item.position, row))
         for layer in self.counted:
             verdict = "yes" if layer.matches else "DOES NOT MATCH"
@@ -280,13 +290,13 @@ class ModelReport:
             rows.append((layer.position, row))
         for u in self.unexplained:
             row = SummaryRow(u.path, u.class_name, u.output_shape, u.framework_count, (),
-                             "not explained (below)")  # fmt: skip
+                             "not explained (below)", "unexplained")  # fmt: skip
             rows.append((u.position, row))
         for w in self.weightless:
             row = SummaryRow(w.path, w.class_name, w.output_shape, 0, (("no weights", None),),
-                             "yes")  # fmt: skip
+                             "yes", "weightless")  # fmt: skip
             rows.append((w.position, row))
-        return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+        return rows
 
     @property
     def matches(self) -> bool:
@@ -395,14 +405,58 @@ class ModelReport:
         out.append(self.reconciliation())
         return "\n".join(out)
 
+    def strip_rows(self) -> list[SummaryRow]:
+        """Every layer on its own, in the model's order, for the strip: the summary's rows
+        with each recurrent row opened into its layers (the stacked ones and the head
+        folded into it), each with the framework's count of it."""
+        opened = [pair for pair in self._placed_rows() if pair[1].family != "recurrent"]
+        for item in self.items:
+            verdict = "yes" if item.matches else "DOES NOT MATCH"
+            folded = item.stacked + ((item.head,) if item.head else ())
+            bottom = FoldedLayer(
+                item.path,
+                item.class_name,
+                item.framework_count - sum(layer.framework_count for layer in folded),
+                item.position,
+            )
+            for layer in (bottom, *folded):
+                family: RowFamily = "counted" if layer is item.head else "recurrent"
+                row = SummaryRow(layer.path, layer.class_name, "", layer.framework_count, (),
+                                 verdict, family)  # fmt: skip
+                opened.append((layer.position, row))
+        return [row for _, row in sorted(opened, key=lambda pair: pair[0])]
+
+    def strip_figure(self, theme: str | Theme = LIGHT) -> Figure:
+        """The model as a strip: every layer a box with its count, in the model's order
+        (a new pyplot-free matplotlib figure)."""
+        from ..diagram import draw_strip  # matplotlib loads only when a picture is drawn
+
+        return draw_strip(self.strip_rows(), title=self._strip_title(), theme=theme)
+
+    def strip(self, fmt: str = "png", *, theme: str | Theme = LIGHT) -> bytes:
+        """:meth:`strip_figure` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
+        from ..diagram import render_strip
+
+        return render_strip(self.strip_rows(), fmt, title=self._strip_title(), theme=theme)
+
+    def _strip_title(self) -> str:
+        return f"{self._heading()}: {self.framework_total:,} parameters"
+
     def html(self, theme: Theme = LIGHT, *, diagrams: bool = True) -> str:
         """HTML: the compact summary first, then each recurrent layer's details, folded
         (``<details>``), tables coloured by role with ``theme``'s colours.
 
-        With ``diagrams`` each explained layer also gets its block diagram (drawing
-        loads matplotlib, so it happens only here, when HTML is asked for).
+        With ``diagrams`` the model's strip (:meth:`strip`) leads, and each explained
+        layer also gets its block diagram (drawing loads matplotlib, so it happens only
+        here, when HTML is asked for).
         """
-        parts = [f"<h3>{escape(self._heading())}</h3>", summary_html(self.rows(), theme)]
+        parts = [f"<h3>{escape(self._heading())}</h3>"]
+        if diagrams:
+            alt = f"Strip. {self._strip_title()}: " + ", ".join(
+                f"{row.name} {row.params:,}" for row in self.rows()
+            )
+            parts.append(f"<div>{picture_tag(self.strip('png', theme=theme), 'png', alt)}</div>")
+        parts.append(summary_html(self.rows(), theme))
         if self.shapes_note:
             parts.append(f"<p>{escape(self.shapes_note)}</p>")
         parts.append(
@@ -690,7 +744,13 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
     ) -> ExplainedLayer:
         item = _explained(stack, b, head)
         shape = (head or stack[-1]).output_shape
-        return replace(item, position=position[id(stack[0])], output_shape=shape)
+        return replace(
+            item,
+            position=position[id(stack[0])],
+            output_shape=shape,
+            head=_folded(head, position[id(head)]) if head else None,
+            stacked=tuple(_folded(layer, position[id(layer)]) for layer in stack[1:]),
+        )
 
     index = 0
     while index < len(layers):
@@ -842,14 +902,12 @@ def _explained(stack: Sequence[Layer], b: Breakdown, head: Layer | None = None) 
         breakdown=_named(b, tensors),
         framework_count=sum(layer.count for layer in (bottom, *folded)),
         framework_tensors=tensors,
-        head=_folded(head) if head else None,
-        stacked=tuple(_folded(layer) for layer in stack[1:]),
         frozen=all(layer.frozen for layer in stack),
     )
 
 
-def _folded(layer: Layer) -> FoldedLayer:
-    return FoldedLayer(layer.path, layer.class_name, layer.count)
+def _folded(layer: Layer, position: int) -> FoldedLayer:
+    return FoldedLayer(layer.path, layer.class_name, layer.count, position)
 
 
 def _unexplained(layer: Layer, reason: str) -> UnexplainedLayer:

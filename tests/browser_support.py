@@ -67,6 +67,14 @@ LAB_SETTINGS = {
 }
 
 
+#: Page config for every frontend the server runs: the test environment also holds
+#: jupyterlite-pyodide-kernel (it builds the JupyterLite site), whose JupyterLab
+#: extension is made for JupyterLite only; loaded by a Jupyter server's page it fails
+#: ("Shared module @jupyterlite/services doesn't exist"). JupyterLab, Notebook 7 and
+#: Voila all read this file from the server's config folder.
+PAGE_CONFIG = {"disabledExtensions": {"@jupyterlite/pyodide-kernel-extension": True}}
+
+
 def require_browser() -> None:
     """Skip when chromium or playwright is missing, unless CI demands the browser."""
     missing = []
@@ -170,6 +178,9 @@ def start_server(base: Path) -> JupyterServer:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values))
     root.mkdir(exist_ok=True)
+    labconfig = base / "config" / "labconfig"
+    labconfig.mkdir(parents=True)
+    (labconfig / "page_config.json").write_text(json.dumps(PAGE_CONFIG))
     env = dict(
         os.environ,
         JUPYTER_RUNTIME_DIR=str(base / "runtime"),

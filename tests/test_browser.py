@@ -56,9 +56,23 @@ FRONTENDS = {
     "voila": "voila/render/{name}",
 }
 
+#: JupyterLab and Notebook 7 fetch even a disabled extension's code to read its plugins.
+JUPYTERLITE_KERNEL_EXTENSION = (
+    re.compile(
+        r"^Error: Shared module @jupyterlite/services doesn't exist in shared scope default"
+        r".*/@jupyterlite/pyodide-kernel-extension/static/remoteEntry\.",
+        re.S,
+    ),
+    "The test environment holds jupyterlite-pyodide-kernel to build the JupyterLite site; "
+    "its JupyterLab extension works only inside JupyterLite. The servers under test disable "
+    "it (browser_support.PAGE_CONFIG), but its code is still fetched and fails to load.",
+)
+
 #: Console errors that are not ours, per frontend, each with the reason it is harmless.
 KNOWN_NOISE: dict[str, list[tuple[re.Pattern[str], str]]] = {
+    "lab": [JUPYTERLITE_KERNEL_EXTENSION],
     "notebook": [
+        JUPYTERLITE_KERNEL_EXTENSION,
         (
             re.compile(
                 r"^TypeError: Cannot read properties of undefined \(reading 'schema'\)"

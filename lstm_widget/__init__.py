@@ -12,12 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from .counting import (
     Breakdown,
+    Presentation,
     Settings,
     SettingsError,
     WeightGroup,
     breakdown,
+    present_with,
 )
+from .display import mimebundle
 from .introspect import IntrospectionError, ModelReport, explain
+from .report import breakdown_data, text_table
 
 if TYPE_CHECKING:
     from ._panel import Panel, panel
@@ -43,6 +47,10 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# counting sits below every view, so the views hand it how a Breakdown prints,
+# displays and serialises itself, rather than counting importing upwards.
+present_with(Presentation(text=text_table, mimebundle=mimebundle, data=breakdown_data))
 
 #: Public names whose modules import ipywidgets or matplotlib, loaded on first use.
 _LAZY = {

@@ -47,14 +47,15 @@ from .counting import (
     breakdown,
     layers_label,
 )
-from .diagram import Diagram, Highlight, _embedded, _save, _theme
+from .diagram import Diagram, _save
+from .display import embedded_image, on_theme
 from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import GrowthPlot
-from .layout import Variant, check_variant, highlights
+from .layout import Highlight, Variant, check_variant, highlights
 from .options import parse_guess, parse_units, sizes
 from .quiz import Question, Target, Verdict, check_target, check_timesteps
-from .report import html_table, summary_line, text_table
-from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, on_theme
+from .report import formula_html, html_table, summary_line, text_table
+from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, theme_named
 
 #: The Image widget's format. SVG keeps text as text: smaller, faster to render than
 #: rasterising, and sharp on a projector.
@@ -156,6 +157,11 @@ RERUN_HINT: Final = (
 STILL_CAPTION: Final = "A still of the panel above, for viewers that cannot run widgets."
 
 _THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
+
+
+def _on_theme(html: str, theme: Theme) -> str:
+    """``html`` on the theme's background, with the panel's tighter padding."""
+    return on_theme(html, theme, css_class="lstm-widget-panel-text", padding="0.25em 0.5em")
 
 
 def _label(setting: str) -> str:
@@ -577,7 +583,7 @@ class Panel(widgets.VBox):
         drawn, highlight = self._drawing()
         key = (drawn, self.theme.value, highlight, self._hidden)
         if self._last_still[0] != key:
-            png, tag, _ = _embedded(
+            png, tag, _ = embedded_image(
                 drawn,
                 THEMES[self.theme.value],
                 highlight,
@@ -799,7 +805,7 @@ class Panel(widgets.VBox):
         self.image.value = self._image(*self._drawing(), theme_name)
         if self._hidden:
             # The formula, the per-unit reading and the table all hold the answer.
-            self.formula.value = on_theme(
+            self.formula.value = _on_theme(
                 f"<b>{escape(result.settings.describe_layer())}: ? parameters</b>", theme
             )
             self.explanation.value = ""
@@ -808,14 +814,14 @@ class Panel(widgets.VBox):
             return
         role: Role | None = highlight if highlight in ROLES else None
         gate = "" if highlight is None or role else _gate_html(result, rules, highlight, theme)
-        self.formula.value = on_theme(
+        self.formula.value = _on_theme(
             f"<b>{escape(summary_line(result))}</b>"
-            f"{result.formula.html(theme.roles, highlight=role)}{gate}",
+            f"{formula_html(result.formula, theme.roles, highlight=role)}{gate}",
             theme,
         )
         # Identical layers read the same, so one line covers each run of them, as in
         # the formula.
-        self.explanation.value = on_theme(
+        self.explanation.value = _on_theme(
             "".join(
                 f"<div>{layers_label(first, last).capitalize()}: "
                 f"{escape(result.per_unit[first].text())}</div>"
@@ -875,7 +881,7 @@ class Panel(widgets.VBox):
         theme = THEMES[self.theme.value]
         # The theme's own foreground: a fixed red or green falls below 3:1 on one of the
         # two backgrounds; the words say right or wrong.
-        self.verdict.value = on_theme(
+        self.verdict.value = _on_theme(
             f"<div><b>{escape(self.last_verdict.message)}</b></div>", theme
         )
         self._holding = True
@@ -910,20 +916,20 @@ class Panel(widgets.VBox):
             return
         theme = THEMES[self.theme.value]
         if self._hidden:
-            self.comparison.value = on_theme(
+            self.comparison.value = _on_theme(
                 f"<div>The comparison with {escape(chosen)} shows after your guess.</div>", theme
             )
             return
         try:
             self.compared = compare_with(self.result, parse_changes(chosen))
         except SettingsError as error:
-            self.comparison.value = on_theme(
+            self.comparison.value = _on_theme(
                 f'<div role="alert" style="color:#B00020;font-weight:bold">'
                 f"Cannot compare with {escape(chosen)}: {escape(str(error))}</div>",
                 theme,
             )
             return
-        self.comparison.value = on_theme(self.compared.html(theme.roles), theme)
+        self.comparison.value = _on_theme(self.compared.html(theme.roles), theme)
 
     def _offer_comparisons(self) -> None:
         """The selector's choices for the settings now shown. Called after the diagram
@@ -946,7 +952,7 @@ class Panel(widgets.VBox):
     def _fill_table(self, change: dict[str, Any]) -> None:
         if change["new"] is not None and not self._hidden:
             theme = THEMES[self.theme.value]
-            self.table.value = on_theme(html_table(self.result, theme), theme)
+            self.table.value = _on_theme(html_table(self.result, theme), theme)
 
     def _draw_growth(self, change: object = None) -> None:
         """Redraw the growth plot into its one figure, only while its section is open
@@ -1085,7 +1091,7 @@ def panel(
     >>> p.result.total  # doctest: +SKIP
     """
     start = breakdown(settings, **changes)
-    _theme(theme)  # an unknown name raises the diagram's one-sentence SettingsError
+    theme_named(theme)  # an unknown name raises the one-sentence SettingsError
     highlights(start).resolve(highlight)  # the sentence every front end gives
     against = ""
     if compare:

@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     try:
         args = _parser().parse_args(argv)
-        result = breakdown(settings_from(args))
+        result = breakdown(settings_from(args), steps=args.steps)
         check_highlight(result, args.highlight)  # a bad name first, then a missing --save
         if args.json and args.table:
             raise SettingsError("--json and --table each choose what prints; give one.")

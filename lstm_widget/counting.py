@@ -19,7 +19,7 @@ import itertools
 import math
 import numbers
 import reprlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from typing import Any, Literal
@@ -60,6 +60,7 @@ __all__ = [
     "MAX_KERNEL",
     "MAX_LAYERS",
     "MAX_SIZE",
+    "MAX_STEPS",
     "ROLES",
     "ROLE_LABELS",
     "SETTING_NAMES",
@@ -67,20 +68,30 @@ __all__ = [
     "Block",
     "Breakdown",
     "Cell",
+    "Elementwise",
     "Formula",
     "FormulaLine",
     "Framework",
+    "Memory",
     "PerUnit",
+    "Piece",
+    "Presentation",
     "Role",
     "Settings",
     "SettingsError",
+    "Source",
     "Term",
     "WeightGroup",
+    "Work",
     "breakdown",
+    "check_steps",
     "gate_letters",
     "layers_label",
+    "plain",
+    "present_with",
     "register_builder",
     "stable_gate",
+    "to_breakdown",
 ]
 
 Direction = Literal["forward", "backward"]
@@ -125,6 +136,9 @@ MAX_LAYERS = 100
 MAX_SIZE = 10**12
 #: Kernel sizes up to a thousand along each axis: past any convolution anyone trains.
 MAX_KERNEL = 1_000
+
+#: Longest sequence the work is counted for: far past any sequence anyone runs.
+MAX_STEPS = 10**12
 
 
 @dataclass(frozen=True)
@@ -487,6 +501,18 @@ class Term:
     value: int
 
 
+#: One piece of a formula or reading: its text and what colours it, a role, or
+#: ``None`` for the arithmetic between terms. Every view renders the same pieces:
+#: :mod:`~lstm_widget.report` as text, HTML and LaTeX, the layout as coloured labels.
+Piece = tuple[str, Role | None]
+Side = Literal["symbolic", "numeric"]
+
+
+def plain(pieces: Iterable[Piece]) -> str:
+    """The pieces' text, joined: what they read as without colour."""
+    return "".join(text for text, _ in pieces)
+
+
 @dataclass(frozen=True)
 class FormulaLine:
     """``directions × gates × (inner) + outer`` for one layer, or the dense head.
@@ -507,24 +533,48 @@ class FormulaLine:
         outer = sum(t.value for t in self.outer)
         return self.repeat * self.directions * (self.gates * inner + outer)
 
-    def render(self, pick: str, wrap: Any = None) -> str:
-        """Join the terms' ``symbolic`` or ``numeric`` text, each passed through ``wrap``."""
+    def pieces(self, side: Side) -> tuple[Piece, ...]:
+        """The expression with its terms' ``symbolic`` or ``numeric`` text, each term a
+        piece of its role and the operators between them pieces of none."""
 
-        def show(term: Term) -> str:
-            text: str = getattr(term, pick)
-            return wrap(term, text) if wrap else text
+        def terms(group: tuple[Term, ...]) -> list[Piece]:
+            out: list[Piece] = []
+            for k, term in enumerate(group):
+                if k:
+                    out.append((" + ", None))
+                out.append((getattr(term, side), term.role))
+            return out
 
-        expression = " + ".join(show(t) for t in self.inner)
+        expression = terms(self.inner)
         if self.gates > 1:
-            expression = f"{self.gates} × ({expression})"
+            expression = [(f"{self.gates} × (", None), *expression, (")", None)]
         if self.outer:
-            expression = " + ".join([expression, *(show(t) for t in self.outer)])
+            expression = [*expression, (" + ", None), *terms(self.outer)]
         factors = [n for n in (self.repeat, self.directions) if n > 1]
         if factors:
             if self.outer or (self.gates == 1 and len(self.inner) > 1):
-                expression = f"({expression})"
-            expression = " × ".join([*(str(n) for n in factors), expression])
-        return expression
+                expression = [("(", None), *expression, (")", None)]
+            expression = [("".join(f"{n} × " for n in factors), None), *expression]
+        return tuple(_merged(expression))
+
+    def render(self, side: Side) -> str:
+        """The expression as plain text, e.g. ``4 × (1 × 10 + 10 × 10 + 10)``."""
+        return plain(self.pieces(side))
+
+
+def _merged(pieces: Iterable[Piece]) -> Iterator[Piece]:
+    """Adjacent pieces of no role as one: ``") + "`` rather than ``")"``, ``" + "``."""
+    pending = ""
+    for text, role in pieces:
+        if role is None:
+            pending += text
+            continue
+        if pending:
+            yield pending, None
+            pending = ""
+        yield text, role
+    if pending:
+        yield pending, None
 
 
 @dataclass(frozen=True)
@@ -534,6 +584,10 @@ class Formula:
     lines: tuple[FormulaLine, ...]
     total: int
 
+    def sums(self) -> str:
+        """The lines' values added up, ``480 + 11``; the total line shows it."""
+        return " + ".join(f"{line.value:,}" for line in self.lines)
+
     def text(self) -> str:
         """Plain text: each line symbolic, then with numbers, then the total."""
         rows = [
@@ -541,48 +595,8 @@ class Formula:
             for line in self.lines
         ]
         if len(self.lines) > 1:
-            rows.append(
-                "total: "
-                + " + ".join(f"{line.value:,}" for line in self.lines)
-                + f" = {self.total:,}"
-            )
+            rows.append(f"total: {self.sums()} = {self.total:,}")
         return "\n".join(rows)
-
-    def html(self, colours: Mapping[Role, str], highlight: Role | None = None) -> str:
-        """HTML with every term in its role's colour (the diagram's colours).
-
-        Terms of the ``highlight`` role are bold and underlined, to match the group a
-        diagram lights up.
-        """
-        from html import escape
-
-        def paint(term: Term, text: str) -> str:
-            style = f"color:{colours[term.role]}"
-            if term.role == highlight:
-                style += ";font-weight:bold;text-decoration:underline"
-            return f'<span style="{style}">{escape(text)}</span>'
-
-        rows = [
-            f"<div><b>{escape(line.label)}</b>: {line.render('symbolic', paint)} = "
-            f"{line.render('numeric', paint)} = <b>{line.value:,}</b></div>"
-            for line in self.lines
-        ]
-        if len(self.lines) > 1:
-            sums = " + ".join(f"{line.value:,}" for line in self.lines)
-            rows.append(f"<div><b>total</b>: {sums} = <b>{self.total:,}</b></div>")
-        return '<div class="lstm-widget-formula">' + "".join(rows) + "</div>"
-
-    def latex(self) -> str:
-        """A LaTeX ``aligned`` block of the same lines (numbers substituted)."""
-        rows = [
-            rf"\text{{{line.label}}} &= {line.render('symbolic')} "
-            rf"= {line.render('numeric')} = {line.value:,}"
-            for line in self.lines
-        ]
-        if len(self.lines) > 1:
-            rows.append(rf"\text{{total}} &= {self.total:,}")
-        body = r" \\ ".join(rows).replace("×", r"\times").replace(",", "{,}")
-        return r"\begin{aligned}" + body + r"\end{aligned}"
 
 
 @dataclass(frozen=True)
@@ -642,21 +656,157 @@ class PerUnit:
             return "1 block"
         return f"{self.gates} blocks ({self.gates - 1} gates + {CANDIDATE})"
 
-    def text(self) -> str:
+    def _terms(self, named: bool) -> list[Piece]:
+        """One unit's inputs, fed-back state and biases as pieces, with their names
+        (``1 input``) or as bare numbers, each bias vector its own ``1``; a ConvLSTM's
+        kernel factor (``3·3 × ``) leads the input and the recurrent count."""
+
+        def term(count: int, name: str, role: Role, factor: str = "") -> Piece:
+            return (f"{factor}{count:,} {name}" if named else f"{factor}{count:,}", role)
+
         k = self.kernel_text
-        parts = [f"{k}{self.inputs:,} input", f"{k}{self.recurrent:,} recurrent"]
-        if self.biases:
-            parts.append(f"{self.biases} bias" + ("es" if self.biases > 1 else ""))
-        share = " + ".join(parts)
-        share = f"{self.blocks_text()} × ({share})" if self.gates > 1 else share
+        terms = [
+            term(self.inputs, "input", "input", k),
+            term(self.recurrent, "recurrent", "recurrent", k),
+        ]
+        if named and self.biases:
+            terms.append(term(self.biases, "bias" + ("es" if self.biases > 1 else ""), "bias"))
+        elif self.biases:
+            bias_roles: tuple[Role, ...] = ("bias", "second_bias")
+            terms += [("1", role) for role in bias_roles[: self.biases]]
+        pieces: list[Piece] = []
+        for n, piece in enumerate(terms):
+            pieces += [(" + ", None), piece] if n else [piece]
+        if self.gates > 1:
+            gates = f"{self.blocks_text()} × (" if named else f"{self.gates} × ("
+            pieces = [(gates, None), *pieces, (")", None)]
         if self.peepholes:
-            share += f" + {self.peepholes} peepholes"
+            pieces += [(" + ", None), term(self.peepholes, "peepholes", "peephole")]
         if self.projection:
-            share += f" + {self.projection:,} projection"
-        text = f"each {self.unit}: {share} = {self.per_unit:,}; × {self.units_text}"
+            pieces += [(" + ", None), term(self.projection, "projection", "projection")]
+        return pieces
+
+    def share_pieces(self) -> tuple[Piece, ...]:
+        """One unit's share in bare numbers, ``4 × (1 + 10 + 1)``, as the diagram shows it
+        (before ``= 48``)."""
+        return tuple(self._terms(named=False))
+
+    def pieces(self) -> tuple[Piece, ...]:
+        """The whole reading: ``each unit: 4 blocks (3 gates + candidate) × (1 input +
+        10 recurrent + 1 bias) = 48; × 10 units = 480`` (``each filter: ...`` for a
+        ConvLSTM)."""
+        tail = f" = {self.per_unit:,}; × {self.units_text}"
         if self.directions > 1:
-            text += " × 2 directions"
-        return f"{text} = {self.total:,}"
+            tail += " × 2 directions"
+        tail += f" = {self.total:,}"
+        lead = (f"each {self.unit}: ", None)
+        return tuple(_merged([lead, *self._terms(named=True), (tail, None)]))
+
+    def text(self) -> str:
+        return plain(self.pieces())
+
+
+#: Element-wise operations per unit and time step, past the matrix products: gate
+#: activations (LSTM: σ for i, f, o, tanh for the candidate and for c_t), products
+#: (LSTM: f⊙c, i⊙g, o⊙tanh c; GRU: r⊙(U h + b), z⊙h, (1 − z)⊙n) and the additions of
+#: the state update (LSTM: c_t = f⊙c + i⊙g; GRU: 1 − z and the sum). Biases and
+#: peepholes add their own. A ConvLSTM does an LSTM's at every position of its grid.
+_ELEMENTWISE: Mapping[Cell, tuple[int, int, int]] = {
+    "lstm": (5, 3, 1),
+    "gru": (3, 3, 2),
+    "rnn": (1, 0, 0),
+    "convlstm": (5, 3, 1),
+}
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    """Element-wise operations of the recurrent layers (every layer and direction) in
+    one time step, each counted as one operation whatever it costs (a tanh is dearer
+    than an addition)."""
+
+    activations: int
+    products: int
+    additions: int
+
+    @property
+    def total(self) -> int:
+        return self.activations + self.products + self.additions
+
+    def text(self) -> str:
+        return (
+            f"{self.activations:,} activations + {self.products:,} products + "
+            f"{self.additions:,} additions (biases included) = {self.total:,}"
+        )
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Values a sequence keeps, at batch size 1, beside the weights.
+
+    ``inference``: what the model returns, its output at every step (the head's when
+    there is one, else the last layer's), and every layer's running state (h, and c
+    for an LSTM) per direction; a layer's outputs are freed once the next layer has
+    read them.
+    ``training``: what backpropagation through time reads back, for every step, layer
+    and direction: the gate activations (G·h), the cell state (LSTM, h) and the
+    output h_t (r; for a simple RNN its activation is its output), plus the input
+    sequence and the head's outputs. Frameworks keep slightly different sets (cuDNN's
+    reserve space, PyTorch's saved tensors); this is the textbook set.
+    """
+
+    inference: int
+    training: int
+
+
+@dataclass(frozen=True)
+class Work:
+    """The arithmetic of running the layers: multiply-accumulates per time step and for
+    a sequence of ``steps``, element-wise work stated apart, and the values kept.
+
+    A multiply-accumulate (MAC) is one weight times one value, added into a sum; each
+    weight of a matrix does exactly one per time step, so a layer's MACs per step are
+    its matrix weights: LSTM 4·h·(x + r) (+ P·h projecting), GRU 3·h·(x + h), simple
+    RNN h·(x + h), × 2 directions; the head f·n. FLOPs, as profilers count them, are 2 ×
+    MACs. Biases are additions, element-wise work.
+
+    A ConvLSTM's kernel weights each do one per step at every position of the output
+    grid, whose height and width are the input's, not the layer's: its figures are
+    ``per_position``, for one position of the grid.
+    """
+
+    steps: int
+    lines: tuple[FormulaLine, ...]
+    layer_macs: tuple[int, ...]
+    head_macs: int
+    elementwise: Elementwise
+    head_additions: int
+    memory: Memory
+    per_position: bool = False
+
+    @property
+    def macs_per_step(self) -> int:
+        return sum(self.layer_macs) + self.head_macs
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates for the whole sequence."""
+        return self.macs_per_step * self.steps
+
+    @property
+    def flops(self) -> int:
+        """FLOPs of the matrix products for the sequence (2 per MAC)."""
+        return 2 * self.macs
+
+    @property
+    def elementwise_per_step(self) -> int:
+        """Element-wise operations of every layer and the head's bias in one step."""
+        return self.elementwise.total + self.head_additions
+
+    def memory_bytes(self, dtype: str = "float32") -> dict[str, int]:
+        """Bytes the kept values take at ``dtype``: inference and training."""
+        size = _dtype_bytes(dtype)
+        return {"inference": self.memory.inference * size, "training": self.memory.training * size}
 
 
 @dataclass(frozen=True)
@@ -669,6 +819,8 @@ class Breakdown:
     formula: Formula
     per_unit: tuple[PerUnit, ...]
     output_shapes: tuple[tuple[str, tuple[int | None, ...]], ...]
+    #: Time steps of the sequence the work is counted for; ``None``: not asked.
+    steps: int | None = None
     total: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -755,75 +907,61 @@ class Breakdown:
 
     def memory_bytes(self, dtype: str = "float32") -> int:
         """Bytes the weights take when stored as ``dtype``."""
-        if dtype not in DTYPE_BYTES:
-            raise SettingsError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {dtype!r}.")
-        return self.total * DTYPE_BYTES[dtype]
+        return self.total * _dtype_bytes(dtype)
+
+    @property
+    def work(self) -> Work:
+        """Multiply-accumulates and kept values for ``steps`` time steps (1 if not given)."""
+        return _work(self.settings, self.steps or 1)
 
     def __str__(self) -> str:
         """The text table, as ``lstm-params`` prints it: ``print(breakdown(...))``."""
-        from .report import text_table  # report imports this module
-
-        return text_table(self)
+        return _presented().text(self)
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Notebooks show the diagram and the table; terminals get the text table.
-
-        The drawing module is imported here, at display time, because this module
-        must stay stdlib-only: importing the package must not load matplotlib.
-        """
-        from .diagram import mimebundle
-
-        return mimebundle(self)
+        """Notebooks show the diagram and the table; terminals get the text table."""
+        return _presented().mimebundle(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
-        return {
-            # JSON has lists, not tuples: per-layer units and a kernel come back as lists.
-            "settings": {
-                **asdict(self.settings),
-                "units": _plain(self.settings.units),
-                "kernel": list(self.settings.kernel),
-            },
-            "total": self.total,
-            "layer_totals": list(self.layer_totals),
-            "dense_total": self.dense_total,
-            "role_totals": self.role_totals(),
-            "blocks": [asdict(b) for b in self.blocks],
-            "groups": [g.to_dict() for g in self.groups],
-            "formula": {
-                "text": self.formula.text(),
-                "lines": [
-                    {
-                        "label": line.label,
-                        "symbolic": line.render("symbolic"),
-                        "numeric": line.render("numeric"),
-                        "value": line.value,
-                    }
-                    for line in self.formula.lines
-                ],
-                "latex": self.formula.latex(),
-            },
-            "per_unit": [
-                {
-                    **asdict(p),
-                    "kernel": list(p.kernel),
-                    "per_unit": p.per_unit,
-                    "total": p.total,
-                    "text": p.text(),
-                }
-                for p in self.per_unit
-            ],
-            "output_shapes": [
-                {"layer": name, "shape": list(shape)} for name, shape in self.output_shapes
-            ],
-            "memory_bytes": {dtype: self.memory_bytes(dtype) for dtype in DTYPE_BYTES},
-        }
+        """Plain data for JSON: settings, totals, groups, formula (text and LaTeX),
+        per-unit reading, memory; what ``lstm-params --json`` prints."""
+        return _presented().data(self)
 
 
-def _plain(units: int | tuple[int, ...]) -> int | list[int]:
-    return list(units) if isinstance(units, tuple) else units
+@dataclass(frozen=True)
+class Presentation:
+    """How a :class:`Breakdown` prints, displays in a notebook and turns into JSON data.
+
+    The modules that do this (tables, HTML, LaTeX, the diagram) sit above this one,
+    which must stay stdlib-only and import none of them. So they hand their functions
+    down instead: the package's ``__init__`` wires them in with :func:`present_with`
+    when ``lstm_widget`` is imported, which happens before any of its modules is.
+    """
+
+    text: Callable[[Breakdown], str]
+    mimebundle: Callable[[Breakdown], tuple[dict[str, Any], dict[str, Any]]]
+    data: Callable[[Breakdown], dict[str, Any]]
+
+
+_presentation: list[Presentation] = []
+
+
+def present_with(presentation: Presentation) -> None:
+    """Make ``presentation`` how every :class:`Breakdown` shows itself."""
+    _presentation[:] = [presentation]
+
+
+def _dtype_bytes(dtype: str) -> int:
+    if dtype not in DTYPE_BYTES:
+        raise SettingsError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {dtype!r}.")
+    return DTYPE_BYTES[dtype]
+
+
+def _presented() -> Presentation:
+    (presentation,) = _presentation  # wired in by lstm_widget/__init__.py
+    return presentation
 
 
 def _display_rank(cell: Cell, group: WeightGroup) -> tuple[int, int]:
@@ -834,12 +972,16 @@ def _display_rank(cell: Cell, group: WeightGroup) -> tuple[int, int]:
     return place, ROLES.index(group.role)
 
 
-def breakdown(settings: Settings | None = None, /, **changes: Any) -> Breakdown:
+def breakdown(
+    settings: Settings | None = None, /, *, steps: int | None = None, **changes: Any
+) -> Breakdown:
     """Count every trainable weight of the described recurrent layer(s).
 
     Call it with keyword settings (``breakdown(units=10, input_size=1)``) or with a
-    :class:`Settings`, optionally changed by keywords. Raises :class:`SettingsError`
-    (a ``ValueError``) with a one-sentence message for any bad value.
+    :class:`Settings`, optionally changed by keywords. ``steps``, the length of a
+    sequence, adds the work of running it to every view (:attr:`Breakdown.work`
+    counts it either way, for one step unless told). Raises :class:`SettingsError` (a
+    ``ValueError``) with a one-sentence message for any bad value.
 
     Examples
     --------
@@ -847,7 +989,10 @@ def breakdown(settings: Settings | None = None, /, **changes: Any) -> Breakdown:
     491
     >>> breakdown(framework="pytorch", units=10, input_size=1).total
     520
+    >>> breakdown(units=128, input_size=64, steps=50).work.macs
+    4915200
     """
+    steps = check_steps(steps)
     unknown = sorted(set(changes) - set(SETTING_NAMES))
     if unknown:
         raise SettingsError(
@@ -874,6 +1019,29 @@ def breakdown(settings: Settings | None = None, /, **changes: Any) -> Breakdown:
         formula=_formula(s),
         per_unit=tuple(_per_unit(s, layer) for layer in range(s.layers)),
         output_shapes=_output_shapes(s),
+        steps=steps,
+    )
+
+
+def check_steps(steps: object) -> int | None:
+    """``steps`` as an int from 1 to :data:`MAX_STEPS`, or ``None``; else a SettingsError."""
+    return None if steps is None else _integer("steps", steps, 1, MAX_STEPS)
+
+
+#: What the drawing and display functions accept: a breakdown or what makes one.
+Source = Breakdown | Settings | Mapping[str, Any]
+
+
+def to_breakdown(source: Source) -> Breakdown:
+    """A :class:`Breakdown` from a breakdown, a :class:`Settings` or a dict of settings."""
+    if isinstance(source, Breakdown):
+        return source
+    if isinstance(source, Settings):
+        return breakdown(source)
+    if isinstance(source, Mapping):
+        return breakdown(**source)
+    raise TypeError(
+        f"expected a Breakdown, a Settings or a dict of settings, not {type(source).__name__}."
     )
 
 
@@ -1169,10 +1337,7 @@ def _formula(s: Settings) -> Formula:
     A uniform stack reads as layer 1 and one line for the layers above it, or a
     single line when layer 1's input is as wide as the layers above.
     """
-    lines = [
-        _layer_line(s, first, last - first + 1, layers_label(first, last))
-        for first, last in s.runs()
-    ]
+    lines = _stack_lines(s, _layer_line)
     if s.dense:
         f, n = s.output_width, s.dense
         inner = (
@@ -1188,6 +1353,16 @@ def layers_label(first: int, last: int) -> str:
     return f"layer {first + 1}" if first == last else f"layers {first + 1}–{last + 1}"
 
 
+LineBuilder = Callable[[Settings, int, int, str], FormulaLine]
+
+
+def _stack_lines(s: Settings, line: LineBuilder) -> list[FormulaLine]:
+    """``line`` for each run of identical layers (``repeat`` of them)."""
+    return [
+        line(s, first, last - first + 1, layers_label(first, last)) for first, last in s.runs()
+    ]
+
+
 def _width_symbol(s: Settings) -> str:
     """Symbol for a layer's output width D·r: h, P, 2h or 2P (a ConvLSTM's f or 2f)."""
     state = "P" if s.proj_size else cell_spec(s.cell).unit_symbol
@@ -1199,9 +1374,9 @@ def _kernel_text(kernel: tuple[int, ...]) -> str:
     return f"{'·'.join(f'{n:,}' for n in kernel)} × " if kernel else ""
 
 
-def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
-    """``G × (x × h + h × h + h)``; a ConvLSTM's kernel area k leads both products:
-    ``4 × (k × c × f + k × f × f + f)``, k written out as ``3·3``."""
+def _matrix_terms(s: Settings, layer: int) -> list[Term]:
+    """A gate's input and recurrent weights: x × h and r × h; a ConvLSTM's kernel area k
+    leads both products, ``k × c × f`` and ``k × f × f``, k written out as ``3·3``."""
     h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
     area, spec = s.kernel_area, cell_spec(s.cell)
     h_symbol = spec.unit_symbol
@@ -1211,7 +1386,7 @@ def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine
     x_symbol = _width_symbol(s) if below_alike else spec.input_symbol
     r_symbol = "P" if s.proj_size else h_symbol
     k_symbol, k_text = ("k × " if s.kernel else ""), _kernel_text(s.kernel)
-    inner = [
+    return [
         Term(
             "input", f"{k_symbol}{x_symbol} × {h_symbol}", f"{k_text}{x:,} × {h:,}", area * x * h
         ),
@@ -1222,6 +1397,19 @@ def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine
             area * r * h,
         ),
     ]
+
+
+def _projection_terms(s: Settings, layer: int) -> list[Term]:
+    if not s.proj_size:
+        return []
+    h = s.layer_units(layer)
+    return [Term("projection", "P × h", f"{s.proj_size:,} × {h:,}", s.proj_size * h)]
+
+
+def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    """``G × (x × h + h × h + h)``, a ConvLSTM's ``4 × (k × c × f + k × f × f + f)``."""
+    h, h_symbol = s.layer_units(layer), cell_spec(s.cell).unit_symbol
+    inner = _matrix_terms(s, layer)
     if s.bias:
         inner.append(Term("bias", h_symbol, f"{h:,}", h))
     if _biases(s) == 2:
@@ -1229,8 +1417,15 @@ def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine
     outer = []
     if s.peepholes:
         outer.append(Term("peephole", "3 × h", f"3 × {h:,}", 3 * h))
-    if s.proj_size:
-        outer.append(Term("projection", "P × h", f"{s.proj_size:,} × {h:,}", s.proj_size * h))
+    outer += _projection_terms(s, layer)
+    return FormulaLine(label, repeat, s.directions, s.gates, tuple(inner), tuple(outer))
+
+
+def _mac_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    """Multiply-accumulates per time step: every weight of a matrix once, biases and
+    peepholes (added and multiplied element-wise) not."""
+    inner = _matrix_terms(s, layer)
+    outer = _projection_terms(s, layer)
     return FormulaLine(label, repeat, s.directions, s.gates, tuple(inner), tuple(outer))
 
 
@@ -1264,3 +1459,38 @@ def _output_shapes(s: Settings) -> tuple[tuple[str, tuple[int | None, ...]], ...
     if s.dense:
         shapes.append(("dense head", (*lead, s.dense)))
     return tuple(shapes)
+
+
+def _work(s: Settings, steps: int) -> Work:
+    """Multiply-accumulates per step (one formula line per distinct layer, as for the
+    weights), element-wise work and kept values, for a sequence of ``steps``."""
+    lines = _stack_lines(s, _mac_line)
+    f, n = s.output_width, s.dense
+    if n:
+        head = Term("dense", f"{_width_symbol(s)} × n", f"{f:,} × {n:,}", f * n)
+        lines.append(FormulaLine("dense head", 1, 1, 1, (head,), ()))
+    layer_macs = tuple(_mac_line(s, k, 1, "").value for k in range(s.layers))
+    activations, products, additions = _ELEMENTWISE[s.cell]
+    if s.peepholes:
+        products, additions = products + 3, additions + 3
+    additions += s.gates * _biases(s)
+    width = s.directions * sum(s.widths)  # every layer's units, both directions
+    lstm, rnn = s.cell in ("lstm", "convlstm"), s.cell == "rnn"
+    state = sum(s.state_width(k) + (h if lstm else 0) for k, h in enumerate(s.widths))
+    kept = sum(
+        s.gates * h + (h if lstm else 0) + (0 if rnn else s.state_width(k))
+        for k, h in enumerate(s.widths)
+    )
+    return Work(
+        steps=steps,
+        lines=tuple(lines),
+        layer_macs=layer_macs,
+        head_macs=f * n,
+        elementwise=Elementwise(activations * width, products * width, additions * width),
+        head_additions=n,
+        memory=Memory(
+            inference=steps * (n or s.output_width) + s.directions * state,
+            training=steps * (s.input_size + s.directions * kept + n),
+        ),
+        per_position=bool(s.kernel),
+    )

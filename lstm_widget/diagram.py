@@ -15,14 +15,12 @@ elsewhere; both draw the same picture.
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from html import escape
 from typing import Any, Literal, get_args
 
 import matplotlib
@@ -37,10 +35,11 @@ from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.text import Text
 
 from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
-from .counting import Breakdown, Settings, SettingsError, breakdown
+from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .layout import (
     FONT_FAMILY,
     Circle,
+    Highlight,
     Ink,
     Item,
     Label,
@@ -54,16 +53,15 @@ from .layout import (
     highlights,
     layout,
 )
-from .report import html_table, text_table
+from .report import SummaryRow
 from .style import (
     DEFAULT_DPI,
     DEFAULT_THEME,
     MAX_DPI,
     MAX_WIDTH,
     MIN_WIDTH,
-    THEME_NAMES,
-    THEMES,
     Theme,
+    theme_named,
 )
 
 Format = Literal["png", "svg", "pdf"]
@@ -77,7 +75,6 @@ DIMMED_ALPHA = 0.22
 CACHE_SIZE = 64
 
 Block = tuple[int, str]
-Source = Breakdown | Settings | Mapping[str, Any]
 
 #: The only rc settings a save changes, and only while it saves: text stays text in SVG
 #: (small, fast, selectable), a PDF embeds its font as TrueType (some PDF viewers draw
@@ -108,32 +105,6 @@ _Z_STEP = 1e-6  # per item index: far below the gaps above for any layout's size
 
 
 # ------------------------------------------------------------------ argument checks
-
-
-def to_breakdown(source: Source) -> Breakdown:
-    """A :class:`Breakdown` from a breakdown, a :class:`Settings` or a dict of settings."""
-    if isinstance(source, Breakdown):
-        return source
-    if isinstance(source, Settings):
-        return breakdown(source)
-    if isinstance(source, Mapping):
-        return breakdown(**source)
-    raise TypeError(
-        f"expected a Breakdown, a Settings or a dict of settings, not {type(source).__name__}."
-    )
-
-
-def _theme(theme: str | Theme) -> Theme:
-    if isinstance(theme, Theme):
-        return theme
-    if theme not in THEMES:
-        raise SettingsError(f"theme must be one of {', '.join(THEME_NAMES)}, not {theme!r}.")
-    return THEMES[theme]  # type: ignore[index]
-
-
-#: What a diagram lights up: one role or gate, several (a comparison marks every role
-#: whose weights differ), or nothing.
-Highlight = str | tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -439,7 +410,7 @@ def draw(
         Every count reads "?", for a class to predict it first (shapes stay).
     """
     b = to_breakdown(result_or_settings)
-    palette = _theme(theme)
+    palette = theme_named(theme)
     lay = layout(b, check_block(b, block), check_variant(variant), hidden)
     painter_highlight = _highlight(b, highlight)
     if ax is None:
@@ -480,7 +451,7 @@ def render(
     fmt = _format(fmt)
     fig = draw(result_or_settings, theme=theme, highlight=highlight, block=block, variant=variant)
     resolution = _png_dpi(fmt, dpi, width, fig.get_size_inches()[0])
-    return _save(fig, fmt, resolution, _theme(theme))
+    return _save(fig, fmt, resolution, theme_named(theme))
 
 
 class Diagram:
@@ -524,7 +495,7 @@ class Diagram:
         dpi: float = DEFAULT_DPI,
         cache_size: int = CACHE_SIZE,
     ) -> None:
-        self._theme = _theme(theme)
+        self._theme = theme_named(theme)
         self._dpi = _dpi(dpi)
         if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
             # A negative size would empty the cache and then fail popping from it.
@@ -669,93 +640,143 @@ class Diagram:
 
 # ------------------------------------------------------------------ notebook output
 
-_MIME = {"png": "image/png", "svg": "image/svg+xml"}
 
-
-def _embedded(
+def notebook_image(
     b: Breakdown,
-    palette: Theme,
-    highlight: Highlight,
-    fmt: str,
-    variant: Variant = "full",
-    hidden: bool = False,
-) -> tuple[bytes, str, tuple[int, int]]:
-    """The diagram's bytes, an ``<img>`` carrying them as a data URI, and its CSS size.
-
-    A data URI keeps the picture inside the HTML, which static viewers (nbviewer,
-    GitHub, exported HTML) show as it is.
-    """
-    if fmt not in _MIME:
-        raise SettingsError(f"notebook image format must be png or svg, not {fmt!r}.")
-    fig = draw(b, theme=palette, highlight=highlight, variant=variant, hidden=hidden)
-    # CSS pixels are 1/96 inch: the image shows at the diagram's true size.
-    width, height = (round(inches * 96) for inches in fig.get_size_inches())
-    image = _save(fig, _format(fmt), NOTEBOOK_DPI, palette)
-    return image, image_tag(image, fmt, b, (width, height), hidden), (width, height)
-
-
-def image_tag(
-    image: bytes,
-    fmt: str,
-    b: Breakdown,
-    size: tuple[int, int] | None = None,
-    hidden: bool = False,
-) -> str:
-    """An ``<img>`` carrying ``b``'s diagram ``image`` as a data URI, with alt text.
-
-    ``size`` is the CSS size a PNG shows at; an SVG brings its own (in points). A
-    ``hidden`` diagram's alt text names the layer, not its count.
-    """
-    uri = f"data:{_MIME[fmt]};base64,{base64.b64encode(image).decode('ascii')}"
-    what = b.settings.describe_layer() + ", counts hidden" if hidden else b.headline()
-    alt = escape(f"Diagram. {what}")
-    width_height = f'width="{size[0]}" height="{size[1]}" ' if size else ""
-    return f'<img src="{uri}" {width_height}alt="{alt}" style="max-width:100%;height:auto">'
-
-
-def image_html(
-    result_or_settings: Source, *, theme: str | Theme = DEFAULT_THEME, fmt: str = "png"
-) -> str:
-    """Just the diagram as an ``<img>`` tag, for HTML that brings its own tables."""
-    b = to_breakdown(result_or_settings)
-    return _embedded(b, _theme(theme), None, fmt)[1]
-
-
-def mimebundle(
-    result_or_settings: Source,
+    fmt: Format,
     *,
-    theme: str | Theme = DEFAULT_THEME,
-    highlight: Highlight = None,
-    fmt: str = "png",
+    theme: Theme,
+    highlight: Highlight,
     variant: Variant = "full",
     hidden: bool = False,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What a notebook shows for a breakdown: the diagram, the table, and plain text.
+) -> tuple[bytes, tuple[int, int]]:
+    """The diagram's bytes for a notebook (retina resolution) and the size it shows
+    at, in CSS pixels (1/96 inch): its true size. ``hidden`` as for :func:`draw`."""
+    fig = draw(b, theme=theme, highlight=highlight, variant=variant, hidden=hidden)
+    width, height = (round(inches * 96) for inches in fig.get_size_inches())
+    return _save(fig, fmt, NOTEBOOK_DPI, theme), (width, height)
 
-    Frontends pick the richest type they know, and HTML outranks images, so the HTML
-    carries the diagram itself (a data URI, which static viewers such as nbviewer and
-    GitHub display too) followed by the coloured table, on the theme's background.
-    The image alone (``fmt``: ``"png"`` or ``"svg"``) serves frontends without HTML;
-    ``text/plain`` is the table for terminals. ``variant`` picks the drawing (see
-    :func:`draw`). ``hidden`` asks the class first: every count on the diagram reads
-    "?", and the table and plain text, which hold the answer, give only the layer's
-    name. Returns (data, metadata) as ``_repr_mimebundle_`` and
-    ``display(..., raw=True)`` expect.
+
+# ------------------------------------------------------------- a whole model's strip
+
+#: The model strip's boxes, in points: wide enough for a 24-character name at 10 pt.
+STRIP_BOX = (150.0, 58.0)
+#: Gap between boxes (an arrow's length), margin, and boxes per row before the strip
+#: wraps: five fit a 1280-pixel projector at the notebook's resolution.
+STRIP_GAP, STRIP_MARGIN, STRIP_PER_ROW = 28.0, 14.0, 5
+_STRIP_TITLE = 30.0
+_STRIP_CHARS = 24
+
+
+def strip_positions(count: int) -> tuple[tuple[float, float], ...]:
+    """Each box's lower-left corner, in points from the figure's bottom left: left to
+    right, ``STRIP_PER_ROW`` a row, rows going down."""
+    width, height = STRIP_BOX
+    rows = max(1, math.ceil(count / STRIP_PER_ROW))
+    return tuple(
+        (
+            STRIP_MARGIN + (k % STRIP_PER_ROW) * (width + STRIP_GAP),
+            STRIP_MARGIN + (rows - 1 - k // STRIP_PER_ROW) * (height + STRIP_GAP),
+        )
+        for k in range(count)
+    )
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= _STRIP_CHARS else text[: _STRIP_CHARS - 1] + "…"
+
+
+def draw_strip(
+    rows: Sequence[SummaryRow], *, title: str = "", theme: str | Theme = DEFAULT_THEME
+) -> Figure:
+    """A whole model as a strip: every layer of its summary a box with its name, type
+    and parameter count, in the model's order, arrows between them.
+
+    Recurrent layers are drawn in the recurrent role's colour, layers without weights
+    faint, layers lstm_widget does not explain dashed. A new pyplot-free figure.
     """
-    b = to_breakdown(result_or_settings)
-    palette = _theme(theme)
-    image, tag, (width, height) = _embedded(
-        b, palette, highlight, fmt, check_variant(variant), hidden
+    palette = theme_named(theme)
+    width, height = STRIP_BOX
+    positions = strip_positions(len(rows))
+    across = min(len(rows), STRIP_PER_ROW) or 1
+    lines = max(1, math.ceil(len(rows) / STRIP_PER_ROW))
+    size = (
+        2 * STRIP_MARGIN + across * width + (across - 1) * STRIP_GAP,
+        2 * STRIP_MARGIN + lines * height + (lines - 1) * STRIP_GAP + _STRIP_TITLE,
     )
-    table = "" if hidden else html_table(b, palette)
-    html = (
-        f'<div class="lstm-widget-output" style="background:{palette.background};'
-        f'color:{palette.foreground};padding:0.5em">{tag}{table}</div>'
-    )
-    mime = _MIME[fmt]
-    # Notebook JSON holds PNG as base64 text and SVG as text; both display as they are
-    # through _repr_mimebundle_ and through display(..., raw=True).
-    payload = base64.b64encode(image).decode("ascii") if fmt == "png" else image.decode()
-    text = f"{b.settings.describe_layer()}: ? parameters" if hidden else text_table(b)
-    data = {"text/plain": text, "text/html": html, mime: payload}
-    return data, {mime: {"width": width, "height": height}}
+    fig = Figure(figsize=(size[0] / 72, size[1] / 72), dpi=DEFAULT_DPI)
+    FigureCanvasAgg(fig)
+    fig.patch.set_facecolor(palette.background)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(0, size[0])
+    ax.set_ylim(0, size[1])
+    text = partial(ax.text, family=FONT_FAMILY, usetex=False, parse_math=False, ha="center")
+    text(size[0] / 2, size[1] - STRIP_MARGIN - 8, title, va="center", fontsize=12,
+         color=palette.foreground, weight="bold")  # fmt: skip
+    for k, (row, (x, y)) in enumerate(zip(rows, positions, strict=True)):
+        colour = {
+            "recurrent": palette.roles["recurrent"],
+            "weightless": palette.muted,
+        }.get(row.family, palette.foreground)
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, y), width, height, boxstyle="round,pad=0,rounding_size=5",
+                facecolor=palette.background, edgecolor=colour,
+                linewidth=2.0 if row.family == "recurrent" else 1.2,
+                linestyle="--" if row.family == "unexplained" else "-",
+                gid=f"strip-layer-{k}",
+            )
+        )  # fmt: skip
+        centre = x + width / 2
+        text(centre, y + height - 14, _clipped(row.name), va="center", fontsize=10,
+             color=colour, weight="bold")  # fmt: skip
+        text(centre, y + height / 2, _clipped(row.kind), va="center", fontsize=9,
+             color=palette.muted)  # fmt: skip
+        count = f"{row.params:,}" + (" (not explained)" if row.family == "unexplained" else "")
+        text(centre, y + 13, count, va="center", fontsize=10, color=palette.foreground)
+        if k + 1 < len(rows):
+            _strip_arrow(ax, (x, y), positions[k + 1], palette.muted)
+    return fig
+
+
+def _strip_arrow(
+    ax: Axes, start: tuple[float, float], end: tuple[float, float], colour: str
+) -> None:
+    """From one box to the next: across the gap, or down to the next row's first box."""
+    width, height = STRIP_BOX
+    if end[1] == start[1]:
+        points = [(start[0] + width, start[1] + height / 2), (end[0], end[1] + height / 2)]
+    else:
+        below = start[1] - STRIP_GAP / 2
+        points = [
+            (start[0] + width / 2, start[1]),
+            (start[0] + width / 2, below),
+            (end[0] + width / 2, below),
+            (end[0] + width / 2, end[1] + height),
+        ]
+    xs, ys = zip(*points, strict=True)
+    ax.add_line(Line2D(xs, ys, color=colour, linewidth=1.2))
+    tip_x, tip_y = points[-1]
+    back_x, back_y = points[-2]
+    dx, dy = tip_x - back_x, tip_y - back_y
+    length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
+    head = [(tip_x, tip_y), (tip_x - 7 * ux - 3.5 * uy, tip_y - 7 * uy + 3.5 * ux),
+            (tip_x - 7 * ux + 3.5 * uy, tip_y - 7 * uy - 3.5 * ux)]  # fmt: skip
+    ax.add_patch(PolygonPatch(head, closed=True, facecolor=colour, edgecolor=colour))
+
+
+def render_strip(
+    rows: Sequence[SummaryRow],
+    fmt: str = "png",
+    *,
+    title: str = "",
+    theme: str | Theme = DEFAULT_THEME,
+    dpi: float | None = None,
+) -> bytes:
+    """:func:`draw_strip` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
+    kind = _format(fmt)
+    fig = draw_strip(rows, title=title, theme=theme)
+    resolution = _png_dpi(kind, dpi, None, fig.get_size_inches()[0])
+    return _save(fig, kind, resolution, theme_named(theme))

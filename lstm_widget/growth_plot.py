@@ -25,10 +25,9 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from .conventions import ROLE_LABELS, ROLES
-from .counting import MAX_LAYERS, Breakdown, Role, SettingsError, breakdown
-from .diagram import Source, _theme, to_breakdown
+from .counting import MAX_LAYERS, Breakdown, Role, SettingsError, Source, breakdown, to_breakdown
 from .layout import FONT_FAMILY, LECTURE, text_width
-from .style import DEFAULT_THEME, Theme
+from .style import DEFAULT_THEME, Theme, theme_named
 
 __all__ = ["GrowthPlot", "Over", "growth", "growth_series"]
 
@@ -132,7 +131,7 @@ class GrowthPlot:
     """
 
     def __init__(self, theme: str | Theme = DEFAULT_THEME) -> None:
-        self.theme = _theme(theme)
+        self.theme = theme_named(theme)
         self.figure = Figure(figsize=FIGURE_INCHES, dpi=100)
         FigureCanvasAgg(self.figure)
         self._built: tuple[Over, tuple[Role, ...]] | None = None

@@ -22,13 +22,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
-from .conventions import CANDIDATE, ROLE_LABELS, ROLES, Highlights, applies, cell_spec
+from .conventions import CANDIDATE, ROLE_LABELS, Highlights, applies, cell_spec
 from .counting import (
     Breakdown,
     Direction,
     FormulaLine,
     PerUnit,
-    Role,
+    Piece,
     Settings,
     SettingsError,
     WeightGroup,
@@ -44,6 +44,9 @@ HAlign = Literal["left", "center", "right"]
 #: its cards and the per-unit reading, large enough for the back row of a room.
 Variant = Literal["full", "lecture"]
 VARIANTS: tuple[Variant, ...] = get_args(Variant)
+#: What a diagram lights up: one role or gate, several (a comparison marks every role
+#: whose weights differ), or nothing.
+Highlight = str | tuple[str, ...] | None
 Point = tuple[float, float]
 
 FONT_FAMILY = "DejaVu Sans"
@@ -924,49 +927,23 @@ def _runs(
     return items, x
 
 
+def _inked(pieces: Iterable[Piece]) -> list[tuple[str, Ink, frozenset[str]]]:
+    """Counting's pieces as coloured runs: a role's piece in its colour, tagged with the
+    role so a highlight finds it; the arithmetic between in ink."""
+    return [
+        (text, role, frozenset({role})) if role else (text, "ink", frozenset())
+        for text, role in pieces
+    ]
+
+
 def _formula_pieces(line: FormulaLine) -> list[tuple[str, Ink, frozenset[str]]]:
     """The numeric side of a formula line, each term in its role's colour."""
-    marker = "\x00"
-    text = line.render("numeric", lambda term, s: f"{marker}{term.role}{marker}{s}{marker}")
-    parts = text.split(marker)
-    pieces: list[tuple[str, Ink, frozenset[str]]] = []
-    k = 0
-    while k < len(parts):
-        if k + 2 < len(parts) and parts[k + 1] in ROLES:
-            pieces.append((parts[k], "ink", frozenset()))
-            role: Role = parts[k + 1]  # type: ignore[assignment]
-            pieces.append((parts[k + 2], role, frozenset({role})))
-            k += 3
-        else:
-            pieces.append((parts[k], "ink", frozenset()))
-            k += 1
-    pieces.append((f" = {_fmt(line.value)}", "ink", frozenset()))
-    return pieces
+    return [*_inked(line.pieces("numeric")), (f" = {_fmt(line.value)}", "ink", frozenset())]
 
 
 def _per_unit_pieces(p: PerUnit) -> list[tuple[str, Ink, frozenset[str]]]:
     """``4 × (1 + 10 + 1) = 48``: one unit's weights, each term in its role's colour."""
-    none: frozenset[str] = frozenset()
-    inner: list[tuple[str, Ink, frozenset[str]]] = [
-        (p.kernel_text + _fmt(p.inputs), "input", frozenset({"input"})),
-        (" + ", "ink", none),
-        (p.kernel_text + _fmt(p.recurrent), "recurrent", frozenset({"recurrent"})),
-    ]
-    bias_roles: tuple[Role, ...] = ("bias", "second_bias")
-    for role in bias_roles[: p.biases]:
-        inner += [(" + ", "ink", none), ("1", role, frozenset({role}))]
-    pieces = (
-        [(f"{p.gates} × (", "ink", none), *inner, (")", "ink", none)] if p.gates > 1 else inner
-    )
-    if p.peepholes:
-        pieces += [(" + ", "ink", none), (str(p.peepholes), "peephole", frozenset({"peephole"}))]
-    if p.projection:
-        pieces += [
-            (" + ", "ink", none),
-            (_fmt(p.projection), "projection", frozenset({"projection"})),
-        ]
-    pieces.append((f" = {_fmt(p.per_unit)}", "ink", none))
-    return pieces
+    return [*_inked(p.share_pieces()), (f" = {_fmt(p.per_unit)}", "ink", frozenset())]
 
 
 def _per_unit_rows(p: PerUnit, layers: int) -> list[tuple[str, str]]:

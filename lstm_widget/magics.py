@@ -21,17 +21,15 @@ from IPython.core.error import UsageError
 
 from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
+from .display import IMAGE_FORMATS, mimebundle, on_theme
 from .introspect import explain
 from .options import add_diagram_arguments, add_quiz_arguments, make_parser, parse_guess
 from .quiz import Question
-from .style import THEMES, on_theme
+from .style import THEMES, Theme
 
 #: IPython's ``display``, typed here: some IPython releases annotate it and some ship no
 #: types at all, and type-checking must not change with the installed release.
 display: Callable[..., object] = IPython.display.display
-
-#: Image formats a notebook output can carry beside its HTML.
-_IMAGE_FORMATS = ("png", "svg")
 
 _DESCRIPTION = """\
 Show every trainable weight of a recurrent layer, exactly as its framework counts
@@ -79,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
              "(in the panel too, with --widget)")  # fmt: skip
     add_quiz_arguments(parser)
     add_diagram_arguments(parser)
-    add("--format", dest="image_format", choices=_IMAGE_FORMATS,
+    add("--format", dest="image_format", choices=IMAGE_FORMATS,
         help="diagram image format (default: png)")  # fmt: skip
     return parser
 
@@ -138,6 +136,13 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+def _lead_with(data: dict[str, Any], text: str, html: str, theme: Theme) -> None:
+    """Put ``text`` and ``html`` (on the theme's background) before a diagram's output."""
+    data["text/plain"] = f"{text}\n\n{data['text/plain']}"
+    padded = on_theme(html, theme, css_class="lstm-widget-output", padding="0.25em 0.5em")
+    data["text/html"] = padded + data["text/html"]
+
+
 def _quizzing(args: argparse.Namespace) -> bool:
     """Whether the line asks the quiz's question: ``--quiz``, or ``--guess N`` alone."""
     return bool(args.quiz or args.guess is not None)
@@ -182,7 +187,7 @@ class LstmMagics:
                 "--compare shows the counts the quiz hides; guess first, then compare."
             )
         try:
-            result = breakdown(Settings(**given))
+            result = breakdown(Settings(**given), steps=args.steps)
             compared = compare_with(result, parse_changes(args.compare)) if args.compare else None
             question = (
                 Question(result, args.quiz_wants or "layer", args.quiz_timesteps or 0)
@@ -192,6 +197,11 @@ class LstmMagics:
             guess = parse_guess(args.guess) if args.guess is not None else None
         except SettingsError as error:
             raise UsageError(str(error)) from None
+        if args.steps is not None and (args.widget or args.compare or quizzing):
+            raise UsageError(
+                "--steps adds the work to one layer's static output; "
+                "drop --steps, or --widget, --compare and the quiz."
+            )
         if args.widget and _has_widget_frontend(self.shell):
             live = self._open_panel(result, args)
             return live if args.return_result else None
@@ -233,10 +243,8 @@ class LstmMagics:
 
     def _show(self, result: Breakdown, args: argparse.Namespace) -> None:
         """The breakdown as one output: HTML with the diagram, the image, plain text."""
-        from . import diagram
-
         try:
-            data, metadata = diagram.mimebundle(
+            data, metadata = mimebundle(
                 result, theme=args.theme, highlight=args.highlight, fmt=args.image_format or "png"
             )
         except SettingsError as error:  # e.g. a --highlight the layer does not have
@@ -246,11 +254,9 @@ class LstmMagics:
     def _show_comparison(self, compared: Comparison, args: argparse.Namespace) -> None:
         """The differences as sentences, then the diagram of the side with more weights,
         every role whose weights differ marked (or the asked-for highlight)."""
-        from . import diagram
-
         theme = THEMES[args.theme]
         try:
-            data, metadata = diagram.mimebundle(
+            data, metadata = mimebundle(
                 compared.drawn,
                 theme=args.theme,
                 highlight=args.highlight or compared.marks or None,
@@ -258,8 +264,7 @@ class LstmMagics:
             )
         except SettingsError as error:  # a --highlight the drawn side does not have
             raise UsageError(str(error)) from None
-        data["text/plain"] = f"{compared.text()}\n\n{data['text/plain']}"
-        data["text/html"] = on_theme(compared.html(theme.roles), theme) + data["text/html"]
+        _lead_with(data, compared.text(), compared.html(theme.roles), theme)
         display(data, raw=True, metadata=metadata)
 
     def _show_quiz(
@@ -268,8 +273,6 @@ class LstmMagics:
         """The question over the diagram with every count hidden; or, with a guess, its
         verdict over the revealed diagram, marked where a wrong guess went wrong.
         Returns the :class:`~lstm_widget.quiz.Question`, or the guess's ``Verdict``."""
-        from . import diagram
-
         result = question.breakdown
         asked = [question.prompt(), question.code()]
         if guess is None:
@@ -282,7 +285,7 @@ class LstmMagics:
             mark = verdict.marks or None
             lines, hidden = [*asked, verdict.message], False
         try:
-            data, metadata = diagram.mimebundle(
+            data, metadata = mimebundle(
                 result,
                 theme=args.theme,
                 highlight=args.highlight or mark,
@@ -294,8 +297,7 @@ class LstmMagics:
         theme = THEMES[args.theme]
         prompt, code, last = (escape(line) for line in lines)
         html = f"<div>{prompt}</div><div><code>{code}</code></div><div><b>{last}</b></div>"
-        data["text/plain"] = "\n".join([*lines, "", data["text/plain"]])
-        data["text/html"] = on_theme(html, theme) + data["text/html"]
+        _lead_with(data, "\n".join(lines), html, theme)
         display(data, raw=True, metadata=metadata)
         return answered
 
@@ -324,7 +326,7 @@ class LstmMagics:
             )
         obj = _lookup(self.shell, args.name)
         try:
-            report = explain(obj, name=args.name)
+            report = explain(obj, name=args.name, steps=args.steps)
         except SettingsError as error:
             raise UsageError(str(error)) from None
         bundle = {"text/plain": report.text(), "text/html": report.html(THEMES[args.theme])}

@@ -112,6 +112,7 @@ examples:
   --framework tf1 -i 7 -u 13 --peepholes --proj 5
                                              TF1 LSTMCell with peepholes and num_proj: 780
   --framework flax --cell gru -i 7 -u 13     Flax NNX GRUCell: 819
+  -i 64 -u 128 --steps 50                    the work: 98,304 MACs a step, 4,915,200 in all
 """
 
 
@@ -182,6 +183,9 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--dense", type=_integer, default=d.dense, metavar="N",
         help="TimeDistributed(Dense(N)) / Linear(N) head, 0 for none "
              f"(default: {d.dense})")  # fmt: skip
+    add("--steps", type=_integer, metavar="T",
+        help="time steps of a sequence: adds the multiply-accumulates per step and "
+             "for the sequence, and the values it keeps")  # fmt: skip
     return parser
 
 

@@ -1,20 +1,93 @@
-"""Tables in the spirit of Keras's ``model.summary()``: plain text and HTML.
+"""Presentation: pieces rendered as text, HTML and LaTeX, tables, and JSON data.
 
-One row per weight group, a subtotal per layer and direction, the total, the formula
-and the per-unit reading. A deep stack's identical middle layers fold into one row, as
-in the diagram's strip, so a 100-layer table stays a few screens long. The CLI prints
-the text; the magic and the panel show the HTML, coloured by role with the diagram's
-colours.
+Counting describes a formula or a reading as pieces, ``(text, role)``; this module is
+the one place that turns them into markup: HTML spans in each role's colour (the
+diagram's colours) and LaTeX. Plain text is the pieces joined, which counting's own
+``text()`` methods give.
+
+The tables are in the spirit of Keras's ``model.summary()``: one row per weight group,
+a subtotal per layer and direction, the total, the formula and the per-unit reading. A
+deep stack's identical middle layers fold into one row, as in the diagram's strip, so
+a 100-layer table stays a few screens long. The CLI prints the text; the magic and the
+panel show the HTML. Like counting, this module is stdlib-only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from html import escape
+from typing import Any, Literal
 
-from .counting import ROLE_LABELS, Block, Breakdown, WeightGroup
+from .counting import (
+    DTYPE_BYTES,
+    ROLE_LABELS,
+    Block,
+    Breakdown,
+    Formula,
+    Piece,
+    Role,
+    WeightGroup,
+    plain,
+)
 from .layout import shown_layers
 from .style import LIGHT, Theme
+
+# ------------------------------------------------------------------ pieces
+
+
+def pieces_html(
+    pieces: Iterable[Piece], colours: Mapping[Role, str], highlight: Role | None = None
+) -> str:
+    """Each piece escaped, a role's piece in its colour; ``highlight``'s also bold and
+    underlined, to match the group a diagram lights up."""
+
+    def piece(text: str, role: Role | None) -> str:
+        if role is None:
+            return escape(text)
+        style = f"color:{colours[role]}"
+        if role == highlight:
+            style += ";font-weight:bold;text-decoration:underline"
+        return f'<span style="{style}">{escape(text)}</span>'
+
+    return "".join(piece(text, role) for text, role in pieces)
+
+
+def latex(text: str) -> str:
+    """Text made LaTeX: ``\\times`` for ×, and thousands separators braced (``1{,}000``)
+    so that math mode does not space them as list commas."""
+    return text.replace("×", r"\times").replace(",", "{,}")
+
+
+def formula_html(
+    formula: Formula, colours: Mapping[Role, str], highlight: Role | None = None
+) -> str:
+    """The formula as HTML: each line symbolic, then with numbers, each term in its
+    role's colour (see :func:`pieces_html`), then the total."""
+    rows = [
+        f"<div><b>{escape(line.label)}</b>: "
+        f"{pieces_html(line.pieces('symbolic'), colours, highlight)} = "
+        f"{pieces_html(line.pieces('numeric'), colours, highlight)} = <b>{line.value:,}</b></div>"
+        for line in formula.lines
+    ]
+    if len(formula.lines) > 1:
+        rows.append(f"<div><b>total</b>: {formula.sums()} = <b>{formula.total:,}</b></div>")
+    return '<div class="lstm-widget-formula">' + "".join(rows) + "</div>"
+
+
+def formula_latex(formula: Formula) -> str:
+    """A LaTeX ``aligned`` block of the same lines (numbers substituted)."""
+    rows = [
+        rf"\text{{{line.label}}} &= {line.render('symbolic')} "
+        rf"= {line.render('numeric')} = {line.value:,}"
+        for line in formula.lines
+    ]
+    if len(formula.lines) > 1:
+        rows.append(rf"\text{{total}} &= {formula.total:,}")
+    return r"\begin{aligned}" + latex(r" \\ ".join(rows)) + r"\end{aligned}"
+
+
+# ------------------------------------------------------------------ tables
 
 _COUNT_HEADER = "Param #"
 _HEADER = ("Weight group", "Symbol", "Shape", _COUNT_HEADER, "Role")
@@ -127,6 +200,8 @@ def text_table(b: Breakdown) -> str:
         out.append(b.settings.convention.note)
     out += ["", b.formula.text(), ""]
     out += [f"Per {p.unit} (layer {p.layer + 1}): {p.text()}" for p in b.per_unit[:2]]
+    if b.steps is not None:
+        out += ["", *(plain(row) for row in work_rows(b))]
     return "\n".join(out)
 
 
@@ -161,11 +236,248 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
         f"<div>Per {p.unit} (layer {p.layer + 1}): {escape(p.text())}</div>"
         for p in b.per_unit[:2]
     )
+    work = ""
+    if b.steps is not None:
+        work = (
+            '<div class="lstm-widget-work">'
+            + "".join(f"<div>{pieces_html(row, theme.roles)}</div>" for row in work_rows(b))
+            + "</div>"
+        )
     note = b.settings.convention.note
     note = f"<p>{escape(note)}</p>" if note else ""
     return (
         '<div class="lstm-widget-report">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f"<p><b>{escape(summary_line(b))}</b></p>{note}"
-        f"{b.formula.html(theme.roles)}{per_unit}</div>"
+        f"{formula_html(b.formula, theme.roles)}{per_unit}{work}</div>"
     )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
+    """The work of running ``b``'s layers over its sequence, one row of pieces a line:
+    the multiply-accumulates per step with their formula, the sequence's total, the
+    element-wise work apart, and the values a sequence keeps."""
+    work = b.work
+    # A ConvLSTM's work grows with its grid, which its settings do not hold.
+    where = ", at one position of the output grid" if work.per_position else ""
+    rows: list[tuple[Piece, ...]] = [
+        (
+            (
+                f"Work for a sequence of {_plural(work.steps, 'time step')}{where} "
+                "(MACs: multiply-accumulates, one per matrix weight and step; "
+                "FLOPs = 2 × MACs):",
+                None,
+            ),
+        )
+    ]
+    for line in work.lines:
+        rows.append(
+            (
+                (f"  {line.label}: ", None),
+                *line.pieces("symbolic"),
+                (" = ", None),
+                *line.pieces("numeric"),
+                (f" = {line.value:,} MACs per step", None),
+            )
+        )
+    per_step = work.macs_per_step
+    sums = " + ".join(f"{line.value:,}" for line in work.lines)
+    total = f"{sums} = {per_step:,}" if len(work.lines) > 1 else f"{per_step:,}"
+    rows.append(
+        (
+            (
+                f"  per step: {total} MACs; × {_plural(work.steps, 'step')} = "
+                f"{work.macs:,} MACs = {work.flops:,} FLOPs",
+                None,
+            ),
+        )
+    )
+    layers = len(work.layer_macs)
+    elementwise = f"  element-wise per step: {work.elementwise.text()}"
+    if layers > 1:
+        elementwise += f" in each layer, × {layers:,} layers = {layers * work.elementwise.total:,}"
+    if work.head_additions:
+        elementwise += f"; dense head: {_plural(work.head_additions, 'bias addition')}"
+    memory = work.memory_bytes(dtype)
+    rows += [
+        ((elementwise, None),),
+        (
+            (
+                f"  values kept for the sequence at {dtype}, batch 1: inference "
+                f"{work.memory.inference:,} ({_memory(memory['inference'])}), the outputs "
+                "and running states;",
+                None,
+            ),
+        ),
+        (
+            (
+                f"  training {work.memory.training:,} ({_memory(memory['training'])}), also "
+                "every step's gate activations, cell state and output for backpropagation",
+                None,
+            ),
+        ),
+    ]
+    return rows
+
+
+# ------------------------------------------------------------------ model summaries
+
+
+#: A recurrent layer (with what folds into it), a layer counted from its spec, one
+#: without weights, one not explained.
+RowFamily = Literal["recurrent", "counted", "weightless", "unexplained"]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One layer of a model's compact summary, as ``model.summary()`` has it, with the
+    derivation added: its formula with numbers, and whether it reconciles."""
+
+    name: str
+    kind: str
+    output_shape: str
+    params: int
+    formula: tuple[Piece, ...]
+    verdict: str
+    #: What the row is to lstm_widget, for the model's strip diagram to tell apart.
+    family: RowFamily = "counted"
+
+
+_SUMMARY_HEADER = ("Layer", "Type", "Output shape", _COUNT_HEADER, "Formula", "Reconciles")
+
+
+def summary_text(rows: Iterable[SummaryRow]) -> str:
+    """The compact summary as a fixed-width table: one line a layer."""
+    cells = [_SUMMARY_HEADER] + [
+        (r.name, r.kind, r.output_shape, f"{r.params:,}", plain(r.formula), r.verdict)
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(_SUMMARY_HEADER))]
+
+    def line(row: tuple[str, ...]) -> str:
+        return "  ".join(
+            cell.rjust(width) if i == 3 else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+
+    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
+    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:]), rule])
+
+
+def summary_html(rows: Iterable[SummaryRow], theme: Theme = LIGHT) -> str:
+    """The compact summary as an HTML table, each formula's terms in their roles' colours."""
+    head = "".join(
+        f'<th style="text-align:{"right" if h == _COUNT_HEADER else "left"}">{escape(h)}</th>'
+        for h in _SUMMARY_HEADER
+    )
+    body = "".join(
+        f'<tr><td style="text-align:left"><code>{escape(r.name)}</code></td>'
+        f'<td style="text-align:left">{escape(r.kind)}</td>'
+        f'<td style="text-align:left">{escape(r.output_shape)}</td>'
+        f'<td style="text-align:right"><b>{r.params:,}</b></td>'
+        f'<td style="text-align:left">{pieces_html(r.formula, theme.roles)}</td>'
+        f'<td style="text-align:left">{escape(r.verdict)}</td></tr>'
+        for r in rows
+    )
+    return (
+        '<table class="lstm-widget-summary">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def formula_sum_pieces(formula: Formula) -> tuple[Piece, ...]:
+    """A breakdown's whole formula on one line, numbers substituted: each line's
+    expression added up, then the total."""
+    pieces: list[Piece] = []
+    for k, line in enumerate(formula.lines):
+        pieces += [(" + ", None)] if k else []
+        pieces += line.pieces("numeric")
+    return (*pieces, (f" = {formula.total:,}", None))
+
+
+# ------------------------------------------------------------------ JSON
+
+
+def breakdown_data(b: Breakdown) -> dict[str, Any]:
+    """Plain data for JSON: settings, totals, groups, formula, per-unit, memory."""
+    return {
+        # JSON has lists, not tuples: per-layer units come back as a list.
+        # JSON has lists, not tuples: per-layer units and a kernel come back as lists.
+        "settings": {
+            **asdict(b.settings),
+            "units": _json_units(b.settings.units),
+            "kernel": list(b.settings.kernel),
+        },
+        "total": b.total,
+        "layer_totals": list(b.layer_totals),
+        "dense_total": b.dense_total,
+        "role_totals": b.role_totals(),
+        "blocks": [asdict(block) for block in b.blocks],
+        "groups": [g.to_dict() for g in b.groups],
+        "formula": {
+            "text": b.formula.text(),
+            "lines": [
+                {
+                    "label": line.label,
+                    "symbolic": line.render("symbolic"),
+                    "numeric": line.render("numeric"),
+                    "value": line.value,
+                }
+                for line in b.formula.lines
+            ],
+            "latex": formula_latex(b.formula),
+        },
+        "per_unit": [
+            {
+                **asdict(p),
+                "kernel": list(p.kernel),
+                "per_unit": p.per_unit,
+                "total": p.total,
+                "text": p.text(),
+            }
+            for p in b.per_unit
+        ],
+        "output_shapes": [
+            {"layer": name, "shape": list(shape)} for name, shape in b.output_shapes
+        ],
+        "memory_bytes": {dtype: b.memory_bytes(dtype) for dtype in DTYPE_BYTES},
+        "work": _work_data(b),
+    }
+
+
+def _json_units(units: int | tuple[int, ...]) -> int | list[int]:
+    return list(units) if isinstance(units, tuple) else units
+
+
+def _work_data(b: Breakdown) -> dict[str, Any]:
+    work = b.work
+    return {
+        "steps": work.steps,
+        "steps_given": b.steps is not None,
+        "per_position": work.per_position,
+        "macs_per_step": work.macs_per_step,
+        "layer_macs_per_step": list(work.layer_macs),
+        "head_macs_per_step": work.head_macs,
+        "macs": work.macs,
+        "flops": work.flops,
+        "lines": [
+            {
+                "label": line.label,
+                "symbolic": line.render("symbolic"),
+                "numeric": line.render("numeric"),
+                "macs_per_step": line.value,
+            }
+            for line in work.lines
+        ],
+        "elementwise_per_step": {
+            "each_layer": asdict(work.elementwise) | {"total": work.elementwise.total},
+            "head_additions": work.head_additions,
+            "total": work.elementwise_per_step,
+        },
+        "values_kept": asdict(work.memory),
+        "memory_bytes": {dtype: work.memory_bytes(dtype) for dtype in DTYPE_BYTES},
+    }

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from .counting import Role
+from .counting import Role, SettingsError
 
 ThemeName = Literal["light", "high-contrast"]
 THEME_NAMES: tuple[ThemeName, ...] = get_args(ThemeName)
@@ -79,7 +79,10 @@ HIGH_CONTRAST = Theme(
 THEMES: Mapping[ThemeName, Theme] = {"light": LIGHT, "high-contrast": HIGH_CONTRAST}
 
 
-def on_theme(html: str, theme: Theme) -> str:
-    """``html`` on the theme's background, so its role colours keep their contrast."""
-    style = f"background:{theme.background};color:{theme.foreground};padding:0.25em 0.5em"
-    return f'<div style="{style}">{html}</div>'
+def theme_named(theme: str | Theme) -> Theme:
+    """``theme`` itself, or the theme of that name; a one-sentence SettingsError if none."""
+    if isinstance(theme, Theme):
+        return theme
+    if theme not in THEMES:
+        raise SettingsError(f"theme must be one of {', '.join(THEME_NAMES)}, not {theme!r}.")
+    return THEMES[theme]  # type: ignore[index]

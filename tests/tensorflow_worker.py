@@ -171,7 +171,8 @@ def explain(d: dict[str, Any]) -> dict[str, Any]:
             for item in report.items
         ],
         "unexplained": [[u.path, u.framework_count, u.reason] for u in report.unexplained],
-        "text": report.text(),
+        # With every layer's details: the tensor names a test looks for.
+        "text": report.text(details=True),
     }
 
 

@@ -113,7 +113,7 @@ def test_every_flag_sets_its_setting(capsys, argv, changes):
 
 def test_the_shared_parser_defaults_are_the_settings_defaults():
     defaults = vars(make_parser("lstm-params", "").parse_args([]))
-    assert defaults == asdict(Settings())
+    assert defaults == asdict(Settings()) | {"steps": None}  # no sequence unless asked
 
 
 def test_help_states_the_settings_defaults_for_every_valued_flag(monkeypatch):
@@ -141,7 +141,8 @@ def test_help_lists_every_flag():
     result = run_module("--help")
     assert result.returncode == 0
     flags = "--framework --cell --input --units --layers --bidirectional --no-bias --proj"
-    extras = ["--no-reset-after", "--peepholes", "--kernel", "--dense", "--json", "--save"]
+    flags += " --no-reset-after --peepholes --kernel --dense --steps"
+    extras = ["--json", "--save", "--table"]
     for flag in [*flags.split(), *extras, "--dpi", "--width", "--theme", "--highlight"]:
         assert flag in result.stdout, flag
 

@@ -23,6 +23,7 @@ from lstm_widget.counting import (
     gate_letters,
     layers_label,
 )
+from lstm_widget.report import formula_html, formula_latex
 from lstm_widget.style import LIGHT
 
 
@@ -155,10 +156,10 @@ def test_identical_stacked_layers_share_one_formula_line():
 
 def test_formula_html_colours_each_role_and_latex_is_pure_latex():
     b = breakdown(framework="onnx", peepholes=True, units=1000, input_size=1, dense=2)
-    html = b.formula.html(LIGHT.roles)
+    html = formula_html(b.formula, LIGHT.roles)
     for role in ("input", "recurrent", "bias", "second_bias", "peephole", "dense"):
         assert f"color:{LIGHT.roles[role]}" in html, role
-    latex = b.formula.latex()
+    latex = formula_latex(b.formula)
     assert latex.startswith(r"\begin{aligned}") and latex.endswith(r"\end{aligned}")
     assert "×" not in latex and r"\times" in latex
     assert "{,}" in latex and "," not in latex.replace("{,}", ""), "braced thousands"

@@ -24,15 +24,8 @@ from lstm_widget import _live_svg, breakdown
 from lstm_widget._live_svg import LiveSVG
 from lstm_widget.cli import main
 from lstm_widget.counting import CELLS, FRAMEWORKS, SettingsError
-from lstm_widget.diagram import (
-    DIMMED_ALPHA,
-    Diagram,
-    _png_dpi,
-    draw,
-    image_tag,
-    mimebundle,
-    render,
-)
+from lstm_widget.diagram import DIMMED_ALPHA, Diagram, _png_dpi, draw, render
+from lstm_widget.display import image_tag, mimebundle
 from lstm_widget.layout import LECTURE, VARIANTS, highlight_choices, layout
 from lstm_widget.report import html_table, text_table
 from lstm_widget.style import HIGH_CONTRAST, MAX_WIDTH, MIN_WIDTH

@@ -55,6 +55,9 @@ def keras_input(s: dict[str, object]) -> keras.KerasTensor:
 
 def build_keras(s: dict[str, object]) -> keras.Sequential:
     """The model a user would write, with Keras's own automatic layer names."""
+    # Names count up per session (lstm, lstm_1, ...) from a layer's construction on:
+    # start every model from a fresh session, whatever ran before.
+    keras.backend.clear_session()
     options = {"return_sequences": True, "use_bias": s["bias"], **framework_options(s)}
     if s["cell"] == "convlstm":
         options["padding"] = "same"
@@ -64,8 +67,6 @@ def build_keras(s: dict[str, object]) -> keras.Sequential:
         stack.append(keras.layers.Bidirectional(layer) if s["bidirectional"] else layer)
     if s["dense"]:
         stack.append(keras.layers.TimeDistributed(keras.layers.Dense(s["dense"])))
-    # Names count up per session (lstm, lstm_1, ...); start every model from a fresh one.
-    keras.backend.clear_session()
     return keras.Sequential(stack)
 
 

@@ -146,10 +146,10 @@ def test_dense_after_summed_bidirectional_is_listed_not_folded() -> None:
     (item,) = report.items
     assert item.head is None
     assert item.breakdown.total == bidirectional.count_params()
-    (other,) = report.unexplained
+    (other,) = report.counted
     assert (other.path, other.class_name) == ("head", "Dense")
     assert other.framework_count == dense.count_params()
-    assert "not the 40 the recurrent layer before it concatenates" in other.reason
+    assert "not the 40 the recurrent layer before it concatenates" in other.note
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
@@ -176,7 +176,7 @@ def test_keras_simple_rnn_and_conv1d_listed_as_not_explained() -> None:
     (item,) = report.items
     assert item.breakdown.settings.input_size == 6
     assert item.breakdown.total == rnn.count_params()
-    (other,) = report.unexplained
+    (other,) = report.counted
     assert (other.path, other.class_name, other.framework_count) == (
         "conv",
         "Conv1D",
@@ -255,8 +255,8 @@ def test_keras_functional_model_with_nested_model() -> None:
     (item,) = report.items
     assert item.path == "inner/encoder"
     assert item.head is not None and item.head.path == "out"
-    assert [u.path for u in report.unexplained] == ["project"]
-    assert "not right after an explained recurrent layer" in report.unexplained[0].reason
+    assert [u.path for u in report.counted] == ["project"]
+    assert "not right after an explained recurrent layer" in report.counted[0].note
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
@@ -271,9 +271,9 @@ def test_dense_on_another_input_is_not_folded() -> None:
     report = explain(model)
     assert [item.title for item in report.items] == ["lstm (LSTM)"]
     assert report.items[0].breakdown.total == lstm.count_params()
-    (other,) = report.unexplained
+    (other,) = report.counted
     assert (other.path, other.framework_count) == ("dense", dense.count_params())
-    assert "not fed by the recurrent layer before it" in other.reason
+    assert "not fed by the recurrent layer before it" in other.note
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
@@ -299,9 +299,9 @@ def test_dense_behind_a_weightless_layer_that_mixes_or_reshapes_is_not_folded(
     report = explain(model)
     (item,) = report.items
     assert item.head is None and item.breakdown.total == lstm.count_params()
-    (other,) = report.unexplained
+    (other,) = report.counted
     assert (other.path, other.framework_count) == ("dense", dense.count_params())
-    assert "not fed by the recurrent layer before it" in other.reason
+    assert "not fed by the recurrent layer before it" in other.note
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
@@ -316,7 +316,7 @@ def test_shared_layers_fold_only_when_every_call_takes_the_recurrent_output() ->
     mixed = keras.Model([left, other], [head(lstm(left)), head(other)])
     report = explain(mixed)
     assert [item.head for item in report.items] == [None]
-    assert [u.path for u in report.unexplained] == ["head"]
+    assert [u.path for u in report.counted] == ["head"]
     assert_reconciled(report, mixed.count_params(), "Keras count_params()")
 
 
@@ -480,10 +480,10 @@ def test_nested_head_given_another_input_is_not_folded(build: Callable[[], Built
     report = explain(model)
     (item,) = report.items
     assert item.head is None and item.breakdown.total == lstm.count_params()
-    (other,) = report.unexplained
+    (other,) = report.counted
     assert other.path.split("/")[-1] == dense.name
     assert other.framework_count == dense.count_params()
-    assert "not fed by the recurrent layer before it" in other.reason
+    assert "not fed by the recurrent layer before it" in other.note
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
@@ -539,12 +539,15 @@ def test_keras_lstm_with_an_extra_weight_is_not_explained() -> None:
     lstm, dense = model.layers
     report = explain(model)
     assert report.items == ()
-    assert [(u.class_name, u.framework_count) for u in report.unexplained] == [
-        ("LSTMWithInitialState", lstm.count_params()),
-        ("Dense", dense.count_params()),
-    ]
-    assert report.unexplained[0].reason == "extra or reparametrised weights: h0"
-    assert "not right after an explained recurrent layer" in report.unexplained[1].reason
+    (other,) = report.unexplained
+    assert (other.class_name, other.framework_count) == (
+        "LSTMWithInitialState",
+        lstm.count_params(),
+    )
+    assert other.reason == "extra or reparametrised weights: h0"
+    (counted,) = report.counted  # the Dense, counted on its own
+    assert (counted.class_name, counted.framework_count) == ("Dense", dense.count_params())
+    assert "not right after an explained recurrent layer" in counted.note
     assert_reconciled(report, model.count_params(), "Keras count_params()")
 
 
@@ -654,7 +657,7 @@ def test_torch_embedding_gru_linear() -> None:
         **torch_tensors(model.out, "out."),
     }
     assert item.breakdown.total == torch_total(model.rnn) + torch_total(model.out)
-    (other,) = report.unexplained
+    (other,) = report.counted
     assert (other.path, other.class_name) == ("embed", "Embedding")
     assert other.framework_count == model.embed.weight.numel()
     assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
@@ -697,7 +700,7 @@ def test_torch_linear_of_another_width_is_listed() -> None:
     (item,) = report.items
     assert item.breakdown.settings.bias is False
     assert item.breakdown.total == torch_total(model[0])
-    assert [u.framework_count for u in report.unexplained] == [torch_total(model[1])]
+    assert [u.framework_count for u in report.counted] == [torch_total(model[1])]
     assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
 
 
@@ -773,11 +776,10 @@ def test_torch_lstm_with_a_learnt_initial_state_is_listed_and_its_head_too() -> 
     model = torch.nn.Sequential(LearntInitialState(3, 4), torch.nn.Linear(4, 2))
     report = explain(model)
     assert report.items == ()
-    assert [(u.path, u.framework_count) for u in report.unexplained] == [
-        ("0", torch_total(model[0])),
-        ("1", torch_total(model[1])),
-    ]
-    assert report.unexplained[0].reason == "extra or reparametrised weights: h0"
+    (other,) = report.unexplained
+    assert (other.path, other.framework_count) == ("0", torch_total(model[0]))
+    assert other.reason == "extra or reparametrised weights: h0"
+    assert [(c.path, c.framework_count) for c in report.counted] == [("1", torch_total(model[1]))]
     assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
 
 
@@ -859,14 +861,14 @@ def test_html_uses_theme_and_escapes() -> None:
     assert report._repr_html_() != page  # the notebook repr uses the light theme
 
 
-def test_html_draws_each_explained_layer_unless_asked_not_to() -> None:
+def test_html_draws_the_models_strip_and_each_explained_layer_unless_asked_not_to() -> None:
     model = keras.Sequential(
         [keras.Input((None, 2)), layers.Conv1D(4, 2), layers.GRU(3), layers.Dense(2)]
     )
     report = explain(model)
     image = '<img src="data:image/png;base64,'
-    assert len(report.items) == 1 and report.unexplained
-    assert report.html().count(image) == 1
+    assert len(report.items) == 1 and report.counted
+    assert report.html().count(image) == 1 + len(report.items)
     assert image not in report.html(diagrams=False)
 
 

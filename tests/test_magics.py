@@ -343,8 +343,11 @@ def test_name_explains_a_keras_model(ip: Any) -> None:
     assert value.framework_total == model.count_params()
     assert len(bundles) == 1 and set(bundles[0]) == {"text/plain", "text/html"}
     assert f"{model.count_params():,}" in bundles[0]["text/plain"]
-    # the explained layer is drawn too, as the flag form of the magic draws it
-    assert bundles[0]["text/html"].count('<img src="data:image/png;base64,') == len(value.items)
+    # the whole model's strip leads, and each explained layer is drawn too, as the flag
+    # form of the magic draws it
+    html = bundles[0]["text/html"]
+    assert html.count('<img src="data:image/png;base64,') == 1 + len(value.items)
+    assert html.index('alt="Strip. ') < html.index("lstm-widget-summary")
 
 
 @pytest.mark.frameworks
@@ -457,3 +460,27 @@ def test_guess_with_widget_checks_it_in_the_panel(
         assert value.question is not None and value.last_verdict is None
     finally:
         value.close()
+
+
+def test_steps_add_the_work_to_the_output_and_to_an_explained_model(ip: Any) -> None:
+    value, bundles, _ = _outputs(ip, "-i 64 -u 128 --steps 50 -o")
+    assert value.work.macs == 4_915_200
+    for kind in ("text/plain", "text/html"):
+        assert "4,915,200 MACs" in bundles[0][kind], kind
+    for other in ("--widget", "--compare framework=pytorch", "--quiz", "--guess 480"):
+        with pytest.raises(UsageError, match=r"^--steps adds the work to one layer's static"):
+            ip.run_line_magic("lstm_params", f"{other} --steps 5")
+    with pytest.raises(UsageError, match=r"^steps must be an integer from 1"):
+        ip.run_line_magic("lstm_params", "--steps 0")
+
+
+@pytest.mark.frameworks
+def test_steps_with_a_name_count_each_recurrent_layers_work(ip: Any) -> None:
+    import torch
+
+    ip.user_ns["encoder"] = torch.nn.GRU(8, 16, num_layers=2)
+    report, bundles, _ = _outputs(ip, "encoder --steps 10 -o")
+    (item,) = report.items
+    assert item.breakdown.steps == 10
+    assert item.breakdown.work.macs == 10 * (3 * 16 * (8 + 16) + 3 * 16 * (16 + 16))
+    assert f"{item.breakdown.work.macs:,} MACs" in bundles[0]["text/plain"]

@@ -72,3 +72,10 @@ def test_own_model_notebook_reconciles_and_reports_a_bad_name(executed):
     assert "matches PyTorch: True" in printed
     assert "UsageError: 'no_such_model' is not defined" in printed
     assert "Traceback" not in printed
+
+
+def test_own_model_notebook_leads_with_the_compact_summary_and_finds_the_384m(executed):
+    printed = stream_text(executed["04_your_own_model.ipynb"])
+    assert re.search(r"^Layer +Type +Output shape +Param # +Formula +Reconciles$", printed, re.M)
+    assert "about 384M parameters" in printed
+    assert "matches PyTorch sum(p.numel() for p in parameters()) = 384,144,000." in printed

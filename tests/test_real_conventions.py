@@ -429,4 +429,4 @@ def test_explain_reconciles_a_flax_model():
     assert encoder.breakdown.total == 2 * 3 * (8 * 16 + 16 * 16 + 16)
     assert decoder.head is not None and decoder.breakdown.dense_total == 12 * 5 + 5
     assert [u.path for u in report.unexplained] == ["embed"]
-    assert "decoder.cell.hf.bias" in report.text()
+    assert "decoder.cell.hf.bias" in report.text(details=True)

@@ -21,6 +21,7 @@ from ._assembly import (
     ModelReport,
     UnexplainedLayer,
     Walk,
+    WeightlessLayer,
     explain,
     register_adapter,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "ModelReport",
     "UnexplainedLayer",
     "Walk",
+    "WeightlessLayer",
     "explain",
     "register_adapter",
 ]

@@ -25,10 +25,11 @@ wide), directly, through layers without weights that keep its shape (Dropout,
 GaussianNoise, Activation, ...) or into a nested model that holds it; the mask Keras
 passes along behind ``Embedding(mask_zero=True)`` is not another input. A subclassed
 Keras model or a PyTorch module records no graph, so there the order of definition
-decides. It becomes that breakdown's dense head. Every other layer with parameters
-(embeddings, convolutions, norms, other dense layers, ConvLSTM, ...) is listed as *not
+decides. It becomes that breakdown's dense head. Every other layer with parameters is
+counted from the registry's spec of its kind (embeddings, convolutions, norms,
+attention, other dense layers) or, when none fits its tensors, listed as *not
 explained*, with the framework's own count and the reason, so the totals still add up
-and nothing is silently dropped.
+and nothing is silently dropped. Layers without parameters are rows at 0.
 
 Cells on their own are explained too, as one layer: PyTorch's ``LSTMCell`` /
 ``GRUCell`` / ``RNNCell`` hold exactly a one-layer module's tensors (``weight_ih``,
@@ -49,15 +50,30 @@ Keras 3 model on the torch backend is also a ``torch.nn.Module``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..conventions import FRAMEWORK_SPECS, Framework, framework_spec, with_article
-from ..counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
-from ..report import html_table, summary_line, text_table
+from ..conventions.layers import LayerSpec
+from ..counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown, check_steps
+from ..display import image_html, on_theme, picture_tag
+from ..layers import LayerCount, count_layer
+from ..report import (
+    RowFamily,
+    SummaryRow,
+    formula_sum_pieces,
+    html_table,
+    summary_html,
+    summary_line,
+    summary_text,
+    text_table,
+)
 from ..style import LIGHT, Theme
+
+if TYPE_CHECKING:  # matplotlib loads only when a picture is drawn
+    from matplotlib.figure import Figure
 
 Shape = tuple[int, ...]
 TensorShapes = tuple[tuple[str, Shape], ...]
@@ -65,6 +81,9 @@ TensorShapes = tuple[tuple[str, Shape], ...]
 Feeds = Callable[[Any, Any], bool]
 #: What a framework layer (first) calls one of counting's tensor names (second).
 WeightName = Callable[[Any, str], str]
+#: How an adapter reads a layer kind: framework class name -> the layer's registry key,
+#: the sizes of its shape symbols and its switches.
+Readers = Mapping[str, Callable[[Any], tuple[str, dict[str, int], dict[str, bool]]]]
 
 
 class IntrospectionError(SettingsError):
@@ -84,6 +103,7 @@ class FoldedLayer:
     path: str
     class_name: str
     framework_count: int
+    position: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,6 +123,9 @@ class ExplainedLayer:
     framework_tensors: TensorShapes
     head: FoldedLayer | None = None
     stacked: tuple[FoldedLayer, ...] = ()
+    position: int = 0
+    output_shape: str = ""
+    frozen: bool = False
 
     @property
     def title(self) -> str:
@@ -119,6 +142,41 @@ class ExplainedLayer:
 
 
 @dataclass(frozen=True)
+class CountedLayer:
+    """A layer around the recurrent ones (embedding, dense, convolution, norm, attention),
+    counted from the registry's spec of its kind."""
+
+    path: str
+    class_name: str
+    count: LayerCount
+    framework_count: int
+    framework_tensors: TensorShapes
+    position: int = 0
+    output_shape: str = ""
+    frozen: bool = False
+    #: Why a dense layer was not folded into the recurrent layer before it, if it was
+    #: a candidate.
+    note: str = ""
+
+    @property
+    def title(self) -> str:
+        return _label(self.path, self.class_name)
+
+    @property
+    def non_trainable(self) -> int:
+        """What the framework never trains here: all of a frozen layer, else the
+        weights its kind keeps untrained (Keras' moving statistics)."""
+        return self.count.total if self.frozen else self.count.non_trainable
+
+    @property
+    def matches(self) -> bool:
+        """Same total and the same tensor shapes, as many of each, as the framework holds."""
+        ours = Counter(t.shape for t in self.count.tensors)
+        theirs = Counter(shape for _, shape in self.framework_tensors)
+        return self.count.total == self.framework_count and ours == theirs
+
+
+@dataclass(frozen=True)
 class UnexplainedLayer:
     """A layer with parameters that lstm_widget does not break down, and why."""
 
@@ -126,6 +184,19 @@ class UnexplainedLayer:
     class_name: str
     framework_count: int
     reason: str
+    position: int = 0
+    output_shape: str = ""
+
+
+@dataclass(frozen=True)
+class WeightlessLayer:
+    """A layer without parameters (Dropout, Flatten, Activation, pooling, Reshape, ...),
+    listed as the framework lists it, at 0."""
+
+    path: str
+    class_name: str
+    position: int = 0
+    output_shape: str = ""
 
 
 @dataclass(frozen=True, repr=False)  # the generated repr spells out every tensor: pages
@@ -142,20 +213,100 @@ class ModelReport:
     items: tuple[ExplainedLayer, ...]
     unexplained: tuple[UnexplainedLayer, ...]
     framework_total: int
+    counted: tuple[CountedLayer, ...] = ()
+    #: The framework's trainable count (Keras ``trainable_weights``, PyTorch parameters
+    #: with ``requires_grad``); None where it was not read.
+    framework_trainable: int | None = None
+    weightless: tuple[WeightlessLayer, ...] = ()
+    #: Why the summary's output shapes are blank, when they are.
+    shapes_note: str = ""
+    #: The sequence's length the work is counted for, when one was given.
+    steps: int | None = None
 
     @property
     def explained_total(self) -> int:
-        return sum(item.breakdown.total for item in self.items)
+        recurrent = sum(item.breakdown.total for item in self.items)
+        return recurrent + sum(layer.count.total for layer in self.counted)
 
     @property
     def unexplained_total(self) -> int:
         return sum(layer.framework_count for layer in self.unexplained)
 
     @property
+    def non_trainable_total(self) -> int:
+        """What lstm_widget says the framework never trains: frozen layers whole, and the
+        untrained weights of the layers that keep them; unexplained layers not counted."""
+        frozen = sum(item.breakdown.total for item in self.items if item.frozen)
+        return frozen + sum(layer.non_trainable for layer in self.counted)
+
+    def trainable_split(self) -> str:
+        """``trainable 2,757,761 + non-trainable 0``, checked against the framework's."""
+        total = self.explained_total + self.unexplained_total
+        ours = f"trainable {total - self.non_trainable_total:,} + non-trainable "
+        ours += f"{self.non_trainable_total:,}"
+        frozen = [item.title for item in self.items if item.frozen]
+        frozen += [layer.title for layer in self.counted if layer.frozen]
+        kept = [
+            layer.title for layer in self.counted if layer.count.non_trainable and not layer.frozen
+        ]
+        why = []
+        if frozen:
+            why.append(f"frozen: {', '.join(frozen)}")
+        if kept:
+            why.append(f"moving statistics: {', '.join(kept)}")
+        reason = f" ({'; '.join(why)})" if why else ""
+        if self.framework_trainable is None or self.unexplained:
+            return ours + reason
+        agrees = self.framework_trainable == total - self.non_trainable_total
+        verdict = "as" if agrees else "but"
+        return (
+            f"{ours}{reason}, {verdict} {framework_spec(self.framework).label} counts "
+            f"{self.framework_trainable:,} trainable"
+        )
+
+    def rows(self) -> list[SummaryRow]:
+        """The compact summary: one row per layer, in the model's order; a layer without
+        parameters at 0, reconciling with the framework's 0."""
+        return [row for _, row in sorted(self._placed_rows(), key=lambda pair: pair[0])]
+
+    def _placed_rows(self) -> list[tuple[int, SummaryRow]]:
+        """The summary's rows, each with its position in the model."""
+        rows: list[tuple[int, SummaryRow]] = []
+        for item in self.items:
+            verdict = "yes" if item.matches else "DOES NOT MATCH"
+            folded = (*item.stacked, *((item.head,) if item.head else ()))
+            kind = " + ".join([item.class_name, *(layer.class_name for layer in folded)])
+            name = " + ".join([item.path, *(layer.path for layer in folded)])
+            row = SummaryRow(name, kind, item.output_shape, item.breakdown.total,
+                             formula_sum_pieces(item.breakdown.formula), verdict,
+                             "recurrent")  # fmt: skip
+            rows.append((item.position, row))
+        for layer in self.counted:
+            verdict = "yes" if layer.matches else "DOES NOT MATCH"
+            formula = (*layer.count.pieces(numeric=True), (f" = {layer.count.total:,}", None))
+            row = SummaryRow(layer.path, layer.class_name, layer.output_shape,
+                             layer.count.total, formula if layer.count.tensors else (("0", None),),
+                             verdict)  # fmt: skip
+            rows.append((layer.position, row))
+        for u in self.unexplained:
+            row = SummaryRow(u.path, u.class_name, u.output_shape, u.framework_count, (),
+                             "not explained (below)", "unexplained")  # fmt: skip
+            rows.append((u.position, row))
+        for w in self.weightless:
+            row = SummaryRow(w.path, w.class_name, w.output_shape, 0, (("no weights", None),),
+                             "yes", "weightless")  # fmt: skip
+            rows.append((w.position, row))
+        return rows
+
+    @property
     def matches(self) -> bool:
         """Explained plus unexplained equals the framework's total, and every item matches."""
         added_up = self.explained_total + self.unexplained_total == self.framework_total
-        return added_up and all(item.matches for item in self.items)
+        return (
+            added_up
+            and all(item.matches for item in self.items)
+            and all(layer.matches for layer in self.counted)
+        )
 
     def reconciliation(self) -> str:
         """One sentence saying plainly whether our numbers agree with the framework's."""
@@ -169,6 +320,7 @@ class ModelReport:
         if self.matches:
             return f"{explained}{others}; matches {source}."
         wrong = [item.title for item in self.items if not item.matches]
+        wrong += [layer.title for layer in self.counted if not layer.matches]
         detail = f" (breakdown differs for {', '.join(wrong)})" if wrong else ""
         return (
             f"MISMATCH: lstm_widget counts {self.explained_total:,} explained + "
@@ -186,42 +338,133 @@ class ModelReport:
             f"{framework_spec(self.framework).label}'s {item.framework_count:,}"
         )
 
-    def text(self) -> str:
-        """Plain text: each explained layer's table, the unexplained list, the verdict."""
-        out = [self._heading(), ""]
-        for item in self.items:
-            out += [self._item_line(item), text_table(item.breakdown), ""]
-        if not self.items:
-            out += ["No recurrent layer found.", ""]
-        if self.unexplained:
-            out.append("Not explained (counted by the framework, not broken down):")
-            width = max(len(_label(u.path, u.class_name)) for u in self.unexplained)
-            count_width = max(len(f"{u.framework_count:,}") for u in self.unexplained)
-            out += [
+    def _unexplained_lines(self) -> list[str]:
+        if not self.unexplained:
+            return []
+        width = max(len(_label(u.path, u.class_name)) for u in self.unexplained)
+        count_width = max(len(f"{u.framework_count:,}") for u in self.unexplained)
+        return [
+            "Not explained (counted by the framework, not broken down):",
+            *(
                 f"  {_label(u.path, u.class_name).ljust(width)}  "
                 f"{u.framework_count:>{count_width},}  {u.reason}"
                 for u in self.unexplained
+            ),
+            "",
+        ]
+
+    def _work_lines(self) -> list[str]:
+        """Each recurrent layer's multiply-accumulates, then the other layers' per
+        position, when a sequence length was given."""
+        if self.steps is None:
+            return []
+        lines = [
+            f"  {item.title}: {item.breakdown.work.macs_per_step:,} MACs a step, "
+            f"{item.breakdown.work.macs:,} MACs for the sequence"
+            for item in self.items
+        ]
+        around = [self._counted_work_line(layer, self.steps) for layer in self.counted]
+        if around:
+            lines += [
+                "  Around them, per position (a time step, a convolution's output pixel; "
+                f"S = {self.steps:,} keys for attention):",
+                *around,
             ]
-            out.append("")
+        return [f"Work for a sequence of {self.steps:,} time steps (details=True for the rest):",
+                *lines, ""]  # fmt: skip
+
+    @staticmethod
+    def _counted_work_line(layer: CountedLayer, keys: int) -> str:
+        """``    dense (Dense): a × b = 16 × 3 = 48 MACs``, or why there are none."""
+        count = layer.count
+        if count.spec.work_unknown:
+            return f"    {layer.title}: not counted, {count.spec.work_unknown}"
+        if not count.macs(keys):
+            return f"    {layer.title}: 0 MACs, no matrix product (a lookup or element-wise)"
+        return f"    {layer.title}: {count.work_formula(keys)} MACs"
+
+    def _notes(self) -> list[str]:
+        """Why dense layers stayed apart from the recurrent layer before them."""
+        notes = [f"  {layer.title}: {layer.note}" for layer in self.counted if layer.note]
+        return ["Not a recurrent layer's dense head:", *notes, ""] if notes else []
+
+    def text(self, *, details: bool = False) -> str:
+        """Plain text: the compact summary (one line a layer), the totals and the verdict;
+        with ``details``, each recurrent layer's weight-group table after them."""
+        out = [self._heading(), "", summary_text(self.rows()), ""]
+        out += [self.shapes_note, ""] if self.shapes_note else []
+        out += self._notes()
+        out += [f"Total params: {self.framework_total:,}: {self.trainable_split()}", ""]
+        out += self._work_lines()
+        out += self._unexplained_lines()
+        if details:
+            for item in self.items:
+                out += [self._item_line(item), text_table(item.breakdown), ""]
+        elif self.items:
+            out += ["Each recurrent layer's weight groups: report.text(details=True).", ""]
         out.append(self.reconciliation())
         return "\n".join(out)
 
-    def html(self, theme: Theme = LIGHT, *, diagrams: bool = True) -> str:
-        """HTML: the same content, tables coloured by role with ``theme``'s colours.
+    def strip_rows(self) -> list[SummaryRow]:
+        """Every layer on its own, in the model's order, for the strip: the summary's rows
+        with each recurrent row opened into its layers (the stacked ones and the head
+        folded into it), each with the framework's count of it."""
+        opened = [pair for pair in self._placed_rows() if pair[1].family != "recurrent"]
+        for item in self.items:
+            verdict = "yes" if item.matches else "DOES NOT MATCH"
+            folded = item.stacked + ((item.head,) if item.head else ())
+            bottom = FoldedLayer(
+                item.path,
+                item.class_name,
+                item.framework_count - sum(layer.framework_count for layer in folded),
+                item.position,
+            )
+            for layer in (bottom, *folded):
+                family: RowFamily = "counted" if layer is item.head else "recurrent"
+                row = SummaryRow(layer.path, layer.class_name, "", layer.framework_count, (),
+                                 verdict, family)  # fmt: skip
+                opened.append((layer.position, row))
+        return [row for _, row in sorted(opened, key=lambda pair: pair[0])]
 
-        With ``diagrams`` each explained layer also gets its block diagram (drawing
-        loads matplotlib, so it happens only here, when HTML is asked for).
+    def strip_figure(self, theme: str | Theme = LIGHT) -> Figure:
+        """The model as a strip: every layer a box with its count, in the model's order
+        (a new pyplot-free matplotlib figure)."""
+        from ..diagram import draw_strip  # matplotlib loads only when a picture is drawn
+
+        return draw_strip(self.strip_rows(), title=self._strip_title(), theme=theme)
+
+    def strip(self, fmt: str = "png", *, theme: str | Theme = LIGHT) -> bytes:
+        """:meth:`strip_figure` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
+        from ..diagram import render_strip
+
+        return render_strip(self.strip_rows(), fmt, title=self._strip_title(), theme=theme)
+
+    def _strip_title(self) -> str:
+        return f"{self._heading()}: {self.framework_total:,} parameters"
+
+    def html(self, theme: Theme = LIGHT, *, diagrams: bool = True) -> str:
+        """HTML: the compact summary first, then each recurrent layer's details, folded
+        (``<details>``), tables coloured by role with ``theme``'s colours.
+
+        With ``diagrams`` the model's strip (:meth:`strip`) leads, and each explained
+        layer also gets its block diagram (drawing loads matplotlib, so it happens only
+        here, when HTML is asked for).
         """
         parts = [f"<h3>{escape(self._heading())}</h3>"]
-        for item in self.items:
-            parts.append(f"<h4>{escape(self._item_line(item))}</h4>")
-            if diagrams:
-                from ..diagram import image_html
-
-                parts.append(f"<div>{image_html(item.breakdown, theme=theme)}</div>")
-            parts.append(html_table(item.breakdown, theme))
-        if not self.items:
-            parts.append("<p>No recurrent layer found.</p>")
+        if diagrams:
+            alt = f"Strip. {self._strip_title()}: " + ", ".join(
+                f"{row.name} {row.params:,}" for row in self.rows()
+            )
+            parts.append(f"<div>{picture_tag(self.strip('png', theme=theme), 'png', alt)}</div>")
+        parts.append(summary_html(self.rows(), theme))
+        if self.shapes_note:
+            parts.append(f"<p>{escape(self.shapes_note)}</p>")
+        parts.append(
+            f"<p>Total params: {self.framework_total:,}: {escape(self.trainable_split())}</p>"
+        )
+        work = self._work_lines()
+        if work:
+            parts.append("<p>" + "<br>".join(escape(line) for line in work if line) + "</p>")
         if self.unexplained:
             rows = "".join(
                 f"<tr><td><code>{escape(u.path)}</code></td><td>{escape(u.class_name)}</td>"
@@ -236,10 +479,13 @@ class ModelReport:
             )
         colour = theme.foreground if self.matches else theme.roles["recurrent"]
         parts.append(f'<p style="color:{colour}"><b>{escape(self.reconciliation())}</b></p>')
-        return (
-            f'<div class="lstm-widget-model" style="color:{theme.foreground};'
-            f'background:{theme.background}">{"".join(parts)}</div>'
-        )
+        for item in self.items:
+            image = f"<div>{image_html(item.breakdown, theme=theme)}</div>" if diagrams else ""
+            parts.append(
+                f"<details><summary>{escape(self._item_line(item))}</summary>"
+                f"{image}{html_table(item.breakdown, theme)}</details>"
+            )
+        return on_theme("".join(parts), theme, css_class="lstm-widget-model")
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -257,13 +503,15 @@ class ModelReport:
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer with parameters, as a walker found it, before heads are folded in.
+    """One layer, as a walker found it, before heads are folded in; one without
+    parameters has no ``tensors``.
 
     ``tensors`` carry the full names a table shows, ``names`` the same tensors' names
     within the layer (what the standard layout is checked against), and ``module`` is
-    the framework's own object. Exactly one of ``settings`` (a recurrent layer we
-    count), ``head`` (a dense layer with a bias: input and output width) or ``reason``
-    (why not) describes it.
+    the framework's own object. ``settings`` describes a recurrent layer we count,
+    ``other`` a layer of a kind the registry lists (a dense layer with a bias also has
+    ``head``, its input and output width, in case it folds into the recurrent layer
+    before it), and ``reason`` says why a layer is neither.
     """
 
     path: str
@@ -274,13 +522,21 @@ class Layer:
     module: Any
     settings: Settings | None = None
     head: tuple[int, int] | None = None
+    other: LayerCount | None = None
     reason: str = ""
+    output_shape: str = ""
+    frozen: bool = False
+
+    @property
+    def weightless(self) -> bool:
+        return not self.tensors
 
 
 @dataclass(frozen=True)
 class Walk:
-    """What an adapter found in a model: its layers with parameters, in order, and what
-    the neutral assembly needs to ask of the framework.
+    """What an adapter found in a model: its layers, in order (those without parameters
+    too, as the framework lists them), and what the neutral assembly needs to ask of the
+    framework.
 
     ``feeds`` tells whether a dense or recurrent layer takes a recurrent layer's output;
     ``weight_name`` what a framework layer calls one of counting's tensor names.
@@ -291,6 +547,11 @@ class Walk:
     total: int
     feeds: Feeds
     weight_name: WeightName
+    trainable_total: int | None = None
+    #: Where a framework records no output shapes (PyTorch): runs the model on an
+    #: example input and returns each layer's output shape by its module's id.
+    run_example: Callable[[object], dict[int, str]] | None = None
+    shapes_note: str = ""
 
 
 class Adapter(Protocol):
@@ -340,7 +601,9 @@ def _readable() -> dict[Framework, Adapter]:
     }
 
 
-def explain(obj: object, *, name: str | None = None) -> ModelReport:
+def explain(
+    obj: object, *, name: str | None = None, steps: int | None = None, example: object = None
+) -> ModelReport:
     """Explain every recurrent layer of a Keras 3 / PyTorch model and reconcile totals.
 
     Parameters
@@ -350,6 +613,13 @@ def explain(obj: object, *, name: str | None = None) -> ModelReport:
         whole model or a single ``nn.LSTM``/``nn.GRU``/``nn.RNN`` or cell).
     name
         What to call ``obj`` in error messages (e.g. the notebook variable's name).
+    steps
+        Time steps of a sequence: each recurrent layer's breakdown adds its work
+        (multiply-accumulates per step and for the sequence, values kept).
+    example
+        An input batch for a PyTorch model (a tensor, or a tuple of the forward's
+        arguments): the model runs on it once, in eval mode and without gradients,
+        and each layer's output shape is read off the run. Keras records its own.
 
     Raises
     ------
@@ -364,13 +634,22 @@ def explain(obj: object, *, name: str | None = None) -> ModelReport:
     (True, 491, 491)
     """
     label = name or "the object"
+    counted = check_steps(steps)
+    report = _explain(obj, label, example)
+    if counted is None:
+        return report
+    items = tuple(replace(i, breakdown=replace(i.breakdown, steps=counted)) for i in report.items)
+    return replace(report, items=items, steps=counted)
+
+
+def _explain(obj: object, label: str, example: object) -> ModelReport:
     readable = _readable()
     # Several conventions may read one package (Keras 2 layers and TensorFlow 1 cells
     # both come from tf_keras): the first whose adapter recognises the object reads it.
     for framework in _frameworks_of(obj, readable):
         walk = readable[framework].walk(obj, label)
         if walk is not None:
-            return _assemble(framework, walk)
+            return _assemble(framework, _with_shapes(framework, walk, example, label))
     if isinstance(obj, type) and _frameworks_of(obj, readable, as_class=True):
         # nn.LSTM, not nn.LSTM(...)
         raise IntrospectionError(
@@ -380,6 +659,30 @@ def explain(obj: object, *, name: str | None = None) -> ModelReport:
     *others, last = (a.accepts for a in readable.values())
     accepted = f"{', '.join(others)} or {last}" if others else last
     raise IntrospectionError(f"{label} is {_describe(obj)}, not {accepted}.")
+
+
+def _with_shapes(framework: Framework, walk: Walk, example: object, label: str) -> Walk:
+    """``walk`` with its layers' output shapes read off a run on ``example``, for a
+    framework that records none; a note saying how to get them when none is given."""
+    if walk.run_example is None:
+        if example is not None:
+            raise IntrospectionError(
+                f"example= is for PyTorch modules, which record no output shapes; "
+                f"{label} is a {framework_spec(framework).label} model, whose shapes its "
+                "framework records."
+            )
+        return walk
+    if example is None:
+        note = (
+            "Output shapes: PyTorch knows them only once the model runs; "
+            "explain(model, example=<an input batch>) runs it once and reads them."
+        )
+        return replace(walk, shapes_note=note)
+    shapes = walk.run_example(example)
+    shaped = [
+        replace(layer, output_shape=shapes.get(id(layer.module), "")) for layer in walk.layers
+    ]
+    return replace(walk, layers=shaped)
 
 
 def _frameworks_of(
@@ -407,10 +710,48 @@ def _describe(obj: object) -> str:
 
 
 def _assemble(framework: Framework, walk: Walk) -> ModelReport:
-    """Explain each standard recurrent layer with the dense head it feeds; list the rest."""
-    layers, feeds, weight_name = walk.layers, walk.feeds, walk.weight_name
+    """Explain each standard recurrent layer with the dense head it feeds; list the rest.
+
+    Layers without parameters sit in the summary at their place but play no part in
+    folding: a Dropout between an LSTM and its Dense leaves the Dense its head.
+    """
+    feeds, weight_name = walk.feeds, walk.weight_name
     items: list[ExplainedLayer] = []
     unexplained: list[UnexplainedLayer] = []
+    others: list[CountedLayer] = []
+
+    position = {id(layer): k for k, layer in enumerate(walk.layers)}
+    weightless = tuple(
+        WeightlessLayer(layer.path, layer.class_name, position[id(layer)], layer.output_shape)
+        for layer in walk.layers
+        if layer.weightless
+    )
+    layers = [layer for layer in walk.layers if not layer.weightless]
+
+    def not_folded(layer: Layer, reason: str, *, countable: bool = True) -> None:
+        """A layer that is no recurrent layer's head: counted from its spec when its
+        tensors are exactly the spec's, else listed with the reason."""
+        other = layer.other if countable else None
+        unlike = _unlike_spec(layer, other, weight_name) if other else reason
+        if other is None or unlike:
+            unexplained.append(replace(_unexplained(layer, unlike), position=position[id(layer)]))
+        else:
+            counted = _counted_layer(layer, other, position[id(layer)])
+            others.append(replace(counted, note=reason if layer.head else ""))
+
+    def explained(
+        stack: Sequence[Layer], b: Breakdown, head: Layer | None = None
+    ) -> ExplainedLayer:
+        item = _explained(stack, b, head)
+        shape = (head or stack[-1]).output_shape
+        return replace(
+            item,
+            position=position[id(stack[0])],
+            output_shape=shape,
+            head=_folded(head, position[id(head)]) if head else None,
+            stacked=tuple(_folded(layer, position[id(layer)]) for layer in stack[1:]),
+        )
+
     index = 0
     while index < len(layers):
         layer = layers[index]
@@ -419,12 +760,12 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             reason = layer.reason
             if layer.head:
                 reason = _dense_reason(layer.head, "not right after an explained recurrent layer")
-            unexplained.append(_unexplained(layer, reason))
+            not_folded(layer, reason)
             continue
         settings = layer.settings
         unlike = _unlike_standard(layer, breakdown(settings).tensors().items(), weight_name)
         if unlike:
-            unexplained.append(_unexplained(layer, unlike))
+            not_folded(layer, unlike, countable=False)
             continue
         stack = [layer]
         while index < len(layers):
@@ -437,7 +778,7 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         plain = breakdown(settings)
         following = layers[index] if index < len(layers) else None
         if following is None or following.head is None:
-            items.append(_explained(stack, plain))
+            items.append(explained(stack, plain))
             continue
         index += 1
         with_head = breakdown(settings.replace(dense=following.head[1]))
@@ -459,11 +800,63 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             head_tensors = {(g.tensor, g.tensor_shape) for g in with_head.groups if g.layer < 0}
             why_not = _unlike_standard(following, head_tensors, weight_name)
         if why_not:
-            items.append(_explained(stack, plain))
-            unexplained.append(_unexplained(following, why_not))
+            items.append(explained(stack, plain))
+            not_folded(following, why_not)
         else:
-            items.append(_explained(stack, with_head, following))
-    return ModelReport(framework, walk.model_name, tuple(items), tuple(unexplained), walk.total)
+            items.append(explained(stack, with_head, following))
+    return ModelReport(
+        framework,
+        walk.model_name,
+        tuple(items),
+        tuple(unexplained),
+        walk.total,
+        counted=tuple(others),
+        framework_trainable=walk.trainable_total,
+        weightless=weightless,
+        shapes_note=walk.shapes_note,
+    )
+
+
+def _unlike_spec(layer: Layer, count: LayerCount, weight_name: WeightName) -> str:
+    """How ``layer``'s tensors differ from its kind's spec; "" when they do not.
+
+    As for a recurrent layer (:func:`_unlike_standard`): by name within the layer (a
+    spec's ``query/kernel`` is Keras' ``kernel`` of the ``query`` sublayer) and shape,
+    so extra weights (LoRA, quantisation scales) or reshaped ones show up.
+    """
+    spec = [(t.name, t.shape) for t in count.tensors]
+    return _unlike_standard(layer, spec, weight_name)
+
+
+def _counted_layer(layer: Layer, count: LayerCount, position: int) -> CountedLayer:
+    return CountedLayer(
+        layer.path,
+        layer.class_name,
+        count,
+        layer.count,
+        layer.tensors,
+        position=position,
+        output_shape=layer.output_shape,
+        frozen=layer.frozen,
+    )
+
+
+def other_layer(
+    specs: Mapping[str, LayerSpec], readers: Readers, module: Any, recurrent: Sequence[str]
+) -> dict[str, Any]:
+    """``{"other": ...}``: ``module`` counted from the registry's spec of its kind, read
+    by the framework's reader for its class; ``{"reason": ...}`` for a class it lacks.
+
+    Only the framework's own classes are read by name: a user's class that happens to
+    be called ``Attention`` is not Keras' ``Attention``.
+    """
+    own = type(module).__module__.partition(".")[0] in ("keras", "torch")
+    reader = readers.get(type(module).__name__) if own else None
+    if reader is None:
+        kinds = ", ".join([*recurrent, *(spec.label for spec in specs.values())])
+        return {"reason": f"not one of the layers lstm_widget counts ({kinds})"}
+    key, sizes, switches = reader(module)
+    return {"other": count_layer(specs[key], sizes, switches)}
 
 
 #: Settings a layer stacked on another may differ in: its own widths and depth.
@@ -509,13 +902,12 @@ def _explained(stack: Sequence[Layer], b: Breakdown, head: Layer | None = None) 
         breakdown=_named(b, tensors),
         framework_count=sum(layer.count for layer in (bottom, *folded)),
         framework_tensors=tensors,
-        head=_folded(head) if head else None,
-        stacked=tuple(_folded(layer) for layer in stack[1:]),
+        frozen=all(layer.frozen for layer in stack),
     )
 
 
-def _folded(layer: Layer) -> FoldedLayer:
-    return FoldedLayer(layer.path, layer.class_name, layer.count)
+def _folded(layer: Layer, position: int) -> FoldedLayer:
+    return FoldedLayer(layer.path, layer.class_name, layer.count, position)
 
 
 def _unexplained(layer: Layer, reason: str) -> UnexplainedLayer:

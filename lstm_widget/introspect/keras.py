@@ -15,8 +15,17 @@ from functools import partial
 from importlib import import_module
 from typing import Any
 
-from ..conventions import KERAS, OPTIONS, with_article
-from ._assembly import IntrospectionError, Layer, Walk, counted, register_adapter
+from ..conventions import KERAS, OPTIONS, cell_spec
+from ..conventions.layers import KERAS_LAYERS
+from ._assembly import (
+    IntrospectionError,
+    Layer,
+    Readers,
+    Walk,
+    counted,
+    other_layer,
+    register_adapter,
+)
 
 #: The tensors a nested Keras model's calls gave one of its inputs, by its InputLayer's id.
 NestedInputs = dict[int, list[Any]]
@@ -65,35 +74,62 @@ def _walk(keras: Any, model: Any, label: str) -> Walk:
         total=int(model.count_params()),
         feeds=partial(_keras_feeds, keras, _keras_nested_inputs(keras, model)),
         weight_name=_keras_weight_name,
+        trainable_total=sum(math.prod(w.shape) for w in model.trainable_weights),
     )
 
 
 def _keras_layers(
     keras: Any, layer: Any, seen: set[int], prefix: str | None = None
 ) -> Iterator[Layer]:
-    """Leaf layers with weights, depth first; nested models are walked into.
+    """Leaf layers with weights, depth first; nested models are walked into, and so is a
+    custom layer lstm_widget does not know whose weights all belong to its sublayers
+    (an attention layer made of Dense layers is explained through them).
 
     ``prefix`` is ``None`` for the model handed to :func:`explain`, whose own name is
     left out of its layers' paths, as in ``model.summary()``.
     """
+    inner_prefix = "" if prefix is None else f"{prefix}{layer.name}/"
     if isinstance(layer, keras.Model):
-        inner_prefix = "" if prefix is None else f"{prefix}{layer.name}/"
         for inner in layer.layers:
             yield from _keras_layers(keras, inner, seen, inner_prefix)
         return
-    weights = [w for w in layer.weights if id(w) not in seen]
-    seen.update(id(w) for w in weights)
-    if not weights:
+    path = f"{prefix or ''}{layer.name}"
+    if not layer.weights:  # Dropout, Flatten, pooling, ...: a row at 0, as summary() has
+        yield Layer(path, type(layer).__name__, 0, (), (), layer,
+                    output_shape=_keras_output_shape(layer))  # fmt: skip
         return
+    weights = [w for w in layer.weights if id(w) not in seen]
+    if not weights:  # every one shared with a layer listed before
+        return
+    sublayers = [inner for inner in getattr(layer, "_layers", ()) if inner.weights]
+    owned = {id(w) for inner in sublayers for w in inner.weights}
+    known = type(layer).__module__.startswith("keras.") and type(layer).__name__ in _KNOWN
+    if not known and owned >= {id(w) for w in weights}:
+        for inner in sublayers:
+            yield from _keras_layers(keras, inner, seen, f"{prefix or ''}{layer.name}/")
+        return
+    seen.update(id(w) for w in weights)
     entry = Layer(
-        path=f"{prefix or ''}{layer.name}",
+        path=path,
         class_name=type(layer).__name__,
         count=int(layer.count_params()),
         tensors=tuple((w.path, tuple(w.shape)) for w in weights),
         names=tuple(w.name for w in weights),
         module=layer,
+        output_shape=_keras_output_shape(layer),
+        frozen=not layer.trainable,
     )
     yield replace(entry, **_keras_kind(keras, layer))
+
+
+def _keras_output_shape(layer: Any) -> str:
+    """The output shape as ``model.summary()`` prints it, where the graph recorded one."""
+    try:
+        output = layer.output
+    except (AttributeError, ValueError):  # never called symbolically, or called twice
+        return ""
+    shape = getattr(output, "shape", None)
+    return "" if shape is None else str(tuple(shape))
 
 
 def _keras_weight_name(layer: Any, counting_name: str) -> str:
@@ -217,16 +253,83 @@ def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
         return recurrent
     dense = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
     if isinstance(dense, keras.layers.Dense) and len(dense.kernel.shape) == 2:
+        other = other_layer(KERAS_LAYERS, _READERS, dense, _CLASSES)
         if not dense.use_bias:
-            return {"reason": "a dense layer without a bias"}
-        return {"head": (int(dense.kernel.shape[0]), int(dense.units))}
+            return other
+        return {"head": (int(dense.kernel.shape[0]), int(dense.units)), **other}
     if isinstance(layer, keras.layers.Bidirectional):
         forward = _keras_rnn_settings(keras, layer.forward_layer)
         backward = _keras_rnn_settings(keras, layer.backward_layer)
         if forward and forward == backward and "settings" in forward:
             return {"settings": forward["settings"].replace(bidirectional=True)}
         return {"reason": f"its directions are not the same {_one_of(_CLASSES)}"}
-    return {"reason": f"not {with_article(', '.join(_CLASSES))} or a dense head"}
+    return other_layer(KERAS_LAYERS, _READERS, dense, _CLASSES)
+
+
+def _conv(layer: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
+    *kernel, channels, filters = (int(n) for n in layer.kernel.shape)
+    key, sizes = ("conv1d", {"k": kernel[0]}) if len(kernel) == 1 else (
+        "conv2d", {"kh": kernel[0], "kw": kernel[-1]})  # fmt: skip
+    return key, {**sizes, "c/g": channels, "f": filters}, {"bias": bool(layer.use_bias)}
+
+
+def _norm_width(layer: Any) -> int:
+    """The width a normalisation layer scales: its axis' size in the built input."""
+    return int(next(w for w in layer.weights).shape[0])
+
+
+def _mha(layer: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
+    def width(dense: Any, axis: int) -> int:
+        return int(dense.kernel.shape[axis])
+
+    sizes = {
+        "d_q": width(layer._query_dense, 0),
+        "d_k": width(layer._key_dense, 0),
+        "d_v": width(layer._value_dense, 0),
+        "H": int(layer.num_heads),
+        "k": int(layer.key_dim),
+        "v": int(layer.value_dim or layer.key_dim),
+        "d_o": width(layer._output_dense, -1),
+    }
+    return "mha", sizes, {"bias": bool(layer.use_bias)}
+
+
+#: How each Keras class is read: its registry key, the sizes of its shape symbols and
+#: its switches, from the layer's own settings (and, for input widths, its kernel).
+_READERS: Readers = {
+    "Embedding": lambda layer: (
+        "embedding", {"v": layer.input_dim, "d": layer.output_dim}, {}),
+    "Dense": lambda layer: (
+        "dense", {"a": int(layer.kernel.shape[0]), "b": layer.units},
+        {"bias": bool(layer.use_bias)}),
+    "Conv1D": _conv,
+    "Conv2D": _conv,
+    "BatchNormalization": lambda layer: (
+        "batchnorm", {"c": _norm_width(layer)}, {"scale": layer.scale, "center": layer.center}),
+    "LayerNormalization": lambda layer: (
+        "layernorm", {"d": _norm_width(layer)}, {"scale": layer.scale, "center": layer.center}),
+    "MultiHeadAttention": _mha,
+    "Attention": lambda layer: (
+        "attention", {},
+        {"scale": bool(layer.use_scale), "concat": layer.score_mode == "concat"}),
+    "AdditiveAttention": lambda layer: (
+        "additive_attention", {"d": int(layer.scale.shape[0]) if layer.use_scale else 0},
+        {"scale": bool(layer.use_scale)}),
+}  # fmt: skip
+
+#: ConvLSTM1D, 2D, 3D: a convolutional cell's layer classes, one per kernel length.
+_CONV_CLASSES = tuple(
+    f"{layout.class_name}{dims}D"
+    for kind, layout in KERAS.cells.items()
+    for dims in cell_spec(kind).kernel_dims
+)
+
+#: The Keras classes read as one layer: the recurrent ones, their cells and wrappers,
+#: and every class a layer spec covers. A custom layer is walked into instead.
+_KNOWN = frozenset(
+    {*_CLASSES, *_CONV_CLASSES, *(f"{c}Cell" for c in _CLASSES), "RNN", "Bidirectional",
+     "TimeDistributed", *_READERS}
+)  # fmt: skip
 
 
 def _one_of(names: tuple[str, ...]) -> str:

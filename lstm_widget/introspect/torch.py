@@ -7,13 +7,23 @@ comes from it, and is used as ``Any``, so type-checking does not depend on it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import partial
 from importlib import import_module
 from typing import Any
 
-from ..conventions import OPTIONS, PYTORCH, with_article
-from ._assembly import IntrospectionError, Layer, Walk, counted, register_adapter
+from ..conventions import OPTIONS, PYTORCH
+from ..conventions.layers import PYTORCH_LAYERS
+from ._assembly import (
+    IntrospectionError,
+    Layer,
+    Readers,
+    Walk,
+    counted,
+    other_layer,
+    register_adapter,
+)
 
 #: The recurrent classes this convention stores, as PyTorch names them; an ``RNNBase``
 #: module's ``mode`` starts with one (``RNN_TANH``).
@@ -44,6 +54,8 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
         named = _torch_own_parameters(torch, module)
         own = [(n, p) for n, p in named if id(p) not in seen]
         seen.update(id(p) for _, p in own)
+        if not named and _weightless_leaf(module, path):
+            layers.append(Layer(path, type(module).__name__, 0, (), (), module))
         if not own:
             continue
         entry = Layer(
@@ -53,6 +65,7 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
             tensors=tuple((f"{path}.{n}" if path else n, tuple(p.shape)) for n, p in own),
             names=tuple(n for n, _ in own),
             module=module,
+            frozen=not any(p.requires_grad for _, p in own),
         )
         kind = (
             _torch_kind(torch, module)
@@ -66,7 +79,55 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
         total=sum(p.numel() for p in model.parameters()),
         feeds=_torch_feeds,
         weight_name=partial(_torch_weight_name, torch),
+        trainable_total=sum(p.numel() for p in model.parameters() if p.requires_grad),
+        run_example=partial(_output_shapes, torch, model, label),
     )
+
+
+def _output_shapes(torch: Any, model: Any, label: str, example: object) -> dict[int, str]:
+    """Each module's output shape on one forward pass over ``example``, by module id.
+
+    The pass runs without gradients and in eval mode, so no running statistic moves
+    and no dropout draws; every module's own mode is put back afterwards. A module
+    returning several tensors (an LSTM's output and final states) shows its first, the
+    output, as torchinfo and Keras put first; one called twice, its first call's.
+    """
+    shapes: dict[int, str] = {}
+
+    def record(module: Any, _inputs: Any, output: Any) -> None:
+        leaves = [output]
+        while leaves and isinstance(leaves[0], tuple | list):
+            leaves = list(leaves[0]) + leaves[1:]
+        if leaves and isinstance(leaves[0], torch.Tensor):
+            shapes.setdefault(id(module), str(tuple(leaves[0].shape)))
+
+    modes = {id(module): module.training for module in model.modules()}
+    hooks = [module.register_forward_hook(record) for module in model.modules()]
+    arguments = example if isinstance(example, tuple) else (example,)
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(*arguments)
+    except Exception as error:  # the user's forward: any error is theirs to read
+        first_line = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else ""
+        raise IntrospectionError(
+            f"{label} ({type(model).__name__}) cannot run on the example given: "
+            f"{type(error).__name__}: {first_line}."
+        ) from error
+    finally:
+        for hook in hooks:
+            hook.remove()
+        for module in model.modules():
+            module.train(modes[id(module)])
+    return shapes
+
+
+def _weightless_leaf(module: Any, path: str) -> bool:
+    """A module with neither parameters nor submodules (Dropout, ReLU, Flatten, pooling,
+    ...): torchinfo's row at 0. The modules a parametrisation keeps its functions in
+    compute a tensor of another module; they are not layers."""
+    inside_parametrisation = "parametrizations" in path.split(".")
+    return not any(True for _ in module.children()) and not inside_parametrisation
 
 
 def _torch_own_parameters(torch: Any, module: Any) -> list[tuple[str, Any]]:
@@ -112,12 +173,13 @@ def _torch_kind(torch: Any, module: Any) -> dict[str, Any]:
     elif isinstance(module, tuple(cells)):
         cell = next(name for kind, name in cells.items() if isinstance(module, kind))
         stacking = {}
-    elif isinstance(module, nn.Linear):
-        if module.bias is None:
-            return {"reason": "a linear layer without a bias"}
-        return {"head": (module.in_features, module.out_features)}
+    elif isinstance(module, nn.Linear) and module.bias is not None:
+        return {
+            "head": (module.in_features, module.out_features),
+            **other_layer(PYTORCH_LAYERS, _READERS, module, tuple(_CELLS)),
+        }
     else:
-        return {"reason": f"not {with_article(', '.join(_CELLS))} or a dense head"}
+        return other_layer(PYTORCH_LAYERS, _READERS, module, tuple(_CELLS))
     options = PYTORCH.cells[cell].options
     return counted(
         {
@@ -133,3 +195,40 @@ def _torch_kind(torch: Any, module: Any) -> dict[str, Any]:
 
 
 register_adapter(PYTORCH.adapter or PYTORCH.key, TorchAdapter())
+
+
+def _conv(m: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
+    kernel = tuple(m.kernel_size)
+    key, sizes = ("conv1d", {"k": kernel[0]}) if len(kernel) == 1 else (
+        "conv2d", {"kh": kernel[0], "kw": kernel[-1]})  # fmt: skip
+    sizes |= {"c/g": m.in_channels // m.groups, "f": m.out_channels}
+    return key, sizes, {"bias": m.bias is not None}
+
+
+def _linear(m: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
+    return "dense", {"a": m.in_features, "b": m.out_features}, {"bias": m.bias is not None}
+
+
+def _batchnorm(m: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
+    return "batchnorm", {"c": m.num_features}, {"affine": bool(m.affine)}
+
+
+#: How each PyTorch module is read: its registry key, the sizes of its shape symbols
+#: and its switches, from the module's own attributes.
+_READERS: Readers = {
+    "Embedding": lambda m: ("embedding", {"v": m.num_embeddings, "d": m.embedding_dim}, {}),
+    "Linear": _linear,
+    # nn.MultiheadAttention's out_proj: a Linear under another name.
+    "NonDynamicallyQuantizableLinear": _linear,
+    "Conv1d": _conv,
+    "Conv2d": _conv,
+    "BatchNorm1d": _batchnorm,
+    "BatchNorm2d": _batchnorm,
+    "LayerNorm": lambda m: (
+        "layernorm", {"d": math.prod(m.normalized_shape)},
+        {"affine": bool(m.elementwise_affine), "bias": m.bias is not None}),
+    "MultiheadAttention": lambda m: (
+        "mha", {"E": m.embed_dim, "k": m.kdim, "v": m.vdim},
+        {"packed": bool(m._qkv_same_embed_dim), "separate": not m._qkv_same_embed_dim,
+         "bias": m.in_proj_bias is not None, "bias_kv": m.bias_k is not None}),
+}  # fmt: skip

@@ -1,0 +1,113 @@
+"""The whole model as a strip: every layer a box with its count, drawn by matplotlib
+without pyplot, returned by ModelReport.strip_figure() / strip() and leading its HTML."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+
+from lstm_widget import explain
+from lstm_widget.diagram import STRIP_BOX, STRIP_PER_ROW, draw_strip, strip_positions
+from lstm_widget.report import SummaryRow
+
+pytestmark = pytest.mark.frameworks
+
+keras = pytest.importorskip("keras")
+torch = pytest.importorskip("torch")
+layers = keras.layers
+
+
+def bidirectional_example():
+    """The Keras documentation's Bidirectional LSTM, with a Dropout and an Activation."""
+    return keras.Sequential(
+        [
+            keras.Input((None,), dtype="int32"),
+            layers.Embedding(20000, 128),
+            layers.Bidirectional(layers.LSTM(64, return_sequences=True)),
+            layers.Dropout(0.2),
+            layers.Bidirectional(layers.LSTM(64)),
+            layers.Dense(1),
+            layers.Activation("sigmoid"),
+        ]
+    )
+
+
+def test_every_layer_is_a_box_of_its_own_in_the_models_order():
+    model = bidirectional_example()
+    report = explain(model)
+    rows = report.strip_rows()
+    # The summary folds the two Bi-LSTMs and the Dense into one row; the strip opens it.
+    assert len(report.rows()) == 4
+    assert [(row.kind, row.params, row.family) for row in rows] == [
+        ("Embedding", 20000 * 128, "counted"),
+        ("Bidirectional", 2 * 4 * (128 * 64 + 64 * 64 + 64), "recurrent"),
+        ("Dropout", 0, "weightless"),
+        ("Bidirectional", 2 * 4 * (128 * 64 + 64 * 64 + 64), "recurrent"),
+        ("Dense", 128 + 1, "counted"),
+        ("Activation", 0, "weightless"),
+    ]
+    assert [row.name for row in rows] == [layer.name for layer in model.layers]
+    assert sum(row.params for row in rows) == model.count_params() == 2_757_761
+
+
+def test_the_strip_is_a_pyplot_free_figure_with_a_box_and_count_per_layer():
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    open_before = pyplot.get_fignums() if pyplot else []
+    report = explain(bidirectional_example())
+    fig = report.strip_figure()
+    assert isinstance(fig, Figure)
+    boxes = [p for p in fig.axes[0].patches if isinstance(p, FancyBboxPatch)]
+    assert len(boxes) == len(report.strip_rows()) == 6
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert {"2,560,000", "98,816", "129", "0"} <= texts
+    assert any("2,757,761 parameters" in t for t in texts)
+    # Five boxes a row, then the strip wraps; every box inside the figure.
+    width, height = (n * 72 for n in fig.get_size_inches())
+    for box in boxes:
+        assert 0 <= box.get_x() <= box.get_x() + box.get_width() <= width
+        assert 0 <= box.get_y() <= box.get_y() + box.get_height() <= height
+    assert len({box.get_y() for box in boxes}) == 2
+    if pyplot:
+        assert pyplot.get_fignums() == open_before
+
+
+def test_the_strip_renders_as_svg_and_png_and_leads_the_html():
+    report = explain(bidirectional_example())
+    svg = report.strip("svg", theme="high-contrast").decode().lower()
+    # Text stays text; the recurrent layers wear the theme's recurrent colour.
+    assert "2,560,000" in svg and "98,816" in svg and "#e69f00" in svg
+    assert report.strip("png").startswith(b"\x89PNG")
+    html = report.html()
+    assert html.index('alt="Strip. ') < html.index("lstm-widget-summary")
+    assert "Strip. " not in report.html(diagrams=False)
+
+
+def test_a_pytorch_stack_in_one_module_is_one_box_and_its_head_another():
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = torch.nn.Embedding(20, 300)
+            self.encoder = torch.nn.LSTM(300, 512, num_layers=2, batch_first=True)
+            self.decoder = torch.nn.Linear(512, 20)
+
+    rows = explain(Net()).strip_rows()
+    assert [(row.name, row.params) for row in rows] == [
+        ("embedding", 6_000),
+        ("encoder", 3_768_320),
+        ("decoder", 10_260),
+    ]
+
+
+def test_positions_wrap_into_rows_without_overlap():
+    positions = strip_positions(2 * STRIP_PER_ROW + 1)
+    assert len({y for _, y in positions}) == 3
+    width, height = STRIP_BOX
+    for k, (x, y) in enumerate(positions[:-1]):
+        nx, ny = positions[k + 1]
+        assert nx >= x + width or ny + height <= y  # right of it, or a row below
+    row = SummaryRow("a_very_long_layer_name_that_goes_on", "Dense", "", 10, (), "yes")
+    fig = draw_strip([row])
+    assert any(t.get_text().endswith("…") for t in fig.axes[0].texts)

@@ -1,0 +1,362 @@
+"""The work per time step and per sequence, checked against a real forward pass.
+
+PyTorch's own ``torch.utils.flop_counter.FlopCounterMode`` counts the matrix products
+a forward pass runs, in FLOPs (2 per multiply-accumulate). It counts nothing for a
+fused ``nn.LSTM`` on CPU, so each layer and direction is stepped here with the cell
+that carries the module's own weights, the outputs are checked equal to the module's,
+and that is what is counted. A projection has no cell, so a projected LSTM is stepped
+with ``F.linear`` throughout.
+"""
+
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+from lstm_widget import SettingsError, breakdown
+from lstm_widget.cli import main
+
+STEPS = 7
+CELLS = {"lstm": (torch.nn.LSTM, torch.nn.LSTMCell), "gru": (torch.nn.GRU, torch.nn.GRUCell),
+         "rnn": (torch.nn.RNN, torch.nn.RNNCell)}  # fmt: skip
+
+
+CELL_WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+def stepped(module, x):
+    """``module``'s output for ``x`` (batch first), computed one cell step at a time."""
+    _, cell_class = CELLS[{"LSTM": "lstm", "GRU": "gru"}.get(module.mode, "rnn")]
+    sequence = x
+    for layer in range(module.num_layers):
+        outputs = []
+        for suffix in ("", "_reverse")[: 2 if module.bidirectional else 1]:
+            names = [f"{n}_l{layer}{suffix}" for n in CELL_WEIGHTS]
+            weights = [getattr(module, n, None) for n in names]
+            steps = range(x.shape[1])
+            order = reversed(steps) if suffix else steps
+            if module.proj_size:
+                out = _projected(
+                    module,
+                    sequence,
+                    order,
+                    weights,
+                    getattr(module, f"weight_hr_l{layer}{suffix}"),
+                )
+            else:
+                cell = cell_class(sequence.shape[-1], module.hidden_size, bias=module.bias)
+                for name, weight in zip(CELL_WEIGHTS, weights, strict=True):
+                    if weight is not None:
+                        setattr(cell, name, weight)
+                out = _through_cell(cell, sequence, order, module.hidden_size)
+            outputs.append(out)
+        sequence = torch.cat(outputs, dim=-1)
+    return sequence
+
+
+def _through_cell(cell, sequence, order, hidden):
+    h = torch.zeros(sequence.shape[0], hidden)
+    c = torch.zeros_like(h)
+    out = [None] * sequence.shape[1]
+    for t in order:
+        if isinstance(cell, torch.nn.LSTMCell):
+            h, c = cell(sequence[:, t], (h, c))
+        else:
+            h = cell(sequence[:, t], h)
+        out[t] = h
+    return torch.stack(out, dim=1)
+
+
+def _projected(module, sequence, order, weights, w_hr):
+    """An LSTM step with a projection, in F.linear: gates, cell state, then h = W_hr·h."""
+    w_ih, w_hh, b_ih, b_hh = weights
+    h = torch.zeros(sequence.shape[0], module.proj_size)
+    c = torch.zeros(sequence.shape[0], module.hidden_size)
+    out = [None] * sequence.shape[1]
+    for t in order:
+        gates = F.linear(sequence[:, t], w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+        i, f, g, o = gates.chunk(4, dim=-1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = F.linear(torch.sigmoid(o) * torch.tanh(c), w_hr)
+        out[t] = h
+    return torch.stack(out, dim=1)
+
+
+def counted_flops(fn, *args):
+    with FlopCounterMode(display=False) as counter:
+        result = fn(*args)
+    return result, counter.get_total_flops()
+
+
+STACKS = [
+    {"cell": cell, "layers": layers, "bidirectional": bi}
+    for cell in CELLS
+    for layers in (1, 2)
+    for bi in (False, True)
+] + [
+    {"cell": "lstm", "layers": 2, "bidirectional": True, "proj_size": 3},
+    {"cell": "gru", "layers": 2, "bidirectional": False, "bias": False},
+]
+
+
+@pytest.mark.parametrize("stack", STACKS, ids=lambda s: "-".join(f"{k}={v}" for k, v in s.items()))
+def test_macs_agree_with_pytorchs_flop_counter(stack):
+    torch.manual_seed(0)
+    x_size, hidden = 4, 6
+    module_class, _ = CELLS[stack["cell"]]
+    module = module_class(
+        x_size, hidden, num_layers=stack["layers"], bidirectional=stack["bidirectional"],
+        bias=stack.get("bias", True), batch_first=True,
+        **({"proj_size": stack["proj_size"]} if "proj_size" in stack else {}),
+    )  # fmt: skip
+    x = torch.randn(2, STEPS, x_size)
+    with torch.no_grad():
+        expected, fused_flops = counted_flops(module, x)
+        ours, flops = counted_flops(stepped, module, x)
+    # A fused kernel the counter cannot see into counts 0 (nn.LSTM on CPU): why the
+    # cells are stepped. Where the module decomposes into counted products, it agrees.
+    assert fused_flops in (0, flops)
+    torch.testing.assert_close(ours, expected[0])
+    b = breakdown(framework="pytorch", input_size=x_size, units=hidden, steps=STEPS, **stack)
+    assert flops == 2 * x.shape[0] * b.work.macs  # the counter counts the whole batch
+    assert b.work.flops == 2 * b.work.macs
+
+
+def test_a_dense_head_at_every_step_is_f_times_n_macs_a_step():
+    b = breakdown(
+        framework="pytorch", input_size=3, units=8, bidirectional=True, dense=5, steps=STEPS
+    )
+    outputs, weight = torch.randn(1, STEPS, 16), torch.randn(5, 16)
+    _, flops = counted_flops(F.linear, outputs, weight)
+    assert flops == 2 * STEPS * b.work.head_macs == 2 * STEPS * 16 * 5
+
+
+def test_a_conv_lstms_work_is_per_position_of_its_grid():
+    """A ConvLSTM2D stepped as Keras runs it (one "same" convolution of the input and one
+    of the state per step, giving all four gates) does the stated MACs at every one of
+    its grid's positions: the figure per position times height × width."""
+    filters, channels, kernel, grid = 3, 2, (3, 3), (5, 4)
+    b = breakdown(cell="convlstm", units=filters, input_size=channels, kernel=kernel, steps=4)
+    w_x = torch.randn(4 * filters, channels, *kernel)
+    w_h = torch.randn(4 * filters, filters, *kernel)
+    bias = torch.randn(4 * filters)
+
+    def run(x):
+        h = torch.zeros(1, filters, *grid)
+        c = torch.zeros_like(h)
+        for t in range(x.shape[1]):
+            gates = F.conv2d(x[:, t], w_x, bias, padding="same")
+            gates = gates + F.conv2d(h, w_h, padding="same")
+            i, f, g, o = gates.chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+        return h
+
+    _, flops = counted_flops(run, torch.randn(1, b.work.steps, channels, *grid))
+    positions = grid[0] * grid[1]
+    assert b.work.per_position
+    assert flops // 2 == b.work.macs * positions
+    assert b.work.macs_per_step == 4 * 9 * filters * (channels + filters)
+    assert "at one position of the output grid" in str(b)
+
+
+@pytest.mark.parametrize(
+    "keras",
+    [
+        {"cell": "lstm"},
+        {"cell": "gru"},
+        {"cell": "gru", "reset_after": False},
+        {"cell": "rnn", "bidirectional": True, "layers": 3},
+        {"cell": "lstm", "bias": False, "dense": 2},
+    ],
+)
+def test_keras_layers_do_the_work_of_the_pytorch_layer_of_the_same_shapes(keras):
+    """Only biases differ between the frameworks, and biases are no multiply-accumulates."""
+    shapes = {"input_size": 5, "units": 9, "steps": 11}
+    torch_settings = {k: v for k, v in keras.items() if k != "reset_after"}
+    ours = breakdown(framework="keras", **shapes, **keras).work
+    theirs = breakdown(framework="pytorch", **shapes, **torch_settings).work
+    assert (ours.macs_per_step, ours.macs) == (theirs.macs_per_step, theirs.macs)
+    assert ours.lines == theirs.lines
+
+
+def test_torchinfo_counts_biases_and_misses_a_linear_heads_steps():
+    """torchinfo's own LSTM example: Embedding(20, 300) → LSTM(300, 512, 2) → Linear(512, 20).
+
+    torchinfo multiplies every parameter of a recurrent module, biases included, by
+    batch × steps, and a Linear's parameters by the batch alone, although it runs at
+    every step; an embedding's lookup it counts as its parameters. Multiply-accumulates
+    here are what the forward pass runs: the LSTM's matrix weights once a step, the
+    head's too, the lookup none.
+    """
+    torchinfo = pytest.importorskip("torchinfo")
+
+    class Tagger(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(20, 300)
+            self.lstm = torch.nn.LSTM(300, 512, num_layers=2, batch_first=True)
+            self.linear = torch.nn.Linear(512, 20)
+
+        def forward(self, tokens):
+            return self.linear(self.lstm(self.embedding(tokens))[0])
+
+    steps = 25
+    model = Tagger().eval()
+    tokens = torch.zeros(1, steps, dtype=torch.long)
+    summary = torchinfo.summary(model, input_data=tokens, verbose=0)
+    rows = {row.class_name: row for row in summary.summary_list}
+    lstm = breakdown(
+        framework="pytorch", input_size=300, units=512, layers=2, dense=20, steps=steps
+    )
+    lstm_params = sum(p.numel() for p in model.lstm.parameters())
+    biases = sum(p.numel() for n, p in model.lstm.named_parameters() if n.startswith("bias"))
+    assert rows["LSTM"].macs == lstm_params * steps
+    assert sum(lstm.work.layer_macs) * steps == (lstm_params - biases) * steps
+    assert rows["Linear"].macs == 512 * 20 + 20  # one step's weights and bias
+    assert lstm.work.head_macs * steps == 512 * 20 * steps
+    assert rows["Embedding"].macs == 20 * 300
+    with torch.no_grad():
+        embedded = model.embedding(tokens)
+        _, flops = counted_flops(lambda e: model.linear(stepped(model.lstm, e)), embedded)
+    assert flops == 2 * lstm.work.macs
+    assert summary.total_mult_adds == lstm_params * steps + (512 * 20 + 20) + 20 * 300
+
+
+def test_values_kept_follow_the_stated_assumption():
+    """LSTM(64 → 128), 50 steps: inference keeps the 50 outputs and the running h and c;
+    training keeps, every step, 4 gate activations, c and h (4h + h + h), and the input."""
+    work = breakdown(input_size=64, units=128, steps=50).work
+    assert work.memory.inference == 50 * 128 + (128 + 128)
+    assert work.memory.training == 50 * (64 + 4 * 128 + 128 + 128)
+    assert work.memory_bytes("float16") == {
+        "inference": 2 * work.memory.inference,
+        "training": 2 * work.memory.training,
+    }
+    gru = breakdown(cell="gru", input_size=64, units=128, steps=50, dense=3).work
+    assert gru.memory.inference == 50 * 3 + 128
+    assert gru.memory.training == 50 * (64 + 3 * 128 + 128 + 3)
+
+
+def test_elementwise_work_is_stated_apart():
+    """Keras LSTM(10) on 1 feature: per unit 5 activations (σ i, f, o; tanh g, tanh c),
+    3 products (f⊙c, i⊙g, o⊙tanh c), 1 addition for c and 4 bias additions."""
+    work = breakdown(units=10, input_size=1, dense=1, steps=3).work
+    e = work.elementwise
+    assert (e.activations, e.products, e.additions) == (50, 30, 50)
+    assert work.elementwise_per_step == e.total + 1  # the head's bias
+    assert work.macs_per_step == 4 * 10 * (1 + 10) + 10 * 1
+
+
+def test_the_seed_questions_work_reads_in_the_table():
+    text = str(breakdown(input_size=64, units=128, steps=50))
+    assert (
+        "layer 1: 4 × (x × h + h × h) = 4 × (64 × 128 + 128 × 128) = 98,304 MACs per step" in text
+    )
+    assert "× 50 steps = 4,915,200 MACs = 9,830,400 FLOPs" in text
+    assert "Work for" not in str(breakdown(input_size=64, units=128)), "only when asked"
+
+
+@pytest.mark.parametrize("steps", [0, -1, 2.5, True, "50"])
+def test_bad_steps_are_one_sentence(steps):
+    with pytest.raises(
+        SettingsError, match=r"^steps must be an integer from 1 to [\d,]+, not .*\.$"
+    ):
+        breakdown(steps=steps)
+
+
+def test_cli_steps_and_json(capsys):
+    assert main(["-i", "64", "-u", "128", "--steps", "50"]) == 0
+    assert "4,915,200 MACs" in capsys.readouterr().out
+    assert main(["-i", "64", "-u", "128", "--steps", "50", "--json"]) == 0
+    work = json.loads(capsys.readouterr().out)["work"]
+    assert (work["steps"], work["macs_per_step"], work["macs"]) == (50, 98_304, 4_915_200)
+    assert main(["--steps", "0"]) == 2
+    assert "steps must be an integer from 1" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ the layers around them
+
+
+def counted_layers(model, steps):
+    """The counted layers of ``explain(model)`` by path, with the work lines' text."""
+    from lstm_widget import explain
+
+    report = explain(model, steps=steps)
+    return {layer.path: layer.count for layer in report.counted}, report.text()
+
+
+def test_the_other_layers_macs_agree_with_pytorchs_flop_counter():
+    """Per position (a vector, a time step, an output pixel): each multiplied weight
+    once; attention adds its scores and weighted values for every one of S keys; an
+    embedding's lookup and a norm do no product."""
+    torch.manual_seed(0)
+    model = torch.nn.ModuleDict(
+        {
+            "embedding": torch.nn.Embedding(30, 16),
+            "linear": torch.nn.Linear(16, 3),
+            "conv1d": torch.nn.Conv1d(16, 8, 3),
+            "conv2d": torch.nn.Conv2d(4, 6, (3, 2), groups=2, bias=False),
+            "norm": torch.nn.LayerNorm(16),
+            "attention": torch.nn.MultiheadAttention(16, 2, batch_first=True),
+        }
+    )
+    s = 10
+    counts, text = counted_layers(model, steps=s)
+    sequence = torch.randn(1, s, 16)
+    runs = {
+        "embedding": (model["embedding"], torch.randint(0, 30, (1, s)), s),
+        "linear": (model["linear"], torch.randn(1, 16), 1),
+        "conv1d": (model["conv1d"], torch.randn(1, 16, 12), 12 - 2),
+        "conv2d": (model["conv2d"], torch.randn(1, 4, 7, 5), (7 - 2) * (5 - 1)),
+        "norm": (model["norm"], sequence, s),
+    }
+    for name, (layer, x, positions) in runs.items():
+        _, flops = counted_flops(layer, x)
+        assert flops // 2 == counts[name].macs(s) * positions, name
+    _, flops = counted_flops(model["attention"], sequence, sequence, sequence)
+    # torch runs the output projection inside the attention; it is a Linear row here.
+    per_query = counts["attention"].macs(s) + counts["attention.out_proj"].macs(s)
+    assert flops // 2 == per_query * s
+    assert counts["attention"].macs(s) == 3 * 16 * 16 + 2 * s * 16
+    assert "embedding (Embedding): 0 MACs" in text
+    assert "linear (Linear): b × a = 3 × 16 = 48 MACs" in text
+
+
+def test_keras_layers_around_do_the_work_of_the_pytorch_layers_of_the_same_shapes():
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    s, layers = 9, keras.layers
+    queries = keras.Input((s, 16))
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=8)(queries, queries)
+    dense = layers.Dense(3)(attended)
+    conv = layers.Conv1D(8, 3)(queries)
+    report = explain(keras.Model(queries, [dense, conv]), steps=s)
+    ours = {layer.class_name: layer.count.macs(s) for layer in report.counted}
+    torch_model = torch.nn.ModuleDict(
+        {
+            "attention": torch.nn.MultiheadAttention(16, 2),
+            "dense": torch.nn.Linear(16, 3),
+            "conv": torch.nn.Conv1d(16, 8, 3),
+        }
+    )
+    theirs, _ = counted_layers(torch_model, steps=s)
+    whole_attention = theirs["attention"].macs(s) + theirs["attention.out_proj"].macs(s)
+    assert ours["MultiHeadAttention"] == whole_attention
+    assert ours["Dense"] == theirs["dense"].macs(s) == 48
+    assert ours["Conv1D"] == theirs["conv"].macs(s) == 3 * 16 * 8
+    assert "not counted" not in report.text()
+
+
+def test_keras_dot_product_attentions_work_is_said_to_be_unknown():
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    x = keras.Input((5, 4))
+    out = keras.layers.Attention(use_scale=True)([x, x])
+    text = explain(keras.Model(x, out), steps=5).text()
+    # Keras numbers its layers' names per session: the class is what is certain.
+    assert "(Attention): not counted, its width is its inputs'" in text

@@ -164,6 +164,14 @@ def _on_theme(html: str, theme: Theme) -> str:
     return on_theme(html, theme, css_class="lstm-widget-panel-text", padding="0.25em 0.5em")
 
 
+def _image_layout(lecture: bool) -> widgets.Layout:
+    """An image's layout: in the lecture layout at its natural size, the size its text
+    was chosen for, never shrunk to the column, so browser zoom can only enlarge it."""
+    if lecture:
+        return widgets.Layout(max_width="none", flex="0 0 auto")
+    return widgets.Layout(max_width="100%")
+
+
 def _label(setting: str) -> str:
     """A control's label: the setting's name, and where it applies if not everywhere."""
     return f"{setting} ({', '.join(applies_to(setting))})" if setting in OPTIONS else setting
@@ -412,14 +420,7 @@ class Panel(widgets.VBox):
             [self.prompt, widgets.HBox([self.guess, self.check]), self.verdict]
         )
         self.message = widgets.HTML()
-        # The lecture diagram shows at its natural size, the size its text was chosen
-        # for: never shrunk to the column, so browser zoom can only enlarge it.
-        self.image = widgets.Image(
-            format=_WIDGET_FORMAT,
-            layout=widgets.Layout(max_width="none", flex="0 0 auto")
-            if lecture
-            else widgets.Layout(max_width="100%"),
-        )
+        self.image = widgets.Image(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
         self.comparison = widgets.HTML()
         self.formula = widgets.HTML()
         self.explanation = widgets.HTML()
@@ -429,13 +430,7 @@ class Panel(widgets.VBox):
         self.growth_over = widgets.ToggleButtons(
             options=list(GROWTH_OVERS), value="units", description="", style=wide
         )
-        # Its text is at lecture size at the natural size too: never shrunk to fit.
-        self.growth_image = widgets.Image(
-            format=_WIDGET_FORMAT,
-            layout=widgets.Layout(max_width="none", flex="0 0 auto")
-            if lecture
-            else widgets.Layout(max_width="100%"),
-        )
+        self.growth_image = widgets.Image(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
         self.growth_note = widgets.HTML()
         self.growth_section = widgets.Accordion(
             children=[widgets.VBox([self.growth_over, self.growth_note, self.growth_image])],

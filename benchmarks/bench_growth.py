@@ -23,7 +23,7 @@ TARGET_MS = 100
 def main() -> None:
     args = common.parse_args(__doc__.splitlines()[0])
     import lstm_widget
-    from lstm_widget.diagram import _save
+    from lstm_widget.diagram import save_figure
     from lstm_widget.growth_plot import GrowthPlot
     from lstm_widget.style import DEFAULT_DPI, LIGHT
 
@@ -38,7 +38,7 @@ def main() -> None:
         b = lstm_widget.breakdown(units=11 + k % 80, dense=1)
         start = time.perf_counter()
         fig = plot.update(b, "units")
-        _save(fig, "svg", DEFAULT_DPI, LIGHT)
+        save_figure(fig, "svg", DEFAULT_DPI, LIGHT)
         seconds.append(time.perf_counter() - start)
     common.line("growth redraw, units axis", common.describe_ms(seconds))
     redraw = common.median_ms(seconds)

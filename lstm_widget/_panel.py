@@ -47,7 +47,7 @@ from .counting import (
     breakdown,
     layers_label,
 )
-from .diagram import Diagram, _save
+from .diagram import Diagram, save_figure
 from .display import embedded_image, on_theme
 from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import GrowthPlot
@@ -965,7 +965,7 @@ class Panel(widgets.VBox):
             return
         self.growth_note.value = ""
         self.growth_image.layout.display = None
-        self.growth_image.value = _save(figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
+        self.growth_image.value = save_figure(figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
 
     def _report(self, message: str, details: str | None = None) -> None:
         self.error = message

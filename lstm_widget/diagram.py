@@ -333,8 +333,10 @@ def _new_figure(lay: Layout, theme: Theme, dpi: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _save(fig: Figure, fmt: Format, dpi: float, theme: Theme, **writer: Any) -> bytes:
-    """``fig`` as image bytes; ``writer`` goes to the canvas's print method (live SVG)."""
+def save_figure(fig: Figure, fmt: Format, dpi: float, theme: Theme, **writer: Any) -> bytes:
+    """``fig`` as image bytes, every picture of the package saved alike: the theme's
+    background, reproducible metadata, TrueType text in PDF. ``writer`` goes to the
+    canvas's print method (live SVG)."""
     buffer = io.BytesIO()
     # Any: matplotlib 3.11 types the keys as a Literal of its own names, 3.8 as str.
     save_rc: Any = {key: value for key, value in _SAVE_RC.items() if key in matplotlib.rcParams}
@@ -451,7 +453,7 @@ def render(
     fmt = _format(fmt)
     fig = draw(result_or_settings, theme=theme, highlight=highlight, block=block, variant=variant)
     resolution = _png_dpi(fmt, dpi, width, fig.get_size_inches()[0])
-    return _save(fig, fmt, resolution, theme_named(theme))
+    return save_figure(fig, fmt, resolution, theme_named(theme))
 
 
 class Diagram:
@@ -551,11 +553,11 @@ class Diagram:
         assert self._figure is not None and self._painted is not None
         if fmt == "svg" and self._live is not None:
             lay, emphasis = self._painted
-            save: SaveSVG = partial(_save, self._figure, "svg", self.dpi, self.theme)
+            save: SaveSVG = partial(save_figure, self._figure, "svg", self.dpi, self.theme)
             looks = {svg_id(item.key): (item, emphasis) for item in lay.items}
             data = self._live.save(save, looks, changes)
         else:
-            data = _save(self._figure, fmt, self.dpi, self.theme)
+            data = save_figure(self._figure, fmt, self.dpi, self.theme)
             if self._live is not None:
                 self._live.forget_last()  # the next SVG must be written in full
         self._cache[key] = data
@@ -654,7 +656,7 @@ def notebook_image(
     at, in CSS pixels (1/96 inch): its true size. ``hidden`` as for :func:`draw`."""
     fig = draw(b, theme=theme, highlight=highlight, variant=variant, hidden=hidden)
     width, height = (round(inches * 96) for inches in fig.get_size_inches())
-    return _save(fig, fmt, NOTEBOOK_DPI, theme), (width, height)
+    return save_figure(fig, fmt, NOTEBOOK_DPI, theme), (width, height)
 
 
 # ------------------------------------------------------------- a whole model's strip
@@ -779,4 +781,4 @@ def render_strip(
     kind = _format(fmt)
     fig = draw_strip(rows, title=title, theme=theme)
     resolution = _png_dpi(kind, dpi, None, fig.get_size_inches()[0])
-    return _save(fig, kind, resolution, theme_named(theme))
+    return save_figure(fig, kind, resolution, theme_named(theme))

@@ -103,12 +103,12 @@ def test_every_text_is_at_lecture_size_where_the_svg_shows_at_its_natural_size(
 ) -> None:
     import re
 
-    from lstm_widget.diagram import _save
+    from lstm_widget.diagram import save_figure
     from lstm_widget.growth_plot import GrowthPlot
 
     plot = GrowthPlot()
     for b in (breakdown(units=10, dense=1), breakdown(units=4096, input_size=4096, dense=1)):
-        svg = _save(plot.update(b, over), "svg", 100, LIGHT).decode()  # type: ignore[arg-type]
+        svg = save_figure(plot.update(b, over), "svg", 100, LIGHT).decode()  # type: ignore[arg-type]
         # matplotlib >= 3.9 writes font-size, 3.8 the font shorthand; 1 pt is 4/3 CSS px.
         sizes = [float(size) for size in re.findall(r"font(?:-size)?: ([0-9.]+)px", svg)]
         assert len(sizes) >= 10 and min(sizes) * 4 / 3 >= 18

@@ -360,3 +360,128 @@ def test_keras_dot_product_attentions_work_is_said_to_be_unknown():
     text = explain(keras.Model(x, out), steps=5).text()
     # Keras numbers its layers' names per session: the class is what is certain.
     assert "(Attention): not counted, its width is its inputs'" in text
+
+
+# ------------------------------------------------- the whole model, for the sequence
+
+
+class Tagger(torch.nn.Module):
+    """Embedding → LSTM → Linear (its head) → ReLU → Linear; ``last`` reads the LSTM's
+    last step only, as a classifier does."""
+
+    def __init__(self, last=False):
+        super().__init__()
+        self.last = last
+        self.embedding = torch.nn.Embedding(20, 12)
+        self.lstm = torch.nn.LSTM(12, 16, batch_first=True)
+        self.head = torch.nn.Linear(16, 8)
+        self.out = torch.nn.Linear(8, 3, bias=False)
+
+    def forward(self, tokens, recurrent=None):
+        out = (recurrent or (lambda x: self.lstm(x)[0]))(self.embedding(tokens))
+        return self.out(torch.relu(self.head(out[:, -1] if self.last else out)))
+
+
+class Convolutions(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv1d(4, 8, 3)
+        self.strided = torch.nn.Conv1d(8, 6, 5, stride=2, groups=2)
+        self.image = torch.nn.Conv2d(3, 5, (3, 2))
+
+    def forward(self, x, image):
+        return self.strided(torch.relu(self.conv(x))), self.image(image)
+
+
+class SelfAttention(torch.nn.Module):
+    """A time-first attention (L, N, E): its queries are the first axis, not the batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.attention = torch.nn.MultiheadAttention(16, 2)
+        self.linear = torch.nn.Linear(16, 4)
+
+    def forward(self, x):
+        return self.linear(self.attention(x, x, x)[0])
+
+
+def _sequence_report(model, example, steps):
+    from lstm_widget import explain
+
+    return explain(model, steps=steps, example=example)
+
+
+@pytest.mark.parametrize("last", [False, True], ids=["every-step", "last-step"])
+def test_a_models_macs_for_the_sequence_agree_with_pytorchs_flop_counter(last):
+    """The LSTM stepped as its cell, the rest as the model runs it: the counter's FLOPs
+    are twice the model's total, its head at every step or once on the last."""
+    torch.manual_seed(0)
+    steps, model = 30, Tagger(last).eval()
+    tokens = torch.randint(0, 20, (1, steps))
+    report = _sequence_report(model, tokens, steps)
+    with torch.no_grad():
+        expected = model(tokens)
+        ours, flops = counted_flops(model, tokens, lambda x: stepped(model.lstm, x))
+    torch.testing.assert_close(ours, expected)
+    assert flops == 2 * report.sequence_macs()
+    (item,), (out,) = report.items, [c for c in report.counted if c.path == "out"]
+    assert item.head is not None and item.head_runs(steps) == (1 if last else steps)
+    assert out.sequence_macs(steps) == 8 * 3 * (1 if last else steps)
+    text = report.text()
+    assert f"Whole model: {report.sequence_macs():,} MACs" in text
+    positions = "1 position" if last else f"{steps} positions"
+    assert f"out (Linear): b × a = 3 × 8 = 24 MACs × {positions} = " in text
+    assert ("its head's 128 at 1 position" in text) is last
+    batch = _sequence_report(model, torch.randint(0, 20, (3, steps)), steps)
+    assert batch.sequence_macs() == report.sequence_macs(), "for one example of the batch"
+
+
+@pytest.mark.parametrize(
+    ("model", "example"),
+    [
+        (Convolutions(), (torch.randn(1, 4, 30), torch.randn(1, 3, 9, 7))),
+        (SelfAttention(), torch.randn(12, 1, 16)),
+    ],
+    ids=["conv", "time-first-attention"],
+)
+def test_convolutions_and_attention_for_the_sequence_agree_with_the_counter(model, example):
+    """A convolution runs at its output's length (or grid), strides and all; a time-first
+    attention at its first axis, and its output projection with it."""
+    steps = 12
+    report = _sequence_report(model.eval(), example, steps)
+    arguments = example if isinstance(example, tuple) else (example,)
+    with torch.no_grad():
+        _, flops = counted_flops(model, *arguments)
+    assert flops == 2 * report.sequence_macs() > 0
+    assert "per position (its output shape" not in report.text()
+
+
+def test_without_positions_the_work_stays_per_position_and_no_total_is_claimed():
+    report = _sequence_report(Convolutions(), None, 12)
+    text = report.text()
+    assert report.sequence_macs() is None
+    assert "conv (Conv1d): f × c/g × k = 8 × 4 × 3 = 96 MACs per position" in text
+    assert "No total for the whole model: not known for conv (Conv1d), strided" in text
+
+
+def test_keras_models_do_the_work_of_the_pytorch_model_of_the_same_shapes():
+    """An open time axis is the sequence's; a convolution's open length is not known,
+    since its kernel and padding change it."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    steps, layers = 30, keras.layers
+    for length, last in ((None, False), (steps, True)):
+        tokens = keras.Input((length,))
+        out = layers.LSTM(16, return_sequences=not last)(layers.Embedding(20, 12)(tokens))
+        out = layers.Dense(3, use_bias=False)(layers.Dense(8, activation="relu")(out))
+        ours = explain(keras.Model(tokens, out), steps=steps).sequence_macs()
+        theirs = _sequence_report(Tagger(last), torch.zeros(1, steps, dtype=torch.long), steps)
+        assert ours == theirs.sequence_macs() is not None
+    x = keras.Input((None, 4))
+    report = explain(keras.Model(x, layers.Conv1D(8, 3)(x)), steps=steps)
+    assert report.sequence_macs() is None
+    assert "96 MACs per position (its output shape, unknown or open" in report.text()
+    fixed = keras.Input((steps, 4))
+    conv = explain(keras.Model(fixed, layers.Conv1D(8, 3)(fixed)), steps=steps)
+    assert conv.sequence_macs() == 96 * (steps - 2)

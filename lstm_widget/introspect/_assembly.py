@@ -49,6 +49,7 @@ Keras 3 model on the torch backend is also a ``torch.nn.Module``.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -77,6 +78,9 @@ if TYPE_CHECKING:  # matplotlib loads only when a picture is drawn
 
 Shape = tuple[int, ...]
 TensorShapes = tuple[tuple[str, Shape], ...]
+#: An output's axes as the framework records them; None where it is open (Keras' batch
+#: and, for a sequence of any length, time axis).
+Dims = tuple[int | None, ...]
 #: Whether a dense or recurrent layer (second) takes a recurrent layer's (first) output.
 Feeds = Callable[[Any, Any], bool]
 #: What a framework layer (first) calls one of counting's tensor names (second).
@@ -88,6 +92,11 @@ Readers = Mapping[str, Callable[[Any], tuple[str, dict[str, int], dict[str, bool
 
 class IntrospectionError(SettingsError):
     """The object cannot be explained (not a model, or not built yet); one sentence."""
+
+
+def _position_count(positions: Dims, steps: int) -> int:
+    """How many positions a layer runs at, an open axis being ``steps`` long."""
+    return math.prod(steps if n is None else n for n in positions)
 
 
 def _label(path: str, class_name: str) -> str:
@@ -126,6 +135,21 @@ class ExplainedLayer:
     position: int = 0
     output_shape: str = ""
     frozen: bool = False
+    #: The output axes the dense head runs at, as for a :class:`CountedLayer`; None
+    #: when its output shape is not known (it is then counted at every step).
+    head_positions: Dims | None = None
+
+    def head_runs(self, steps: int) -> int:
+        """How often the dense head runs over a sequence of ``steps``: once on the last
+        step (a classifier), at every step, or at the positions its output shows."""
+        return (
+            steps if self.head_positions is None else _position_count(self.head_positions, steps)
+        )
+
+    def sequence_macs(self, steps: int) -> int:
+        """The recurrent layers' MACs at every step, the head's as often as it runs."""
+        work = self.breakdown.work
+        return sum(work.layer_macs) * steps + work.head_macs * self.head_runs(steps)
 
     @property
     def title(self) -> str:
@@ -157,10 +181,27 @@ class CountedLayer:
     #: Why a dense layer was not folded into the recurrent layer before it, if it was
     #: a candidate.
     note: str = ""
+    #: The sizes of the output axes the layer runs at, batch and features left out
+    #: (None for the sequence's length); None when its output shape is not known.
+    positions: Dims | None = None
 
     @property
     def title(self) -> str:
         return _label(self.path, self.class_name)
+
+    def sequence_macs(self, steps: int) -> int | None:
+        """Multiply-accumulates for a sequence of ``steps`` (also attention's keys): the
+        figure per position times the positions its output shape shows; None when its
+        work or its positions are not known. A layer doing no product does 0 anyway."""
+        if self.count.spec.work_unknown:
+            return None
+        per_position = self.count.macs(steps)
+        if not per_position or self.positions is None:
+            return None if per_position else 0
+        return per_position * self.position_count(steps)
+
+    def position_count(self, steps: int) -> int:
+        return _position_count(self.positions or (), steps)
 
     @property
     def non_trainable(self) -> int:
@@ -355,33 +396,70 @@ class ModelReport:
 
     def _work_lines(self) -> list[str]:
         """Each recurrent layer's multiply-accumulates, then the other layers' per
-        position, when a sequence length was given."""
+        position and for the sequence, then the model's, when a sequence length was given."""
         if self.steps is None:
             return []
-        lines = [
-            f"  {item.title}: {item.breakdown.work.macs_per_step:,} MACs a step, "
-            f"{item.breakdown.work.macs:,} MACs for the sequence"
-            for item in self.items
-        ]
-        around = [self._counted_work_line(layer, self.steps) for layer in self.counted]
+        steps = self.steps
+        lines = [self._item_work_line(item, steps) for item in self.items]
+        around = [self._counted_work_line(layer, steps) for layer in self.counted]
         if around:
             lines += [
                 "  Around them, per position (a time step, a convolution's output pixel; "
-                f"S = {self.steps:,} keys for attention):",
+                f"S = {steps:,} keys for attention), times the positions of their output:",
                 *around,
             ]
-        return [f"Work for a sequence of {self.steps:,} time steps (details=True for the rest):",
+        total, unknown = self.sequence_macs(), self._work_not_known()
+        if total is not None:
+            lines.append(f"  Whole model: {total:,} MACs = {2 * total:,} FLOPs for the sequence")
+        elif unknown:
+            lines.append(f"  No total for the whole model: not known for {', '.join(unknown)}")
+        return [f"Work for a sequence of {steps:,} time steps (details=True for the rest):",
                 *lines, ""]  # fmt: skip
 
+    def sequence_macs(self) -> int | None:
+        """The whole model's multiply-accumulates for a sequence of :attr:`steps`: every
+        layer's, when every one is known; None otherwise, or without ``steps``."""
+        if self.steps is None or self._work_not_known():
+            return None
+        around = sum(layer.sequence_macs(self.steps) or 0 for layer in self.counted)
+        return sum(item.sequence_macs(self.steps) for item in self.items) + around
+
+    def _work_not_known(self) -> list[str]:
+        """The layers whose work for the sequence is not known: unexplained ones, a
+        ConvLSTM counted at one position of its grid, the others' without positions."""
+        steps = self.steps or 1
+        unknown = [item.title for item in self.items if item.breakdown.work.per_position]
+        unknown += [layer.title for layer in self.counted if layer.sequence_macs(steps) is None]
+        return unknown + [_label(u.path, u.class_name) for u in self.unexplained]
+
     @staticmethod
-    def _counted_work_line(layer: CountedLayer, keys: int) -> str:
-        """``    dense (Dense): a × b = 16 × 3 = 48 MACs``, or why there are none."""
+    def _item_work_line(item: ExplainedLayer, steps: int) -> str:
+        """``  lstm (LSTM): 98,304 MACs a step, 2,949,120 MACs for the sequence``, saying
+        so when the head runs at other positions than every step (once, on the last)."""
+        work, runs = item.breakdown.work, item.head_runs(steps)
+        head = ""
+        if work.head_macs and runs != steps:
+            head = f" (its head's {work.head_macs:,} at {runs:,} position{'s' * (runs != 1)})"
+        return (
+            f"  {item.title}: {work.macs_per_step:,} MACs a step, "
+            f"{item.sequence_macs(steps):,} MACs for the sequence{head}"
+        )
+
+    @staticmethod
+    def _counted_work_line(layer: CountedLayer, steps: int) -> str:
+        """``    dense (Dense): a × b = 16 × 3 = 48 MACs × 30 positions = 1,440 MACs``,
+        per position only where its positions are not known, or why there are none."""
         count = layer.count
         if count.spec.work_unknown:
             return f"    {layer.title}: not counted, {count.spec.work_unknown}"
-        if not count.macs(keys):
+        if not count.macs(steps):
             return f"    {layer.title}: 0 MACs, no matrix product (a lookup or element-wise)"
-        return f"    {layer.title}: {count.work_formula(keys)} MACs"
+        line = f"    {layer.title}: {count.work_formula(steps)} MACs"
+        total = layer.sequence_macs(steps)
+        if total is None:
+            return f"{line} per position (its output shape, unknown or open, gives no positions)"
+        n = layer.position_count(steps)
+        return f"{line} × {n:,} position{'s' * (n != 1)} = {total:,} MACs"
 
     def _notes(self) -> list[str]:
         """Why dense layers stayed apart from the recurrent layer before them."""
@@ -524,12 +602,22 @@ class Layer:
     head: tuple[int, int] | None = None
     other: LayerCount | None = None
     reason: str = ""
-    output_shape: str = ""
+    #: The output's axes as the framework records them (Keras) or a run on an example
+    #: showed them (PyTorch); None when neither did.
+    output_dims: Dims | None = None
     frozen: bool = False
+    #: The sizes of the output axes the layer runs at (its positions: time steps, a
+    #: convolution's grid), a sequence's open length as None; None when not known.
+    positions: Dims | None = None
 
     @property
     def weightless(self) -> bool:
         return not self.tensors
+
+    @property
+    def output_shape(self) -> str:
+        """``(None, 30, 512)``, as ``model.summary()`` and torchinfo print it; "" unknown."""
+        return "" if self.output_dims is None else str(self.output_dims)
 
 
 @dataclass(frozen=True)
@@ -549,8 +637,9 @@ class Walk:
     weight_name: WeightName
     trainable_total: int | None = None
     #: Where a framework records no output shapes (PyTorch): runs the model on an
-    #: example input and returns each layer's output shape by its module's id.
-    run_example: Callable[[object], dict[int, str]] | None = None
+    #: example input and returns each layer's output shape and positions by its
+    #: module's id.
+    run_example: Callable[[object], dict[int, tuple[Dims, Dims | None]]] | None = None
     shapes_note: str = ""
 
 
@@ -680,7 +769,9 @@ def _with_shapes(framework: Framework, walk: Walk, example: object, label: str) 
         return replace(walk, shapes_note=note)
     shapes = walk.run_example(example)
     shaped = [
-        replace(layer, output_shape=shapes.get(id(layer.module), "")) for layer in walk.layers
+        replace(layer, output_dims=dims, positions=positions)
+        for layer in walk.layers
+        for dims, positions in [shapes.get(id(layer.module), (None, None))]
     ]
     return replace(walk, layers=shaped)
 
@@ -748,6 +839,7 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             item,
             position=position[id(stack[0])],
             output_shape=shape,
+            head_positions=None if head is None else head.positions,
             head=_folded(head, position[id(head)]) if head else None,
             stacked=tuple(_folded(layer, position[id(layer)]) for layer in stack[1:]),
         )
@@ -838,6 +930,7 @@ def _counted_layer(layer: Layer, count: LayerCount, position: int) -> CountedLay
         position=position,
         output_shape=layer.output_shape,
         frozen=layer.frozen,
+        positions=layer.positions,
     )
 
 

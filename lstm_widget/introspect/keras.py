@@ -18,6 +18,7 @@ from typing import Any
 from ..conventions import KERAS, OPTIONS, cell_spec
 from ..conventions.layers import KERAS_LAYERS
 from ._assembly import (
+    Dims,
     IntrospectionError,
     Layer,
     Readers,
@@ -94,9 +95,10 @@ def _keras_layers(
             yield from _keras_layers(keras, inner, seen, inner_prefix)
         return
     path = f"{prefix or ''}{layer.name}"
+    dims, positions = _keras_output(keras, layer)
     if not layer.weights:  # Dropout, Flatten, pooling, ...: a row at 0, as summary() has
         yield Layer(path, type(layer).__name__, 0, (), (), layer,
-                    output_shape=_keras_output_shape(layer))  # fmt: skip
+                    output_dims=dims, positions=positions)  # fmt: skip
         return
     weights = [w for w in layer.weights if id(w) not in seen]
     if not weights:  # every one shared with a layer listed before
@@ -116,20 +118,39 @@ def _keras_layers(
         tensors=tuple((w.path, tuple(w.shape)) for w in weights),
         names=tuple(w.name for w in weights),
         module=layer,
-        output_shape=_keras_output_shape(layer),
+        output_dims=dims,
         frozen=not layer.trainable,
+        positions=positions,
     )
     yield replace(entry, **_keras_kind(keras, layer))
 
 
-def _keras_output_shape(layer: Any) -> str:
-    """The output shape as ``model.summary()`` prints it, where the graph recorded one."""
+def _keras_output(keras: Any, layer: Any) -> tuple[Dims | None, Dims | None]:
+    """The output shape as ``model.summary()`` prints it, where the graph recorded one,
+    and the positions the layer runs at."""
     try:
         output = layer.output
     except (AttributeError, ValueError):  # never called symbolically, or called twice
-        return ""
+        return None, None
     shape = getattr(output, "shape", None)
-    return "" if shape is None else str(tuple(shape))
+    if shape is None:
+        return None, None
+    dims = tuple(None if n is None else int(n) for n in shape)
+    return dims, _keras_positions(keras, layer, dims)
+
+
+def _keras_positions(keras: Any, layer: Any, dims: Dims) -> Dims | None:
+    """The output axes ``layer`` runs at: all but the batch's and the features' (a
+    convolution's channels, first or last as its ``data_format`` says). An open time
+    axis is the sequence's; a convolution's open length is not, since its kernel, strides
+    and padding shorten it, so its positions are then not known."""
+    inner = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
+    if not isinstance(inner, keras.layers.Conv1D | keras.layers.Conv2D):
+        return dims[1:-1]
+    lead = dims[1:2] if inner is not layer else ()  # TimeDistributed's time axis
+    one = dims[1 + len(lead) :]  # one call's output: its channels and its grid
+    grid = one[1:] if inner.data_format == "channels_first" else one[:-1]
+    return None if None in grid else lead + grid
 
 
 def _keras_weight_name(layer: Any, counting_name: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from ..conventions import OPTIONS, PYTORCH
 from ..conventions.layers import PYTORCH_LAYERS
 from ._assembly import (
+    Dims,
     IntrospectionError,
     Layer,
     Readers,
@@ -84,22 +85,29 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
     )
 
 
-def _output_shapes(torch: Any, model: Any, label: str, example: object) -> dict[int, str]:
-    """Each module's output shape on one forward pass over ``example``, by module id.
+def _output_shapes(
+    torch: Any, model: Any, label: str, example: object
+) -> dict[int, tuple[Dims, Dims | None]]:
+    """Each module's output shape on one forward pass over ``example``, and the positions
+    it runs at (:func:`_torch_positions`), by module id.
 
     The pass runs without gradients and in eval mode, so no running statistic moves
     and no dropout draws; every module's own mode is put back afterwards. A module
     returning several tensors (an LSTM's output and final states) shows its first, the
-    output, as torchinfo and Keras put first; one called twice, its first call's.
+    output, as torchinfo and Keras put first; one called twice, its first call's. An
+    attention's output projection, which the attention applies itself without calling
+    it, shows the attention's output.
     """
-    shapes: dict[int, str] = {}
+    shapes: dict[int, Dims] = {}
+    batches: list[int] = []
 
-    def record(module: Any, _inputs: Any, output: Any) -> None:
+    def record(module: Any, inputs: Any, output: Any) -> None:
         leaves = [output]
         while leaves and isinstance(leaves[0], tuple | list):
             leaves = list(leaves[0]) + leaves[1:]
         if leaves and isinstance(leaves[0], torch.Tensor):
-            shapes.setdefault(id(module), str(tuple(leaves[0].shape)))
+            shapes.setdefault(id(module), tuple(int(n) for n in leaves[0].shape))
+        batches.extend(_batch_of(torch, module, inputs))
 
     modes = {id(module): module.training for module in model.modules()}
     hooks = [module.register_forward_hook(record) for module in model.modules()]
@@ -119,7 +127,45 @@ def _output_shapes(torch: Any, model: Any, label: str, example: object) -> dict[
             hook.remove()
         for module in model.modules():
             module.train(modes[id(module)])
-    return shapes
+    attentions = [m for m in model.modules() if isinstance(m, torch.nn.MultiheadAttention)]
+    for attention in attentions:
+        if id(attention) in shapes:
+            shapes.setdefault(id(attention.out_proj), shapes[id(attention)])
+    modules = {id(module): module for module in model.modules()}
+    batch = batches[0] if batches else None
+    return {
+        key: (dims, _torch_positions(torch, modules[key], dims, batch))
+        for key, dims in shapes.items()
+    }
+
+
+def _batch_of(torch: Any, module: Any, inputs: Any) -> list[int]:
+    """The batch size ``module``'s input shows, for a module that knows its batch axis
+    (recurrent modules and cells, convolutions, attention); none for the others."""
+    nn = torch.nn
+    x = inputs[0] if inputs else None
+    if not isinstance(x, torch.Tensor):
+        return []
+    if isinstance(module, nn.RNNBase | nn.MultiheadAttention):
+        return [1 if x.dim() < 3 else int(x.shape[0 if module.batch_first else 1])]
+    if isinstance(module, nn.RNNCellBase):
+        return [int(x.shape[0]) if x.dim() == 2 else 1]
+    if isinstance(module, nn.Conv1d | nn.Conv2d):
+        return [int(x.shape[0]) if x.dim() == len(module.kernel_size) + 2 else 1]
+    return []
+
+
+def _torch_positions(torch: Any, module: Any, dims: Dims, batch: int | None) -> Dims | None:
+    """The positions ``module`` runs at for one example of the batch: a convolution's
+    grid, its last axes; any other layer's, every axis of its output but the features'
+    (the last), divided by the batch (as the first module that knows its batch axis
+    showed it, else the first axis, as torchinfo shows it)."""
+    if isinstance(module, torch.nn.Conv1d | torch.nn.Conv2d):
+        return dims[-len(module.kernel_size) :]
+    if batch is None:
+        return dims[1:-1]
+    run = math.prod(n or 0 for n in dims[:-1])
+    return (run // batch,) if run % batch == 0 else None
 
 
 def _weightless_leaf(module: Any, path: str) -> bool:

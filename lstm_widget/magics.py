@@ -46,6 +46,7 @@ Examples
   %lstm_params --quiz -u 10 -i 1                  the question, every count hidden
   %lstm_params --guess 120 -u 10 -i 1             diagnosed: each unit reads all 10 outputs
   %lstm_params model                              explain the model in `model`
+  %lstm_params model --example batch --steps 30   PyTorch: shapes and work from one run
   result = %lstm_params -o -u 128 -i 32           keep the Breakdown, like %timeit -o
 """
 
@@ -64,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     add("name", nargs="?", metavar="NAME",
         help="a model or layer in your namespace (Keras, PyTorch, Keras 2, "
              "TensorFlow 1 cell, Flax NNX)")  # fmt: skip
+    add("--example", metavar="OTHER",
+        help="with a PyTorch model NAME: an input batch in your namespace (a tensor, or a "
+             "tuple of the forward's arguments) to run the model on once, so the report "
+             "shows each layer's output shape and, with --steps, its work for the "
+             "sequence")  # fmt: skip
     add("-o", dest="return_result", action="store_true",
         help="also return the result (Breakdown, model report or panel), "
              "like %%timeit -o")  # fmt: skip
@@ -104,15 +110,16 @@ def _parse(tokens: list[str]) -> tuple[argparse.Namespace, dict[str, Any]]:
     return args, given
 
 
-def _lookup(shell: Any, name: str) -> object:
-    """``name`` or ``name.attr...`` from the user's namespace, never evaluated as code."""
+def _lookup(
+    shell: Any, name: str, flag: str = "NAME", what: str = "model", such: str = "model.encoder"
+) -> object:
+    """``name`` or ``name.attr...`` from the user's namespace, never evaluated as code;
+    ``flag``, ``what`` and ``such`` name the argument and say what it looks like."""
     head, *attributes = name.split(".")
     if not all(part.isidentifier() for part in (head, *attributes)):
-        raise UsageError(
-            f"NAME must be a variable name such as model or model.encoder, not {name!r}."
-        )
+        raise UsageError(f"{flag} must be a variable name such as {what} or {such}, not {name!r}.")
     if head not in shell.user_ns:
-        raise UsageError(f"{head!r} is not defined in this namespace; define the model first.")
+        raise UsageError(f"{head!r} is not defined in this namespace; define the {what} first.")
     obj = shell.user_ns[head]
     for depth, attribute in enumerate(attributes, start=1):
         path = ".".join([head, *attributes[: depth - 1]])
@@ -182,6 +189,11 @@ class LstmMagics:
             )
         if args.name is not None:
             return self._explain(args, given)
+        if args.example is not None:
+            raise UsageError(
+                "--example gives a PyTorch model NAME an input to run on; name the model "
+                f"too, as in %lstm_params model --example {args.example}."
+            )
         if quizzing and args.compare:
             raise UsageError(
                 "--compare shows the counts the quiz hides; guess first, then compare."
@@ -325,8 +337,11 @@ class LstmMagics:
                 f"report on {args.name!r}; drop {' and '.join(drawing)}."
             )
         obj = _lookup(self.shell, args.name)
+        example = None
+        if args.example is not None:
+            example = _lookup(self.shell, args.example, "--example", "batch", "data.batch")
         try:
-            report = explain(obj, name=args.name, steps=args.steps)
+            report = explain(obj, name=args.name, steps=args.steps, example=example)
         except SettingsError as error:
             raise UsageError(str(error)) from None
         bundle = {"text/plain": report.text(), "text/html": report.html(THEMES[args.theme])}

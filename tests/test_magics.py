@@ -484,3 +484,35 @@ def test_steps_with_a_name_count_each_recurrent_layers_work(ip: Any) -> None:
     assert item.breakdown.steps == 10
     assert item.breakdown.work.macs == 10 * (3 * 16 * (8 + 16) + 3 * 16 * (16 + 16))
     assert f"{item.breakdown.work.macs:,} MACs" in bundles[0]["text/plain"]
+
+
+@pytest.mark.frameworks
+def test_example_runs_a_pytorch_model_for_its_shapes_and_work(ip: Any) -> None:
+    import torch
+
+    class Classifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm = torch.nn.LSTM(4, 8, batch_first=True)
+            self.head = torch.nn.Linear(8, 3)
+
+        def forward(self, x: Any) -> Any:
+            return self.head(self.lstm(x)[0][:, -1])
+
+    ip.user_ns["model"] = Classifier()
+    ip.user_ns["batch"] = torch.randn(2, 5, 4)
+    report, bundles, _ = _outputs(ip, "model --example batch --steps 5 -o")
+    assert {row.output_shape for row in report.rows()} == {"(2, 3)"}
+    assert report.sequence_macs() == 5 * 4 * 8 * (4 + 8) + 8 * 3  # the head runs once
+    assert f"Whole model: {report.sequence_macs():,} MACs" in bundles[0]["text/plain"]
+    ip.user_ns["wrong"] = torch.randn(2, 5, 7)
+    cases = {
+        "model --example missing": "'missing' is not defined in this namespace; define the batch",
+        "--example batch -u 3": "--example gives a PyTorch model NAME an input to run on",
+        "model --example wrong": "model (Classifier) cannot run on the example given: Runtime",
+        "model --example 1+1": "--example must be a variable name such as batch",
+    }
+    for line, fragment in cases.items():
+        with pytest.raises(UsageError, match=r"^[^\n]*\.$") as raised:
+            ip.run_line_magic("lstm_params", line)
+        assert fragment in str(raised.value), line

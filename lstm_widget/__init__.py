@@ -1,8 +1,8 @@
 """lstm_widget: see where a recurrent layer's parameter count comes from.
 
 ``breakdown()`` counts every weight group exactly as Keras, PyTorch or ONNX store
-them. Importing this package loads only stdlib code (counting, tables, model
-introspection); drawing (matplotlib) and the panel (ipywidgets) load on first use, so
+them. Importing this package loads only stdlib code (counting and tables); model
+introspection, drawing (matplotlib) and the panel (ipywidgets) load on first use, so
 ``import lstm_widget`` and ``%load_ext lstm_widget`` stay cheap.
 """
 
@@ -20,13 +20,13 @@ from .counting import (
     present_with,
 )
 from .display import mimebundle
-from .introspect import IntrospectionError, ModelReport, explain
 from .report import breakdown_data, text_table
 
 if TYPE_CHECKING:
     from ._panel import Panel, panel
     from .diagram import draw, render
     from .growth_plot import growth
+    from .introspect import IntrospectionError, ModelReport, explain
 
 __all__ = [
     "Breakdown",
@@ -52,8 +52,12 @@ __version__ = "0.1.0"
 # displays and serialises itself, rather than counting importing upwards.
 present_with(Presentation(text=text_table, mimebundle=mimebundle, data=breakdown_data))
 
-#: Public names whose modules import ipywidgets or matplotlib, loaded on first use.
+#: Public names whose modules import ipywidgets or matplotlib, or read models, loaded
+#: on first use.
 _LAZY = {
+    "explain": ".introspect",
+    "ModelReport": ".introspect",
+    "IntrospectionError": ".introspect",
     "panel": "._panel",
     "Panel": "._panel",
     "draw": ".diagram",

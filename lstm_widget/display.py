@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import base64
 from html import escape
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .counting import Breakdown, SettingsError, Source, to_breakdown
-from .layout import Highlight, Variant, check_variant
 from .report import html_table, text_table
 from .style import DEFAULT_THEME, Theme, theme_named
+
+if TYPE_CHECKING:  # the layout module loads with the first picture, not on import
+    from .layout import Highlight, Variant
 
 ImageFormat = Literal["png", "svg"]
 #: Image formats a notebook output can carry beside its HTML.
@@ -113,6 +115,8 @@ def mimebundle(
     hold the answer, give only the layer's name. Returns (data, metadata) as
     ``_repr_mimebundle_`` and ``display(..., raw=True)`` expect.
     """
+    from .layout import check_variant
+
     b = to_breakdown(result_or_settings)
     palette = theme_named(theme)
     image, tag, (width, height) = embedded_image(

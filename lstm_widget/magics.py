@@ -22,7 +22,6 @@ from IPython.core.error import UsageError
 from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .display import IMAGE_FORMATS, mimebundle, on_theme
-from .introspect import explain
 from .options import add_diagram_arguments, add_quiz_arguments, make_parser, parse_guess
 from .quiz import Question
 from .style import THEMES, Theme
@@ -340,6 +339,8 @@ class LstmMagics:
         example = None
         if args.example is not None:
             example = _lookup(self.shell, args.example, "--example", "batch", "data.batch")
+        from .introspect import explain  # the model adapters load when a model is named
+
         try:
             report = explain(obj, name=args.name, steps=args.steps, example=example)
         except SettingsError as error:

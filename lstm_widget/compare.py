@@ -330,8 +330,10 @@ def suggestions(settings: Settings) -> list[dict[str, Any]]:
     """The comparisons worth a click from ``settings``, read off the registry.
 
     Every other framework and cell; every on/off setting the layer has, flipped; one
-    more layer; a projection where the layer can have one; the dense head on or off;
-    twice the units. Each is a changes mapping for :func:`compare_with`.
+    more layer; a projection where the layer can have one; the dense head on or off.
+    Each is a changes mapping for :func:`compare_with`. None names a width of its own
+    (the growth plot shows what more units do), so the panel's compare selector keeps
+    its choices while a width is dragged and a step sends the frontend no new list.
     """
     framework, cell = settings.framework, settings.cell
     found: list[dict[str, Any]] = [
@@ -351,8 +353,6 @@ def suggestions(settings: Settings) -> list[dict[str, Any]]:
     if applies("proj_size", framework, cell) and narrowest > 1:
         found.append({"proj_size": 0 if settings.proj_size else narrowest // 2})
     found.append({"dense": 0 if settings.dense else 1})
-    if one_width:
-        found.append({"units": narrowest * 2})
     return [changes for changes in found if _counts(settings, changes)]
 
 

@@ -97,6 +97,18 @@ def test_suggestions_are_all_valid_and_come_from_the_registry() -> None:
                 compare_with(breakdown(framework=framework, cell=cell), changes)
 
 
+def test_a_width_step_keeps_the_panels_compare_choices() -> None:
+    """A drag on a width sends the new diagram, not a new list of comparisons."""
+    p = lstm_widget.panel(units=10, input_size=1, dense=1)
+    try:
+        offered = p.compare.options
+        for setting in ("units", "input_size"):
+            p.controls[setting].value += 1
+            assert p.compare.options is offered, setting
+    finally:
+        p.close()
+
+
 def test_changes_parse_and_print_back() -> None:
     text = "framework=pytorch, bias=False, units=1_000"
     assert parse_changes(text) == {"framework": "pytorch", "bias": False, "units": 1000}

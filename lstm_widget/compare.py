@@ -331,9 +331,10 @@ def suggestions(settings: Settings) -> list[dict[str, Any]]:
 
     Every other framework and cell; every on/off setting the layer has, flipped; one
     more layer; a projection where the layer can have one; the dense head on or off.
-    Each is a changes mapping for :func:`compare_with`. None names a width of its own
-    (the growth plot shows what more units do), so the panel's compare selector keeps
-    its choices while a width is dragged and a step sends the frontend no new list.
+    Each is a changes mapping for :func:`compare_with`. Only a projection's size (half
+    the narrowest layer, where a layer can have one) follows the widths; no choice is a
+    width of its own (the growth plot shows what more units do), so elsewhere the
+    panel's compare selector keeps its choices while a width is dragged.
     """
     framework, cell = settings.framework, settings.cell
     found: list[dict[str, Any]] = [

@@ -45,7 +45,6 @@ from .counting import (
     Settings,
     SettingsError,
     breakdown,
-    layers_label,
 )
 from .diagram import Diagram, save_figure
 from .display import embedded_image, on_theme
@@ -818,9 +817,8 @@ class Panel(widgets.VBox):
         # the formula.
         self.explanation.value = _on_theme(
             "".join(
-                f"<div>{layers_label(first, last).capitalize()}: "
-                f"{escape(result.per_unit[first].text())}</div>"
-                for first, last in result.settings.runs()
+                f"<div>{label[0].upper()}{label[1:]}: {escape(per_unit.text())}</div>"
+                for label, per_unit in result.per_unit_runs()
             ),
             theme,
         )

@@ -18,10 +18,11 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import operator
 import reprlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from functools import partial
+from functools import partial, reduce
 from typing import Any, Literal
 
 from .conventions import (
@@ -721,8 +722,8 @@ _ELEMENTWISE: Mapping[Cell, tuple[int, int, int]] = {
 
 @dataclass(frozen=True)
 class Elementwise:
-    """Element-wise operations of the recurrent layers (every layer and direction) in
-    one time step, each counted as one operation whatever it costs (a tanh is dearer
+    """Element-wise operations in one time step (of one layer, both directions, or of
+    every layer), each counted as one operation whatever it costs (a tanh is dearer
     than an addition)."""
 
     activations: int
@@ -732,6 +733,13 @@ class Elementwise:
     @property
     def total(self) -> int:
         return self.activations + self.products + self.additions
+
+    def __add__(self, other: Elementwise) -> Elementwise:
+        return Elementwise(
+            self.activations + other.activations,
+            self.products + other.products,
+            self.additions + other.additions,
+        )
 
     def text(self) -> str:
         return (
@@ -779,7 +787,8 @@ class Work:
     lines: tuple[FormulaLine, ...]
     layer_macs: tuple[int, ...]
     head_macs: int
-    elementwise: Elementwise
+    #: Each recurrent layer's element-wise operations per step, both directions.
+    layer_elementwise: tuple[Elementwise, ...]
     head_additions: int
     memory: Memory
     per_position: bool = False
@@ -797,6 +806,11 @@ class Work:
     def flops(self) -> int:
         """FLOPs of the matrix products for the sequence (2 per MAC)."""
         return 2 * self.macs
+
+    @property
+    def elementwise(self) -> Elementwise:
+        """Every recurrent layer's element-wise operations in one step, added up."""
+        return reduce(operator.add, self.layer_elementwise)
 
     @property
     def elementwise_per_step(self) -> int:
@@ -838,6 +852,22 @@ class Breakdown:
     @property
     def dense_total(self) -> int:
         return sum(b.count for b in self.blocks if b.layer < 0)
+
+    def per_unit_runs(self) -> tuple[tuple[str, PerUnit], ...]:
+        """The per-unit reading of every layer: one for each run of identical layers
+        (``layer 1``, ``each of layers 2–5``), as the formula has one line for each."""
+        runs = self.settings.runs()
+        each = ["each of " if last > first else "" for first, last in runs]
+        return tuple(
+            (f"{lead}{layers_label(first, last)}", self.per_unit[first])
+            for lead, (first, last) in zip(each, runs, strict=True)
+        )
+
+    def layer_lines(self) -> tuple[FormulaLine, ...]:
+        """Each recurrent layer's own formula line, one per layer (none collapsed),
+        labelled ``layer 1``, ``layer 2``, ...: what a row per layer shows."""
+        s = self.settings
+        return tuple(_layer_line(s, k, 1, layers_label(k, k)) for k in range(s.layers))
 
     @property
     def recurrent_total(self) -> int:
@@ -1474,7 +1504,6 @@ def _work(s: Settings, steps: int) -> Work:
     if s.peepholes:
         products, additions = products + 3, additions + 3
     additions += s.gates * _biases(s)
-    width = s.directions * sum(s.widths)  # every layer's units, both directions
     lstm, rnn = s.cell in ("lstm", "convlstm"), s.cell == "rnn"
     state = sum(s.state_width(k) + (h if lstm else 0) for k, h in enumerate(s.widths))
     kept = sum(
@@ -1486,7 +1515,11 @@ def _work(s: Settings, steps: int) -> Work:
         lines=tuple(lines),
         layer_macs=layer_macs,
         head_macs=f * n,
-        elementwise=Elementwise(activations * width, products * width, additions * width),
+        # Per unit of every layer and direction.
+        layer_elementwise=tuple(
+            Elementwise(activations * width, products * width, additions * width)
+            for width in (s.directions * h for h in s.widths)
+        ),
         head_additions=n,
         memory=Memory(
             inference=steps * (n or s.output_width) + s.directions * state,

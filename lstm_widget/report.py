@@ -24,10 +24,12 @@ from .counting import (
     ROLE_LABELS,
     Block,
     Breakdown,
+    Elementwise,
     Formula,
     Piece,
     Role,
     WeightGroup,
+    layers_label,
     plain,
 )
 from .layout import shown_layers
@@ -199,7 +201,7 @@ def text_table(b: Breakdown) -> str:
     if b.settings.convention.note:  # where this layout differs from its neighbours'
         out.append(b.settings.convention.note)
     out += ["", b.formula.text(), ""]
-    out += [f"Per {p.unit} (layer {p.layer + 1}): {p.text()}" for p in b.per_unit[:2]]
+    out += [f"Per {p.unit} ({label}): {p.text()}" for label, p in b.per_unit_runs()]
     if b.steps is not None:
         out += ["", *(plain(row) for row in work_rows(b))]
     return "\n".join(out)
@@ -233,8 +235,7 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
                 f'<td style="text-align:left;color:{colour}">{ROLE_LABELS[g.role]}</td></tr>'
             )
     per_unit = "".join(
-        f"<div>Per {p.unit} (layer {p.layer + 1}): {escape(p.text())}</div>"
-        for p in b.per_unit[:2]
+        f"<div>Per {p.unit} ({label}): {escape(p.text())}</div>" for label, p in b.per_unit_runs()
     )
     work = ""
     if b.steps is not None:
@@ -296,15 +297,9 @@ def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
             ),
         )
     )
-    layers = len(work.layer_macs)
-    elementwise = f"  element-wise per step: {work.elementwise.text()}"
-    if layers > 1:
-        elementwise += f" in each layer, × {layers:,} layers = {layers * work.elementwise.total:,}"
-    if work.head_additions:
-        elementwise += f"; dense head: {_plural(work.head_additions, 'bias addition')}"
     memory = work.memory_bytes(dtype)
+    rows += [((line, None),) for line in _elementwise_lines(b)]
     rows += [
-        ((elementwise, None),),
         (
             (
                 f"  values kept for the sequence at {dtype}, batch 1: inference "
@@ -322,6 +317,31 @@ def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
         ),
     ]
     return rows
+
+
+def _elementwise_lines(b: Breakdown) -> list[str]:
+    """The element-wise work per step: one line for one layer; else a line for each
+    run of identical layers (each layer's own figure) and their sum."""
+    work = b.work
+    head = ""
+    if work.head_additions:
+        head = f"; dense head: {_plural(work.head_additions, 'bias addition')}"
+    if len(work.layer_elementwise) == 1:
+        return [f"  element-wise per step: {work.elementwise.text()}{head}"]
+    lines, runs = ["  element-wise per step:"], b.settings.runs()
+    for first, last in runs:
+        own = work.layer_elementwise[first]
+        label = layers_label(first, last)
+        if first == last:
+            lines.append(f"    {label}: {own.text()}")
+        else:
+            n = last - first + 1
+            lines.append(f"    {label}: {own.text()} each, × {n:,} = {n * own.total:,}")
+    sums = " + ".join(
+        f"{(last - first + 1) * work.layer_elementwise[first].total:,}" for first, last in runs
+    )
+    lines.append(f"    every layer: {sums} = {work.elementwise.total:,}{head}")
+    return lines
 
 
 # ------------------------------------------------------------------ model summaries
@@ -453,6 +473,10 @@ def _json_units(units: int | tuple[int, ...]) -> int | list[int]:
     return list(units) if isinstance(units, tuple) else units
 
 
+def _elementwise_data(e: Elementwise) -> dict[str, int]:
+    return asdict(e) | {"total": e.total}
+
+
 def _work_data(b: Breakdown) -> dict[str, Any]:
     work = b.work
     return {
@@ -474,7 +498,8 @@ def _work_data(b: Breakdown) -> dict[str, Any]:
             for line in work.lines
         ],
         "elementwise_per_step": {
-            "each_layer": asdict(work.elementwise) | {"total": work.elementwise.total},
+            "layers": [_elementwise_data(e) for e in work.layer_elementwise],
+            "recurrent": _elementwise_data(work.elementwise),
             "head_additions": work.head_additions,
             "total": work.elementwise_per_step,
         },

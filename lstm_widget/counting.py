@@ -863,11 +863,17 @@ class Breakdown:
             for lead, (first, last) in zip(each, runs, strict=True)
         )
 
-    def layer_lines(self) -> tuple[FormulaLine, ...]:
-        """Each recurrent layer's own formula line, one per layer (none collapsed),
-        labelled ``layer 1``, ``layer 2``, ...: what a row per layer shows."""
-        s = self.settings
-        return tuple(_layer_line(s, k, 1, layers_label(k, k)) for k in range(s.layers))
+    def layer_lines(
+        self, first: int = 0, last: int | None = None, *, work: bool = False
+    ) -> tuple[FormulaLine, ...]:
+        """The formula lines of layers ``first`` to ``last`` (0-based, both included;
+        the last layer by default), identical neighbours as one line as in
+        :attr:`formula`: the parameters, or with ``work`` the MACs per step. What a
+        framework layer holding some of the stack's layers shows in a summary row."""
+        s, line = self.settings, _mac_line if work else _layer_line
+        end = s.layers - 1 if last is None else last
+        runs = [(max(a, first), min(b, end)) for a, b in s.runs() if a <= end and b >= first]
+        return tuple(line(s, a, b - a + 1, layers_label(a, b)) for a, b in runs)
 
     @property
     def recurrent_total(self) -> int:

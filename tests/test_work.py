@@ -359,7 +359,7 @@ def test_keras_dot_product_attentions_work_is_said_to_be_unknown():
     out = keras.layers.Attention(use_scale=True)([x, x])
     text = explain(keras.Model(x, out), steps=5).text()
     # Keras numbers its layers' names per session: the class is what is certain.
-    assert "(Attention): not counted, its width is its inputs'" in text
+    assert "(Attention): not known: its width is its inputs'" in text
 
 
 # ------------------------------------------------- the whole model, for the sequence
@@ -431,7 +431,8 @@ def test_a_models_macs_for_the_sequence_agree_with_pytorchs_flop_counter(last):
     assert f"Whole model: {report.sequence_macs():,} MACs" in text
     positions = "1 position" if last else f"{steps} positions"
     assert f"out (Linear): b × a = 3 × 8 = 24 MACs × {positions} = " in text
-    assert ("its head's 128 at 1 position" in text) is last
+    head = f"head (Linear): 16 × 8 = 128 MACs × {positions} = {128 * (1 if last else steps):,}"
+    assert head in text
     batch = _sequence_report(model, torch.randint(0, 20, (3, steps)), steps)
     assert batch.sequence_macs() == report.sequence_macs(), "for one example of the batch"
 
@@ -465,8 +466,8 @@ def test_without_positions_the_work_stays_per_position_and_no_total_is_claimed()
 
 
 def test_keras_models_do_the_work_of_the_pytorch_model_of_the_same_shapes():
-    """An open time axis is the sequence's; a convolution's open length is not known,
-    since its kernel and padding change it."""
+    """An input's open time axis is the sequence's; a convolution's length is computed
+    from it, as Keras computes shapes, its kernel and padding shortening it."""
     keras = pytest.importorskip("keras")
     from lstm_widget import explain
 
@@ -478,10 +479,10 @@ def test_keras_models_do_the_work_of_the_pytorch_model_of_the_same_shapes():
         ours = explain(keras.Model(tokens, out), steps=steps).sequence_macs()
         theirs = _sequence_report(Tagger(last), torch.zeros(1, steps, dtype=torch.long), steps)
         assert ours == theirs.sequence_macs() is not None
+    # steps fills the input's open time axis; the convolution's own length follows.
     x = keras.Input((None, 4))
     report = explain(keras.Model(x, layers.Conv1D(8, 3)(x)), steps=steps)
-    assert report.sequence_macs() is None
-    assert "96 MACs per position (its output shape, unknown or open" in report.text()
+    assert report.sequence_macs() == 96 * (steps - 2)
     fixed = keras.Input((steps, 4))
     conv = explain(keras.Model(fixed, layers.Conv1D(8, 3)(fixed)), steps=steps)
     assert conv.sequence_macs() == 96 * (steps - 2)

@@ -58,15 +58,25 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..conventions import FRAMEWORK_SPECS, Framework, framework_spec, with_article
 from ..conventions.layers import LayerSpec
-from ..counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown, check_steps
+from ..counting import (
+    SETTING_NAMES,
+    Breakdown,
+    FormulaLine,
+    Piece,
+    Settings,
+    SettingsError,
+    breakdown,
+    check_steps,
+    plain,
+)
 from ..display import image_html, on_theme, picture_tag
 from ..layers import LayerCount, count_layer
 from ..report import (
-    RowFamily,
     SummaryRow,
-    formula_sum_pieces,
+    fit_text,
     html_table,
     summary_html,
+    summary_legend,
     summary_line,
     summary_text,
     text_table,
@@ -113,6 +123,10 @@ class FoldedLayer:
     class_name: str
     framework_count: int
     position: int = 0
+    output_shape: str = ""
+    #: How many of the breakdown's layers it holds (a PyTorch ``num_layers``); 0 for
+    #: a dense head.
+    depth: int = 1
 
 
 @dataclass(frozen=True)
@@ -138,6 +152,12 @@ class ExplainedLayer:
     #: The output axes the dense head runs at, as for a :class:`CountedLayer`; None
     #: when its output shape is not known (it is then counted at every step).
     head_positions: Dims | None = None
+    #: Where each layer of the stack steps, bottom first, as far as the framework
+    #: records it (Keras): its time steps, then a ConvLSTM's output grid. Empty when
+    #: not recorded: each layer then steps once per time step of the sequence.
+    layer_runs: tuple[Shape, ...] = ()
+    #: Why the stack's (or its head's) steps are not known, where they are not.
+    runs_unknown: str = ""
 
     def head_runs(self, steps: int) -> int:
         """How often the dense head runs over a sequence of ``steps``: once on the last
@@ -146,10 +166,33 @@ class ExplainedLayer:
             steps if self.head_positions is None else _position_count(self.head_positions, steps)
         )
 
-    def sequence_macs(self, steps: int) -> int:
-        """The recurrent layers' MACs at every step, the head's as often as it runs."""
+    def layer_steps(self, layer: int, steps: int) -> int | None:
+        """How often layer ``layer`` of the stack steps over a sequence of ``steps``: at
+        each position it runs at (time steps, and a ConvLSTM's grid); None when not
+        known, as for a ConvLSTM whose grid is not recorded."""
+        if self.runs_unknown:
+            return None
+        if self.layer_runs:
+            return math.prod(self.layer_runs[layer])
+        return None if self.breakdown.work.per_position else steps
+
+    def sequence_macs(self, steps: int) -> int | None:
+        """The recurrent layers' MACs at every step they take, the head's as often as
+        it runs; None when any of them is not known."""
         work = self.breakdown.work
-        return sum(work.layer_macs) * steps + work.head_macs * self.head_runs(steps)
+        runs = [self.layer_steps(k, steps) for k in range(len(work.layer_macs))]
+        known = [n for n in runs if n is not None]
+        if len(known) < len(runs):
+            return None
+        recurrent = sum(macs * n for macs, n in zip(work.layer_macs, known, strict=True))
+        return recurrent + work.head_macs * self.head_runs(steps)
+
+    def own_steps(self, steps: int) -> int | None:
+        """The time steps of the sequence the stack runs over: those the framework
+        records for its bottom layer, else ``steps``; None when not known."""
+        if self.runs_unknown:
+            return None
+        return self.layer_runs[0][0] if self.layer_runs else steps
 
     @property
     def title(self) -> str:
@@ -184,6 +227,8 @@ class CountedLayer:
     #: The sizes of the output axes the layer runs at, batch and features left out
     #: (None for the sequence's length); None when its output shape is not known.
     positions: Dims | None = None
+    #: Why its positions are not known, where the framework tells.
+    positions_unknown: str = ""
 
     @property
     def title(self) -> str:
@@ -215,6 +260,124 @@ class CountedLayer:
         ours = Counter(t.shape for t in self.count.tensors)
         theirs = Counter(shape for _, shape in self.framework_tensors)
         return self.count.total == self.framework_count and ours == theirs
+
+
+@dataclass(frozen=True)
+class RowWork:
+    """One layer's multiply-accumulates for a sequence: per position (a time step, a
+    grid position) with the arithmetic, where it runs, and the product of the two."""
+
+    #: The figure per position with its arithmetic, ``a × b = 16 × 3 = 48``; "" when
+    #: it is not counted.
+    formula: str
+    macs: int
+    #: Where it runs, ``7 steps`` or ``10 steps × 8 × 8 grid positions``; None when
+    #: not known.
+    runs: str | None
+    total: int | None
+    #: Why the total is not known, where it is not.
+    unknown: str = ""
+
+    def text(self) -> str:
+        """``4 × (12 × 16 + 16 × 16) = 1,792 MACs × 7 steps = 12,544 MACs``, or why not."""
+        if self.total is not None and not self.macs:
+            return "0 MACs, no matrix product (a lookup or element-wise)"
+        if self.total is not None:
+            return f"{self.formula} MACs × {self.runs} = {self.total:,} MACs"
+        if self.formula:
+            return f"{self.formula} MACs per position; how often is not known: {self.unknown}"
+        return f"not known: {self.unknown}"
+
+
+def _runs_text(runs: Shape) -> str:
+    """``7 steps``; a ConvLSTM's ``10 steps × 8 × 8 grid positions``."""
+    steps, *grid = runs
+    text = f"{steps:,} step{'s' * (steps != 1)}"
+    return text + (f" × {' × '.join(f'{n:,}' for n in grid)} grid positions" if grid else "")
+
+
+def _plural_positions(n: int) -> str:
+    return f"{n:,} position{'s' * (n != 1)}"
+
+
+def _recurrent_work(item: ExplainedLayer, first: int, last: int, steps: int) -> RowWork:
+    """The work of the stack's layers ``first`` to ``last`` (one framework layer)."""
+    b = item.breakdown
+    lines = b.layer_lines(first, last, work=True)
+    macs = sum(b.work.layer_macs[first : last + 1])
+    formula = " + ".join(line.render("numeric") for line in lines) + f" = {macs:,}"
+    counts = [item.layer_steps(k, steps) for k in range(first, last + 1)]
+    known = [n for n in counts if n is not None]
+    if len(known) < len(counts):
+        why = item.runs_unknown or "a ConvLSTM's grid is not recorded"
+        return RowWork(formula, macs, None, None, why)
+    runs = item.layer_runs[first] if item.layer_runs else (steps,)
+    total = sum(m * n for m, n in zip(b.work.layer_macs[first : last + 1], known, strict=True))
+    return RowWork(formula, macs, _runs_text(runs), total)
+
+
+def _head_work(item: ExplainedLayer, steps: int) -> RowWork:
+    """The work of a stack's dense head, at the positions its output shows."""
+    work = item.breakdown.work
+    formula = f"{work.lines[-1].render('numeric')} = {work.head_macs:,}"
+    if item.runs_unknown:
+        return RowWork(formula, work.head_macs, None, None, item.runs_unknown)
+    runs = item.head_runs(steps)
+    return RowWork(formula, work.head_macs, _plural_positions(runs), work.head_macs * runs)
+
+
+def _counted_work(layer: CountedLayer, steps: int) -> RowWork:
+    """A layer counted from its spec: its work per position (S = ``steps`` keys for
+    attention) times the positions its output shows."""
+    count = layer.count
+    if count.spec.work_unknown:
+        return RowWork("", 0, None, None, count.spec.work_unknown)
+    macs, total = count.macs(steps), layer.sequence_macs(steps)
+    formula = count.work_formula(steps) if macs else ""
+    if total is None:
+        why = layer.positions_unknown or "its output shape, unknown or open, gives no positions"
+        return RowWork(formula, macs, None, None, why)
+    return RowWork(formula, macs, _plural_positions(layer.position_count(steps)), total)
+
+
+def _row_data(row: SummaryRow, work: RowWork | None) -> dict[str, Any]:
+    """A summary row, and its work for the sequence when it was counted, as JSON data."""
+    data: dict[str, Any] = {
+        "name": row.name,
+        "type": row.kind,
+        "output_shape": row.output_shape,
+        "params": row.params,
+        "formula": plain(row.formula),
+        "verdict": row.verdict,
+        "family": row.family,
+        "group": row.group,
+    }
+    if work is not None:
+        data["work"] = {
+            "formula": work.formula,
+            "macs_per_position": work.macs,
+            "runs": work.runs,
+            "macs": work.total,
+            "not_known": work.unknown,
+        }
+    return data
+
+
+def _folded_row(
+    item: ExplainedLayer,
+    layer: FoldedLayer,
+    lines: Sequence[FormulaLine],
+    ours: int,
+    group: str,
+) -> SummaryRow:
+    """A framework layer of an explained stack (or its head) as its own summary row."""
+    pieces: list[Piece] = []
+    for k, line in enumerate(lines):
+        pieces += [(" + ", None)] if k else []
+        pieces += line.pieces("numeric")
+    verdict = "yes" if item.matches and ours == layer.framework_count else "DOES NOT MATCH"
+    return SummaryRow(layer.path, layer.class_name, layer.output_shape, ours,
+                      (*pieces, (f" = {ours:,}", None)), verdict, "recurrent", group)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -263,6 +426,8 @@ class ModelReport:
     shapes_note: str = ""
     #: The sequence's length the work is counted for, when one was given.
     steps: int | None = None
+    #: What ``steps`` filled, when it is worth saying (the inputs record their length).
+    steps_note: str = ""
 
     @property
     def explained_total(self) -> int:
@@ -306,38 +471,67 @@ class ModelReport:
         )
 
     def rows(self) -> list[SummaryRow]:
-        """The compact summary: one row per layer, in the model's order; a layer without
-        parameters at 0, reconciling with the framework's 0."""
-        return [row for _, row in sorted(self._placed_rows(), key=lambda pair: pair[0])]
+        """The compact summary: one row per layer as the framework lists it, in the
+        model's order, each with its own count; a layer without parameters at 0,
+        reconciling with the framework's 0. The layers of one breakdown (a stack and
+        its head) share a :attr:`~lstm_widget.report.SummaryRow.group`."""
+        return [row for _, row, _ in self._entries()]
 
-    def _placed_rows(self) -> list[tuple[int, SummaryRow]]:
-        """The summary's rows, each with its position in the model."""
-        rows: list[tuple[int, SummaryRow]] = []
+    def _entries(self) -> list[tuple[int, SummaryRow, RowWork | None]]:
+        """Every layer's row and its work, in the model's order (work only with
+        :attr:`steps`, and none for a layer without weights)."""
+        entries: list[tuple[int, SummaryRow, RowWork | None]] = []
+        steps = self.steps
         for item in self.items:
-            verdict = "yes" if item.matches else "DOES NOT MATCH"
-            folded = (*item.stacked, *((item.head,) if item.head else ()))
-            kind = " + ".join([item.class_name, *(layer.class_name for layer in folded)])
-            name = " + ".join([item.path, *(layer.path for layer in folded)])
-            row = SummaryRow(name, kind, item.output_shape, item.breakdown.total,
-                             formula_sum_pieces(item.breakdown.formula), verdict,
-                             "recurrent")  # fmt: skip
-            rows.append((item.position, row))
+            entries += self._item_entries(item)
         for layer in self.counted:
             verdict = "yes" if layer.matches else "DOES NOT MATCH"
             formula = (*layer.count.pieces(numeric=True), (f" = {layer.count.total:,}", None))
             row = SummaryRow(layer.path, layer.class_name, layer.output_shape,
                              layer.count.total, formula if layer.count.tensors else (("0", None),),
                              verdict)  # fmt: skip
-            rows.append((layer.position, row))
+            work = None if steps is None else _counted_work(layer, steps)
+            entries.append((layer.position, row, work))
         for u in self.unexplained:
             row = SummaryRow(u.path, u.class_name, u.output_shape, u.framework_count, (),
                              "not explained (below)", "unexplained")  # fmt: skip
-            rows.append((u.position, row))
+            work = None if steps is None else RowWork("", 0, None, None, "not explained")
+            entries.append((u.position, row, work))
         for w in self.weightless:
             row = SummaryRow(w.path, w.class_name, w.output_shape, 0, (("no weights", None),),
                              "yes", "weightless")  # fmt: skip
-            rows.append((w.position, row))
-        return rows
+            entries.append((w.position, row, None))
+        return sorted(entries, key=lambda entry: entry[0])
+
+    def _item_entries(self, item: ExplainedLayer) -> list[tuple[int, SummaryRow, RowWork | None]]:
+        """A breakdown's rows: each framework layer of the stack with the breakdown's
+        layers it holds, then its head, each with the framework's own count of it."""
+        b, steps = item.breakdown, self.steps
+        folded = (*item.stacked, *((item.head,) if item.head else ()))
+        group = item.path if folded else ""
+        bottom = FoldedLayer(
+            item.path,
+            item.class_name,
+            item.framework_count - sum(layer.framework_count for layer in folded),
+            item.position,
+            item.output_shape,
+            b.settings.layers - sum(layer.depth for layer in item.stacked),
+        )
+        entries: list[tuple[int, SummaryRow, RowWork | None]] = []
+        first = 0
+        for layer in (bottom, *item.stacked):
+            last = first + layer.depth - 1
+            lines = b.layer_lines(first, last)
+            ours = sum(b.layer_totals[first : last + 1])
+            work = None if steps is None else _recurrent_work(item, first, last, steps)
+            entries.append((layer.position, _folded_row(item, layer, lines, ours, group), work))
+            first = last + 1
+        if item.head is not None:
+            head_line = b.formula.lines[-1]
+            work = None if steps is None else _head_work(item, steps)
+            row = _folded_row(item, item.head, (head_line,), b.dense_total, group)
+            entries.append((item.head.position, replace(row, family="counted"), work))
+        return entries
 
     @property
     def matches(self) -> bool:
@@ -395,71 +589,43 @@ class ModelReport:
         ]
 
     def _work_lines(self) -> list[str]:
-        """Each recurrent layer's multiply-accumulates, then the other layers' per
-        position and for the sequence, then the model's, when a sequence length was given."""
+        """Each layer's multiply-accumulates for the sequence, in the model's order, then
+        the model's, when a sequence length was given."""
         if self.steps is None:
             return []
-        steps = self.steps
-        lines = [self._item_work_line(item, steps) for item in self.items]
-        around = [self._counted_work_line(layer, steps) for layer in self.counted]
-        if around:
-            lines += [
-                "  Around them, per position (a time step, a convolution's output pixel; "
-                f"S = {steps:,} keys for attention), times the positions of their output:",
-                *around,
-            ]
+        lines = [
+            f"Work for a sequence of {self.steps:,} time steps, in multiply-accumulates "
+            "(MACs; FLOPs = 2 × MACs):"
+        ]
+        lines += [f"  {self.steps_note}"] if self.steps_note else []
+        lines += [
+            f"  {_label(row.name, row.kind)}: {work.text()}"
+            for _, row, work in self._entries()
+            if work is not None
+        ]
         total, unknown = self.sequence_macs(), self._work_not_known()
         if total is not None:
             lines.append(f"  Whole model: {total:,} MACs = {2 * total:,} FLOPs for the sequence")
         elif unknown:
             lines.append(f"  No total for the whole model: not known for {', '.join(unknown)}")
-        return [f"Work for a sequence of {steps:,} time steps (details=True for the rest):",
-                *lines, ""]  # fmt: skip
+        return [*lines, ""]
 
     def sequence_macs(self) -> int | None:
         """The whole model's multiply-accumulates for a sequence of :attr:`steps`: every
         layer's, when every one is known; None otherwise, or without ``steps``."""
-        if self.steps is None or self._work_not_known():
+        works = [work for _, _, work in self._entries() if work is not None]
+        if self.steps is None or any(work.total is None for work in works):
             return None
-        around = sum(layer.sequence_macs(self.steps) or 0 for layer in self.counted)
-        return sum(item.sequence_macs(self.steps) for item in self.items) + around
+        return sum(work.total or 0 for work in works)
 
     def _work_not_known(self) -> list[str]:
-        """The layers whose work for the sequence is not known: unexplained ones, a
-        ConvLSTM counted at one position of its grid, the others' without positions."""
-        steps = self.steps or 1
-        unknown = [item.title for item in self.items if item.breakdown.work.per_position]
-        unknown += [layer.title for layer in self.counted if layer.sequence_macs(steps) is None]
-        return unknown + [_label(u.path, u.class_name) for u in self.unexplained]
-
-    @staticmethod
-    def _item_work_line(item: ExplainedLayer, steps: int) -> str:
-        """``  lstm (LSTM): 98,304 MACs a step, 2,949,120 MACs for the sequence``, saying
-        so when the head runs at other positions than every step (once, on the last)."""
-        work, runs = item.breakdown.work, item.head_runs(steps)
-        head = ""
-        if work.head_macs and runs != steps:
-            head = f" (its head's {work.head_macs:,} at {runs:,} position{'s' * (runs != 1)})"
-        return (
-            f"  {item.title}: {work.macs_per_step:,} MACs a step, "
-            f"{item.sequence_macs(steps):,} MACs for the sequence{head}"
-        )
-
-    @staticmethod
-    def _counted_work_line(layer: CountedLayer, steps: int) -> str:
-        """``    dense (Dense): a × b = 16 × 3 = 48 MACs × 30 positions = 1,440 MACs``,
-        per position only where its positions are not known, or why there are none."""
-        count = layer.count
-        if count.spec.work_unknown:
-            return f"    {layer.title}: not counted, {count.spec.work_unknown}"
-        if not count.macs(steps):
-            return f"    {layer.title}: 0 MACs, no matrix product (a lookup or element-wise)"
-        line = f"    {layer.title}: {count.work_formula(steps)} MACs"
-        total = layer.sequence_macs(steps)
-        if total is None:
-            return f"{line} per position (its output shape, unknown or open, gives no positions)"
-        n = layer.position_count(steps)
-        return f"{line} × {n:,} position{'s' * (n != 1)} = {total:,} MACs"
+        """The layers whose work for the sequence is not known: unexplained ones, those
+        whose positions or steps are not known, a ConvLSTM without its grid."""
+        return [
+            _label(row.name, row.kind)
+            for _, row, work in self._entries()
+            if work is not None and work.total is None
+        ]
 
     def _notes(self) -> list[str]:
         """Why dense layers stayed apart from the recurrent layer before them."""
@@ -467,58 +633,86 @@ class ModelReport:
         return ["Not a recurrent layer's dense head:", *notes, ""] if notes else []
 
     def text(self, *, details: bool = False) -> str:
-        """Plain text: the compact summary (one line a layer), the totals and the verdict;
-        with ``details``, each recurrent layer's weight-group table after them."""
-        out = [self._heading(), "", summary_text(self.rows()), ""]
+        """Plain text: the compact summary (one line a layer), the totals and the verdict,
+        no line wider than :data:`~lstm_widget.report.TEXT_WIDTH`; with ``details``, each
+        recurrent layer's weight-group table after them."""
+        rows = self.rows()
+        legend = summary_legend(rows)
+        out = [self._heading(), "", summary_text(rows), *([legend] if legend else []), ""]
         out += [self.shapes_note, ""] if self.shapes_note else []
         out += self._notes()
         out += [f"Total params: {self.framework_total:,}: {self.trainable_split()}", ""]
         out += self._work_lines()
         out += self._unexplained_lines()
+        tables = []
         if details:
             for item in self.items:
-                out += [self._item_line(item), text_table(item.breakdown), ""]
+                tables += [self._item_line(item), text_table(item.breakdown), ""]
         elif self.items:
             out += ["Each recurrent layer's weight groups: report.text(details=True).", ""]
-        out.append(self.reconciliation())
-        return "\n".join(out)
-
-    def strip_rows(self) -> list[SummaryRow]:
-        """Every layer on its own, in the model's order, for the strip: the summary's rows
-        with each recurrent row opened into its layers (the stacked ones and the head
-        folded into it), each with the framework's count of it."""
-        opened = [pair for pair in self._placed_rows() if pair[1].family != "recurrent"]
-        for item in self.items:
-            verdict = "yes" if item.matches else "DOES NOT MATCH"
-            folded = item.stacked + ((item.head,) if item.head else ())
-            bottom = FoldedLayer(
-                item.path,
-                item.class_name,
-                item.framework_count - sum(layer.framework_count for layer in folded),
-                item.position,
-            )
-            for layer in (bottom, *folded):
-                family: RowFamily = "counted" if layer is item.head else "recurrent"
-                row = SummaryRow(layer.path, layer.class_name, "", layer.framework_count, (),
-                                 verdict, family)  # fmt: skip
-                opened.append((layer.position, row))
-        return [row for _, row in sorted(opened, key=lambda pair: pair[0])]
+        return "\n".join([*fit_text(out), *tables, *fit_text([self.reconciliation()])])
 
     def strip_figure(self, theme: str | Theme = LIGHT) -> Figure:
         """The model as a strip: every layer a box with its count, in the model's order
         (a new pyplot-free matplotlib figure)."""
         from ..diagram import draw_strip  # matplotlib loads only when a picture is drawn
 
-        return draw_strip(self.strip_rows(), title=self._strip_title(), theme=theme)
+        return draw_strip(self.rows(), title=self._strip_title(), theme=theme)
 
     def strip(self, fmt: str = "png", *, theme: str | Theme = LIGHT) -> bytes:
         """:meth:`strip_figure` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
         from ..diagram import render_strip
 
-        return render_strip(self.strip_rows(), fmt, title=self._strip_title(), theme=theme)
+        return render_strip(self.rows(), fmt, title=self._strip_title(), theme=theme)
 
     def _strip_title(self) -> str:
         return f"{self._heading()}: {self.framework_total:,} parameters"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (what ``%lstm_params NAME --json`` shows): every summary
+        row with its work, the totals with the trainable split, the sequence's MACs,
+        each recurrent breakdown in full and the verdict. Counts are ints; a figure that
+        is not known is None, with the reason beside it."""
+        sequence = self.sequence_macs()
+        total = self.explained_total + self.unexplained_total
+        return {
+            "framework": self.framework,
+            "model": self.model_name,
+            "rows": [_row_data(row, work) for _, row, work in self._entries()],
+            "totals": {
+                "framework": self.framework_total,
+                "explained": self.explained_total,
+                "not_explained": self.unexplained_total,
+                "trainable": total - self.non_trainable_total,
+                "non_trainable": self.non_trainable_total,
+                "framework_trainable": self.framework_trainable,
+                "trainable_split": self.trainable_split(),
+            },
+            "steps": self.steps,
+            "sequence_macs": sequence,
+            "sequence_flops": None if sequence is None else 2 * sequence,
+            "work_not_known": self._work_not_known() if self.steps is not None else [],
+            "not_explained": [
+                {
+                    "name": u.path,
+                    "type": u.class_name,
+                    "params": u.framework_count,
+                    "reason": u.reason,
+                }
+                for u in self.unexplained
+            ],
+            "breakdowns": [
+                {
+                    "rows": [item.path, *(f.path for f in item.stacked)],
+                    "head": item.head.path if item.head else None,
+                    "breakdown": item.breakdown.to_dict(),
+                }
+                for item in self.items
+            ],
+            "notes": [note for note in (self.shapes_note, self.steps_note) if note],
+            "matches": self.matches,
+            "reconciliation": self.reconciliation(),
+        }
 
     def html(self, theme: Theme = LIGHT, *, diagrams: bool = True) -> str:
         """HTML: the compact summary first, then each recurrent layer's details, folded
@@ -609,6 +803,13 @@ class Layer:
     #: The sizes of the output axes the layer runs at (its positions: time steps, a
     #: convolution's grid), a sequence's open length as None; None when not known.
     positions: Dims | None = None
+    #: Where a recurrent layer steps, as far as the framework records it: its time
+    #: steps, then a ConvLSTM's output grid, over all its calls; None when not
+    #: recorded (it then steps once per time step of the sequence).
+    runs: Shape | None = None
+    #: Why its positions (or a recurrent layer's steps) are not known, when the
+    #: framework can tell they are not: no total is then claimed for it.
+    positions_unknown: str = ""
 
     @property
     def weightless(self) -> bool:
@@ -641,6 +842,12 @@ class Walk:
     #: module's id.
     run_example: Callable[[object], dict[int, tuple[Dims, Dims | None]]] | None = None
     shapes_note: str = ""
+    #: Where a framework records its graph (Keras): the walk with every layer's
+    #: positions and steps computed for a sequence of ``steps`` time steps, which
+    #: fill only the inputs' open time axes.
+    at_steps: Callable[[Walk, int], Walk] | None = None
+    #: What ``steps`` filled, when it is worth saying (the inputs record their length).
+    steps_note: str = ""
 
 
 class Adapter(Protocol):
@@ -724,21 +931,28 @@ def explain(
     """
     label = name or "the object"
     counted = check_steps(steps)
-    report = _explain(obj, label, example)
+    report = _explain(obj, label, example, counted)
     if counted is None:
         return report
-    items = tuple(replace(i, breakdown=replace(i.breakdown, steps=counted)) for i in report.items)
+    # Each breakdown's own tables show the sequence its stack runs over.
+    items = tuple(
+        replace(i, breakdown=replace(i.breakdown, steps=i.own_steps(counted)))
+        for i in report.items
+    )
     return replace(report, items=items, steps=counted)
 
 
-def _explain(obj: object, label: str, example: object) -> ModelReport:
+def _explain(obj: object, label: str, example: object, steps: int | None) -> ModelReport:
     readable = _readable()
     # Several conventions may read one package (Keras 2 layers and TensorFlow 1 cells
     # both come from tf_keras): the first whose adapter recognises the object reads it.
     for framework in _frameworks_of(obj, readable):
         walk = readable[framework].walk(obj, label)
         if walk is not None:
-            return _assemble(framework, _with_shapes(framework, walk, example, label))
+            walk = _with_shapes(framework, walk, example, label)
+            if steps is not None and walk.at_steps is not None:
+                walk = walk.at_steps(walk, steps)
+            return _assemble(framework, walk)
     if isinstance(obj, type) and _frameworks_of(obj, readable, as_class=True):
         # nn.LSTM, not nn.LSTM(...)
         raise IntrospectionError(
@@ -834,14 +1048,17 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         stack: Sequence[Layer], b: Breakdown, head: Layer | None = None
     ) -> ExplainedLayer:
         item = _explained(stack, b, head)
-        shape = (head or stack[-1]).output_shape
+        runs = [layer.runs for layer in stack]
+        folded = (*stack, *((head,) if head else ()))
         return replace(
             item,
             position=position[id(stack[0])],
-            output_shape=shape,
+            output_shape=stack[0].output_shape,
             head_positions=None if head is None else head.positions,
             head=_folded(head, position[id(head)]) if head else None,
             stacked=tuple(_folded(layer, position[id(layer)]) for layer in stack[1:]),
+            layer_runs=() if None in runs else tuple(r for r in runs if r is not None),
+            runs_unknown=next((f.positions_unknown for f in folded if f.positions_unknown), ""),
         )
 
     index = 0
@@ -906,6 +1123,7 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         framework_trainable=walk.trainable_total,
         weightless=weightless,
         shapes_note=walk.shapes_note,
+        steps_note=walk.steps_note,
     )
 
 
@@ -931,6 +1149,7 @@ def _counted_layer(layer: Layer, count: LayerCount, position: int) -> CountedLay
         output_shape=layer.output_shape,
         frozen=layer.frozen,
         positions=layer.positions,
+        positions_unknown=layer.positions_unknown,
     )
 
 
@@ -1000,7 +1219,10 @@ def _explained(stack: Sequence[Layer], b: Breakdown, head: Layer | None = None) 
 
 
 def _folded(layer: Layer, position: int) -> FoldedLayer:
-    return FoldedLayer(layer.path, layer.class_name, layer.count, position)
+    depth = layer.settings.layers if layer.settings else 0
+    return FoldedLayer(
+        layer.path, layer.class_name, layer.count, position, layer.output_shape, depth
+    )
 
 
 def _unexplained(layer: Layer, reason: str) -> UnexplainedLayer:

@@ -22,6 +22,7 @@ from ._assembly import (
     IntrospectionError,
     Layer,
     Readers,
+    Shape,
     Walk,
     counted,
     other_layer,
@@ -76,6 +77,7 @@ def _walk(keras: Any, model: Any, label: str) -> Walk:
         feeds=partial(_keras_feeds, keras, _keras_nested_inputs(keras, model)),
         weight_name=_keras_weight_name,
         trainable_total=sum(math.prod(w.shape) for w in model.trainable_weights),
+        at_steps=partial(_keras_at_steps, keras, model),
     )
 
 
@@ -137,6 +139,147 @@ def _keras_output(keras: Any, layer: Any) -> tuple[Dims | None, Dims | None]:
         return None, None
     dims = tuple(None if n is None else int(n) for n in shape)
     return dims, _keras_positions(keras, layer, dims)
+
+
+#: What a recorded call of a layer saw: its (first) input's axes and its (first) output's.
+Call = tuple[Dims, Dims]
+
+
+def _keras_at_steps(keras: Any, model: Any, walk: Walk, steps: int) -> Walk:
+    """``walk`` with every layer's positions (and a recurrent layer's steps) for one
+    example of a sequence of ``steps`` time steps.
+
+    ``steps`` fills only an input's open time axis (axis 1, Keras' "timesteps"); every
+    other axis is what the model records, and each layer's is computed again from the
+    inputs so filled through the recorded graph, as Keras computes output shapes: a
+    ``RepeatVector(3)`` closes the axis at 3, a convolution with strides shortens it.
+    A layer called several times runs at the positions of all its calls.
+    """
+    graph = _keras_graph(keras, model)
+    if graph is None:
+        layers = [_keras_ungraphed(keras, model, layer, steps) for layer in walk.layers]
+        return replace(walk, layers=layers)
+    recorded = [tuple(x.shape) for x in graph.inputs]
+    filled = [tuple(steps if k == 1 and n is None else n for k, n in enumerate(shape))
+              for shape in recorded]  # fmt: skip
+    lengths = {shape[1] for shape in recorded if len(shape) > 1}
+    note = ""
+    if filled == recorded and lengths != {steps}:
+        listed = ", ".join(f"{n:,}" for n in sorted(lengths, key=str))
+        note = (
+            f"The model's inputs record their length ({listed}): steps={steps:,} fills no "
+            "open time axis, and each layer runs over the length its input records."
+        )
+    inputs = [
+        keras.KerasTensor(shape, dtype=x.dtype)
+        for shape, x in zip(filled, graph.inputs, strict=True)
+    ]
+    try:
+        calls = _keras_calls(keras, graph, inputs)
+    except Exception as error:  # a custom layer that cannot compute its shapes
+        why = f"Keras could not compute the shapes for {steps:,} steps ({type(error).__name__})"
+        layers = [replace(layer, positions=None, positions_unknown=why) for layer in walk.layers]
+    else:
+        layers = [_keras_positioned(keras, layer, calls.get(id(layer.module), []))
+                  for layer in walk.layers]  # fmt: skip
+    return replace(walk, layers=layers, steps_note=note)
+
+
+def _keras_graph(keras: Any, model: Any) -> Any:
+    """The graph ``model`` records (a built Sequential's is a functional model inside
+    it); None for a subclassed model, which records none, or a layer on its own."""
+    graph = model._functional if isinstance(model, keras.Sequential) else model
+    recorded = isinstance(graph, keras.Model) and hasattr(graph, "_run_through_graph")
+    return graph if recorded else None
+
+
+def _keras_calls(keras: Any, graph: Any, inputs: list[Any]) -> dict[int, list[Call]]:
+    """Every layer's calls in ``graph`` (nested models' too) run on ``inputs``, by id:
+    the shapes Keras computes for them, as it does for ``compute_output_shape``."""
+    calls: dict[int, list[Call]] = {}
+
+    def through(graph: Any, inputs: Any) -> Any:
+        def operation(op: Any) -> Any:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                inner = _keras_graph(keras, op) if isinstance(op, keras.Model) else None
+                outputs = (
+                    through(inner, args[0]) if inner else op.compute_output_spec(*args, **kwargs)
+                )
+                first_in = keras.tree.flatten(args[0])[0]
+                first_out = keras.tree.flatten(outputs)[0]
+                calls.setdefault(id(op), []).append((_dims(first_in), _dims(first_out)))
+                return outputs
+
+            return call
+
+        return graph._run_through_graph(inputs, operation_fn=operation)
+
+    through(graph, inputs)
+    return calls
+
+
+def _dims(tensor: Any) -> Dims:
+    return tuple(None if n is None else int(n) for n in tensor.shape)
+
+
+def _keras_positioned(keras: Any, layer: Layer, calls: list[Call]) -> Layer:
+    """``layer`` with the positions of its ``calls`` added up (a recurrent layer's steps
+    as its ``runs``), or the reason they are not known."""
+    if not calls:
+        why = "its calls are not in the model's recorded graph"
+        return replace(layer, positions=None, positions_unknown=why)
+    if layer.settings is not None:
+        runs = [_closed(_keras_steps(keras, layer, *call)) for call in calls]
+        known = [r for r in runs if r is not None]
+        if len(known) < len(runs):
+            why = "its input's time axis (or a ConvLSTM's grid) is open beyond the sequence's"
+            return replace(layer, positions_unknown=why)
+        return replace(layer, runs=known[0] if len(known) == 1 else (sum(map(math.prod, known)),))
+    positions = [_closed(_keras_positions(keras, layer.module, out)) for _, out in calls]
+    closed = [p for p in positions if p is not None]
+    if len(closed) < len(positions):
+        why = "its output's axes are open beyond the sequence's time axis"
+        return replace(layer, positions=None, positions_unknown=why)
+    counts = [math.prod(p) for p in closed]
+    return replace(layer, positions=closed[0] if len(closed) == 1 else (sum(counts),))
+
+
+def _closed(dims: Dims | None) -> Shape | None:
+    """``dims`` when every axis has its size; None when one is open (or none are known)."""
+    if dims is None:
+        return None
+    sizes = tuple(n for n in dims if n is not None)
+    return sizes if len(sizes) == len(dims) else None
+
+
+def _keras_steps(keras: Any, layer: Layer, given: Dims, made: Dims) -> Dims:
+    """Where one call of a recurrent layer steps: its input's time steps (a cell on its
+    own steps once), then a ConvLSTM's output grid."""
+    module = layer.module
+    rnn = module.forward_layer if isinstance(module, keras.layers.Bidirectional) else module
+    if not isinstance(rnn, keras.layers.RNN):
+        return ()
+    grid: Dims = ()
+    if layer.settings is not None and layer.settings.kernel:
+        one = made[2:] if rnn.return_sequences else made[1:]  # one step's output
+        grid = one[1:] if rnn.cell.data_format == "channels_first" else one[:-1]
+    return (given[1], *grid)
+
+
+def _keras_ungraphed(keras: Any, model: Any, layer: Layer, steps: int) -> Layer:
+    """A layer of a model that records no graph: a recurrent layer explained on its
+    own steps over the sequence; anything else's positions are not known."""
+    if model is layer.module and layer.settings is not None:
+        if not layer.settings.kernel:
+            return replace(layer, runs=(steps,))
+        why = "a ConvLSTM on its own records no input, so its grid is not known"
+        return replace(layer, positions_unknown=why)
+    why = (
+        "a subclassed model records no shapes, so how often its layers run is not known"
+        if isinstance(model, keras.Model)
+        else "a layer on its own records no input shape"
+    )
+    return replace(layer, positions=None, positions_unknown=why)
 
 
 def _keras_positions(keras: Any, layer: Any, dims: Dims) -> Dims | None:

@@ -886,3 +886,43 @@ def test_report_reads_well_in_a_terminal() -> None:
     report = explain(torch.nn.LSTM(3, 4, num_layers=2))
     assert pretty(report) == report.text() == str(report)  # terminal IPython, print
     assert repr(report) == f"<ModelReport of PyTorch model: LSTM: {report.reconciliation()}>"
+
+
+def test_a_model_report_is_json_data_with_every_row_totals_and_work() -> None:
+    """to_dict(): every summary row with the framework's own count of its layer and its
+    work, the totals with the trainable split, the sequence's MACs; JSON-safe."""
+    import json
+
+    x = keras.Input((None, 4))
+    sequence = layers.LSTM(8, return_sequences=True)(layers.Conv1D(6, 3)(x))
+    frozen = layers.Dense(2, trainable=False)
+    model = keras.Model(x, frozen(layers.Dense(3)(sequence)))
+    report = explain(model, steps=10)
+    data = report.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    rows = {row["name"]: row for row in data["rows"]}
+    assert {name: rows[name]["params"] for name in rows} == {
+        layer.name: layer.count_params() for layer in model.layers
+    }
+    assert data["totals"]["framework"] == model.count_params()
+    assert data["totals"]["non_trainable"] == frozen.count_params()
+    assert data["totals"]["trainable"] == sum(math.prod(w.shape) for w in model.trainable_weights)
+    assert data["sequence_macs"] == report.sequence_macs() is not None
+    assert data["sequence_flops"] == 2 * data["sequence_macs"]
+    lstm = next(row for row in data["rows"] if row["type"] == "LSTM")
+    assert lstm["work"]["runs"] == "8 steps"  # 10 frames, less the convolution's 2
+    assert (
+        sum(row["work"]["macs"] for row in data["rows"] if "work" in row) == data["sequence_macs"]
+    )
+    (stack,) = data["breakdowns"]
+    assert stack["rows"] == [lstm["name"]] and rows[stack["head"]]["group"] == lstm["name"]
+    assert stack["breakdown"]["total"] == lstm["params"] + rows[stack["head"]]["params"]
+
+    y = keras.Input((8, None))
+    open_axis = keras.Model(y, layers.LSTM(4)(layers.Permute((2, 1))(y)))
+    unknown = explain(open_axis, steps=10).to_dict()
+    assert json.loads(json.dumps(unknown)) == unknown
+    assert unknown["sequence_macs"] is None and unknown["sequence_flops"] is None
+    (row,) = [row for row in unknown["rows"] if row["type"] == "LSTM"]
+    assert row["work"]["macs"] is None and "time axis" in row["work"]["not_known"]
+    assert unknown["work_not_known"] == [f"{row['name']} (LSTM)"]

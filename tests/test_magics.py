@@ -516,3 +516,28 @@ def test_example_runs_a_pytorch_model_for_its_shapes_and_work(ip: Any) -> None:
         with pytest.raises(UsageError, match=r"^[^\n]*\.$") as raised:
             ip.run_line_magic("lstm_params", line)
         assert fragment in str(raised.value), line
+
+
+@pytest.mark.frameworks
+def test_json_shows_a_named_models_report_or_a_breakdown_as_data(ip: Any) -> None:
+    import keras
+
+    x = keras.Input((None, 3))
+    ip.user_ns["model"] = keras.Model(x, keras.layers.Dense(2)(keras.layers.GRU(4)(x)))
+    report, bundles, _ = _outputs(ip, "model --steps 6 --json -o")
+    (bundle,) = bundles
+    assert bundle["application/json"] == report.to_dict()
+    assert json.loads(bundle["text/plain"]) == report.to_dict()
+    assert bundle["application/json"]["sequence_macs"] == 6 * 3 * 4 * (3 + 4) + 4 * 2
+    result, bundles, _ = _outputs(ip, "-u 10 -i 1 --json -o")
+    assert bundles == [{"application/json": result.to_dict(),
+                        "text/plain": json.dumps(result.to_dict(), indent=2)}]  # fmt: skip
+    cases = {
+        "-u 3 --json --highlight bias": "--highlight styles the diagram, which --json does",
+        "--json --widget": "--json shows one layer's breakdown as data",
+        "--json --compare framework=pytorch": "--json shows one layer's breakdown as data",
+    }
+    for line, fragment in cases.items():
+        with pytest.raises(UsageError, match=r"^[^\n]*\.$") as raised:
+            ip.run_line_magic("lstm_params", line)
+        assert fragment in str(raised.value), line

@@ -486,3 +486,154 @@ def test_keras_models_do_the_work_of_the_pytorch_model_of_the_same_shapes():
     fixed = keras.Input((steps, 4))
     conv = explain(keras.Model(fixed, layers.Conv1D(8, 3)(fixed)), steps=steps)
     assert conv.sequence_macs() == 96 * (steps - 2)
+
+
+# ------------------------------------------------ Keras: where each layer runs
+
+
+def _repeater(keras):
+    """An encoder-decoder: the encoder's last output repeated 3 times for the decoder."""
+    layers = keras.layers
+    x = keras.Input((7, 12))
+    encoded = layers.RepeatVector(3)(layers.LSTM(16)(x))
+    decoded = layers.LSTM(16, return_sequences=True)(encoded)
+    return keras.Model(x, layers.TimeDistributed(layers.Dense(5))(decoded))
+
+
+class Repeater(torch.nn.Module):
+    """The PyTorch twin of :func:`_repeater`: LSTM(12→16), its last output repeated 3
+    times, LSTM(16→16), Linear(16→5) at each of the 3 steps."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = torch.nn.LSTM(12, 16, batch_first=True)
+        self.decoder = torch.nn.LSTM(16, 16, batch_first=True)
+        self.out = torch.nn.Linear(16, 5)
+
+    def forward(self, x):
+        last = stepped(self.encoder, x)[:, -1]
+        return self.out(stepped(self.decoder, last.unsqueeze(1).expand(-1, 3, -1)))
+
+
+def test_a_closed_time_axis_is_the_recorded_one_not_steps():
+    """RepeatVector(3): the second LSTM runs 3 steps, as the recorded (None, 3, 16) says,
+    not the 7 steps given: 18,928 MACs, as the PyTorch twin's forward pass counts."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    report = explain(_repeater(keras), steps=7)
+    with torch.no_grad():
+        _, flops = counted_flops(Repeater(), torch.randn(1, 7, 12))
+    assert report.sequence_macs() == flops // 2 == 18_928
+    decoder = report.items[1]
+    assert decoder.layer_runs == ((3,),) and decoder.breakdown.steps == 3
+    assert "= 2,048 MACs × 3 steps = 6,144 MACs" in report.text()
+    # steps fills no closed axis, and the report says so rather than use it.
+    other = explain(_repeater(keras), steps=20)
+    assert other.sequence_macs() == 18_928
+    assert "steps=20 fills no open time axis" in " ".join(other.text().split())
+
+
+def test_a_strided_convolution_sets_how_many_steps_the_gru_runs():
+    """A speech model: Conv2D with stride 2 on an open time axis, then a GRU. For 30
+    frames the GRU runs 15 steps, computed as Keras computes the shapes; the PyTorch
+    twin's forward pass agrees."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    layers = keras.layers
+    frames = keras.Input((None, 20, 1))
+    x = layers.Conv2D(4, (5, 5), strides=2, padding="same")(frames)
+    x = layers.GRU(8, return_sequences=True)(layers.Reshape((-1, 10 * 4))(x))
+    report = explain(keras.Model(frames, layers.Dense(3)(x)), steps=30)
+    (gru,) = report.items
+    assert gru.layer_runs == ((15,),)
+
+    conv = torch.nn.Conv2d(1, 4, 5, stride=2, padding=2)
+    rnn, head = torch.nn.GRU(40, 8, batch_first=True), torch.nn.Linear(8, 3)
+
+    def twin(x):
+        grid = conv(x)  # (1, 4, 15, 10)
+        return head(stepped(rnn, grid.permute(0, 2, 3, 1).reshape(1, 15, 40)))
+
+    with torch.no_grad():
+        _, flops = counted_flops(twin, torch.randn(1, 1, 30, 20))
+    assert report.sequence_macs() == flops // 2
+
+
+def test_a_time_axis_that_cannot_be_known_is_said_so_never_filled_with_steps():
+    """An LSTM over an input's second axis, left open (Permute swaps it in): steps fills
+    only axis 1, so its length is not known; a subclassed model records no shapes."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    layers = keras.layers
+    x = keras.Input((8, None))
+    report = explain(keras.Model(x, layers.LSTM(4)(layers.Permute((2, 1))(x))), steps=10)
+    assert report.sequence_macs() is None
+    text = " ".join(report.text().split())
+    assert "(LSTM): 4 × (8 × 4 + 4 × 4) = 192 MACs per position; how often is not known" in text
+    assert "No total for the whole model: not known for" in text
+    assert report.items[0].breakdown.steps is None, "its own table claims no sequence"
+
+    class Classifier(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.lstm, self.head = layers.LSTM(4), layers.Dense(2)
+
+        def call(self, x):
+            return self.head(self.lstm(x))
+
+    model = Classifier()
+    model(keras.ops.zeros((1, 10, 3)))
+    subclassed = explain(model, steps=10)
+    assert subclassed.sequence_macs() is None
+    assert "a subclassed model records no shapes" in " ".join(subclassed.text().split())
+
+
+def test_a_conv_lstm_runs_at_every_position_of_its_recorded_grid():
+    """ConvLSTM2D: its figure per position (4·k·f·(c + f)) × its output's H × W × the
+    steps, as stepping it with F.conv2d counts ("valid" on the input, "same" on the
+    state, as Keras does); the model then has a total."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    steps, (height, width), filters = 4, (9, 8), 5
+    model = keras.Sequential(
+        [keras.Input((steps, height, width, 1)), keras.layers.ConvLSTM2D(filters, (3, 3))]
+    )
+    report = explain(model, steps=steps)
+    grid = (height - 2, width - 2)
+    w_x, w_h = torch.randn(4 * filters, 1, 3, 3), torch.randn(4 * filters, filters, 3, 3)
+
+    def twin(x):
+        h = torch.zeros(1, filters, *grid)
+        c = torch.zeros_like(h)
+        for t in range(steps):
+            gates = F.conv2d(x[:, t], w_x) + F.conv2d(h, w_h, padding="same")
+            i, f, g, o = gates.chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+        return h
+
+    _, flops = counted_flops(twin, torch.randn(1, steps, 1, height, width))
+    assert report.sequence_macs() == flops // 2 == steps * 42 * 4 * 9 * filters * (1 + filters)
+    text = " ".join(report.text().split())
+    assert f"× {steps} steps × 7 × 6 grid positions = {flops // 2:,} MACs" in text
+
+
+def test_a_wide_conv_lstm_reads_per_position_times_its_grid():
+    """ConvLSTM2D(64, (5, 5)) on one channel: 416,000 MACs at each grid position, × H × W
+    of its output (12 × 12 for 16 × 16 frames), × the steps; and the model's total."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    model = keras.Sequential([keras.Input((None, 16, 16, 1)), keras.layers.ConvLSTM2D(64, (5, 5))])
+    report = explain(model, steps=10)
+    per_position = 4 * 25 * 64 * (1 + 64)
+    assert per_position == 416_000
+    total = per_position * 12 * 12 * 10
+    assert report.sequence_macs() == total
+    text = " ".join(report.text().split())
+    assert f"= 416,000 MACs × 10 steps × 12 × 12 grid positions = {total:,} MACs" in text
+    assert f"Whole model: {total:,} MACs" in text

@@ -926,3 +926,40 @@ def test_a_model_report_is_json_data_with_every_row_totals_and_work() -> None:
     (row,) = [row for row in unknown["rows"] if row["type"] == "LSTM"]
     assert row["work"]["macs"] is None and "time axis" in row["work"]["not_known"]
     assert unknown["work_not_known"] == [f"{row['name']} (LSTM)"]
+
+
+def test_keras_rnn_over_stacked_cells_is_one_stack() -> None:
+    """RNN([LSTMCell(10), LSTMCell(10)]) on (5, 10): each cell a layer fed by the one
+    below, 840 + 840 = 1,680, tensor by tensor as Keras holds them; cells of two
+    widths too. A Bidirectional of stacked cells runs a stack per direction, which is
+    no bidirectional stack: listed, with why."""
+    model = keras.Sequential(
+        [keras.Input((5, 10)), layers.RNN([layers.LSTMCell(10), layers.LSTMCell(10)])]
+    )
+    report = explain(model)
+    assert_reconciled(report, model.count_params(), "Keras count_params()")
+    (item,) = report.items
+    assert item.breakdown.layer_totals == (840, 840) == (4 * (10 * 10 + 10 * 10 + 10),) * 2
+    assert item.breakdown.tensors() == keras_tensors(model.layers[0])
+
+    cells = [layers.GRUCell(8), layers.GRUCell(6, reset_after=True)]
+    widths = keras.Sequential([keras.Input((5, 10)), layers.RNN(cells), layers.Dense(2)])
+    report = explain(widths)
+    assert_reconciled(report, widths.count_params(), "Keras count_params()")
+    (item,) = report.items
+    assert item.breakdown.settings.widths == (8, 6) and item.head is not None
+    assert item.breakdown.tensors() == keras_tensors(*widths.layers)
+
+    mixed = keras.Sequential(
+        [keras.Input((5, 10)), layers.RNN([layers.LSTMCell(4), layers.GRUCell(4)])]
+    )
+    (other,) = explain(mixed).unexplained
+    assert other.reason == "its stacked cells differ in kind or options"
+    bidirectional = keras.Sequential(
+        [
+            keras.Input((5, 10)),
+            layers.Bidirectional(layers.RNN([layers.GRUCell(8), layers.GRUCell(3)])),
+        ]
+    )
+    (other,) = explain(bidirectional).unexplained
+    assert other.reason == "each direction runs a stack of cells of its own"

@@ -136,6 +136,26 @@ def test_deepspeech2_from_the_keras_ctc_example_fits_a_screen() -> None:
     assert len(recurrent) == 5 and len({row.group for row in recurrent}) == 1
 
 
+def test_next_frame_prediction_with_conv_lstms_ending_in_a_conv3d() -> None:
+    """keras.io's "Next-Frame Video Prediction with Convolutional LSTMs": three
+    ConvLSTM2D with BatchNormalization between them, ending in a Conv3D."""
+    frames = keras.Input((None, 64, 64, 1))
+    x = frames
+    for kernel in ((5, 5), (3, 3), (1, 1)):
+        x = layers.ConvLSTM2D(64, kernel, padding="same", return_sequences=True)(x)
+        x = layers.BatchNormalization()(x) if kernel != (1, 1) else x
+    outputs = layers.Conv3D(1, (3, 3, 3), activation="sigmoid", padding="same")(x)
+    report = assert_all_explained(keras.Model(frames, outputs))
+    conv3d = next(row for row in report.rows() if row.kind == "Conv3D")
+    assert conv3d.params == 3 * 3 * 3 * 64 * 1 + 1
+    steps = 10
+    work = explain(keras.Model(frames, outputs), steps=steps).to_dict()
+    per_position = 3 * 3 * 3 * 64  # the Conv3D at every frame and pixel
+    (row,) = [row for row in work["rows"] if row["type"] == "Conv3D"]
+    assert row["work"]["macs"] == per_position * steps * 64 * 64
+    assert work["sequence_macs"] is not None
+
+
 def test_frozen_embedding_classifier_reproduces_the_non_trainable_count() -> None:
     """ "Embedding → LSTM(50) → Dense(4): why 18,278,304, and why is 18,207,900
     non-trainable?" A frozen 60,693 × 300 embedding."""

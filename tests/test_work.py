@@ -299,6 +299,7 @@ def test_the_other_layers_macs_agree_with_pytorchs_flop_counter():
             "linear": torch.nn.Linear(16, 3),
             "conv1d": torch.nn.Conv1d(16, 8, 3),
             "conv2d": torch.nn.Conv2d(4, 6, (3, 2), groups=2, bias=False),
+            "conv3d": torch.nn.Conv3d(4, 6, (3, 2, 2), groups=2),
             "norm": torch.nn.LayerNorm(16),
             "attention": torch.nn.MultiheadAttention(16, 2, batch_first=True),
         }
@@ -311,6 +312,7 @@ def test_the_other_layers_macs_agree_with_pytorchs_flop_counter():
         "linear": (model["linear"], torch.randn(1, 16), 1),
         "conv1d": (model["conv1d"], torch.randn(1, 16, 12), 12 - 2),
         "conv2d": (model["conv2d"], torch.randn(1, 4, 7, 5), (7 - 2) * (5 - 1)),
+        "conv3d": (model["conv3d"], torch.randn(1, 4, 5, 6, 7), (5 - 2) * (6 - 1) * (7 - 1)),
         "norm": (model["norm"], sequence, s),
     }
     for name, (layer, x, positions) in runs.items():
@@ -348,7 +350,14 @@ def test_keras_layers_around_do_the_work_of_the_pytorch_layers_of_the_same_shape
     assert ours["MultiHeadAttention"] == whole_attention
     assert ours["Dense"] == theirs["dense"].macs(s) == 48
     assert ours["Conv1D"] == theirs["conv"].macs(s) == 3 * 16 * 8
-    assert "not counted" not in report.text()
+    assert "not known" not in report.text()
+    video = keras.Input((s, 8, 8, 3))
+    conv3d = explain(keras.Model(video, layers.Conv3D(4, (3, 2, 2))(video)), steps=s)
+    (counted,) = conv3d.counted
+    twin = torch.nn.Conv3d(3, 4, (3, 2, 2))
+    _, flops = counted_flops(twin, torch.randn(1, 3, s, 8, 8))
+    assert counted.count.macs(s) == 3 * 2 * 2 * 3 * 4
+    assert conv3d.sequence_macs() == flops // 2
 
 
 def test_keras_dot_product_attentions_work_is_said_to_be_unknown():

@@ -1048,7 +1048,12 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         stack: Sequence[Layer], b: Breakdown, head: Layer | None = None
     ) -> ExplainedLayer:
         item = _explained(stack, b, head)
-        runs = [layer.runs for layer in stack]
+        # Each of the breakdown's layers steps where the framework layer holding it does.
+        runs = [
+            layer.runs
+            for layer in stack
+            for _ in range(layer.settings.layers if layer.settings else 1)
+        ]
         folded = (*stack, *((head,) if head else ()))
         return replace(
             item,
@@ -1226,7 +1231,9 @@ def _folded(layer: Layer, position: int) -> FoldedLayer:
 
 
 def _unexplained(layer: Layer, reason: str) -> UnexplainedLayer:
-    return UnexplainedLayer(layer.path, layer.class_name, layer.count, reason)
+    return UnexplainedLayer(
+        layer.path, layer.class_name, layer.count, reason, output_shape=layer.output_shape
+    )
 
 
 def _dense_reason(head: tuple[int, int], why: str) -> str:

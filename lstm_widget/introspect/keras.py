@@ -16,7 +16,7 @@ from importlib import import_module
 from typing import Any
 
 from ..conventions import KERAS, OPTIONS, cell_spec
-from ..conventions.layers import KERAS_LAYERS
+from ..conventions.layers import CONV_KERNELS, KERAS_LAYERS, conv_sizes
 from ._assembly import (
     Dims,
     IntrospectionError,
@@ -34,6 +34,8 @@ NestedInputs = dict[int, list[Any]]
 
 #: The recurrent classes this convention stores, as Keras names them.
 _CLASSES = tuple(layout.class_name for layout in KERAS.cells.values())
+#: Their cells' classes (ConvLSTMCell is not exported: matched by name within Keras).
+_CELL_CLASSES = tuple(f"{name}Cell" for name in _CLASSES)
 
 
 class KerasAdapter:
@@ -288,7 +290,7 @@ def _keras_positions(keras: Any, layer: Any, dims: Dims) -> Dims | None:
     axis is the sequence's; a convolution's open length is not, since its kernel, strides
     and padding shorten it, so its positions are then not known."""
     inner = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
-    if not isinstance(inner, keras.layers.Conv1D | keras.layers.Conv2D):
+    if not isinstance(inner, keras.layers.Conv1D | keras.layers.Conv2D | keras.layers.Conv3D):
         return dims[1:-1]
     lead = dims[1:2] if inner is not layer else ()  # TimeDistributed's time axis
     one = dims[1 + len(lead) :]  # one call's output: its channels and its grid
@@ -425,6 +427,8 @@ def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
         forward = _keras_rnn_settings(keras, layer.forward_layer)
         backward = _keras_rnn_settings(keras, layer.backward_layer)
         if forward and forward == backward and "settings" in forward:
+            if forward["settings"].layers > 1:  # each direction a stack of its own
+                return {"reason": "each direction runs a stack of cells of its own"}
             return {"settings": forward["settings"].replace(bidirectional=True)}
         return {"reason": f"its directions are not the same {_one_of(_CLASSES)}"}
     return other_layer(KERAS_LAYERS, _READERS, dense, _CLASSES)
@@ -432,8 +436,7 @@ def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
 
 def _conv(layer: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
     *kernel, channels, filters = (int(n) for n in layer.kernel.shape)
-    key, sizes = ("conv1d", {"k": kernel[0]}) if len(kernel) == 1 else (
-        "conv2d", {"kh": kernel[0], "kw": kernel[-1]})  # fmt: skip
+    key, sizes = conv_sizes(kernel)
     return key, {**sizes, "c/g": channels, "f": filters}, {"bias": bool(layer.use_bias)}
 
 
@@ -466,8 +469,7 @@ _READERS: Readers = {
     "Dense": lambda layer: (
         "dense", {"a": int(layer.kernel.shape[0]), "b": layer.units},
         {"bias": bool(layer.use_bias)}),
-    "Conv1D": _conv,
-    "Conv2D": _conv,
+    **{f"Conv{dims}D": _conv for dims in CONV_KERNELS},
     "BatchNormalization": lambda layer: (
         "batchnorm", {"c": _norm_width(layer)}, {"scale": layer.scale, "center": layer.center}),
     "LayerNormalization": lambda layer: (
@@ -491,7 +493,7 @@ _CONV_CLASSES = tuple(
 #: The Keras classes read as one layer: the recurrent ones, their cells and wrappers,
 #: and every class a layer spec covers. A custom layer is walked into instead.
 _KNOWN = frozenset(
-    {*_CLASSES, *_CONV_CLASSES, *(f"{c}Cell" for c in _CLASSES), "RNN", "Bidirectional",
+    {*_CLASSES, *_CONV_CLASSES, *_CELL_CLASSES, "RNN", "Bidirectional",
      "TimeDistributed", *_READERS}
 )  # fmt: skip
 
@@ -506,36 +508,50 @@ _KERAS_NAMES = {"kernel": "kernel_size"}
 
 
 def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
-    """Settings of a plain LSTM/GRU/SimpleRNN/ConvLSTM cell, or an RNN layer over one,
-    else ``None``.
+    """Settings of a plain LSTM/GRU/SimpleRNN/ConvLSTM cell, or an RNN layer over one or
+    over a stack of them (``RNN([LSTMCell(10), LSTMCell(10)])``), else ``None``.
 
     A cell on its own holds the same three tensors as the layer wrapping it. Each
     convention's cell class is Keras's ``<class name>Cell`` (ConvLSTMCell is not
     exported, so classes are matched by name within Keras), and the options that apply
     to it are read off the cell by their Keras names (the settings' names but for
     ``kernel_size``). A kernel's last two axes are (input channels or features, G·units),
-    and a ConvLSTM cell calls its units ``filters``.
+    and a ConvLSTM cell calls its units ``filters``. Stacked cells are one stack of
+    layers when they are the same cell with the same options, each fed by the one below
+    (Keras' StackedRNNCells hands each cell the output of the one before).
     """
-    cells = {f"{c.class_name}Cell": k for k, c in KERAS.cells.items()}
     cell = layer.cell if isinstance(layer, keras.layers.RNN) else layer
+    stacked = isinstance(cell, keras.layers.StackedRNNCells)
+    read = [_keras_cell_settings(inner) for inner in (cell.cells if stacked else [cell])]
+    if None in read:
+        return {"reason": f"its cells are not all {_one_of(_CELL_CLASSES)}"} if stacked else None
+    cells = [settings for settings in read if settings is not None]
+    kinds = [{k: v for k, v in s.items() if k not in ("input_size", "units")} for s in cells]
+    if any(kind != kinds[0] for kind in kinds):
+        return {"reason": "its stacked cells differ in kind or options"}
+    widths = tuple(s["units"] for s in cells)
+    return counted({**cells[0], "units": widths, "layers": len(cells)})
+
+
+def _keras_cell_settings(cell: Any) -> dict[str, Any] | None:
+    """A Keras LSTM/GRU/SimpleRNN/ConvLSTM cell's settings as keywords, else None."""
     ours = type(cell).__module__.split(".")[0] == "keras"
-    kind = cells.get(type(cell).__name__) if ours else None
+    kinds = dict(zip(_CELL_CLASSES, KERAS.cells, strict=True))
+    kind = kinds.get(type(cell).__name__) if ours else None
     if kind is None:
         return None
     options = KERAS.cells[kind].options
-    return counted(
-        {
-            "cell": kind,
-            "framework": KERAS.key,
-            "input_size": int(cell.kernel.shape[-2]),
-            "units": int(getattr(cell, "units", None) or cell.filters),
-            "bias": bool(cell.use_bias),
-            **{
-                name: getattr(cell, _KERAS_NAMES.get(name, name), OPTIONS[name].neutral)
-                for name in options
-            },
-        }
-    )
+    return {
+        "cell": kind,
+        "framework": KERAS.key,
+        "input_size": int(cell.kernel.shape[-2]),
+        "units": int(getattr(cell, "units", None) or cell.filters),
+        "bias": bool(cell.use_bias),
+        **{
+            name: getattr(cell, _KERAS_NAMES.get(name, name), OPTIONS[name].neutral)
+            for name in options
+        },
+    }
 
 
 register_adapter(KERAS.adapter or KERAS.key, KerasAdapter())

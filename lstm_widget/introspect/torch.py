@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import Any
 
 from ..conventions import OPTIONS, PYTORCH
-from ..conventions.layers import PYTORCH_LAYERS
+from ..conventions.layers import CONV_KERNELS, PYTORCH_LAYERS, conv_sizes
 from ._assembly import (
     Dims,
     IntrospectionError,
@@ -150,7 +150,7 @@ def _batch_of(torch: Any, module: Any, inputs: Any) -> list[int]:
         return [1 if x.dim() < 3 else int(x.shape[0 if module.batch_first else 1])]
     if isinstance(module, nn.RNNCellBase):
         return [int(x.shape[0]) if x.dim() == 2 else 1]
-    if isinstance(module, nn.Conv1d | nn.Conv2d):
+    if isinstance(module, nn.Conv1d | nn.Conv2d | nn.Conv3d):
         return [int(x.shape[0]) if x.dim() == len(module.kernel_size) + 2 else 1]
     return []
 
@@ -160,7 +160,7 @@ def _torch_positions(torch: Any, module: Any, dims: Dims, batch: int | None) -> 
     grid, its last axes; any other layer's, every axis of its output but the features'
     (the last), divided by the batch (as the first module that knows its batch axis
     showed it, else the first axis, as torchinfo shows it)."""
-    if isinstance(module, torch.nn.Conv1d | torch.nn.Conv2d):
+    if isinstance(module, torch.nn.Conv1d | torch.nn.Conv2d | torch.nn.Conv3d):
         return dims[-len(module.kernel_size) :]
     if batch is None:
         return dims[1:-1]
@@ -244,9 +244,7 @@ register_adapter(PYTORCH.adapter or PYTORCH.key, TorchAdapter())
 
 
 def _conv(m: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
-    kernel = tuple(m.kernel_size)
-    key, sizes = ("conv1d", {"k": kernel[0]}) if len(kernel) == 1 else (
-        "conv2d", {"kh": kernel[0], "kw": kernel[-1]})  # fmt: skip
+    key, sizes = conv_sizes(m.kernel_size)
     sizes |= {"c/g": m.in_channels // m.groups, "f": m.out_channels}
     return key, sizes, {"bias": m.bias is not None}
 
@@ -266,8 +264,7 @@ _READERS: Readers = {
     "Linear": _linear,
     # nn.MultiheadAttention's out_proj: a Linear under another name.
     "NonDynamicallyQuantizableLinear": _linear,
-    "Conv1d": _conv,
-    "Conv2d": _conv,
+    **{f"Conv{dims}d": _conv for dims in CONV_KERNELS},
     "BatchNorm1d": _batchnorm,
     "BatchNorm2d": _batchnorm,
     "LayerNorm": lambda m: (

@@ -42,6 +42,14 @@ def _outputs(ip: Any, line: str) -> tuple[Any, list[dict[str, Any]], str]:
     return value, [output.data for output in captured.outputs], captured.stdout
 
 
+def assert_refused(ip: Any, cases: dict[str, str]) -> None:
+    """Each line refused in one sentence holding its fragment."""
+    for line, fragment in cases.items():
+        with pytest.raises(UsageError, match=r"^[^\n]*\.$") as raised:
+            ip.run_line_magic("lstm_params", line)
+        assert fragment in str(raised.value), line
+
+
 def _run_cell(ip: Any, cell: str) -> tuple[str, str, Any]:
     with capture_output() as captured:
         result = ip.run_cell(cell)
@@ -512,10 +520,7 @@ def test_example_runs_a_pytorch_model_for_its_shapes_and_work(ip: Any) -> None:
         "model --example wrong": "model (Classifier) cannot run on the example given: Runtime",
         "model --example 1+1": "--example must be a variable name such as batch",
     }
-    for line, fragment in cases.items():
-        with pytest.raises(UsageError, match=r"^[^\n]*\.$") as raised:
-            ip.run_line_magic("lstm_params", line)
-        assert fragment in str(raised.value), line
+    assert_refused(ip, cases)
 
 
 @pytest.mark.frameworks
@@ -537,7 +542,4 @@ def test_json_shows_a_named_models_report_or_a_breakdown_as_data(ip: Any) -> Non
         "--json --widget": "--json shows one layer's breakdown as data",
         "--json --compare framework=pytorch": "--json shows one layer's breakdown as data",
     }
-    for line, fragment in cases.items():
-        with pytest.raises(UsageError, match=r"^[^\n]*\.$") as raised:
-            ip.run_line_magic("lstm_params", line)
-        assert fragment in str(raised.value), line
+    assert_refused(ip, cases)

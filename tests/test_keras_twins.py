@@ -13,7 +13,8 @@ recorded or open. For each model:
 - ``explain(model, steps=...)``'s sequence MACs are the FLOPs ÷ 2 that PyTorch's
   ``FlopCounterMode`` counts on a twin built from the same description: the same
   products with random weights, each recurrent layer stepped as its cell (a fused CPU
-  ``nn.LSTM`` would count 0), on one example of the sequence.
+  ``nn.LSTM`` would count 0), on one example of the sequence;
+- no line of its text is wider than 100 characters.
 
 The budget is fixed (``LSTM_WIDGET_TWIN_EXAMPLES``, 40 by default) and the seed is
 drawn per run unless ``LSTM_WIDGET_TWIN_SEED`` fixes it; a failure prints both the
@@ -291,3 +292,4 @@ def test_a_random_keras_model_reconciles_and_works_as_its_pytorch_twin(
     rows = {row.name: row.params for row in report.rows()}
     assert rows == {layer.name: layer.count_params() for layer in model.layers}
     assert report.sequence_macs() == twin_macs(d, steps), report.text()
+    assert max(map(len, report.text().splitlines())) <= 100

@@ -474,7 +474,7 @@ class ModelReport:
         """The compact summary: one row per layer as the framework lists it, in the
         model's order, each with its own count; a layer without parameters at 0,
         reconciling with the framework's 0. The layers of one breakdown (a stack and
-        its head) share a :attr:`~lstm_widget.report.SummaryRow.group`."""
+        its head) share a ``group``."""
         return [row for _, row, _ in self._entries()]
 
     def _entries(self) -> list[tuple[int, SummaryRow, RowWork | None]]:
@@ -634,8 +634,8 @@ class ModelReport:
 
     def text(self, *, details: bool = False) -> str:
         """Plain text: the compact summary (one line a layer), the totals and the verdict,
-        no line wider than :data:`~lstm_widget.report.TEXT_WIDTH`; with ``details``, each
-        recurrent layer's weight-group table after them."""
+        no line wider than 100 characters; with ``details``, each recurrent layer's
+        weight-group table after them."""
         rows = self.rows()
         legend = summary_legend(rows)
         out = [self._heading(), "", summary_text(rows), *([legend] if legend else []), ""]

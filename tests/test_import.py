@@ -60,6 +60,7 @@ LAYERS = (
     "display",
     "growth_plot",
     "options",
+    "controls",
     "introspect",
     "_panel",
     "magics",

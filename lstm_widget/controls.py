@@ -19,6 +19,7 @@ from .conventions import (
     CELL_SPECS,
     FRAMEWORK_SPECS,
     OPTIONS,
+    ROLES,
     Highlights,
     applies,
     applies_to,
@@ -39,6 +40,7 @@ __all__ = [
     "cell_choices",
     "counted_options",
     "described",
+    "every_highlight_option",
     "framework_choices",
     "highlight_options",
     "label",
@@ -118,6 +120,16 @@ def highlight_options(rules: Highlights) -> list[tuple[str, str]]:
     """Selector options: nothing, then what the diagram accepts as its highlight, e.g.
     ``forget gate (f)``; the candidate by its name, whatever the framework's letter."""
     return [("nothing", NOTHING), *((rules.label(c), c) for c in rules.choices)]
+
+
+def every_highlight_option() -> list[tuple[str, str]]:
+    """Selector options for any layer: nothing, every role, then every cell's gates
+    (for a front whose selector cannot change its choices as the layer changes)."""
+    options: dict[str, str] = {}
+    for cell in CELL_SPECS:
+        for text, value in highlight_options(Highlights.of(cell, ROLES)):
+            options.setdefault(value, text)
+    return [(text, value) for value, text in options.items()]
 
 
 def option_rules(framework: str, cell: str) -> dict[str, tuple[bool, Any]]:

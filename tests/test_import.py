@@ -14,7 +14,7 @@ import pytest
 
 import lstm_widget
 
-HEAVY = ("matplotlib", "ipywidgets", "torch", "keras", "tensorflow", "jax", "onnx")
+HEAVY = ("matplotlib", "ipywidgets", "marimo", "torch", "keras", "tensorflow", "jax", "onnx")
 
 LIST_MODULES = """
 import json, sys
@@ -63,6 +63,7 @@ LAYERS = (
     "controls",
     "introspect",
     "_panel",
+    "marimo",
     "magics",
     "cli",
     "__main__",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
 import subprocess
 import sys
 from html import unescape
@@ -225,8 +226,16 @@ def only_output(outputs: list[dict[str, Any]]) -> tuple[str, Any]:
     return mime, data
 
 
+def copied(notebook: Path, folder: Path) -> Path:
+    """``notebook`` copied into ``folder``: marimo writes its session beside the notebook
+    it runs (``__marimo__/``), which must not land in the repository."""
+    copy = folder / notebook.name
+    shutil.copy(notebook, copy)
+    return copy
+
+
 def test_export_html_of_the_notebook_holds_the_diagram_and_counts(tmp_path: Path) -> None:
-    cells = export_html(NOTEBOOK, tmp_path / "lecture.html")
+    cells = export_html(copied(NOTEBOOK, tmp_path), tmp_path / "lecture.html")
     views = [
         data
         for outputs in cells
@@ -270,7 +279,7 @@ def test_the_app_redraws_in_chromium_offline(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = start_marimo(NOTEBOOK, tmp_path)
+    server = start_marimo(copied(NOTEBOOK, tmp_path), tmp_path)
     try:
         with (
             sync_playwright() as playwright,

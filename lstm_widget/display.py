@@ -28,13 +28,24 @@ ImageFormat = Literal["png", "svg"]
 #: Image formats a notebook output can carry beside its HTML.
 IMAGE_FORMATS: tuple[ImageFormat, ...] = get_args(ImageFormat)
 _MIME: dict[ImageFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
+#: JupyterLab's own padding of a rendered table's cells.
+TABLE_CELL_PADDING = "0.5em"
 
 
 def on_theme(html: str, theme: Theme, *, css_class: str, padding: str = "0.5em") -> str:
     """``html`` in a ``div`` of class ``css_class`` on the theme's background and in its
-    text colour, so its role colours keep their contrast in any notebook's own theme."""
+    text colour, so its role colours keep their contrast in any notebook's own theme.
+
+    A table inside gets JupyterLab's cell padding wherever it is shown: marimo's
+    stylesheet leaves table cells without any, and the columns run together.
+    """
     style = f"background:{theme.background};color:{theme.foreground};padding:{padding}"
-    return f'<div class="{css_class}" style="{style}">{html}</div>'
+    cells = (
+        f"<style>.{css_class.split()[0]} :is(td, th) {{ padding: {TABLE_CELL_PADDING}; }}</style>"
+        if "<table" in html
+        else ""
+    )
+    return f'{cells}<div class="{css_class}" style="{style}">{html}</div>'
 
 
 def _gate_html(result: Breakdown, rules: Highlights, gate: str, theme: Theme) -> str:

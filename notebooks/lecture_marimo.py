@@ -1,5 +1,6 @@
 import marimo
 
+__generated_with = "0.25.2"
 app = marimo.App(width="full", app_title="lstm_widget: where 480 comes from")
 
 
@@ -14,17 +15,15 @@ def _():
 
 @app.cell(hide_code=True)
 def _(mo):
-    mo.md(
-        r"""
-        # 480, not 120: where a Keras LSTM(10) gets its parameters
+    mo.md(r"""
+    # 480, not 120: where a Keras LSTM(10) gets its parameters
 
-        One LSTM layer with 10 units reads **one** feature per timestep, and a
-        `Dense(1)` runs at every timestep through `TimeDistributed`. Keras reports
-        **480** parameters for the LSTM and **11** for the dense head, **491** in all;
-        "12 per unit" predicts only **120**. Each gate's recurrent matrix U is 10 × 10:
-        every unit reads all 10 previous outputs, not only its own.
-        """
-    )
+    One LSTM layer with 10 units reads **one** feature per timestep, and a
+    `Dense(1)` runs at every timestep through `TimeDistributed`. Keras reports
+    **480** parameters for the LSTM and **11** for the dense head, **491** in all;
+    "12 per unit" predicts only **120**. Each gate's recurrent matrix U is 10 × 10:
+    every unit reads all 10 previous outputs, not only its own.
+    """)
     return
 
 
@@ -37,14 +36,12 @@ def _(lstm_widget):
 
 @app.cell(hide_code=True)
 def _(mo):
-    mo.md(
-        r"""
-        ## The live panel
+    mo.md(r"""
+    ## The live panel
 
-        Change any setting: the diagram, the formula and the per-unit reading below
-        follow. Type exact values into the boxes beside the sliders, or drag them.
-        """
-    )
+    Change any setting: the diagram, the formula and the per-unit reading below
+    follow. Type exact values into the boxes beside the sliders, or drag them.
+    """)
     return
 
 

@@ -10,6 +10,7 @@ the units entry redraws the diagram.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import shutil
@@ -22,7 +23,7 @@ from typing import Any
 import marimo as mo
 import pytest
 from browser_support import require_browser
-from marimo_support import MarimoPage, offline_page, start_marimo
+from marimo_support import FIRST_VIEW_TIMEOUT_MS, MarimoPage, offline_page, start_marimo
 from notebook_support import NOTEBOOK_DIR
 
 import lstm_widget
@@ -234,6 +235,17 @@ def copied(notebook: Path, folder: Path) -> Path:
     return copy
 
 
+def test_the_notebook_passes_marimo_check(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "marimo", "check", "--strict", str(copied(NOTEBOOK, tmp_path))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_export_html_of_the_notebook_holds_the_diagram_and_counts(tmp_path: Path) -> None:
     cells = export_html(copied(NOTEBOOK, tmp_path), tmp_path / "lecture.html")
     views = [
@@ -271,6 +283,43 @@ def test_rich_outputs_display_in_marimo(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ chromium
+
+
+@pytest.mark.browser
+def test_the_notebook_runs_in_marimo_edit(tmp_path: Path) -> None:
+    """The editor opens the notebook with its cells not yet run; run them all, as a
+    person would, and the view works as in the app; offline too."""
+    require_browser()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    server = start_marimo(copied(NOTEBOOK, tmp_path), tmp_path, mode="edit")
+    try:
+        with (
+            sync_playwright() as playwright,
+            offline_page(playwright, server.url, {"width": 1280, "height": 900}) as page,
+        ):
+            view = MarimoPage(page)
+            page.goto(server.url)
+            run_all = page.locator(
+                "[data-testid=chrome-controls-bottom-right] [data-testid=run-button]"
+            )
+            # A click before the page's kernel connection is up is lost; a person clicks
+            # again when nothing happens.
+            image = page.locator(".lstm-widget-marimo-view img").first
+            for _ in range(FIRST_VIEW_TIMEOUT_MS // 10_000):
+                run_all.click(timeout=FIRST_VIEW_TIMEOUT_MS)
+                with contextlib.suppress(PlaywrightTimeout):
+                    image.wait_for(state="attached", timeout=10_000)
+                    break
+            view.wait_for_view()
+            assert view.headline() == f"Diagram. {SEED}"
+            assert view.type_number("units", 20, AT_20) > 0
+            record = page.offline
+    finally:
+        server.stop()
+    assert record.blocked == [], record.blocked
+    assert record.errors == [], record.errors
 
 
 @pytest.mark.browser

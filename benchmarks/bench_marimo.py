@@ -12,7 +12,6 @@ fast path turned off gives the public path's figure. Prints figures, never asser
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 import _common as common
 
 sys.path.insert(0, str(common.REPO / "tests"))
-from marimo_support import MarimoPage, offline_page, start_marimo
+from marimo_support import MarimoPage, marimo_page
 
 import lstm_widget
 from lstm_widget import _live_svg, breakdown
@@ -59,30 +58,20 @@ def in_kernel(count: int) -> dict[str, list[float]]:
 
 def in_browser(notebook: Path, base: Path, count: int) -> list[float]:
     """Milliseconds from Enter to the new diagram, typing units 11, 12, ... in turn."""
-    from playwright.sync_api import sync_playwright
-
-    server = start_marimo(notebook, base)
-    try:
-        with (
-            sync_playwright() as playwright,
-            offline_page(playwright, server.url, {"width": 1280, "height": 720}) as page,
-        ):
-            view = MarimoPage(page)
-            page.goto(server.url)
-            view.wait_for_view()
-            times = []
-            for step in range(count + 1):
-                units = 11 + step
-                total = breakdown(**{**START, "units": units})
-                ends = f"(model with dense head: {total.total:,})"
-                elapsed = view.type_number("units", units, ends)
-                if step:  # the first change warms the kernel's painter up
-                    times.append(elapsed / 1000)
-                page.wait_for_timeout(300)  # a person's pace
-            assert page.offline.blocked == [], page.offline.blocked
-            return times
-    finally:
-        server.stop()
+    with marimo_page(notebook, base, {"width": 1280, "height": 720}) as page:
+        view = MarimoPage(page)
+        view.wait_for_view()
+        times = []
+        for step in range(count + 1):
+            units = 11 + step
+            total = breakdown(**{**START, "units": units})
+            ends = f"(model with dense head: {total.total:,})"
+            elapsed = view.type_number("units", units, ends)
+            if step:  # the first change warms the kernel's painter up
+                times.append(elapsed / 1000)
+            page.wait_for_timeout(300)  # a person's pace
+        assert page.offline.blocked == [], page.offline.blocked
+        return times
 
 
 def main() -> None:
@@ -98,19 +87,15 @@ def main() -> None:
     common.heading("marimo run + chromium: Enter in the units entry -> new diagram decoded")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        fast = folder / "fast"
-        fast.mkdir()
-        shutil.copy(NOTEBOOK, fast / NOTEBOOK.name)
-        public = folder / "public"
-        public.mkdir()
+        for path in ("fast", "public"):
+            (folder / path).mkdir()
         source = NOTEBOOK.read_text(encoding="utf-8")
         assert source.count("import lstm_widget\n") == 1
-        (public / NOTEBOOK.name).write_text(
-            source.replace("import lstm_widget\n", PUBLIC_PATH), encoding="utf-8"
-        )
+        public = folder / "public.py"  # the notebook with the fast path turned off
+        public.write_text(source.replace("import lstm_widget\n", PUBLIC_PATH), encoding="utf-8")
         browser = {
-            "fast": in_browser(fast / NOTEBOOK.name, fast, count),
-            "public": in_browser(public / NOTEBOOK.name, public, count),
+            "fast": in_browser(NOTEBOOK, folder / "fast", count),
+            "public": in_browser(public, folder / "public", count),
         }
     common.line("live SVG fast path", common.describe_ms(browser["fast"]))
     common.line("public savefig path", common.describe_ms(browser["public"]))

@@ -15,21 +15,24 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
+import shutil
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, free_port
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    spawn,
+    stop_group,
+    wait_until_answers,
+)
 
-SERVER_START_TIMEOUT = 90.0
-SERVER_STOP_TIMEOUT = 15.0
 #: Kernel start, the first matplotlib import and the first drawing, on a busy 2-core box.
 FIRST_VIEW_TIMEOUT_MS = 120_000
 #: One redraw after a change.
@@ -74,20 +77,9 @@ class MarimoServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
     def stop(self) -> None:
         """Stop the server's whole process group (its kernels run in it)."""
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(SERVER_STOP_TIMEOUT)
-        with contextlib.suppress(ProcessLookupError):  # it went quietly
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
+        stop_group(self.process)
 
 
 def start_marimo(notebook: Path, base: Path, mode: str = "run") -> MarimoServer:
@@ -106,30 +98,18 @@ def start_marimo(notebook: Path, base: Path, mode: str = "run") -> MarimoServer:
         "--headless", "--host", "127.0.0.1", f"--port={port}", "--no-token",
     ]  # fmt: skip
     log = base / f"marimo-{mode}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    server = MarimoServer(process, port, log)
+    server = MarimoServer(spawn(command, env, log), port, log)
+
+    def health() -> None:
+        with urllib.request.urlopen(f"{server.url}health", timeout=5):
+            pass
+
     try:
-        _wait_until_up(server)
+        wait_until_answers(server.process, health, f"marimo {mode}", log)
     except BaseException:
         server.stop()
         raise
     return server
-
-
-def _wait_until_up(server: MarimoServer) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"marimo exited early:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}health", timeout=5):
-                return
-        except (OSError, urllib.error.URLError):
-            time.sleep(0.2)
-    raise RuntimeError(f"marimo did not answer in {SERVER_START_TIMEOUT}s:\n{server.log_tail()}")
 
 
 @dataclass
@@ -176,6 +156,29 @@ def offline_page(playwright: Any, origin: str, viewport: dict[str, int]) -> Iter
         yield page
     finally:
         browser.close()
+
+
+@contextlib.contextmanager
+def marimo_page(
+    notebook: Path, base: Path, viewport: dict[str, int], mode: str = "run"
+) -> Iterator[Any]:
+    """``notebook`` served from a copy in ``base`` and opened in an offline page; the
+    server stops afterwards. (marimo writes its session beside the notebook it runs,
+    ``__marimo__/``, which must not land in the repository.)"""
+    from playwright.sync_api import sync_playwright
+
+    copy = base / notebook.name
+    shutil.copy(notebook, copy)
+    server = start_marimo(copy, base, mode)
+    try:
+        with (
+            sync_playwright() as playwright,
+            offline_page(playwright, server.url, viewport) as page,
+        ):
+            page.goto(server.url)
+            yield page
+    finally:
+        server.stop()
 
 
 class MarimoPage:

@@ -23,7 +23,7 @@ from typing import Any
 import marimo as mo
 import pytest
 from browser_support import require_browser
-from marimo_support import FIRST_VIEW_TIMEOUT_MS, MarimoPage, offline_page, start_marimo
+from marimo_support import FIRST_VIEW_TIMEOUT_MS, VIEW_IMAGE, MarimoPage, marimo_page
 from notebook_support import NOTEBOOK_DIR
 
 import lstm_widget
@@ -284,6 +284,9 @@ def test_rich_outputs_display_in_marimo(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ chromium
 
+#: The editor's button that runs every cell not yet run.
+RUN_ALL = "[data-testid=chrome-controls-bottom-right] [data-testid=run-button]"
+
 
 @pytest.mark.browser
 def test_the_notebook_runs_in_marimo_edit(tmp_path: Path) -> None:
@@ -291,33 +294,23 @@ def test_the_notebook_runs_in_marimo_edit(tmp_path: Path) -> None:
     person would, and the view works as in the app; offline too."""
     require_browser()
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
 
-    server = start_marimo(copied(NOTEBOOK, tmp_path), tmp_path, mode="edit")
-    try:
-        with (
-            sync_playwright() as playwright,
-            offline_page(playwright, server.url, {"width": 1280, "height": 900}) as page,
-        ):
-            view = MarimoPage(page)
-            page.goto(server.url)
-            run_all = page.locator(
-                "[data-testid=chrome-controls-bottom-right] [data-testid=run-button]"
-            )
-            # A click before the page's kernel connection is up is lost; a person clicks
-            # again when nothing happens.
-            image = page.locator(".lstm-widget-marimo-view img").first
-            for _ in range(FIRST_VIEW_TIMEOUT_MS // 10_000):
-                run_all.click(timeout=FIRST_VIEW_TIMEOUT_MS)
-                with contextlib.suppress(PlaywrightTimeout):
-                    image.wait_for(state="attached", timeout=10_000)
-                    break
-            view.wait_for_view()
-            assert view.headline() == f"Diagram. {SEED}"
-            assert view.type_number("units", 20, AT_20) > 0
-            record = page.offline
-    finally:
-        server.stop()
+    with marimo_page(NOTEBOOK, tmp_path, {"width": 1280, "height": 900}, "edit") as page:
+        view = MarimoPage(page)
+        run_all = page.locator(
+            "[data-testid=chrome-controls-bottom-right] [data-testid=run-button]"
+        )
+        # A click before the page's kernel connection is up is lost; a person clicks
+        # again when nothing happens.
+        for _ in range(FIRST_VIEW_TIMEOUT_MS // 10_000):
+            run_all.click(timeout=FIRST_VIEW_TIMEOUT_MS)
+            with contextlib.suppress(PlaywrightTimeout):
+                page.locator(VIEW_IMAGE).first.wait_for(state="attached", timeout=10_000)
+                break
+        view.wait_for_view()
+        assert view.headline() == f"Diagram. {SEED}"
+        assert view.type_number("units", 20, AT_20) > 0
+        record = page.offline
     assert record.blocked == [], record.blocked
     assert record.errors == [], record.errors
 
@@ -325,54 +318,44 @@ def test_the_notebook_runs_in_marimo_edit(tmp_path: Path) -> None:
 @pytest.mark.browser
 def test_the_app_redraws_in_chromium_offline(tmp_path: Path) -> None:
     require_browser()
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = start_marimo(copied(NOTEBOOK, tmp_path), tmp_path)
-    try:
-        with (
-            sync_playwright() as playwright,
-            offline_page(playwright, server.url, {"width": 1280, "height": 720}) as page,
-        ):
-            view = MarimoPage(page)
-            try:
-                page.goto(server.url)
-                view.wait_for_view()
-                assert view.headline() == f"Diagram. {SEED}"
-                elapsed = view.type_number("units", 20, AT_20)
-                print(f"units 10 -> 20: new diagram decoded {elapsed:.0f} ms after Enter")
-                page.screenshot(path=str(ARTIFACTS / "units-20.png"))
-                # Lecture variant: the drawing at its natural size, the texts at 18 px.
-                image = page.locator(".lstm-widget-marimo-view img").first
-                sizes = image.evaluate(
-                    "img => [img.getBoundingClientRect().width, img.naturalWidth,"
-                    " parseFloat(getComputedStyle(img.closest('.lstm-widget-marimo-view'))"
-                    ".fontSize)]"
-                )
-                assert abs(sizes[0] - sizes[1]) < 1 and sizes[2] == 18, sizes
-                # High contrast: the view on the theme's background, the SVG too.
-                before = str(image.get_attribute("src"))
-                view.choose("high contrast")
-                page.wait_for_function(
-                    "old => { const i = document.querySelector("
-                    "'.lstm-widget-marimo-view img'); return i && i.src !== old }",
-                    arg=before,
-                    timeout=30_000,
-                )
-                dark = lstm_widget.style.THEMES["high-contrast"]
-                background = page.locator(".lstm-widget-marimo-view").first.evaluate(
-                    "e => getComputedStyle(e).backgroundColor"
-                )
-                assert background == "rgb({}, {}, {})".format(
-                    *(int(dark.background[i : i + 2], 16) for i in (1, 3, 5))
-                )
-                assert view.headline() == f"Diagram. {AT_20}"
-                page.screenshot(path=str(ARTIFACTS / "high-contrast.png"))
-            except BaseException:
-                page.screenshot(path=str(ARTIFACTS / "failure.png"))
-                raise
-            record = page.offline
-    finally:
-        server.stop()
+    with marimo_page(NOTEBOOK, tmp_path, {"width": 1280, "height": 720}) as page:
+        view = MarimoPage(page)
+        try:
+            view.wait_for_view()
+            assert view.headline() == f"Diagram. {SEED}"
+            elapsed = view.type_number("units", 20, AT_20)
+            print(f"units 10 -> 20: new diagram decoded {elapsed:.0f} ms after Enter")
+            page.screenshot(path=str(ARTIFACTS / "units-20.png"))
+            # Lecture variant: the drawing at its natural size, the texts at 18 px.
+            image = page.locator(VIEW_IMAGE).first
+            sizes = image.evaluate(
+                "img => [img.getBoundingClientRect().width, img.naturalWidth,"
+                " parseFloat(getComputedStyle(img.closest('.lstm-widget-marimo-view'))"
+                ".fontSize)]"
+            )
+            assert abs(sizes[0] - sizes[1]) < 1 and sizes[2] == 18, sizes
+            # High contrast: the view on the theme's background, the SVG too.
+            before = str(image.get_attribute("src"))
+            view.choose("high contrast")
+            page.wait_for_function(
+                "([selector, old]) => { const i = document.querySelector(selector);"
+                " return i && i.src !== old }",
+                arg=[VIEW_IMAGE, before],
+                timeout=30_000,
+            )
+            dark = lstm_widget.style.THEMES["high-contrast"]
+            background = page.locator(".lstm-widget-marimo-view").first.evaluate(
+                "e => getComputedStyle(e).backgroundColor"
+            )
+            assert background == "rgb({}, {}, {})".format(
+                *(int(dark.background[i : i + 2], 16) for i in (1, 3, 5))
+            )
+            assert view.headline() == f"Diagram. {AT_20}"
+            page.screenshot(path=str(ARTIFACTS / "high-contrast.png"))
+        except BaseException:
+            page.screenshot(path=str(ARTIFACTS / "failure.png"))
+            raise
+        record = page.offline
     assert record.blocked == [], record.blocked
     assert record.errors == [], record.errors

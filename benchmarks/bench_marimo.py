@@ -29,6 +29,45 @@ from lstm_widget.marimo import LiveView
 NOTEBOOK = common.REPO / "notebooks" / "lecture_marimo.py"
 START = dict(units=10, input_size=1, dense=1)
 #: Turns the fast path off in the notebook's first cell, before any painter exists.
+#: The floor: the same controls, and a view cell that only looks up HTML rendered in
+#: advance for each value the walk types, so what remains is marimo's own round trip
+#: (the value to the kernel, the cell run, the output to the page) and the browser's.
+FLOOR = """
+import marimo
+
+app = marimo.App(width="full")
+
+
+@app.cell
+def _():
+    import marimo as mo
+
+    import lstm_widget
+    from lstm_widget.controls import shown
+    from lstm_widget.counting import SETTING_NAMES
+    from lstm_widget.marimo import LiveView
+
+    # The controls' starting values (marimo lets no cell read an element it made).
+    start = lstm_widget.breakdown(units=10, input_size=1, dense=1)
+    values = {{name: shown(getattr(start.settings, name)) for name in SETTING_NAMES}}
+    values.update(widths="", highlight="", theme="light")
+    live = LiveView(start, "lecture")
+    rendered = {{u: live.html({{**values, "units": u}}) for u in range(10, {top})}}
+    return lstm_widget, mo, rendered
+
+
+@app.cell
+def _(lstm_widget):
+    c = lstm_widget.marimo.controls(units=10, input_size=1, dense=1, variant="lecture")
+    c
+    return (c,)
+
+
+@app.cell
+def _(c, mo, rendered):
+    mo.Html(rendered[c.value["units"]])
+    return
+"""
 PUBLIC_PATH = (
     "import lstm_widget\n    import lstm_widget._live_svg\n\n"
     "    lstm_widget._live_svg.enabled = False\n"
@@ -87,20 +126,26 @@ def main() -> None:
     common.heading("marimo run + chromium: Enter in the units entry -> new diagram decoded")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        for path in ("fast", "public"):
+        for path in ("fast", "public", "floor"):
             (folder / path).mkdir()
         source = NOTEBOOK.read_text(encoding="utf-8")
         assert source.count("import lstm_widget\n") == 1
         public = folder / "public.py"  # the notebook with the fast path turned off
         public.write_text(source.replace("import lstm_widget\n", PUBLIC_PATH), encoding="utf-8")
+        floor = folder / "floor.py"
+        floor.write_text(FLOOR.format(top=12 + count + 1), encoding="utf-8")
         browser = {
             "fast": in_browser(NOTEBOOK, folder / "fast", count),
             "public": in_browser(public, folder / "public", count),
+            "floor": in_browser(floor, folder / "floor", count),
         }
     common.line("live SVG fast path", common.describe_ms(browser["fast"]))
     common.line("public savefig path", common.describe_ms(browser["public"]))
+    common.line("floor: the same view rendered in advance", common.describe_ms(browser["floor"]))
     ratio = common.median_ms(browser["public"]) / common.median_ms(browser["fast"])
     common.line("public path / fast path (medians)", f"{ratio:.2f}x")
+    floor_ratio = common.median_ms(browser["fast"]) / common.median_ms(browser["floor"])
+    common.line("fast path / floor (medians)", f"{floor_ratio:.2f}x")
     if quick:
         print("  (--quick: a smoke run; the figures mean little)")
 

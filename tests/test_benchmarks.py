@@ -83,6 +83,8 @@ EXPECTED = {
         r"public path / fast path \(medians\) +[\d.]+x",
         r"^  live SVG fast path +median +[\d.]+ ms",
         r"^  public savefig path +median +[\d.]+ ms",
+        r"^  floor: the same view rendered in advance +median +[\d.]+ ms",
+        r"fast path / floor \(medians\) +[\d.]+x",
     ],
 }
 

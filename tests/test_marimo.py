@@ -266,11 +266,10 @@ def test_rich_outputs_display_in_marimo(tmp_path: Path) -> None:
     notebook = tmp_path / "display.py"
     notebook.write_text(DISPLAY_NOTEBOOK, encoding="utf-8")
     _, shown_breakdown, shown_report, shown_growth = export_html(notebook, tmp_path / "d.html")
-    # A Breakdown: its mimebundle; marimo shows the HTML, with the diagram inside.
-    mime, bundle = only_output(shown_breakdown)
-    assert mime == "application/vnd.marimo+mimebundle"
-    assert f'alt="Diagram. {SEED}"' in bundle["text/html"]
-    assert "<table" in bundle["text/html"] and "text/plain" not in bundle
+    # A Breakdown: its HTML (marimo's _mime_), the diagram inside, then the table.
+    mime, html = only_output(shown_breakdown)
+    assert mime == "text/html"
+    assert f'alt="Diagram. {SEED}"' in html and "<table" in html
     # A model report: its HTML, strip first.
     mime, html = only_output(shown_report)
     assert mime == "text/html"

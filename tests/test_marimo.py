@@ -164,6 +164,14 @@ def test_bad_presets_raise_one_sentence() -> None:
         lstm_marimo.view(mo.ui.slider(1, 3))
 
 
+def test_a_copy_marimo_nests_keeps_the_view() -> None:
+    c = lstm_marimo.controls(**START, variant="lecture", theme="high-contrast")
+    (copy,) = mo.ui.array([c]).elements  # marimo nests a clone of each element
+    assert copy is not c and isinstance(copy, lstm_marimo.Controls)
+    assert copy.variant == "lecture" and copy.value == c.value
+    assert f'alt="Diagram. {SEED}"' in lstm_marimo.view(copy).text
+
+
 def test_reached_as_an_attribute_of_the_package() -> None:
     assert lstm_widget.marimo is lstm_marimo
 

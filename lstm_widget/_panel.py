@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from html import escape
@@ -27,6 +26,7 @@ from typing import Any, Final
 
 import ipywidgets as widgets
 
+from ._frontend import in_voila, running_cell
 from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
 from .conventions import (
     CELL_SPECS,
@@ -557,7 +557,7 @@ class Panel(widgets.VBox):
         self._view_count = 0  # before the view exists, so that its creation is counted
         bundle = self._repr_mimebundle_()
         display(bundle, raw=True)
-        if "image/png" not in bundle or _running_cell() is None or _in_voila():
+        if "image/png" not in bundle or running_cell() is None or in_voila():
             return  # nothing drawn yet, or no notebook (a terminal shows the table)
         png, tag = self._still()
         still = display(
@@ -980,41 +980,6 @@ class Panel(widgets.VBox):
 _CELL_PANELS: dict[str, tuple[str, list[Panel]]] = {}
 
 
-def _running_cell() -> tuple[str, str] | None:
-    """The notebook cell whose code is running now, and this run's request id.
-
-    JupyterLab and Notebook 7 name the cell in each execute request's metadata
-    (``cellId``). Where a frontend does not (nbclient, and so Voila; classic
-    notebook frontends), the cell's source stands in for its name: re-running an
-    unchanged cell is what a re-run usually is, and an edited cell's old panel simply
-    stays until closed. ``None`` outside a kernel, or where no cell runs (a widget
-    callback, say).
-    """
-    from IPython import get_ipython
-
-    get_parent = getattr(getattr(get_ipython(), "kernel", None), "get_parent", None)
-    if get_parent is None:
-        return None
-    request = get_parent("shell")
-    if request.get("header", {}).get("msg_type") != "execute_request":
-        return None
-    cell = request.get("metadata", {}).get("cellId")
-    if isinstance(cell, str) and cell:
-        key = f"id:{cell}"
-    else:
-        key = f"source:{request['content']['code']}"
-    return key, str(request["header"]["msg_id"])
-
-
-def _in_voila() -> bool:
-    """Whether Voila runs this kernel: it names itself in the CGI-style variables it sets.
-
-    Voila shows every widget, and renders other outputs once, as static HTML: a still
-    left there could never be cleared.
-    """
-    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
-
-
 def _release_earlier_runs(panel: Panel) -> None:
     """Close the panels an earlier run of the running cell made, and note ``panel``.
 
@@ -1022,7 +987,7 @@ def _release_earlier_runs(panel: Panel) -> None:
     figures would stay in the kernel until the kernel ends. Panels made by one run
     (``a = panel(); b = panel()``) all stay.
     """
-    running = _running_cell()
+    running = running_cell()
     if running is None:
         return
     cell, run = running

@@ -120,17 +120,28 @@ def _described(setting: str, cell: str) -> str:
 
 #: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
 #: presentation mode, with its file browser closed, beside the lecture diagram.
-_LECTURE_COLUMN: Final = "240px"
+_LECTURE_COLUMN: Final = 240
+#: Below this width (CSS px) the lecture panel stacks: the diagram on top, the controls
+#: under it in rows with the numbers first, then the formula and the rest. It is the
+#: column beside the widest lecture drawing (598 pt = 797 px, a PyTorch LSTM with a
+#: projection), so the two never squeeze each other. At 1280x720, JupyterLab as it
+#: opens (file browser open) leaves the panel 848 px and its presentation mode 802 px,
+#: where the column beside the diagram would push the diagram below the screen;
+#: Notebook 7 leaves 1,108 px and Voila 1,250 px, where they sit side by side.
+_SIDE_BY_SIDE: Final = 1040
 #: The lecture variant's class and stylesheet. ipywidgets sizes every control from
 #: these custom properties, so setting them on the panel's own element scales its
-#: controls and nothing else on the page.
+#: controls and nothing else on the page. The panel is a CSS size container, so its
+#: arrangement follows the width it really has (file browser open or closed,
+#: presentation mode, zoom) with no JavaScript and nothing changed outside it.
 _LECTURE_CLASS: Final = "lstm-widget-lecture"
 _LECTURE_CSS: Final = f"""<style>
 .{_LECTURE_CLASS} {{
+  container-type: inline-size;
   --jp-widgets-font-size: 18px;
   --jp-widgets-inline-height: 34px;
   --jp-widgets-inline-label-width: 6em;
-  --jp-widgets-inline-width: {_LECTURE_COLUMN};
+  --jp-widgets-inline-width: {_LECTURE_COLUMN}px;
   --jp-widgets-inline-width-short: 5em;
   --jp-widgets-inline-width-tiny: 5em;
   --jp-widgets-slider-handle-size: 22px;
@@ -145,6 +156,25 @@ _LECTURE_CSS: Final = f"""<style>
   width: 0;
 }}
 .{_LECTURE_CLASS} .widget-checkbox label {{ white-space: normal; }}
+.{_LECTURE_CLASS} .{_LECTURE_CLASS}-body {{ flex-flow: row wrap; align-items: flex-start; }}
+.{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls {{ width: {_LECTURE_COLUMN}px; flex: 0 0 auto; }}
+.{_LECTURE_CLASS} .{_LECTURE_CLASS}-views {{ flex: 0 0 auto; width: min-content; }}
+.{_LECTURE_CLASS} .widget-image {{ max-width: none; flex: 0 0 auto; align-self: flex-start; }}
+@container (width < {_SIDE_BY_SIDE}px) {{
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-body {{ flex-direction: column; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views {{ display: contents; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views > * {{ order: 2; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views > .{_LECTURE_CLASS}-picture {{ order: 0; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls {{
+    order: 1;
+    width: auto;
+    flex-flow: row wrap;
+    column-gap: 1em;
+  }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls > * {{ width: {_LECTURE_COLUMN}px; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls > .{_LECTURE_CLASS}-number {{ order: -1; }}
+  .{_LECTURE_CLASS} .widget-image {{ max-width: calc(100% - 2 * var(--jp-widgets-margin)); }}
+}}
 </style>"""
 
 #: Under every panel. Its views stay on the page when the kernel goes away (a restart,
@@ -165,11 +195,10 @@ def _on_theme(html: str, theme: Theme) -> str:
 
 
 def _image_layout(lecture: bool) -> widgets.Layout:
-    """An image's layout: in the lecture layout at its natural size, the size its text
-    was chosen for, never shrunk to the column, so browser zoom can only enlarge it."""
-    if lecture:
-        return widgets.Layout(max_width="none", flex="0 0 auto")
-    return widgets.Layout(max_width="100%")
+    """An image's layout: shrunk to the panel's width, or in the lecture layout as its
+    stylesheet says (at its natural size, the size its text was chosen for, wherever
+    the panel is wide enough, so browser zoom can only enlarge it)."""
+    return widgets.Layout() if lecture else widgets.Layout(max_width="100%")
 
 
 def _label(setting: str) -> str:
@@ -443,15 +472,7 @@ class Panel(widgets.VBox):
         self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
 
         flags = [self.controls[name] for name in _FLAGS]
-        views = [
-            self.quiz_box,
-            self.image,
-            self.comparison,
-            self.formula,
-            self.explanation,
-            self.table_section,
-            self.growth_section,
-        ]
+        details = [self.formula, self.explanation, self.table_section, self.growth_section]
         if lecture:
             self._option_rows = {
                 name: number_rows[list(_NUMBERS).index(name)]
@@ -459,6 +480,8 @@ class Panel(widgets.VBox):
                 else self.controls[name]
                 for name in OPTIONS
             }
+            for row in number_rows:
+                row.add_class(f"{_LECTURE_CLASS}-number")
             column = widgets.VBox(
                 [
                     self.controls["framework"],
@@ -471,23 +494,24 @@ class Panel(widgets.VBox):
                     self.quiz,
                     self.theme,
                     self.message,
-                ],
-                layout=widgets.Layout(width=_LECTURE_COLUMN, flex="0 0 auto"),
+                ]
             )
-            # Wrapping puts the diagram under the column where the page is too narrow
-            # for both (say at 150 % zoom), rather than squeezing either. The views are
-            # as wide as the diagram (min-content): a wider formula line wraps instead
-            # of stretching the diagram past its natural size.
-            views_box = widgets.VBox(
-                views, layout=widgets.Layout(flex="0 0 auto", width="min-content")
-            )
-            body = [
-                widgets.HBox(
-                    [column, views_box],
-                    layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
-                ),
-                self.hint,
-            ]
+            # What the class looks at, kept together when the panel stacks.
+            picture = widgets.VBox([self.quiz_box, self.image, self.comparison])
+            # Side by side, the views are as wide as the diagram (min-content): a wider
+            # formula line wraps instead of stretching the diagram past its natural
+            # size. Wrapping puts the diagram under the column where a drawing is too
+            # wide for both, rather than squeezing either. (_LECTURE_CSS.)
+            views_box = widgets.VBox([picture, *details])
+            body_box = widgets.HBox([column, views_box])
+            for box, role in [
+                (column, "controls"),
+                (picture, "picture"),
+                (views_box, "views"),
+                (body_box, "body"),
+            ]:
+                box.add_class(f"{_LECTURE_CLASS}-{role}")
+            body = [body_box, self.hint]
         else:
             settings_box = widgets.VBox(
                 [
@@ -500,7 +524,15 @@ class Panel(widgets.VBox):
                     widgets.HBox([self.compare, self.quiz]),
                 ]
             )
-            body = [settings_box, self.message, *views, self.hint]
+            body = [
+                settings_box,
+                self.message,
+                self.quiz_box,
+                self.image,
+                self.comparison,
+                *details,
+                self.hint,
+            ]
         super().__init__(body)
         if lecture:
             self.add_class(_LECTURE_CLASS)

@@ -427,7 +427,7 @@ ROOMS = {
     "lab-presentation": ("lab", True),
     "notebook": ("notebook", False),
     "voila": ("voila", False),
-    # The default arrangement in the same room, measured for comparison (README).
+    # The default arrangement in the same room, measured for comparison (docs/measurements.md).
     "lab-full-variant": ("lab", False),
 }
 

@@ -62,6 +62,7 @@ LAYERS = (
     "options",
     "controls",
     "introspect",
+    "_frontend",
     "_panel",
     "marimo",
     "magics",

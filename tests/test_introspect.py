@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 from keras import layers
+from torch_examples import TiedLanguageModel
 
 from lstm_widget import breakdown, explain
 from lstm_widget.introspect import ExplainedLayer, IntrospectionError, ModelReport
@@ -713,20 +714,6 @@ def test_torch_cells_are_one_layer_modules(cell: torch.nn.Module) -> None:
     assert item.path == ""
     assert item.breakdown.tensors() == torch_tensors(cell)
     assert_reconciled(report, torch_total(cell), "PyTorch sum(p.numel() for p in parameters())")
-
-
-class TiedLanguageModel(torch.nn.Module):
-    """The classic recipe: the decoder's weight is the embedding's (time-first tokens)."""
-
-    def __init__(self, vocabulary: int = 1000, width: int = 32, bias: bool = True) -> None:
-        super().__init__()
-        self.emb = torch.nn.Embedding(vocabulary, width)
-        self.lstm = torch.nn.LSTM(width, width)
-        self.dec = torch.nn.Linear(width, vocabulary, bias=bias)
-        self.dec.weight = self.emb.weight
-
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        return self.dec(self.lstm(self.emb(tokens))[0])
 
 
 def test_a_tied_weight_is_counted_once_and_named_in_both_rows() -> None:

@@ -14,6 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
+from torch_examples import TiedLanguageModel
 
 from lstm_widget import SettingsError, breakdown
 from lstm_widget.cli import main
@@ -524,8 +525,6 @@ def test_a_cell_stepped_in_forward_counts_every_step_and_its_head_at_each():
 
 
 def test_a_tied_language_model_counts_its_decoder_at_every_position():
-    from tests.test_introspect import TiedLanguageModel
-
     model, tokens = TiedLanguageModel().eval(), torch.zeros(20, 1, dtype=torch.long)
     report = _sequence_report(model, tokens, 20)
     assert report.unexplained == ()

@@ -1,4 +1,4 @@
-"""Regenerate the README's diagram and growth images: ``python docs/make_images.py``.
+"""Regenerate the documentation's diagram and growth images: ``python docs/make_images.py``.
 
 Each image is rendered with :func:`lstm_widget.render` (the growth plot with
 :func:`lstm_widget.growth`) and stored as a 64-colour palette PNG (they use a dozen
@@ -16,7 +16,7 @@ from PIL import Image
 
 from lstm_widget import growth, render
 
-DOCS = Path(__file__).resolve().parent
+IMAGES = Path(__file__).resolve().parent / "images"
 
 SEED: dict[str, Any] = {"units": 10, "input_size": 1, "dense": 1}
 
@@ -50,8 +50,8 @@ IMAGES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 
 def _store(name: str, png: bytes) -> None:
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(DOCS / name, optimize=True)
-    print(f"{name}: {(DOCS / name).stat().st_size // 1024} KB")
+    image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(IMAGES / name, optimize=True)
+    print(f"{name}: {(IMAGES / name).stat().st_size // 1024} KB")
 
 
 def main() -> None:

@@ -425,7 +425,7 @@ ROOMS = {
     "lab": ("lab", False),
     "lab-presentation": ("lab", True),
     "voila": ("voila", False),
-    # The default arrangement in the same room, measured for comparison (README).
+    # The default arrangement in the same room, measured for comparison (docs/measurements.md).
     "lab-full-variant": ("lab", False),
 }
 

@@ -45,7 +45,7 @@ def test_import_prints_nothing(tmp_path, module):
 
 #: The package's modules and subpackages from the bottom up: each may import only
 #: those before it (and its own submodules), lazily inside a function or not, so data
-#: flows one way (README, "Architecture").
+#: flows one way (CONTRIBUTING.md, "Architecture").
 LAYERS = (
     "conventions",
     "counting",

@@ -90,10 +90,14 @@ class Generated(torch.nn.Module):
             if block.kind == "scale":
                 self.register_parameter(f"scale{k}", torch.nn.Parameter(torch.ones(1)))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, state: torch.Tensor | None = None
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """The blocks over ``x``; given a ``state``, also handed back, as a step
+        function hands its state to the caller's loop."""
         for k, block in enumerate(self.plan):
             x = run_block(self, k, block, x)
-        return x
+        return x if state is None else (x, state)
 
     def __repr__(self) -> str:
         return f"Generated({self.plan!r})"
@@ -143,9 +147,11 @@ def run_block(model: Generated, k: int, block: Block, x: torch.Tensor) -> torch.
 
 
 @st.composite
-def models(draw: st.DrawFn) -> tuple[Generated, torch.Tensor, int, int]:
-    """A model, an example batch of it, the steps to explain it for, and how many
-    calls of forward make the sequence (1, or the steps for a one-step forward)."""
+def models(draw: st.DrawFn) -> tuple[Generated, tuple[torch.Tensor, ...], int, int]:
+    """A model, an example batch of it (with a state to hand back, or not), the steps
+    to explain it for, and how many calls of forward make the sequence: the steps for
+    a one-step forward (an example of one step, and a recurrent layer or a state
+    handed back to say so), else 1."""
     one_step = draw(st.booleans())
     length = 1 if one_step else draw(st.integers(1, 5))
     steps = draw(st.integers(1, 5)) if one_step else length
@@ -159,7 +165,7 @@ def models(draw: st.DrawFn) -> tuple[Generated, torch.Tensor, int, int]:
     kinds += ["norm", "dropout"]
     kinds += ["product", "scale", "last"]
     for kind in draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=5)):
-        if blocks and blocks[-1].kind == "last" and kind != "linear":
+        if any(b.kind == "last" for b in blocks) and kind != "linear":
             continue  # after the last step, only a classifier's head
         if kind in ("recurrent", "stepwise"):
             mode = draw(st.sampled_from(sorted(RECURRENT)))
@@ -208,20 +214,31 @@ def models(draw: st.DrawFn) -> tuple[Generated, torch.Tensor, int, int]:
         example = torch.randint(0, vocabulary, (batch, length))
     else:
         example = torch.randn(batch, length, inputs)
-    return model, example, steps, steps if one_step else 1
+    # A state handed back marks a step function; a model of the whole sequence reading
+    # one position of it (a head on the last step) and handing one back would look the
+    # same, and is left out.
+    state = (torch.zeros(batch, 2),) if one_step and draw(st.booleans()) else ()
+    recurrent = any(b.kind in ("recurrent", "stepwise", "cell") for b in blocks)
+    stepping = one_step and (recurrent or bool(state))
+    return model, (example, *state), steps, steps if stepping else 1
 
 
-def counted_by_torch(model: Generated, example: torch.Tensor, calls: int) -> int:
-    """MACs for one example of the batch over ``calls`` calls of forward: the counter's,
-    plus every fused recurrent module's it does not see, at every step it ran."""
+def counted_by_torch(model: Generated, example: tuple[torch.Tensor, ...], calls: int) -> int:
+    """MACs for one example of the batch over ``calls`` calls of forward, any state
+    handed back fed in again: the counter's, plus every fused recurrent module's it
+    does not see, at every step it ran."""
+    x, *state = example
     with FlopCounterMode(display=False) as counter:
         for _ in range(calls):
-            model(example)
+            if state:
+                _, state[0] = model(x, state[0])
+            else:
+                model(x)
     flops = counter.get_total_flops()
-    batch, unseen = example.shape[0], 0
+    batch, unseen = x.shape[0], 0
     for block in model.plan:
         if block.kind in ("recurrent", "stepwise") and not sees(block.module):
-            unseen += macs_a_step(block.module) * example.shape[1] * calls
+            unseen += macs_a_step(block.module) * x.shape[1] * calls
     assert flops % (2 * batch) == 0
     return flops // (2 * batch) + unseen
 

@@ -765,6 +765,7 @@ def test_the_models_own_tensor_is_named_and_an_empty_one_ignored() -> None:
     report = explain(model)
     (own,) = report.unexplained
     assert (own.framework_count, own.tensors) == (25, (("transitions", (5, 5)),))
+    assert own.reason == "the model's own, outside its layers"
     (row,) = [row for row in report.rows() if row.family == "unexplained"]
     assert (row.name, row.kind, row.params) == ("BiLSTMCRF", "BiLSTMCRF", 25)
     assert "transitions (5, 5)" in report.text()

@@ -596,7 +596,7 @@ class ModelReport:
         notes = []
         ran = item.ran_steps()
         if item.layer_runs and ran != steps:
-            notes.append(f"{ran:,} steps as run" if ran is not None else "steps as run")
+            notes.append(f"{ran:,} steps as run" if ran is not None else "other steps a layer")
         if work.head_macs and runs is not None and runs != (steps if ran is None else ran):
             notes.append(f"its head's {work.head_macs:,} at {runs:,} position{'s' * (runs != 1)}")
         extra = f" ({'; '.join(notes)})" if notes else ""
@@ -815,6 +815,9 @@ class Walk:
     #: Filled from a run over an example, as :class:`ModelReport` has them.
     run_note: str = ""
     outside: tuple[tuple[str, str], ...] = ()
+    #: Whether forward handed back a tensor shaped as one it was given after its input
+    #: (a state, fed in again by the caller's loop).
+    returns_state: bool = False
 
 
 @dataclass(frozen=True)
@@ -826,6 +829,7 @@ class Run:
     shapes: Mapping[int, Dims]
     runs: Mapping[int, Runs]
     outside: tuple[tuple[str, str], ...] = ()
+    returns_state: bool = False
 
 
 class Adapter(Protocol):
@@ -977,30 +981,28 @@ def _with_shapes(
         for layer in walk.layers
         for key in [id(layer.module)]
     ]
-    ran = replace(walk, layers=shaped, outside=run.outside)
+    ran = replace(walk, layers=shaped, outside=run.outside, returns_state=run.returns_state)
     return ran if steps is None else _for_the_sequence(ran, steps, label)
 
 
 def _for_the_sequence(walk: Walk, steps: int, label: str) -> Walk:
     """``walk``'s runs over the example, as a sequence of ``steps``.
 
-    A forward that is one time step (every layer with weights ran at most once, at one
-    position: a char-RNN's step, the loop in the caller) is called once a step, so
-    its runs are repeated ``steps`` times. Otherwise the run is the sequence, and a
-    recurrent layer must have run ``steps`` steps: in one call (an ``nn.LSTM`` over the
-    sequence) or in all its calls (a cell stepped in a loop); a decoder may run other
-    lengths beside it.
+    A forward that is one time step (:func:`_one_step`: a char-RNN's step, the loop in
+    the caller) is called once a step, so its runs are repeated ``steps`` times.
+    Otherwise the run is the sequence, and a recurrent layer must have run ``steps``
+    steps: in one call (an ``nn.LSTM`` over the sequence) or in all its calls (a cell
+    stepped in a loop); a decoder may run other lengths beside it.
     """
-    working = [layer.runs for layer in walk.layers if layer.runs and not layer.weightless]
-    if all(runs.calls <= 1 and (runs.positions or 0) <= 1 and runs.each is not None
-           for runs in working):  # fmt: skip
+    one_step = _one_step(walk)
+    if one_step:
         layers = [
             replace(layer, runs=layer.runs.repeated(steps)) if layer.runs else layer
             for layer in walk.layers
         ]
         note = (
-            "forward is one time step here (each layer with weights ran once, at one "
-            f"position),\nso the sequence is {steps:,} calls of it."
+            "forward is one time step here: each layer with weights ran once, at one position,"
+            f"\nand {one_step}; so the sequence is {steps:,} calls of it."
         )
         return replace(walk, layers=layers, run_note=note)
     recurrent = [
@@ -1021,6 +1023,26 @@ def _for_the_sequence(walk: Walk, steps: int, label: str) -> Walk:
         )
     note = "Each layer's calls and positions as forward hooks counted them on the example."
     return replace(walk, run_note=note)
+
+
+def _one_step(walk: Walk) -> str:
+    """Why ``walk``'s run is one time step of a sequence; "" when it is not.
+
+    Every layer with weights ran at most once, at one position, and either a recurrent
+    layer ran (so one step), or forward handed back a tensor shaped as one it was
+    given after its input: the state the caller feeds in again, as a char-RNN built
+    from ``nn.Linear`` does. A model reading one position of a longer input (a head on
+    its last step) ran once at one position too, but is a whole sequence.
+    """
+    working = [layer.runs for layer in walk.layers if layer.runs and not layer.weightless]
+    if not all(runs.calls <= 1 and (runs.positions or 0) <= 1 and runs.each is not None
+               for runs in working):  # fmt: skip
+        return ""
+    if any(
+        layer.settings is not None and layer.runs and layer.runs.calls for layer in walk.layers
+    ):
+        return "its recurrent layers ran one step"
+    return "it handed back the state it was given" if walk.returns_state else ""
 
 
 def _frameworks_of(

@@ -86,7 +86,10 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
             mark = Sharing(name, tuple(p.shape), _row(entry), counted_here=True)
             layers[index] = replace(layers[index], sharing=(*layers[index].sharing, mark))
         holders.update((id(p), (len(layers), n)) for n, p in own)
-        layers.append(replace(entry, **_torch_kind(torch, module)))
+        kind = _torch_kind(torch, module)
+        if "reason" in kind and not path and any(True for _ in module.children()):
+            kind = {"reason": "the model's own, outside its layers"}
+        layers.append(replace(entry, **kind))
     return Walk(
         model_name=type(model).__name__,
         layers=layers,
@@ -151,7 +154,7 @@ def _run(torch: Any, model: Any, label: str, example: object) -> Run:
     try:
         model.eval()
         with torch.no_grad(), watch.mode():
-            model(*arguments)
+            output = model(*arguments)
     except Exception as error:  # the user's forward: any error is theirs to read
         first_line = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else ""
         raise IntrospectionError(
@@ -174,7 +177,20 @@ def _run(torch: Any, model: Any, label: str, example: object) -> Run:
     modules = {id(module): module for module in model.modules()}
     runs = {key: _runs(torch, modules[key], made, batch) for key, made in calls.items()}
     shapes = {key: made[0].dims for key, made in calls.items() if made and made[0].dims}
-    return Run(shapes, runs, watch.outside())
+    # A state: given after the input (a char-RNN's hidden), and handed back.
+    given, handed = (_tensor_shapes(torch, value) for value in (arguments[1:], output))
+    return Run(shapes, runs, watch.outside(), returns_state=bool(given & handed))
+
+
+def _tensor_shapes(torch: Any, value: object) -> set[tuple[int, ...]]:
+    """The shapes of the floating-point tensors in ``value`` (nested in tuples, lists,
+    dicts), as a state's would be; tokens are none."""
+    leaves = torch.utils._pytree.tree_leaves(value)
+    return {
+        tuple(leaf.shape)
+        for leaf in leaves
+        if isinstance(leaf, torch.Tensor) and leaf.is_floating_point()
+    }
 
 
 def _called(torch: Any, module: Any, args: Any, kwargs: Any, output: Any) -> _Call:

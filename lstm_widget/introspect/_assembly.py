@@ -156,7 +156,7 @@ class Sharing:
 
     @property
     def note(self) -> str:
-        """``weight shared with dec``; ``weight (1,000, 32) shared with emb, counted there``."""
+        """``weight shared with dec``; ``weight (1000, 32) shared with emb, counted there``."""
         if self.counted_here:
             return f"{self.name} shared with {self.other}"
         return f"{self.name} {self.shape} shared with {self.other}, counted there"

@@ -56,6 +56,9 @@ nb_execution_mode = "force"
 nb_execution_raise_on_error = True
 nb_execution_timeout = 300
 nb_execution_show_tb = True
+# A static page has no kernel to answer a panel's controls: it shows the still image
+# the panel leaves for such viewers, and loads no widget code from a CDN.
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from html import escape
@@ -27,6 +26,7 @@ from typing import Any, Final
 
 import ipywidgets as widgets
 
+from ._frontend import in_voila, running_cell
 from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
 from .conventions import (
     CELL_SPECS,
@@ -120,17 +120,28 @@ def _described(setting: str, cell: str) -> str:
 
 #: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
 #: presentation mode, with its file browser closed, beside the lecture diagram.
-_LECTURE_COLUMN: Final = "240px"
+_LECTURE_COLUMN: Final = 240
+#: Below this width (CSS px) the lecture panel stacks: the diagram on top, the controls
+#: under it in rows with the numbers first, then the formula and the rest. It is the
+#: column beside the widest lecture drawing (598 pt = 797 px, a PyTorch LSTM with a
+#: projection), so the two never squeeze each other. At 1280x720, JupyterLab as it
+#: opens (file browser open) leaves the panel 848 px and its presentation mode 802 px,
+#: where the column beside the diagram would push the diagram below the screen;
+#: Notebook 7 leaves 1,108 px and Voila 1,250 px, where they sit side by side.
+_SIDE_BY_SIDE: Final = 1040
 #: The lecture variant's class and stylesheet. ipywidgets sizes every control from
 #: these custom properties, so setting them on the panel's own element scales its
-#: controls and nothing else on the page.
+#: controls and nothing else on the page. The panel is a CSS size container, so its
+#: arrangement follows the width it really has (file browser open or closed,
+#: presentation mode, zoom) with no JavaScript and nothing changed outside it.
 _LECTURE_CLASS: Final = "lstm-widget-lecture"
 _LECTURE_CSS: Final = f"""<style>
 .{_LECTURE_CLASS} {{
+  container-type: inline-size;
   --jp-widgets-font-size: 18px;
   --jp-widgets-inline-height: 34px;
   --jp-widgets-inline-label-width: 6em;
-  --jp-widgets-inline-width: {_LECTURE_COLUMN};
+  --jp-widgets-inline-width: {_LECTURE_COLUMN}px;
   --jp-widgets-inline-width-short: 5em;
   --jp-widgets-inline-width-tiny: 5em;
   --jp-widgets-slider-handle-size: 22px;
@@ -145,6 +156,25 @@ _LECTURE_CSS: Final = f"""<style>
   width: 0;
 }}
 .{_LECTURE_CLASS} .widget-checkbox label {{ white-space: normal; }}
+.{_LECTURE_CLASS} .{_LECTURE_CLASS}-body {{ flex-flow: row wrap; align-items: flex-start; }}
+.{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls {{ width: {_LECTURE_COLUMN}px; flex: 0 0 auto; }}
+.{_LECTURE_CLASS} .{_LECTURE_CLASS}-views {{ flex: 0 0 auto; width: min-content; }}
+.{_LECTURE_CLASS} .widget-image {{ max-width: none; flex: 0 0 auto; align-self: flex-start; }}
+@container (width < {_SIDE_BY_SIDE}px) {{
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-body {{ flex-direction: column; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views {{ display: contents; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views > * {{ order: 2; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views > .{_LECTURE_CLASS}-picture {{ order: 0; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls {{
+    order: 1;
+    width: auto;
+    flex-flow: row wrap;
+    column-gap: 1em;
+  }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls > * {{ width: {_LECTURE_COLUMN}px; }}
+  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls > .{_LECTURE_CLASS}-number {{ order: -1; }}
+  .{_LECTURE_CLASS} .widget-image {{ max-width: calc(100% - 2 * var(--jp-widgets-margin)); }}
+}}
 </style>"""
 
 #: Under every panel. Its views stay on the page when the kernel goes away (a restart,
@@ -165,11 +195,10 @@ def _on_theme(html: str, theme: Theme) -> str:
 
 
 def _image_layout(lecture: bool) -> widgets.Layout:
-    """An image's layout: in the lecture layout at its natural size, the size its text
-    was chosen for, never shrunk to the column, so browser zoom can only enlarge it."""
-    if lecture:
-        return widgets.Layout(max_width="none", flex="0 0 auto")
-    return widgets.Layout(max_width="100%")
+    """An image's layout: shrunk to the panel's width, or in the lecture layout as its
+    stylesheet says (at its natural size, the size its text was chosen for, wherever
+    the panel is wide enough, so browser zoom can only enlarge it)."""
+    return widgets.Layout() if lecture else widgets.Layout(max_width="100%")
 
 
 def _label(setting: str) -> str:
@@ -443,15 +472,7 @@ class Panel(widgets.VBox):
         self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
 
         flags = [self.controls[name] for name in _FLAGS]
-        views = [
-            self.quiz_box,
-            self.image,
-            self.comparison,
-            self.formula,
-            self.explanation,
-            self.table_section,
-            self.growth_section,
-        ]
+        details = [self.formula, self.explanation, self.table_section, self.growth_section]
         if lecture:
             self._option_rows = {
                 name: number_rows[list(_NUMBERS).index(name)]
@@ -459,6 +480,8 @@ class Panel(widgets.VBox):
                 else self.controls[name]
                 for name in OPTIONS
             }
+            for row in number_rows:
+                row.add_class(f"{_LECTURE_CLASS}-number")
             column = widgets.VBox(
                 [
                     self.controls["framework"],
@@ -471,23 +494,24 @@ class Panel(widgets.VBox):
                     self.quiz,
                     self.theme,
                     self.message,
-                ],
-                layout=widgets.Layout(width=_LECTURE_COLUMN, flex="0 0 auto"),
+                ]
             )
-            # Wrapping puts the diagram under the column where the page is too narrow
-            # for both (say at 150 % zoom), rather than squeezing either. The views are
-            # as wide as the diagram (min-content): a wider formula line wraps instead
-            # of stretching the diagram past its natural size.
-            views_box = widgets.VBox(
-                views, layout=widgets.Layout(flex="0 0 auto", width="min-content")
-            )
-            body = [
-                widgets.HBox(
-                    [column, views_box],
-                    layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
-                ),
-                self.hint,
-            ]
+            # What the class looks at, kept together when the panel stacks.
+            picture = widgets.VBox([self.quiz_box, self.image, self.comparison])
+            # Side by side, the views are as wide as the diagram (min-content): a wider
+            # formula line wraps instead of stretching the diagram past its natural
+            # size. Wrapping puts the diagram under the column where a drawing is too
+            # wide for both, rather than squeezing either. (_LECTURE_CSS.)
+            views_box = widgets.VBox([picture, *details])
+            body_box = widgets.HBox([column, views_box])
+            for box, role in [
+                (column, "controls"),
+                (picture, "picture"),
+                (views_box, "views"),
+                (body_box, "body"),
+            ]:
+                box.add_class(f"{_LECTURE_CLASS}-{role}")
+            body = [body_box, self.hint]
         else:
             settings_box = widgets.VBox(
                 [
@@ -500,7 +524,15 @@ class Panel(widgets.VBox):
                     widgets.HBox([self.compare, self.quiz]),
                 ]
             )
-            body = [settings_box, self.message, *views, self.hint]
+            body = [
+                settings_box,
+                self.message,
+                self.quiz_box,
+                self.image,
+                self.comparison,
+                *details,
+                self.hint,
+            ]
         super().__init__(body)
         if lecture:
             self.add_class(_LECTURE_CLASS)
@@ -557,7 +589,7 @@ class Panel(widgets.VBox):
         self._view_count = 0  # before the view exists, so that its creation is counted
         bundle = self._repr_mimebundle_()
         display(bundle, raw=True)
-        if "image/png" not in bundle or _running_cell() is None or _in_voila():
+        if "image/png" not in bundle or running_cell() is None or in_voila():
             return  # nothing drawn yet, or no notebook (a terminal shows the table)
         png, tag = self._still()
         still = display(
@@ -980,41 +1012,6 @@ class Panel(widgets.VBox):
 _CELL_PANELS: dict[str, tuple[str, list[Panel]]] = {}
 
 
-def _running_cell() -> tuple[str, str] | None:
-    """The notebook cell whose code is running now, and this run's request id.
-
-    JupyterLab and Notebook 7 name the cell in each execute request's metadata
-    (``cellId``). Where a frontend does not (nbclient, and so Voila; classic
-    notebook frontends), the cell's source stands in for its name: re-running an
-    unchanged cell is what a re-run usually is, and an edited cell's old panel simply
-    stays until closed. ``None`` outside a kernel, or where no cell runs (a widget
-    callback, say).
-    """
-    from IPython import get_ipython
-
-    get_parent = getattr(getattr(get_ipython(), "kernel", None), "get_parent", None)
-    if get_parent is None:
-        return None
-    request = get_parent("shell")
-    if request.get("header", {}).get("msg_type") != "execute_request":
-        return None
-    cell = request.get("metadata", {}).get("cellId")
-    if isinstance(cell, str) and cell:
-        key = f"id:{cell}"
-    else:
-        key = f"source:{request['content']['code']}"
-    return key, str(request["header"]["msg_id"])
-
-
-def _in_voila() -> bool:
-    """Whether Voila runs this kernel: it names itself in the CGI-style variables it sets.
-
-    Voila shows every widget, and renders other outputs once, as static HTML: a still
-    left there could never be cleared.
-    """
-    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
-
-
 def _release_earlier_runs(panel: Panel) -> None:
     """Close the panels an earlier run of the running cell made, and note ``panel``.
 
@@ -1022,7 +1019,7 @@ def _release_earlier_runs(panel: Panel) -> None:
     figures would stay in the kernel until the kernel ends. Panels made by one run
     (``a = panel(); b = panel()``) all stay.
     """
-    running = _running_cell()
+    running = running_cell()
     if running is None:
         return
     cell, run = running

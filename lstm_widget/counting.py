@@ -163,7 +163,9 @@ class Settings:
         stack of different widths; a list's length is the number of layers, and widths
         that are all equal count as one int.
     framework
-        Whose storage convention to count: ``"keras"``, ``"pytorch"`` or ``"onnx"``.
+        Whose storage convention to count: ``"keras"`` (Keras 3), ``"pytorch"``,
+        ``"onnx"``, ``"cudnn"`` (Keras 2's CuDNNLSTM and CuDNNGRU), ``"tf1"``
+        (TensorFlow 1 cells) or ``"flax"`` (Flax NNX).
     layers
         Number of stacked layers; layer k > 0 sees the previous layer's output. Left
         at 1 it is read from a list of ``units``; otherwise it must match the list.
@@ -172,13 +174,14 @@ class Settings:
     bias
         ``False`` drops every bias of the recurrent layers (the dense head keeps its own).
     proj_size
-        PyTorch LSTM's ``proj_size``: projects h down to this width (0 = none). One
+        PyTorch LSTM's ``proj_size`` (TensorFlow 1's ``num_proj``): projects h down to
+        this width (0 = none). One
         projection width for every layer, as one ``nn.LSTM`` has, smaller than each
         layer's units.
     reset_after
         Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
     peepholes
-        ONNX LSTM's optional peephole input ``P``.
+        ONNX LSTM's optional peephole input ``P`` (TensorFlow 1's ``use_peepholes``).
     kernel
         A ConvLSTM's ``kernel_size``, one size per spatial axis: its length (1, 2 or
         3) makes it a ConvLSTM1D, 2D or 3D. Keras uses it for the input and the
@@ -639,7 +642,7 @@ class PerUnit:
 
     @property
     def kernel_text(self) -> str:
-        """``3·3 × ``, the kernel factor before each channel count; empty without one."""
+        """``"3·3 × "``, the kernel factor before each channel count; empty without one."""
         return _kernel_text(self.kernel)
 
     @property
@@ -659,7 +662,7 @@ class PerUnit:
     def _terms(self, named: bool) -> list[Piece]:
         """One unit's inputs, fed-back state and biases as pieces, with their names
         (``1 input``) or as bare numbers, each bias vector its own ``1``; a ConvLSTM's
-        kernel factor (``3·3 × ``) leads the input and the recurrent count."""
+        kernel factor (``"3·3 × "``) leads the input and the recurrent count."""
 
         def term(count: int, name: str, role: Role, factor: str = "") -> Piece:
             return (f"{factor}{count:,} {name}" if named else f"{factor}{count:,}", role)
@@ -1370,7 +1373,7 @@ def _width_symbol(s: Settings) -> str:
 
 
 def _kernel_text(kernel: tuple[int, ...]) -> str:
-    """``3·3 × ``: a kernel's sizes as the factor k they multiply into, or nothing."""
+    """``"3·3 × "``: a kernel's sizes as the factor k they multiply into, or nothing."""
     return f"{'·'.join(f'{n:,}' for n in kernel)} × " if kernel else ""
 
 

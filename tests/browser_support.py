@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.error
 import urllib.request
@@ -169,6 +170,29 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
+def _base_installation_paths() -> dict[str, str]:
+    """``JUPYTER_PATH`` and ``JUPYTER_CONFIG_PATH`` for the base Python's Jupyter files.
+
+    A virtual environment made with ``--system-site-packages`` imports the base
+    installation's packages (JupyterLab, Voila, jupyterlab_widgets, ...), but
+    jupyter_core looks for their data (the labextensions) and config (which server
+    extensions are enabled) under the environment's own prefix only: the server would
+    run with no widget frontend, no Voila and no Notebook 7. Where the base
+    installation's packages are importable, its Jupyter folders are searched too.
+    """
+    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})
+    if sys.prefix == sys.base_prefix or base["purelib"] not in sys.path:
+        return {}
+    extra = {
+        "JUPYTER_PATH": Path(base["data"], "share", "jupyter"),
+        "JUPYTER_CONFIG_PATH": Path(base["data"], "etc", "jupyter"),
+    }
+    return {
+        name: os.pathsep.join(p for p in (os.environ.get(name), str(path)) if p)
+        for name, path in extra.items()
+    }
+
+
 def start_server(base: Path) -> JupyterServer:
     """Start ``jupyter lab`` serving ``base/root``; state and log stay under ``base``."""
     root = base / "root"
@@ -187,6 +211,7 @@ def start_server(base: Path) -> JupyterServer:
         JUPYTER_CONFIG_DIR=str(base / "config"),
         IPYTHONDIR=str(base / "ipython"),
         MPLCONFIGDIR=str(base / "matplotlib"),
+        **_base_installation_paths(),
     )
     port, token = free_port(), secrets.token_hex(24)
     command = [

@@ -61,6 +61,7 @@ LAYERS = (
     "growth_plot",
     "options",
     "introspect",
+    "_frontend",
     "_panel",
     "magics",
     "cli",

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "--no-fix", "lstm_widget", "tests", "benchmarks"],
-        ["ruff", "format", "--check", "lstm_widget", "tests", "benchmarks"],
+        ["ruff", "check", "--no-fix", "lstm_widget", "tests", "benchmarks", "docs"],
+        ["ruff", "format", "--check", "lstm_widget", "tests", "benchmarks", "docs"],
         ["mypy"],  # strict, on lstm_widget/: see [tool.mypy]
     ],
     ids=" ".join,

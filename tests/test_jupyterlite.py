@@ -648,7 +648,8 @@ def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
         magic_panel.first.wait_for(timeout=KERNEL_TIMEOUT_MS)
         magic_text = magic.locator(".jp-OutputArea").inner_text()
         # Typing into the lecture panel's units entry reaches the kernel, which counts
-        # anew; but this test stack does not show the kernel's reply (see README).
+        # anew; but this test stack does not show the kernel's reply (see
+        # docs/how-to/jupyterlite.md).
         units = (
             lecture_panel.locator(".widget-text")
             .filter(has=page.locator("label", has_text=re.compile(r"^units$")))

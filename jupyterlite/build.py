@@ -52,16 +52,20 @@ KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 SITE_WHEELS = ("ipywidgets", "comm", "jupyterlab_widgets")
 
 #: The only JupyterLab extensions the site gets, whatever else this environment has
-#: (a Voila or Notebook extension would need a server the site does not have).
+#: (a Voila or Notebook extension would need a server the site does not have), each
+#: with the Python package that installs it.
 KERNEL_EXTENSION = "@jupyterlite/pyodide-kernel-extension"
-LAB_EXTENSIONS = (KERNEL_EXTENSION, "@jupyter-widgets/jupyterlab-manager")
+LAB_EXTENSIONS = {
+    KERNEL_EXTENSION: "jupyterlite-pyodide-kernel",
+    "@jupyter-widgets/jupyterlab-manager": "jupyterlab_widgets",
+}
 
 REQUIREMENTS = HERE / "requirements.txt"
 #: The build tools, as ``requirements.txt`` names them.
 TOOLS = ("jupyterlite-core", "jupyterlite-pyodide-kernel", "jupyter_server")
 
 #: Where the kernel's build step looks for an unpacked Pyodide, in the lite dir and in
-#: the site alike; ``pyodideUrl`` then points at its ``pyodide.mjs``.
+#: the site alike; ``pyodideUrl`` then points at its entry file (:func:`pyodide_entry`).
 LOCAL_PYODIDE = Path("static", "pyodide")
 
 
@@ -151,7 +155,7 @@ def build_site(output: Path, pyodide: str | None = None, contents: Sequence[Path
 def check_site(output: Path, local_pyodide: bool) -> None:
     """Refuse a site that lacks what the notebooks rely on."""
     settings = kernel_settings(output)
-    wanted = f"./{LOCAL_PYODIDE.as_posix()}/pyodide.mjs" if local_pyodide else _cdn_pyodide()
+    wanted = f"./{LOCAL_PYODIDE.as_posix()}/{pyodide_entry()}" if local_pyodide else _cdn_pyodide()
     if settings.get("pyodideUrl") != wanted:
         raise BuildError(
             f"{output}/jupyter-lite.json has pyodideUrl {settings.get('pyodideUrl')!r}, "
@@ -176,18 +180,32 @@ def kernel_settings(output: Path) -> dict[str, object]:
     return dict(plugins.get(KERNEL_PLUGIN, {}))
 
 
+def pyodide_entry() -> str:
+    """The file of a Pyodide distribution that the installed kernel loads.
+
+    The kernel package names it: ``pyodide.mjs`` (Pyodide's ES module) in
+    jupyterlite-pyodide-kernel 0.8, which the site is built with; ``pyodide.js`` in
+    0.5, which the test site with Pyodide 0.27 is built with.
+    """
+    from jupyterlite_pyodide_kernel import constants
+
+    return str(getattr(constants, "PYODIDE_MJS", None) or constants.PYODIDE_JS)
+
+
 def _cdn_pyodide() -> str:
     config = json.loads(LITE_JSON.read_text(encoding="utf-8"))
     return str(config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]["pyodideUrl"])
 
 
 def _check_pyodide_source(pyodide: str | None) -> None:
-    """A folder holding pyodide.mjs, or a release .tar.bz2 (a path or a URL)."""
+    """A folder holding the kernel's Pyodide entry file, or a release .tar.bz2 (a path or
+    a URL)."""
     if pyodide is None:
         return
     if Path(pyodide).is_dir():
-        if not (Path(pyodide) / "pyodide.mjs").exists():
-            raise BuildError(f"--pyodide {pyodide}: the folder holds no pyodide.mjs")
+        entry = pyodide_entry()
+        if not (Path(pyodide) / entry).exists():
+            raise BuildError(f"--pyodide {pyodide}: the folder holds no {entry}")
     elif not pyodide.endswith(".tar.bz2"):
         raise BuildError(f"--pyodide {pyodide}: give a folder or a Pyodide .tar.bz2 release")
     elif "://" not in pyodide and not Path(pyodide).is_file():
@@ -207,14 +225,20 @@ def _empty_output(output: Path) -> None:
 
 
 def lab_extension(name: str) -> Path:
-    """The folder of the installed JupyterLab extension ``name``, as JupyterLab finds it."""
-    from jupyter_core.paths import jupyter_path
+    """The folder of the JupyterLab extension ``name``, as its Python package installed it.
 
-    for base in jupyter_path("labextensions"):
-        if (Path(base) / name / "package.json").exists():
-            return Path(base) / name
+    Found among that package's own files rather than on Jupyter's search path, so the
+    extension is always the installed package's release, also where the search path
+    holds another environment's copy (``JUPYTER_PATH``, a venv over a system Python).
+    """
+    package = LAB_EXTENSIONS[name]
+    _installed_version(package)
+    wanted = f"share/jupyter/labextensions/{name}/package.json"
+    for file in importlib.metadata.distribution(package).files or []:
+        if file.as_posix().endswith(wanted):
+            return Path(str(file.locate())).resolve().parent
     raise BuildError(
-        f"the JupyterLab extension {name} is not installed here; "
+        f"{package} installed no JupyterLab extension {name}; "
         f"pip install -r {REQUIREMENTS.relative_to(ROOT)}"
     )
 

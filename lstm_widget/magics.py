@@ -20,6 +20,7 @@ from typing import Any
 import IPython.display
 from IPython.core.error import UsageError
 
+from ._frontend import has_widget_frontend
 from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .display import IMAGE_FORMATS, mimebundle, on_theme
@@ -159,15 +160,6 @@ def _quizzing(args: argparse.Namespace) -> bool:
     return bool(args.quiz or args.guess is not None)
 
 
-def _has_widget_frontend(shell: Any) -> bool:
-    """True in a Jupyter kernel (Lab, Notebook, VS Code, Colab), False in a terminal.
-
-    Every kernel-backed shell derives from ipykernel's ZMQInteractiveShell; checking the
-    class names keeps ipykernel from being imported where it is not already in use.
-    """
-    return any(cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__)
-
-
 class LstmMagics:
     """The ``%lstm_params`` line magic of one shell.
 
@@ -226,7 +218,7 @@ class LstmMagics:
         if args.json:
             _show_json(result.to_dict(), args)
             return result if args.return_result else None
-        if args.widget and _has_widget_frontend(self.shell):
+        if args.widget and has_widget_frontend(self.shell):
             live = self._open_panel(result, args)
             return live if args.return_result else None
         if args.widget:

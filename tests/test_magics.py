@@ -292,7 +292,7 @@ def test_units_per_layer_count_a_stack_of_different_widths(ip: Any) -> None:
 def test_widget_opens_the_preset_panel_in_a_kernel(
     ip: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(magics_module, "_has_widget_frontend", lambda shell: True)
+    monkeypatch.setattr(magics_module, "has_widget_frontend", lambda shell: True)
     value, bundles, _ = _outputs(
         ip, "--widget -o --framework pytorch --cell gru -u 64 -i 32 --theme high-contrast"
     )
@@ -314,7 +314,7 @@ def test_widget_opens_the_preset_panel_in_a_kernel(
 def test_widget_with_a_bad_highlight_or_a_format_is_one_usage_error(
     ip: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(magics_module, "_has_widget_frontend", lambda shell: True)
+    monkeypatch.setattr(magics_module, "has_widget_frontend", lambda shell: True)
     with pytest.raises(UsageError, match=r"^highlight must be one of[^\n]*'f'") as raised:
         ip.run_line_magic("lstm_params", "--widget --cell gru --highlight f")
     with pytest.raises(UsageError) as static:  # the same sentence without --widget
@@ -322,15 +322,6 @@ def test_widget_with_a_bad_highlight_or_a_format_is_one_usage_error(
     assert str(raised.value) == str(static.value)
     with pytest.raises(UsageError, match=r"^--format sets the static output's image"):
         ip.run_line_magic("lstm_params", "--widget --format png")
-
-
-def test_kernel_shells_are_recognised_by_class() -> None:
-    zmq_shell = type("ZMQInteractiveShell", (), {})
-    colab_shell = type("Shell", (zmq_shell,), {})
-    terminal = type("TerminalInteractiveShell", (), {})
-    assert magics_module._has_widget_frontend(zmq_shell())
-    assert magics_module._has_widget_frontend(colab_shell())
-    assert not magics_module._has_widget_frontend(terminal())
 
 
 @pytest.mark.frameworks
@@ -405,7 +396,7 @@ def test_compare_states_each_difference_and_draws_the_side_with_more(ip: Any) ->
 def test_compare_with_widget_presets_the_panels_selector(
     ip: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(magics_module, "_has_widget_frontend", lambda shell: True)
+    monkeypatch.setattr(magics_module, "has_widget_frontend", lambda shell: True)
     value, _, _ = _outputs(ip, "--widget -o --cell gru --compare reset_after=false")
     assert value.compare.value == "reset_after=False"
     assert value.compared.sentences() == [
@@ -455,7 +446,7 @@ def test_guess_is_diagnosed_and_the_diagram_marks_the_missed_term(ip: Any) -> No
 def test_guess_with_widget_checks_it_in_the_panel(
     ip: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(magics_module, "_has_widget_frontend", lambda shell: True)
+    monkeypatch.setattr(magics_module, "has_widget_frontend", lambda shell: True)
     value, _, _ = _outputs(ip, "--widget -o --guess 131 --dense 1 --quiz-wants model")
     try:
         assert value.quiz.value and value.question.wants == "model"

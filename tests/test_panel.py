@@ -726,6 +726,15 @@ def test_rerunning_a_cell_releases_its_earlier_panels(kernel: Kernel) -> None:
     assert kernel.run("print(demo.result.total)") == "491\n"
 
 
+def test_an_ipykernel_shell_shows_widgets_and_names_the_running_cell(kernel: Kernel) -> None:
+    ask = (
+        "from lstm_widget import _frontend\n"
+        "print(_frontend.has_widget_frontend(get_ipython()), _frontend.running_cell()[0])"
+    )
+    assert kernel.run(ask, cell_id="ask") == "True id:ask\n"
+    assert kernel.run(ask) == f"True source:{ask}\n"
+
+
 def test_after_a_kernel_restart_running_the_cell_again_gives_a_working_panel(
     kernel: Kernel,
 ) -> None:

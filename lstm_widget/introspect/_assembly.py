@@ -114,6 +114,98 @@ def _label(path: str, class_name: str) -> str:
     return f"{path} ({class_name})" if path else class_name
 
 
+def _row_title(row: SummaryRow) -> str:
+    """``encoder (LSTM)``; a model's root module (its row named by its class) by its class."""
+    return row.name if row.name == row.kind else _label(row.name, row.kind)
+
+
+def row_name(path: str, class_name: str) -> str:
+    """What a row calls a layer: its path, or its class for a model's root module (its
+    own tensors, a CRF's transitions), as torchinfo names its first row."""
+    return path or class_name
+
+
+@dataclass(frozen=True)
+class Runs:
+    """How a layer ran on one run over an example, as forward hooks counted it (PyTorch).
+
+    ``each`` holds every call's positions for one example of the batch (a recurrent
+    module's time steps, 1 for a cell's step, a convolution's output pixels) with the
+    keys it attended over (attention's S; 1 for any other layer), in call order; None
+    when they are not known. ``why`` says why its work is not known, when it is not:
+    no positions, or a figure per position that does not hold for the run.
+    """
+
+    calls: int
+    each: tuple[tuple[int, int], ...] | None
+    why: str = ""
+    #: A ConvLSTM's output grid (Keras records it): each of its steps runs at every
+    #: position of it, so ``each`` counts steps × the grid's positions.
+    grid: Shape = ()
+
+    @property
+    def positions(self) -> int | None:
+        """Positions over all calls, for one example; None when not known."""
+        return None if self.each is None else sum(n for n, _ in self.each)
+
+    @property
+    def steps(self) -> int | None:
+        """Time steps over all calls (positions, less a ConvLSTM's grid); None when not
+        known."""
+        positions = self.positions
+        return None if positions is None else positions // math.prod(self.grid)
+
+    def repeated(self, times: int) -> Runs:
+        """The same run ``times`` over: a forward that is one time step, once a step."""
+        each = None if self.each is None else self.each * times
+        return Runs(self.calls * times, each, self.why, self.grid)
+
+    def text(self) -> str:
+        """``7 steps``, ``30 steps in 30 calls``, ``10 steps × 8 × 8 grid positions``."""
+        steps = self.steps or 0
+        text = f"{steps:,} step{'s' * (steps != 1)}"
+        if self.calls > 1:
+            text += f" in {self.calls:,} calls"
+        return text + (
+            f" × {' × '.join(f'{n:,}' for n in self.grid)} grid positions" if self.grid else ""
+        )
+
+    def macs(self, per_position: Callable[[int], int]) -> int | None:
+        """``per_position`` (MACs at one position, given the keys) at every position of
+        every call; None when its work is not known."""
+        if self.each is None or self.why:
+            return None
+        return sum(per_position(keys) * n for n, keys in self.each)
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """A tensor one layer holds with another (tied weights): counted once, by the first
+    layer holding it (``counted_here``), and named in both rows."""
+
+    name: str
+    shape: Shape
+    #: The other layer: its path, or its class for a model's root module.
+    other: str
+    counted_here: bool
+
+    @property
+    def note(self) -> str:
+        """``weight shared with dec``; ``weight (1000, 32) shared with emb, counted there``."""
+        if self.counted_here:
+            return f"{self.name} shared with {self.other}"
+        return f"{self.name} {self.shape} shared with {self.other}, counted there"
+
+
+def _sharing_pieces(
+    sharing: Sequence[Sharing], *, first: bool = False
+) -> tuple[tuple[str, None], ...]:
+    """A row's formula's tail naming its shared tensors, ``; weight shared with dec``
+    (``first``: with nothing before it)."""
+    notes = "; ".join(s.note for s in sharing)
+    return ((notes if first else f"; {notes}", None),) if notes else ()
+
+
 @dataclass(frozen=True)
 class FoldedLayer:
     """A layer folded into the breakdown of the recurrent layer it follows: a recurrent
@@ -127,6 +219,8 @@ class FoldedLayer:
     #: How many of the breakdown's layers it holds (a PyTorch ``num_layers``); 0 for
     #: a dense head.
     depth: int = 1
+    #: Tensors it holds with other layers (tied weights), counted here.
+    sharing: tuple[Sharing, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,47 +246,48 @@ class ExplainedLayer:
     #: The output axes the dense head runs at, as for a :class:`CountedLayer`; None
     #: when its output shape is not known (it is then counted at every step).
     head_positions: Dims | None = None
-    #: Where each layer of the stack steps, bottom first, as far as the framework
-    #: records it (Keras): its time steps, then a ConvLSTM's output grid. Empty when
-    #: not recorded: each layer then steps once per time step of the sequence.
-    layer_runs: tuple[Shape, ...] = ()
-    #: Why the stack's (or its head's) steps are not known, where they are not.
-    runs_unknown: str = ""
+    #: Measured on a run over an example: how each layer of the breakdown ran (a
+    #: module of ``num_layers`` layers gives each of them its runs), and the head;
+    #: empty and None when nothing was measured.
+    layer_runs: tuple[Runs, ...] = ()
+    head_ran: Runs | None = None
+    #: Tensors its layers hold with other layers (tied weights), counted here.
+    sharing: tuple[Sharing, ...] = ()
 
-    def head_runs(self, steps: int) -> int:
-        """How often the dense head runs over a sequence of ``steps``: once on the last
-        step (a classifier), at every step, or at the positions its output shows."""
+    def head_runs(self, steps: int) -> int | None:
+        """How often the dense head runs over a sequence of ``steps``: as a run over an
+        example counted it, else once on the last step (a classifier), at every step,
+        or at the positions its output shows; None when a run could not tell."""
+        if self.head_ran is not None:
+            return None if self.head_ran.why else self.head_ran.positions
         return (
             steps if self.head_positions is None else _position_count(self.head_positions, steps)
         )
 
-    def layer_steps(self, layer: int, steps: int) -> int | None:
-        """How often layer ``layer`` of the stack steps over a sequence of ``steps``: at
-        each position it runs at (time steps, and a ConvLSTM's grid); None when not
-        known, as for a ConvLSTM whose grid is not recorded."""
-        if self.runs_unknown:
-            return None
-        if self.layer_runs:
-            return math.prod(self.layer_runs[layer])
-        return None if self.breakdown.work.per_position else steps
+    def ran_steps(self) -> int | None:
+        """The time steps its layers ran on the example, when measured and the same for
+        every layer; None otherwise."""
+        steps = {runs.steps for runs in self.layer_runs}
+        return steps.pop() if len(steps) == 1 else None
 
     def sequence_macs(self, steps: int) -> int | None:
-        """The recurrent layers' MACs at every step they take, the head's as often as
-        it runs; None when any of them is not known."""
-        work = self.breakdown.work
-        runs = [self.layer_steps(k, steps) for k in range(len(work.layer_macs))]
-        known = [n for n in runs if n is not None]
-        if len(known) < len(runs):
+        """The recurrent layers' MACs at every step they ran (``steps``, unless a run
+        counted them), the head's as often as it runs; None when a run could not tell,
+        or for a ConvLSTM whose grid no run recorded."""
+        work, head_runs = self.breakdown.work, self.head_runs(steps)
+        if work.per_position and not self.layer_runs:
             return None
-        recurrent = sum(macs * n for macs, n in zip(work.layer_macs, known, strict=True))
-        return recurrent + work.head_macs * self.head_runs(steps)
-
-    def own_steps(self, steps: int) -> int | None:
-        """The time steps of the sequence the stack runs over: those the framework
-        records for its bottom layer, else ``steps``; None when not known."""
-        if self.runs_unknown:
+        if self.layer_runs:
+            ran = [None if runs.why else runs.positions for runs in self.layer_runs]
+            layers = [
+                macs * n for macs, n in zip(work.layer_macs, ran, strict=True) if n is not None
+            ]
+            recurrent = sum(layers) if len(layers) == len(ran) else None
+        else:
+            recurrent = sum(work.layer_macs) * steps
+        if recurrent is None or (work.head_macs and head_runs is None):
             return None
-        return self.layer_runs[0][0] if self.layer_runs else steps
+        return recurrent + work.head_macs * (head_runs or 0)
 
     @property
     def title(self) -> str:
@@ -227,25 +322,43 @@ class CountedLayer:
     #: The sizes of the output axes the layer runs at, batch and features left out
     #: (None for the sequence's length); None when its output shape is not known.
     positions: Dims | None = None
-    #: Why its positions are not known, where the framework tells.
-    positions_unknown: str = ""
+    #: How it ran on a run over an example (PyTorch), which then counts instead of
+    #: ``positions``: every call's positions, and attention's keys at each.
+    runs: Runs | None = None
+    #: Tensors it holds with other layers (tied weights). ``count`` has only those
+    #: counted here; ``whole`` all of its kind's tensors, which its work multiplies,
+    #: when some are counted elsewhere.
+    sharing: tuple[Sharing, ...] = ()
+    whole: LayerCount | None = None
 
     @property
     def title(self) -> str:
         return _label(self.path, self.class_name)
 
+    @property
+    def work_count(self) -> LayerCount:
+        """Its kind's count with every tensor it multiplies, shared ones included."""
+        return self.whole or self.count
+
     def sequence_macs(self, steps: int) -> int | None:
         """Multiply-accumulates for a sequence of ``steps`` (also attention's keys): the
-        figure per position times the positions its output shape shows; None when its
-        work or its positions are not known. A layer doing no product does 0 anyway."""
-        if self.count.spec.work_unknown:
+        figure per position times the positions a run counted or its output shape
+        shows; None when its work or its positions are not known. A layer doing no
+        product does 0 anyway."""
+        count = self.work_count
+        if count.spec.work_unknown:
             return None
-        per_position = self.count.macs(steps)
+        per_position = count.macs(steps)
+        if self.runs is not None and per_position:
+            return self.runs.macs(count.macs)
         if not per_position or self.positions is None:
             return None if per_position else 0
-        return per_position * self.position_count(steps)
+        return per_position * _position_count(self.positions, steps)
 
-    def position_count(self, steps: int) -> int:
+    def position_count(self, steps: int) -> int | None:
+        """The positions it runs at for a sequence of ``steps``; None when not known."""
+        if self.runs is not None:
+            return self.runs.positions
         return _position_count(self.positions or (), steps)
 
     @property
@@ -286,14 +399,7 @@ class RowWork:
             return f"{self.formula} MACs × {self.runs} = {self.total:,} MACs"
         if self.formula:
             return f"{self.formula} MACs per position; how often is not known: {self.unknown}"
-        return f"not known: {self.unknown}"
-
-
-def _runs_text(runs: Shape) -> str:
-    """``7 steps``; a ConvLSTM's ``10 steps × 8 × 8 grid positions``."""
-    steps, *grid = runs
-    text = f"{steps:,} step{'s' * (steps != 1)}"
-    return text + (f" × {' × '.join(f'{n:,}' for n in grid)} grid positions" if grid else "")
+        return f"not known, {self.unknown}"
 
 
 def _plural_positions(n: int) -> str:
@@ -301,43 +407,55 @@ def _plural_positions(n: int) -> str:
 
 
 def _recurrent_work(item: ExplainedLayer, first: int, last: int, steps: int) -> RowWork:
-    """The work of the stack's layers ``first`` to ``last`` (one framework layer)."""
+    """The work of the stack's layers ``first`` to ``last`` (one framework layer): at
+    every step a run counted, else at each of ``steps``."""
     b = item.breakdown
     lines = b.layer_lines(first, last, work=True)
     macs = sum(b.work.layer_macs[first : last + 1])
     formula = " + ".join(line.render("numeric") for line in lines) + f" = {macs:,}"
-    counts = [item.layer_steps(k, steps) for k in range(first, last + 1)]
+    if not item.layer_runs:
+        if b.work.per_position:
+            return RowWork(formula, macs, None, None, "a ConvLSTM's grid is not recorded")
+        return RowWork(formula, macs, f"{steps:,} steps", macs * steps)
+    runs = item.layer_runs[first : last + 1]
+    counts = [r.positions for r in runs if not r.why]
     known = [n for n in counts if n is not None]
-    if len(known) < len(counts):
-        why = item.runs_unknown or "a ConvLSTM's grid is not recorded"
+    if len(known) < len(runs):
+        why = next((r.why for r in runs if r.why), "no positions")
         return RowWork(formula, macs, None, None, why)
-    runs = item.layer_runs[first] if item.layer_runs else (steps,)
     total = sum(m * n for m, n in zip(b.work.layer_macs[first : last + 1], known, strict=True))
-    return RowWork(formula, macs, _runs_text(runs), total)
+    return RowWork(formula, macs, runs[0].text(), total)
 
 
 def _head_work(item: ExplainedLayer, steps: int) -> RowWork:
-    """The work of a stack's dense head, at the positions its output shows."""
+    """The work of a stack's dense head, as often as it runs."""
     work = item.breakdown.work
     formula = f"{work.lines[-1].render('numeric')} = {work.head_macs:,}"
-    if item.runs_unknown:
-        return RowWork(formula, work.head_macs, None, None, item.runs_unknown)
     runs = item.head_runs(steps)
+    if runs is None:
+        why = item.head_ran.why if item.head_ran and item.head_ran.why else "no positions"
+        return RowWork(formula, work.head_macs, None, None, why)
     return RowWork(formula, work.head_macs, _plural_positions(runs), work.head_macs * runs)
 
 
 def _counted_work(layer: CountedLayer, steps: int) -> RowWork:
-    """A layer counted from its spec: its work per position (S = ``steps`` keys for
-    attention) times the positions its output shows."""
-    count = layer.count
+    """A layer counted from its spec: its work per position (attention's with the keys
+    each call attended over, else S = ``steps``) times the positions it runs at."""
+    count = layer.work_count
     if count.spec.work_unknown:
         return RowWork("", 0, None, None, count.spec.work_unknown)
-    macs, total = count.macs(steps), layer.sequence_macs(steps)
-    formula = count.work_formula(steps) if macs else ""
-    if total is None:
-        why = layer.positions_unknown or "its output shape, unknown or open, gives no positions"
-        return RowWork(formula, macs, None, None, why)
-    return RowWork(formula, macs, _plural_positions(layer.position_count(steps)), total)
+    macs, total, n = count.macs(steps), layer.sequence_macs(steps), layer.position_count(steps)
+    keys = {k for _, k in layer.runs.each} if layer.runs and layer.runs.each else {steps}
+    if not macs:
+        formula = ""
+    elif len(keys) == 1:
+        formula = count.work_formula(keys.pop())
+    else:  # attention over keys of another length at each call (a growing cache)
+        formula = f"{count.work_symbols()}, S the keys of each call,"
+    if total is None or n is None:
+        why = "its output shape, unknown or open, gives no positions"
+        return RowWork(formula, macs, None, None, layer.runs.why if layer.runs else why)
+    return RowWork(formula, macs, _plural_positions(n), total)
 
 
 def _row_data(row: SummaryRow, work: RowWork | None) -> dict[str, Any]:
@@ -376,8 +494,9 @@ def _folded_row(
         pieces += [(" + ", None)] if k else []
         pieces += line.pieces("numeric")
     verdict = "yes" if item.matches and ours == layer.framework_count else "DOES NOT MATCH"
-    return SummaryRow(layer.path, layer.class_name, layer.output_shape, ours,
-                      (*pieces, (f" = {ours:,}", None)), verdict, "recurrent", group)  # fmt: skip
+    formula = (*pieces, (f" = {ours:,}", None), *_sharing_pieces(layer.sharing))
+    return SummaryRow(layer.path, layer.class_name, layer.output_shape, ours, formula,
+                      verdict, "recurrent", group)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -390,6 +509,20 @@ class UnexplainedLayer:
     reason: str
     position: int = 0
     output_shape: str = ""
+    #: Its tensors counted here, by their names within the layer, with their shapes.
+    tensors: TensorShapes = ()
+    sharing: tuple[Sharing, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return _label(self.path, self.class_name)
+
+    def tensor_pieces(self) -> tuple[tuple[str, None], ...]:
+        """``transitions (5, 5)``, each of its tensors, then any it shares."""
+        named = " + ".join(f"{name} {shape}" for name, shape in self.tensors)
+        if not named:
+            return _sharing_pieces(self.sharing, first=True)
+        return ((named, None), *_sharing_pieces(self.sharing))
 
 
 @dataclass(frozen=True)
@@ -426,6 +559,11 @@ class ModelReport:
     shapes_note: str = ""
     #: The sequence's length the work is counted for, when one was given.
     steps: int | None = None
+    #: How a run over an example was read for the work (PyTorch), when there was one.
+    run_note: str = ""
+    #: Work a run found outside every layer (where, why not known): a matrix product
+    #: written in a module's own forward, a layer's weights used outside it.
+    outside: tuple[tuple[str, str], ...] = ()
     #: What ``steps`` filled, when it is worth saying (the inputs record their length).
     steps_note: str = ""
 
@@ -487,15 +625,16 @@ class ModelReport:
         for layer in self.counted:
             verdict = "yes" if layer.matches else "DOES NOT MATCH"
             formula = (*layer.count.pieces(numeric=True), (f" = {layer.count.total:,}", None))
-            row = SummaryRow(layer.path, layer.class_name, layer.output_shape,
-                             layer.count.total, formula if layer.count.tensors else (("0", None),),
-                             verdict)  # fmt: skip
+            row = SummaryRow(layer.path, layer.class_name, layer.output_shape, layer.count.total,
+                             (*(formula if layer.count.tensors else (("0", None),)),
+                              *_sharing_pieces(layer.sharing)), verdict)  # fmt: skip
             work = None if steps is None else _counted_work(layer, steps)
             entries.append((layer.position, row, work))
         for u in self.unexplained:
-            row = SummaryRow(u.path, u.class_name, u.output_shape, u.framework_count, (),
-                             "not explained (below)", "unexplained")  # fmt: skip
-            work = None if steps is None else RowWork("", 0, None, None, "not explained")
+            row = SummaryRow(row_name(u.path, u.class_name), u.class_name, u.output_shape,
+                             u.framework_count, u.tensor_pieces(), "not explained (below)",
+                             "unexplained")  # fmt: skip
+            work = None if steps is None else RowWork("", 0, None, None, "not explained (below)")
             entries.append((u.position, row, work))
         for w in self.weightless:
             row = SummaryRow(w.path, w.class_name, w.output_shape, 0, (("no weights", None),),
@@ -509,6 +648,7 @@ class ModelReport:
         b, steps = item.breakdown, self.steps
         folded = (*item.stacked, *((item.head,) if item.head else ()))
         group = item.path if folded else ""
+        theirs = {s for layer in folded for s in layer.sharing}
         bottom = FoldedLayer(
             item.path,
             item.class_name,
@@ -516,6 +656,7 @@ class ModelReport:
             item.position,
             item.output_shape,
             b.settings.layers - sum(layer.depth for layer in item.stacked),
+            tuple(s for s in item.sharing if s not in theirs),
         )
         entries: list[tuple[int, SummaryRow, RowWork | None]] = []
         first = 0
@@ -589,20 +730,23 @@ class ModelReport:
         ]
 
     def _work_lines(self) -> list[str]:
-        """Each layer's multiply-accumulates for the sequence, in the model's order, then
-        the model's, when a sequence length was given."""
+        """Each layer's multiply-accumulates for the sequence, in the model's order, the
+        work a run found outside every layer, then the model's, when a sequence length
+        was given."""
         if self.steps is None:
             return []
         lines = [
             f"Work for a sequence of {self.steps:,} time steps, in multiply-accumulates "
             "(MACs; FLOPs = 2 × MACs):"
         ]
-        lines += [f"  {self.steps_note}"] if self.steps_note else []
+        notes = (*self.run_note.splitlines(), *([self.steps_note] if self.steps_note else []))
+        lines += [f"  {note}" for note in notes]
         lines += [
-            f"  {_label(row.name, row.kind)}: {work.text()}"
+            f"  {_row_title(row)}: {work.text()}"
             for _, row, work in self._entries()
             if work is not None
         ]
+        lines += [f"  {where}: not known, {why}" for where, why in self.outside]
         total, unknown = self.sequence_macs(), self._work_not_known()
         if total is not None:
             lines.append(f"  Whole model: {total:,} MACs = {2 * total:,} FLOPs for the sequence")
@@ -613,19 +757,20 @@ class ModelReport:
     def sequence_macs(self) -> int | None:
         """The whole model's multiply-accumulates for a sequence of :attr:`steps`: every
         layer's, when every one is known; None otherwise, or without ``steps``."""
-        works = [work for _, _, work in self._entries() if work is not None]
-        if self.steps is None or any(work.total is None for work in works):
+        if self.steps is None or self._work_not_known():
             return None
-        return sum(work.total or 0 for work in works)
+        return sum(work.total or 0 for _, _, work in self._entries() if work is not None)
 
     def _work_not_known(self) -> list[str]:
-        """The layers whose work for the sequence is not known: unexplained ones, those
-        whose positions or steps are not known, a ConvLSTM without its grid."""
-        return [
-            _label(row.name, row.kind)
+        """What the work for the sequence is not known for: unexplained layers, layers
+        whose positions or steps are not known (a ConvLSTM without its grid), and
+        products a run found outside every layer."""
+        unknown = [
+            _row_title(row)
             for _, row, work in self._entries()
             if work is not None and work.total is None
         ]
+        return unknown + [where for where, _ in self.outside]
 
     def _notes(self) -> list[str]:
         """Why dense layers stayed apart from the recurrent layer before them."""
@@ -709,7 +854,8 @@ class ModelReport:
                 }
                 for item in self.items
             ],
-            "notes": [note for note in (self.shapes_note, self.steps_note) if note],
+            "notes": [note for note in (self.shapes_note, self.run_note, self.steps_note) if note],
+            "outside": [{"where": where, "why": why} for where, why in self.outside],
             "matches": self.matches,
             "reconciliation": self.reconciliation(),
         }
@@ -803,17 +949,19 @@ class Layer:
     #: The sizes of the output axes the layer runs at (its positions: time steps, a
     #: convolution's grid), a sequence's open length as None; None when not known.
     positions: Dims | None = None
-    #: Where a recurrent layer steps, as far as the framework records it: its time
-    #: steps, then a ConvLSTM's output grid, over all its calls; None when not
-    #: recorded (it then steps once per time step of the sequence).
-    runs: Shape | None = None
-    #: Why its positions (or a recurrent layer's steps) are not known, when the
-    #: framework can tell they are not: no total is then claimed for it.
-    positions_unknown: str = ""
+    #: How it ran on a run over an example (PyTorch); None when it was not run.
+    runs: Runs | None = None
+    #: Tensors it holds with other layers. ``tensors``, ``names`` and ``count`` are
+    #: those counted here; the ones counted where they first appear are ``borrowed``.
+    sharing: tuple[Sharing, ...] = ()
+
+    @property
+    def borrowed(self) -> tuple[Sharing, ...]:
+        return tuple(s for s in self.sharing if not s.counted_here)
 
     @property
     def weightless(self) -> bool:
-        return not self.tensors
+        return not self.tensors and not self.borrowed
 
     @property
     def output_shape(self) -> str:
@@ -838,16 +986,33 @@ class Walk:
     weight_name: WeightName
     trainable_total: int | None = None
     #: Where a framework records no output shapes (PyTorch): runs the model on an
-    #: example input and returns each layer's output shape and positions by its
-    #: module's id.
-    run_example: Callable[[object], dict[int, tuple[Dims, Dims | None]]] | None = None
+    #: example input and returns what the run showed.
+    run_example: Callable[[object], Run] | None = None
     shapes_note: str = ""
-    #: Where a framework records its graph (Keras): the walk with every layer's
-    #: positions and steps computed for a sequence of ``steps`` time steps, which
-    #: fill only the inputs' open time axes.
+    #: Filled from a run over an example, as :class:`ModelReport` has them.
+    run_note: str = ""
+    outside: tuple[tuple[str, str], ...] = ()
+    #: Whether forward handed back a tensor shaped as one it was given after its input
+    #: (a state, fed in again by the caller's loop).
+    returns_state: bool = False
+    #: Where a framework records its graph (Keras): the walk with how every layer
+    #: runs over one example of a sequence of ``steps`` time steps, which fill only
+    #: the inputs' open time axes.
     at_steps: Callable[[Walk, int], Walk] | None = None
     #: What ``steps`` filled, when it is worth saying (the inputs record their length).
     steps_note: str = ""
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one run over an example showed (PyTorch): each layer's output shape and how
+    it ran, by its module's id, and work found outside every layer (where, and why it
+    is not known)."""
+
+    shapes: Mapping[int, Dims]
+    runs: Mapping[int, Runs]
+    outside: tuple[tuple[str, str], ...] = ()
+    returns_state: bool = False
 
 
 class Adapter(Protocol):
@@ -916,12 +1081,17 @@ def explain(
         An input batch for a PyTorch model (a tensor, or a tuple of the forward's
         arguments): the model runs on it once, in eval mode and without gradients,
         and each layer's output shape is read off the run. Keras records its own.
+        With ``steps``, the work is what the run did: forward hooks count each
+        layer's calls and the positions of each call. A forward that is one time
+        step (every layer with weights ran once, at one position) is called
+        ``steps`` times; otherwise the run is the sequence.
 
     Raises
     ------
     IntrospectionError
-        With one sentence, when ``obj`` is not a Keras/PyTorch model or layer, or when
-        it is not built yet (so its weights do not exist).
+        With one sentence, when ``obj`` is not a Keras/PyTorch model or layer, when
+        it is not built yet (so its weights do not exist), or when the example's run
+        is a sequence of other lengths than ``steps``.
 
     Examples
     --------
@@ -934,12 +1104,19 @@ def explain(
     report = _explain(obj, label, example, counted)
     if counted is None:
         return report
-    # Each breakdown's own tables show the sequence its stack runs over.
     items = tuple(
-        replace(i, breakdown=replace(i.breakdown, steps=i.own_steps(counted)))
+        replace(i, breakdown=replace(i.breakdown, steps=_breakdown_steps(i, counted)))
         for i in report.items
     )
     return replace(report, items=items, steps=counted)
+
+
+def _breakdown_steps(item: ExplainedLayer, steps: int) -> int | None:
+    """The steps an item's breakdown counts its work for: those its layers ran on the
+    example, when a run counted them (no work when they differ or it never ran)."""
+    if not item.layer_runs:
+        return steps
+    return item.ran_steps() or None
 
 
 def _explain(obj: object, label: str, example: object, steps: int | None) -> ModelReport:
@@ -949,7 +1126,7 @@ def _explain(obj: object, label: str, example: object, steps: int | None) -> Mod
     for framework in _frameworks_of(obj, readable):
         walk = readable[framework].walk(obj, label)
         if walk is not None:
-            walk = _with_shapes(framework, walk, example, label)
+            walk = _with_shapes(framework, walk, example, label, steps)
             if steps is not None and walk.at_steps is not None:
                 walk = walk.at_steps(walk, steps)
             return _assemble(framework, walk)
@@ -964,9 +1141,12 @@ def _explain(obj: object, label: str, example: object, steps: int | None) -> Mod
     raise IntrospectionError(f"{label} is {_describe(obj)}, not {accepted}.")
 
 
-def _with_shapes(framework: Framework, walk: Walk, example: object, label: str) -> Walk:
-    """``walk`` with its layers' output shapes read off a run on ``example``, for a
-    framework that records none; a note saying how to get them when none is given."""
+def _with_shapes(
+    framework: Framework, walk: Walk, example: object, label: str, steps: int | None
+) -> Walk:
+    """``walk`` with its layers' output shapes, and how they ran for a sequence of
+    ``steps``, read off a run on ``example``, for a framework that records none; a note
+    saying how to get them when none is given."""
     if walk.run_example is None:
         if example is not None:
             raise IntrospectionError(
@@ -981,13 +1161,74 @@ def _with_shapes(framework: Framework, walk: Walk, example: object, label: str) 
             "explain(model, example=<an input batch>) runs it once and reads them."
         )
         return replace(walk, shapes_note=note)
-    shapes = walk.run_example(example)
+    run = walk.run_example(example)
     shaped = [
-        replace(layer, output_dims=dims, positions=positions)
+        replace(layer, output_dims=run.shapes.get(key), runs=run.runs.get(key))
         for layer in walk.layers
-        for dims, positions in [shapes.get(id(layer.module), (None, None))]
+        for key in [id(layer.module)]
     ]
-    return replace(walk, layers=shaped)
+    ran = replace(walk, layers=shaped, outside=run.outside, returns_state=run.returns_state)
+    return ran if steps is None else _for_the_sequence(ran, steps, label)
+
+
+def _for_the_sequence(walk: Walk, steps: int, label: str) -> Walk:
+    """``walk``'s runs over the example, as a sequence of ``steps``.
+
+    A forward that is one time step (:func:`_one_step`: a char-RNN's step, the loop in
+    the caller) is called once a step, so its runs are repeated ``steps`` times.
+    Otherwise the run is the sequence, and a recurrent layer must have run ``steps``
+    steps: in one call (an ``nn.LSTM`` over the sequence) or in all its calls (a cell
+    stepped in a loop); a decoder may run other lengths beside it.
+    """
+    one_step = _one_step(walk)
+    if one_step:
+        layers = [
+            replace(layer, runs=layer.runs.repeated(steps)) if layer.runs else layer
+            for layer in walk.layers
+        ]
+        note = (
+            "forward is one time step here: each layer with weights ran once, at one position,"
+            f"\nand {one_step}; so the sequence is {steps:,} calls of it."
+        )
+        return replace(walk, layers=layers, run_note=note)
+    recurrent = [
+        (layer, layer.runs)
+        for layer in walk.layers
+        if layer.settings is not None and layer.runs and layer.runs.each and layer.runs.calls
+    ]
+    lengths = [{runs.positions, *(n for n, _ in runs.each or ())} for _, runs in recurrent]
+    if recurrent and not any(steps in ran for ran in lengths):
+        ran = ", ".join(
+            f"{_label(layer.path, layer.class_name)} {runs.positions:,}"
+            for layer, runs in recurrent
+        )
+        raise IntrospectionError(
+            f"steps={steps:,} is not the example's sequence: on it {label} ran {ran} "
+            f"steps; give steps= as many, an example of {steps:,} steps, or one step's "
+            "input (steps then counts the calls of forward)."
+        )
+    note = "Each layer's calls and positions as forward hooks counted them on the example."
+    return replace(walk, run_note=note)
+
+
+def _one_step(walk: Walk) -> str:
+    """Why ``walk``'s run is one time step of a sequence; "" when it is not.
+
+    Every layer with weights ran at most once, at one position, and either a recurrent
+    layer ran (so one step), or forward handed back a tensor shaped as one it was
+    given after its input: the state the caller feeds in again, as a char-RNN built
+    from ``nn.Linear`` does. A model reading one position of a longer input (a head on
+    its last step) ran once at one position too, but is a whole sequence.
+    """
+    working = [layer.runs for layer in walk.layers if layer.runs and not layer.weightless]
+    if not all(runs.calls <= 1 and (runs.positions or 0) <= 1 and runs.each is not None
+               for runs in working):  # fmt: skip
+        return ""
+    if any(
+        layer.settings is not None and layer.runs and layer.runs.calls for layer in walk.layers
+    ):
+        return "its recurrent layers ran one step"
+    return "it handed back the state it was given" if walk.returns_state else ""
 
 
 def _frameworks_of(
@@ -1041,20 +1282,13 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         if other is None or unlike:
             unexplained.append(replace(_unexplained(layer, unlike), position=position[id(layer)]))
         else:
-            counted = _counted_layer(layer, other, position[id(layer)])
+            counted = _counted_layer(layer, other, position[id(layer)], weight_name)
             others.append(replace(counted, note=reason if layer.head else ""))
 
     def explained(
         stack: Sequence[Layer], b: Breakdown, head: Layer | None = None
     ) -> ExplainedLayer:
         item = _explained(stack, b, head)
-        # Each of the breakdown's layers steps where the framework layer holding it does.
-        runs = [
-            layer.runs
-            for layer in stack
-            for _ in range(layer.settings.layers if layer.settings else 1)
-        ]
-        folded = (*stack, *((head,) if head else ()))
         return replace(
             item,
             position=position[id(stack[0])],
@@ -1062,8 +1296,7 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             head_positions=None if head is None else head.positions,
             head=_folded(head, position[id(head)]) if head else None,
             stacked=tuple(_folded(layer, position[id(layer)]) for layer in stack[1:]),
-            layer_runs=() if None in runs else tuple(r for r in runs if r is not None),
-            runs_unknown=next((f.positions_unknown for f in folded if f.positions_unknown), ""),
+            **_measured_stack(stack, head),
         )
 
     index = 0
@@ -1077,7 +1310,9 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             not_folded(layer, reason)
             continue
         settings = layer.settings
-        unlike = _unlike_standard(layer, breakdown(settings).tensors().items(), weight_name)
+        unlike = _borrowing(layer) or _unlike_standard(
+            layer, breakdown(settings).tensors().items(), weight_name
+        )
         if unlike:
             not_folded(layer, unlike, countable=False)
             continue
@@ -1108,6 +1343,8 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
                 following.head,
                 "not fed by the recurrent layer before it, as far as the model's graph shows",
             )
+        elif following.borrowed:
+            why_not = _dense_reason(following.head, f"whose {_borrowing(following)}")
         else:
             # The head's own tensors: a convention may name the recurrent ones
             # differently once a head sits beside them (Flax: layers.0.cell...).
@@ -1128,33 +1365,78 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         framework_trainable=walk.trainable_total,
         weightless=weightless,
         shapes_note=walk.shapes_note,
+        run_note=walk.run_note,
+        outside=walk.outside,
         steps_note=walk.steps_note,
     )
 
 
+def _measured_stack(stack: Sequence[Layer], head: Layer | None) -> dict[str, Any]:
+    """How a stack's layers and its head ran, where a run counted it: each module's
+    runs for each of its layers (``num_layers`` of them), the head's; and the tensors
+    they share, counted here."""
+    runs = [layer.runs for layer in stack]
+    per_layer = () if None in runs else tuple(
+        r for layer, r in zip(stack, runs, strict=True)
+        for _ in range(layer.settings.layers if layer.settings else 1)
+    )  # fmt: skip
+    folded = (*stack, *((head,) if head else ()))
+    return {
+        "layer_runs": per_layer,
+        "head_ran": head.runs if head else None,
+        "sharing": tuple(s for layer in folded for s in layer.sharing),
+    }
+
+
+def _borrowing(layer: Layer) -> str:
+    """``weight is emb's (tied), counted there``: what of a layer's kind is another
+    layer's, so a breakdown of its own would count it twice; "" for none."""
+    if not layer.borrowed:
+        return ""
+    names = ", ".join(s.name for s in layer.borrowed)
+    owners = ", ".join(sorted({s.other for s in layer.borrowed}))
+    verb = "is" if len(layer.borrowed) == 1 else "are"
+    return f"{names} {verb} {owners}'s (tied), counted there"
+
+
 def _unlike_spec(layer: Layer, count: LayerCount, weight_name: WeightName) -> str:
-    """How ``layer``'s tensors differ from its kind's spec; "" when they do not.
+    """How ``layer``'s tensors, shared ones included, differ from its kind's spec; ""
+    when they do not.
 
     As for a recurrent layer (:func:`_unlike_standard`): by name within the layer (a
     spec's ``query/kernel`` is Keras' ``kernel`` of the ``query`` sublayer) and shape,
     so extra weights (LoRA, quantisation scales) or reshaped ones show up.
     """
     spec = [(t.name, t.shape) for t in count.tensors]
-    return _unlike_standard(layer, spec, weight_name)
+    borrowed = layer.borrowed
+    whole = replace(
+        layer,
+        names=layer.names + tuple(s.name for s in borrowed),
+        tensors=layer.tensors + tuple((s.name, s.shape) for s in borrowed),
+    )
+    return _unlike_standard(whole, spec, weight_name)
 
 
-def _counted_layer(layer: Layer, count: LayerCount, position: int) -> CountedLayer:
+def _counted_layer(
+    layer: Layer, count: LayerCount, position: int, weight_name: WeightName
+) -> CountedLayer:
+    """``layer`` counted from its kind's ``count``: only the tensors counted here (a
+    tied weight is counted where it first appears), its work with all of them."""
+    borrowed = {s.name for s in layer.borrowed}
+    own = tuple(t for t in count.tensors if weight_name(layer.module, t.name) not in borrowed)
     return CountedLayer(
         layer.path,
         layer.class_name,
-        count,
+        replace(count, tensors=own),
         layer.count,
         layer.tensors,
         position=position,
         output_shape=layer.output_shape,
         frozen=layer.frozen,
         positions=layer.positions,
-        positions_unknown=layer.positions_unknown,
+        runs=layer.runs,
+        sharing=layer.sharing,
+        whole=count if borrowed else None,
     )
 
 
@@ -1190,7 +1472,7 @@ def _stacked(below: Settings, top: Layer, above: Layer, walk: Walk) -> Settings 
     stack layers of different widths.
     """
     more = above.settings
-    if more is None or more.input_size != below.output_width:
+    if more is None or more.input_size != below.output_width or above.borrowed:
         return None
     if any(
         getattr(more, name) != getattr(below, name)
@@ -1226,14 +1508,17 @@ def _explained(stack: Sequence[Layer], b: Breakdown, head: Layer | None = None) 
 def _folded(layer: Layer, position: int) -> FoldedLayer:
     depth = layer.settings.layers if layer.settings else 0
     return FoldedLayer(
-        layer.path, layer.class_name, layer.count, position, layer.output_shape, depth
-    )
+        layer.path, layer.class_name, layer.count, position, layer.output_shape, depth,
+        layer.sharing,
+    )  # fmt: skip
 
 
 def _unexplained(layer: Layer, reason: str) -> UnexplainedLayer:
+    tensors = tuple(zip(layer.names, (shape for _, shape in layer.tensors), strict=True))
     return UnexplainedLayer(
-        layer.path, layer.class_name, layer.count, reason, output_shape=layer.output_shape
-    )
+        layer.path, layer.class_name, layer.count, reason, output_shape=layer.output_shape,
+        tensors=tensors, sharing=layer.sharing,
+    )  # fmt: skip
 
 
 def _dense_reason(head: tuple[int, int], why: str) -> str:

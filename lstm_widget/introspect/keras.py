@@ -22,6 +22,7 @@ from ._assembly import (
     IntrospectionError,
     Layer,
     Readers,
+    Runs,
     Shape,
     Walk,
     counted,
@@ -143,19 +144,19 @@ def _keras_output(keras: Any, layer: Any) -> tuple[Dims | None, Dims | None]:
     return dims, _keras_positions(keras, layer, dims)
 
 
-#: What a recorded call of a layer saw: its (first) input's axes and its (first) output's.
-Call = tuple[Dims, Dims]
+#: What a recorded call of a layer saw: its (first) input's axes, its (first) output's,
+#: and those of the input it attends over (attention's value; else its input).
+Call = tuple[Dims, Dims, Dims]
 
 
 def _keras_at_steps(keras: Any, model: Any, walk: Walk, steps: int) -> Walk:
-    """``walk`` with every layer's positions (and a recurrent layer's steps) for one
-    example of a sequence of ``steps`` time steps.
+    """``walk`` with how every layer runs over one example of a sequence of ``steps``
+    time steps: its calls and the positions of each (a recurrent layer's steps).
 
     ``steps`` fills only an input's open time axis (axis 1, Keras' "timesteps"); every
     other axis is what the model records, and each layer's is computed again from the
     inputs so filled through the recorded graph, as Keras computes output shapes: a
     ``RepeatVector(3)`` closes the axis at 3, a convolution with strides shortens it.
-    A layer called several times runs at the positions of all its calls.
     """
     graph = _keras_graph(keras, model)
     if graph is None:
@@ -180,9 +181,9 @@ def _keras_at_steps(keras: Any, model: Any, walk: Walk, steps: int) -> Walk:
         calls = _keras_calls(keras, graph, inputs)
     except Exception as error:  # a custom layer that cannot compute its shapes
         why = f"Keras could not compute the shapes for {steps:,} steps ({type(error).__name__})"
-        layers = [replace(layer, positions=None, positions_unknown=why) for layer in walk.layers]
+        layers = [replace(layer, runs=Runs(0, None, why)) for layer in walk.layers]
     else:
-        layers = [_keras_positioned(keras, layer, calls.get(id(layer.module), []))
+        layers = [_keras_ran(keras, layer, calls.get(id(layer.module), []))
                   for layer in walk.layers]  # fmt: skip
     return replace(walk, layers=layers, steps_note=note)
 
@@ -207,9 +208,13 @@ def _keras_calls(keras: Any, graph: Any, inputs: list[Any]) -> dict[int, list[Ca
                 outputs = (
                     through(inner, args[0]) if inner else op.compute_output_spec(*args, **kwargs)
                 )
-                first_in = keras.tree.flatten(args[0])[0]
-                first_out = keras.tree.flatten(outputs)[0]
-                calls.setdefault(id(op), []).append((_dims(first_in), _dims(first_out)))
+                given = keras.tree.flatten(args[0])
+                # Attention's keys: its value's steps (Attention([query, value]) takes a
+                # list, MultiHeadAttention(query, value)), else its query's.
+                value = kwargs.get("value", args[1] if len(args) > 1 else None)
+                keys = value if hasattr(value, "shape") else given[min(1, len(given) - 1)]
+                made = keras.tree.flatten(outputs)[0]
+                calls.setdefault(id(op), []).append((_dims(given[0]), _dims(made), _dims(keys)))
                 return outputs
 
             return call
@@ -224,26 +229,30 @@ def _dims(tensor: Any) -> Dims:
     return tuple(None if n is None else int(n) for n in tensor.shape)
 
 
-def _keras_positioned(keras: Any, layer: Layer, calls: list[Call]) -> Layer:
-    """``layer`` with the positions of its ``calls`` added up (a recurrent layer's steps
-    as its ``runs``), or the reason they are not known."""
+def _keras_ran(keras: Any, layer: Layer, calls: list[Call]) -> Layer:
+    """``layer`` with how it ran in its ``calls``: the positions of each (a recurrent
+    layer's steps, and a ConvLSTM's grid), or why they are not known."""
     if not calls:
-        why = "its calls are not in the model's recorded graph"
-        return replace(layer, positions=None, positions_unknown=why)
+        return replace(
+            layer, runs=Runs(0, None, "its calls are not in the model's recorded graph")
+        )
     if layer.settings is not None:
-        runs = [_closed(_keras_steps(keras, layer, *call)) for call in calls]
-        known = [r for r in runs if r is not None]
-        if len(known) < len(runs):
+        steps = [_closed(_keras_steps(keras, layer, given, made)) for given, made, _ in calls]
+        known = [s for s in steps if s is not None]
+        if len(known) < len(steps):
             why = "its input's time axis (or a ConvLSTM's grid) is open beyond the sequence's"
-            return replace(layer, positions_unknown=why)
-        return replace(layer, runs=known[0] if len(known) == 1 else (sum(map(math.prod, known)),))
-    positions = [_closed(_keras_positions(keras, layer.module, out)) for _, out in calls]
-    closed = [p for p in positions if p is not None]
-    if len(closed) < len(positions):
+            return replace(layer, runs=Runs(len(calls), None, why))
+        each = tuple((math.prod(s), 1) for s in known)
+        return replace(layer, runs=Runs(len(calls), each, grid=known[0][1:]))
+    positions = [_closed(_keras_positions(keras, layer.module, made)) for _, made, _ in calls]
+    keys = [_closed(attended[1:2]) if len(attended) > 2 else (1,) for _, _, attended in calls]
+    if any(p is None for p in positions) or any(k is None for k in keys):
         why = "its output's axes are open beyond the sequence's time axis"
-        return replace(layer, positions=None, positions_unknown=why)
-    counts = [math.prod(p) for p in closed]
-    return replace(layer, positions=closed[0] if len(closed) == 1 else (sum(counts),))
+        return replace(layer, runs=Runs(len(calls), None, why))
+    each = tuple(
+        (math.prod(p or ()), math.prod(k or ())) for p, k in zip(positions, keys, strict=True)
+    )
+    return replace(layer, runs=Runs(len(calls), each))
 
 
 def _closed(dims: Dims | None) -> Shape | None:
@@ -260,7 +269,7 @@ def _keras_steps(keras: Any, layer: Layer, given: Dims, made: Dims) -> Dims:
     module = layer.module
     rnn = module.forward_layer if isinstance(module, keras.layers.Bidirectional) else module
     if not isinstance(rnn, keras.layers.RNN):
-        return ()
+        return (1,)
     grid: Dims = ()
     if layer.settings is not None and layer.settings.kernel:
         one = made[2:] if rnn.return_sequences else made[1:]  # one step's output
@@ -273,15 +282,15 @@ def _keras_ungraphed(keras: Any, model: Any, layer: Layer, steps: int) -> Layer:
     own steps over the sequence; anything else's positions are not known."""
     if model is layer.module and layer.settings is not None:
         if not layer.settings.kernel:
-            return replace(layer, runs=(steps,))
+            return replace(layer, runs=Runs(1, ((steps, 1),)))
         why = "a ConvLSTM on its own records no input, so its grid is not known"
-        return replace(layer, positions_unknown=why)
+        return replace(layer, runs=Runs(1, None, why))
     why = (
         "a subclassed model records no shapes, so how often its layers run is not known"
         if isinstance(model, keras.Model)
         else "a layer on its own records no input shape"
     )
-    return replace(layer, positions=None, positions_unknown=why)
+    return replace(layer, runs=Runs(0, None, why))
 
 
 def _keras_positions(keras: Any, layer: Any, dims: Dims) -> Dims | None:

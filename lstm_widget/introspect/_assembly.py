@@ -127,7 +127,8 @@ def row_name(path: str, class_name: str) -> str:
 
 @dataclass(frozen=True)
 class Runs:
-    """How a layer ran on one run over an example, as forward hooks counted it (PyTorch).
+    """How a layer runs over one example: as forward hooks counted it on a run (PyTorch),
+    or as the shapes a model records show it for the sequence (Keras).
 
     ``each`` holds every call's positions for one example of the batch (a recurrent
     module's time steps, 1 for a cell's step, a convolution's output pixels) with the
@@ -717,13 +718,12 @@ class ModelReport:
     def _unexplained_lines(self) -> list[str]:
         if not self.unexplained:
             return []
-        width = max(len(_label(u.path, u.class_name)) for u in self.unexplained)
+        width = max(len(u.title) for u in self.unexplained)
         count_width = max(len(f"{u.framework_count:,}") for u in self.unexplained)
         return [
             "Not explained (counted by the framework, not broken down):",
             *(
-                f"  {_label(u.path, u.class_name).ljust(width)}  "
-                f"{u.framework_count:>{count_width},}  {u.reason}"
+                f"  {u.title.ljust(width)}  {u.framework_count:>{count_width},}  {u.reason}"
                 for u in self.unexplained
             ),
             "",

@@ -927,6 +927,15 @@ class Breakdown:
         """Notebooks show the diagram and the table; terminals get the text table."""
         return _presented().mimebundle(self)
 
+    def _mime_(self) -> tuple[str, str]:
+        """marimo's display protocol: the HTML a notebook shows (diagram and table).
+
+        marimo reads ``_repr_mimebundle_`` too, but before 0.16 it did not unpack the
+        (data, metadata) pair that method returns, and showed nothing.
+        """
+        data, _ = _presented().mimebundle(self)
+        return "text/html", data["text/html"]
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: settings, totals, groups, formula (text and LaTeX),
         per-unit reading, memory; what ``lstm-params --json`` prints."""

@@ -82,14 +82,17 @@ class LayerCount:
         ``keys`` keys. 0 for a lookup (an embedding) or element-wise work (a norm)."""
         return sum(math.prod(shape) for _, shape in self._mac_terms(keys))
 
+    def work_symbols(self) -> str:
+        """``a × b``: the work per position in symbols; ``0`` without multiplied weights."""
+        return " + ".join(" × ".join(symbols) for symbols, _ in self._mac_terms(1)) or "0"
+
     def work_formula(self, keys: int = 1) -> str:
         """``a × b = 16 × 3 = 48``; ``0`` without multiplied weights."""
         terms = self._mac_terms(keys)
         if not terms:
             return "0"
-        symbolic = " + ".join(" × ".join(symbols) for symbols, _ in terms)
         numeric = " + ".join(" × ".join(f"{n:,}" for n in shape) for _, shape in terms)
-        return f"{symbolic} = {numeric} = {self.macs(keys):,}"
+        return f"{self.work_symbols()} = {numeric} = {self.macs(keys):,}"
 
 
 def count_layer(

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 from keras import layers
+from torch_examples import TiedLanguageModel
 
 from lstm_widget import breakdown, explain
 from lstm_widget.introspect import ExplainedLayer, IntrospectionError, ModelReport
@@ -715,16 +716,71 @@ def test_torch_cells_are_one_layer_modules(cell: torch.nn.Module) -> None:
     assert_reconciled(report, torch_total(cell), "PyTorch sum(p.numel() for p in parameters())")
 
 
-def test_tied_weights_are_counted_once() -> None:
-    model = torch.nn.ModuleDict(
-        {"embed": torch.nn.Embedding(50, 12), "rnn": torch.nn.LSTM(12, 12)}
-    )
-    model["decode"] = torch.nn.Linear(12, 50)
-    model["decode"].weight = model["embed"].weight
+def test_a_tied_weight_is_counted_once_and_named_in_both_rows() -> None:
+    """The decoder used to be *not explained, shares parameters with an earlier module*,
+    although its 1,000 bias values are its own."""
+    model = TiedLanguageModel()
     report = explain(model)
+    assert report.unexplained == ()
     (item,) = report.items
-    assert item.head is None
-    assert "shares parameters" in report.unexplained[-1].reason
+    assert item.head is None, "a head of its own would count the shared weight twice"
+    rows = {row.name: row for row in report.rows()}
+    assert rows["emb"].params == model.emb.weight.numel()
+    assert rows["dec"].params == model.dec.bias.numel() == 1000
+    text = report.text()
+    assert "1,000 × 32 = 32,000; weight shared with dec" in text
+    assert "1,000 = 1,000; weight (1000, 32) shared with emb, counted there" in text
+    assert "dec (Linear): a dense layer whose weight is emb's (tied), counted there" in text
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
+
+
+def test_a_tied_decoder_without_a_bias_keeps_its_row() -> None:
+    model = TiedLanguageModel(bias=False)
+    report = explain(model)
+    (dec,) = [layer for layer in report.counted if layer.path == "dec"]
+    assert dec.count.total == 0 and dec.work_count.macs() == 32 * 1000
+    assert "0; weight (1000, 32) shared with emb, counted there" in report.text()
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
+
+
+class BiLSTMCRF(torch.nn.Module):
+    """A BiLSTM-CRF tagger: the CRF's transition scores are the model's own tensor."""
+
+    def __init__(self, tags: int = 5) -> None:
+        super().__init__()
+        self.lstm = torch.nn.LSTM(4, 8, bidirectional=True)
+        self.hidden2tag = torch.nn.Linear(16, tags)
+        self.transitions = torch.nn.Parameter(torch.randn(tags, tags))
+        self.unused = torch.nn.Parameter(torch.empty(0))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        emissions = self.hidden2tag(self.lstm(x)[0])
+        return emissions + self.transitions[0]
+
+
+def test_the_models_own_tensor_is_named_and_an_empty_one_ignored() -> None:
+    """A zero-element parameter on the root module made a blank row, *not explained 0*;
+    a CRF's ``transitions`` a row with a blank name."""
+    model = BiLSTMCRF()
+    report = explain(model)
+    (own,) = report.unexplained
+    assert (own.framework_count, own.tensors) == (25, (("transitions", (5, 5)),))
+    assert own.reason == "the model's own, outside its layers"
+    (row,) = [row for row in report.rows() if row.family == "unexplained"]
+    assert (row.name, row.kind, row.params) == ("BiLSTMCRF", "BiLSTMCRF", 25)
+    assert "transitions (5, 5)" in report.text()
+    assert "unused" not in report.text()
+    assert all(row.name for row in report.rows())
+    assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
+
+
+def test_a_layers_extra_tensor_is_named_in_its_row() -> None:
+    model = torch.nn.Sequential(torch.nn.GRU(3, 4), torch.nn.Linear(4, 2))
+    model[1].register_parameter("scale", torch.nn.Parameter(torch.ones(2)))
+    report = explain(model)
+    (row,) = [row for row in report.rows() if row.family == "unexplained"]
+    assert row.name == "1"
+    assert "".join(text for text, _ in row.formula) == "weight (2, 4) + bias (2,) + scale (2,)"
     assert_reconciled(report, torch_total(model), "PyTorch sum(p.numel() for p in parameters())")
 
 

@@ -14,6 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
+from torch_examples import TiedLanguageModel
 
 from lstm_widget import SettingsError, breakdown
 from lstm_widget.cli import main
@@ -485,3 +486,257 @@ def test_keras_models_do_the_work_of_the_pytorch_model_of_the_same_shapes():
     fixed = keras.Input((steps, 4))
     conv = explain(keras.Model(fixed, layers.Conv1D(8, 3)(fixed)), steps=steps)
     assert conv.sequence_macs() == 96 * (steps - 2)
+
+
+# ------------------------------------------------ the work measured from the run
+
+
+def reference_macs(fn, *args):
+    """What PyTorch's counter counts for ``fn(*args)``, in MACs (no fused LSTM inside)."""
+    with torch.no_grad():
+        _, flops = counted_flops(fn, *args)
+    return flops // 2
+
+
+class Loop(torch.nn.Module):
+    """A GRUCell stepped in a Python loop inside forward, its head at every step."""
+
+    def __init__(self):
+        super().__init__()
+        self.cell = torch.nn.GRUCell(8, 16)
+        self.out = torch.nn.Linear(16, 4)
+
+    def forward(self, x):  # x: (30, 1, 8)
+        h, ys = torch.zeros(1, 16), []
+        for t in range(x.shape[0]):
+            h = self.cell(x[t], h)
+            ys.append(self.out(h))
+        return torch.stack(ys)
+
+
+def test_a_cell_stepped_in_forward_counts_every_step_and_its_head_at_each():
+    """It gave 34,624: the cell at every step, the head at 1 position, though it runs 30
+    times."""
+    x = torch.randn(30, 1, 8)
+    report = _sequence_report(Loop(), x, 30)
+    assert report.sequence_macs() == 30 * (3 * 16 * (8 + 16) + 16 * 4) == 36_480
+    assert report.sequence_macs() == reference_macs(Loop(), x)
+    assert "Whole model: 36,480 MACs" in report.text()
+
+
+def test_a_tied_language_model_counts_its_decoder_at_every_position():
+    model, tokens = TiedLanguageModel().eval(), torch.zeros(20, 1, dtype=torch.long)
+    report = _sequence_report(model, tokens, 20)
+    assert report.unexplained == ()
+    assert report.sequence_macs() == 20 * (4 * 32 * 64 + 32 * 1000) == 803_840
+
+    def forward(tokens):  # the LSTM as its cells, which the counter sees
+        embedded = model.emb(tokens).transpose(0, 1)
+        return model.dec(stepped(model.lstm, embedded))
+
+    assert report.sequence_macs() == reference_macs(forward, tokens)
+
+
+class Decoder(torch.nn.Module):
+    """A greedy decoder: one GRU step a call inside forward, its output fed back."""
+
+    def __init__(self, length=7):
+        super().__init__()
+        self.length = length
+        self.emb = torch.nn.Embedding(50, 16)
+        self.gru = torch.nn.GRU(16, 32)
+        self.out = torch.nn.Linear(32, 50)
+
+    def forward(self, h):
+        token, outputs = torch.zeros(1, 1, dtype=torch.long), []
+        for _ in range(self.length):
+            o, h = self.gru(self.emb(token), h)
+            outputs.append(self.out(o))
+            token = outputs[-1].argmax(-1)
+        return torch.cat(outputs)
+
+
+class CharRNN(torch.nn.Module):
+    """PyTorch's name-classification tutorial RNN: forward is one step, built from
+    nn.Linear; the loop over the letters is the caller's."""
+
+    def __init__(self, letters=57, hidden=128, classes=18):
+        super().__init__()
+        self.i2h = torch.nn.Linear(letters + hidden, hidden)
+        self.h2o = torch.nn.Linear(hidden, classes)
+        self.softmax = torch.nn.LogSoftmax(dim=1)
+
+    def forward(self, letter, hidden):
+        hidden = torch.tanh(self.i2h(torch.cat((letter, hidden), 1)))
+        return self.softmax(self.h2o(hidden)), hidden
+
+
+class HandWritten(torch.nn.Module):
+    """An Elman RNN written with nn.Linear, its loop over time inside forward."""
+
+    def __init__(self):
+        super().__init__()
+        self.x2h = torch.nn.Linear(6, 10)
+        self.h2h = torch.nn.Linear(10, 10, bias=False)
+        self.h2y = torch.nn.Linear(10, 3)
+
+    def forward(self, x):  # x: (1, T, 6)
+        h = torch.zeros(1, 10)
+        for t in range(x.shape[1]):
+            h = torch.tanh(self.x2h(x[:, t]) + self.h2h(h))
+        return self.h2y(h)
+
+
+def test_a_decoder_looping_over_its_outputs_counts_each_step():
+    model, h = Decoder(7).eval(), torch.zeros(1, 1, 32)
+    report = _sequence_report(model, h, 7)
+    assert report.sequence_macs() == 7 * (3 * 32 * (16 + 32) + 32 * 50)
+    assert report.sequence_macs() == reference_macs(model, h)  # nn.GRU: counted in full
+
+
+def test_a_forward_of_one_step_is_called_steps_times():
+    """The char-RNN's forward is one step: with ``steps``, the sequence is that many
+    calls, as the caller's loop makes them."""
+    model, steps = CharRNN().eval(), 9
+    letter, hidden = torch.zeros(1, 57), torch.zeros(1, 128)
+    report = _sequence_report(model, (letter, hidden), steps)
+
+    def caller(letter, hidden):
+        for _ in range(steps):
+            _, hidden = model(letter, hidden)
+
+    assert report.sequence_macs() == reference_macs(caller, letter, hidden)
+    assert report.sequence_macs() == steps * ((57 + 128) * 128 + 128 * 18)
+    assert f"so the sequence is {steps:,} calls of it" in report.text()
+
+
+def test_a_hand_written_rnn_from_linear_layers_counts_every_step():
+    model, x = HandWritten().eval(), torch.randn(1, 12, 6)
+    report = _sequence_report(model, x, 12)
+    assert report.sequence_macs() == 12 * (6 * 10 + 10 * 10) + 10 * 3
+    assert report.sequence_macs() == reference_macs(model, x)
+
+
+class DotAttentionDecoder(torch.nn.Module):
+    """Luong attention written in forward: its scores and context are torch.bmm's."""
+
+    def __init__(self):
+        super().__init__()
+        self.cell = torch.nn.GRUCell(16, 16)
+        self.out = torch.nn.Linear(32, 5)
+
+    def forward(self, encoded):  # (1, S, 16)
+        h, ys = torch.zeros(1, 16), []
+        for t in range(encoded.shape[1]):
+            h = self.cell(encoded[:, t], h)
+            weights = torch.softmax(torch.bmm(h[:, None], encoded.transpose(1, 2)), -1)
+            ys.append(self.out(torch.cat([h, torch.bmm(weights, encoded)[:, 0]], -1)))
+        return torch.stack(ys, 1)
+
+
+def test_products_written_in_forward_make_the_total_not_known():
+    """No layer counts a torch.bmm in a model's own forward: the total is not known, and
+    says where, instead of a total that leaves it out."""
+    report = _sequence_report(DotAttentionDecoder(), torch.randn(1, 6, 16), 6)
+    assert report.sequence_macs() is None
+    text = report.text()
+    assert "DotAttentionDecoder: not known, its own forward multiplies matrices (bmm)" in text
+    assert "No total for the whole model: not known for DotAttentionDecoder" in text
+    assert "cell (GRUCell): 1,536 MACs a step, 9,216 MACs for the sequence" in text
+
+
+class FunctionalTie(torch.nn.Module):
+    """A decoder tied by hand: F.linear with the embedding's weight, no module of its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = torch.nn.Embedding(40, 8)
+        self.rnn = torch.nn.RNN(8, 8)
+
+    def forward(self, tokens):
+        return F.linear(self.rnn(self.emb(tokens))[0], self.emb.weight)
+
+
+def test_a_layers_weight_used_outside_it_makes_the_total_not_known():
+    report = _sequence_report(FunctionalTie(), torch.zeros(5, 1, dtype=torch.long), 5)
+    assert report.sequence_macs() is None
+    assert "FunctionalTie: not known, its forward uses emb's weights itself" in report.text()
+
+
+def test_steps_other_than_the_examples_sequence_is_one_sentence():
+    from lstm_widget.introspect import IntrospectionError
+
+    with pytest.raises(IntrospectionError, match=r"^steps=30 is not the example's sequence: on "
+                       r"it the object ran lstm \(LSTM\) 25 steps; give .*\.$"):  # fmt: skip
+        _sequence_report(Tagger(), torch.zeros(1, 25, dtype=torch.long), 30)
+
+
+def test_a_packed_batch_of_different_lengths_has_no_one_examples_work():
+    class Packed(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = torch.nn.LSTM(4, 6)
+
+        def forward(self, x, lengths):
+            return self.lstm(torch.nn.utils.rnn.pack_padded_sequence(x, lengths))[0]
+
+    x = torch.randn(5, 2, 4)
+    uneven = _sequence_report(Packed(), (x, torch.tensor([5, 3])), 5)
+    assert uneven.sequence_macs() is None
+    assert "a packed batch of sequences of different lengths" in uneven.text()
+    even = _sequence_report(Packed(), (x, torch.tensor([5, 5])), 5)
+    assert even.sequence_macs() == 5 * 4 * 6 * (4 + 6)
+
+
+class CrossAttentionStep(torch.nn.Module):
+    """One decoder step attending over the encoded sequence (time-first or batch-first)."""
+
+    def __init__(self, batch_first=True):
+        super().__init__()
+        self.cell = torch.nn.LSTMCell(8, 8)
+        self.attention = torch.nn.MultiheadAttention(8, 2, batch_first=batch_first)
+
+    def forward(self, x, state, memory):
+        h, c = self.cell(x, state)
+        query = h[:, None] if self.attention.batch_first else h[None]
+        return self.attention(query, memory, memory)[0], (h, c)
+
+
+def test_attention_over_other_keys_than_its_queries_is_not_known():
+    """A one-step decoder attending over 9 encoded positions projects the 9 keys and
+    values at every step (PyTorch's counter counts them); a figure per query, as for
+    self-attention, would leave them out."""
+    model, steps = CrossAttentionStep().eval(), 4
+    x, state = torch.randn(1, 8), (torch.zeros(1, 8), torch.zeros(1, 8))
+    report = _sequence_report(model, (x, state, torch.randn(1, 9, 8)), steps)
+    assert report.sequence_macs() is None
+    assert (
+        "attention (MultiheadAttention): 3E × E + S × E + S × E = 24 × 8 + 9 × 8 + 9 × 8 = 336 "
+        "MACs per position (not known for the sequence: 9 keys for 1 queries: its key and "
+        "value projections run at every key"
+    ) in report.text()
+    assert "attention.out_proj (NonDynamicallyQuantizableLinear): b × a = 8 × 8 = 64 MACs × 4" in (
+        report.text()
+    )
+
+
+def test_self_attention_in_a_loop_counts_each_calls_keys():
+    """Attending over the steps so far, one call a step with all of them as queries:
+    S grows by call, and each call is counted at its own."""
+
+    class Growing(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = torch.nn.MultiheadAttention(8, 2)
+
+        def forward(self, x):  # (T, 1, 8)
+            return [self.attention(x[:t], x[:t], x[:t])[0] for t in range(1, x.shape[0] + 1)]
+
+    model, x = Growing().eval(), torch.randn(5, 1, 8)
+    report = _sequence_report(model, x, 5)
+    with torch.enable_grad():  # the attention's fused kernel, which the counter misses, needs none
+        _, flops = counted_flops(model, x)
+    assert (
+        report.sequence_macs() == flops // 2 == sum(t * (4 * 64 + 2 * t * 8) for t in range(1, 6))
+    )
+    assert "S the keys of each call" in report.text()

@@ -104,6 +104,73 @@ def _label(path: str, class_name: str) -> str:
     return f"{path} ({class_name})" if path else class_name
 
 
+def row_name(path: str, class_name: str) -> str:
+    """What a row calls a layer: its path, or its class for a model's root module (its
+    own tensors, a CRF's transitions), as torchinfo names its first row."""
+    return path or class_name
+
+
+@dataclass(frozen=True)
+class Runs:
+    """How a layer ran on one run over an example, as forward hooks counted it (PyTorch).
+
+    ``each`` holds every call's positions for one example of the batch (a recurrent
+    module's time steps, 1 for a cell's step, a convolution's output pixels) with the
+    keys it attended over (attention's S; 1 for any other layer), in call order; None
+    when they are not known. ``why`` says why its work is not known, when it is not:
+    no positions, or a figure per position that does not hold for the run.
+    """
+
+    calls: int
+    each: tuple[tuple[int, int], ...] | None
+    why: str = ""
+
+    @property
+    def positions(self) -> int | None:
+        """Positions over all calls, for one example; None when not known."""
+        return None if self.each is None else sum(n for n, _ in self.each)
+
+    def repeated(self, times: int) -> Runs:
+        """The same run ``times`` over: a forward that is one time step, once a step."""
+        each = None if self.each is None else self.each * times
+        return Runs(self.calls * times, each, self.why)
+
+    def macs(self, per_position: Callable[[int], int]) -> int | None:
+        """``per_position`` (MACs at one position, given the keys) at every position of
+        every call; None when its work is not known."""
+        if self.each is None or self.why:
+            return None
+        return sum(per_position(keys) * n for n, keys in self.each)
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """A tensor one layer holds with another (tied weights): counted once, by the first
+    layer holding it (``counted_here``), and named in both rows."""
+
+    name: str
+    shape: Shape
+    #: The other layer: its path, or its class for a model's root module.
+    other: str
+    counted_here: bool
+
+    @property
+    def note(self) -> str:
+        """``weight shared with dec``; ``weight (1000, 32) shared with emb, counted there``."""
+        if self.counted_here:
+            return f"{self.name} shared with {self.other}"
+        return f"{self.name} {self.shape} shared with {self.other}, counted there"
+
+
+def _sharing_pieces(
+    sharing: Sequence[Sharing], *, first: bool = False
+) -> tuple[tuple[str, None], ...]:
+    """A row's formula's tail naming its shared tensors, ``; weight shared with dec``
+    (``first``: with nothing before it)."""
+    notes = "; ".join(s.note for s in sharing)
+    return ((notes if first else f"; {notes}", None),) if notes else ()
+
+
 @dataclass(frozen=True)
 class FoldedLayer:
     """A layer folded into the breakdown of the recurrent layer it follows: a recurrent
@@ -138,18 +205,45 @@ class ExplainedLayer:
     #: The output axes the dense head runs at, as for a :class:`CountedLayer`; None
     #: when its output shape is not known (it is then counted at every step).
     head_positions: Dims | None = None
+    #: Measured on a run over an example: how each layer of the breakdown ran (a
+    #: module of ``num_layers`` layers gives each of them its runs), and the head;
+    #: empty and None when nothing was measured.
+    layer_runs: tuple[Runs, ...] = ()
+    head_ran: Runs | None = None
+    #: Tensors its layers hold with other layers (tied weights), counted here.
+    sharing: tuple[Sharing, ...] = ()
 
-    def head_runs(self, steps: int) -> int:
-        """How often the dense head runs over a sequence of ``steps``: once on the last
-        step (a classifier), at every step, or at the positions its output shows."""
+    def head_runs(self, steps: int) -> int | None:
+        """How often the dense head runs over a sequence of ``steps``: as a run over an
+        example counted it, else once on the last step (a classifier), at every step,
+        or at the positions its output shows; None when a run could not tell."""
+        if self.head_ran is not None:
+            return None if self.head_ran.why else self.head_ran.positions
         return (
             steps if self.head_positions is None else _position_count(self.head_positions, steps)
         )
 
-    def sequence_macs(self, steps: int) -> int:
-        """The recurrent layers' MACs at every step, the head's as often as it runs."""
-        work = self.breakdown.work
-        return sum(work.layer_macs) * steps + work.head_macs * self.head_runs(steps)
+    def ran_steps(self) -> int | None:
+        """The time steps its layers ran on the example, when measured and the same for
+        every layer; None otherwise."""
+        steps = {runs.positions for runs in self.layer_runs}
+        return steps.pop() if len(steps) == 1 else None
+
+    def sequence_macs(self, steps: int) -> int | None:
+        """The recurrent layers' MACs at every step they ran (``steps``, unless a run
+        counted them), the head's as often as it runs; None when a run could not tell."""
+        work, head_runs = self.breakdown.work, self.head_runs(steps)
+        if self.layer_runs:
+            ran = [None if runs.why else runs.positions for runs in self.layer_runs]
+            layers = [
+                macs * n for macs, n in zip(work.layer_macs, ran, strict=True) if n is not None
+            ]
+            recurrent = sum(layers) if len(layers) == len(ran) else None
+        else:
+            recurrent = sum(work.layer_macs) * steps
+        if recurrent is None or (work.head_macs and head_runs is None):
+            return None
+        return recurrent + work.head_macs * (head_runs or 0)
 
     @property
     def title(self) -> str:
@@ -184,23 +278,43 @@ class CountedLayer:
     #: The sizes of the output axes the layer runs at, batch and features left out
     #: (None for the sequence's length); None when its output shape is not known.
     positions: Dims | None = None
+    #: How it ran on a run over an example (PyTorch), which then counts instead of
+    #: ``positions``: every call's positions, and attention's keys at each.
+    runs: Runs | None = None
+    #: Tensors it holds with other layers (tied weights). ``count`` has only those
+    #: counted here; ``whole`` all of its kind's tensors, which its work multiplies,
+    #: when some are counted elsewhere.
+    sharing: tuple[Sharing, ...] = ()
+    whole: LayerCount | None = None
 
     @property
     def title(self) -> str:
         return _label(self.path, self.class_name)
 
+    @property
+    def work_count(self) -> LayerCount:
+        """Its kind's count with every tensor it multiplies, shared ones included."""
+        return self.whole or self.count
+
     def sequence_macs(self, steps: int) -> int | None:
         """Multiply-accumulates for a sequence of ``steps`` (also attention's keys): the
-        figure per position times the positions its output shape shows; None when its
-        work or its positions are not known. A layer doing no product does 0 anyway."""
-        if self.count.spec.work_unknown:
+        figure per position times the positions a run counted or its output shape
+        shows; None when its work or its positions are not known. A layer doing no
+        product does 0 anyway."""
+        count = self.work_count
+        if count.spec.work_unknown:
             return None
-        per_position = self.count.macs(steps)
+        per_position = count.macs(steps)
+        if self.runs is not None and per_position:
+            return self.runs.macs(count.macs)
         if not per_position or self.positions is None:
             return None if per_position else 0
-        return per_position * self.position_count(steps)
+        return per_position * _position_count(self.positions, steps)
 
-    def position_count(self, steps: int) -> int:
+    def position_count(self, steps: int) -> int | None:
+        """The positions it runs at for a sequence of ``steps``; None when not known."""
+        if self.runs is not None:
+            return self.runs.positions
         return _position_count(self.positions or (), steps)
 
     @property
@@ -227,6 +341,20 @@ class UnexplainedLayer:
     reason: str
     position: int = 0
     output_shape: str = ""
+    #: Its tensors counted here, by their names within the layer, with their shapes.
+    tensors: TensorShapes = ()
+    sharing: tuple[Sharing, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return _label(self.path, self.class_name)
+
+    def tensor_pieces(self) -> tuple[tuple[str, None], ...]:
+        """``transitions (5, 5)``, each of its tensors, then any it shares."""
+        named = " + ".join(f"{name} {shape}" for name, shape in self.tensors)
+        if not named:
+            return _sharing_pieces(self.sharing, first=True)
+        return ((named, None), *_sharing_pieces(self.sharing))
 
 
 @dataclass(frozen=True)
@@ -263,6 +391,11 @@ class ModelReport:
     shapes_note: str = ""
     #: The sequence's length the work is counted for, when one was given.
     steps: int | None = None
+    #: How a run over an example was read for the work (PyTorch), when there was one.
+    run_note: str = ""
+    #: Work a run found outside every layer (where, why not known): a matrix product
+    #: written in a module's own forward, a layer's weights used outside it.
+    outside: tuple[tuple[str, str], ...] = ()
 
     @property
     def explained_total(self) -> int:
@@ -319,19 +452,21 @@ class ModelReport:
             kind = " + ".join([item.class_name, *(layer.class_name for layer in folded)])
             name = " + ".join([item.path, *(layer.path for layer in folded)])
             row = SummaryRow(name, kind, item.output_shape, item.breakdown.total,
-                             formula_sum_pieces(item.breakdown.formula), verdict,
+                             (*formula_sum_pieces(item.breakdown.formula),
+                              *_sharing_pieces(item.sharing)), verdict,
                              "recurrent")  # fmt: skip
             rows.append((item.position, row))
         for layer in self.counted:
             verdict = "yes" if layer.matches else "DOES NOT MATCH"
             formula = (*layer.count.pieces(numeric=True), (f" = {layer.count.total:,}", None))
-            row = SummaryRow(layer.path, layer.class_name, layer.output_shape,
-                             layer.count.total, formula if layer.count.tensors else (("0", None),),
-                             verdict)  # fmt: skip
+            row = SummaryRow(layer.path, layer.class_name, layer.output_shape, layer.count.total,
+                             (*(formula if layer.count.tensors else (("0", None),)),
+                              *_sharing_pieces(layer.sharing)), verdict)  # fmt: skip
             rows.append((layer.position, row))
         for u in self.unexplained:
-            row = SummaryRow(u.path, u.class_name, u.output_shape, u.framework_count, (),
-                             "not explained (below)", "unexplained")  # fmt: skip
+            row = SummaryRow(row_name(u.path, u.class_name), u.class_name, u.output_shape,
+                             u.framework_count, u.tensor_pieces(), "not explained (below)",
+                             "unexplained")  # fmt: skip
             rows.append((u.position, row))
         for w in self.weightless:
             row = SummaryRow(w.path, w.class_name, w.output_shape, 0, (("no weights", None),),
@@ -396,18 +531,23 @@ class ModelReport:
 
     def _work_lines(self) -> list[str]:
         """Each recurrent layer's multiply-accumulates, then the other layers' per
-        position and for the sequence, then the model's, when a sequence length was given."""
+        position and for the sequence, those not known and why, then the model's, when
+        a sequence length was given."""
         if self.steps is None:
             return []
         steps = self.steps
-        lines = [self._item_work_line(item, steps) for item in self.items]
+        lines = [f"  {line}" for line in self.run_note.splitlines()]
+        lines += [self._item_work_line(item, steps) for item in self.items]
         around = [self._counted_work_line(layer, steps) for layer in self.counted]
+        keys = "S as each call's keys" if self.measured else f"S = {steps:,} keys"
         if around:
             lines += [
                 "  Around them, per position (a time step, a convolution's output pixel; "
-                f"S = {steps:,} keys for attention), times the positions of their output:",
+                f"{keys} for attention), times the positions of their output:",
                 *around,
             ]
+        lines += [f"  {u.title}: not known, not explained (below)" for u in self.unexplained]
+        lines += [f"  {where}: not known, {why}" for where, why in self.outside]
         total, unknown = self.sequence_macs(), self._work_not_known()
         if total is not None:
             lines.append(f"  Whole model: {total:,} MACs = {2 * total:,} FLOPs for the sequence")
@@ -416,49 +556,72 @@ class ModelReport:
         return [f"Work for a sequence of {steps:,} time steps (details=True for the rest):",
                 *lines, ""]  # fmt: skip
 
+    @property
+    def measured(self) -> bool:
+        """Whether the work was counted on a run over an example (PyTorch)."""
+        return bool(self.run_note)
+
     def sequence_macs(self) -> int | None:
         """The whole model's multiply-accumulates for a sequence of :attr:`steps`: every
         layer's, when every one is known; None otherwise, or without ``steps``."""
         if self.steps is None or self._work_not_known():
             return None
         around = sum(layer.sequence_macs(self.steps) or 0 for layer in self.counted)
-        return sum(item.sequence_macs(self.steps) for item in self.items) + around
+        return sum(item.sequence_macs(self.steps) or 0 for item in self.items) + around
 
     def _work_not_known(self) -> list[str]:
-        """The layers whose work for the sequence is not known: unexplained ones, a
-        ConvLSTM counted at one position of its grid, the others' without positions."""
+        """What the work for the sequence is not known for: unexplained layers, a
+        ConvLSTM counted at one position of its grid, layers without positions, and
+        products a run found outside every layer."""
         steps = self.steps or 1
-        unknown = [item.title for item in self.items if item.breakdown.work.per_position]
+        unknown = [
+            item.title
+            for item in self.items
+            if item.breakdown.work.per_position or item.sequence_macs(steps) is None
+        ]
         unknown += [layer.title for layer in self.counted if layer.sequence_macs(steps) is None]
-        return unknown + [_label(u.path, u.class_name) for u in self.unexplained]
+        unknown += [u.title for u in self.unexplained]
+        return unknown + [where for where, _ in self.outside]
 
     @staticmethod
     def _item_work_line(item: ExplainedLayer, steps: int) -> str:
         """``  lstm (LSTM): 98,304 MACs a step, 2,949,120 MACs for the sequence``, saying
-        so when the head runs at other positions than every step (once, on the last)."""
-        work, runs = item.breakdown.work, item.head_runs(steps)
-        head = ""
-        if work.head_macs and runs != steps:
-            head = f" (its head's {work.head_macs:,} at {runs:,} position{'s' * (runs != 1)})"
-        return (
-            f"  {item.title}: {work.macs_per_step:,} MACs a step, "
-            f"{item.sequence_macs(steps):,} MACs for the sequence{head}"
-        )
+        so when the head runs at other positions than every step (once, on the last),
+        when a run counted other steps than ``steps``, or why the figure is not known."""
+        work, runs, total = item.breakdown.work, item.head_runs(steps), item.sequence_macs(steps)
+        line = f"  {item.title}: {work.macs_per_step:,} MACs a step"
+        if total is None:
+            whys = [r.why for r in (*item.layer_runs, item.head_ran) if r and r.why]
+            return f"{line}; for the sequence not known, {whys[0] if whys else 'no positions'}"
+        notes = []
+        ran = item.ran_steps()
+        if item.layer_runs and ran != steps:
+            notes.append(f"{ran:,} steps as run" if ran is not None else "other steps a layer")
+        if work.head_macs and runs is not None and runs != (steps if ran is None else ran):
+            notes.append(f"its head's {work.head_macs:,} at {runs:,} position{'s' * (runs != 1)}")
+        extra = f" ({'; '.join(notes)})" if notes else ""
+        return f"{line}, {total:,} MACs for the sequence{extra}"
 
     @staticmethod
     def _counted_work_line(layer: CountedLayer, steps: int) -> str:
         """``    dense (Dense): a × b = 16 × 3 = 48 MACs × 30 positions = 1,440 MACs``,
         per position only where its positions are not known, or why there are none."""
-        count = layer.count
+        count = layer.work_count
         if count.spec.work_unknown:
             return f"    {layer.title}: not counted, {count.spec.work_unknown}"
         if not count.macs(steps):
             return f"    {layer.title}: 0 MACs, no matrix product (a lookup or element-wise)"
-        line = f"    {layer.title}: {count.work_formula(steps)} MACs"
-        total = layer.sequence_macs(steps)
-        if total is None:
-            return f"{line} per position (its output shape, unknown or open, gives no positions)"
-        n = layer.position_count(steps)
+        keys = {k for _, k in layer.runs.each} if layer.runs and layer.runs.each else {steps}
+        if len(keys) == 1:
+            line = f"    {layer.title}: {count.work_formula(keys.pop())} MACs"
+        else:  # attention over keys of another length at each call (a growing cache)
+            line = f"    {layer.title}: {count.work_symbols()} MACs, S the keys of each call,"
+        total, n = layer.sequence_macs(steps), layer.position_count(steps)
+        if layer.runs and (total is None or n is None):
+            return f"{line} per position (not known for the sequence: {layer.runs.why})"
+        if total is None or n is None:
+            why = "its output shape, unknown or open, gives no positions"
+            return f"{line} per position ({why}; not known for the sequence)"
         return f"{line} × {n:,} position{'s' * (n != 1)} = {total:,} MACs"
 
     def _notes(self) -> list[str]:
@@ -609,10 +772,19 @@ class Layer:
     #: The sizes of the output axes the layer runs at (its positions: time steps, a
     #: convolution's grid), a sequence's open length as None; None when not known.
     positions: Dims | None = None
+    #: How it ran on a run over an example (PyTorch); None when it was not run.
+    runs: Runs | None = None
+    #: Tensors it holds with other layers. ``tensors``, ``names`` and ``count`` are
+    #: those counted here; the ones counted where they first appear are ``borrowed``.
+    sharing: tuple[Sharing, ...] = ()
+
+    @property
+    def borrowed(self) -> tuple[Sharing, ...]:
+        return tuple(s for s in self.sharing if not s.counted_here)
 
     @property
     def weightless(self) -> bool:
-        return not self.tensors
+        return not self.tensors and not self.borrowed
 
     @property
     def output_shape(self) -> str:
@@ -637,10 +809,27 @@ class Walk:
     weight_name: WeightName
     trainable_total: int | None = None
     #: Where a framework records no output shapes (PyTorch): runs the model on an
-    #: example input and returns each layer's output shape and positions by its
-    #: module's id.
-    run_example: Callable[[object], dict[int, tuple[Dims, Dims | None]]] | None = None
+    #: example input and returns what the run showed.
+    run_example: Callable[[object], Run] | None = None
     shapes_note: str = ""
+    #: Filled from a run over an example, as :class:`ModelReport` has them.
+    run_note: str = ""
+    outside: tuple[tuple[str, str], ...] = ()
+    #: Whether forward handed back a tensor shaped as one it was given after its input
+    #: (a state, fed in again by the caller's loop).
+    returns_state: bool = False
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one run over an example showed (PyTorch): each layer's output shape and how
+    it ran, by its module's id, and work found outside every layer (where, and why it
+    is not known)."""
+
+    shapes: Mapping[int, Dims]
+    runs: Mapping[int, Runs]
+    outside: tuple[tuple[str, str], ...] = ()
+    returns_state: bool = False
 
 
 class Adapter(Protocol):
@@ -709,12 +898,17 @@ def explain(
         An input batch for a PyTorch model (a tensor, or a tuple of the forward's
         arguments): the model runs on it once, in eval mode and without gradients,
         and each layer's output shape is read off the run. Keras records its own.
+        With ``steps``, the work is what the run did: forward hooks count each
+        layer's calls and the positions of each call. A forward that is one time
+        step (every layer with weights ran once, at one position) is called
+        ``steps`` times; otherwise the run is the sequence.
 
     Raises
     ------
     IntrospectionError
-        With one sentence, when ``obj`` is not a Keras/PyTorch model or layer, or when
-        it is not built yet (so its weights do not exist).
+        With one sentence, when ``obj`` is not a Keras/PyTorch model or layer, when
+        it is not built yet (so its weights do not exist), or when the example's run
+        is a sequence of other lengths than ``steps``.
 
     Examples
     --------
@@ -724,21 +918,32 @@ def explain(
     """
     label = name or "the object"
     counted = check_steps(steps)
-    report = _explain(obj, label, example)
+    report = _explain(obj, label, example, counted)
     if counted is None:
         return report
-    items = tuple(replace(i, breakdown=replace(i.breakdown, steps=counted)) for i in report.items)
+    items = tuple(
+        replace(i, breakdown=replace(i.breakdown, steps=_breakdown_steps(i, counted)))
+        for i in report.items
+    )
     return replace(report, items=items, steps=counted)
 
 
-def _explain(obj: object, label: str, example: object) -> ModelReport:
+def _breakdown_steps(item: ExplainedLayer, steps: int) -> int | None:
+    """The steps an item's breakdown counts its work for: those its layers ran on the
+    example, when a run counted them (no work when they differ or it never ran)."""
+    if not item.layer_runs:
+        return steps
+    return item.ran_steps() or None
+
+
+def _explain(obj: object, label: str, example: object, steps: int | None) -> ModelReport:
     readable = _readable()
     # Several conventions may read one package (Keras 2 layers and TensorFlow 1 cells
     # both come from tf_keras): the first whose adapter recognises the object reads it.
     for framework in _frameworks_of(obj, readable):
         walk = readable[framework].walk(obj, label)
         if walk is not None:
-            return _assemble(framework, _with_shapes(framework, walk, example, label))
+            return _assemble(framework, _with_shapes(framework, walk, example, label, steps))
     if isinstance(obj, type) and _frameworks_of(obj, readable, as_class=True):
         # nn.LSTM, not nn.LSTM(...)
         raise IntrospectionError(
@@ -750,9 +955,12 @@ def _explain(obj: object, label: str, example: object) -> ModelReport:
     raise IntrospectionError(f"{label} is {_describe(obj)}, not {accepted}.")
 
 
-def _with_shapes(framework: Framework, walk: Walk, example: object, label: str) -> Walk:
-    """``walk`` with its layers' output shapes read off a run on ``example``, for a
-    framework that records none; a note saying how to get them when none is given."""
+def _with_shapes(
+    framework: Framework, walk: Walk, example: object, label: str, steps: int | None
+) -> Walk:
+    """``walk`` with its layers' output shapes, and how they ran for a sequence of
+    ``steps``, read off a run on ``example``, for a framework that records none; a note
+    saying how to get them when none is given."""
     if walk.run_example is None:
         if example is not None:
             raise IntrospectionError(
@@ -767,13 +975,74 @@ def _with_shapes(framework: Framework, walk: Walk, example: object, label: str) 
             "explain(model, example=<an input batch>) runs it once and reads them."
         )
         return replace(walk, shapes_note=note)
-    shapes = walk.run_example(example)
+    run = walk.run_example(example)
     shaped = [
-        replace(layer, output_dims=dims, positions=positions)
+        replace(layer, output_dims=run.shapes.get(key), runs=run.runs.get(key))
         for layer in walk.layers
-        for dims, positions in [shapes.get(id(layer.module), (None, None))]
+        for key in [id(layer.module)]
     ]
-    return replace(walk, layers=shaped)
+    ran = replace(walk, layers=shaped, outside=run.outside, returns_state=run.returns_state)
+    return ran if steps is None else _for_the_sequence(ran, steps, label)
+
+
+def _for_the_sequence(walk: Walk, steps: int, label: str) -> Walk:
+    """``walk``'s runs over the example, as a sequence of ``steps``.
+
+    A forward that is one time step (:func:`_one_step`: a char-RNN's step, the loop in
+    the caller) is called once a step, so its runs are repeated ``steps`` times.
+    Otherwise the run is the sequence, and a recurrent layer must have run ``steps``
+    steps: in one call (an ``nn.LSTM`` over the sequence) or in all its calls (a cell
+    stepped in a loop); a decoder may run other lengths beside it.
+    """
+    one_step = _one_step(walk)
+    if one_step:
+        layers = [
+            replace(layer, runs=layer.runs.repeated(steps)) if layer.runs else layer
+            for layer in walk.layers
+        ]
+        note = (
+            "forward is one time step here: each layer with weights ran once, at one position,"
+            f"\nand {one_step}; so the sequence is {steps:,} calls of it."
+        )
+        return replace(walk, layers=layers, run_note=note)
+    recurrent = [
+        (layer, layer.runs)
+        for layer in walk.layers
+        if layer.settings is not None and layer.runs and layer.runs.each and layer.runs.calls
+    ]
+    lengths = [{runs.positions, *(n for n, _ in runs.each or ())} for _, runs in recurrent]
+    if recurrent and not any(steps in ran for ran in lengths):
+        ran = ", ".join(
+            f"{_label(layer.path, layer.class_name)} {runs.positions:,}"
+            for layer, runs in recurrent
+        )
+        raise IntrospectionError(
+            f"steps={steps:,} is not the example's sequence: on it {label} ran {ran} "
+            f"steps; give steps= as many, an example of {steps:,} steps, or one step's "
+            "input (steps then counts the calls of forward)."
+        )
+    note = "Each layer's calls and positions as forward hooks counted them on the example."
+    return replace(walk, run_note=note)
+
+
+def _one_step(walk: Walk) -> str:
+    """Why ``walk``'s run is one time step of a sequence; "" when it is not.
+
+    Every layer with weights ran at most once, at one position, and either a recurrent
+    layer ran (so one step), or forward handed back a tensor shaped as one it was
+    given after its input: the state the caller feeds in again, as a char-RNN built
+    from ``nn.Linear`` does. A model reading one position of a longer input (a head on
+    its last step) ran once at one position too, but is a whole sequence.
+    """
+    working = [layer.runs for layer in walk.layers if layer.runs and not layer.weightless]
+    if not all(runs.calls <= 1 and (runs.positions or 0) <= 1 and runs.each is not None
+               for runs in working):  # fmt: skip
+        return ""
+    if any(
+        layer.settings is not None and layer.runs and layer.runs.calls for layer in walk.layers
+    ):
+        return "its recurrent layers ran one step"
+    return "it handed back the state it was given" if walk.returns_state else ""
 
 
 def _frameworks_of(
@@ -827,7 +1096,7 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         if other is None or unlike:
             unexplained.append(replace(_unexplained(layer, unlike), position=position[id(layer)]))
         else:
-            counted = _counted_layer(layer, other, position[id(layer)])
+            counted = _counted_layer(layer, other, position[id(layer)], weight_name)
             others.append(replace(counted, note=reason if layer.head else ""))
 
     def explained(
@@ -842,6 +1111,7 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             head_positions=None if head is None else head.positions,
             head=_folded(head, position[id(head)]) if head else None,
             stacked=tuple(_folded(layer, position[id(layer)]) for layer in stack[1:]),
+            **_measured_stack(stack, head),
         )
 
     index = 0
@@ -855,7 +1125,9 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
             not_folded(layer, reason)
             continue
         settings = layer.settings
-        unlike = _unlike_standard(layer, breakdown(settings).tensors().items(), weight_name)
+        unlike = _borrowing(layer) or _unlike_standard(
+            layer, breakdown(settings).tensors().items(), weight_name
+        )
         if unlike:
             not_folded(layer, unlike, countable=False)
             continue
@@ -886,6 +1158,8 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
                 following.head,
                 "not fed by the recurrent layer before it, as far as the model's graph shows",
             )
+        elif following.borrowed:
+            why_not = _dense_reason(following.head, f"whose {_borrowing(following)}")
         else:
             # The head's own tensors: a convention may name the recurrent ones
             # differently once a head sits beside them (Flax: layers.0.cell...).
@@ -906,31 +1180,77 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         framework_trainable=walk.trainable_total,
         weightless=weightless,
         shapes_note=walk.shapes_note,
+        run_note=walk.run_note,
+        outside=walk.outside,
     )
 
 
+def _measured_stack(stack: Sequence[Layer], head: Layer | None) -> dict[str, Any]:
+    """How a stack's layers and its head ran, where a run counted it: each module's
+    runs for each of its layers (``num_layers`` of them), the head's; and the tensors
+    they share, counted here."""
+    runs = [layer.runs for layer in stack]
+    per_layer = () if None in runs else tuple(
+        r for layer, r in zip(stack, runs, strict=True)
+        for _ in range(layer.settings.layers if layer.settings else 1)
+    )  # fmt: skip
+    folded = (*stack, *((head,) if head else ()))
+    return {
+        "layer_runs": per_layer,
+        "head_ran": head.runs if head else None,
+        "sharing": tuple(s for layer in folded for s in layer.sharing),
+    }
+
+
+def _borrowing(layer: Layer) -> str:
+    """``weight is emb's (tied), counted there``: what of a layer's kind is another
+    layer's, so a breakdown of its own would count it twice; "" for none."""
+    if not layer.borrowed:
+        return ""
+    names = ", ".join(s.name for s in layer.borrowed)
+    owners = ", ".join(sorted({s.other for s in layer.borrowed}))
+    verb = "is" if len(layer.borrowed) == 1 else "are"
+    return f"{names} {verb} {owners}'s (tied), counted there"
+
+
 def _unlike_spec(layer: Layer, count: LayerCount, weight_name: WeightName) -> str:
-    """How ``layer``'s tensors differ from its kind's spec; "" when they do not.
+    """How ``layer``'s tensors, shared ones included, differ from its kind's spec; ""
+    when they do not.
 
     As for a recurrent layer (:func:`_unlike_standard`): by name within the layer (a
     spec's ``query/kernel`` is Keras' ``kernel`` of the ``query`` sublayer) and shape,
     so extra weights (LoRA, quantisation scales) or reshaped ones show up.
     """
     spec = [(t.name, t.shape) for t in count.tensors]
-    return _unlike_standard(layer, spec, weight_name)
+    borrowed = layer.borrowed
+    whole = replace(
+        layer,
+        names=layer.names + tuple(s.name for s in borrowed),
+        tensors=layer.tensors + tuple((s.name, s.shape) for s in borrowed),
+    )
+    return _unlike_standard(whole, spec, weight_name)
 
 
-def _counted_layer(layer: Layer, count: LayerCount, position: int) -> CountedLayer:
+def _counted_layer(
+    layer: Layer, count: LayerCount, position: int, weight_name: WeightName
+) -> CountedLayer:
+    """``layer`` counted from its kind's ``count``: only the tensors counted here (a
+    tied weight is counted where it first appears), its work with all of them."""
+    borrowed = {s.name for s in layer.borrowed}
+    own = tuple(t for t in count.tensors if weight_name(layer.module, t.name) not in borrowed)
     return CountedLayer(
         layer.path,
         layer.class_name,
-        count,
+        replace(count, tensors=own),
         layer.count,
         layer.tensors,
         position=position,
         output_shape=layer.output_shape,
         frozen=layer.frozen,
         positions=layer.positions,
+        runs=layer.runs,
+        sharing=layer.sharing,
+        whole=count if borrowed else None,
     )
 
 
@@ -966,7 +1286,7 @@ def _stacked(below: Settings, top: Layer, above: Layer, walk: Walk) -> Settings 
     stack layers of different widths.
     """
     more = above.settings
-    if more is None or more.input_size != below.output_width:
+    if more is None or more.input_size != below.output_width or above.borrowed:
         return None
     if any(
         getattr(more, name) != getattr(below, name)
@@ -1004,7 +1324,11 @@ def _folded(layer: Layer, position: int) -> FoldedLayer:
 
 
 def _unexplained(layer: Layer, reason: str) -> UnexplainedLayer:
-    return UnexplainedLayer(layer.path, layer.class_name, layer.count, reason)
+    tensors = tuple(zip(layer.names, (shape for _, shape in layer.tensors), strict=True))
+    return UnexplainedLayer(
+        layer.path, layer.class_name, layer.count, reason, output_shape=layer.output_shape,
+        tensors=tensors, sharing=layer.sharing,
+    )  # fmt: skip
 
 
 def _dense_reason(head: tuple[int, int], why: str) -> str:

@@ -11,7 +11,7 @@ import math
 from dataclasses import replace
 from functools import partial
 from importlib import import_module
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..conventions import OPTIONS, PYTORCH
 from ..conventions.layers import PYTORCH_LAYERS
@@ -20,10 +20,14 @@ from ._assembly import (
     IntrospectionError,
     Layer,
     Readers,
+    Run,
+    Runs,
+    Sharing,
     Walk,
     counted,
     other_layer,
     register_adapter,
+    row_name,
 )
 
 #: The recurrent classes this convention stores, as PyTorch names them; an ``RNNBase``
@@ -49,15 +53,20 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
             f"{label} ({type(model).__name__}) has lazy parameters that are not "
             "initialised yet; run one batch through it first."
         )
-    seen: set[int] = set()
+    #: Each parameter's first holder: its index in ``layers`` and its name there.
+    holders: dict[int, tuple[int, str]] = {}
     layers: list[Layer] = []
     for path, module in model.named_modules():
+        if _inside_parametrisation(path):
+            continue
         named = _torch_own_parameters(torch, module)
-        own = [(n, p) for n, p in named if id(p) not in seen]
-        seen.update(id(p) for _, p in own)
-        if not named and _weightless_leaf(module, path):
+        own = [(n, p) for n, p in named if id(p) not in holders]
+        tied = [(n, p) for n, p in named if id(p) in holders]
+        if not named and not any(True for _ in module.children()):
+            # Neither parameters nor submodules (Dropout, ReLU, Flatten, pooling, ...):
+            # torchinfo's row at 0.
             layers.append(Layer(path, type(module).__name__, 0, (), (), module))
-        if not own:
+        if not named:
             continue
         entry = Layer(
             path=path,
@@ -66,13 +75,20 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
             tensors=tuple((f"{path}.{n}" if path else n, tuple(p.shape)) for n, p in own),
             names=tuple(n for n, _ in own),
             module=module,
-            frozen=not any(p.requires_grad for _, p in own),
+            frozen=bool(own) and not any(p.requires_grad for _, p in own),
+            sharing=tuple(
+                Sharing(n, tuple(p.shape), _row(layers[holders[id(p)][0]]), counted_here=False)
+                for n, p in tied
+            ),
         )
-        kind = (
-            _torch_kind(torch, module)
-            if len(own) == len(named)
-            else {"reason": "shares parameters with an earlier module (counted there)"}
-        )
+        for _, p in tied:
+            index, name = holders[id(p)]
+            mark = Sharing(name, tuple(p.shape), _row(entry), counted_here=True)
+            layers[index] = replace(layers[index], sharing=(*layers[index].sharing, mark))
+        holders.update((id(p), (len(layers), n)) for n, p in own)
+        kind = _torch_kind(torch, module)
+        if "reason" in kind and not path and any(True for _ in module.children()):
+            kind = {"reason": "the model's own, outside its layers"}
         layers.append(replace(entry, **kind))
     return Walk(
         model_name=type(model).__name__,
@@ -81,41 +97,64 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
         feeds=_torch_feeds,
         weight_name=partial(_torch_weight_name, torch),
         trainable_total=sum(p.numel() for p in model.parameters() if p.requires_grad),
-        run_example=partial(_output_shapes, torch, model, label),
+        run_example=partial(_run, torch, model, label),
     )
 
 
-def _output_shapes(
-    torch: Any, model: Any, label: str, example: object
-) -> dict[int, tuple[Dims, Dims | None]]:
-    """Each module's output shape on one forward pass over ``example``, and the positions
-    it runs at (:func:`_torch_positions`), by module id.
+def _row(layer: Layer) -> str:
+    return row_name(layer.path, layer.class_name)
+
+
+class _Call(NamedTuple):
+    """One call of a module, as its forward hook saw it."""
+
+    #: Its output's axes (the first tensor it returns); None when it returned none.
+    dims: Dims | None
+    #: The keys attention attended over (S); 1 for any other module.
+    keys: int = 1
+    #: The steps of a packed sequence of equal lengths; None for a tensor.
+    packed: int | None = None
+    #: Why its positions are not known, when they are not.
+    why: str = ""
+
+
+def _run(torch: Any, model: Any, label: str, example: object) -> Run:
+    """One forward pass over ``example``: each module's output shape, how it ran at
+    every call, and work done outside its layers.
 
     The pass runs without gradients and in eval mode, so no running statistic moves
     and no dropout draws; every module's own mode is put back afterwards. A module
     returning several tensors (an LSTM's output and final states) shows its first, the
-    output, as torchinfo and Keras put first; one called twice, its first call's. An
-    attention's output projection, which the attention applies itself without calling
-    it, shows the attention's output.
+    output, as torchinfo and Keras put first; one called several times, its first
+    call's. Forward hooks fire on every call, so a cell stepped in a Python loop or a
+    decoder looping over its outputs counts each step: every call's positions
+    (:func:`_positions`) and, for attention, its keys. An attention's output
+    projection, which the attention applies itself without calling it, runs as the
+    attention does. :class:`_Watch` finds the work no layer counts.
     """
-    shapes: dict[int, Dims] = {}
+    calls: dict[int, list[_Call]] = {id(module): [] for module in model.modules()}
     batches: list[int] = []
+    watch = _Watch(torch, model)
 
-    def record(module: Any, inputs: Any, output: Any) -> None:
-        leaves = [output]
-        while leaves and isinstance(leaves[0], tuple | list):
-            leaves = list(leaves[0]) + leaves[1:]
-        if leaves and isinstance(leaves[0], torch.Tensor):
-            shapes.setdefault(id(module), tuple(int(n) for n in leaves[0].shape))
-        batches.extend(_batch_of(torch, module, inputs))
+    def record(module: Any, args: Any, kwargs: Any, output: Any) -> None:
+        calls[id(module)].append(_called(torch, module, args, kwargs, output))
+        batches.extend(_batch_of(torch, module, args))
 
     modes = {id(module): module.training for module in model.modules()}
-    hooks = [module.register_forward_hook(record) for module in model.modules()]
+    hooks = [
+        hook
+        for module in model.modules()
+        for hook in (
+            module.register_forward_pre_hook(watch.enter),
+            module.register_forward_hook(record, with_kwargs=True),
+            module.register_forward_hook(watch.leave, always_call=True),
+        )
+    ]
     arguments = example if isinstance(example, tuple) else (example,)
     try:
         model.eval()
-        with torch.no_grad():
-            model(*arguments)
+        with torch.no_grad(), watch.mode():
+            output = model(*arguments)
     except Exception as error:  # the user's forward: any error is theirs to read
         first_line = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else ""
         raise IntrospectionError(
@@ -127,57 +166,242 @@ def _output_shapes(
             hook.remove()
         for module in model.modules():
             module.train(modes[id(module)])
-    attentions = [m for m in model.modules() if isinstance(m, torch.nn.MultiheadAttention)]
-    for attention in attentions:
-        if id(attention) in shapes:
-            shapes.setdefault(id(attention.out_proj), shapes[id(attention)])
-    modules = {id(module): module for module in model.modules()}
+    for attention in model.modules():
+        if (
+            isinstance(attention, torch.nn.MultiheadAttention)
+            and not calls[id(attention.out_proj)]
+        ):
+            # Applied once a query, as a Linear of the attention's output.
+            calls[id(attention.out_proj)] = [c._replace(keys=1) for c in calls[id(attention)]]
     batch = batches[0] if batches else None
+    modules = {id(module): module for module in model.modules()}
+    runs = {key: _runs(torch, modules[key], made, batch) for key, made in calls.items()}
+    shapes = {key: made[0].dims for key, made in calls.items() if made and made[0].dims}
+    # A state: given after the input (a char-RNN's hidden), and handed back.
+    given, handed = (_tensor_shapes(torch, value) for value in (arguments[1:], output))
+    return Run(shapes, runs, watch.outside(), returns_state=bool(given & handed))
+
+
+def _tensor_shapes(torch: Any, value: object) -> set[tuple[int, ...]]:
+    """The shapes of the floating-point tensors in ``value`` (nested in tuples, lists,
+    dicts), as a state's would be; tokens are none."""
+    leaves = torch.utils._pytree.tree_leaves(value)
     return {
-        key: (dims, _torch_positions(torch, modules[key], dims, batch))
-        for key, dims in shapes.items()
+        tuple(leaf.shape)
+        for leaf in leaves
+        if isinstance(leaf, torch.Tensor) and leaf.is_floating_point()
     }
+
+
+def _called(torch: Any, module: Any, args: Any, kwargs: Any, output: Any) -> _Call:
+    """What one call of ``module`` did: its output's axes, a packed sequence's steps,
+    the keys an attention attended over."""
+    keys = 1
+    if isinstance(module, torch.nn.MultiheadAttention):
+        key = args[1] if len(args) > 1 else kwargs.get("key")
+        batched = module.batch_first and key.dim() == 3
+        keys = int(key.shape[1 if batched else 0])
+    leaves = [output]
+    while leaves and isinstance(leaves[0], tuple | list) and not _packed(torch, leaves[0]):
+        leaves = list(leaves[0]) + leaves[1:]
+    first: Any = leaves[0] if leaves else None
+    if _packed(torch, first):
+        sizes = [int(n) for n in first.batch_sizes]
+        dims = tuple(int(n) for n in first.data.shape)
+        if len(set(sizes)) == 1:
+            return _Call(dims, keys, packed=len(sizes))
+        return _Call(dims, keys, why="a packed batch of sequences of different lengths")
+    if isinstance(first, torch.Tensor):
+        return _Call(tuple(int(n) for n in first.shape), keys)
+    return _Call(None, keys, why=f"it returned no tensor ({type(first).__name__})")
+
+
+def _packed(torch: Any, value: object) -> bool:
+    return isinstance(value, torch.nn.utils.rnn.PackedSequence)
+
+
+def _runs(torch: Any, module: Any, made: list[_Call], batch: int | None) -> Runs:
+    """How ``module`` ran: every call's positions for one example of the batch, and
+    keys; not known when one call's are not.
+
+    An attention's figure per position counts its key and value projections at its
+    queries' positions, which holds when it has as many keys as queries (self-attention
+    over the sequence); with other keys (cross-attention, a step attending over all
+    before it) it is not known.
+    """
+    each = []
+    for call in made:
+        if call.why:
+            return Runs(len(made), None, call.why)
+        positions = call.packed
+        if positions is None and call.dims is not None:
+            positions = _positions(torch, module, call.dims, batch)
+        if positions is None:
+            why = f"its output {call.dims} does not divide into a batch of {batch}"
+            return Runs(len(made), None, why)
+        each.append((positions, call.keys))
+    other_keys = [(n, keys) for n, keys in each if n != keys]
+    if isinstance(module, torch.nn.MultiheadAttention) and other_keys:
+        n, keys = other_keys[0]
+        why = (
+            f"{keys:,} keys for {n:,} queries: its key and value projections run at "
+            "every key, which its figure per query leaves out"
+        )
+        return Runs(len(made), tuple(each), why)
+    return Runs(len(made), tuple(each))
 
 
 def _batch_of(torch: Any, module: Any, inputs: Any) -> list[int]:
     """The batch size ``module``'s input shows, for a module that knows its batch axis
     (recurrent modules and cells, convolutions, attention); none for the others."""
     nn = torch.nn
-    x = inputs[0] if inputs else None
+    x: Any = inputs[0] if inputs else None
+    if isinstance(module, nn.RNNBase) and _packed(torch, x):
+        return [int(x.batch_sizes[0])]
     if not isinstance(x, torch.Tensor):
         return []
     if isinstance(module, nn.RNNBase | nn.MultiheadAttention):
         return [1 if x.dim() < 3 else int(x.shape[0 if module.batch_first else 1])]
     if isinstance(module, nn.RNNCellBase):
         return [int(x.shape[0]) if x.dim() == 2 else 1]
-    if isinstance(module, nn.Conv1d | nn.Conv2d):
+    if _convolution(torch, module):
         return [int(x.shape[0]) if x.dim() == len(module.kernel_size) + 2 else 1]
     return []
 
 
-def _torch_positions(torch: Any, module: Any, dims: Dims, batch: int | None) -> Dims | None:
-    """The positions ``module`` runs at for one example of the batch: a convolution's
-    grid, its last axes; any other layer's, every axis of its output but the features'
-    (the last), divided by the batch (as the first module that knows its batch axis
-    showed it, else the first axis, as torchinfo shows it)."""
-    if isinstance(module, torch.nn.Conv1d | torch.nn.Conv2d):
-        return dims[-len(module.kernel_size) :]
+def _convolution(torch: Any, module: Any) -> bool:
+    return isinstance(module, torch.nn.Conv1d | torch.nn.Conv2d | torch.nn.Conv3d)
+
+
+def _positions(torch: Any, module: Any, dims: Dims, batch: int | None) -> int | None:
+    """The positions one call of ``module`` ran at, for one example of the batch: a
+    convolution's grid, its last axes; any other layer's, every axis of its output but
+    the features' (the last), divided by the batch (as the first module that knows its
+    batch axis showed it, else the first axis, as torchinfo shows it); None when they
+    do not divide."""
+    if _convolution(torch, module):
+        return math.prod(n or 0 for n in dims[-len(module.kernel_size) :])
     if batch is None:
-        return dims[1:-1]
+        return math.prod(n or 0 for n in dims[1:-1])
     run = math.prod(n or 0 for n in dims[:-1])
-    return (run // batch,) if run % batch == 0 else None
+    return run // batch if run % batch == 0 else None
 
 
-def _weightless_leaf(module: Any, path: str) -> bool:
-    """A module with neither parameters nor submodules (Dropout, ReLU, Flatten, pooling,
-    ...): torchinfo's row at 0. The modules a parametrisation keeps its functions in
-    compute a tensor of another module; they are not layers."""
-    inside_parametrisation = "parametrizations" in path.split(".")
-    return not any(True for _ in module.children()) and not inside_parametrisation
+class _Watch:
+    """Watches every operation of a run for work no layer's row counts.
+
+    Forward pre-hooks and hooks keep the stack of modules running. A matrix product
+    (an operation PyTorch's ``FlopCounterMode`` counts, a vector product, or a fused
+    recurrent kernel) is counted by its layer when the innermost module running is one
+    of PyTorch's own layers holding weights; one written in a model's own forward
+    (``torch.bmm(weights, keys)``, ``x @ self.W``) is not. A layer's weights used while
+    neither it, a module inside it nor the attention owning it runs (a fused
+    Transformer layer bypassing its sublayers, a tied weight used by hand) do work no
+    run of it counted. Either makes the work "not known" where it happens.
+    """
+
+    def __init__(self, torch: Any, model: Any) -> None:
+        self._tensor, self._strided = torch.Tensor, torch.strided
+        self._stack: list[Any] = []
+        self._paths = {id(m): (path, type(m).__name__) for path, m in model.named_modules()}
+        #: By module: the products its own forward ran, the layers whose weights it used.
+        self._found: dict[int, tuple[set[str], set[str]]] = {}
+        self._counted = set(import_module("torch.utils.flop_counter").flop_registry)
+        #: Each parameter's storage: the modules that may use it, and its first holder.
+        self._allowed: dict[int, tuple[set[int], str]] = {}
+        for path, holder in model.named_modules():
+            inside = {id(m) for m in holder.modules()}
+            if isinstance(holder, torch.nn.Linear):  # an attention's out_proj
+                inside |= {
+                    id(m)
+                    for m in model.modules()
+                    if isinstance(m, torch.nn.MultiheadAttention) and m.out_proj is holder
+                }
+            for p in holder.parameters(recurse=False):
+                if p.numel():
+                    allowed, first = self._allowed.get(_storage(p), (set(), path or "the model"))
+                    self._allowed[_storage(p)] = (allowed | inside, first)
+        self._counts_own = {
+            id(m)
+            for m in model.modules()
+            if type(m).__module__.startswith("torch.")
+            and any(p.numel() for p in m.parameters(recurse=False))
+        }
+
+    def enter(self, module: Any, args: Any) -> None:
+        self._stack.append(module)
+
+    def leave(self, module: Any, args: Any, output: Any) -> None:
+        self._stack.pop()
+
+    def mode(self) -> Any:
+        """A dispatch mode reporting every operation to :meth:`saw`."""
+        base: Any = import_module("torch.utils._python_dispatch").TorchDispatchMode
+        saw = self.saw
+
+        class Mode(base):  # type: ignore[misc]
+            def __torch_dispatch__(
+                self, func: Any, types: Any, args: Any = (), kwargs: Any = None
+            ) -> Any:
+                saw(func, args, kwargs or {})
+                return func(*args, **(kwargs or {}))
+
+        return Mode()
+
+    def saw(self, func: Any, args: Any, kwargs: Any) -> None:
+        if not self._stack:
+            return
+        caller = self._stack[-1]
+        name = func.overloadpacket.__name__
+        products, uses = self._found.setdefault(id(caller), (set(), set()))
+        if id(caller) not in self._counts_own and self._multiplies(func.overloadpacket):
+            products.add(name)
+        # An operation's tensors are its arguments, or in a list of them (torch.cat's).
+        for value in (*args, *kwargs.values()):
+            for tensor in value if isinstance(value, list | tuple) else (value,):
+                if isinstance(tensor, self._tensor) and tensor.layout == self._strided:
+                    allowed, holder = self._allowed.get(_storage(tensor), (None, ""))
+                    if allowed is not None and id(caller) not in allowed:
+                        uses.add(holder)
+
+    def _multiplies(self, op: Any) -> bool:
+        """Whether ``op`` multiplies matrices: one ``FlopCounterMode`` counts, a product
+        with a vector it leaves out, or a fused recurrent kernel (mkldnn's, cuDNN's) it
+        cannot see into."""
+        name = op.__name__
+        vector = name in ("mv", "addmv", "dot", "vdot")
+        return op in self._counted or vector or any(k in name for k in ("rnn", "lstm", "gru"))
+
+    def outside(self) -> tuple[tuple[str, str], ...]:
+        """Where work was done that no layer counts, and what it was."""
+        found = []
+        for key, (products, uses) in self._found.items():
+            path, class_name = self._paths[key]
+            where = f"{path} ({class_name})" if path else class_name
+            if products:
+                ops = ", ".join(sorted(products))
+                found.append((where, f"its own forward multiplies matrices ({ops}), not a layer"))
+            if uses:
+                owners = ", ".join(sorted(uses))
+                found.append((where, f"its forward uses {owners}'s weights itself, work no run "
+                              "of theirs shows"))  # fmt: skip
+        return tuple(found)
+
+
+def _storage(tensor: Any) -> int:
+    return int(tensor.untyped_storage().data_ptr())
+
+
+def _inside_parametrisation(path: str) -> bool:
+    """Whether the module at ``path`` is one a parametrisation keeps its tensors and
+    functions in: it computes a tensor of the module holding it, and is no layer (its
+    tensors are that module's, :func:`_torch_own_parameters`)."""
+    return "parametrizations" in path.split(".")
 
 
 def _torch_own_parameters(torch: Any, module: Any) -> list[tuple[str, Any]]:
-    """``module``'s own parameters, including the originals behind its parametrised tensors.
+    """``module``'s own parameters, including the originals behind its parametrised
+    tensors; one without elements holds nothing, and is left out.
 
     ``torch.nn.utils.parametrize`` (e.g. the new weight norm) moves a tensor's
     parameters into a child ``parametrizations`` module; they still belong to the
@@ -186,7 +410,7 @@ def _torch_own_parameters(torch: Any, module: Any) -> list[tuple[str, Any]]:
     named = list(module.named_parameters(recurse=False))
     if torch.nn.utils.parametrize.is_parametrized(module):
         named += module.parametrizations.named_parameters(prefix="parametrizations")
-    return named
+    return [(name, p) for name, p in named if p.numel()]
 
 
 def _torch_feeds(recurrent: Any, linear: Any) -> bool:

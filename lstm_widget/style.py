@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from .counting import Role, SettingsError
+from .conventions import Role, SettingsError
 
 ThemeName = Literal["light", "high-contrast"]
 THEME_NAMES: tuple[ThemeName, ...] = get_args(ThemeName)

@@ -29,16 +29,15 @@ from .counting import (
     FormulaLine,
     PerUnit,
     Piece,
+    Role,
     Settings,
     SettingsError,
     WeightGroup,
 )
 
-#: A colour named by meaning; the theme turns it into a hex value.
-Ink = Literal[
-    "ink", "muted", "paper", "input", "recurrent", "bias", "second_bias", "peephole", "projection",
-    "dense",
-]  # fmt: skip
+#: A colour named by meaning, a weight group's role or the page's own; the theme turns
+#: it into a hex value.
+Ink = Literal["ink", "muted", "paper"] | Role
 HAlign = Literal["left", "center", "right"]
 #: ``full``: everything, for a page. ``lecture``: the headline, the selected cell with
 #: its cards and the per-unit reading, large enough for the back row of a room.

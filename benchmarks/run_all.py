@@ -22,6 +22,7 @@ SCRIPTS = (
     "bench_memory",
     "bench_growth",
     "bench_browser",
+    "bench_marimo",
 )
 
 

@@ -66,11 +66,18 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from importlib import import_module
+#: Submodules reached as attributes (``lstm_widget.marimo.controls()``), imported on
+#: first use: the marimo front end imports marimo, an optional dependency.
+_SUBMODULES = frozenset({"marimo"})
 
+
+def __getattr__(name: str) -> Any:
+    from importlib import import_module
+
+    if name in _LAZY:
         return getattr(import_module(_LAZY[name], __name__), name)
+    if name in _SUBMODULES:
+        return import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -28,33 +28,43 @@ import ipywidgets as widgets
 
 from ._frontend import in_voila, running_cell
 from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
+from .controls import (
+    FIRST_SIZES,
+    FLAGS,
+    NOTHING,
+    NUMBERS,
+    SIZES,
+    THEME_LABELS,
+    WIDTHS_EXAMPLE,
+    cell_choices,
+    described,
+    framework_choices,
+    highlight_options,
+    label,
+    option_rules,
+    settings_from,
+    shown,
+)
 from .conventions import (
-    CELL_SPECS,
     FRAMEWORK_SPECS,
     OPTIONS,
-    ROLES,
-    Highlights,
-    applies,
-    applies_to,
-    cell_spec,
+    Highlight,
+    Variant,
+    check_variant,
 )
 from .counting import (
-    MAX_LAYERS,
     Breakdown,
-    Role,
     Settings,
     SettingsError,
     breakdown,
-    layers_label,
 )
 from .diagram import Diagram, save_figure
-from .display import embedded_image, on_theme
+from .display import embedded_image, formula_reading, on_theme, per_unit_reading
 from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import GrowthPlot
-from .layout import Highlight, Variant, check_variant, highlights
-from .options import parse_guess, parse_units, sizes
+from .options import parse_guess, parse_units
 from .quiz import Question, Target, Verdict, check_target, check_timesteps
-from .report import formula_html, html_table, summary_line, text_table
+from .report import html_table, text_table
 from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, theme_named
 
 #: The Image widget's format. SVG keeps text as text: smaller, faster to render than
@@ -62,15 +72,6 @@ from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, Theme
 IMAGE_FORMAT: Final = "svg"
 _WIDGET_FORMAT: Final = "svg+xml"
 
-#: Setting -> (slider minimum, slider maximum). The typed entry beside each slider
-#: takes any value, and the slider stretches to follow it.
-_NUMBERS: Final[Mapping[str, tuple[int, int]]] = {
-    "input_size": (1, 512),
-    "units": (1, 1024),
-    "layers": (1, min(10, MAX_LAYERS)),
-    "proj_size": (0, 512),
-    "dense": (0, 128),
-}
 #: In the lecture column the widths' sliders are logarithmic: on a linear 1-1,024 track
 #: one unit is a third of a pixel and 10 -> 20 a 3 px drag; on a log track each tenth
 #: of it doubles the width. (The full panel keeps linear tracks, whose arrow keys step
@@ -82,42 +83,6 @@ _LOG_SLIDERS: Final = frozenset({"input_size", "units"})
 #: moves a width by about 9 %, enough to change it by at least one from 10 up, and a
 #: drag over 1-1,024 has 80 positions.
 _LOG_STEP: Final = 0.125
-#: The on/off settings: the two every layer has, then the options some layers have.
-_FLAGS: Final = (
-    "bidirectional",
-    "bias",
-    *(name for name, option in OPTIONS.items() if isinstance(option.neutral, bool)),
-)
-#: Settings of several sizes (a ConvLSTM's kernel), typed as sizes separated by commas.
-_SIZES: Final = tuple(name for name, option in OPTIONS.items() if option.neutral == ())
-#: What a sizes entry offers when its layer is first chosen: the common 3×3 kernel.
-_FIRST_SIZES: Final = "3, 3"
-
-
-def _shown(value: Any) -> Any:
-    """A setting's value as its control holds it: sizes as ``3, 3``, else itself."""
-    return ", ".join(str(n) for n in value) if isinstance(value, tuple) else value
-
-
-def _setting(name: str, value: Any) -> Any:
-    """A control's value as the setting takes it: typed sizes become a tuple."""
-    if name not in _SIZES:
-        return value
-    parsed = sizes(value)
-    if parsed is None:
-        raise SettingsError(
-            f"{name} must be sizes separated by commas such as 3, 3, not {value!r}."
-        )
-    return parsed
-
-
-def _described(setting: str, cell: str) -> str:
-    """``units``, or ``units (filters)`` where the cell calls them otherwise."""
-    spec = cell_spec(cell)
-    name = {"units": spec.units, "input_size": spec.inputs}[setting]
-    return setting if name == setting else f"{setting} ({name})"
-
-
 #: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
 #: presentation mode, with its file browser closed, beside the lecture diagram.
 _LECTURE_COLUMN: Final = 240
@@ -186,8 +151,6 @@ RERUN_HINT: Final = (
 #: Under the still a panel leaves for static viewers (see Panel._ipython_display_).
 STILL_CAPTION: Final = "A still of the panel above, for viewers that cannot run widgets."
 
-_THEME_LABELS: Final = {"light": "light", "high-contrast": "high contrast"}
-
 
 def _on_theme(html: str, theme: Theme) -> str:
     """``html`` on the theme's background, with the panel's tighter padding."""
@@ -199,22 +162,6 @@ def _image_layout(lecture: bool) -> widgets.Layout:
     stylesheet says (at its natural size, the size its text was chosen for, wherever
     the panel is wide enough, so browser zoom can only enlarge it)."""
     return widgets.Layout() if lecture else widgets.Layout(max_width="100%")
-
-
-def _label(setting: str) -> str:
-    """A control's label: the setting's name, and where it applies if not everywhere."""
-    return f"{setting} ({', '.join(applies_to(setting))})" if setting in OPTIONS else setting
-
-
-#: The selector's value for no highlight. Not ``None``: a Dropdown set to ``None``
-#: selects no option and shows a blank box instead of "nothing".
-_NOTHING: Final = ""
-
-
-def _highlight_options(rules: Highlights) -> list[tuple[str, str]]:
-    """Dropdown options: nothing, then what the diagram accepts as its highlight, e.g.
-    ``forget gate (f)``; the candidate by its name, whatever the framework's letter."""
-    return [("nothing", _NOTHING), *((rules.label(c), c) for c in rules.choices)]
 
 
 def _log_top(high: int, value: int) -> float:
@@ -251,18 +198,6 @@ def _widget_tree(root: widgets.Widget) -> Iterator[widgets.Widget]:
             for part in (getattr(widget, "layout", None), getattr(widget, "style", None))
             if isinstance(part, widgets.Widget)
         )
-
-
-def _gate_html(result: Breakdown, rules: Highlights, gate: str, theme: Theme) -> str:
-    """One gate's own weights in layer 1, each in its role's colour."""
-    groups = [g for g in result.block_groups(0, "forward") if g.stable_gate == gate]
-    parts = " + ".join(
-        f'<span style="color:{theme.roles[g.role]}">{escape(g.symbol)} '
-        f"({'×'.join(f'{n:,}' for n in g.shape)}) {g.count:,}</span>"
-        for g in groups
-    )
-    total = sum(g.count for g in groups)
-    return f"<div>{escape(rules.label(gate))}, layer 1: {parts} = <b>{total:,}</b></div>"
 
 
 class Panel(widgets.VBox):
@@ -366,7 +301,7 @@ class Panel(widgets.VBox):
         # buttons' own names say what they choose.
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
-            options=[(spec.label, key) for key, spec in FRAMEWORK_SPECS.items()],
+            options=framework_choices(),
             # Which layers each convention stores ("Keras 2" alone does not say cuDNN).
             tooltips=[
                 f"{spec.label}: {', '.join(layout.class_name for layout in spec.cells.values())}"
@@ -381,14 +316,14 @@ class Panel(widgets.VBox):
             layout=widgets.Layout() if lecture else widgets.Layout(max_width="480px"),
         )
         self.controls["cell"] = widgets.ToggleButtons(
-            options=[(spec.label, key) for key, spec in CELL_SPECS.items()],
+            options=cell_choices(),
             value=settings.cell,
             description="" if lecture else "cell",
             style=wide,
         )
         self.widths = widgets.Text(
             value=", ".join(map(str, settings.units)) if isinstance(settings.units, tuple) else "",
-            placeholder="32, 18",
+            placeholder=WIDTHS_EXAMPLE,
             description="or per layer",
             style={"description_width": "6.5em" if lecture else "initial"},
             layout=widgets.Layout(width="auto" if lecture else "16em"),
@@ -400,33 +335,33 @@ class Panel(widgets.VBox):
             self._number_row(
                 name, settings.widths[0] if name == "units" else getattr(settings, name)
             )
-            for name in _NUMBERS
+            for name in NUMBERS
         ]
-        number_rows[list(_NUMBERS).index("units")].children += (self.widths,)
-        for name in _FLAGS:
+        number_rows[list(NUMBERS).index("units")].children += (self.widths,)
+        for name in FLAGS:
             self.controls[name] = widgets.Checkbox(
                 value=getattr(settings, name),
-                description=name if lecture else _label(name),
+                description=name if lecture else label(name),
                 indent=False,
             )
-        for name in _SIZES:
+        for name in SIZES:
             self.controls[name] = widgets.Text(
-                value=_shown(getattr(settings, name)) or _FIRST_SIZES,
-                description=_label(name),
-                placeholder=_FIRST_SIZES,
+                value=shown(getattr(settings, name)) or FIRST_SIZES,
+                description=label(name),
+                placeholder=FIRST_SIZES,
                 continuous_update=False,
                 style=wide,
             )
-        rules = highlights(start)
+        rules = start.highlights
         self.highlight = widgets.Dropdown(
-            options=_highlight_options(rules),
+            options=highlight_options(rules),
             # A framework's gate letter (``g``) selects the gate's stable name.
-            value=rules.resolve(highlight) or _NOTHING,
+            value=rules.resolve(highlight) or NOTHING,
             description="highlight",
             style=wide,
         )
         self.theme = widgets.ToggleButtons(
-            options=[(_THEME_LABELS[t], t) for t in THEME_NAMES],
+            options=[(THEME_LABELS[t], t) for t in THEME_NAMES],
             value=theme,
             description="" if lecture else "theme",
             style=wide,
@@ -471,12 +406,12 @@ class Panel(widgets.VBox):
         hint = f"<div>{escape(RERUN_HINT)}</div>"
         self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
 
-        flags = [self.controls[name] for name in _FLAGS]
+        flags = [self.controls[name] for name in FLAGS]
         details = [self.formula, self.explanation, self.table_section, self.growth_section]
         if lecture:
             self._option_rows = {
-                name: number_rows[list(_NUMBERS).index(name)]
-                if name in _NUMBERS
+                name: number_rows[list(NUMBERS).index(name)]
+                if name in NUMBERS
                 else self.controls[name]
                 for name in OPTIONS
             }
@@ -487,7 +422,7 @@ class Panel(widgets.VBox):
                     self.controls["framework"],
                     self.controls["cell"],
                     *number_rows,
-                    *(self.controls[name] for name in _SIZES),
+                    *(self.controls[name] for name in SIZES),
                     *flags,
                     self.highlight,
                     self.compare,
@@ -518,7 +453,7 @@ class Panel(widgets.VBox):
                     self.controls["framework"],
                     self.controls["cell"],
                     *number_rows,
-                    *(self.controls[name] for name in _SIZES),
+                    *(self.controls[name] for name in SIZES),
                     widgets.HBox(flags),
                     widgets.HBox([self.highlight, self.theme]),
                     widgets.HBox([self.compare, self.quiz]),
@@ -538,7 +473,7 @@ class Panel(widgets.VBox):
             self.add_class(_LECTURE_CLASS)
         # A number row's entry reaches _on_change through its own observer, which
         # redraws before the slider beside it follows (see _number_row).
-        choices_and_flags = [c for name, c in self.controls.items() if name not in _NUMBERS]
+        choices_and_flags = [c for name, c in self.controls.items() if name not in NUMBERS]
         for control in (
             *choices_and_flags,
             self.widths,
@@ -646,10 +581,10 @@ class Panel(widgets.VBox):
         In the lecture column the slider sits under its entry, as wide as the column.
         """
         lecture = self.variant == "lecture"
-        low, high = _NUMBERS[name]
+        low, high = NUMBERS[name]
         entry = widgets.IntText(
             value=value,
-            description=name if lecture else _label(name),
+            description=name if lecture else label(name),
             # One label width for every row, so the sliders line up in a column.
             style={"description_width": "6.5em" if lecture else "15em"},
             layout=widgets.Layout(width="auto" if lecture else "25em"),
@@ -748,24 +683,13 @@ class Panel(widgets.VBox):
             widths = (widths + widths[-1:] * layers)[:layers]
             self.widths.value = ", ".join(map(str, widths))
 
-    def _typed_units(self) -> int | tuple[int, ...]:
-        """The units to count: the typed widths per layer if any, else the slider's."""
-        text = self.widths.value
-        if not text.strip():
-            units: int = self.controls["units"].value
-            return units
-        try:
-            return parse_units(text)
-        except argparse.ArgumentTypeError as error:
-            raise SettingsError(f"Units per layer: {error}.") from None
-
     def update(self) -> None:
         """Recount and redraw from the controls; errors are shown, never raised."""
         self._holding = True  # changes made here must not re-enter
         try:
             self._match_options_to_layer()
-            values = {name: _setting(name, c.value) for name, c in self.controls.items()}
-            settings = Settings(**{**values, "units": self._typed_units()})
+            values = {name: c.value for name, c in self.controls.items()}
+            settings = settings_from(values, self.widths.value)
             # A theme or highlight change, or the first draw, leaves the count as it is.
             if settings != self.result.settings:
                 self.result = breakdown(settings)
@@ -794,16 +718,12 @@ class Panel(widgets.VBox):
         """
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
         for setting in ("units", "input_size"):
-            self.controls[setting].description = _described(setting, cell)
-        layout = FRAMEWORK_SPECS[framework].cells.get(cell)
-        # Biases are an option too where a layer can drop them; elsewhere they stay on.
-        rules = {name: (applies(name, framework, cell), o.neutral) for name, o in OPTIONS.items()}
-        rules["bias"] = (layout is None or layout.optional_bias, True)
-        for option, (exists, counted) in rules.items():
+            self.controls[setting].description = described(setting, cell)
+        for option, (exists, counted) in option_rules(framework, cell).items():
             control = self.controls[option]
             if exists == (not control.disabled):
                 continue
-            neutral = _shown(counted)
+            neutral = shown(counted)
             if exists:
                 parked = self._parked.pop(option, control.value)
                 if control.value == neutral:  # not set while disabled
@@ -818,14 +738,14 @@ class Panel(widgets.VBox):
                 self._option_rows[option].layout.display = None if exists else "none"
 
     def _show(self, result: Breakdown) -> None:
-        rules = highlights(result)  # asked once: selector, carry-over and gate line
-        options = _highlight_options(rules)
+        rules = result.highlights  # asked once: selector, carry-over and gate line
+        options = highlight_options(rules)
         if options != list(self.highlight.options):
             # Another framework or cell: keep the highlight wherever the new layer has
             # the same role or gate (the candidate from Keras to PyTorch, say).
             keep = rules.carry(self.highlight.value)
             self.highlight.options = options
-            self.highlight.value = keep or _NOTHING
+            self.highlight.value = keep or NOTHING
         theme_name: ThemeName = self.theme.value
         theme = THEMES[theme_name]
         highlight = self.highlight.value or None
@@ -839,23 +759,8 @@ class Panel(widgets.VBox):
             self.table.value = ""
             self.growth_image.value = b""
             return
-        role: Role | None = highlight if highlight in ROLES else None
-        gate = "" if highlight is None or role else _gate_html(result, rules, highlight, theme)
-        self.formula.value = _on_theme(
-            f"<b>{escape(summary_line(result))}</b>"
-            f"{formula_html(result.formula, theme.roles, highlight=role)}{gate}",
-            theme,
-        )
-        # Identical layers read the same, so one line covers each run of them, as in
-        # the formula.
-        self.explanation.value = _on_theme(
-            "".join(
-                f"<div>{layers_label(first, last).capitalize()}: "
-                f"{escape(result.per_unit[first].text())}</div>"
-                for first, last in result.settings.runs()
-            ),
-            theme,
-        )
+        self.formula.value = _on_theme(formula_reading(result, theme, highlight, rules), theme)
+        self.explanation.value = _on_theme(per_unit_reading(result), theme)
         if self.table_section.selected_index is not None:
             self._fill_table({"new": self.table_section.selected_index})
         self._draw_growth()
@@ -929,7 +834,7 @@ class Panel(widgets.VBox):
                 return self.result, verdict.marks  # each candidate's missed term
             return self.result, chosen
         drawn = self.compared.drawn
-        if chosen is not None and highlights(drawn).carry(chosen) is None:
+        if chosen is not None and drawn.highlights.carry(chosen) is None:
             chosen = None  # a gate or role the drawn side lacks
         return drawn, chosen or self.compared.marks or None
 
@@ -1047,7 +952,7 @@ def _compare_options(settings: Settings, chosen: str) -> list[tuple[str, str]]:
     values = [describe_changes(changes) for changes in suggestions(settings)]
     if chosen and chosen not in values:
         values.append(chosen)
-    return [("nothing", _NOTHING), *((value, value) for value in values)]
+    return [("nothing", NOTHING), *((value, value) for value in values)]
 
 
 def panel(
@@ -1084,7 +989,7 @@ def panel(
     """
     start = breakdown(settings, **changes)
     theme_named(theme)  # an unknown name raises the one-sentence SettingsError
-    highlights(start).resolve(highlight)  # the sentence every front end gives
+    start.highlights.resolve(highlight)  # the sentence every front end gives
     against = ""
     if compare:
         parsed = parse_changes(compare) if isinstance(compare, str) else dict(compare)

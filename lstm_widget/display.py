@@ -14,26 +14,71 @@ from __future__ import annotations
 
 import base64
 from html import escape
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
-from .counting import Breakdown, SettingsError, Source, to_breakdown
-from .report import html_table, text_table
+from .conventions import ROLES, Highlight, Highlights, Variant, check_variant
+from .counting import Breakdown, Role, SettingsError, Source, layers_label, to_breakdown
+from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, Theme, theme_named
-
-if TYPE_CHECKING:  # the layout module loads with the first picture, not on import
-    from .layout import Highlight, Variant
 
 ImageFormat = Literal["png", "svg"]
 #: Image formats a notebook output can carry beside its HTML.
 IMAGE_FORMATS: tuple[ImageFormat, ...] = get_args(ImageFormat)
 _MIME: dict[ImageFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
+#: JupyterLab's own padding of a rendered table's cells.
+TABLE_CELL_PADDING = "0.5em"
 
 
 def on_theme(html: str, theme: Theme, *, css_class: str, padding: str = "0.5em") -> str:
     """``html`` in a ``div`` of class ``css_class`` on the theme's background and in its
-    text colour, so its role colours keep their contrast in any notebook's own theme."""
+    text colour, so its role colours keep their contrast in any notebook's own theme.
+
+    A table inside gets JupyterLab's cell padding wherever it is shown: marimo's
+    stylesheet leaves table cells without any, and the columns run together.
+    """
     style = f"background:{theme.background};color:{theme.foreground};padding:{padding}"
-    return f'<div class="{css_class}" style="{style}">{html}</div>'
+    cells = (
+        f"<style>.{css_class.split()[0]} :is(td, th) {{ padding: {TABLE_CELL_PADDING}; }}</style>"
+        if "<table" in html
+        else ""
+    )
+    return f'{cells}<div class="{css_class}" style="{style}">{html}</div>'
+
+
+def _gate_html(result: Breakdown, rules: Highlights, gate: str, theme: Theme) -> str:
+    """One gate's own weights in layer 1, each in its role's colour."""
+    groups = [g for g in result.block_groups(0, "forward") if g.stable_gate == gate]
+    parts = " + ".join(
+        f'<span style="color:{theme.roles[g.role]}">{escape(g.symbol)} '
+        f"({'×'.join(f'{n:,}' for n in g.shape)}) {g.count:,}</span>"
+        for g in groups
+    )
+    total = sum(g.count for g in groups)
+    return f"<div>{escape(rules.label(gate))}, layer 1: {parts} = <b>{total:,}</b></div>"
+
+
+def formula_reading(
+    result: Breakdown, theme: Theme, highlight: str | None, rules: Highlights
+) -> str:
+    """What a live view shows under its diagram: the summary line, then the formula
+    with numbers substituted in the role colours, the ``highlight`` role bright (or,
+    for a gate, a line with that gate's own weights)."""
+    role: Role | None = highlight if highlight in ROLES else None
+    gate = "" if highlight is None or role else _gate_html(result, rules, highlight, theme)
+    return (
+        f"<b>{escape(summary_line(result))}</b>"
+        f"{formula_html(result.formula, theme.roles, highlight=role)}{gate}"
+    )
+
+
+def per_unit_reading(result: Breakdown) -> str:
+    """One unit's share of each layer; identical layers read the same, so one line
+    covers each run of them, as in the formula."""
+    return "".join(
+        f"<div>{layers_label(first, last).capitalize()}: "
+        f"{escape(result.per_unit[first].text())}</div>"
+        for first, last in result.settings.runs()
+    )
 
 
 def _image_format(fmt: str) -> ImageFormat:
@@ -115,8 +160,6 @@ def mimebundle(
     hold the answer, give only the layer's name. Returns (data, metadata) as
     ``_repr_mimebundle_`` and ``display(..., raw=True)`` expect.
     """
-    from .layout import check_variant
-
     b = to_breakdown(result_or_settings)
     palette = theme_named(theme)
     image, tag, (width, height) = embedded_image(

@@ -27,6 +27,7 @@ import sysconfig
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,7 +145,7 @@ class JupyterServer:
         raise TimeoutError(f"no kernel became ready in {timeout}s:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return _tail(self.log, lines)
 
     def stop(self) -> None:
         """Shut kernels down, then the server; kill whatever does not go quietly."""
@@ -155,10 +156,11 @@ class JupyterServer:
                     self.api(f"kernels/{kernel['id']}", method="DELETE")
             except (OSError, urllib.error.URLError):
                 pass  # the server is already unreachable; the signals below still apply
-        _stop_group(self.process)
+        stop_group(self.process)
 
 
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop ``process``'s whole process group: SIGTERM, then SIGKILL if it lingers."""
     try:
         os.killpg(process.pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -168,6 +170,35 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):  # it went quietly
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a server in a process group of its own, its output in ``log``."""
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+
+
+def wait_until_answers(
+    process: subprocess.Popen[bytes], probe: Callable[[], object], name: str, log: Path
+) -> None:
+    """Until ``probe()`` stops raising OSError; fails if the server exits or takes
+    longer than :data:`SERVER_START_TIMEOUT`."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{_tail(log)}")
+        try:
+            probe()
+            return
+        except OSError:  # urllib's URLError is one
+            time.sleep(0.2)
+    raise RuntimeError(f"{name} did not answer in {SERVER_START_TIMEOUT}s:\n{_tail(log)}")
+
+
+def _tail(log: Path, lines: int = 40) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def _base_installation_paths() -> dict[str, str]:
@@ -228,32 +259,13 @@ def start_server(base: Path) -> JupyterServer:
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
     log = base / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    server = JupyterServer(process, port, token, root, log)
+    server = JupyterServer(spawn(command, env, log), port, token, root, log)
     try:
-        _wait_until_up(server)
+        wait_until_answers(server.process, lambda: server.api("status"), "jupyter lab", log)
     except BaseException:
         server.stop()
         raise
     return server
-
-
-def _wait_until_up(server: JupyterServer) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited early:\n{server.log_tail()}")
-        try:
-            server.api("status")
-            return
-        except (OSError, urllib.error.URLError):
-            time.sleep(0.2)
-    raise RuntimeError(
-        f"jupyter lab did not answer in {SERVER_START_TIMEOUT}s:\n{server.log_tail()}"
-    )
 
 
 def copy_notebook(source: Path, server: JupyterServer) -> str:

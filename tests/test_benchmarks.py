@@ -77,7 +77,19 @@ EXPECTED = {
         r"panel: 30-step drag to units=\d+ +final diagram +[\d.]+ ms after release",
         r"target: final diagram <= 250 ms after release +worst [\d.]+ ms",
     ],
+    "bench_marimo": [
+        r"view, live SVG fast path +median +[\d.]+ ms",
+        r"view, public savefig path +median +[\d.]+ ms",
+        r"public path / fast path \(medians\) +[\d.]+x",
+        r"^  live SVG fast path +median +[\d.]+ ms",
+        r"^  public savefig path +median +[\d.]+ ms",
+        r"^  floor: the same view rendered in advance +median +[\d.]+ ms",
+        r"fast path / floor \(medians\) +[\d.]+x",
+    ],
 }
+
+#: Scripts that drive chromium.
+BROWSER_SCRIPTS = ("bench_browser", "bench_marimo")
 
 
 def run(script: str) -> str:
@@ -92,7 +104,7 @@ def run(script: str) -> str:
     return done.stdout
 
 
-@pytest.mark.parametrize("script", [s for s in EXPECTED if s != "bench_browser"])
+@pytest.mark.parametrize("script", [s for s in EXPECTED if s not in BROWSER_SCRIPTS])
 def test_benchmark_prints_its_figures(script: str) -> None:
     output = run(script)
     for pattern in EXPECTED[script]:
@@ -100,10 +112,11 @@ def test_benchmark_prints_its_figures(script: str) -> None:
 
 
 @pytest.mark.browser
-def test_browser_benchmark_prints_its_figures() -> None:
+@pytest.mark.parametrize("script", BROWSER_SCRIPTS)
+def test_browser_benchmark_prints_its_figures(script: str) -> None:
     require_browser()
-    output = run("bench_browser")
-    for pattern in EXPECTED["bench_browser"]:
+    output = run(script)
+    for pattern in EXPECTED[script]:
         assert re.search(pattern, output, re.M), f"{pattern!r} not in:\n{output}"
 
 

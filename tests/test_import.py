@@ -14,7 +14,7 @@ import pytest
 
 import lstm_widget
 
-HEAVY = ("matplotlib", "ipywidgets", "torch", "keras", "tensorflow", "jax", "onnx")
+HEAVY = ("matplotlib", "ipywidgets", "marimo", "torch", "keras", "tensorflow", "jax", "onnx")
 
 LIST_MODULES = """
 import json, sys
@@ -61,9 +61,11 @@ LAYERS = (
     "display",
     "growth_plot",
     "options",
+    "controls",
     "introspect",
     "_frontend",
     "_panel",
+    "marimo",
     "magics",
     "cli",
     "__main__",

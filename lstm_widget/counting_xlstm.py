@@ -29,9 +29,9 @@ import math
 from dataclasses import dataclass
 from functools import partial
 
-from .conventions import SettingsError
+from .conventions import Role, SettingsError
 from .conventions.xlstm import MODULE_SOURCES, SCOPES, Scope, XlstmCell
-from .counting import Role, Term, WeightGroup
+from .counting import Term, WeightGroup
 
 #: Up-projection factors beyond this are no block anyone builds (the papers use 4/3
 #: and 2); the bound keeps every width printable.

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from ..counting import Role
+from ..conventions import Role
 
 #: A colour named by meaning, a weight group's role or the page's own; the theme turns
 #: it into a hex value.

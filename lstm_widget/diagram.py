@@ -35,11 +35,11 @@ from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.text import Text
 
 from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
+from .conventions import Highlight, Variant, check_variant
 from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .layout import (
     FONT_FAMILY,
     Circle,
-    Highlight,
     Ink,
     Item,
     Label,
@@ -47,10 +47,7 @@ from .layout import (
     Path,
     Polygon,
     Rect,
-    Variant,
     check_block,
-    check_variant,
-    highlights,
     layout,
 )
 from .report import SummaryRow
@@ -120,7 +117,7 @@ class _Highlight:
 
 
 def _highlight(b: Breakdown, highlight: Highlight) -> _Highlight | None:
-    rules = highlights(b)
+    rules = b.highlights
     asked = highlight if isinstance(highlight, tuple) else (highlight,)
     # A framework's gate letter: its stable name.
     names = frozenset(name for name in map(rules.resolve, asked) if name is not None)

@@ -20,20 +20,18 @@ from dataclasses import asdict, dataclass
 from html import escape
 from typing import Any, Literal
 
+from .conventions import ROLE_LABELS, Role
 from .counting import (
     DTYPE_BYTES,
-    ROLE_LABELS,
     Block,
     Breakdown,
     Elementwise,
     Formula,
     Piece,
-    Role,
     WeightGroup,
     layers_label,
     plain,
 )
-from .layout import shown_layers
 from .style import LIGHT, Theme
 
 # ------------------------------------------------------------------ pieces
@@ -130,7 +128,7 @@ def _parts(b: Breakdown) -> list[_Part]:
     layer 2's shapes, so they make one part whose count is their exact sum.
     """
     parts: list[_Part] = []
-    for label, first, last in shown_layers(b.settings):
+    for label, first, last in b.settings.shown_layers():
         if first == last:
             parts.extend(_block_part(b, block) for block in b.blocks if block.layer == first)
             continue

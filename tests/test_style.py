@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lstm_widget.counting import ROLES
+from lstm_widget.conventions import ROLES
 from lstm_widget.style import THEMES
 
 #: Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB.

@@ -274,28 +274,36 @@ def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
             ),
         )
     ]
-    for line in work.lines:
+    # A head that does not run at every step (a classifier's reads the last one) is
+    # counted at its own positions, apart from the recurrent layers' steps.
+    apart = bool(work.head_macs) and not work.head_at_every_step
+    for k, line in enumerate(work.lines):
+        per = "position" if apart and k == len(work.lines) - 1 else "step"
         rows.append(
             (
                 (f"  {line.label}: ", None),
                 *line.pieces("symbolic"),
                 (" = ", None),
                 *line.pieces("numeric"),
-                (f" = {line.value:,} MACs per step", None),
+                (f" = {line.value:,} MACs per {per}", None),
             )
         )
-    per_step = work.macs_per_step
-    sums = " + ".join(f"{line.value:,}" for line in work.lines)
-    total = f"{sums} = {per_step:,}" if len(work.lines) > 1 else f"{per_step:,}"
-    rows.append(
-        (
-            (
-                f"  per step: {total} MACs; × {_plural(work.steps, 'step')} = "
-                f"{work.macs:,} MACs = {work.flops:,} FLOPs",
-                None,
-            ),
-        )
-    )
+    stepped = work.lines[:-1] if apart else work.lines
+    per_step = work.macs_per_step - (work.head_macs if apart else 0)
+    sums = " + ".join(f"{line.value:,}" for line in stepped)
+    total = f"{sums} = {per_step:,}" if len(stepped) > 1 else f"{per_step:,}"
+    sequence = f"{work.macs:,} MACs = {work.flops:,} FLOPs"
+    over = f"  per step: {total} MACs; × {_plural(work.steps, 'step')} = "
+    if apart:
+        head, positions = work.head_macs * work.head_positions, work.head_positions
+        lines = [
+            f"{over}{per_step * work.steps:,} MACs",
+            f"  dense head: {work.head_macs:,} MACs × {_plural(positions, 'position')} = "
+            f"{head:,} MACs; in all {sequence}",
+        ]
+    else:
+        lines = [f"{over}{sequence}"]
+    rows += [((line, None),) for line in lines]
     memory = work.memory_bytes(dtype)
     rows += [((line, None),) for line in _elementwise_lines(b)]
     rows += [
@@ -325,6 +333,8 @@ def _elementwise_lines(b: Breakdown) -> list[str]:
     head = ""
     if work.head_additions:
         head = f"; dense head: {_plural(work.head_additions, 'bias addition')}"
+        if not work.head_at_every_step:
+            head += f" at each of {_plural(work.head_positions, 'position')}"
     if len(work.layer_elementwise) == 1:
         return [f"  element-wise per step: {work.elementwise.text()}{head}"]
     lines, runs = ["  element-wise per step:"], b.settings.runs()
@@ -597,6 +607,7 @@ def _work_data(b: Breakdown) -> dict[str, Any]:
         "macs_per_step": work.macs_per_step,
         "layer_macs_per_step": list(work.layer_macs),
         "head_macs_per_step": work.head_macs,
+        "head_positions": work.head_positions,
         "macs": work.macs,
         "flops": work.flops,
         "lines": [

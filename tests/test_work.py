@@ -447,6 +447,53 @@ def test_a_models_macs_for_the_sequence_agree_with_pytorchs_flop_counter(last):
     assert batch.sequence_macs() == report.sequence_macs(), "for one example of the batch"
 
 
+class Classifier(torch.nn.Module):
+    """LSTM → Linear on the last step's output only (time first), as a sequence
+    classifier reads it."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(8, 16)
+        self.out = torch.nn.Linear(16, 4)
+
+    def forward(self, x, recurrent=None):
+        return self.out((recurrent or (lambda s: self.lstm(s)[0]))(x)[-1])
+
+
+def test_the_details_count_a_head_on_the_last_step_once_as_the_summary_does():
+    """The details table gave 48,000 MACs, the head × 30 steps, where the summary gave
+    46,144: the head reads the last step only, and runs once."""
+    steps, model = 30, Classifier().eval()
+    x = torch.randn(steps, 1, 8)
+    report = _sequence_report(model, x, steps)
+    with torch.no_grad():
+        expected = model(x)
+        ours, flops = counted_flops(
+            model, x, lambda s: stepped(model.lstm, s.transpose(0, 1)).transpose(0, 1)
+        )
+    torch.testing.assert_close(ours, expected)
+    (item,) = report.items
+    assert item.head is not None
+    assert flops == 2 * report.sequence_macs() == 2 * item.breakdown.work.macs
+    details = report.text(details=True)
+    assert f"{flops // 2:,} MACs = {flops:,} FLOPs" in details
+    (data,) = report.to_dict()["breakdowns"]
+    assert data["breakdown"]["work"]["macs"] == flops // 2
+
+
+def test_a_keras_classifiers_details_count_its_dense_once_as_its_summary_does():
+    """Keras records the Dense after LSTM(16) at (None, 4): one position a sequence."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    steps, x = 30, keras.Input((None, 8))
+    report = explain(keras.Model(x, keras.layers.Dense(4)(keras.layers.LSTM(16)(x))), steps=steps)
+    (item,) = report.items
+    theirs = _sequence_report(Classifier(), torch.zeros(steps, 1, 8), steps)
+    assert item.breakdown.work.macs == report.sequence_macs() == theirs.sequence_macs()
+    assert f"{report.sequence_macs():,} MACs = " in report.text(details=True)
+
+
 @pytest.mark.parametrize(
     ("model", "example"),
     [
@@ -630,6 +677,27 @@ def test_a_conv_lstm_runs_at_every_position_of_its_recorded_grid():
     assert report.sequence_macs() == flops // 2 == steps * 42 * 4 * 9 * filters * (1 + filters)
     text = " ".join(report.text().split())
     assert f"× {steps} steps × 7 × 6 grid positions = {flops // 2:,} MACs" in text
+
+
+@pytest.mark.parametrize("sequences", [False, True], ids=["last-step", "every-step"])
+def test_a_conv_lstms_head_is_counted_at_one_grid_position_in_its_details(sequences):
+    """The details count one position of the grid, the head's Dense there too: once a
+    sequence on the last step's grid, else at every step; × the grid, the summary's."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    steps, filters, grid = 10, 16, 8 * 8
+    recurrent = keras.layers.ConvLSTM2D(
+        filters, (3, 3), padding="same", return_sequences=sequences
+    )
+    x = keras.Input((steps, 8, 8, 1))
+    report = explain(keras.Model(x, keras.layers.Dense(4)(recurrent(x))), steps=steps)
+    head_runs = steps if sequences else 1
+    per_position = steps * 4 * 9 * filters * (1 + filters) + head_runs * filters * 4
+    (item,) = report.items
+    assert item.breakdown.work.macs == per_position
+    assert report.sequence_macs() == grid * per_position
+    assert f"{per_position:,} MACs = {2 * per_position:,} FLOPs" in report.text(details=True)
 
 
 def test_a_wide_conv_lstm_reads_per_position_times_its_grid():

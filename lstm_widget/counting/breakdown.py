@@ -36,6 +36,9 @@ class Breakdown:
     output_shapes: tuple[tuple[str, tuple[int | None, ...]], ...]
     #: Time steps of the sequence the work is counted for; ``None``: not asked.
     steps: int | None = None
+    #: Positions the dense head runs at over the sequence, where a model shows them
+    #: (a classifier's head reads the last step only); ``None``: at every step.
+    head_positions: int | None = None
     total: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -152,8 +155,9 @@ class Breakdown:
 
     @property
     def work(self) -> Work:
-        """Multiply-accumulates and kept values for ``steps`` time steps (1 if not given)."""
-        return work_of(self.settings, self.steps or 1)
+        """Multiply-accumulates and kept values for ``steps`` time steps (1 if not given),
+        the head at its :attr:`head_positions`."""
+        return work_of(self.settings, self.steps or 1, self.head_positions)
 
     def __str__(self) -> str:
         """The text table, as ``lstm-params`` prints it: ``print(breakdown(...))``."""

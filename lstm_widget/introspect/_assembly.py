@@ -271,25 +271,6 @@ class ExplainedLayer:
         steps = {runs.steps for runs in self.layer_runs}
         return steps.pop() if len(steps) == 1 else None
 
-    def sequence_macs(self, steps: int) -> int | None:
-        """The recurrent layers' MACs at every step they ran (``steps``, unless a run
-        counted them), the head's as often as it runs; None when a run could not tell,
-        or for a ConvLSTM whose grid no run recorded."""
-        work, head_runs = self.breakdown.work, self.head_runs(steps)
-        if work.per_position and not self.layer_runs:
-            return None
-        if self.layer_runs:
-            ran = [None if runs.why else runs.positions for runs in self.layer_runs]
-            layers = [
-                macs * n for macs, n in zip(work.layer_macs, ran, strict=True) if n is not None
-            ]
-            recurrent = sum(layers) if len(layers) == len(ran) else None
-        else:
-            recurrent = sum(work.layer_macs) * steps
-        if recurrent is None or (work.head_macs and head_runs is None):
-            return None
-        return recurrent + work.head_macs * (head_runs or 0)
-
     @property
     def title(self) -> str:
         """``lstm (LSTM) + lstm_1 (LSTM) + time_distributed (TimeDistributed)``."""
@@ -1104,19 +1085,26 @@ def explain(
     report = _explain(obj, label, example, counted)
     if counted is None:
         return report
-    items = tuple(
-        replace(i, breakdown=replace(i.breakdown, steps=_breakdown_steps(i, counted)))
-        for i in report.items
-    )
+    items = tuple(replace(i, breakdown=_run_over(i, counted)) for i in report.items)
     return replace(report, items=items, steps=counted)
 
 
-def _breakdown_steps(item: ExplainedLayer, steps: int) -> int | None:
-    """The steps an item's breakdown counts its work for: those its layers ran on the
-    example, when a run counted them (no work when they differ or it never ran)."""
-    if not item.layer_runs:
-        return steps
-    return item.ran_steps() or None
+def _run_over(item: ExplainedLayer, steps: int) -> Breakdown:
+    """An item's breakdown with the work of a sequence of ``steps`` as the item runs
+    it, so its details read the summary's figures: its layers at the steps they ran on
+    the example, when a run counted them, its head at the positions it runs at. No
+    work when no one figure holds: its layers ran different lengths or never ran, or
+    how often the head runs is not known."""
+    ran = item.ran_steps() if item.layer_runs else steps
+    head = item.head_runs(steps) if item.head else None
+    if not ran or (item.head and head is None):
+        return replace(item.breakdown, steps=None)
+    if head and item.breakdown.work.per_position:
+        # A ConvLSTM's breakdown counts one position of its grid, its head's there too
+        # (the head runs on the grid's every position); with no grid, at every step.
+        grid = math.prod(item.layer_runs[-1].grid) if item.layer_runs else 0
+        head = head // grid if grid and head % grid == 0 else None
+    return replace(item.breakdown, steps=ran, head_positions=head)
 
 
 def _explain(obj: object, label: str, example: object, steps: int | None) -> ModelReport:

@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
+from report_checks import details_disagree
 
 from lstm_widget import explain
 
@@ -292,4 +293,5 @@ def test_a_random_keras_model_reconciles_and_works_as_its_pytorch_twin(
     rows = {row.name: row.params for row in report.rows()}
     assert rows == {layer.name: layer.count_params() for layer in model.layers}
     assert report.sequence_macs() == twin_macs(d, steps), report.text()
+    assert not details_disagree(report), report.text(details=True)
     assert max(map(len, report.text().splitlines())) <= 100

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import matplotlib
 from matplotlib.artist import Artist
@@ -50,7 +50,6 @@ from .layout import (
     check_block,
     layout,
 )
-from .report import SummaryRow
 from .style import (
     DEFAULT_DPI,
     DEFAULT_THEME,
@@ -60,6 +59,9 @@ from .style import (
     Theme,
     theme_named,
 )
+
+if TYPE_CHECKING:
+    from .introspect import SummaryRow
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[Format, ...] = get_args(Format)

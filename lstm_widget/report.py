@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from html import escape
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from .conventions import ROLE_LABELS, Role
 from .counting import (
@@ -33,6 +33,9 @@ from .counting import (
     plain,
 )
 from .style import LIGHT, Theme
+
+if TYPE_CHECKING:
+    from .introspect import SummaryRow
 
 # ------------------------------------------------------------------ pieces
 
@@ -356,34 +359,6 @@ def _elementwise_lines(b: Breakdown) -> list[str]:
 # ------------------------------------------------------------------ model summaries
 
 
-#: A recurrent layer (with what folds into it), a layer counted from its spec, one
-#: without weights, one not explained.
-RowFamily = Literal["recurrent", "counted", "weightless", "unexplained"]
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One layer of a model's compact summary, as ``model.summary()`` has it, with the
-    derivation added: its formula with numbers, and whether it reconciles."""
-
-    name: str
-    kind: str
-    output_shape: str
-    params: int
-    formula: tuple[Piece, ...]
-    verdict: str
-    #: What the row is to lstm_widget, for the model's strip diagram to tell apart.
-    family: RowFamily = "counted"
-    #: The name of the row whose breakdown this layer is part of (a recurrent layer
-    #: with those stacked on it and its dense head); "" for a layer counted alone.
-    group: str = ""
-
-    @property
-    def folded(self) -> bool:
-        """Whether this layer is counted in the breakdown of a layer listed before it."""
-        return bool(self.group) and self.group != self.name
-
-
 _SUMMARY_HEADER = ("Layer", "Type", "Output shape", _COUNT_HEADER, "Formula", "Reconciles")
 
 #: The widest line a plain-text report prints: a terminal's or a notebook's width.
@@ -445,8 +420,8 @@ def summary_text(rows: Iterable[SummaryRow], width: int = TEXT_WIDTH) -> str:
     else:
         widths = _narrowed(cells, widths, width)
         table = [_wrapped_row(row, widths) for row in cells]
-        for lines, formula, row in zip(table, formulas, ["", *listed], strict=True):
-            if not isinstance(row, SummaryRow) or row.family != "weightless":
+        for lines, formula, row in zip(table, formulas, [None, *listed], strict=True):
+            if row is None or row.family != "weightless":  # the header's too
                 lines += _wrap(f"    {formula}", width, "      ", _BREAKS)
     rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
     head, *body = table

@@ -11,7 +11,7 @@ from matplotlib.patches import FancyBboxPatch
 
 from lstm_widget import explain
 from lstm_widget.diagram import STRIP_BOX, STRIP_PER_ROW, draw_strip, strip_positions
-from lstm_widget.report import SummaryRow
+from lstm_widget.introspect import SummaryRow
 
 pytestmark = pytest.mark.frameworks
 

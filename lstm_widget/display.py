@@ -39,6 +39,9 @@ ImageFormat = Literal["png", "svg"]
 #: Image formats a notebook output can carry beside its HTML.
 IMAGE_FORMATS: tuple[ImageFormat, ...] = get_args(ImageFormat)
 _MIME: dict[ImageFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
+#: A model report's HTML summary lists every layer up to this many; past it, runs of
+#: repeated layers fold into one row each (:func:`~lstm_widget.introspect.fold_repeats`).
+FOLDED_PAST = 50
 #: JupyterLab's own padding of a rendered table's cells.
 TABLE_CELL_PADDING = "0.5em"
 
@@ -299,16 +302,28 @@ def report_strip(report: ModelReport, fmt: str = "png", *, theme: object = None)
 def report_html(report: ModelReport, theme: object = None, *, diagrams: bool = True) -> str:
     """A model's report as HTML: the compact summary first, then each recurrent layer's
     details, folded (``<details>``), tables coloured by role with ``theme``'s colours;
-    with ``diagrams``, the model's strip first and each explained layer's diagram."""
+    with ``diagrams``, the model's strip first and the diagram of each distinct
+    configuration.
+
+    So that a long model's page stays light, each distinct configuration's diagram
+    and weight-group table are shown once, and every other layer sharing it points to
+    the first (naming its own tensors); past :data:`FOLDED_PAST` layers, the summary
+    folds its repeated runs as the strip does. The text and JSON keep every row."""
+    from .introspect import RepeatedRows, fold_repeats  # loaded: the report came from it
+
     theme = _report_theme(theme)
     parts = [f"<h3>{escape(report.heading)}</h3>"]
     if diagrams:
         alt = f"Strip. {_strip_title(report)}: " + ", ".join(
-            f"{row.name} {row.params:,}" for row in report.rows()
+            entry.text if isinstance(entry, RepeatedRows) else f"{entry.name} {entry.params:,}"
+            for entry in fold_repeats(report.rows())
         )
         strip = report_strip(report, "png", theme=theme)
         parts.append(f"<div>{picture_tag(strip, 'png', alt)}</div>")
-    parts.append(summary_html(report.rows(), theme))
+    listed = report.rows()
+    parts.append(
+        summary_html(fold_repeats(listed) if len(listed) > FOLDED_PAST else listed, theme)
+    )
     if report.shapes_note:
         parts.append(f"<p>{escape(report.shapes_note)}</p>")
     parts.append(
@@ -331,10 +346,26 @@ def report_html(report: ModelReport, theme: object = None, *, diagrams: bool = T
         )
     colour = theme.foreground if report.matches else theme.roles["recurrent"]
     parts.append(f'<p style="color:{colour}"><b>{escape(report.reconciliation())}</b></p>')
+    drawn: dict[tuple[object, ...], str] = {}  # a configuration -> the layer drawing it
     for item in report.items:
-        image = f"<div>{image_html(item.breakdown, theme=theme)}</div>" if diagrams else ""
+        b = item.breakdown
+        first = drawn.setdefault((b.settings, b.steps, b.head_positions), item.title)
+        if not diagrams:
+            image = ""
+        elif first == item.title:
+            image = f"<div>{image_html(b, theme=theme)}</div>"
+        else:  # the same drawing again would add its whole image to the page
+            image = f"<p>Diagram: as for {escape(first)}, the same configuration.</p>"
+        if first == item.title:
+            table = html_table(b, theme)
+        else:  # the same table but for its tensors' names
+            names = ", ".join(name for name, _ in item.framework_tensors)
+            table = (
+                f"<p>Weight groups: as for {escape(first)}, the same configuration; "
+                f"here its tensors are {escape(names)}.</p>"
+            )
         parts.append(
             f"<details><summary>{escape(_item_line(report, item))}</summary>"
-            f"{image}{html_table(item.breakdown, theme)}</details>"
+            f"{image}{table}</details>"
         )
     return on_theme("".join(parts), theme, css_class="lstm-widget-model")

@@ -35,7 +35,7 @@ from .counting import (
 from .style import LIGHT, Theme
 
 if TYPE_CHECKING:
-    from .introspect import SummaryRow
+    from .introspect import RepeatedRows, SummaryRow
 
 # ------------------------------------------------------------------ pieces
 
@@ -490,24 +490,33 @@ def fit_text(lines: Iterable[str], width: int = TEXT_WIDTH) -> list[str]:
     return fitted
 
 
-def summary_html(rows: Iterable[SummaryRow], theme: Theme = LIGHT) -> str:
+def summary_html(rows: Iterable[SummaryRow | RepeatedRows], theme: Theme = LIGHT) -> str:
     """The compact summary as an HTML table, each formula's terms in their roles' colours,
-    a layer counted in the breakdown of one above it marked as in the text."""
+    a layer counted in the breakdown of one above it marked as in the text; a folded
+    run of repeated layers (:func:`~lstm_widget.introspect.fold_repeats`) one row
+    saying how many and their count."""
+    from .introspect import RepeatedRows  # loaded already: a report's rows came from it
+
     head = "".join(
         f'<th style="text-align:{"right" if h == _COUNT_HEADER else "left"}">{escape(h)}</th>'
         for h in _SUMMARY_HEADER
     )
     listed = list(rows)
+    shown = [r for r in listed if not isinstance(r, RepeatedRows)]
+    marks = iter(_tree_marks(shown))
     body = "".join(
-        f'<tr><td style="text-align:left">{mark}<code>{escape(r.name)}</code></td>'
+        f'<tr><td colspan="{len(_SUMMARY_HEADER)}" style="text-align:left">'
+        f"⋯ {escape(r.text)}</td></tr>"
+        if isinstance(r, RepeatedRows)
+        else f'<tr><td style="text-align:left">{next(marks)}<code>{escape(r.name)}</code></td>'
         f'<td style="text-align:left">{escape(r.kind)}</td>'
         f'<td style="text-align:left">{escape(r.output_shape)}</td>'
         f'<td style="text-align:right"><b>{r.params:,}</b></td>'
         f'<td style="text-align:left">{pieces_html(r.formula, theme.roles)}</td>'
         f'<td style="text-align:left">{escape(r.verdict)}</td></tr>'
-        for r, mark in zip(listed, _tree_marks(listed), strict=True)
+        for r in listed
     )
-    legend = summary_legend(listed)
+    legend = summary_legend(shown)
     return (
         '<table class="lstm-widget-summary">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

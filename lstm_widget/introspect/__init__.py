@@ -17,11 +17,13 @@ from . import flax, keras, tensorflow, torch  # noqa: F401  (each registers its 
 from ._folding import explain
 from ._model_report import ModelReport, RowWork
 from ._records import (
+    FOLDS_FROM,
     CountedLayer,
     ExplainedLayer,
     FoldedLayer,
     IntrospectionError,
     Layer,
+    RepeatedRows,
     RowFamily,
     Runs,
     Sharing,
@@ -29,10 +31,12 @@ from ._records import (
     UnexplainedLayer,
     Walk,
     WeightlessLayer,
+    fold_repeats,
 )
 from ._registry import Adapter, register_adapter
 
 __all__ = [
+    "FOLDS_FROM",
     "Adapter",
     "CountedLayer",
     "ExplainedLayer",
@@ -40,6 +44,7 @@ __all__ = [
     "IntrospectionError",
     "Layer",
     "ModelReport",
+    "RepeatedRows",
     "RowFamily",
     "RowWork",
     "Runs",
@@ -49,5 +54,6 @@ __all__ = [
     "Walk",
     "WeightlessLayer",
     "explain",
+    "fold_repeats",
     "register_adapter",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..conventions import Framework, framework_spec
@@ -235,11 +236,13 @@ class ModelReport:
         model's order, each with its own count; a layer without parameters at 0,
         reconciling with the framework's 0. The layers of one breakdown (a stack and
         its head) share a ``group``."""
-        return [row for _, row, _ in self._entries()]
+        return [row for _, row, _ in self._entries]
 
-    def _entries(self) -> list[tuple[int, SummaryRow, RowWork | None]]:
+    @cached_property
+    def _entries(self) -> tuple[tuple[int, SummaryRow, RowWork | None], ...]:
         """Every layer's row and its work, in the model's order (work only with
-        :attr:`steps`, and none for a layer without weights)."""
+        :attr:`steps`, and none for a layer without weights); made once, since the
+        text, HTML, strip and JSON each read them all."""
         entries: list[tuple[int, SummaryRow, RowWork | None]] = []
         steps = self.steps
         for item in self.items:
@@ -262,7 +265,7 @@ class ModelReport:
             row = SummaryRow(w.path, w.class_name, w.output_shape, 0, (("no weights", None),),
                              "yes", "weightless")  # fmt: skip
             entries.append((w.position, row, None))
-        return sorted(entries, key=lambda entry: entry[0])
+        return tuple(sorted(entries, key=lambda entry: entry[0]))
 
     def _item_entries(self, item: ExplainedLayer) -> list[tuple[int, SummaryRow, RowWork | None]]:
         """A breakdown's rows: each framework layer of the stack with the breakdown's
@@ -334,14 +337,14 @@ class ModelReport:
     def row_work(self) -> list[tuple[SummaryRow, RowWork | None]]:
         """Every layer's row with its work for the sequence, in the model's order (work
         only with :attr:`steps`, and none for a layer without weights)."""
-        return [(row, work) for _, row, work in self._entries()]
+        return [(row, work) for _, row, work in self._entries]
 
     def sequence_macs(self) -> int | None:
         """The whole model's multiply-accumulates for a sequence of :attr:`steps`: every
         layer's, when every one is known; None otherwise, or without ``steps``."""
         if self.steps is None or self.work_not_known():
             return None
-        return sum(work.total or 0 for _, _, work in self._entries() if work is not None)
+        return sum(work.total or 0 for _, _, work in self._entries if work is not None)
 
     def work_not_known(self) -> list[str]:
         """What the work for the sequence is not known for: unexplained layers, layers
@@ -349,7 +352,7 @@ class ModelReport:
         products a run found outside every layer."""
         unknown = [
             row.title
-            for _, row, work in self._entries()
+            for _, row, work in self._entries
             if work is not None and work.total is None
         ]
         return unknown + [where for where, _ in self.outside]
@@ -381,7 +384,7 @@ class ModelReport:
         return {
             "framework": self.framework,
             "model": self.model_name,
-            "rows": [_row_data(row, work) for _, row, work in self._entries()],
+            "rows": [_row_data(row, work) for _, row, work in self._entries],
             "totals": {
                 "framework": self.framework_total,
                 "explained": self.explained_total,

@@ -90,6 +90,79 @@ class SummaryRow:
         return self.name if self.name == self.kind else layer_title(self.name, self.kind)
 
 
+#: The longest block of layers a run of repeats is looked for in: a transformer-like
+#: block of a handful of layers, not a whole model repeated twice.
+LONGEST_REPEATED_BLOCK = 8
+#: How often a block must stand in a row to fold: its first and last stay, so fewer
+#: would fold nothing.
+FOLDS_FROM = 3
+
+
+@dataclass(frozen=True)
+class RepeatedRows:
+    """The middle of a run of identical blocks of layers, folded into one entry: the
+    blocks before it and after it stay as rows. ``rows`` holds every folded row."""
+
+    rows: tuple[SummaryRow, ...]
+    #: Layers in one block.
+    block: int
+
+    @property
+    def times(self) -> int:
+        """How many blocks are folded."""
+        return len(self.rows) // self.block
+
+    @property
+    def params(self) -> int:
+        return sum(row.params for row in self.rows)
+
+    @property
+    def kinds(self) -> str:
+        """``LSTM, Linear, LayerNorm``: one block's layer types."""
+        return ", ".join(row.kind for row in self.rows[: self.block])
+
+    @property
+    def text(self) -> str:
+        """``396 more of (LSTM, Linear, LayerNorm): 1,234,567``."""
+        what = self.kinds if self.block == 1 else f"({self.kinds})"
+        return f"{self.times:,} more of {what}: {self.params:,}"
+
+
+def _row_key(row: SummaryRow) -> tuple[object, ...]:
+    """What makes two rows the same layer but for its name."""
+    return (row.kind, row.output_shape, row.params, row.verdict, row.family, row.folded)
+
+
+def fold_repeats(rows: Sequence[SummaryRow]) -> list[SummaryRow | RepeatedRows]:
+    """``rows`` with every run of one block of layers standing :data:`FOLDS_FROM` or
+    more times in a row as its first block, the blocks between as one
+    :class:`RepeatedRows`, and its last block, as a deep stack's table folds its
+    middle layers. The longest run wins; of equal ones, the shortest block."""
+    keys = [_row_key(row) for row in rows]
+    folded: list[SummaryRow | RepeatedRows] = []
+    start = 0
+    while start < len(rows):
+        best = (0, 1)  # (layers covered, block)
+        for block in range(1, LONGEST_REPEATED_BLOCK + 1):
+            times = 1
+            pattern = keys[start : start + block]
+            while keys[start + times * block : start + (times + 1) * block] == pattern:
+                times += 1
+            if len(pattern) == block and times >= FOLDS_FROM and times * block > best[0]:
+                best = (times * block, block)
+        covered, block = best
+        if not covered:
+            folded.append(rows[start])
+            start += 1
+            continue
+        end = start + covered
+        folded += rows[start : start + block]
+        folded.append(RepeatedRows(tuple(rows[start + block : end - block]), block))
+        folded += rows[end - block : end]
+        start = end
+    return folded
+
+
 @dataclass(frozen=True)
 class Runs:
     """How a layer runs over one example: as forward hooks counted it on a run (PyTorch),

@@ -26,12 +26,14 @@ What the two cells keep of the LSTM and what they change, in counts:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from .conventions import Role, SettingsError
-from .conventions.xlstm import MODULE_SOURCES, SCOPES, Scope, XlstmCell
+from .conventions.layers import LayerSpec
+from .conventions.xlstm import MEMORY_WORK, MODULE_SOURCES, SCOPES, TENSORS, Scope, XlstmCell
 from .counting import Term, WeightGroup
+from .layers import LayerCount, count_layer
 
 #: Up-projection factors beyond this are no block anyone builds (the papers use 4/3
 #: and 2); the bound keeps every width printable.
@@ -213,11 +215,17 @@ class XlstmSizes:
         return f"blocks.{block}." if self.scope == "stack" or self.blocks > 1 else ""
 
 
+def local_name(name: str) -> str:
+    """A tensor's name inside its layer or block: ``conv1d.conv.weight`` for a stack's
+    ``blocks.2.xlstm.conv1d.conv.weight``."""
+    path = name.split(".", 2)[2] if name.startswith("blocks.") else name
+    return path.removeprefix("xlstm.")
+
+
 def source(name: str) -> str:
     """The file of the package that makes the tensor called ``name`` (with or without
     its block's prefix): components/conv.py for ``xlstm.conv1d.conv.weight``."""
-    path = name.split(".", 2)[2] if name.startswith("blocks.") else name
-    path = path.removeprefix("xlstm.")
+    path = local_name(name)
     module = max((m for m in MODULE_SOURCES if path.startswith(f"{m}.")), key=len, default="")
     if not module and path in MODULE_SOURCES:
         module = path
@@ -354,6 +362,29 @@ def _feedforward(s: XlstmSizes, lead: str, group: Group) -> list[WeightGroup]:
     if s.ffn_bias:
         out.append(group(f"{lead}ffn.proj_down.bias", (d,), "", "b_down", "feedforward", ""))
     return out
+
+
+def sizes(s: XlstmSizes) -> dict[str, int]:
+    """The values of the sizes :data:`~lstm_widget.conventions.xlstm.TENSORS` writes
+    shapes in."""
+    if s.cell == "slstm":
+        return {"d": s.width, "H": s.heads, "K": s.conv_kernel, "d/H": s.head_width,
+                "u": s.ffn_inner}  # fmt: skip
+    side = s.inner // s.qkv_heads
+    return {"d": s.width, "H": s.heads, "K": s.conv_kernel, "p": s.inner,
+            "p/H": s.memory_width, "b": side, "p/b": s.qkv_heads}  # fmt: skip
+
+
+def layer_count(s: XlstmSizes, label: str) -> LayerCount:
+    """The described layer, block or stack as a layer counted from a spec: each of its
+    tensors once, under the package's name, its shape in sizes, and a step's work (the
+    multiplied weights, and each mLSTM block's memory). ``label`` names the kind (the
+    package's class)."""
+    symbols = TENSORS[s.cell]
+    names = dict.fromkeys(g.tensor for g in groups(s))
+    specs = tuple(replace(symbols[local_name(name)], name=name) for name in names)
+    memory = MEMORY_WORK[s.cell] * s.blocks  # each block's memory does its own
+    return count_layer(LayerSpec(s.cell, label, specs, per_key=memory), sizes(s))
 
 
 def mac_terms(s: XlstmSizes) -> tuple[Term, ...]:

@@ -246,7 +246,7 @@ def block_groups(s: XlstmSizes, block: int = 0) -> list[WeightGroup]:
     lead = s.prefix(block)
     inside = lead if s.scope == "layer" else f"{lead}xlstm."
     if s.scope != "layer":
-        out.append(group(f"{lead}xlstm_norm.weight", (s.width,), "", "γ", "scale", ""))
+        out.append(group(f"{lead}xlstm_norm.weight", (s.width,), "", "γ_pre", "scale", ""))
     build = _slstm_layer if s.cell == "slstm" else _mlstm_layer
     out += build(s, inside, group)
     if s.ffn_inner:  # the block's feed-forward, with its own norm
@@ -258,9 +258,8 @@ def stack_groups(s: XlstmSizes) -> list[WeightGroup]:
     """The stack's own tensors past its blocks: the LayerNorm after the last block."""
     if s.scope != "stack" or not s.post_norm:
         return []
-    return [
-        WeightGroup("post_blocks_norm.weight", (s.width,), "", "γ", "scale", "", -1, "forward")
-    ]
+    norm = ("post_blocks_norm.weight", (s.width,), "", "γ_post")
+    return [WeightGroup(*norm, "scale", "", -1, "forward")]
 
 
 def groups(s: XlstmSizes) -> list[WeightGroup]:
@@ -293,7 +292,7 @@ def _slstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
     for n, (gate, _) in enumerate(SLSTM_GATES):
         out.append(group(bias, (4 * d,), f"[{_span(n, d)}]", f"b_{gate}", "bias", gate))
     if s.norm_weight:
-        out.append(group(f"{at}group_norm.weight", (d,), "", "γ", "scale", ""))
+        out.append(group(f"{at}group_norm.weight", (d,), "", "γ_heads", "scale", ""))
     return out
 
 
@@ -327,7 +326,7 @@ def _mlstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
         cell = f"{at}mlstm_cell.{gate}gate"
         out.append(group(f"{cell}.weight", (heads, 3 * p), "", f"w_{gate}", "input", gate))
         out.append(group(f"{cell}.bias", (heads,), "", f"b_{gate}", "bias", gate))
-    out.append(group(f"{at}mlstm_cell.outnorm.weight", (p,), "", "γ", "scale", ""))
+    out.append(group(f"{at}mlstm_cell.outnorm.weight", (p,), "", "γ_heads", "scale", ""))
     out.append(group(f"{at}proj_down.weight", (d, p), "", "W_down", "projection", ""))
     if s.bias:
         out.append(group(f"{at}proj_down.bias", (d,), "", "b_down", "bias", ""))
@@ -338,7 +337,7 @@ def _feedforward(s: XlstmSizes, lead: str, group: Group) -> list[WeightGroup]:
     """components/feedforward.py: LayerNorm, then up to 2u (a gate and a value), GELU
     on the gate, their product, and down to d."""
     d, u = s.width, s.ffn_inner
-    out = [group(f"{lead}ffn_norm.weight", (d,), "", "γ", "scale", "")]
+    out = [group(f"{lead}ffn_norm.weight", (d,), "", "γ_ffn", "scale", "")]
     halves = (("gate", _span(0, u)), ("up", _span(1, u)))
     for sub, rows in halves:
         out.append(

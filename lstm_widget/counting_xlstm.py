@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass, replace
 from functools import partial
 
-from .conventions import Role, SettingsError
+from .conventions import ROLES, Role, SettingsError
 from .conventions.layers import LayerSpec
 from .conventions.xlstm import MEMORY_WORK, MODULE_SOURCES, SCOPES, TENSORS, Scope, XlstmCell
 from .counting import Term, WeightGroup
@@ -86,8 +86,8 @@ class XlstmSizes:
         ``conv1d_kernel_size``, K, of the causal depthwise convolution; 0 leaves it out
         of an sLSTM (an mLSTM always has one).
     scope
-        ``"layer"``, ``"block"`` or ``"stack"`` (see
-        :data:`~lstm_widget.conventions.xlstm.SCOPES`).
+        ``"layer"`` (``sLSTMLayer``, ``mLSTMLayer``), ``"block"`` (the layer in its
+        pre-norm residual block) or ``"stack"`` (``xLSTMBlockStack``).
     blocks
         Blocks in the stack (``num_blocks``); a layer is one.
     norm_weight
@@ -361,6 +361,15 @@ def _feedforward(s: XlstmSizes, lead: str, group: Group) -> list[WeightGroup]:
     if s.ffn_bias:
         out.append(group(f"{lead}ffn.proj_down.bias", (d,), "", "b_down", "feedforward", ""))
     return out
+
+
+def role_totals(s: XlstmSizes) -> dict[Role, int]:
+    """Count per role, in the registry's order of roles, roles that are absent left
+    out: where a block's parameters are, as :meth:`lstm_widget.Breakdown.role_totals`
+    says for an LSTM."""
+    counted = groups(s)
+    totals = {role: sum(g.count for g in counted if g.role == role) for role in ROLES}
+    return {role: total for role, total in totals.items() if total}
 
 
 def sizes(s: XlstmSizes) -> dict[str, int]:

@@ -32,6 +32,7 @@ from lstm_widget.counting_xlstm import (
     forward_macs,
     groups,
     macs_per_step,
+    role_totals,
     source,
     up_projection,
 )
@@ -111,10 +112,7 @@ def test_every_tensor_matches_the_package(s, check_groups_tile_tensors):
 
 def test_the_issue_s_slstm_layer_has_529_408_parameters_in_five_groups():
     s = S("slstm", 512, heads=4, scope="layer")
-    counted = groups(s)
-    by_role: dict[str, int] = {}
-    for g in counted:
-        by_role[g.role] = by_role.get(g.role, 0) + g.count
+    by_role = role_totals(s)
     assert by_role == {
         "conv": 2_560,
         "input": 262_144,

@@ -13,6 +13,7 @@ from xlstm_models import build, short
 
 from lstm_widget.counting_xlstm import XlstmSizes, block_groups, groups
 from lstm_widget.diagram import draw_xlstm, render_xlstm
+from lstm_widget.display import xlstm_image_html
 from lstm_widget.layout import LECTURE, Label, Rect
 from lstm_widget.layout.items import fmt, shape_text
 from lstm_widget.layout.xlstm import xlstm_layout
@@ -125,3 +126,14 @@ def test_the_svg_keeps_every_text_at_13_5_pt_and_no_figure_reaches_pyplot():
     assert len(fig.axes[0].texts) == sum(isinstance(i, Label) for i in xlstm_layout(s).items)
     after = matplotlib.pyplot.get_fignums() if "matplotlib.pyplot" in dir(matplotlib) else []
     assert after == before
+
+
+@pytest.mark.parametrize("s", [S("slstm", 32), S("mlstm", 32, scope="layer")], ids=short)
+def test_the_image_says_every_card_in_words(s):
+    html = xlstm_image_html(s)
+    assert html.startswith('<img src="data:image/png;base64,')
+    alt = re.search(r'alt="([^"]*)"', html).group(1)
+    title = next(label.text for label in xlstm_layout(s).labels if label.key == "title")
+    assert alt.startswith(f"Diagram. {title} (")
+    for g in block_groups(s, 0):
+        assert f"{g.symbol} {shape_text(g.shape)} {fmt(g.count)}" in alt

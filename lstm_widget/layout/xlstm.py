@@ -21,7 +21,7 @@ from ..counting_xlstm import XlstmSizes, block_groups, groups, stack_groups
 from .canvas import draw_cell
 from .cards import Card
 from .compose import lecture_headline
-from .items import LECTURE, Layout, fmt, tagged
+from .items import LECTURE, Layout, fmt, shape_text, tagged
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,20 @@ def title(s: XlstmSizes) -> tuple[str, str]:
     return f"{what}: {fmt(total)} parameters", sizes
 
 
+def describe(s: XlstmSizes) -> str:
+    """The drawing in words, for its ``alt`` text: the headline, then each card's
+    groups with their shapes and counts."""
+    answer, aside = title(s)
+    mine = block_groups(s, 0)
+    cards = []
+    for plan in _CARDS[s.cell]:
+        rows = _held(plan, mine)
+        if rows:
+            listed = ", ".join(f"{g.symbol} {shape_text(g.shape)} {fmt(g.count)}" for g in rows)
+            cards.append(f"{plan.title}: {listed}")
+    return f"Diagram. {answer} ({aside}). " + "; ".join(cards) + "."
+
+
 def xlstm_layout(s: XlstmSizes) -> Layout:
     """The lecture drawing of ``s``: its headline, the cell's schematic with a card per
     gate, and the block's other weights on cards below; a stack's first block (its
@@ -118,9 +132,13 @@ def xlstm_layout(s: XlstmSizes) -> Layout:
     return Layout(right + sz.margin, bottom + sz.margin, tuple(items))
 
 
+def _held(plan: _CardPlan, mine: list[WeightGroup]) -> tuple[WeightGroup, ...]:
+    return tuple(g for g in mine if plan.holds(g))
+
+
 def _card(plan: _CardPlan, mine: list[WeightGroup], s: XlstmSizes) -> Card:
     """The card ``plan`` describes, its rows summed."""
-    rows = tuple(g for g in mine if plan.holds(g))
+    rows = _held(plan, mine)
     if plan.shared:  # rows of several gates: each keeps its gate's subscript
         rows = tuple(replace(g, gate="") for g in rows)
     gates = sorted({g.gate for g in mine if plan.holds(g)})

@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import Any, NamedTuple
 
 from ..conventions import OPTIONS, PYTORCH
-from ..conventions.layers import PYTORCH_LAYERS
+from ..conventions.layers import CONV_KERNELS, PYTORCH_LAYERS, conv_sizes
 from ._assembly import (
     Dims,
     IntrospectionError,
@@ -489,9 +489,7 @@ register_adapter(PYTORCH.adapter or PYTORCH.key, TorchAdapter())
 
 
 def _conv(m: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
-    kernel = tuple(m.kernel_size)
-    key, sizes = ("conv1d", {"k": kernel[0]}) if len(kernel) == 1 else (
-        "conv2d", {"kh": kernel[0], "kw": kernel[-1]})  # fmt: skip
+    key, sizes = conv_sizes(m.kernel_size)
     sizes |= {"c/g": m.in_channels // m.groups, "f": m.out_channels}
     return key, sizes, {"bias": m.bias is not None}
 
@@ -511,8 +509,7 @@ _READERS: Readers = {
     "Linear": _linear,
     # nn.MultiheadAttention's out_proj: a Linear under another name.
     "NonDynamicallyQuantizableLinear": _linear,
-    "Conv1d": _conv,
-    "Conv2d": _conv,
+    **{f"Conv{dims}d": _conv for dims in CONV_KERNELS},
     "BatchNorm1d": _batchnorm,
     "BatchNorm2d": _batchnorm,
     "LayerNorm": lambda m: (

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant, framework_spec
 from .counting import Breakdown, SettingsError, Source, to_breakdown
+from .counting_xlstm import XlstmSizes
+from .layout.xlstm import describe
 from .report import (
     fit_text,
     formula_html,
@@ -147,6 +149,14 @@ def embedded_image(
         b, kind, theme=palette, highlight=highlight, variant=variant, hidden=hidden
     )
     return image, image_tag(image, kind, b, size, hidden), size
+
+
+def xlstm_image_html(sizes: XlstmSizes, *, theme: str | Theme = DEFAULT_THEME) -> str:
+    """xLSTM's lecture drawing (:func:`lstm_widget.diagram.draw_xlstm`) as an ``<img>``
+    tag whose ``alt`` text says every card in words, for a notebook's ``HTML``."""
+    from .diagram import render_xlstm  # matplotlib loads only when a picture is drawn
+
+    return picture_tag(render_xlstm(sizes, "png", theme=theme), "png", describe(sizes))
 
 
 def image_html(

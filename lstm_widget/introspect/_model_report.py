@@ -351,9 +351,7 @@ class ModelReport:
         whose positions or steps are not known (a ConvLSTM without its grid), and
         products a run found outside every layer."""
         unknown = [
-            row.title
-            for _, row, work in self._entries
-            if work is not None and work.total is None
+            row.title for _, row, work in self._entries if work is not None and work.total is None
         ]
         return unknown + [where for where, _ in self.outside]
 

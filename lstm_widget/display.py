@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant, framework_spec
 from .counting import Breakdown, SettingsError, Source, to_breakdown
-from .counting_xlstm import XlstmSizes
-from .layout.xlstm import describe
 from .report import (
     fit_text,
     formula_html,
@@ -35,6 +33,7 @@ from .style import DEFAULT_THEME, LIGHT, Theme, theme_named
 if TYPE_CHECKING:  # matplotlib loads only when a picture is drawn
     from matplotlib.figure import Figure
 
+    from .counting_xlstm import XlstmSizes
     from .introspect import ExplainedLayer, ModelReport
 
 ImageFormat = Literal["png", "svg"]
@@ -155,6 +154,7 @@ def xlstm_image_html(sizes: XlstmSizes, *, theme: str | Theme = DEFAULT_THEME) -
     """xLSTM's lecture drawing (:func:`lstm_widget.diagram.draw_xlstm`) as an ``<img>``
     tag whose ``alt`` text says every card in words, for a notebook's ``HTML``."""
     from .diagram import render_xlstm  # matplotlib loads only when a picture is drawn
+    from .layout.xlstm import describe  # the layout loads with the picture it describes
 
     return picture_tag(render_xlstm(sizes, "png", theme=theme), "png", describe(sizes))
 

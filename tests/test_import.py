@@ -37,6 +37,19 @@ def test_import_loads_no_heavy_package(tmp_path):
     assert loaded.isdisjoint(HEAVY), sorted(loaded.intersection(HEAVY))
 
 
+#: What ``import lstm_widget`` leaves for first use: geometry, drawing, model reading.
+LOADED_ON_USE = ("layout", "diagram", "introspect", "_panel")
+
+
+def test_import_leaves_drawing_and_model_reading_for_first_use(tmp_path):
+    code = "import json, sys, lstm_widget; print(json.dumps(sorted(sys.modules)))"
+    result = python(code, str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    loaded = {name.split(".")[1] for name in json.loads(result.stdout) if "." in name
+              and name.startswith("lstm_widget.")}  # fmt: skip
+    assert loaded.isdisjoint(LOADED_ON_USE), sorted(loaded.intersection(LOADED_ON_USE))
+
+
 @pytest.mark.parametrize("module", ["lstm_widget", "lstm_widget.cli"])
 def test_import_prints_nothing(tmp_path, module):
     result = python(f"import {module}", str(tmp_path))

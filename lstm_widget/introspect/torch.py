@@ -15,20 +15,9 @@ from typing import Any, NamedTuple
 
 from ..conventions import OPTIONS, PYTORCH
 from ..conventions.layers import CONV_KERNELS, PYTORCH_LAYERS, conv_sizes
-from ._assembly import (
-    Dims,
-    IntrospectionError,
-    Layer,
-    Readers,
-    Run,
-    Runs,
-    Sharing,
-    Walk,
-    counted,
-    other_layer,
-    register_adapter,
-    row_name,
-)
+from ._folding import counted, other_layer
+from ._records import Dims, IntrospectionError, Layer, Readers, Run, Runs, Sharing, Walk, row_name
+from ._registry import register_adapter
 from .xlstm import family_roots, forward_work_unknown, is_family, read, within
 
 #: The recurrent classes this convention stores, as PyTorch names them; an ``RNNBase``

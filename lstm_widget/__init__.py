@@ -19,6 +19,7 @@ from .counting import (
     breakdown,
     present_with,
 )
+from .description import describe
 from .display import mimebundle
 from .report import breakdown_data, text_table
 
@@ -49,8 +50,10 @@ __all__ = [
 __version__ = "0.1.0"
 
 # counting sits below every view, so the views hand it how a Breakdown prints,
-# displays and serialises itself, rather than counting importing upwards.
-present_with(Presentation(text=text_table, mimebundle=mimebundle, data=breakdown_data))
+# displays, serialises and describes itself, rather than counting importing upwards.
+present_with(
+    Presentation(text=text_table, mimebundle=mimebundle, data=breakdown_data, describe=describe)
+)
 
 #: Public names whose modules import ipywidgets or matplotlib, or read models, loaded
 #: on first use.

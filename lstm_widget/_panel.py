@@ -55,7 +55,8 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .diagram import Diagram, save_figure
+from .description import describe
+from .diagram import Diagram, save_figure, with_text_alternative
 from .display import embedded_image, formula_reading, on_theme, per_unit_reading
 from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import GrowthPlot
@@ -747,7 +748,10 @@ class Panel(widgets.VBox):
         theme_name: ThemeName = self.theme.value
         theme = THEMES[theme_name]
         highlight = self.highlight.value or None
-        self.image.value = self._image(*self._drawing(), theme_name)
+        drawn, emphasis = self._drawing()
+        self.image.value = self._image(drawn, emphasis, theme_name)
+        # The <img>'s title, its accessible name: a widget image has no alt.
+        self.image.tooltip = describe(drawn, hidden=self._hidden)
         if self._hidden:
             # The formula, the per-unit reading and the table all hold the answer.
             self.formula.value = _on_theme(
@@ -900,7 +904,10 @@ class Panel(widgets.VBox):
             return
         self.growth_note.value = ""
         self.growth_image.layout.display = None
-        self.growth_image.value = save_figure(figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
+        described = self._growth_plot.description
+        image = save_figure(figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
+        self.growth_image.value = with_text_alternative(image, "Growth", described)
+        self.growth_image.tooltip = described  # the <img>'s accessible name (its title)
 
     def _report(self, message: str, details: str | None = None) -> None:
         self.error = message

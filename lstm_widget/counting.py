@@ -941,10 +941,16 @@ class Breakdown:
         per-unit reading, memory; what ``lstm-params --json`` prints."""
         return _presented().data(self)
 
+    def describe(self) -> str:
+        """The diagram in words, its text alternative: every gate's count with its
+        input, recurrent and bias parts, each layer's total, the dense head's."""
+        return _presented().describe(self)
+
 
 @dataclass(frozen=True)
 class Presentation:
-    """How a :class:`Breakdown` prints, displays in a notebook and turns into JSON data.
+    """How a :class:`Breakdown` prints, displays in a notebook, turns into JSON data
+    and into words.
 
     The modules that do this (tables, HTML, LaTeX, the diagram) sit above this one,
     which must stay stdlib-only and import none of them. So they hand their functions
@@ -955,6 +961,7 @@ class Presentation:
     text: Callable[[Breakdown], str]
     mimebundle: Callable[[Breakdown], tuple[dict[str, Any], dict[str, Any]]]
     data: Callable[[Breakdown], dict[str, Any]]
+    describe: Callable[[Breakdown], str]
 
 
 _presentation: list[Presentation] = []

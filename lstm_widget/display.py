@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .conventions import ROLES, Highlights
 from .counting import Breakdown, Role, SettingsError, Source, layers_label, to_breakdown
+from .description import describe
 from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, Theme, theme_named
 
@@ -101,11 +102,11 @@ def image_tag(
 
     A data URI keeps the picture inside the HTML, which static viewers (nbviewer,
     GitHub, exported HTML) show as it is. ``size`` is the CSS size a PNG shows at; an
-    SVG brings its own (in points). A ``hidden`` diagram's alt text names the layer,
-    not its count.
+    SVG brings its own (in points). The alt text is the diagram in words
+    (:func:`~lstm_widget.description.describe`); a ``hidden`` diagram's leaves the
+    counts out, as its picture does.
     """
-    what = b.settings.describe_layer() + ", counts hidden" if hidden else b.headline()
-    return picture_tag(image, fmt, f"Diagram. {what}", size)
+    return picture_tag(image, fmt, describe(b, hidden=hidden), size)
 
 
 def picture_tag(image: bytes, fmt: str, alt: str, size: tuple[int, int] | None = None) -> str:

@@ -197,8 +197,9 @@ class MarimoPage:
         )
 
     def headline(self) -> str:
-        """The diagram's alt text, which is the breakdown's headline."""
-        return str(self.page.locator(VIEW_IMAGE).first.get_attribute("alt"))
+        """The diagram's alt text up to its first full stop: the breakdown's headline."""
+        alt = str(self.page.locator(VIEW_IMAGE).first.get_attribute("alt"))
+        return alt.split(". Block diagram of ")[0]
 
     def number_entry(self, setting: str) -> Any:
         """The typed entry beside the slider labelled ``setting``."""

@@ -55,6 +55,7 @@ LAYERS = (
     "style",
     "layout",
     "report",
+    "description",
     "_live_svg",
     "diagram",
     "display",

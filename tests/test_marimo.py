@@ -66,7 +66,7 @@ def test_controls_start_at_the_preset_and_view_shows_its_counts() -> None:
     assert value["units"] == 10 and value["input_size"] == 1 and value["dense"] == 1
     assert value["framework"] == "keras" and value["cell"] == "lstm"
     html = lstm_marimo.view(c).text
-    assert f'alt="Diagram. {SEED}"' in html
+    assert f'alt="{SEED}. Block diagram of ' in html
     svg = svg_of(html)
     assert "480" in svg and "491" in svg
     per_unit = breakdown(**START).per_unit[0].text()
@@ -115,7 +115,7 @@ def test_invalid_values_get_the_panels_sentence(changes: dict[str, Any]) -> None
     assert 'role="alert"' in html and text_of(html).count(panel.error) == 1
     assert "not counted" not in html  # notes are about counted settings only
     # The last valid drawing stays, as in the panel.
-    assert f'alt="Diagram. {SEED}"' in html
+    assert f'alt="{SEED}. Block diagram of ' in html
 
 
 def test_an_option_the_layer_lacks_is_not_counted_and_says_so() -> None:
@@ -169,7 +169,7 @@ def test_a_copy_marimo_nests_keeps_the_view() -> None:
     (copy,) = mo.ui.array([c]).elements  # marimo nests a clone of each element
     assert copy is not c and isinstance(copy, lstm_marimo.Controls)
     assert copy.variant == "lecture" and copy.value == c.value
-    assert f'alt="Diagram. {SEED}"' in lstm_marimo.view(copy).text
+    assert f'alt="{SEED}. Block diagram of ' in lstm_marimo.view(copy).text
 
 
 def test_reached_as_an_attribute_of_the_package() -> None:
@@ -264,7 +264,7 @@ def test_export_html_of_the_notebook_holds_the_diagram_and_counts(tmp_path: Path
         if mime == "text/html" and "lstm-widget-marimo-view" in data
     ]
     assert len(views) == 1
-    assert f'alt="Diagram. {SEED}"' in views[0]
+    assert f'alt="{SEED}. Block diagram of ' in views[0]
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg_of(views[0]))
     assert any("480" in t for t in texts) and any("491" in t for t in texts)
     assert "total: 480 + 11 = 491" in text_of(views[0])
@@ -277,7 +277,7 @@ def test_rich_outputs_display_in_marimo(tmp_path: Path) -> None:
     # A Breakdown: its HTML (marimo's _mime_), the diagram inside, then the table.
     mime, html = only_output(shown_breakdown)
     assert mime == "text/html"
-    assert f'alt="Diagram. {SEED}"' in html and "<table" in html
+    assert f'alt="{SEED}. Block diagram of ' in html and "<table" in html
     # A model report: its HTML, strip first.
     mime, html = only_output(shown_report)
     assert mime == "text/html"
@@ -315,7 +315,7 @@ def test_the_notebook_runs_in_marimo_edit(tmp_path: Path) -> None:
                 page.locator(VIEW_IMAGE).first.wait_for(state="attached", timeout=10_000)
                 break
         view.wait_for_view()
-        assert view.headline() == f"Diagram. {SEED}"
+        assert view.headline() == SEED
         assert view.type_number("units", 20, AT_20) > 0
         record = page.offline
     assert record.blocked == [], record.blocked
@@ -330,7 +330,7 @@ def test_the_app_redraws_in_chromium_offline(tmp_path: Path) -> None:
         view = MarimoPage(page)
         try:
             view.wait_for_view()
-            assert view.headline() == f"Diagram. {SEED}"
+            assert view.headline() == SEED
             elapsed = view.type_number("units", 20, AT_20)
             print(f"units 10 -> 20: new diagram decoded {elapsed:.0f} ms after Enter")
             page.screenshot(path=str(ARTIFACTS / "units-20.png"))
@@ -358,7 +358,7 @@ def test_the_app_redraws_in_chromium_offline(tmp_path: Path) -> None:
             assert background == "rgb({}, {}, {})".format(
                 *(int(dark.background[i : i + 2], 16) for i in (1, 3, 5))
             )
-            assert view.headline() == f"Diagram. {AT_20}"
+            assert view.headline() == AT_20
             page.screenshot(path=str(ARTIFACTS / "high-contrast.png"))
         except BaseException:
             page.screenshot(path=str(ARTIFACTS / "failure.png"))

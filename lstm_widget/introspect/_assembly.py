@@ -59,6 +59,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..conventions import FRAMEWORK_SPECS, Framework, framework_spec, with_article
 from ..conventions.layers import LayerSpec
 from ..counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown, check_steps
+from ..description import describe_strip
 from ..display import image_html, on_theme, picture_tag
 from ..layers import LayerCount, count_layer
 from ..report import (
@@ -693,9 +694,7 @@ class ModelReport:
         """
         parts = [f"<h3>{escape(self._heading())}</h3>"]
         if diagrams:
-            alt = f"Strip. {self._strip_title()}: " + ", ".join(
-                f"{row.name} {row.params:,}" for row in self.rows()
-            )
+            alt = describe_strip(self.strip_rows(), self._strip_title())
             parts.append(f"<div>{picture_tag(self.strip('png', theme=theme), 'png', alt)}</div>")
         parts.append(summary_html(self.rows(), theme))
         if self.shapes_note:

@@ -25,6 +25,7 @@ from html import escape
 from typing import Any, Final
 
 import ipywidgets as widgets
+from traitlets import Unicode
 
 from ._frontend import in_voila, running_cell
 from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
@@ -197,6 +198,17 @@ def _widget_tree(root: widgets.Widget) -> Iterator[widgets.Widget]:
             for part in (getattr(widget, "layout", None), getattr(widget, "style", None))
             if isinstance(part, widgets.Widget)
         )
+
+
+class _NamedImage(widgets.Image):
+    """An image whose ``tooltip`` reaches the page as its title, its accessible name.
+
+    ipywidgets' views write the tooltip as the title only where the model's description
+    is empty, and read that description's length to know: an Image has none, and the
+    stock view fails there. An empty one, synced, lets it set the title.
+    """
+
+    description = Unicode("").tag(sync=True)
 
 
 class Panel(widgets.VBox):
@@ -383,7 +395,7 @@ class Panel(widgets.VBox):
             [self.prompt, widgets.HBox([self.guess, self.check]), self.verdict]
         )
         self.message = widgets.HTML()
-        self.image = widgets.Image(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
+        self.image = _NamedImage(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
         self.comparison = widgets.HTML()
         self.formula = widgets.HTML()
         self.explanation = widgets.HTML()
@@ -393,7 +405,7 @@ class Panel(widgets.VBox):
         self.growth_over = widgets.ToggleButtons(
             options=list(GROWTH_OVERS), value="units", description="", style=wide
         )
-        self.growth_image = widgets.Image(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
+        self.growth_image = _NamedImage(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
         self.growth_note = widgets.HTML()
         self.growth_section = widgets.Accordion(
             children=[widgets.VBox([self.growth_over, self.growth_note, self.growth_image])],

@@ -108,10 +108,11 @@ def describe(b: Breakdown, *, hidden: bool = False) -> str:
     Examples
     --------
     >>> from lstm_widget import breakdown
-    >>> print(describe(breakdown(cell="rnn", units=2, input_size=1)))
-    Keras SimpleRNN: 8 parameters. Block diagram of a Keras SimpleRNN, 2 units, 1 input \
-feature. Layer 1: cell 8 parameters (input weights W 1×2: 2, recurrent weights U 2×2: 4, bias b 2: 2); layer \
-total 8. Total: 8 parameters.
+    >>> from textwrap import fill
+    >>> print(fill(describe(breakdown(cell="rnn", units=2, input_size=1)), 80))
+    Keras SimpleRNN: 8 parameters. Block diagram of a Keras SimpleRNN, 2 units, 1
+    input feature. Layer 1: cell 8 parameters (input weights W 1×2: 2, recurrent
+    weights U 2×2: 4, bias b 2: 2); layer total 8. Total: 8 parameters.
     """
     s = b.settings
     sentences = [f"{accessible_name(b, hidden=hidden)}. Block diagram of {_settings(b)}."]

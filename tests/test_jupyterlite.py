@@ -25,9 +25,7 @@ import hashlib
 import http.server
 import importlib.metadata
 import json
-import os
 import re
-import shutil
 import socketserver
 import subprocess
 import sys
@@ -41,7 +39,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER, free_port, require_browser
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    require_browser,
+    require_npm,
+)
 from lite_support import (
     BUNDLED_WHEELS,
     LITE,
@@ -172,18 +176,10 @@ def test_each_notebook_installs_the_package_first_in_jupyterlite() -> None:
         assert (EXPLANATION in source) == needs_framework, path.name
 
 
-def _require_npm() -> None:
-    if shutil.which("npm"):
-        return
-    if os.environ.get(REQUIRE_BROWSER):
-        pytest.fail(f"the JupyterLite test needs npm, and {REQUIRE_BROWSER} is set", pytrace=False)
-    pytest.skip("the JupyterLite test needs npm")
-
-
 @pytest.fixture(scope="module")
 def pyodide_npm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The npm ``pyodide`` package, installed from ``jupyterlite/package-lock.json``."""
-    _require_npm()
+    require_npm("the JupyterLite test")
     return install_pyodide_npm(tmp_path_factory.mktemp("npm"))
 
 
@@ -576,7 +572,7 @@ def matplotlib_site(
     the shipped site's versions.
     """
     require_browser()
-    _require_npm()
+    require_npm("the JupyterLite test")
     scratch = tmp_path_factory.mktemp("lite-0.27")
     seconds: dict[str, float] = {}
     started = time.perf_counter()

@@ -49,6 +49,9 @@ from .controls import (
 from .conventions import (
     FRAMEWORK_SPECS,
     OPTIONS,
+    Highlight,
+    Variant,
+    check_variant,
 )
 from .counting import (
     Breakdown,
@@ -61,7 +64,6 @@ from .diagram import Diagram, save_figure, with_text_alternative
 from .display import embedded_image, formula_reading, on_theme, per_unit_reading
 from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import GrowthPlot
-from .layout import Highlight, Variant, check_variant, highlights
 from .options import parse_guess, parse_units
 from .quiz import Question, Target, Verdict, check_target, check_timesteps
 from .report import html_table, text_table
@@ -363,7 +365,7 @@ class Panel(widgets.VBox):
                 continuous_update=False,
                 style=wide,
             )
-        rules = highlights(start)
+        rules = start.highlights
         self.highlight = widgets.Dropdown(
             options=highlight_options(rules),
             # A framework's gate letter (``g``) selects the gate's stable name.
@@ -749,7 +751,7 @@ class Panel(widgets.VBox):
                 self._option_rows[option].layout.display = None if exists else "none"
 
     def _show(self, result: Breakdown) -> None:
-        rules = highlights(result)  # asked once: selector, carry-over and gate line
+        rules = result.highlights  # asked once: selector, carry-over and gate line
         options = highlight_options(rules)
         if options != list(self.highlight.options):
             # Another framework or cell: keep the highlight wherever the new layer has
@@ -848,7 +850,7 @@ class Panel(widgets.VBox):
                 return self.result, verdict.marks  # each candidate's missed term
             return self.result, chosen
         drawn = self.compared.drawn
-        if chosen is not None and highlights(drawn).carry(chosen) is None:
+        if chosen is not None and drawn.highlights.carry(chosen) is None:
             chosen = None  # a gate or role the drawn side lacks
         return drawn, chosen or self.compared.marks or None
 
@@ -1006,7 +1008,7 @@ def panel(
     """
     start = breakdown(settings, **changes)
     theme_named(theme)  # an unknown name raises the one-sentence SettingsError
-    highlights(start).resolve(highlight)  # the sentence every front end gives
+    start.highlights.resolve(highlight)  # the sentence every front end gives
     against = ""
     if compare:
         parsed = parse_changes(compare) if isinstance(compare, str) else dict(compare)

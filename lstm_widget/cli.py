@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .counting import Breakdown, SettingsError, breakdown
-from .layout import check_highlight
 from .options import (
     add_diagram_arguments,
     add_png_size_arguments,
@@ -73,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         result = breakdown(settings_from(args), steps=args.steps)
-        check_highlight(result, args.highlight)  # a bad name first, then a missing --save
+        result.highlights.resolve(args.highlight)  # a bad name first, then a missing --save
         if args.json and args.table:
             raise SettingsError("--json and --table each choose what prints; give one.")
         if args.save:

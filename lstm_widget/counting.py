@@ -36,6 +36,7 @@ from .conventions import (
     Cell,
     CellConvention,
     Framework,
+    Highlights,
     Role,
     SettingsError,
     cell_refusal,
@@ -59,6 +60,7 @@ __all__ = [
     "GATE_ORDER",
     "MAX_KERNEL",
     "MAX_LAYERS",
+    "MAX_SHOWN_LAYERS",
     "MAX_SIZE",
     "MAX_STEPS",
     "ROLES",
@@ -136,6 +138,10 @@ MAX_LAYERS = 100
 MAX_SIZE = 10**12
 #: Kernel sizes up to a thousand along each axis: past any convolution anyone trains.
 MAX_KERNEL = 1_000
+
+#: Stacks deeper than this show layers 1, 2, a collapsed middle and the last layer, in
+#: the model strip and in the tables (:meth:`Settings.shown_layers`).
+MAX_SHOWN_LAYERS = 4
 
 #: Longest sequence the work is counted for: far past any sequence anyone runs.
 MAX_STEPS = 10**12
@@ -319,6 +325,28 @@ class Settings:
             else:
                 runs.append((layer, layer))
         return tuple(runs)
+
+    def shown_layers(self) -> list[tuple[str, int, int]]:
+        """(label, first layer, last layer) per strip column and per table part.
+
+        Stacks deeper than :data:`MAX_SHOWN_LAYERS` collapse the middle: layers 1, 2
+        and the last are shown, and so is the first layer of each run of identical
+        layers (:meth:`runs`); the layers between them repeat the shown layer just
+        before, and collapse into one column.
+        """
+        layers = self.layers
+        if layers <= MAX_SHOWN_LAYERS:
+            return [(f"layer {k + 1}", k, k) for k in range(layers)]
+        shown = {0, 1, layers - 1} | {first for first, _ in self.runs()}
+        columns: list[tuple[str, int, int]] = []
+        for layer in range(layers):
+            # A collapsed column starts after a shown layer and ends before the next.
+            if layer in shown or columns[-1][1] in shown:
+                columns.append((f"layer {layer + 1}", layer, layer))
+            else:
+                first = columns[-1][1]
+                columns[-1] = (f"layers {first + 1}–{layer + 1}", first, layer)
+        return columns
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""
@@ -903,6 +931,12 @@ class Breakdown:
             if count:
                 totals[role] = count
         return totals
+
+    @property
+    def highlights(self) -> Highlights:
+        """What a highlight may name on this layer's views (its roles, then its gates),
+        and what fades beside each: the registry's rules for its cell and roles."""
+        return Highlights.of(self.settings.cell, self.role_totals())
 
     def tensors(self) -> dict[str, tuple[int, ...]]:
         """The framework's own tensors (name → shape) that the groups slice."""

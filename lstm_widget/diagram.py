@@ -36,12 +36,12 @@ from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.text import Text
 
 from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
+from .conventions import Highlight, Variant, check_variant
 from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .description import accessible_name, describe, describe_strip
 from .layout import (
     FONT_FAMILY,
     Circle,
-    Highlight,
     Ink,
     Item,
     Label,
@@ -49,10 +49,7 @@ from .layout import (
     Path,
     Polygon,
     Rect,
-    Variant,
     check_block,
-    check_variant,
-    highlights,
     layout,
 )
 from .report import SummaryRow
@@ -122,7 +119,7 @@ class _Highlight:
 
 
 def _highlight(b: Breakdown, highlight: Highlight) -> _Highlight | None:
-    rules = highlights(b)
+    rules = b.highlights
     asked = highlight if isinstance(highlight, tuple) else (highlight,)
     # A framework's gate letter: its stable name.
     names = frozenset(name for name in map(rules.resolve, asked) if name is not None)

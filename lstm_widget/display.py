@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import base64
 from html import escape
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
-from .conventions import ROLES, Highlights
+from .conventions import ROLES, Highlight, Highlights, Variant, check_variant
 from .counting import Breakdown, Role, SettingsError, Source, layers_label, to_breakdown
 from .description import describe
 from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, Theme, theme_named
-
-if TYPE_CHECKING:  # the layout module loads with the first picture, not on import
-    from .layout import Highlight, Variant
 
 ImageFormat = Literal["png", "svg"]
 #: Image formats a notebook output can carry beside its HTML.
@@ -164,8 +161,6 @@ def mimebundle(
     hold the answer, give only the layer's name. Returns (data, metadata) as
     ``_repr_mimebundle_`` and ``display(..., raw=True)`` expect.
     """
-    from .layout import check_variant
-
     b = to_breakdown(result_or_settings)
     palette = theme_named(theme)
     image, tag, (width, height) = embedded_image(

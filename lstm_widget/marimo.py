@@ -44,11 +44,11 @@ from .controls import (
     settings_from,
     shown,
 )
+from .conventions import Variant, check_variant
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .description import describe
 from .diagram import Diagram
 from .display import formula_reading, on_theme, per_unit_reading
-from .layout import Variant, check_variant, highlights
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, ThemeName, theme_named
 
 __all__ = ["Controls", "LiveView", "controls", "view"]
@@ -121,7 +121,7 @@ class LiveView:
         except SettingsError as error:
             self.error = str(error)
         result = self.result
-        rules = highlights(result)
+        rules = result.highlights
         # A highlight the layer lacks (a forget gate on a GRU) lights nothing up, as
         # when the panel's selector loses that choice.
         highlight = rules.carry(values["highlight"] or None)
@@ -225,7 +225,7 @@ def _elements(
     frameworks, cells = framework_choices(), cell_choices()
     themes = [(THEME_LABELS[t], t) for t in THEME_NAMES]
     lights = every_highlight_option()
-    chosen = highlights(start).resolve(highlight) or NOTHING
+    chosen = start.highlights.resolve(highlight) or NOTHING
     elements: dict[str, Any] = {
         "framework": mo.ui.radio(
             options=_options(frameworks),
@@ -315,7 +315,7 @@ def controls(
     """
     start = breakdown(settings, **changes)
     theme_named(theme)  # an unknown name raises the one-sentence SettingsError
-    highlights(start).resolve(highlight)  # the sentence every front end gives
+    start.highlights.resolve(highlight)  # the sentence every front end gives
     return Controls(start, theme=theme, highlight=highlight, variant=check_variant(variant))
 
 

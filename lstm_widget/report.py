@@ -30,7 +30,6 @@ from .counting import (
     WeightGroup,
     plain,
 )
-from .layout import shown_layers
 from .style import LIGHT, Theme
 
 # ------------------------------------------------------------------ pieces
@@ -127,7 +126,7 @@ def _parts(b: Breakdown) -> list[_Part]:
     layer 2's shapes, so they make one part whose count is their exact sum.
     """
     parts: list[_Part] = []
-    for label, first, last in shown_layers(b.settings):
+    for label, first, last in b.settings.shown_layers():
         if first == last:
             parts.extend(_block_part(b, block) for block in b.blocks if block.layer == first)
             continue

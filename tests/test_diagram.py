@@ -23,10 +23,11 @@ from strategies import any_settings as valid_settings
 from lstm_widget import _live_svg, breakdown
 from lstm_widget._live_svg import LiveSVG
 from lstm_widget.cli import main
+from lstm_widget.conventions import VARIANTS
 from lstm_widget.counting import CELLS, FRAMEWORKS, SettingsError
 from lstm_widget.diagram import DIMMED_ALPHA, Diagram, _png_dpi, draw, render
 from lstm_widget.display import image_tag, mimebundle
-from lstm_widget.layout import LECTURE, VARIANTS, highlight_choices, layout
+from lstm_widget.layout import LECTURE, layout
 from lstm_widget.report import html_table, text_table
 from lstm_widget.style import HIGH_CONTRAST, MAX_WIDTH, MIN_WIDTH
 
@@ -534,7 +535,7 @@ def test_diagram_over_a_random_walk_draws_what_a_fresh_render_draws(svg_path, va
         except SettingsError:
             continue
         settings, steps = candidate, steps + 1
-        offered = [None, *highlight_choices(b)]
+        offered = [None, *b.highlights.choices]
         if highlight not in offered or rng.random() < 0.25:
             highlight = rng.choice(offered)
         assert_same_drawing(

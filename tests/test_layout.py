@@ -12,25 +12,24 @@ import pytest
 from strategies import changed_options, required_options
 
 from lstm_widget import breakdown
-from lstm_widget.conventions import CELLS, FRAMEWORK_SPECS, FRAMEWORKS, convention
-from lstm_widget.counting import GATE_NAMES, GATE_ORDER, TEXTBOOK_GATES, SettingsError
+from lstm_widget.conventions import CELLS, FRAMEWORK_SPECS, FRAMEWORKS, VARIANTS, convention
+from lstm_widget.counting import (
+    GATE_NAMES,
+    GATE_ORDER,
+    MAX_SHOWN_LAYERS,
+    TEXTBOOK_GATES,
+    SettingsError,
+)
 from lstm_widget.layout import (
     LECTURE,
-    LINE_HEIGHT,
-    STRIP_MAX_LAYERS,
-    VARIANTS,
     Label,
     Layout,
     Rect,
-    carry_highlight,
     check_block,
-    check_highlight,
-    highlight_choices,
     layout,
-    resolve_highlight,
-    shown_layers,
     text_width,
 )
+from lstm_widget.layout.items import LINE_HEIGHT
 
 SEED = {"units": 10, "input_size": 1, "dense": 1}
 
@@ -310,7 +309,7 @@ def test_deep_stacks_collapse_the_middle_of_the_strip():
     titles = [label.text for label in layout(b).labels if label.key.endswith(":title")]
     strip_titles = [t for t in titles if t.startswith("LSTM")]
     assert strip_titles == ["LSTM 1", "LSTM 2", "LSTM 3–99", "LSTM 100"]
-    assert len(strip_titles) == STRIP_MAX_LAYERS
+    assert len(strip_titles) == MAX_SHOWN_LAYERS
 
 
 def test_the_strip_and_cards_show_each_layers_own_width():
@@ -326,7 +325,7 @@ def test_the_strip_and_cards_show_each_layers_own_width():
 
 def test_deep_stacks_of_different_widths_collapse_only_identical_layers():
     b = breakdown(units=(64,) * 5 + (32,) * 5, input_size=64)
-    columns = shown_layers(b.settings)
+    columns = b.settings.shown_layers()
     assert [label for label, _, _ in columns] == [
         "layer 1", "layer 2", "layers 3–5", "layer 6", "layer 7", "layers 8–9", "layer 10",
     ]  # fmt: skip
@@ -403,7 +402,7 @@ def test_highlight_tags_follow_roles_and_gates():
     assert by_key(lay, "card:f:recurrent").tags == {"f", "recurrent"}
     assert "f" in by_key(lay, "box:f").tags
     assert by_key(lay, "card:candidate:input").tags == {"candidate", "input"}
-    assert highlight_choices(breakdown(**SEED)) == (
+    assert breakdown(**SEED).highlights.choices == (
         "input", "recurrent", "bias", "dense", "f", "i", "candidate", "o",
     )  # fmt: skip
 
@@ -420,7 +419,7 @@ def test_highlight_tags_follow_roles_and_gates():
 )  # fmt: skip
 def test_highlight_offers_only_the_roles_the_layer_has(settings, roles):
     b = breakdown(**settings)
-    assert highlight_choices(b) == (*roles, "f", "i", "candidate", "o")
+    assert b.highlights.choices == (*roles, "f", "i", "candidate", "o")
 
 
 @pytest.mark.parametrize(
@@ -430,16 +429,15 @@ def test_highlight_offers_only_the_roles_the_layer_has(settings, roles):
 )  # fmt: skip
 def test_a_frameworks_own_letter_names_the_same_gate(cell, framework, letter):
     b = breakdown(cell=cell, framework=framework)
-    assert letter not in highlight_choices(b)  # one vocabulary is offered ...
-    assert resolve_highlight(b, letter) == "candidate"  # ... and every letter is accepted
-    assert resolve_highlight(b, "candidate") == "candidate"
+    assert letter not in b.highlights.choices  # one vocabulary is offered ...
+    assert b.highlights.resolve(letter) == "candidate"  # ... and every letter is accepted
+    assert b.highlights.resolve("candidate") == "candidate"
     # Every framework's letter for this cell's gates, whichever framework is shown.
     for stored in GATE_ORDER.values():
         for gate in stored[cell]:
             expected = "candidate" if GATE_NAMES[gate] == "candidate" else gate
-            assert resolve_highlight(b, gate) == expected
-    check_highlight(b, letter)
-    assert resolve_highlight(b, None) is None
+            assert b.highlights.resolve(gate) == expected
+    assert b.highlights.resolve(None) is None
 
 
 @pytest.mark.parametrize(
@@ -455,7 +453,7 @@ def test_a_frameworks_own_letter_names_the_same_gate(cell, framework, letter):
 )  # fmt: skip
 def test_a_bad_highlight_is_one_sentence(settings, highlight, message):
     with pytest.raises(SettingsError) as error:
-        resolve_highlight(breakdown(**settings), highlight)
+        breakdown(**settings).highlights.resolve(highlight)
     assert str(error.value).endswith(message)
 
 
@@ -477,7 +475,7 @@ def test_a_bad_highlight_is_one_sentence(settings, highlight, message):
     ],
 )
 def test_a_highlight_is_carried_across_a_switch_when_the_new_layer_has_it(name, new, kept):
-    assert carry_highlight(name, breakdown(**new)) == kept
+    assert breakdown(**new).highlights.carry(name) == kept
 
 
 @pytest.mark.parametrize(

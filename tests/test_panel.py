@@ -472,8 +472,6 @@ def test_a_frameworks_gate_letter_presets_the_highlight(letter: str) -> None:
 
 
 def test_the_highlight_selector_offers_what_the_diagram_accepts(panel: Any) -> None:
-    from lstm_widget.layout import highlight_choices
-
     for changes in (
         {},
         {"framework": "pytorch", "proj_size": 2},
@@ -482,7 +480,7 @@ def test_the_highlight_selector_offers_what_the_diagram_accepts(panel: Any) -> N
         for name, value in changes.items():
             panel.controls[name].value = value
         labels = dict((value, label) for label, value in panel.highlight.options)
-        assert list(labels) == ["", *highlight_choices(panel.result)]
+        assert list(labels) == ["", *panel.result.highlights.choices]
     assert labels["peephole"] == "peepholes" and labels["f"] == "forget gate (f)"
     assert labels["candidate"] == "candidate"
     assert labels[""] == "nothing" and "projection" not in labels  # ONNX has none

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from test_counting import any_settings
 
 from lstm_widget import Breakdown, Settings, breakdown
-from lstm_widget.counting import MAX_LAYERS
-from lstm_widget.layout import STRIP_MAX_LAYERS, Label, layout
+from lstm_widget.counting import MAX_LAYERS, MAX_SHOWN_LAYERS
+from lstm_widget.layout import Label, layout
 from lstm_widget.report import html_table, summary_line, text_table
 
 DEEP = {"framework": "pytorch", "units": 10, "layers": 100, "bidirectional": True}
@@ -70,7 +70,7 @@ def layer_names(b: Breakdown, layers: set[int]) -> list[str]:
 @given(any_settings())
 def test_a_stack_the_strip_shows_whole_lists_every_group(s):
     b = breakdown(**s)
-    assert b.settings.layers <= STRIP_MAX_LAYERS
+    assert b.settings.layers <= MAX_SHOWN_LAYERS
     text, html = text_table(b), html_table(b)
     names = sorted(g.name for g in b.groups)
     assert sorted(text_groups(text)) == names
@@ -108,7 +108,7 @@ def test_a_deep_stack_folds_its_middle_layers_into_one_row():
 
 
 def test_tables_fold_the_same_layers_as_the_diagrams_strip():
-    for layers in (STRIP_MAX_LAYERS, STRIP_MAX_LAYERS + 1, MAX_LAYERS):
+    for layers in (MAX_SHOWN_LAYERS, MAX_SHOWN_LAYERS + 1, MAX_LAYERS):
         b = breakdown(units=4, layers=layers)
         # The strip titles its boxes "LSTM 1", "LSTM 3–99"; the tables "layers 3–99".
         strip = [

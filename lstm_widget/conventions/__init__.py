@@ -47,6 +47,7 @@ __all__ = [
     "ROLES",
     "ROLE_LABELS",
     "TF1",
+    "VARIANTS",
     "Cell",
     "CellConvention",
     "CellSpec",
@@ -54,15 +55,18 @@ __all__ = [
     "Framework",
     "FrameworkSpec",
     "GateSpec",
+    "Highlight",
     "Highlights",
     "OptionSpec",
     "ResetPosition",
     "Role",
     "SettingsError",
+    "Variant",
     "applies",
     "applies_to",
     "cell_refusal",
     "cell_spec",
+    "check_variant",
     "convention",
     "framework_spec",
     "gate_display",
@@ -268,7 +272,22 @@ def gate_display(cell: str, letter: str) -> str:
     return cell_spec(cell).gate(stable_gate(letter)).display
 
 
-# ---------------------------------------------------------------------- highlights
+# --------------------------------------------------------------- views' choices
+
+#: ``full``: everything, for a page. ``lecture``: the headline, the selected cell with
+#: its cards and the per-unit reading, large enough for the back row of a room.
+Variant = Literal["full", "lecture"]
+VARIANTS: tuple[Variant, ...] = get_args(Variant)
+#: What a diagram lights up: one role or gate, several (a comparison marks every role
+#: whose weights differ), or nothing.
+Highlight = str | tuple[str, ...] | None
+
+
+def check_variant(variant: object) -> Variant:
+    """``variant`` if it names a variant of the drawing, else a one-sentence SettingsError."""
+    if variant not in VARIANTS:
+        raise SettingsError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}.")
+    return variant
 
 
 @dataclass(frozen=True)

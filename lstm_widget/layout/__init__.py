@@ -1,0 +1,61 @@
+"""Where every box, line and label of the diagram goes: pure geometry, no matplotlib.
+
+:func:`layout` turns a :class:`~lstm_widget.counting.Breakdown` into a :class:`Layout`:
+a canvas size and a flat tuple of value objects (:class:`Label`, :class:`Rect`,
+:class:`Circle`, :class:`Path`, :class:`Polygon`) in points, with y growing downwards.
+Painting (``diagram.py``) is a thin step over this.
+
+The rooms, from the bottom up:
+
+``items``
+    text metrics, the value objects, :class:`Layout`, the drawing primitives and the
+    two variants' :class:`Sizes`
+``cards``
+    a gate's weight card
+``canvas``
+    what a cell schematic draws on, :func:`register_drawing`, and the cell drawing
+    (schematic over cards)
+``cells``
+    the schematics, one per drawing key: add a schematic here
+``strip``
+    the model as a strip of layers
+``compose``
+    the whole drawing in either variant, and its counts hidden for a quiz
+"""
+
+from __future__ import annotations
+
+from . import cells  # noqa: F401  (registers the schematics)
+from .canvas import Canvas, register_drawing
+from .compose import check_block, layout
+from .items import (
+    FONT_FAMILY,
+    LECTURE,
+    Circle,
+    Ink,
+    Item,
+    Label,
+    Layout,
+    Path,
+    Polygon,
+    Rect,
+    text_width,
+)
+
+__all__ = [
+    "FONT_FAMILY",
+    "LECTURE",
+    "Canvas",
+    "Circle",
+    "Ink",
+    "Item",
+    "Label",
+    "Layout",
+    "Path",
+    "Polygon",
+    "Rect",
+    "check_block",
+    "layout",
+    "register_drawing",
+    "text_width",
+]

@@ -1,0 +1,178 @@
+"""The cell schematics, one per :attr:`~lstm_widget.conventions.CellSpec.drawing` key.
+
+Add a schematic here: a function decorated with :func:`register_drawing` that draws
+on the :class:`~lstm_widget.layout.canvas.Canvas` it is given, from ``top`` down, and
+returns its items and the y where the weight cards start. The canvas knows where each
+gate's column stands and draws the shared parts (the state line across the top, the
+bus feeding the gates from below, gate boxes and their letters, nodes and wires) at
+the variant's sizes. A cell drawn like another names that drawing's key in its spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .canvas import Canvas, register_drawing, reset_operand, resets_after, top_row
+from .items import LINE_HEIGHT, Circle, Item, Label, tagged
+
+
+def _lstm_gate_row(cell: Canvas, top: float) -> float:
+    """The y of an LSTM's gate boxes: two steps below its cell state."""
+    return top_row(cell, top) + cell.y(104)
+
+
+def _lstm_bus_row(cell: Canvas, top: float) -> float:
+    """The y of the bus feeding an LSTM's gates from below."""
+    return _lstm_gate_row(cell, top) + cell.y(46)
+
+
+@register_drawing("lstm", out_column=True)
+def _lstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    f, i, g, o = gates
+    sz, c = cell.sz, cell.cols.centres
+    r, bw, bh = sz.node_radius, sz.gate_box[0] / 2, sz.gate_box[1] / 2
+    y_c = top_row(cell, top)
+    y_op = y_c + cell.y(52)
+    y_g = _lstm_gate_row(cell, top)
+    y_bus = _lstm_bus_row(cell, top)
+    x_mul = (c[i] + c[g]) / 2
+    x_out = c["out"]
+    x_end = cell.x_end
+    wire, node = cell.wire, cell.node
+    # The cell state runs across the top: forget ×, then + the new candidate share.
+    items = cell.state_line("c", y_c, ("in:c", "cₜ₋₁"), ("op:forget", c[f], f), x_mul)
+    items += wire(f"gate:{f}:out", ((c[f], y_g - bh), (c[f], y_c + r)), tags=tagged(f))
+    items += wire(
+        f"gate:{i}:out", ((c[i], y_g - bh), (c[i], y_op), (x_mul - r, y_op)), tags=tagged(i)
+    )
+    items += wire(
+        f"gate:{g}:out", ((c[g], y_g - bh), (c[g], y_op), (x_mul + r, y_op)), tags=tagged(g)
+    )
+    items += node("op:write", x_mul, y_op, "×")
+    items += wire("write:up", ((x_mul, y_op - r), (x_mul, y_c + r)))
+    # Output: tanh of the new cell state, gated by o.
+    items += wire("c:tanh", ((x_out, y_c), (x_out, y_op - bh)))
+    items += cell.gate_box("box:tanh_c", x_out, y_op, "tanh", "")
+    items += wire("tanh:down", ((x_out, y_op + bh), (x_out, y_g - r)))
+    items += wire(f"gate:{o}:out", ((c[o] + bw, y_g), (x_out - r, y_g)), tags=tagged(o))
+    items += node("op:output", x_out, y_g, "×", tags=tagged(o))
+    if cell.projection:
+        x_proj = c["proj"]
+        items += wire("h:proj", ((x_out + r, y_g), (x_proj - bw, y_g)))
+        items += cell.gate_box("box:proj", x_proj, y_g, "W_hr", "projection", "projection")
+        items += wire("h:out", ((x_proj + bw, y_g), (x_end, y_g)))
+    else:
+        items += wire("h:out", ((x_out + r, y_g), (x_end, y_g)))
+    items.append(cell.out_label("out:h", y_g, "hₜ"))
+    for gate, text in ((f, "σ"), (i, "σ"), (g, "tanh"), (o, "σ")):
+        items += cell.gate_box(f"box:{gate}", c[gate], y_g, text, gate)
+        items += cell.gate_letter(f"letter:{gate}", c[gate], y_g, gate)
+    if cell.s.peepholes:
+        for gate in (f, i, o):
+            x = c[gate] - bw + 8
+            tags = tagged(gate, "peephole")
+            items += wire(
+                f"peep:{gate}", ((x, y_c), (x, y_g - bh)), "peephole", dashed=True, tags=tags
+            )
+    bus, bottom = cell.bus(gates, y_g, y_bus)
+    return items + bus, bottom + cell.y(12)
+
+
+@register_drawing("convlstm", out_column=True)
+def _conv_lstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    """The LSTM cell, its gates fed by convolutions: ∗ beside each feed wire, where the
+    LSTM's matrix products W·x + U·h become W ∗ x + U ∗ h."""
+    items, bottom = _lstm(cell, gates, top)
+    sz, c = cell.sz, cell.cols.centres
+    y_gate = _lstm_gate_row(cell, top) + sz.gate_box[1] / 2
+    y_bus = _lstm_bus_row(cell, top)
+    for gate in gates:
+        x = c[gate] + sz.arrow_head[1] + 2
+        items.append(
+            Label(
+                f"conv:{gate}", x, (y_gate + y_bus) / 2, "∗", sz.text, "ink", bold=True,
+                tags=tagged(gate),
+            )
+        )  # fmt: skip
+    return items, bottom
+
+
+@register_drawing("gru", out_column=True)
+def _gru(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    r_gate, z, h = gates
+    sz, c = cell.sz, cell.cols.centres
+    r, bw, bh = sz.node_radius, sz.gate_box[0] / 2, sz.gate_box[1] / 2
+    y_h = top_row(cell, top)
+    y_mix = y_h + cell.y(46)
+    y_reset = y_mix + cell.y(30)
+    # The reset gate's wire runs above the gate letters.
+    y_g = y_reset + max(cell.y(40), bh + LINE_HEIGHT * sz.text + 4)
+    y_bus = y_g + cell.y(46)
+    x_mix = c["out"]
+    x_one = (c[z] + c[h]) / 2
+    x_rx = c[h] - bw - 2 * r - 4
+    wire, node = cell.wire, cell.node
+    # The old state runs across the top: keep z ⊙ h, add (1 − z) ⊙ candidate.
+    items = cell.state_line("h", y_h, ("in:h0", "hₜ₋₁"), ("op:keep", c[z], z), x_mix)
+    items += wire(f"gate:{z}:out", ((c[z], y_g - bh), (c[z], y_h + r)), tags=tagged(z))
+    items += wire(f"gate:{z}:mix", ((c[z], y_mix), (x_one - r, y_mix)), tags=tagged(z))
+    items.append(Circle("op:one_minus", x_one, y_mix, r, tags=tagged(z)))
+    items.append(
+        Label(
+            "op:one_minus:text",
+            x_one,
+            y_mix,
+            "1−",
+            sz.operator,
+            "ink",
+            "center",
+            bold=True,
+            tags=tagged(z),
+        )
+    )
+    items += wire("one_minus:out", ((x_one + r, y_mix), (x_mix - r, y_mix)), tags=tagged(z))
+    items += node("op:mix", x_mix, y_mix, "×")
+    items += wire(
+        f"gate:{h}:out", ((c[h] + bw, y_g), (x_mix, y_g), (x_mix, y_mix + r)), tags=tagged(h)
+    )
+    items += wire("mix:up", ((x_mix, y_mix - r), (x_mix, y_h + r)))
+    # The reset gate scales the old state's contribution to the candidate.
+    items += wire(
+        f"gate:{r_gate}:out",
+        ((c[r_gate], y_g - bh), (c[r_gate], y_reset), (x_rx, y_reset), (x_rx, y_g - r)),
+        tags=tagged(r_gate),
+    )
+    items += node("op:reset", x_rx, y_g, "×", tags=tagged(r_gate))
+    items += wire("reset:out", ((x_rx + r, y_g), (c[h] - bw, y_g)), tags=tagged(r_gate))
+    items += wire("reset:in", ((x_rx, y_bus), (x_rx, y_g + r)))
+    if resets_after(cell.s):
+        # Here the reset gate scales the candidate's U·h (+ b′), not h before U.
+        y_operand = (y_g + r + y_bus) / 2
+        operand = reset_operand(cell.s)
+        items.append(
+            Label(
+                "reset:operand", x_rx - 4, y_operand, operand, sz.small, "muted", "right",
+                tags=tagged(h),
+            )
+        )  # fmt: skip
+    for gate, text in ((r_gate, "σ"), (z, "σ"), (h, "tanh")):
+        items += cell.gate_box(f"box:{gate}", c[gate], y_g, text, gate)
+        items += cell.gate_letter(f"letter:{gate}", c[gate], y_g, gate)
+    bus, bottom = cell.bus(gates, y_g, y_bus)
+    return items + bus, bottom + cell.y(12)
+
+
+@register_drawing("rnn", out_column=False)
+def _rnn(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    (block,) = gates
+    x = cell.cols.centres[block]
+    bh = cell.sz.gate_box[1] / 2
+    y_h = top_row(cell, top)
+    y_g = y_h + cell.y(56)
+    y_bus = y_g + cell.y(46)
+    items: list[Item] = []
+    items += cell.wire("h:out", ((x, y_g - bh), (x, y_h), (cell.x_end, y_h)))
+    items.append(cell.out_label("out:h", y_h, "hₜ"))
+    items += cell.gate_box("box:cell", x, y_g, "tanh", block)
+    bus, bottom = cell.bus(gates, y_g, y_bus)
+    return items + bus, bottom + cell.y(12)

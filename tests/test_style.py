@@ -19,10 +19,10 @@ import pytest
 from strategies import changed_options, required_options
 
 from lstm_widget import breakdown
-from lstm_widget.conventions import FRAMEWORK_SPECS, ROLES
+from lstm_widget.conventions import FRAMEWORK_SPECS, ROLES, VARIANTS
 from lstm_widget.counting import Breakdown, SettingsError
 from lstm_widget.diagram import DIMMED_ALPHA
-from lstm_widget.layout import VARIANTS, Label, Layout, Rect, layout
+from lstm_widget.layout import Label, Layout, Rect, layout
 from lstm_widget.style import THEMES, Theme
 
 #: Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB.
@@ -262,13 +262,12 @@ def test_a_highlight_and_the_quizs_marks_read_in_greyscale(theme):
 
 
 def test_the_quizs_marks_light_up_roles_and_gates_the_diagram_has():
-    from lstm_widget.layout import highlights
     from lstm_widget.quiz import Question
 
     b = breakdown(input_size=1, units=10, dense=1)
     verdict = Question(b, "layer", 3).check(120)
     assert not verdict.right and verdict.marks
-    rules = highlights(b)
+    rules = b.highlights
     assert all(rules.resolve(mark) is not None for mark in verdict.marks)
     # Where a diagram is highlighted, its marked items are also drawn thicker (a change
     # of shape, seen without colour): checked on the painter itself.

@@ -123,6 +123,9 @@ _LECTURE_CSS: Final = f"""<style>
   width: 0;
 }}
 .{_LECTURE_CLASS} .widget-checkbox label {{ white-space: normal; }}
+/* A closed section's title is the secondary font colour on the secondary layout
+   colour: 4.45:1 in Voila's light theme, under the 4.5:1 its 18 px text needs. */
+.{_LECTURE_CLASS} .jupyter-widget-Collapse-header {{ color: var(--jp-ui-font-color1); }}
 .{_LECTURE_CLASS} .{_LECTURE_CLASS}-body {{ flex-flow: row wrap; align-items: flex-start; }}
 .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls {{ width: {_LECTURE_COLUMN}px; flex: 0 0 auto; }}
 .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views {{ flex: 0 0 auto; width: min-content; }}

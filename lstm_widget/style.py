@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from .counting import Role, SettingsError
+from .conventions import Role, SettingsError
 
 ThemeName = Literal["light", "high-contrast"]
 THEME_NAMES: tuple[ThemeName, ...] = get_args(ThemeName)
@@ -56,6 +56,9 @@ LIGHT = Theme(
         "second_bias": "#925383",
         "peephole": "#976906",
         "projection": "#39799A",
+        "conv": "#9C2430",
+        "scale": "#4D8137",
+        "feedforward": "#7B2FD0",
         "dense": "#000000",
     },
 )
@@ -73,6 +76,9 @@ HIGH_CONTRAST = Theme(
         "second_bias": "#F5A3D0",
         "peephole": "#F0E442",
         "projection": "#9AD9FF",
+        "conv": "#FF5A6E",
+        "scale": "#9CFC90",
+        "feedforward": "#B06CFF",
         "dense": "#FFFFFF",
     },
 )

@@ -21,7 +21,7 @@ from lstm_widget.conventions import (
     option_help,
     option_refusal,
 )
-from lstm_widget.counting import _BUILDERS
+from lstm_widget.counting.builders import _BUILDERS
 from lstm_widget.introspect._assembly import _ADAPTERS
 from lstm_widget.layout.canvas import registered_drawing
 

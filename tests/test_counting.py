@@ -11,16 +11,13 @@ from hypothesis import given, settings
 from strategies import any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
-from lstm_widget.conventions import convention
+from lstm_widget.conventions import FRAMEWORKS, ROLES, convention, gate_letters
 from lstm_widget.counting import (
     DTYPE_BYTES,
-    FRAMEWORKS,
     GATE_ORDER,
     MAX_LAYERS,
     MAX_SIZE,
-    ROLES,
     TEXTBOOK_GATES,
-    gate_letters,
     layers_label,
 )
 from lstm_widget.report import formula_html, formula_latex

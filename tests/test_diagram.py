@@ -23,8 +23,8 @@ from strategies import any_settings as valid_settings
 from lstm_widget import _live_svg, breakdown
 from lstm_widget._live_svg import LiveSVG
 from lstm_widget.cli import main
-from lstm_widget.conventions import VARIANTS
-from lstm_widget.counting import CELLS, FRAMEWORKS, SettingsError
+from lstm_widget.conventions import CELLS, FRAMEWORKS, VARIANTS
+from lstm_widget.counting import SettingsError
 from lstm_widget.diagram import DIMMED_ALPHA, Diagram, _png_dpi, draw, render
 from lstm_widget.display import image_tag, mimebundle
 from lstm_widget.layout import LECTURE, layout

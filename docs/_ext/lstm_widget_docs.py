@@ -111,7 +111,7 @@ def _parameter_docs(doc: str) -> dict[str, str]:
 
 def _allowed(name: str, default: object) -> str:
     """The values ``Settings`` accepts for ``name``, from the bounds it checks against."""
-    integers = {n: (low, high) for n, low, high in counting._INTEGER_SETTINGS}
+    integers = {n: (low, high) for n, low, high in counting.settings._INTEGER_SETTINGS}
     if name == "cell":
         return ", ".join(_code(c) for c in conventions.CELLS)
     if name == "framework":
@@ -119,7 +119,7 @@ def _allowed(name: str, default: object) -> str:
     if name == "units":
         return f"an integer from 1 to {counting.MAX_SIZE:,}, or one per layer such as `(32, 18)`"
     if name == "kernel":
-        return f"{counting._KERNEL_KIND}; `()` for a cell without a kernel"
+        return f"{counting.settings._KERNEL_KIND}; `()` for a cell without a kernel"
     if name in integers:
         low, high = integers[name]
         return f"an integer from {low} to {high:,}"

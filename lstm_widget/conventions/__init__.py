@@ -80,7 +80,18 @@ __all__ = [
 
 Cell = Literal["lstm", "gru", "rnn", "convlstm"]
 Framework = Literal["keras", "pytorch", "onnx", "cudnn", "tf1", "flax"]
-Role = Literal["input", "recurrent", "bias", "second_bias", "peephole", "projection", "dense"]
+Role = Literal[
+    "input",
+    "recurrent",
+    "bias",
+    "second_bias",
+    "peephole",
+    "projection",
+    "conv",
+    "scale",
+    "feedforward",
+    "dense",
+]
 
 #: Every cell family, by key, in the order choices are offered.
 CELL_SPECS: Mapping[Cell, CellSpec] = {
@@ -110,6 +121,9 @@ ROLE_LABELS: Mapping[Role, str] = {
     "second_bias": "second bias",
     "peephole": "peepholes",
     "projection": "projection",
+    "conv": "causal conv",
+    "scale": "norm and skip scales",
+    "feedforward": "feed-forward",
     "dense": "dense head",
 }
 

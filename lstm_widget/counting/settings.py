@@ -1,0 +1,374 @@
+"""What a layer is: :class:`Settings`, validated, each value a one-sentence refusal away.
+
+The same names run through the API, the command line, the magic and the panel, so a
+setting refused here is refused everywhere with the same sentence.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import reprlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from ..conventions import (
+    CELLS,
+    FRAMEWORKS,
+    OPTIONS,
+    Cell,
+    CellConvention,
+    Framework,
+    SettingsError,
+    cell_refusal,
+    cell_spec,
+    convention,
+    layer_name,
+    option_refusal,
+    with_article,
+)
+
+#: Deep stacks beyond this are not a recurrent network anyone trains; the bound keeps
+#: every view (table, diagram, panel) responsive.
+MAX_LAYERS = 100
+
+
+#: Widths (input, units, projection, dense) up to a trillion: far past any layer anyone
+#: trains, while every count stays printable and every view drawable.
+MAX_SIZE = 10**12
+
+
+#: Kernel sizes up to a thousand along each axis: past any convolution anyone trains.
+MAX_KERNEL = 1_000
+
+
+#: Stacks deeper than this show layers 1, 2, a collapsed middle and the last layer, in
+#: the model strip and in the tables (:meth:`Settings.shown_layers`).
+MAX_SHOWN_LAYERS = 4
+
+
+#: Longest sequence the work is counted for: far past any sequence anyone runs.
+MAX_STEPS = 10**12
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One recurrent layer (or a stack of them) described the way frameworks do.
+
+    The same names run through the API, the command line, the magic and the panel.
+    Options that a framework or cell does not have raise :class:`SettingsError` rather
+    than being ignored, because a silently ignored option teaches the wrong count.
+
+    Parameters
+    ----------
+    cell
+        ``"lstm"``, ``"gru"``, ``"rnn"`` (simple RNN) or ``"convlstm"`` (Keras
+        ConvLSTM1D/2D/3D).
+    input_size
+        Features per timestep (the last input axis; timesteps never count); a
+        ConvLSTM's input channels.
+    units
+        Width of each layer: Keras ``units``, PyTorch ``hidden_size``, a ConvLSTM's
+        ``filters``. One int for every layer, or one per layer (``(32, 18)``) for a
+        stack of different widths; a list's length is the number of layers, and widths
+        that are all equal count as one int.
+    framework
+        Whose storage convention to count: ``"keras"`` (Keras 3), ``"pytorch"``,
+        ``"onnx"``, ``"cudnn"`` (Keras 2's CuDNNLSTM and CuDNNGRU), ``"tf1"``
+        (TensorFlow 1 cells) or ``"flax"`` (Flax NNX).
+    layers
+        Number of stacked layers; layer k > 0 sees the previous layer's output. Left
+        at 1 it is read from a list of ``units``; otherwise it must match the list.
+    bidirectional
+        Run a second, independent set of weights backwards over time.
+    bias
+        ``False`` drops every bias of the recurrent layers (the dense head keeps its own).
+    proj_size
+        PyTorch LSTM's ``proj_size`` (TensorFlow 1's ``num_proj``): projects h down to
+        this width (0 = none). One
+        projection width for every layer, as one ``nn.LSTM`` has, smaller than each
+        layer's units.
+    reset_after
+        Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
+    peepholes
+        ONNX LSTM's optional peephole input ``P`` (TensorFlow 1's ``use_peepholes``).
+    kernel
+        A ConvLSTM's ``kernel_size``, one size per spatial axis: its length (1, 2 or
+        3) makes it a ConvLSTM1D, 2D or 3D. Keras uses it for the input and the
+        recurrent kernel alike.
+    dense
+        Width of a TimeDistributed(Dense(n)) / Linear(n) head (0 = none).
+    """
+
+    cell: Cell = "lstm"
+    input_size: int = 1
+    units: int | tuple[int, ...] = 10
+    framework: Framework = "keras"
+    layers: int = 1
+    bidirectional: bool = False
+    bias: bool = True
+    proj_size: int = 0
+    reset_after: bool = True
+    peepholes: bool = False
+    kernel: tuple[int, ...] = ()
+    dense: int = 0
+
+    def __post_init__(self) -> None:
+        _check_choice("cell", self.cell, CELLS)
+        _check_choice("framework", self.framework, FRAMEWORKS)
+        missing = cell_refusal(self.cell, self.framework)
+        if missing:
+            raise SettingsError(missing)
+        object.__setattr__(self, "kernel", _kernel(self.kernel))
+        object.__setattr__(self, "units", _units(self.units))
+        for name, minimum, maximum in _INTEGER_SETTINGS:
+            # numpy and other integral types are welcome, but counts stay Python ints.
+            object.__setattr__(self, name, _integer(name, getattr(self, name), minimum, maximum))
+        for name in ("bidirectional", "bias", "reset_after", "peepholes"):
+            value = getattr(self, name)
+            if not isinstance(value, bool):
+                raise SettingsError(f"{name} must be True or False, not {value!r}.")
+        for option in OPTIONS:
+            refusal = option_refusal(option, getattr(self, option), self.framework, self.cell)
+            if refusal:
+                raise SettingsError(refusal)
+        dims = cell_spec(self.cell).kernel_dims
+        if dims and len(self.kernel) not in dims:
+            layer = with_article(self.describe_layer())
+            raise SettingsError(
+                f"{layer[0].upper()}{layer[1:]} needs kernel, {_KERNEL_KIND} "
+                "such as kernel=(3, 3) for a ConvLSTM2D."
+            )
+        layout = self.convention
+        if not self.bias and not layout.optional_bias:
+            raise SettingsError(
+                f"bias=False is not possible: {with_article(self.describe_layer())} always "
+                "has its biases; use bias=True."
+            )
+        if isinstance(self.units, tuple):
+            self._stack_widths(self.units)
+        if self.proj_size and layout.projection_below_units and self.proj_size >= min(self.widths):
+            units = f"units={self.units}"
+            if isinstance(self.units, tuple):
+                units = f"each layer's units ({self.units_text()})"
+            raise SettingsError(
+                f"proj_size={self.proj_size} must be smaller than {units} "
+                "(PyTorch requires proj_size < hidden_size)."
+            )
+
+    def _stack_widths(self, widths: tuple[int, ...]) -> None:
+        """Take the layer count from a list of widths, and one int where all are equal."""
+        if self.layers == 1:
+            object.__setattr__(self, "layers", len(widths))
+        elif len(widths) != self.layers:
+            raise SettingsError(
+                f"units lists {len(widths)} widths ({_widths_text(widths)}) but "
+                f"layers={self.layers}; give one width per layer, or leave layers at 1."
+            )
+        if len(set(widths)) == 1:
+            object.__setattr__(self, "units", widths[0])
+
+    @property
+    def directions(self) -> int:
+        """D: 2 when bidirectional, else 1."""
+        return 2 if self.bidirectional else 1
+
+    @property
+    def gates(self) -> int:
+        """G: weight blocks per cell (LSTM 4, GRU 3, simple RNN 1)."""
+        return len(self.convention.gate_order)
+
+    @property
+    def convention(self) -> CellConvention:
+        """How the chosen framework stores the chosen cell (see the registry)."""
+        return convention(self.framework, self.cell)
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """h of every layer, bottom to top."""
+        if isinstance(self.units, tuple):
+            return self.units
+        return (self.units,) * self.layers
+
+    def units_text(self) -> str:
+        """``10``, or ``32 → 18`` (``64 ×3 → 16``) for a stack of different widths."""
+        return _widths_text(self.units if isinstance(self.units, tuple) else (self.units,))
+
+    def layer_units(self, layer: int) -> int:
+        """h_l: the width of layer ``layer`` (0-based)."""
+        return self.widths[layer]
+
+    def state_width(self, layer: int) -> int:
+        """r_l: the width of the hidden state layer ``layer`` feeds back (proj_size when
+        projecting)."""
+        return self.proj_size or self.layer_units(layer)
+
+    def layer_output(self, layer: int) -> int:
+        """Features layer ``layer`` hands on: D·r_l (the "concat" merge)."""
+        return self.directions * self.state_width(layer)
+
+    @property
+    def output_width(self) -> int:
+        """Features the top layer hands on, to the dense head or out."""
+        return self.layer_output(self.layers - 1)
+
+    def layer_input(self, layer: int) -> int:
+        """x_l: features layer ``layer`` (0-based) sees."""
+        return self.input_size if layer == 0 else self.layer_output(layer - 1)
+
+    def runs(self) -> tuple[tuple[int, int], ...]:
+        """(first, last) of each run of identical consecutive layers: same input and width.
+
+        Identical layers have the same shapes and counts, so views may show a run once.
+        """
+        runs: list[tuple[int, int]] = []
+        for layer in range(self.layers):
+            shape = (self.layer_input(layer), self.layer_units(layer))
+            if runs and shape == (self.layer_input(runs[-1][0]), self.layer_units(runs[-1][0])):
+                runs[-1] = (runs[-1][0], layer)
+            else:
+                runs.append((layer, layer))
+        return tuple(runs)
+
+    def shown_layers(self) -> list[tuple[str, int, int]]:
+        """(label, first layer, last layer) per strip column and per table part.
+
+        Stacks deeper than :data:`MAX_SHOWN_LAYERS` collapse the middle: layers 1, 2
+        and the last are shown, and so is the first layer of each run of identical
+        layers (:meth:`runs`); the layers between them repeat the shown layer just
+        before, and collapse into one column.
+        """
+        layers = self.layers
+        if layers <= MAX_SHOWN_LAYERS:
+            return [(f"layer {k + 1}", k, k) for k in range(layers)]
+        shown = {0, 1, layers - 1} | {first for first, _ in self.runs()}
+        columns: list[tuple[str, int, int]] = []
+        for layer in range(layers):
+            # A collapsed column starts after a shown layer and ends before the next.
+            if layer in shown or columns[-1][1] in shown:
+                columns.append((f"layer {layer + 1}", layer, layer))
+            else:
+                first = columns[-1][1]
+                columns[-1] = (f"layers {first + 1}–{layer + 1}", first, layer)
+        return columns
+
+    @property
+    def bias_vectors(self) -> int:
+        """Bias vectors per gate, as the convention stores them (two in PyTorch, ONNX and
+        Keras GRU with reset_after; none without biases)."""
+        layout = self.convention
+        if not self.bias:
+            return 0
+        if layout.second_bias_when and not getattr(self, layout.second_bias_when):
+            return 1
+        return layout.biases
+
+    def describe_layer(self) -> str:
+        """Human name of the layer class, e.g. ``"Keras GRU"``."""
+        return layer_name(self.framework, self.cell, self.kernel)
+
+    @property
+    def kernel_area(self) -> int:
+        """k: the product of the kernel's sizes, the weights one filter has per channel
+        (1 for a cell of matrix products)."""
+        return math.prod(self.kernel)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied and validated."""
+        return Settings(**{**asdict(self), **changes})
+
+
+SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+
+
+def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+
+
+_INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
+    ("input_size", 1, MAX_SIZE),
+    ("layers", 1, MAX_LAYERS),
+    ("proj_size", 0, MAX_SIZE),
+    ("dense", 0, MAX_SIZE),
+)
+
+
+_KERNEL_KIND = f"a tuple of 1 to 3 sizes from 1 to {MAX_KERNEL:,}"
+
+
+def _kernel(value: object) -> tuple[int, ...]:
+    """``value`` as a tuple of Python ints within bounds, or a one-sentence SettingsError.
+
+    Its length is the convolution's dimensionality, so a bare number, which Keras
+    would repeat over axes it cannot know here, is refused.
+    """
+    if isinstance(value, tuple | list) and len(value) <= 3:
+        whole = [
+            int(n) for n in value if isinstance(n, numbers.Integral) and not isinstance(n, bool)
+        ]
+        if len(whole) == len(value) and all(1 <= n <= MAX_KERNEL for n in whole):
+            return tuple(whole)
+    # reprlib shortens a long list to something a sentence can hold.
+    shown = reprlib.repr(value)
+    raise SettingsError(f"kernel must be {_KERNEL_KIND} such as (3, 3), not {shown}.")
+
+
+#: Out-of-range numbers longer than this are described by their length, not printed.
+_SHOWN_DIGITS = 30
+
+
+def _units(value: object) -> int | tuple[int, ...]:
+    """``units`` as one int, or a tuple of per-layer ints (numpy's too, as Python ints)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        return _integer("units", value, 1, MAX_SIZE)
+    if not value:
+        raise SettingsError(
+            f"units must be an integer from 1 to {MAX_SIZE:,}, or one such integer per "
+            "layer such as (32, 18), not an empty list."
+        )
+    widths = tuple(
+        _integer(f"units of layer {k + 1}", width, 1, MAX_SIZE) for k, width in enumerate(value)
+    )
+    return widths
+
+
+def _widths_text(widths: tuple[int, ...]) -> str:
+    """``32 → 18``; a width repeated in consecutive layers once, with its count
+    (``64 ×3 → 16``), so a deep stack's headline stays one readable line."""
+    runs = [(width, len(list(same))) for width, same in itertools.groupby(widths)]
+    return " → ".join(f"{width:,}" + (f" ×{n}" if n > 1 else "") for width, n in runs)
+
+
+def _integer(name: str, value: object, minimum: int, maximum: int) -> int:
+    """``value`` as a Python int within bounds, or a one-sentence SettingsError."""
+    kind = f"an integer from {minimum} to {maximum:,}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise SettingsError(f"{name} must be {kind}, not {value!r}.")
+    number = int(value)
+    if number < minimum or number > maximum:
+        raise SettingsError(f"{name} must be {kind}, not {_describe(number)}.")
+    return number
+
+
+def _describe(number: int) -> str:
+    """``number`` itself, or its length where printing it would flood the message.
+
+    Python refuses to print ints past 4,300 digits at all, so the length comes from
+    the bit length (which is at most one digit short) instead of from ``str``.
+    """
+    size = abs(number)
+    if size < 10**_SHOWN_DIGITS:
+        return f"{number:,}"
+    digits = math.floor((size.bit_length() - 1) * math.log10(2)) + 1
+    if size >= 10**digits:
+        digits += 1
+    sign = "negative " if number < 0 else ""
+    return f"a {sign}number of {digits:,} digits"
+
+
+def check_steps(steps: object) -> int | None:
+    """``steps`` as an int from 1 to :data:`MAX_STEPS`, or ``None``; else a SettingsError."""
+    return None if steps is None else _integer("steps", steps, 1, MAX_STEPS)

@@ -1,0 +1,164 @@
+"""The arithmetic of running the layers: multiply-accumulates, element-wise work, and
+the values a sequence keeps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..conventions import Cell, SettingsError
+from .formula import FormulaLine, Term, mac_line, stack_lines, width_symbol
+from .settings import Settings
+
+#: Bytes per weight for the dtypes :meth:`Breakdown.memory_bytes` understands.
+DTYPE_BYTES: Mapping[str, int] = {
+    "float64": 8,
+    "float32": 4,
+    "float16": 2,
+    "bfloat16": 2,
+    "int8": 1,
+}
+
+
+def dtype_bytes(dtype: str) -> int:
+    if dtype not in DTYPE_BYTES:
+        raise SettingsError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {dtype!r}.")
+    return DTYPE_BYTES[dtype]
+
+
+#: Element-wise operations per unit and time step, past the matrix products: gate
+#: activations (LSTM: σ for i, f, o, tanh for the candidate and for c_t), products
+#: (LSTM: f⊙c, i⊙g, o⊙tanh c; GRU: r⊙(U h + b), z⊙h, (1 − z)⊙n) and the additions of
+#: the state update (LSTM: c_t = f⊙c + i⊙g; GRU: 1 − z and the sum). Biases and
+#: peepholes add their own. A ConvLSTM does an LSTM's at every position of its grid.
+_ELEMENTWISE: Mapping[Cell, tuple[int, int, int]] = {
+    "lstm": (5, 3, 1),
+    "gru": (3, 3, 2),
+    "rnn": (1, 0, 0),
+    "convlstm": (5, 3, 1),
+}
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    """Element-wise operations of the recurrent layers (every layer and direction) in
+    one time step, each counted as one operation whatever it costs (a tanh is dearer
+    than an addition)."""
+
+    activations: int
+    products: int
+    additions: int
+
+    @property
+    def total(self) -> int:
+        return self.activations + self.products + self.additions
+
+    def text(self) -> str:
+        return (
+            f"{self.activations:,} activations + {self.products:,} products + "
+            f"{self.additions:,} additions (biases included) = {self.total:,}"
+        )
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Values a sequence keeps, at batch size 1, beside the weights.
+
+    ``inference``: what the model returns, its output at every step (the head's when
+    there is one, else the last layer's), and every layer's running state (h, and c
+    for an LSTM) per direction; a layer's outputs are freed once the next layer has
+    read them.
+    ``training``: what backpropagation through time reads back, for every step, layer
+    and direction: the gate activations (G·h), the cell state (LSTM, h) and the
+    output h_t (r; for a simple RNN its activation is its output), plus the input
+    sequence and the head's outputs. Frameworks keep slightly different sets (cuDNN's
+    reserve space, PyTorch's saved tensors); this is the textbook set.
+    """
+
+    inference: int
+    training: int
+
+
+@dataclass(frozen=True)
+class Work:
+    """The arithmetic of running the layers: multiply-accumulates per time step and for
+    a sequence of ``steps``, element-wise work stated apart, and the values kept.
+
+    A multiply-accumulate (MAC) is one weight times one value, added into a sum; each
+    weight of a matrix does exactly one per time step, so a layer's MACs per step are
+    its matrix weights: LSTM 4·h·(x + r) (+ P·h projecting), GRU 3·h·(x + h), simple
+    RNN h·(x + h), × 2 directions; the head f·n. FLOPs, as profilers count them, are 2 ×
+    MACs. Biases are additions, element-wise work.
+
+    A ConvLSTM's kernel weights each do one per step at every position of the output
+    grid, whose height and width are the input's, not the layer's: its figures are
+    ``per_position``, for one position of the grid.
+    """
+
+    steps: int
+    lines: tuple[FormulaLine, ...]
+    layer_macs: tuple[int, ...]
+    head_macs: int
+    elementwise: Elementwise
+    head_additions: int
+    memory: Memory
+    per_position: bool = False
+
+    @property
+    def macs_per_step(self) -> int:
+        return sum(self.layer_macs) + self.head_macs
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates for the whole sequence."""
+        return self.macs_per_step * self.steps
+
+    @property
+    def flops(self) -> int:
+        """FLOPs of the matrix products for the sequence (2 per MAC)."""
+        return 2 * self.macs
+
+    @property
+    def elementwise_per_step(self) -> int:
+        """Element-wise operations of every layer and the head's bias in one step."""
+        return self.elementwise.total + self.head_additions
+
+    def memory_bytes(self, dtype: str = "float32") -> dict[str, int]:
+        """Bytes the kept values take at ``dtype``: inference and training."""
+        size = dtype_bytes(dtype)
+        return {"inference": self.memory.inference * size, "training": self.memory.training * size}
+
+
+def work_of(s: Settings, steps: int) -> Work:
+    """Multiply-accumulates per step (one formula line per distinct layer, as for the
+    weights), element-wise work and kept values, for a sequence of ``steps``."""
+    lines = stack_lines(s, mac_line)
+    f, n = s.output_width, s.dense
+    if n:
+        head = Term("dense", f"{width_symbol(s)} × n", f"{f:,} × {n:,}", f * n)
+        lines.append(FormulaLine("dense head", 1, 1, 1, (head,), ()))
+    layer_macs = tuple(mac_line(s, k, 1, "").value for k in range(s.layers))
+    activations, products, additions = _ELEMENTWISE[s.cell]
+    if s.peepholes:
+        products, additions = products + 3, additions + 3
+    additions += s.gates * s.bias_vectors
+    width = s.directions * sum(s.widths)  # every layer's units, both directions
+    lstm, rnn = s.cell in ("lstm", "convlstm"), s.cell == "rnn"
+    state = sum(s.state_width(k) + (h if lstm else 0) for k, h in enumerate(s.widths))
+    kept = sum(
+        s.gates * h + (h if lstm else 0) + (0 if rnn else s.state_width(k))
+        for k, h in enumerate(s.widths)
+    )
+    return Work(
+        steps=steps,
+        lines=tuple(lines),
+        layer_macs=layer_macs,
+        head_macs=f * n,
+        elementwise=Elementwise(activations * width, products * width, additions * width),
+        head_additions=n,
+        memory=Memory(
+            inference=steps * (n or s.output_width) + s.directions * state,
+            training=steps * (s.input_size + s.directions * kept + n),
+        ),
+        per_position=bool(s.kernel),
+    )

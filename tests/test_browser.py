@@ -235,6 +235,19 @@ class PanelPage:
             .first
         )
 
+    def units_entry_follows_handle(self, handle: Any) -> int:
+        """The units the logarithmic units slider's ``handle`` stands at, once the units
+        entry shows them: the entry passes through earlier steps on its way there, so
+        wait for it rather than read it. The position is a power of 2, which
+        aria-valuetext gives in full (aria-valuenow is rounded to a tenth)."""
+        units = round(2 ** float(str(handle.get_attribute("aria-valuetext"))))
+        self.page.wait_for_function(
+            "([input, value]) => input.value === value",
+            arg=[self.entry("units").element_handle(), str(units)],
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        return units
+
     def choose(self, label: str, option: str) -> None:
         """Pick ``option`` in the dropdown labelled ``label``, as a mouse user would."""
         row = self.panel.locator(".widget-dropdown").filter(
@@ -334,17 +347,9 @@ def test_panel_follows_keyboard_and_mouse(
         page.mouse.down()
         page.mouse.move(x + 60, y, steps=12)
         page.mouse.up()
-        # The released value is the slider's; the entry passes through earlier steps
-        # of the drag on its way there, so wait for it to arrive rather than read it.
-        # The units slider is logarithmic: its position is a power of 2, which
-        # aria-valuetext gives in full (aria-valuenow is rounded to a tenth).
-        released = round(2 ** float(str(handle.get_attribute("aria-valuetext"))))
+        # The released value is the slider's.
+        released = view.units_entry_follows_handle(handle)
         assert released > 20
-        page.wait_for_function(
-            "([input, value]) => input.value === value",
-            arg=[units.element_handle(), str(released)],
-            timeout=REDRAW_TIMEOUT_MS,
-        )
         settings["units"] = released
         shown = view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("5-dragged")
@@ -494,13 +499,8 @@ def test_panel_works_from_the_keyboard_alone(server: JupyterServer, browser: Any
         focus_by_keyboard(page, handle)
         assert_focus_visible(page, handle)
         page.keyboard.press("ArrowRight")
-        stepped = round(2 ** float(str(handle.get_attribute("aria-valuetext"))))
+        stepped = view.units_entry_follows_handle(handle)
         assert stepped > 20
-        page.wait_for_function(
-            "([input, value]) => input.value === value",
-            arg=[units.element_handle(), str(stepped)],
-            timeout=REDRAW_TIMEOUT_MS,
-        )
         settings["units"] = stepped
         shown = follows(shown)
 

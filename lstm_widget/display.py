@@ -17,7 +17,7 @@ from html import escape
 from typing import Any, Literal, get_args
 
 from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant
-from .counting import Breakdown, SettingsError, Source, layers_label, to_breakdown
+from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .description import describe
 from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, Theme, theme_named
@@ -76,9 +76,8 @@ def per_unit_reading(result: Breakdown) -> str:
     """One unit's share of each layer; identical layers read the same, so one line
     covers each run of them, as in the formula."""
     return "".join(
-        f"<div>{layers_label(first, last).capitalize()}: "
-        f"{escape(result.per_unit[first].text())}</div>"
-        for first, last in result.settings.runs()
+        f"<div>{label[0].upper()}{label[1:]}: {escape(per_unit.text())}</div>"
+        for label, per_unit in result.per_unit_runs()
     )
 
 

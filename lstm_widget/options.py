@@ -178,6 +178,7 @@ def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
     add("--no-reset-after", dest="reset_after", action="store_false",
         help=option_help("reset_after"))  # fmt: skip
     add("--peepholes", action="store_true", help=option_help("peepholes"))
+    add("--optimized", action="store_true", help=option_help("optimized"))
     add("--kernel", type=_kernel, default=d.kernel, metavar="K,K",
         help=option_help("kernel"))  # fmt: skip
     add("--dense", type=_integer, default=d.dense, metavar="N",

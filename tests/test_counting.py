@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from strategies import any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
-from lstm_widget.conventions import FRAMEWORKS, ROLES, convention, gate_letters
+from lstm_widget.conventions import FRAMEWORKS, ROLES, gate_letters
 from lstm_widget.counting import (
     DTYPE_BYTES,
     GATE_ORDER,
@@ -285,6 +285,7 @@ def test_defaults_are_the_seed_layer():
         reset_after=True,
         peepholes=False,
         kernel=(),
+        optimized=False,
         dense=0,
     )
 
@@ -356,7 +357,7 @@ def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, frame
     # Storage order stays in the slices: the first gate shown need not be stored first.
     forget = next(g for g in shown if g.stable_gate == TEXTBOOK_GATES[cell][0])
     stored = GATE_ORDER[framework][cell].index(forget.gate)
-    if convention(framework, cell).fused:
+    if b.settings.convention.fused:  # as an option may switch it
         assert f"{stored * 4}:{stored * 4 + 4}" in forget.name
     else:  # one tensor per gate: the gate's own, whole
         assert forget.index == "" and forget.tensor_shape == forget.shape

@@ -49,10 +49,10 @@ def test_import_prints_nothing(tmp_path, module):
 LAYERS = (
     "conventions",
     "counting",
+    "layers",
     "counting_xlstm",
     "compare",
     "quiz",
-    "layers",
     "style",
     "layout",
     "report",

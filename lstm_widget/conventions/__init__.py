@@ -135,6 +135,11 @@ OPTIONS: Mapping[str, OptionSpec] = {
         OptionSpec("reset_after", True, "{layers} with reset_after=False (the Keras 2 layout)"),
         OptionSpec("peepholes", False, "{layers} peephole weights P"),
         OptionSpec("kernel", (), "{layers} kernel_size: 3 (1D), 3,3 (2D) or 3,3,3 (3D)"),
+        OptionSpec(
+            "optimized",
+            False,
+            "{layers} as nnx.OptimizedLSTMCell stores it: the gates fused in dense_i, dense_h",
+        ),
     )
 }
 
@@ -160,13 +165,17 @@ def convention(framework: str, cell: str) -> CellConvention:
     return framework_spec(framework).cells[cell]
 
 
-def layer_name(framework: str, cell: str, kernel: tuple[int, ...] = ()) -> str:
+def layer_name(
+    framework: str, cell: str, kernel: tuple[int, ...] = (), layout: CellConvention | None = None
+) -> str:
     """The layer class as its users know it, e.g. ``"Keras SimpleRNN"``.
 
     A convolutional cell's class ends in its kernel's dimensionality when one is
-    given (``"Keras ConvLSTM2D"``), and names the family without it.
+    given (``"Keras ConvLSTM2D"``), and names the family without it; ``layout`` is
+    the convention an option switched to, when one did (``"Flax OptimizedLSTMCell"``).
     """
-    name = convention(framework, cell).class_name + (f"{len(kernel)}D" if kernel else "")
+    stored = layout or convention(framework, cell)
+    name = stored.class_name + (f"{len(kernel)}D" if kernel else "")
     return f"{framework_spec(framework).label} {name}"
 
 

@@ -14,7 +14,7 @@ LSTM = CellSpec(
         GateSpec("o", "output gate"),
     ),
     drawing="lstm",
-    options=("proj_size", "peepholes"),
+    options=("proj_size", "peepholes", "optimized"),
 )
 
 GRU = CellSpec(

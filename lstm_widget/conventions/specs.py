@@ -140,6 +140,9 @@ class CellConvention:
     note
         One line for the drawing where this layout differs from what its neighbours
         store for the same cell (empty when it does not).
+    variants
+        The layouts a boolean option switches to, by the option's name (Flax's
+        ``optimized`` LSTM: ``nnx.OptimizedLSTMCell``'s fused tensors).
     """
 
     class_name: str
@@ -156,6 +159,7 @@ class CellConvention:
     fused: bool = True
     bias_side: Literal["input", "recurrent"] = "input"
     note: str = ""
+    variants: tuple[tuple[str, CellConvention], ...] = ()
 
     def stable_gate(self, letter: str) -> str:
         """The stable name of one of this convention's gate letters."""

@@ -103,9 +103,8 @@ def in_browser(notebook: Path, base: Path, count: int) -> list[float]:
         times = []
         for step in range(count + 1):
             units = 11 + step
-            total = breakdown(**{**START, "units": units})
-            ends = f"(model with dense head: {total.total:,})"
-            elapsed = view.type_number("units", units, ends)
+            headline = breakdown(**{**START, "units": units}).headline()
+            elapsed = view.type_number("units", units, headline)
             if step:  # the first change warms the kernel's painter up
                 times.append(elapsed / 1000)
             page.wait_for_timeout(300)  # a person's pace

@@ -16,7 +16,7 @@ from PIL import Image
 
 from lstm_widget import growth, render
 
-IMAGES = Path(__file__).resolve().parent / "images"
+FOLDER = Path(__file__).resolve().parent / "images"
 
 SEED: dict[str, Any] = {"units": 10, "input_size": 1, "dense": 1}
 
@@ -50,8 +50,8 @@ IMAGES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 
 def _store(name: str, png: bytes) -> None:
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(IMAGES / name, optimize=True)
-    print(f"{name}: {(IMAGES / name).stat().st_size // 1024} KB")
+    image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(FOLDER / name, optimize=True)
+    print(f"{name}: {(FOLDER / name).stat().st_size // 1024} KB")
 
 
 def main() -> None:

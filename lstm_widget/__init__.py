@@ -19,6 +19,7 @@ from .counting import (
     breakdown,
     present_with,
 )
+from .description import describe
 from .display import mimebundle, report_html, report_strip, report_strip_figure, report_text
 from .report import breakdown_data, text_table
 
@@ -49,13 +50,14 @@ __all__ = [
 __version__ = "0.1.0"
 
 # counting and introspection sit below every view, so the views hand down how a
-# Breakdown and a model's report print, display and serialise themselves, rather than
-# those importing upwards.
+# Breakdown and a model's report print, display, serialise and describe themselves,
+# rather than those importing upwards.
 present_with(
     Presentation(
         text=text_table,
         mimebundle=mimebundle,
         data=breakdown_data,
+        describe=describe,
         report_text=report_text,
         report_html=report_html,
         report_strip_figure=report_strip_figure,

@@ -25,6 +25,7 @@ from html import escape
 from typing import Any, Final
 
 import ipywidgets as widgets
+from traitlets import Unicode
 
 from ._frontend import in_voila, running_cell
 from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
@@ -58,7 +59,8 @@ from .counting import (
     SettingsError,
     breakdown,
 )
-from .diagram import Diagram, save_figure
+from .description import describe
+from .diagram import Diagram, save_figure, with_text_alternative
 from .display import embedded_image, formula_reading, on_theme, per_unit_reading
 from .growth_plot import OVERS as GROWTH_OVERS
 from .growth_plot import GrowthPlot
@@ -121,6 +123,9 @@ _LECTURE_CSS: Final = f"""<style>
   width: 0;
 }}
 .{_LECTURE_CLASS} .widget-checkbox label {{ white-space: normal; }}
+/* A closed section's title is the secondary font colour on the secondary layout
+   colour: 4.45:1 in Voila's light theme, under the 4.5:1 its 18 px text needs. */
+.{_LECTURE_CLASS} .jupyter-widget-Collapse-header {{ color: var(--jp-ui-font-color1); }}
 .{_LECTURE_CLASS} .{_LECTURE_CLASS}-body {{ flex-flow: row wrap; align-items: flex-start; }}
 .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls {{ width: {_LECTURE_COLUMN}px; flex: 0 0 auto; }}
 .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views {{ flex: 0 0 auto; width: min-content; }}
@@ -198,6 +203,17 @@ def _widget_tree(root: widgets.Widget) -> Iterator[widgets.Widget]:
             for part in (getattr(widget, "layout", None), getattr(widget, "style", None))
             if isinstance(part, widgets.Widget)
         )
+
+
+class _NamedImage(widgets.Image):
+    """An image whose ``tooltip`` reaches the page as its title, its accessible name.
+
+    ipywidgets' views write the tooltip as the title only where the model's description
+    is empty, and read that description's length to know: an Image has none, and the
+    stock view fails there. An empty one, synced, lets it set the title.
+    """
+
+    description = Unicode("").tag(sync=True)
 
 
 class Panel(widgets.VBox):
@@ -384,7 +400,7 @@ class Panel(widgets.VBox):
             [self.prompt, widgets.HBox([self.guess, self.check]), self.verdict]
         )
         self.message = widgets.HTML()
-        self.image = widgets.Image(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
+        self.image = _NamedImage(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
         self.comparison = widgets.HTML()
         self.formula = widgets.HTML()
         self.explanation = widgets.HTML()
@@ -394,7 +410,7 @@ class Panel(widgets.VBox):
         self.growth_over = widgets.ToggleButtons(
             options=list(GROWTH_OVERS), value="units", description="", style=wide
         )
-        self.growth_image = widgets.Image(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
+        self.growth_image = _NamedImage(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
         self.growth_note = widgets.HTML()
         self.growth_section = widgets.Accordion(
             children=[widgets.VBox([self.growth_over, self.growth_note, self.growth_image])],
@@ -749,7 +765,10 @@ class Panel(widgets.VBox):
         theme_name: ThemeName = self.theme.value
         theme = THEMES[theme_name]
         highlight = self.highlight.value or None
-        self.image.value = self._image(*self._drawing(), theme_name)
+        drawn, emphasis = self._drawing()
+        self.image.value = self._image(drawn, emphasis, theme_name)
+        # The <img>'s title, its accessible name: a widget image has no alt.
+        self.image.tooltip = describe(drawn, hidden=self._hidden)
         if self._hidden:
             # The formula, the per-unit reading and the table all hold the answer.
             self.formula.value = _on_theme(
@@ -902,7 +921,10 @@ class Panel(widgets.VBox):
             return
         self.growth_note.value = ""
         self.growth_image.layout.display = None
-        self.growth_image.value = save_figure(figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
+        described = self._growth_plot.description
+        image = save_figure(figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
+        self.growth_image.value = with_text_alternative(image, "Growth", described)
+        self.growth_image.tooltip = described  # the <img>'s accessible name (its title)
 
     def _report(self, message: str, details: str | None = None) -> None:
         self.error = message

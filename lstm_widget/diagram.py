@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, get_args
+from xml.sax.saxutils import escape as xml_escape
 
 import matplotlib
 from matplotlib.artist import Artist
@@ -38,6 +39,7 @@ from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
 from .conventions import Highlight, Variant, check_variant
 from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .counting_xlstm import XlstmSizes
+from .description import accessible_name, describe, describe_strip
 from .layout import (
     FONT_FAMILY,
     Circle,
@@ -369,6 +371,37 @@ def save_figure(fig: Figure, fmt: Format, dpi: float, theme: Theme, **writer: An
     return data
 
 
+def with_text_alternative(svg: bytes, name: str, description: str) -> bytes:
+    """``svg`` with a ``<title>`` (its accessible name) and a ``<desc>`` (the picture in
+    words) as the root's first children, and ``role="img"``, so a screen reader reads
+    an SVG shown inline as one picture with that text (an ``<img>`` takes its ``alt``).
+
+    Applied after a save, to the bytes: the live writer swaps label texts in the SVG it
+    wrote last, and the description changes with them.
+    """
+    start = svg.index(b"<svg ")
+    end = svg.index(b">", start) + 1
+    root = svg[start:end].replace(b"<svg ", b'<svg role="img" ', 1)
+    text = f"\n <title>{xml_escape(name)}</title>\n <desc>{xml_escape(description)}</desc>"
+    return svg[:start] + root + text.encode() + svg[end:]
+
+
+def _diagram_bytes(
+    fig: Figure, fmt: Format, dpi: float, theme: Theme, b: Breakdown, hidden: bool
+) -> bytes:
+    """A diagram saved as ``fmt``, an SVG with its text alternative."""
+    data = save_figure(fig, fmt, dpi, theme)
+    return _described(data, fmt, b, hidden)
+
+
+def _described(data: bytes, fmt: Format, b: Breakdown, hidden: bool) -> bytes:
+    if fmt != "svg":
+        return data
+    return with_text_alternative(
+        data, accessible_name(b, hidden=hidden), describe(b, hidden=hidden)
+    )
+
+
 # ----------------------------------------------------------------------- public API
 
 
@@ -484,9 +517,10 @@ def render(
     neither.
     """
     fmt = _format(fmt)
-    fig = draw(result_or_settings, theme=theme, highlight=highlight, block=block, variant=variant)
+    b = to_breakdown(result_or_settings)
+    fig = draw(b, theme=theme, highlight=highlight, block=block, variant=variant)
     resolution = _png_dpi(fmt, dpi, width, fig.get_size_inches()[0])
-    return save_figure(fig, fmt, resolution, theme_named(theme))
+    return _diagram_bytes(fig, fmt, resolution, theme_named(theme), b, hidden=False)
 
 
 class Diagram:
@@ -588,9 +622,9 @@ class Diagram:
             lay, emphasis = self._painted
             save: SaveSVG = partial(save_figure, self._figure, "svg", self.dpi, self.theme)
             looks = {svg_id(item.key): (item, emphasis) for item in lay.items}
-            data = self._live.save(save, looks, changes)
+            data = _described(self._live.save(save, looks, changes), fmt, b, hidden)
         else:
-            data = save_figure(self._figure, fmt, self.dpi, self.theme)
+            data = _diagram_bytes(self._figure, fmt, self.dpi, self.theme, b, hidden)
             if self._live is not None:
                 self._live.forget_last()  # the next SVG must be written in full
         self._cache[key] = data
@@ -689,7 +723,7 @@ def notebook_image(
     at, in CSS pixels (1/96 inch): its true size. ``hidden`` as for :func:`draw`."""
     fig = draw(b, theme=theme, highlight=highlight, variant=variant, hidden=hidden)
     width, height = (round(inches * 96) for inches in fig.get_size_inches())
-    return save_figure(fig, fmt, NOTEBOOK_DPI, theme), (width, height)
+    return _diagram_bytes(fig, fmt, NOTEBOOK_DPI, theme, b, hidden), (width, height)
 
 
 # ------------------------------------------------------------- a whole model's strip
@@ -833,4 +867,7 @@ def render_strip(
     kind = _format(fmt)
     fig = draw_strip(rows, title=title, theme=theme)
     resolution = _png_dpi(kind, dpi, None, fig.get_size_inches()[0])
-    return save_figure(fig, kind, resolution, theme_named(theme))
+    data = save_figure(fig, kind, resolution, theme_named(theme))
+    if kind == "svg":
+        data = with_text_alternative(data, title or "Model strip", describe_strip(rows, title))
+    return data

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant, framework_spec
 from .counting import Breakdown, SettingsError, Source, to_breakdown
+from .description import describe, describe_strip
 from .report import (
     fit_text,
     formula_html,
@@ -115,11 +116,11 @@ def image_tag(
 
     A data URI keeps the picture inside the HTML, which static viewers (nbviewer,
     GitHub, exported HTML) show as it is. ``size`` is the CSS size a PNG shows at; an
-    SVG brings its own (in points). A ``hidden`` diagram's alt text names the layer,
-    not its count.
+    SVG brings its own (in points). The alt text is the diagram in words
+    (:func:`~lstm_widget.description.describe`); a ``hidden`` diagram's leaves the
+    counts out, as its picture does.
     """
-    what = b.settings.describe_layer() + ", counts hidden" if hidden else b.headline()
-    return picture_tag(image, fmt, f"Diagram. {what}", size)
+    return picture_tag(image, fmt, describe(b, hidden=hidden), size)
 
 
 def picture_tag(image: bytes, fmt: str, alt: str, size: tuple[int, int] | None = None) -> str:
@@ -153,10 +154,11 @@ def embedded_image(
 def xlstm_image_html(sizes: XlstmSizes, *, theme: str | Theme = DEFAULT_THEME) -> str:
     """xLSTM's lecture drawing (:func:`lstm_widget.diagram.draw_xlstm`) as an ``<img>``
     tag whose ``alt`` text says every card in words, for a notebook's ``HTML``."""
-    from .diagram import render_xlstm  # matplotlib loads only when a picture is drawn
-    from .layout.xlstm import describe  # the layout loads with the picture it describes
+    # matplotlib and the layout load only when a picture is drawn
+    from .diagram import render_xlstm
+    from .layout.xlstm import describe as describe_xlstm
 
-    return picture_tag(render_xlstm(sizes, "png", theme=theme), "png", describe(sizes))
+    return picture_tag(render_xlstm(sizes, "png", theme=theme), "png", describe_xlstm(sizes))
 
 
 def image_html(
@@ -319,15 +321,12 @@ def report_html(report: ModelReport, theme: object = None, *, diagrams: bool = T
     and weight-group table are shown once, and every other layer sharing it points to
     the first (naming its own tensors); past :data:`FOLDED_PAST` layers, the summary
     folds its repeated runs as the strip does. The text and JSON keep every row."""
-    from .introspect import RepeatedRows, fold_repeats  # loaded: the report came from it
+    from .introspect import fold_repeats  # loaded: the report came from it
 
     theme = _report_theme(theme)
     parts = [f"<h3>{escape(report.heading)}</h3>"]
     if diagrams:
-        alt = f"Strip. {_strip_title(report)}: " + ", ".join(
-            entry.text if isinstance(entry, RepeatedRows) else f"{entry.name} {entry.params:,}"
-            for entry in fold_repeats(report.rows())
-        )
+        alt = describe_strip(report.rows(), _strip_title(report))
         strip = report_strip(report, "png", theme=theme)
         parts.append(f"<div>{picture_tag(strip, 'png', alt)}</div>")
     listed = report.rows()

@@ -14,7 +14,7 @@ took most of a redraw.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal, get_args
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -24,12 +24,12 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from .conventions import ROLE_LABELS, ROLES, Role
+from .conventions import ROLE_LABELS, ROLES, Role, with_article
 from .counting import MAX_LAYERS, Breakdown, SettingsError, Source, breakdown, to_breakdown
 from .layout import FONT_FAMILY, LECTURE, text_width
 from .style import DEFAULT_THEME, Theme, theme_named
 
-__all__ = ["GrowthPlot", "Over", "growth", "growth_series"]
+__all__ = ["GrowthPlot", "Over", "describe_growth", "growth", "growth_series"]
 
 Over = Literal["units", "input_size", "layers"]
 OVERS: Final[tuple[Over, ...]] = get_args(Over)
@@ -139,6 +139,8 @@ class GrowthPlot:
         self._now: Line2D | None = None
         self._dot: Line2D | None = None
         self._title: Text | None = None
+        #: The plot now drawn in words (:func:`describe_growth`), its text alternative.
+        self.description = ""
 
     def update(self, result_or_settings: Source, over: Over = "units") -> Figure:
         """The figure, showing ``result_or_settings`` grown over ``over``."""
@@ -164,6 +166,7 @@ class GrowthPlot:
             line = line.replace("; ", "\n", 1)
         self._title.set_text(line)
         _place(ax, left, line.count("\n") + 1)
+        self.description = describe_growth(b, over, xs, series)
         return self.figure
 
     def _build(self, over: Over, roles: tuple[Role, ...]) -> None:
@@ -214,6 +217,30 @@ class GrowthPlot:
         for label in legend.get_texts():
             label.set_color(palette.foreground)
         self._built = (over, roles)
+
+
+def describe_growth(
+    b: Breakdown, over: Over, xs: Sequence[int], series: Mapping[Role, Sequence[int]]
+) -> str:
+    """The growth plot in words: what grows, over which values, and the count of each
+    role at the first, the current and the last value."""
+    now: int = getattr(b.settings, over)
+    scale = "" if over == "layers" else " (log scale)"
+    roles = ", ".join(ROLE_LABELS[r] for r in series)
+
+    def at(x: int) -> str:
+        k = xs.index(x)
+        parts = ", ".join(f"{ROLE_LABELS[r]} {values[k]:,}" for r, values in series.items())
+        total = sum(values[k] for values in series.values())
+        return f"{over}={x:,}{', marked' if x == now else ''}: {total:,} ({parts})"
+
+    shown = sorted({xs[0], now, xs[-1]})
+    return (
+        f"Stacked area plot of the parameters of {with_article(b.settings.describe_layer())} "
+        f"as {over} grows from {xs[0]:,} to {xs[-1]:,}{scale}, one band per role: {roles}. "
+        + ". ".join(at(x) for x in shown)
+        + "."
+    )
 
 
 def growth(

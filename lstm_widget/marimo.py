@@ -46,6 +46,7 @@ from .controls import (
 )
 from .conventions import Variant, check_variant
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
+from .description import describe
 from .diagram import Diagram
 from .display import formula_reading, on_theme, per_unit_reading
 from .style import DEFAULT_THEME, THEME_NAMES, THEMES, ThemeName, theme_named
@@ -131,7 +132,7 @@ class LiveView:
         size = "max-width:none" if natural else "max-width:100%;height:auto"
         picture = (
             f'<img src="data:image/svg+xml;base64,{base64.b64encode(image).decode("ascii")}" '
-            f'alt="Diagram. {escape(result.headline())}" style="{size}">'
+            f'alt="{escape(describe(result))}" style="{size}">'
         )
         message = f"<div {_ALERT}>{escape(self.error)}</div>" if self.error else ""
         notes = "".join(

@@ -94,6 +94,16 @@ def require_browser() -> None:
     pytest.skip(reason)
 
 
+def require_npm(purpose: str) -> None:
+    """Skip when npm is missing, unless CI demands the browser tests: ``purpose`` names
+    what needs it."""
+    if shutil.which("npm"):
+        return
+    if os.environ.get(REQUIRE_BROWSER):
+        pytest.fail(f"{purpose} needs npm, and {REQUIRE_BROWSER} is set", pytrace=False)
+    pytest.skip(f"{purpose} needs npm")
+
+
 def free_port() -> int:
     """A port nobody listens on right now (the server is told not to try others)."""
     with socket.socket() as probe:

@@ -6,6 +6,7 @@ imports keras.
 """
 
 import os
+from pathlib import Path
 from types import EllipsisType
 
 import numpy as np
@@ -50,3 +51,14 @@ def _check_groups_tile_tensors(b: Breakdown) -> None:
 def check_groups_tile_tensors():
     """The check above, as a fixture so hypothesis tests in any module can use it."""
     return _check_groups_tile_tensors
+
+
+@pytest.fixture(scope="session")
+def axe_source(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """axe-core's browser script, installed once a session for the pages' audits."""
+    from axe_support import install_axe
+    from browser_support import require_npm
+
+    require_npm("the accessibility audit")
+    scratch: Path = tmp_path_factory.mktemp("axe")
+    return install_axe(scratch)

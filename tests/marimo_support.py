@@ -38,14 +38,15 @@ FIRST_VIEW_TIMEOUT_MS = 120_000
 #: One redraw after a change.
 REDRAW_TIMEOUT_MS = 30_000
 
-#: The view's diagram (``lstm_widget.marimo.VIEW_CLASS``); its alt text is the headline.
+#: The view's diagram (``lstm_widget.marimo.VIEW_CLASS``); its alt text is the headline,
+#: then the diagram in words.
 VIEW_IMAGE = ".lstm-widget-marimo-view img"
 
-#: Notes in ``window.__shown`` when the diagram whose alt text ends with ``arg`` has
-#: been decoded, in the page's clock, and in ``window.__keydown`` when Enter went down:
+#: Notes in ``window.__shown`` when the diagram whose alt text starts with the headline
+#: ``arg`` has been decoded, in the page's clock, and in ``window.__keydown`` when Enter went down:
 #: a MutationObserver sees the new <img> arrive, and decode() waits until it can be
 #: painted.
-WATCH = """alt => {
+WATCH = """headline => {
   window.__shown = null;
   window.__keydown = null;
   document.addEventListener('keydown', e => {
@@ -53,7 +54,7 @@ WATCH = """alt => {
   }, {capture: true});
   const check = () => {
     const img = [...document.querySelectorAll('.lstm-widget-marimo-view img')]
-      .find(i => i.alt.endsWith(alt));
+      .find(i => i.alt.startsWith(headline + '. '));
     if (!img) return;
     observer.disconnect();
     const done = () => { window.__shown = performance.now(); };
@@ -197,8 +198,9 @@ class MarimoPage:
         )
 
     def headline(self) -> str:
-        """The diagram's alt text, which is the breakdown's headline."""
-        return str(self.page.locator(VIEW_IMAGE).first.get_attribute("alt"))
+        """The diagram's alt text up to its first full stop: the breakdown's headline."""
+        alt = str(self.page.locator(VIEW_IMAGE).first.get_attribute("alt"))
+        return alt.split(". Block diagram of ")[0]
 
     def number_entry(self, setting: str) -> Any:
         """The typed entry beside the slider labelled ``setting``."""
@@ -207,14 +209,14 @@ class MarimoPage:
         )
         return slider.locator("input").first
 
-    def type_number(self, setting: str, value: int, headline_ends: str) -> float:
+    def type_number(self, setting: str, value: int, headline: str) -> float:
         """Type ``value`` into ``setting``'s entry and press Enter; the milliseconds from
-        the key going down to the new diagram, decoded, whose headline ends so."""
+        the key going down to the new diagram, decoded, that has ``headline``."""
         entry = self.number_entry(setting)
         entry.click()
         entry.press("Control+a")
         entry.type(str(value))
-        self.page.evaluate(WATCH, headline_ends)
+        self.page.evaluate(WATCH, headline)
         entry.press("Enter")
         self.page.wait_for_function("() => window.__shown !== null", timeout=REDRAW_TIMEOUT_MS)
         times = self.page.evaluate("() => [window.__keydown, window.__shown]")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_support import audit
 from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -34,6 +35,7 @@ from notebook_support import NOTEBOOK_DIR
 from lstm_widget import breakdown
 from lstm_widget._panel import _LECTURE_CLASS as LECTURE_CLASS
 from lstm_widget._panel import STILL_CAPTION
+from lstm_widget.description import describe
 
 pytestmark = pytest.mark.browser
 
@@ -195,6 +197,12 @@ class PanelPage:
     def image_source(self) -> str:
         return str(self.image.get_attribute("src"))
 
+    def expect_image_name(self, name: str) -> None:
+        """The live diagram's accessible name, as the browser computes it, is ``name``."""
+        from playwright.sync_api import expect
+
+        expect(self.image).to_have_accessible_name(name, timeout=REDRAW_TIMEOUT_MS)
+
     def expect_redraw(self, before: str, total: int) -> str:
         """Wait until the diagram is replaced and the page shows ``total``."""
         self.page.wait_for_function(
@@ -226,6 +234,19 @@ class PanelPage:
             .locator(".noUi-handle")
             .first
         )
+
+    def units_entry_follows_handle(self, handle: Any) -> int:
+        """The units the logarithmic units slider's ``handle`` stands at, once the units
+        entry shows them: the entry passes through earlier steps on its way there, so
+        wait for it rather than read it. The position is a power of 2, which
+        aria-valuetext gives in full (aria-valuenow is rounded to a tenth)."""
+        units = round(2 ** float(str(handle.get_attribute("aria-valuetext"))))
+        self.page.wait_for_function(
+            "([input, value]) => input.value === value",
+            arg=[self.entry("units").element_handle(), str(units)],
+            timeout=REDRAW_TIMEOUT_MS,
+        )
+        return units
 
     def choose(self, label: str, option: str) -> None:
         """Pick ``option`` in the dropdown labelled ``label``, as a mouse user would."""
@@ -259,7 +280,7 @@ def svg_texts(image: Any) -> list[str]:
 
 @pytest.mark.parametrize("frontend", list(FRONTENDS))
 def test_panel_follows_keyboard_and_mouse(
-    server: JupyterServer, browser: Any, frontend: str
+    server: JupyterServer, browser: Any, frontend: str, axe_source: str
 ) -> None:
     name = copy_notebook(NOTEBOOK, server)
     shots = ARTIFACTS
@@ -279,6 +300,10 @@ def test_panel_follows_keyboard_and_mouse(
         assert "Keras LSTM: 480 parameters (model with dense head: 491)" in view.total_text()
         view.screenshot("1-start")
         shown = view.image_source()
+        # The live image's accessible name is the diagram in words.
+        view.expect_image_name(breakdown(**START).describe())
+        found = audit(page, f"{frontend}-panel", axe_source)
+        assert found.refused == [], found.report()
 
         # Keyboard: click into the units entry, replace its text, press Enter.
         units = view.entry("units")
@@ -322,17 +347,9 @@ def test_panel_follows_keyboard_and_mouse(
         page.mouse.down()
         page.mouse.move(x + 60, y, steps=12)
         page.mouse.up()
-        # The released value is the slider's; the entry passes through earlier steps
-        # of the drag on its way there, so wait for it to arrive rather than read it.
-        # The units slider is logarithmic: its position is a power of 2, which
-        # aria-valuetext gives in full (aria-valuenow is rounded to a tenth).
-        released = round(2 ** float(str(handle.get_attribute("aria-valuetext"))))
+        # The released value is the slider's.
+        released = view.units_entry_follows_handle(handle)
         assert released > 20
-        page.wait_for_function(
-            "([input, value]) => input.value === value",
-            arg=[units.element_handle(), str(released)],
-            timeout=REDRAW_TIMEOUT_MS,
-        )
         settings["units"] = released
         shown = view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("5-dragged")
@@ -400,8 +417,126 @@ def test_panel_follows_keyboard_and_mouse(
         )
         assert "Keras LSTM: 480 parameters" in svg_texts(hidden_image)
         view.screenshot("8-quiz")
+        # Every state the page went through left its widgets in the DOM: the compare
+        # line, the growth plot, the quiz's verdict.
+        found = audit(page, f"{frontend}-panel-used", axe_source)
+        assert found.refused == [], found.report()
     except BaseException:
         view.screenshot("failure")
+        raise
+    finally:
+        context.close()
+    assert console.real_errors() == [], "\n".join(console.real_errors())
+
+
+#: Presses of Tab (or Shift+Tab) that may separate two controls of the panel.
+TAB_LIMIT = 80
+
+
+def focus_by_keyboard(page: Any, target: Any, key: str = "Tab") -> None:
+    """Press ``key`` until ``target`` has the focus; fail if it never gets it."""
+    for _ in range(TAB_LIMIT):
+        if target.evaluate("e => e === document.activeElement"):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{key} never reached {target}")
+
+
+def assert_focus_visible(page: Any, target: Any) -> None:
+    """``target`` (focused) looks different from itself unfocused: its focus shows.
+
+    The two looks are compared as pixels round the control, so whatever marks the
+    focus counts (an outline, a ring, a changed border); the focus leaves and comes
+    back by the keyboard, as a user's would.
+    """
+    box = target.bounding_box()
+    pad = 4
+    clip = {"x": box["x"] - pad, "y": box["y"] - pad,
+            "width": box["width"] + 2 * pad, "height": box["height"] + 2 * pad}  # fmt: skip
+    focused = page.screenshot(clip=clip)
+    page.keyboard.press("Shift+Tab")
+    away = page.screenshot(clip=clip)
+    page.keyboard.press("Tab")
+    assert target.evaluate("e => e === document.activeElement")
+    assert focused != away, f"no visible focus on {target}"
+
+
+def test_panel_works_from_the_keyboard_alone(server: JupyterServer, browser: Any) -> None:
+    """Voila, the students' page: every step by the keyboard, the diagram and its
+    accessible name following each, the focus visible on every control used."""
+    name = copy_notebook(NOTEBOOK, server)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    console = Console("voila")
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.on("console", console.on_console)
+    page.on("pageerror", console.on_page_error)
+    view = PanelPage(page, "voila", ARTIFACTS)
+    settings = dict(START)
+
+    def follows(shown: str) -> str:
+        shown = view.expect_redraw(shown, breakdown(**settings).total)
+        view.expect_image_name(breakdown(**settings).describe())
+        return shown
+
+    try:
+        page.goto(server.url(FRONTENDS["voila"].format(name=name)))
+        view.wait_for_panel()
+        shown = view.image_source()
+
+        # Tab from the top of the page to the units entry, and type a value.
+        units = view.entry("units")
+        focus_by_keyboard(page, units)
+        assert_focus_visible(page, units)
+        page.keyboard.press("Control+a")
+        page.keyboard.type("20")
+        page.keyboard.press("Enter")
+        settings["units"] = 20
+        shown = follows(shown)
+
+        # The arrow keys on the units slider: one step up the logarithmic track.
+        handle = view.slider_handle("units")
+        focus_by_keyboard(page, handle)
+        assert_focus_visible(page, handle)
+        page.keyboard.press("ArrowRight")
+        stepped = view.units_entry_follows_handle(handle)
+        assert stepped > 20
+        settings["units"] = stepped
+        shown = follows(shown)
+
+        # The framework and the cell: back up to their buttons, press Space.
+        for setting, choice, button in (
+            ("framework", "pytorch", "PyTorch"),
+            ("cell", "gru", "GRU"),
+        ):
+            target = view.toggle(button)
+            focus_by_keyboard(page, target, "Shift+Tab")
+            assert_focus_visible(page, target)
+            page.keyboard.press("Space")
+            settings[setting] = choice
+            shown = follows(shown)
+        view.screenshot("keyboard-1-gru")
+
+        # The quiz: check "predict first", answer in the guess box, press Check.
+        quiz = view.panel.get_by_role("checkbox", name="predict first")
+        focus_by_keyboard(page, quiz)
+        assert_focus_visible(page, quiz)
+        page.keyboard.press("Space")
+        layer = breakdown(**settings)
+        view.expect_image_name(describe(layer, hidden=True))
+        guess = view.panel.get_by_placeholder("your guess")
+        focus_by_keyboard(page, guess)
+        assert_focus_visible(page, guess)
+        page.keyboard.type(f"{layer.recurrent_total}")
+        check = view.panel.get_by_role("button", name="Check", exact=True)
+        focus_by_keyboard(page, check)
+        assert_focus_visible(page, check)
+        page.keyboard.press("Enter")
+        view.panel.get_by_text(re.compile(r"^Right")).first.wait_for(timeout=REDRAW_TIMEOUT_MS)
+        view.expect_image_name(layer.describe())
+        view.screenshot("keyboard-2-quiz")
+    except BaseException:
+        view.screenshot("keyboard-failure")
         raise
     finally:
         context.close()

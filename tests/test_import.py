@@ -70,6 +70,7 @@ LAYERS = (
     "style",
     "layout",
     "report",
+    "description",
     "_live_svg",
     "diagram",
     "display",

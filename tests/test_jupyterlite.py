@@ -27,9 +27,7 @@ import hashlib
 import http.server
 import importlib.metadata
 import json
-import os
 import re
-import shutil
 import socketserver
 import subprocess
 import sys
@@ -43,7 +41,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER, free_port, require_browser
+from axe_support import audit
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    require_browser,
+    require_npm,
+)
 from lite_support import (
     BUNDLED_WHEELS,
     LITE,
@@ -209,18 +214,10 @@ def test_jupyterlite_picks_its_kernel_for_each_notebook() -> None:
     assert STORED_METADATA["language_info"]["name"] == "python"
 
 
-def _require_npm() -> None:
-    if shutil.which("npm"):
-        return
-    if os.environ.get(REQUIRE_BROWSER):
-        pytest.fail(f"the JupyterLite test needs npm, and {REQUIRE_BROWSER} is set", pytrace=False)
-    pytest.skip("the JupyterLite test needs npm")
-
-
 @pytest.fixture(scope="module")
 def pyodide_npm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The npm ``pyodide`` package, installed from ``jupyterlite/package-lock.json``."""
-    _require_npm()
+    require_npm("the JupyterLite test")
     return install_pyodide_npm(tmp_path_factory.mktemp("npm"))
 
 
@@ -631,7 +628,7 @@ def matplotlib_site(
     the shipped site's versions.
     """
     require_browser()
-    _require_npm()
+    require_npm("the JupyterLite test")
     scratch = tmp_path_factory.mktemp("lite-0.27")
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -668,12 +665,15 @@ def matplotlib_site(
 
 @pytest.mark.browser
 def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
-    matplotlib_site: tuple[Path, dict[str, float]],
+    matplotlib_site: tuple[Path, dict[str, float]], axe_source: str
 ) -> None:
     """The lecture notebook as stored, on Pyodide 0.27.7 with matplotlib 3.8.4, offline."""
+    from playwright.sync_api import expect
+
     site, seconds = matplotlib_site
     # The 0.5 kernel loads pyodide.js, and the build's check follows it.
     assert build_script.kernel_settings(site)["pyodideUrl"] == "./static/pyodide/pyodide.js"
+    grown = lstm_widget.breakdown(units=20, input_size=1, dense=1)
     with _offline_page(site, "pyodide-0.27.7") as offline:
         page = offline.page
         started = time.perf_counter()
@@ -719,12 +719,16 @@ def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
             timeout=REPLY_TIMEOUT_MS
         )
         headline = lecture_panel.get_by_text(re.compile(r" at float32$")).first.inner_text()
+        # The live diagram is named by its words, and the page passes the audit.
+        expect(diagram).to_have_accessible_name(grown.describe(), timeout=REPLY_TIMEOUT_MS)
+        found = audit(page, "jupyterlite-lecture", axe_source)
         svg_texts = diagram.evaluate(
             """async img => [...new DOMParser().parseFromString(
                  await (await fetch(img.src)).text(), 'image/svg+xml').querySelectorAll('text')
                ].map(t => t.textContent)"""
         )
 
+    assert found.refused == [], found.report()
     text = "\n".join(texts)
     # The lecture notebook's first cell, as stored, installed the package with its
     # dependencies: matplotlib and numpy from the site's Pyodide, ipywidgets from its
@@ -737,7 +741,6 @@ def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
     assert breakdown_drawn and breakdown_drawn > 0
     assert "No widget frontend here" not in magic_text
     assert f"widget frontend True | running cell {FRONTEND_KEY}" in text
-    grown = lstm_widget.breakdown(units=20, input_size=1, dense=1)
     assert (grown.total, sum(grown.layer_totals)) == (1781, 1760)
     assert "Keras LSTM: 1,760 parameters (model with dense head: 1,781)" in headline
     assert any("1,760" in t for t in svg_texts) and any("1,781" in t for t in svg_texts)

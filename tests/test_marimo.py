@@ -22,6 +22,7 @@ from typing import Any
 
 import marimo as mo
 import pytest
+from axe_support import MARIMO_OURS, audit
 from browser_support import require_browser
 from marimo_support import FIRST_VIEW_TIMEOUT_MS, VIEW_IMAGE, MarimoPage, marimo_page
 from notebook_support import NOTEBOOK_DIR
@@ -66,7 +67,7 @@ def test_controls_start_at_the_preset_and_view_shows_its_counts() -> None:
     assert value["units"] == 10 and value["input_size"] == 1 and value["dense"] == 1
     assert value["framework"] == "keras" and value["cell"] == "lstm"
     html = lstm_marimo.view(c).text
-    assert f'alt="Diagram. {SEED}"' in html
+    assert f'alt="{SEED}. Block diagram of ' in html
     svg = svg_of(html)
     assert "480" in svg and "491" in svg
     per_unit = breakdown(**START).per_unit[0].text()
@@ -115,7 +116,7 @@ def test_invalid_values_get_the_panels_sentence(changes: dict[str, Any]) -> None
     assert 'role="alert"' in html and text_of(html).count(panel.error) == 1
     assert "not counted" not in html  # notes are about counted settings only
     # The last valid drawing stays, as in the panel.
-    assert f'alt="Diagram. {SEED}"' in html
+    assert f'alt="{SEED}. Block diagram of ' in html
 
 
 def test_an_option_the_layer_lacks_is_not_counted_and_says_so() -> None:
@@ -169,7 +170,7 @@ def test_a_copy_marimo_nests_keeps_the_view() -> None:
     (copy,) = mo.ui.array([c]).elements  # marimo nests a clone of each element
     assert copy is not c and isinstance(copy, lstm_marimo.Controls)
     assert copy.variant == "lecture" and copy.value == c.value
-    assert f'alt="Diagram. {SEED}"' in lstm_marimo.view(copy).text
+    assert f'alt="{SEED}. Block diagram of ' in lstm_marimo.view(copy).text
 
 
 def test_reached_as_an_attribute_of_the_package() -> None:
@@ -264,7 +265,7 @@ def test_export_html_of_the_notebook_holds_the_diagram_and_counts(tmp_path: Path
         if mime == "text/html" and "lstm-widget-marimo-view" in data
     ]
     assert len(views) == 1
-    assert f'alt="Diagram. {SEED}"' in views[0]
+    assert f'alt="{SEED}. Block diagram of ' in views[0]
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg_of(views[0]))
     assert any("480" in t for t in texts) and any("491" in t for t in texts)
     assert "total: 480 + 11 = 491" in text_of(views[0])
@@ -277,7 +278,7 @@ def test_rich_outputs_display_in_marimo(tmp_path: Path) -> None:
     # A Breakdown: its HTML (marimo's _mime_), the diagram inside, then the table.
     mime, html = only_output(shown_breakdown)
     assert mime == "text/html"
-    assert f'alt="Diagram. {SEED}"' in html and "<table" in html
+    assert f'alt="{SEED}. Block diagram of ' in html and "<table" in html
     # A model report: its HTML, strip first.
     mime, html = only_output(shown_report)
     assert mime == "text/html"
@@ -296,7 +297,7 @@ RUN_ALL = "[data-testid=chrome-controls-bottom-right] [data-testid=run-button]"
 
 
 @pytest.mark.browser
-def test_the_notebook_runs_in_marimo_edit(tmp_path: Path) -> None:
+def test_the_notebook_runs_in_marimo_edit(tmp_path: Path, axe_source: str) -> None:
     """The editor opens the notebook with its cells not yet run; run them all, as a
     person would, and the view works as in the app; offline too."""
     require_browser()
@@ -315,22 +316,25 @@ def test_the_notebook_runs_in_marimo_edit(tmp_path: Path) -> None:
                 page.locator(VIEW_IMAGE).first.wait_for(state="attached", timeout=10_000)
                 break
         view.wait_for_view()
-        assert view.headline() == f"Diagram. {SEED}"
+        assert view.headline() == SEED
         assert view.type_number("units", 20, AT_20) > 0
+        found = audit(page, "marimo-edit", axe_source, MARIMO_OURS)
         record = page.offline
+    assert found.refused == [], found.report()
     assert record.blocked == [], record.blocked
     assert record.errors == [], record.errors
 
 
 @pytest.mark.browser
-def test_the_app_redraws_in_chromium_offline(tmp_path: Path) -> None:
+def test_the_app_redraws_in_chromium_offline(tmp_path: Path, axe_source: str) -> None:
     require_browser()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with marimo_page(NOTEBOOK, tmp_path, {"width": 1280, "height": 720}) as page:
         view = MarimoPage(page)
         try:
             view.wait_for_view()
-            assert view.headline() == f"Diagram. {SEED}"
+            assert view.headline() == SEED
+            audits = [audit(page, "marimo-app", axe_source, MARIMO_OURS)]
             elapsed = view.type_number("units", 20, AT_20)
             print(f"units 10 -> 20: new diagram decoded {elapsed:.0f} ms after Enter")
             page.screenshot(path=str(ARTIFACTS / "units-20.png"))
@@ -358,11 +362,14 @@ def test_the_app_redraws_in_chromium_offline(tmp_path: Path) -> None:
             assert background == "rgb({}, {}, {})".format(
                 *(int(dark.background[i : i + 2], 16) for i in (1, 3, 5))
             )
-            assert view.headline() == f"Diagram. {AT_20}"
+            assert view.headline() == AT_20
             page.screenshot(path=str(ARTIFACTS / "high-contrast.png"))
+            audits.append(audit(page, "marimo-app-high-contrast", axe_source, MARIMO_OURS))
         except BaseException:
             page.screenshot(path=str(ARTIFACTS / "failure.png"))
             raise
         record = page.offline
+    for found in audits:
+        assert found.refused == [], found.report()
     assert record.blocked == [], record.blocked
     assert record.errors == [], record.errors

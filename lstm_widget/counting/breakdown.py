@@ -183,11 +183,16 @@ class Breakdown:
         per-unit reading, memory; what ``lstm-params --json`` prints."""
         return presented().data(self)
 
+    def describe(self) -> str:
+        """The diagram in words, its text alternative: every gate's count with its
+        input, recurrent and bias parts, each layer's total, the dense head's."""
+        return presented().describe(self)
+
 
 @dataclass(frozen=True)
 class Presentation:
-    """How a :class:`Breakdown` prints, displays in a notebook and turns into JSON data,
-    and how a model's report prints, displays and draws its strip.
+    """How a :class:`Breakdown` prints, displays in a notebook, turns into JSON data
+    and into words, and how a model's report prints, displays and draws its strip.
 
     The modules that do this (tables, HTML, LaTeX, the diagram) sit above this one,
     which must stay stdlib-only and import none of them. So they hand their functions
@@ -198,6 +203,7 @@ class Presentation:
     text: Callable[[Breakdown], str]
     mimebundle: Callable[[Breakdown], tuple[dict[str, Any], dict[str, Any]]]
     data: Callable[[Breakdown], dict[str, Any]]
+    describe: Callable[[Breakdown], str]
     #: The same for a model's report (:class:`lstm_widget.introspect.ModelReport`),
     #: which introspection hands over as data: its text (``details=``), its HTML
     #: (``theme``, ``diagrams=``), its strip as a figure (``theme``) and as bytes

@@ -21,6 +21,7 @@ SCRIPTS = (
     "bench_update",
     "bench_memory",
     "bench_growth",
+    "bench_report",
     "bench_browser",
     "bench_marimo",
 )

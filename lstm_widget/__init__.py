@@ -19,7 +19,7 @@ from .counting import (
     breakdown,
     present_with,
 )
-from .display import mimebundle
+from .display import mimebundle, report_html, report_strip, report_strip_figure, report_text
 from .report import breakdown_data, text_table
 
 if TYPE_CHECKING:
@@ -48,9 +48,20 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-# counting sits below every view, so the views hand it how a Breakdown prints,
-# displays and serialises itself, rather than counting importing upwards.
-present_with(Presentation(text=text_table, mimebundle=mimebundle, data=breakdown_data))
+# counting and introspection sit below every view, so the views hand down how a
+# Breakdown and a model's report print, display and serialise themselves, rather than
+# those importing upwards.
+present_with(
+    Presentation(
+        text=text_table,
+        mimebundle=mimebundle,
+        data=breakdown_data,
+        report_text=report_text,
+        report_html=report_html,
+        report_strip_figure=report_strip_figure,
+        report_strip=report_strip,
+    )
+)
 
 #: Public names whose modules import ipywidgets or matplotlib, or read models, loaded
 #: on first use.

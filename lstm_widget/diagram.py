@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import matplotlib
 from matplotlib.artist import Artist
@@ -37,6 +37,7 @@ from matplotlib.text import Text
 from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
 from .conventions import Highlight, Variant, check_variant
 from .counting import Breakdown, SettingsError, Source, to_breakdown
+from .counting_xlstm import XlstmSizes
 from .layout import (
     FONT_FAMILY,
     Circle,
@@ -49,8 +50,9 @@ from .layout import (
     Rect,
     check_block,
     layout,
+    text_width,
 )
-from .report import SummaryRow
+from .layout.xlstm import xlstm_layout
 from .style import (
     DEFAULT_DPI,
     DEFAULT_THEME,
@@ -60,6 +62,9 @@ from .style import (
     Theme,
     theme_named,
 )
+
+if TYPE_CHECKING:
+    from .introspect import SummaryRow
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -422,11 +427,42 @@ def draw(
             parent = parent.figure
         assert isinstance(parent, Figure), "an axes always belongs to a figure"
         fig = parent
-    painter = _Painter(ax, palette, painter_highlight)
+    _paint(lay, ax, palette, painter_highlight)
+    return fig
+
+
+def _paint(lay: Layout, ax: Axes, palette: Theme, highlight: _Highlight | None) -> None:
+    """Every item of ``lay`` into ``ax``, in layout order."""
+    painter = _Painter(ax, palette, highlight)
     painter.frame(lay)
     for index, item in enumerate(lay.items):
         painter.create(item, index)
+
+
+def draw_xlstm(sizes: XlstmSizes, *, theme: str | Theme = DEFAULT_THEME) -> Figure:
+    """xLSTM's sLSTM or mLSTM layer, block or stack, drawn for a lecture: the cell's
+    schematic, and every weight group on a card with its count (a new pyplot-free
+    figure). No text is under 13.5 pt, and a block of the package's defaults at a
+    classroom's width (``XlstmSizes("slstm", 32)``) fits 600 × 400 pt."""
+    palette = theme_named(theme)
+    lay = xlstm_layout(sizes)
+    fig, ax = _new_figure(lay, palette, DEFAULT_DPI)
+    _paint(lay, ax, palette, None)
     return fig
+
+
+def render_xlstm(
+    sizes: XlstmSizes,
+    fmt: str = "png",
+    *,
+    theme: str | Theme = DEFAULT_THEME,
+    dpi: float | None = None,
+) -> bytes:
+    """:func:`draw_xlstm` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
+    kind = _format(fmt)
+    fig = draw_xlstm(sizes, theme=theme)
+    resolution = _png_dpi(kind, dpi, None, fig.get_size_inches()[0])
+    return save_figure(fig, kind, resolution, theme_named(theme))
 
 
 def render(
@@ -664,6 +700,7 @@ STRIP_BOX = (150.0, 58.0)
 #: wraps: five fit a 1280-pixel projector at the notebook's resolution.
 STRIP_GAP, STRIP_MARGIN, STRIP_PER_ROW = 28.0, 14.0, 5
 _STRIP_TITLE = 30.0
+_STRIP_TITLE_SIZE = 12.0
 _STRIP_CHARS = 24
 
 
@@ -692,17 +729,26 @@ def draw_strip(
     and parameter count, in the model's order, arrows between them.
 
     Recurrent layers are drawn in the recurrent role's colour, layers without weights
-    faint, layers lstm_widget does not explain dashed. A new pyplot-free figure.
+    faint, layers lstm_widget does not explain dashed. A block of layers repeated
+    three times or more in a row keeps its first and last copy, and the copies
+    between become one dotted box with how many and their count
+    (:func:`~lstm_widget.introspect.fold_repeats`), so a long model's strip stays a
+    few rows. The figure is at least as wide as its title. A new pyplot-free figure.
     """
+    from .introspect import RepeatedRows, fold_repeats
+
     palette = theme_named(theme)
+    entries = fold_repeats(rows)
     width, height = STRIP_BOX
-    positions = strip_positions(len(rows))
-    across = min(len(rows), STRIP_PER_ROW) or 1
-    lines = max(1, math.ceil(len(rows) / STRIP_PER_ROW))
+    positions = strip_positions(len(entries))
+    across = min(len(entries), STRIP_PER_ROW) or 1
+    lines = max(1, math.ceil(len(entries) / STRIP_PER_ROW))
+    boxes = across * width + (across - 1) * STRIP_GAP
     size = (
-        2 * STRIP_MARGIN + across * width + (across - 1) * STRIP_GAP,
+        2 * STRIP_MARGIN + max(boxes, text_width(title, _STRIP_TITLE_SIZE, bold=True)),
         2 * STRIP_MARGIN + lines * height + (lines - 1) * STRIP_GAP + _STRIP_TITLE,
     )
+    shift = (size[0] - 2 * STRIP_MARGIN - boxes) / 2  # boxes centred under a wider title
     fig = Figure(figsize=(size[0] / 72, size[1] / 72), dpi=DEFAULT_DPI)
     FigureCanvasAgg(fig)
     fig.patch.set_facecolor(palette.background)
@@ -711,31 +757,40 @@ def draw_strip(
     ax.set_xlim(0, size[0])
     ax.set_ylim(0, size[1])
     text = partial(ax.text, family=FONT_FAMILY, usetex=False, parse_math=False, ha="center")
-    text(size[0] / 2, size[1] - STRIP_MARGIN - 8, title, va="center", fontsize=12,
-         color=palette.foreground, weight="bold")  # fmt: skip
-    for k, (row, (x, y)) in enumerate(zip(rows, positions, strict=True)):
-        colour = {
-            "recurrent": palette.roles["recurrent"],
-            "weightless": palette.muted,
-        }.get(row.family, palette.foreground)
+    text(size[0] / 2, size[1] - STRIP_MARGIN - 8, title, va="center",
+         fontsize=_STRIP_TITLE_SIZE, color=palette.foreground, weight="bold")  # fmt: skip
+    placed = [(x + shift, y) for x, y in positions]
+    for k, (entry, (x, y)) in enumerate(zip(entries, placed, strict=True)):
+        if isinstance(entry, RepeatedRows):
+            colour, style, line_width = palette.muted, ":", 1.2
+            name, kind = f"⋯ {entry.times:,} more", entry.kinds
+            count = f"{entry.params:,}"
+        else:
+            colour = {
+                "recurrent": palette.roles["recurrent"],
+                "weightless": palette.muted,
+            }.get(entry.family, palette.foreground)
+            style = "--" if entry.family == "unexplained" else "-"
+            line_width = 2.0 if entry.family == "recurrent" else 1.2
+            name, kind = entry.name, entry.kind
+            count = f"{entry.params:,}" + (
+                " (not explained)" if entry.family == "unexplained" else ""
+            )
         ax.add_patch(
             FancyBboxPatch(
                 (x, y), width, height, boxstyle="round,pad=0,rounding_size=5",
-                facecolor=palette.background, edgecolor=colour,
-                linewidth=2.0 if row.family == "recurrent" else 1.2,
-                linestyle="--" if row.family == "unexplained" else "-",
-                gid=f"strip-layer-{k}",
+                facecolor=palette.background, edgecolor=colour, linewidth=line_width,
+                linestyle=style, gid=f"strip-layer-{k}",
             )
         )  # fmt: skip
         centre = x + width / 2
-        text(centre, y + height - 14, _clipped(row.name), va="center", fontsize=10,
+        text(centre, y + height - 14, _clipped(name), va="center", fontsize=10,
              color=colour, weight="bold")  # fmt: skip
-        text(centre, y + height / 2, _clipped(row.kind), va="center", fontsize=9,
+        text(centre, y + height / 2, _clipped(kind), va="center", fontsize=9,
              color=palette.muted)  # fmt: skip
-        count = f"{row.params:,}" + (" (not explained)" if row.family == "unexplained" else "")
         text(centre, y + 13, count, va="center", fontsize=10, color=palette.foreground)
-        if k + 1 < len(rows):
-            _strip_arrow(ax, (x, y), positions[k + 1], palette.muted)
+        if k + 1 < len(entries):
+            _strip_arrow(ax, (x, y), placed[k + 1], palette.muted)
     return fig
 
 

@@ -14,17 +14,35 @@ from __future__ import annotations
 
 import base64
 from html import escape
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant
+from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant, framework_spec
 from .counting import Breakdown, SettingsError, Source, to_breakdown
-from .report import formula_html, html_table, summary_line, text_table
-from .style import DEFAULT_THEME, Theme, theme_named
+from .report import (
+    fit_text,
+    formula_html,
+    html_table,
+    summary_html,
+    summary_legend,
+    summary_line,
+    summary_text,
+    text_table,
+)
+from .style import DEFAULT_THEME, LIGHT, Theme, theme_named
+
+if TYPE_CHECKING:  # matplotlib loads only when a picture is drawn
+    from matplotlib.figure import Figure
+
+    from .counting_xlstm import XlstmSizes
+    from .introspect import ExplainedLayer, ModelReport
 
 ImageFormat = Literal["png", "svg"]
 #: Image formats a notebook output can carry beside its HTML.
 IMAGE_FORMATS: tuple[ImageFormat, ...] = get_args(ImageFormat)
 _MIME: dict[ImageFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
+#: A model report's HTML summary lists every layer up to this many; past it, runs of
+#: repeated layers fold into one row each (:func:`~lstm_widget.introspect.fold_repeats`).
+FOLDED_PAST = 50
 #: JupyterLab's own padding of a rendered table's cells.
 TABLE_CELL_PADDING = "0.5em"
 
@@ -132,6 +150,15 @@ def embedded_image(
     return image, image_tag(image, kind, b, size, hidden), size
 
 
+def xlstm_image_html(sizes: XlstmSizes, *, theme: str | Theme = DEFAULT_THEME) -> str:
+    """xLSTM's lecture drawing (:func:`lstm_widget.diagram.draw_xlstm`) as an ``<img>``
+    tag whose ``alt`` text says every card in words, for a notebook's ``HTML``."""
+    from .diagram import render_xlstm  # matplotlib loads only when a picture is drawn
+    from .layout.xlstm import describe  # the layout loads with the picture it describes
+
+    return picture_tag(render_xlstm(sizes, "png", theme=theme), "png", describe(sizes))
+
+
 def image_html(
     result_or_settings: Source, *, theme: str | Theme = DEFAULT_THEME, fmt: str = "png"
 ) -> str:
@@ -173,3 +200,182 @@ def mimebundle(
     text = f"{b.settings.describe_layer()}: ? parameters" if hidden else text_table(b)
     data = {"text/plain": text, "text/html": html, mime: payload}
     return data, {mime: {"width": width, "height": height}}
+
+
+# ------------------------------------------------------------------ model reports
+
+
+def _item_line(report: ModelReport, item: ExplainedLayer) -> str:
+    """``lstm (LSTM): 1 layer of LSTM ...; matches PyTorch's 1,120``."""
+    verdict = "matches" if item.matches else "DOES NOT MATCH"
+    return (
+        f"{item.title}: {summary_line(item.breakdown)}; {verdict} "
+        f"{framework_spec(report.framework).label}'s {item.framework_count:,}"
+    )
+
+
+def _unexplained_lines(report: ModelReport) -> list[str]:
+    if not report.unexplained:
+        return []
+    width = max(len(u.title) for u in report.unexplained)
+    count_width = max(len(f"{u.framework_count:,}") for u in report.unexplained)
+    return [
+        "Not explained (counted by the framework, not broken down):",
+        *(
+            f"  {u.title.ljust(width)}  {u.framework_count:>{count_width},}  {u.reason}"
+            for u in report.unexplained
+        ),
+        "",
+    ]
+
+
+def _work_lines(report: ModelReport) -> list[str]:
+    """Each layer's multiply-accumulates for the sequence, in the model's order, the
+    work a run found outside every layer, then the model's, when a sequence length
+    was given."""
+    if report.steps is None:
+        return []
+    lines = [
+        f"Work for a sequence of {report.steps:,} time steps, in multiply-accumulates "
+        "(MACs; FLOPs = 2 × MACs):"
+    ]
+    notes = (*report.run_note.splitlines(), *([report.steps_note] if report.steps_note else []))
+    lines += [f"  {note}" for note in notes]
+    lines += [
+        f"  {row.title}: {work.text()}" for row, work in report.row_work() if work is not None
+    ]
+    lines += [f"  {where}: not known, {why}" for where, why in report.outside]
+    total, unknown = report.sequence_macs(), report.work_not_known()
+    if total is not None:
+        lines.append(f"  Whole model: {total:,} MACs = {2 * total:,} FLOPs for the sequence")
+    elif unknown:
+        lines.append(f"  No total for the whole model: not known for {', '.join(unknown)}")
+    return [*lines, ""]
+
+
+def _dense_notes(report: ModelReport) -> list[str]:
+    """Why dense layers stayed apart from the recurrent layer before them."""
+    notes = [f"  {layer.title}: {layer.note}" for layer in report.counted if layer.note]
+    return ["Not a recurrent layer's dense head:", *notes, ""] if notes else []
+
+
+def report_text(report: ModelReport, *, details: bool = False) -> str:
+    """A model's report as plain text: the compact summary (one line a layer), the
+    totals and the verdict, no line wider than 100 characters; with ``details``, each
+    recurrent layer's weight-group table after them."""
+    rows = report.rows()
+    legend = summary_legend(rows)
+    out = [report.heading, "", summary_text(rows), *([legend] if legend else []), ""]
+    out += [report.shapes_note, ""] if report.shapes_note else []
+    out += _dense_notes(report)
+    out += [f"Total params: {report.framework_total:,}: {report.trainable_split()}", ""]
+    out += _work_lines(report)
+    out += _unexplained_lines(report)
+    tables = []
+    if details:
+        for item in report.items:
+            tables += [_item_line(report, item), text_table(item.breakdown), ""]
+    elif report.items:
+        out += ["Each recurrent layer's weight groups: report.text(details=True).", ""]
+    return "\n".join([*fit_text(out), *tables, *fit_text([report.reconciliation()])])
+
+
+def _strip_title(report: ModelReport) -> str:
+    return f"{report.heading}: {report.framework_total:,} parameters"
+
+
+def _report_theme(theme: object) -> Theme:
+    """A report's theme: ``theme`` itself or by its name; light when None."""
+    if theme is None:
+        return LIGHT
+    if not isinstance(theme, str | Theme):
+        raise SettingsError(f"theme must be a Theme or its name, not {theme!r}.")
+    return theme_named(theme)
+
+
+def report_strip_figure(report: ModelReport, theme: object = None) -> Figure:
+    """A model's strip: every layer a box with its count, in the model's order (a new
+    pyplot-free matplotlib figure)."""
+    from .diagram import draw_strip  # matplotlib loads only when a picture is drawn
+
+    return draw_strip(report.rows(), title=_strip_title(report), theme=_report_theme(theme))
+
+
+def report_strip(report: ModelReport, fmt: str = "png", *, theme: object = None) -> bytes:
+    """:func:`report_strip_figure` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
+    from .diagram import render_strip
+
+    palette = _report_theme(theme)
+    return render_strip(report.rows(), fmt, title=_strip_title(report), theme=palette)
+
+
+def report_html(report: ModelReport, theme: object = None, *, diagrams: bool = True) -> str:
+    """A model's report as HTML: the compact summary first, then each recurrent layer's
+    details, folded (``<details>``), tables coloured by role with ``theme``'s colours;
+    with ``diagrams``, the model's strip first and the diagram of each distinct
+    configuration.
+
+    So that a long model's page stays light, each distinct configuration's diagram
+    and weight-group table are shown once, and every other layer sharing it points to
+    the first (naming its own tensors); past :data:`FOLDED_PAST` layers, the summary
+    folds its repeated runs as the strip does. The text and JSON keep every row."""
+    from .introspect import RepeatedRows, fold_repeats  # loaded: the report came from it
+
+    theme = _report_theme(theme)
+    parts = [f"<h3>{escape(report.heading)}</h3>"]
+    if diagrams:
+        alt = f"Strip. {_strip_title(report)}: " + ", ".join(
+            entry.text if isinstance(entry, RepeatedRows) else f"{entry.name} {entry.params:,}"
+            for entry in fold_repeats(report.rows())
+        )
+        strip = report_strip(report, "png", theme=theme)
+        parts.append(f"<div>{picture_tag(strip, 'png', alt)}</div>")
+    listed = report.rows()
+    parts.append(
+        summary_html(fold_repeats(listed) if len(listed) > FOLDED_PAST else listed, theme)
+    )
+    if report.shapes_note:
+        parts.append(f"<p>{escape(report.shapes_note)}</p>")
+    parts.append(
+        f"<p>Total params: {report.framework_total:,}: {escape(report.trainable_split())}</p>"
+    )
+    work = _work_lines(report)
+    if work:
+        parts.append("<p>" + "<br>".join(escape(line) for line in work if line) + "</p>")
+    if report.unexplained:
+        rows = "".join(
+            f"<tr><td><code>{escape(u.path)}</code></td><td>{escape(u.class_name)}</td>"
+            f'<td style="text-align:right">{u.framework_count:,}</td>'
+            f"<td>{escape(u.reason)}</td></tr>"
+            for u in report.unexplained
+        )
+        parts.append(
+            "<p>Not explained (counted by the framework, not broken down):</p>"
+            "<table><thead><tr><th>Layer</th><th>Class</th><th>Param #</th>"
+            f"<th>Why</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    colour = theme.foreground if report.matches else theme.roles["recurrent"]
+    parts.append(f'<p style="color:{colour}"><b>{escape(report.reconciliation())}</b></p>')
+    drawn: dict[tuple[object, ...], str] = {}  # a configuration -> the layer drawing it
+    for item in report.items:
+        b = item.breakdown
+        first = drawn.setdefault((b.settings, b.steps, b.head_positions), item.title)
+        if not diagrams:
+            image = ""
+        elif first == item.title:
+            image = f"<div>{image_html(b, theme=theme)}</div>"
+        else:  # the same drawing again would add its whole image to the page
+            image = f"<p>Diagram: as for {escape(first)}, the same configuration.</p>"
+        if first == item.title:
+            table = html_table(b, theme)
+        else:  # the same table but for its tensors' names
+            names = ", ".join(name for name, _ in item.framework_tensors)
+            table = (
+                f"<p>Weight groups: as for {escape(first)}, the same configuration; "
+                f"here its tensors are {escape(names)}.</p>"
+            )
+        parts.append(
+            f"<details><summary>{escape(_item_line(report, item))}</summary>"
+            f"{image}{table}</details>"
+        )
+    return on_theme("".join(parts), theme, css_class="lstm-widget-model")

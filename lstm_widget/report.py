@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from html import escape
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from .conventions import ROLE_LABELS, Role
 from .counting import (
@@ -33,6 +33,9 @@ from .counting import (
     plain,
 )
 from .style import LIGHT, Theme
+
+if TYPE_CHECKING:
+    from .introspect import RepeatedRows, SummaryRow
 
 # ------------------------------------------------------------------ pieces
 
@@ -356,34 +359,6 @@ def _elementwise_lines(b: Breakdown) -> list[str]:
 # ------------------------------------------------------------------ model summaries
 
 
-#: A recurrent layer (with what folds into it), a layer counted from its spec, one
-#: without weights, one not explained.
-RowFamily = Literal["recurrent", "counted", "weightless", "unexplained"]
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One layer of a model's compact summary, as ``model.summary()`` has it, with the
-    derivation added: its formula with numbers, and whether it reconciles."""
-
-    name: str
-    kind: str
-    output_shape: str
-    params: int
-    formula: tuple[Piece, ...]
-    verdict: str
-    #: What the row is to lstm_widget, for the model's strip diagram to tell apart.
-    family: RowFamily = "counted"
-    #: The name of the row whose breakdown this layer is part of (a recurrent layer
-    #: with those stacked on it and its dense head); "" for a layer counted alone.
-    group: str = ""
-
-    @property
-    def folded(self) -> bool:
-        """Whether this layer is counted in the breakdown of a layer listed before it."""
-        return bool(self.group) and self.group != self.name
-
-
 _SUMMARY_HEADER = ("Layer", "Type", "Output shape", _COUNT_HEADER, "Formula", "Reconciles")
 
 #: The widest line a plain-text report prints: a terminal's or a notebook's width.
@@ -445,8 +420,8 @@ def summary_text(rows: Iterable[SummaryRow], width: int = TEXT_WIDTH) -> str:
     else:
         widths = _narrowed(cells, widths, width)
         table = [_wrapped_row(row, widths) for row in cells]
-        for lines, formula, row in zip(table, formulas, ["", *listed], strict=True):
-            if not isinstance(row, SummaryRow) or row.family != "weightless":
+        for lines, formula, row in zip(table, formulas, [None, *listed], strict=True):
+            if row is None or row.family != "weightless":  # the header's too
                 lines += _wrap(f"    {formula}", width, "      ", _BREAKS)
     rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
     head, *body = table
@@ -515,24 +490,33 @@ def fit_text(lines: Iterable[str], width: int = TEXT_WIDTH) -> list[str]:
     return fitted
 
 
-def summary_html(rows: Iterable[SummaryRow], theme: Theme = LIGHT) -> str:
+def summary_html(rows: Iterable[SummaryRow | RepeatedRows], theme: Theme = LIGHT) -> str:
     """The compact summary as an HTML table, each formula's terms in their roles' colours,
-    a layer counted in the breakdown of one above it marked as in the text."""
+    a layer counted in the breakdown of one above it marked as in the text; a folded
+    run of repeated layers (:func:`~lstm_widget.introspect.fold_repeats`) one row
+    saying how many and their count."""
+    from .introspect import RepeatedRows  # loaded already: a report's rows came from it
+
     head = "".join(
         f'<th style="text-align:{"right" if h == _COUNT_HEADER else "left"}">{escape(h)}</th>'
         for h in _SUMMARY_HEADER
     )
     listed = list(rows)
+    shown = [r for r in listed if not isinstance(r, RepeatedRows)]
+    marks = iter(_tree_marks(shown))
     body = "".join(
-        f'<tr><td style="text-align:left">{mark}<code>{escape(r.name)}</code></td>'
+        f'<tr><td colspan="{len(_SUMMARY_HEADER)}" style="text-align:left">'
+        f"⋯ {escape(r.text)}</td></tr>"
+        if isinstance(r, RepeatedRows)
+        else f'<tr><td style="text-align:left">{next(marks)}<code>{escape(r.name)}</code></td>'
         f'<td style="text-align:left">{escape(r.kind)}</td>'
         f'<td style="text-align:left">{escape(r.output_shape)}</td>'
         f'<td style="text-align:right"><b>{r.params:,}</b></td>'
         f'<td style="text-align:left">{pieces_html(r.formula, theme.roles)}</td>'
         f'<td style="text-align:left">{escape(r.verdict)}</td></tr>'
-        for r, mark in zip(listed, _tree_marks(listed), strict=True)
+        for r in listed
     )
-    legend = summary_legend(listed)
+    legend = summary_legend(shown)
     return (
         '<table class="lstm-widget-summary">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -67,6 +67,15 @@ EXPECTED = {
         r"target: growth redraw median <= 100 ms +[\d.]+ ms",
         r"open / closed panel update \(medians\) +[\d.]+x",
     ],
+    "bench_report": [
+        r"^  \d[\d,]* modules +median +[\d.]+ ms .*; [\d,.]+ KB",
+        r"growth from [\d,]+ to [\d,]+ modules \(\d+x\) +time [\d.]+x, size [\d.]+x",
+        r"target: 100 identical LSTMs <= 300 ms, <= 300 KB +[\d.]+ ms, [\d,.]+ KB",
+        r"target: [\d,]+ modules <= 1000 ms +[\d.]+ ms",
+        r"import lstm_widget after IPython +median +[\d.]+ ms",
+        r"import matplotlib.pyplot after IPython +median +[\d.]+ ms",
+        r"target: import lstm_widget after IPython <= 30 ms +[\d.]+ ms, [\d.]+x of pyplot",
+    ],
     "bench_browser": [
         r"paced: panel, units slider +median +[\d.]+ ms",
         r"paced: floor, pre-rendered images +median +[\d.]+ ms",

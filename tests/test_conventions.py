@@ -22,7 +22,7 @@ from lstm_widget.conventions import (
     option_refusal,
 )
 from lstm_widget.counting.builders import _BUILDERS
-from lstm_widget.introspect._assembly import _ADAPTERS
+from lstm_widget.introspect._registry import _ADAPTERS
 from lstm_widget.layout.canvas import registered_drawing
 
 CONVENTIONS = [

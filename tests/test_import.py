@@ -37,6 +37,19 @@ def test_import_loads_no_heavy_package(tmp_path):
     assert loaded.isdisjoint(HEAVY), sorted(loaded.intersection(HEAVY))
 
 
+#: What ``import lstm_widget`` leaves for first use: geometry, drawing, model reading.
+LOADED_ON_USE = ("layout", "diagram", "introspect", "_panel")
+
+
+def test_import_leaves_drawing_and_model_reading_for_first_use(tmp_path):
+    code = "import json, sys, lstm_widget; print(json.dumps(sorted(sys.modules)))"
+    result = python(code, str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    loaded = {name.split(".")[1] for name in json.loads(result.stdout) if "." in name
+              and name.startswith("lstm_widget.")}  # fmt: skip
+    assert loaded.isdisjoint(LOADED_ON_USE), sorted(loaded.intersection(LOADED_ON_USE))
+
+
 @pytest.mark.parametrize("module", ["lstm_widget", "lstm_widget.cli"])
 def test_import_prints_nothing(tmp_path, module):
     result = python(f"import {module}", str(tmp_path))
@@ -49,10 +62,11 @@ def test_import_prints_nothing(tmp_path, module):
 LAYERS = (
     "conventions",
     "counting",
+    "layers",
     "counting_xlstm",
     "compare",
     "quiz",
-    "layers",
+    "introspect",
     "style",
     "layout",
     "report",
@@ -62,7 +76,6 @@ LAYERS = (
     "growth_plot",
     "options",
     "controls",
-    "introspect",
     "_frontend",
     "_panel",
     "marimo",
@@ -73,21 +86,58 @@ LAYERS = (
 )
 
 
-def test_imports_point_one_way():
+#: (importer, imported) pairs LAYERS would allow but the layering forbids: the strip
+#: is drawn from a report's rows, not through the tables, and the tables know no
+#: geometry.
+APART = (("diagram", "report"), ("report", "layout"))
+
+
+def package_imports() -> dict[Path, set[str]]:
+    """Each module of the package (relative path) and the package's top-level modules
+    and subpackages it imports, lazily inside a function or not, TYPE_CHECKING too."""
     package = Path(lstm_widget.__file__).parent
-    files = {path.relative_to(package): path for path in package.rglob("*.py")}
-    assert {path.parts[0].removesuffix(".py") for path in files} == set(LAYERS), "to place"
-    upward = []
-    for relative, path in files.items():
-        own = relative.parts[0].removesuffix(".py")
+    imports: dict[Path, set[str]] = {}
+    for path in package.rglob("*.py"):
+        relative = path.relative_to(package)
         where = relative.parts[:-1]  # the subpackage a module sits in, if any
+        tops = imports.setdefault(relative, set())
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.ImportFrom) or node.level == 0:
                 continue
             base = where[: len(where) - (node.level - 1)]
             targets = [node.module] if node.module else [a.name for a in node.names]
-            for target in targets:
-                top = (*base, *target.split("."))[0]
-                if top != own and LAYERS.index(top) >= LAYERS.index(own):
-                    upward.append(f"{relative} imports {top}")
+            tops.update((*base, *target.split("."))[0] for target in targets)
+    return imports
+
+
+def test_imports_point_one_way():
+    imports = package_imports()
+    assert {path.parts[0].removesuffix(".py") for path in imports} == set(LAYERS), "to place"
+    upward = [
+        f"{relative} imports {top}"
+        for relative, tops in imports.items()
+        for own in [relative.parts[0].removesuffix(".py")]
+        for top in sorted(tops)
+        if top != own and LAYERS.index(top) >= LAYERS.index(own)
+    ]
     assert upward == []
+
+
+def test_introspection_returns_data_and_views_stay_apart():
+    """Introspection knows no tables, HTML, pictures or colours: it sits below them
+    and hands its reports up as data; the strip is drawn from rows, not through the
+    tables; and the tables know no geometry."""
+    imports = package_imports()
+    views = {"report", "display", "diagram", "style"}
+    crossing = [
+        f"{relative} imports {sorted(tops & views)}"
+        for relative, tops in imports.items()
+        if relative.parts[0] == "introspect" and tops & views
+    ]
+    crossing += [
+        f"{relative} imports {imported}"
+        for relative, tops in imports.items()
+        for importer, imported in APART
+        if relative.parts[0].removesuffix(".py") == importer and imported in tops
+    ]
+    assert crossing == []

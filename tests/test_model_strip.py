@@ -11,7 +11,7 @@ from matplotlib.patches import FancyBboxPatch
 
 from lstm_widget import explain
 from lstm_widget.diagram import STRIP_BOX, STRIP_PER_ROW, draw_strip, strip_positions
-from lstm_widget.report import SummaryRow
+from lstm_widget.introspect import SummaryRow
 
 pytestmark = pytest.mark.frameworks
 
@@ -112,3 +112,48 @@ def test_positions_wrap_into_rows_without_overlap():
     row = SummaryRow("a_very_long_layer_name_that_goes_on", "Dense", "", 10, (), "yes")
     fig = draw_strip([row])
     assert any(t.get_text().endswith("…") for t in fig.axes[0].texts)
+
+
+def repeated_blocks(count: int) -> torch.nn.Sequential:
+    """``count`` identical (LSTM, Linear, LayerNorm) blocks, as a deep model repeats them."""
+    return torch.nn.Sequential(
+        *(
+            module
+            for _ in range(count)
+            for module in (torch.nn.LSTM(6, 6), torch.nn.Linear(6, 6), torch.nn.LayerNorm(6))
+        )
+    )
+
+
+def test_repeated_blocks_fold_in_the_strip_keeping_their_count():
+    report = explain(repeated_blocks(5))
+    rows = report.rows()
+    fig = report.strip_figure()
+    boxes = [p for p in fig.axes[0].patches if isinstance(p, FancyBboxPatch)]
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    # the first and the last block, and one box for the three between
+    assert len(rows) == 15 and len(boxes) == 3 + 1 + 3
+    assert "⋯ 3 more" in texts
+    assert f"{sum(row.params for row in rows[3:12]):,}" in texts
+    assert [b.get_linestyle() for b in boxes].count(":") == 1
+
+
+def test_each_distinct_configuration_is_drawn_once_in_the_html():
+    model = torch.nn.Sequential(*repeated_blocks(4), torch.nn.LSTM(6, 9))
+    report = explain(model)
+    html = report.html()
+    configurations = {(i.breakdown.settings, i.breakdown.steps) for i in report.items}
+    assert len(report.items) == 5 and len(configurations) == 2
+    # the strip, then one diagram per configuration; the others point to the first
+    assert html.count("<img ") == 1 + len(configurations)
+    assert html.count("Diagram: as for 0 (LSTM) + 1 (Linear), the same configuration") == 3
+    assert html.count("here its tensors are 9.weight_ih_l0, 9.weight_hh_l0") == 1
+    assert "Diagram: as for" not in explain(torch.nn.LSTM(6, 9)).html()
+
+
+def test_a_one_layer_models_strip_shows_its_whole_title():
+    report = explain(torch.nn.Sequential(torch.nn.Linear(4, 104)))
+    fig = report.strip_figure()
+    (title,) = [t for t in fig.axes[0].texts if t.get_text().endswith("520 parameters")]
+    extent = title.get_window_extent(renderer=fig.canvas.get_renderer())
+    assert 0 <= extent.x0 < extent.x1 <= fig.bbox.width

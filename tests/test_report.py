@@ -126,3 +126,33 @@ def test_a_deeper_stack_makes_no_longer_table():
     assert text_table(deep).count("\n") == text_table(five).count("\n")
     assert html_table(deep).count("<tr") == html_table(five).count("<tr")
     assert len(html_table(deep)) < 40_000
+
+
+_KINDS = st.sampled_from([("LSTM", 1_120), ("Linear", 72), ("LayerNorm", 12), ("Dropout", 0)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    prefix=st.lists(_KINDS, max_size=4),
+    block=st.lists(_KINDS, min_size=1, max_size=4),
+    times=st.integers(0, 12),
+    suffix=st.lists(_KINDS, max_size=4),
+)
+def test_folding_repeated_rows_keeps_every_row_in_order(prefix, block, times, suffix):
+    from lstm_widget.introspect import FOLDS_FROM, RepeatedRows, SummaryRow, fold_repeats
+
+    kinds = [*prefix, *block * times, *suffix]
+    rows = [SummaryRow(f"l{k}", kind, "", n, (), "yes") for k, (kind, n) in enumerate(kinds)]
+    folded = fold_repeats(rows)
+    unfolded = [r for e in folded for r in (e.rows if isinstance(e, RepeatedRows) else [e])]
+    assert unfolded == rows
+    for k, entry in enumerate(folded):
+        if isinstance(entry, RepeatedRows):
+            # a fold stands between a first and a last copy of its block
+            shown = folded[k - entry.block : k] + folded[k + 1 : k + 1 + entry.block]
+            assert [r.kind for r in shown] == [r.kind for r in entry.rows[: entry.block]] * 2
+            assert entry.times >= FOLDS_FROM - 2 and entry.params == sum(
+                r.params for r in entry.rows
+            )
+    if times >= FOLDS_FROM:  # a run this long always folds somewhere
+        assert any(isinstance(e, RepeatedRows) for e in folded)

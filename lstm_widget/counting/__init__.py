@@ -20,7 +20,15 @@ The rooms, from the bottom up: ``settings`` (what a layer is, validated), ``grou
 from __future__ import annotations
 
 from ..conventions import SettingsError
-from .breakdown import Breakdown, Presentation, Source, breakdown, present_with, to_breakdown
+from .breakdown import (
+    Breakdown,
+    Presentation,
+    Source,
+    breakdown,
+    present_with,
+    presented,
+    to_breakdown,
+)
 from .builders import register_builder
 from .formula import Formula, FormulaLine, Piece, Term, layers_label, plain
 from .groups import GATE_NAMES, GATE_ORDER, TEXTBOOK_GATES, Block, Direction, WeightGroup
@@ -69,6 +77,7 @@ __all__ = [
     "layers_label",
     "plain",
     "present_with",
+    "presented",
     "register_builder",
     "to_breakdown",
 ]

@@ -161,13 +161,13 @@ class Breakdown:
 
     def __str__(self) -> str:
         """The text table, as ``lstm-params`` prints it: ``print(breakdown(...))``."""
-        return _presented().text(self)
+        return presented().text(self)
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Notebooks show the diagram and the table; terminals get the text table."""
-        return _presented().mimebundle(self)
+        return presented().mimebundle(self)
 
     def _mime_(self) -> tuple[str, str]:
         """marimo's display protocol: the HTML a notebook shows (diagram and table).
@@ -175,18 +175,19 @@ class Breakdown:
         marimo reads ``_repr_mimebundle_`` too, but before 0.16 it did not unpack the
         (data, metadata) pair that method returns, and showed nothing.
         """
-        data, _ = _presented().mimebundle(self)
+        data, _ = presented().mimebundle(self)
         return "text/html", data["text/html"]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: settings, totals, groups, formula (text and LaTeX),
         per-unit reading, memory; what ``lstm-params --json`` prints."""
-        return _presented().data(self)
+        return presented().data(self)
 
 
 @dataclass(frozen=True)
 class Presentation:
-    """How a :class:`Breakdown` prints, displays in a notebook and turns into JSON data.
+    """How a :class:`Breakdown` prints, displays in a notebook and turns into JSON data,
+    and how a model's report prints, displays and draws its strip.
 
     The modules that do this (tables, HTML, LaTeX, the diagram) sit above this one,
     which must stay stdlib-only and import none of them. So they hand their functions
@@ -197,6 +198,15 @@ class Presentation:
     text: Callable[[Breakdown], str]
     mimebundle: Callable[[Breakdown], tuple[dict[str, Any], dict[str, Any]]]
     data: Callable[[Breakdown], dict[str, Any]]
+    #: The same for a model's report (:class:`lstm_widget.introspect.ModelReport`),
+    #: which introspection hands over as data: its text (``details=``), its HTML
+    #: (``theme``, ``diagrams=``), its strip as a figure (``theme``) and as bytes
+    #: (``fmt``, ``theme=``). Introspection sits above counting, so they are not
+    #: typed by it here.
+    report_text: Callable[..., str]
+    report_html: Callable[..., str]
+    report_strip_figure: Callable[..., Any]
+    report_strip: Callable[..., bytes]
 
 
 _presentation: list[Presentation] = []
@@ -207,7 +217,8 @@ def present_with(presentation: Presentation) -> None:
     _presentation[:] = [presentation]
 
 
-def _presented() -> Presentation:
+def presented() -> Presentation:
+    """How results show themselves, as :func:`present_with` was last given it."""
     (presentation,) = _presentation  # wired in by lstm_widget/__init__.py
     return presentation
 

@@ -23,7 +23,9 @@ from importlib import import_module
 from typing import Any
 
 from ..conventions import FLAX
-from ._assembly import Layer, Walk, counted, register_adapter
+from ._folding import counted
+from ._records import Layer, Walk
+from ._registry import register_adapter
 
 #: The cell classes this convention stores, as Flax names them, each with its cell and
 #: the option its layout needs (``nnx.OptimizedLSTMCell``: ``optimized``).

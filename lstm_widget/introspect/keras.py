@@ -17,18 +17,9 @@ from typing import Any
 
 from ..conventions import KERAS, OPTIONS, cell_spec
 from ..conventions.layers import CONV_KERNELS, KERAS_LAYERS, conv_sizes
-from ._assembly import (
-    Dims,
-    IntrospectionError,
-    Layer,
-    Readers,
-    Runs,
-    Shape,
-    Walk,
-    counted,
-    other_layer,
-    register_adapter,
-)
+from ._folding import counted, other_layer
+from ._records import Dims, IntrospectionError, Layer, Readers, Runs, Shape, Walk
+from ._registry import register_adapter
 
 #: The tensors a nested Keras model's calls gave one of its inputs, by its InputLayer's id.
 NestedInputs = dict[int, list[Any]]

@@ -25,7 +25,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..conventions import CUDNN, TF1
-from ._assembly import IntrospectionError, Layer, Walk, counted, register_adapter
+from ._folding import counted
+from ._records import IntrospectionError, Layer, Walk
+from ._registry import register_adapter
 
 #: The TensorFlow 1 cells' module inside tf-keras.
 _LEGACY_CELLS = "tf_keras.src.layers.rnn.legacy_cells"

@@ -41,7 +41,6 @@ from .controls import (
     framework_choices,
     highlight_options,
     label,
-    option_rules,
     settings_from,
     shown,
 )
@@ -51,6 +50,7 @@ from .conventions import (
     Highlight,
     Variant,
     check_variant,
+    setting_rules,
 )
 from .counting import (
     Breakdown,
@@ -719,7 +719,7 @@ class Panel(widgets.VBox):
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
         for setting in ("units", "input_size"):
             self.controls[setting].description = described(setting, cell)
-        for option, (exists, counted) in option_rules(framework, cell).items():
+        for option, (exists, counted) in setting_rules(framework, cell).items():
             control = self.controls[option]
             if exists == (not control.disabled):
                 continue

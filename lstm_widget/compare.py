@@ -14,9 +14,17 @@ from dataclasses import asdict, dataclass, fields
 from html import escape
 from typing import Any
 
-from .conventions import CELL_SPECS, FRAMEWORK_SPECS, OPTIONS, ROLE_LABELS, ROLES, Role, applies
-from .counting import (
+from .conventions import (
+    CELL_SPECS,
+    FRAMEWORK_SPECS,
     MAX_LAYERS,
+    OPTIONS,
+    ROLE_LABELS,
+    ROLES,
+    Role,
+    applies,
+)
+from .counting import (
     Breakdown,
     Direction,
     Settings,

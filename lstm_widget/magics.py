@@ -23,7 +23,13 @@ from ._frontend import has_widget_frontend
 from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .display import IMAGE_FORMATS, mimebundle, on_theme
-from .options import add_diagram_arguments, add_quiz_arguments, make_parser, parse_guess
+from .options import (
+    FlagParser,
+    add_diagram_arguments,
+    add_quiz_arguments,
+    make_parser,
+    parse_guess,
+)
 from .quiz import Question
 from .style import THEMES, Theme
 
@@ -52,16 +58,12 @@ Examples
 
 
 @cache
-def _parser() -> argparse.ArgumentParser:
+def parser() -> FlagParser:
     """The shared setting flags plus the magic's own: NAME, -o, --widget and looks."""
-    parser = make_parser("%lstm_params", _DESCRIPTION)
     # Setting flags left out of the line stay out of the namespace: a NAME must not be
     # combined with them, and the panel is preset only with what was asked for.
-    # (set_defaults(SUPPRESS) would store the marker itself, so the actions change.)
-    for action in parser._actions:
-        if action.dest in SETTING_NAMES:
-            action.default = argparse.SUPPRESS
-    add = parser.add_argument
+    made = make_parser("%lstm_params", _DESCRIPTION, defaults=False)
+    add = made.add_argument
     add("name", nargs="?", metavar="NAME",
         help="a model or layer in your namespace (Keras, PyTorch, Keras 2, "
              "TensorFlow 1 cell, Flax NNX)")  # fmt: skip
@@ -81,15 +83,15 @@ def _parser() -> argparse.ArgumentParser:
              "or --compare bidirectional=true,layers=2: each difference as a sentence "
              "with its formula, and the diagram of the side with more weights "
              "(in the panel too, with --widget)")  # fmt: skip
-    add_quiz_arguments(parser)
-    add_diagram_arguments(parser)
+    add_quiz_arguments(made)
+    add_diagram_arguments(made)
     add("--format", dest="image_format", choices=IMAGE_FORMATS,
         help="diagram image format (default: png)")  # fmt: skip
-    return parser
+    return made
 
 
 def _help() -> str:
-    return _parser().format_help()
+    return parser().format_help()
 
 
 def _split(line: str) -> list[str]:
@@ -103,7 +105,7 @@ def _split(line: str) -> list[str]:
 def _parse(tokens: list[str]) -> tuple[argparse.Namespace, dict[str, Any]]:
     """The parsed flags and the settings given on the line; bad input -> UsageError."""
     try:
-        args = _parser().parse_args(tokens)
+        args = parser().parse_args(tokens)
     except SettingsError as error:
         raise UsageError(str(error)) from None
     given = {name: getattr(args, name) for name in SETTING_NAMES if hasattr(args, name)}

@@ -1,6 +1,8 @@
 """The one definition of the setting flags, shared by the CLI and ``%lstm_params``.
 
-Both front ends build their parser with :func:`make_parser`, add the diagram's
+The setting flags are made from the registry's setting table
+(:data:`~lstm_widget.conventions.SETTINGS`). Both front ends build their parser with
+:func:`make_parser`, add the diagram's
 ``--theme`` and ``--highlight`` with :func:`add_diagram_arguments`, and then only their
 own extras (``--json``, ``--save``, ``--table`` and, from
 :func:`add_png_size_arguments`, ``--dpi`` and ``--width`` for the CLI; ``NAME``, ``-o``,
@@ -15,9 +17,10 @@ from __future__ import annotations
 import argparse
 import re
 import reprlib
-from typing import NoReturn, get_args
+from collections.abc import Callable
+from typing import Any, NoReturn, get_args
 
-from .conventions import CELL_SPECS, CELLS, FRAMEWORKS, option_help
+from .conventions import SETTINGS, choices, setting_help
 from .counting import SETTING_NAMES, Settings, SettingsError
 from .quiz import Target
 from .style import DEFAULT_DPI, DEFAULT_THEME, MAX_DPI, MAX_WIDTH, MIN_WIDTH, THEME_NAMES
@@ -27,7 +30,9 @@ class OptionsError(SettingsError):
     """A flag or its value was not understood."""
 
 
-class _Parser(argparse.ArgumentParser):
+class FlagParser(argparse.ArgumentParser):
+    """A parser that raises :class:`OptionsError` instead of exiting."""
+
     def error(self, message: str) -> NoReturn:
         sentence = message[0].upper() + message[1:].rstrip(".")
         if message.startswith("unrecognized arguments"):  # argparse lists none it knows
@@ -138,54 +143,41 @@ def _kernel(text: str) -> tuple[int, ...]:
     return parsed
 
 
-def _cells() -> str:
-    """``lstm, gru or rnn (simple RNN)``: each cell's key, and its name where it differs."""
-    names = [
-        key if spec.label.lower() == key else f"{key} ({spec.label})"
-        for key, spec in CELL_SPECS.items()
-    ]
-    return f"{', '.join(names[:-1])} or {names[-1]}"
+#: How a flag's text becomes a setting's value, by the setting's kind; a choice is
+#: checked against the registry's keys, a switch takes no value.
+_READERS: dict[str, Callable[[str], Any]] = {
+    "count": _integer,
+    "widths": parse_units,
+    "sizes": _kernel,
+}
 
 
-def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """A parser with every setting flag; callers add their own extras."""
-    parser = _Parser(
+def make_parser(prog: str, description: str, defaults: bool = True) -> FlagParser:
+    """A parser with a flag for every setting of the registry's table; callers add
+    their own extras.
+
+    With ``defaults`` False, a layer's setting left off the line stays out of the
+    namespace, so a caller knows exactly what was asked for.
+    """
+    parser = FlagParser(
         prog=prog,
         description=description,
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
-    d = Settings()
-    add = parser.add_argument
-    add("--framework", choices=FRAMEWORKS, default=d.framework,
-        help=f"whose weight layout to count (default: {d.framework})")  # fmt: skip
-    add("--cell", choices=CELLS, default=d.cell,
-        help=f"recurrent cell: {_cells()} (default: {d.cell})")  # fmt: skip
-    add("-i", "--input", dest="input_size", type=_integer, default=d.input_size, metavar="X",
-        help=f"input features per timestep, a ConvLSTM's channels "
-             f"(default: {d.input_size})")  # fmt: skip
-    add("-u", "--units", type=parse_units, default=d.units, metavar="H",
-        help="units / hidden_size (a ConvLSTM's filters), or one per layer separated "
-             f"by commas (32,18) (default: {d.units})")  # fmt: skip
-    add("--layers", type=_integer, default=d.layers, metavar="L",
-        help=f"stacked layers, read from a list of --units if left at 1 "
-             f"(default: {d.layers})")  # fmt: skip
-    add("--bidirectional", action="store_true", help="two directions per layer")
-    add("--no-bias", dest="bias", action="store_false", help="drop the recurrent biases")
-    add("--proj", dest="proj_size", type=_integer, default=d.proj_size, metavar="P",
-        help=f"{option_help('proj_size')} (default: {d.proj_size})")  # fmt: skip
-    add("--no-reset-after", dest="reset_after", action="store_false",
-        help=option_help("reset_after"))  # fmt: skip
-    add("--peepholes", action="store_true", help=option_help("peepholes"))
-    add("--kernel", type=_kernel, default=d.kernel, metavar="K,K",
-        help=option_help("kernel"))  # fmt: skip
-    add("--dense", type=_integer, default=d.dense, metavar="N",
-        help="TimeDistributed(Dense(N)) / Linear(N) head, 0 for none "
-             f"(default: {d.dense})")  # fmt: skip
-    add("--steps", type=_integer, metavar="T",
-        help="time steps of a sequence: adds the multiply-accumulates per step and "
-             "for the sequence, and the values it keeps")  # fmt: skip
+    for name, spec in SETTINGS.items():
+        flag: dict[str, Any] = {"dest": name, "help": setting_help(name)}
+        if spec.kind == "switch":
+            flag["action"] = "store_false" if spec.turned_off else "store_true"
+        elif spec.kind == "choice":
+            flag |= {"choices": choices(name), "default": spec.default}
+        else:
+            flag |= {"type": _READERS[spec.kind], "default": spec.default}
+            flag["metavar"] = spec.metavar
+        if spec.layer and not defaults:
+            flag["default"] = argparse.SUPPRESS
+        parser.add_argument(*spec.flags, **flag)
     return parser
 
 

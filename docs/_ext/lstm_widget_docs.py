@@ -4,7 +4,8 @@
   shows the command and what it printed; an exit status other than the one expected
   (``:returncode:``, 0 unless given) fails the build.
 - ``settings-table``: every setting of a layer, its type, default, allowed values and
-  the layers it applies to, read from :class:`lstm_widget.Settings` and the registry.
+  the layers it applies to, read from :class:`lstm_widget.Settings` and the registry's
+  setting table.
 - ``conventions-table``: every framework × cell the registry holds, how it stores the
   cell, and the count of one example layer, counted by :func:`lstm_widget.breakdown`.
 - ``binder-badge``: the Binder badge for the repository named by the
@@ -31,7 +32,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 import lstm_widget
-from lstm_widget import Settings, breakdown, conventions, counting
+from lstm_widget import Settings, breakdown, conventions
 from lstm_widget.cli import main as lstm_params
 
 BINDER_PATH = "HEAD?urlpath=lab/tree/notebooks/01_seed_question.ipynb"
@@ -109,23 +110,15 @@ def _parameter_docs(doc: str) -> dict[str, str]:
     return found
 
 
-def _allowed(name: str, default: object) -> str:
-    """The values ``Settings`` accepts for ``name``, from the bounds it checks against."""
-    integers = {n: (low, high) for n, low, high in counting.settings._INTEGER_SETTINGS}
-    if name == "cell":
-        return ", ".join(_code(c) for c in conventions.CELLS)
-    if name == "framework":
-        return ", ".join(_code(f) for f in conventions.FRAMEWORKS)
-    if name == "units":
-        return f"an integer from 1 to {counting.MAX_SIZE:,}, or one per layer such as `(32, 18)`"
-    if name == "kernel":
-        return f"{counting.settings._KERNEL_KIND}; `()` for a cell without a kernel"
-    if name in integers:
-        low, high = integers[name]
-        return f"an integer from {low} to {high:,}"
-    if isinstance(default, bool):
+def _allowed(name: str) -> str:
+    """The values ``Settings`` accepts for ``name``, from the registry's setting table."""
+    spec = conventions.SETTINGS[name]
+    if spec.kind == "choice":
+        return ", ".join(_code(key) for key in conventions.choices(name))
+    if spec.kind == "switch":
         return "`True` or `False`"
-    raise ValueError(f"no allowed values known for setting {name!r}")
+    text = spec.kind_text.replace("(32, 18)", "`(32, 18)`")
+    return f"{text}; `()` for a cell without a kernel" if spec.kind == "sizes" else text
 
 
 def _applies(name: str) -> str:
@@ -147,7 +140,7 @@ class SettingsTable(_MarkdownDirective):
                 [
                     f"`{field.name}`",
                     _code(field.default),
-                    _allowed(field.name, field.default),
+                    _allowed(field.name),
                     _applies(field.name),
                     described[field.name],
                 ]

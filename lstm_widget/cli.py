@@ -11,14 +11,15 @@ from pathlib import Path
 
 from .counting import Breakdown, SettingsError, breakdown
 from .options import (
+    CLI_RULES,
     FlagParser,
     add_diagram_arguments,
     add_png_size_arguments,
+    check_combinations,
     make_parser,
     settings_from,
 )
 from .report import text_table
-from .style import DEFAULT_THEME
 
 
 def parser() -> FlagParser:
@@ -71,17 +72,13 @@ def _save_diagram(result: Breakdown, args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     try:
-        args = parser().parse_args(argv)
+        flags = parser()
+        args = flags.parse_args(argv)
         result = breakdown(settings_from(args), steps=args.steps)
         result.highlights.resolve(args.highlight)  # a bad name first, then a missing --save
-        if args.json and args.table:
-            raise SettingsError("--json and --table each choose what prints; give one.")
+        check_combinations(flags, args, CLI_RULES)
         if args.save:
             wrote = _save_diagram(result, args)
-        elif args.theme != DEFAULT_THEME or args.highlight is not None:
-            raise SettingsError("--theme and --highlight style the diagram; add --save FILE.")
-        elif args.dpi is not None or args.width is not None:
-            raise SettingsError("--dpi and --width size the saved PNG; add --save FILE.png.")
     except SettingsError as error:
         print(f"lstm-params: error: {error}", file=sys.stderr)
         return 2

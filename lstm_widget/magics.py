@@ -24,9 +24,12 @@ from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .display import IMAGE_FORMATS, mimebundle, on_theme
 from .options import (
+    MAGIC_RULES,
+    PANEL_RULES,
     FlagParser,
     add_diagram_arguments,
     add_quiz_arguments,
+    check_combinations,
     make_parser,
     parse_guess,
 )
@@ -103,9 +106,11 @@ def _split(line: str) -> list[str]:
 
 
 def _parse(tokens: list[str]) -> tuple[argparse.Namespace, dict[str, Any]]:
-    """The parsed flags and the settings given on the line; bad input -> UsageError."""
+    """The parsed flags and the settings given on the line; bad input, or flags that do
+    not go together (:data:`~lstm_widget.options.MAGIC_RULES`) -> UsageError."""
     try:
         args = parser().parse_args(tokens)
+        check_combinations(parser(), args, MAGIC_RULES)
     except SettingsError as error:
         raise UsageError(str(error)) from None
     given = {name: getattr(args, name) for name in SETTING_NAMES if hasattr(args, name)}
@@ -175,22 +180,8 @@ class LstmMagics:
             return None
         args, given = _parse(tokens)
         quizzing = _quizzing(args)
-        if not quizzing and (args.quiz_wants or args.quiz_timesteps is not None):
-            raise UsageError(
-                "--quiz-wants and --quiz-timesteps set the quiz's question; "
-                "add --quiz or --guess N."
-            )
         if args.name is not None:
-            return self._explain(args, given)
-        if args.example is not None:
-            raise UsageError(
-                "--example gives a PyTorch model NAME an input to run on; name the model "
-                f"too, as in %lstm_params model --example {args.example}."
-            )
-        if quizzing and args.compare:
-            raise UsageError(
-                "--compare shows the counts the quiz hides; guess first, then compare."
-            )
+            return self._explain(args)
         try:
             result = breakdown(Settings(**given), steps=args.steps)
             compared = compare_with(result, parse_changes(args.compare)) if args.compare else None
@@ -202,11 +193,6 @@ class LstmMagics:
             guess = parse_guess(args.guess) if args.guess is not None else None
         except SettingsError as error:
             raise UsageError(str(error)) from None
-        if args.steps is not None and (args.widget or args.compare or quizzing):
-            raise UsageError(
-                "--steps adds the work to one layer's static output; "
-                "drop --steps, or --widget, --compare and the quiz."
-            )
         if args.widget and has_widget_frontend(self.shell):
             live = self._open_panel(result, args)
             return live if args.return_result else None
@@ -225,11 +211,8 @@ class LstmMagics:
         """Display the live panel preset to ``result``'s settings, and return it."""
         from ._panel import panel
 
-        if args.image_format is not None:
-            raise UsageError(
-                "--format sets the static output's image; the panel always draws SVG."
-            )
         try:
+            check_combinations(parser(), args, PANEL_RULES)
             live = panel(
                 result.settings,
                 theme=args.theme,
@@ -306,29 +289,7 @@ class LstmMagics:
         display(data, raw=True, metadata=metadata)
         return answered
 
-    def _explain(self, args: argparse.Namespace, given: dict[str, Any]) -> object:
-        if given:
-            flags = ", ".join(sorted(given))
-            raise UsageError(
-                f"NAME explains {args.name!r} as it was built; drop the setting flags ({flags})."
-            )
-        if args.widget:
-            raise UsageError("--widget presets the panel from flags; it cannot take a NAME.")
-        if args.compare:
-            raise UsageError("--compare compares settings given as flags; it cannot take a NAME.")
-        if _quizzing(args):
-            raise UsageError("--quiz and --guess ask about settings given as flags, not a NAME.")
-        drawing = [
-            flag
-            for flag, value in (("--highlight", args.highlight), ("--format", args.image_format))
-            if value is not None
-        ]
-        if drawing:
-            raise UsageError(
-                f"{' and '.join(drawing)} {'apply' if len(drawing) > 1 else 'applies'} "
-                "to the diagram drawn from flags, not to the "
-                f"report on {args.name!r}; drop {' and '.join(drawing)}."
-            )
+    def _explain(self, args: argparse.Namespace) -> object:
         obj = _lookup(self.shell, args.name)
         example = None
         if args.example is not None:

@@ -1,7 +1,10 @@
 """The one definition of the setting flags, shared by the CLI and ``%lstm_params``.
 
 The setting flags are made from the registry's setting table
-(:data:`~lstm_widget.conventions.SETTINGS`). Both front ends build their parser with
+(:data:`~lstm_widget.conventions.SETTINGS`), and which flags go together is data, all
+of it here: :data:`CLI_RULES`, :data:`MAGIC_RULES` and :data:`PANEL_RULES` list
+:class:`Combination` rules, and :func:`check_combinations` refuses the first one
+broken with its sentence. Both front ends build their parser with
 :func:`make_parser`, add the diagram's
 ``--theme`` and ``--highlight`` with :func:`add_diagram_arguments`, and then only their
 own extras (``--json``, ``--save``, ``--table`` and, from
@@ -17,7 +20,8 @@ from __future__ import annotations
 import argparse
 import re
 import reprlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, NoReturn, get_args
 
 from .conventions import SETTINGS, choices, setting_help
@@ -31,7 +35,19 @@ class OptionsError(SettingsError):
 
 
 class FlagParser(argparse.ArgumentParser):
-    """A parser that raises :class:`OptionsError` instead of exiting."""
+    """A parser that raises :class:`OptionsError` instead of exiting, and knows each
+    flag as it is typed (its last name: ``--units``) by its destination, for the
+    sentence refusing flags that do not go together."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.typed: dict[str, str] = {}  # before argparse adds -h
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        if action.option_strings:
+            self.typed[action.dest] = action.option_strings[-1]
+        return action
 
     def error(self, message: str) -> NoReturn:
         sentence = message[0].upper() + message[1:].rstrip(".")
@@ -225,3 +241,126 @@ def settings_from(args: argparse.Namespace) -> Settings:
     Every flag's ``dest`` is its setting's name, so the flags map one to one.
     """
     return Settings(**{name: getattr(args, name) for name in SETTING_NAMES})
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Which flags go together, as data: whenever one of ``flags`` is given, one of
+    ``needs`` must be given too (if any are named) and none of ``refuses``.
+
+    ``sentence`` is the refusal. Besides any flag's value by its destination
+    (``{name}``), it may say ``{refused}``, the refused flags given, as they are
+    typed and joined by "and", with ``{applies}`` agreeing with them, or
+    ``{refused_names}``, their destinations.
+    """
+
+    flags: tuple[str, ...]
+    sentence: str
+    needs: tuple[str, ...] = ()
+    refuses: tuple[str, ...] = ()
+
+
+#: Every setting flag's destination: what a rule names to refuse them all.
+SETTING_FLAGS: tuple[str, ...] = tuple(name for name, spec in SETTINGS.items() if spec.layer)
+
+
+def check_combinations(
+    parser: FlagParser, args: argparse.Namespace, rules: Iterable[Combination]
+) -> None:
+    """Raise :class:`OptionsError` with the first of ``rules`` the flags in ``args``
+    break; a flag counts as given when its value differs from its default."""
+    values = vars(args)
+    given = {dest for dest, value in values.items() if value != parser.get_default(dest)}
+    for rule in rules:
+        if not given.intersection(rule.flags):
+            continue
+        refused = [dest for dest in rule.refuses if dest in given]
+        if refused or (rule.needs and not given.intersection(rule.needs)):
+            flags = " and ".join(parser.typed.get(dest, dest) for dest in refused)
+            raise OptionsError(
+                rule.sentence.format(
+                    **values,
+                    refused=flags,
+                    applies="applies" if len(refused) == 1 else "apply",
+                    refused_names=", ".join(sorted(refused)),
+                )
+            )
+
+
+#: Which of ``lstm-params``' own flags go together.
+CLI_RULES: tuple[Combination, ...] = (
+    Combination(
+        ("json",), "--json and --table each choose what prints; give one.", refuses=("table",)
+    ),
+    Combination(
+        ("theme", "highlight"),
+        "--theme and --highlight style the diagram; add --save FILE.",
+        needs=("save",),
+    ),
+    Combination(
+        ("dpi", "width"),
+        "--dpi and --width size the saved PNG; add --save FILE.png.",
+        needs=("save",),
+    ),
+)
+
+
+#: Which of ``%lstm_params``' flags go together, checked in this order.
+MAGIC_RULES: tuple[Combination, ...] = (
+    Combination(
+        ("quiz_wants", "quiz_timesteps"),
+        "--quiz-wants and --quiz-timesteps set the quiz's question; add --quiz or --guess N.",
+        needs=("quiz", "guess"),
+    ),
+    Combination(
+        ("name",),
+        "NAME explains {name!r} as it was built; drop the setting flags ({refused_names}).",
+        refuses=SETTING_FLAGS,
+    ),
+    Combination(
+        ("name",),
+        "--widget presets the panel from flags; it cannot take a NAME.",
+        refuses=("widget",),
+    ),
+    Combination(
+        ("name",),
+        "--compare compares settings given as flags; it cannot take a NAME.",
+        refuses=("compare",),
+    ),
+    Combination(
+        ("name",),
+        "--quiz and --guess ask about settings given as flags, not a NAME.",
+        refuses=("quiz", "guess"),
+    ),
+    Combination(
+        ("name",),
+        "{refused} {applies} to the diagram drawn from flags, not to the report on "
+        "{name!r}; drop {refused}.",
+        refuses=("highlight", "image_format"),
+    ),
+    Combination(
+        ("example",),
+        "--example gives a PyTorch model NAME an input to run on; name the model too, as "
+        "in %lstm_params model --example {example}.",
+        needs=("name",),
+    ),
+    Combination(
+        ("quiz", "guess"),
+        "--compare shows the counts the quiz hides; guess first, then compare.",
+        refuses=("compare",),
+    ),
+    Combination(
+        ("steps",),
+        "--steps adds the work to one layer's static output; drop --steps, or --widget, "
+        "--compare and the quiz.",
+        refuses=("widget", "compare", "quiz", "guess"),
+    ),
+)
+#: What ``%lstm_params --widget`` cannot take where the panel opens (a widget frontend).
+PANEL_RULES: tuple[Combination, ...] = (
+    Combination(
+        ("image_format",),
+        "--format sets the static output's image; the panel always draws SVG.",
+        refuses=("widget",),
+    ),
+)

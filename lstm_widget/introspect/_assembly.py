@@ -56,7 +56,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..conventions import FRAMEWORK_SPECS, Framework, framework_spec, with_article
+from ..conventions import FRAMEWORK_SPECS, CodeTable, Framework, framework_spec, with_article
 from ..conventions.layers import LayerSpec
 from ..counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown, check_steps
 from ..display import image_html, on_theme, picture_tag
@@ -854,28 +854,29 @@ class Adapter(Protocol):
         ...
 
 
-_ADAPTERS: dict[str, Adapter] = {}
+#: Adapters by :attr:`~lstm_widget.conventions.FrameworkSpec.adapter` key.
+ADAPTERS: CodeTable[Adapter] = CodeTable("introspection adapter", "register_adapter")
 
 
 def register_adapter(key: str, adapter: Adapter) -> None:
     """Register ``adapter`` for the conventions whose ``adapter`` key is ``key``."""
-    _ADAPTERS[key] = adapter
+    ADAPTERS[key] = adapter
 
 
 def adapter(framework: str) -> Adapter:
     """The adapter reading ``framework``'s models."""
     key = framework_spec(framework).adapter
-    if key is None or key not in _ADAPTERS:
+    if key is None or key not in ADAPTERS:
         raise IntrospectionError(f"lstm_widget cannot read live {framework} models.")
-    return _ADAPTERS[key]
+    return ADAPTERS[key]
 
 
 def _readable() -> dict[Framework, Adapter]:
     """Every convention whose models can be read, in the registry's order."""
     return {
-        key: _ADAPTERS[spec.adapter]
+        key: ADAPTERS[spec.adapter]
         for key, spec in FRAMEWORK_SPECS.items()
-        if spec.adapter in _ADAPTERS
+        if spec.adapter is not None and spec.adapter in ADAPTERS
     }
 
 
@@ -1255,15 +1256,20 @@ def _counted_layer(
 
 
 def other_layer(
-    specs: Mapping[str, LayerSpec], readers: Readers, module: Any, recurrent: Sequence[str]
+    packages: tuple[str, ...],
+    specs: Mapping[str, LayerSpec],
+    readers: Readers,
+    module: Any,
+    recurrent: Sequence[str],
 ) -> dict[str, Any]:
     """``{"other": ...}``: ``module`` counted from the registry's spec of its kind, read
     by the framework's reader for its class; ``{"reason": ...}`` for a class it lacks.
 
-    Only the framework's own classes are read by name: a user's class that happens to
-    be called ``Attention`` is not Keras' ``Attention``.
+    Only the framework's own classes (from its adapter's ``packages``) are read by
+    name: a user's class that happens to be called ``Attention`` is not Keras'
+    ``Attention``.
     """
-    own = type(module).__module__.partition(".")[0] in ("keras", "torch")
+    own = type(module).__module__.partition(".")[0] in packages
     reader = readers.get(type(module).__name__) if own else None
     if reader is None:
         kinds = ", ".join([*recurrent, *(spec.label for spec in specs.values())])

@@ -34,6 +34,7 @@ from .counting import (
     WeightGroup,
     breakdown,
 )
+from .snippets import write_code
 
 __all__ = [
     "Change",
@@ -213,11 +214,19 @@ class Comparison:
             return [f"{self.subject} has the same weights."]
         return [change.text(self.subject) for change in self.changes]
 
+    def code(self) -> tuple[str, str]:
+        """Each side as its framework's users write it (:mod:`lstm_widget.snippets`), so
+        the difference also reads in the code that makes it."""
+        return write_code(self.before.settings), write_code(self.after.settings)
+
     def text(self) -> str:
-        return "\n".join([self.totals(), *self.sentences()])
+        """The totals, a sentence per change, then each side's code."""
+        before, after = self.code()
+        return "\n".join([self.totals(), *self.sentences(), f"  {before}", f"→ {after}"])
 
     def html(self, colours: Mapping[Role, str]) -> str:
-        """The totals in bold, then one line per change, its weights in their colour."""
+        """The totals in bold, one line per change, its weights in their colour, then
+        each side's code."""
         lines = [f"<div><b>{escape(self.totals())}</b></div>"]
         if not self.changes:
             lines.append(f"<div>{escape(self.sentences()[0])}</div>")
@@ -229,6 +238,7 @@ class Comparison:
                 f"<div>{escape(self.subject)} {escape(change.verb)} {what}: "
                 f"<b>{escape(change.formula)}</b></div>"
             )
+        lines += [f"<div><code>{escape(code)}</code></div>" for code in self.code()]
         return "".join(lines)
 
 

@@ -4,7 +4,7 @@ become :class:`~lstm_widget.counting.Settings`.
 Every front end with controls reads this one definition: the ipywidgets panel
 (:mod:`lstm_widget._panel`) and the marimo controls (:mod:`lstm_widget.marimo`). Which
 controls there are comes from the registry's setting table
-(:data:`~lstm_widget.conventions.SETTINGS`): a number with a slider's usual range, a
+(:data:`~lstm_widget.conventions.settings.SETTINGS`): a number with a slider's usual range, a
 checkbox for a switch, sizes typed as text. What a setting means and which values it
 takes is the counting core's; this module says only how a control shows it and turns
 what the controls hold back into settings, so both fronts count, refuse and

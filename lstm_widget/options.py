@@ -1,7 +1,7 @@
 """The one definition of the setting flags, shared by the CLI and ``%lstm_params``.
 
 The setting flags are made from the registry's setting table
-(:data:`~lstm_widget.conventions.SETTINGS`), and which flags go together is data, all
+(:data:`~lstm_widget.conventions.settings.SETTINGS`), and which flags go together is data, all
 of it here: :data:`CLI_RULES`, :data:`MAGIC_RULES` and :data:`PANEL_RULES` list
 :class:`Combination` rules, and :func:`check_combinations` refuses the first one
 broken with its sentence. Both front ends build their parser with

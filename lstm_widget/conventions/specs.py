@@ -52,7 +52,7 @@ SettingKind = Literal["choice", "count", "widths", "switch", "sizes"]
 class SettingSpec:
     """One setting, declared once: every view of it is made from this.
 
-    :class:`~lstm_widget.counting.Settings` validates its value from ``kind`` and
+    :class:`~lstm_widget.Settings` validates its value from ``kind`` and
     ``bounds``; the command line and the magic make its flag from ``flags``,
     ``metavar`` and ``help``; the panel and the marimo controls make its control
     (a slider over ``slider``, a checkbox, a sizes entry); the compare parser reads
@@ -86,7 +86,7 @@ class SettingSpec:
     slider
         A control's usual range (a slider's ends); a typed entry takes any value.
     layer
-        Whether it describes the layer (a :class:`~lstm_widget.counting.Settings`
+        Whether it describes the layer (a :class:`~lstm_widget.Settings`
         field) rather than the sequence run through it (``steps``).
     """
 

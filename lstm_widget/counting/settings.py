@@ -46,7 +46,7 @@ class Settings:
     than being ignored, because a silently ignored option teaches the wrong count.
 
     Each field is declared once in the registry's setting table
-    (:data:`~lstm_widget.conventions.SETTINGS`: its kind, bounds and the layers an
+    (:data:`~lstm_widget.conventions.settings.SETTINGS`: its kind, bounds and the layers an
     option applies to), which this class validates against.
 
     Parameters

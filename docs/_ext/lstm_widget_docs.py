@@ -127,25 +127,30 @@ def _applies(name: str) -> str:
     return ", ".join(conventions.applies_to(name))
 
 
-class SettingsTable(_MarkdownDirective):
+def settings_table() -> list[str]:
     """Every field of :class:`lstm_widget.Settings`: what it is and what it takes."""
+    described = _parameter_docs(Settings.__doc__ or "")
+    rows = []
+    for field in dataclasses.fields(Settings):
+        if field.name not in described:
+            raise ValueError(f"Settings' docstring does not describe {field.name!r}")
+        rows.append(
+            [
+                f"`{field.name}`",
+                _code(field.default),
+                _allowed(field.name),
+                _applies(field.name),
+                described[field.name],
+            ]
+        )
+    return _table(["setting", "default", "allowed values", "applies to", "meaning"], rows)
+
+
+class SettingsTable(_MarkdownDirective):
+    """``settings-table``: :func:`settings_table` on the page."""
 
     def markdown(self) -> Iterable[str]:
-        described = _parameter_docs(Settings.__doc__ or "")
-        rows = []
-        for field in dataclasses.fields(Settings):
-            if field.name not in described:
-                raise ValueError(f"Settings' docstring does not describe {field.name!r}")
-            rows.append(
-                [
-                    f"`{field.name}`",
-                    _code(field.default),
-                    _allowed(field.name),
-                    _applies(field.name),
-                    described[field.name],
-                ]
-            )
-        return _table(["setting", "default", "allowed values", "applies to", "meaning"], rows)
+        return settings_table()
 
 
 # --------------------------------------------------------------------- conventions
@@ -164,40 +169,45 @@ def _biases(layout: conventions.CellConvention) -> str:
     return text + ("" if layout.optional_bias else ", always")
 
 
-class ConventionsTable(_MarkdownDirective):
+def conventions_table() -> list[str]:
     """Every framework × cell in the registry, with an example layer's count."""
+    rows = []
+    for key, spec in conventions.FRAMEWORK_SPECS.items():
+        for cell, layout in spec.cells.items():
+            kernel = (3, 3) if conventions.cell_spec(cell).kernel_dims else ()
+            counted = breakdown(framework=key, cell=cell, kernel=kernel, **EXAMPLE)
+            order = " ".join(letter or "(one block)" for letter in layout.gate_order)
+            rows.append(
+                [
+                    f"`{key}`",
+                    conventions.layer_name(key, cell, kernel),
+                    f"`{order}`",
+                    _biases(layout),
+                    ", ".join(f"`{o}`" for o in layout.options) or "none",
+                    f"{counted.total:,}",
+                    layout.note,
+                ]
+            )
+    example = f"x = {EXAMPLE['input_size']}, h = {EXAMPLE['units']}"
+    return _table(
+        [
+            "`framework`",
+            "layer",
+            "gate storage order",
+            "biases per gate",
+            "options",
+            f"count at {example}",
+            "where it differs",
+        ],
+        rows,
+    )
+
+
+class ConventionsTable(_MarkdownDirective):
+    """``conventions-table``: :func:`conventions_table` on the page."""
 
     def markdown(self) -> Iterable[str]:
-        rows = []
-        for key, spec in conventions.FRAMEWORK_SPECS.items():
-            for cell, layout in spec.cells.items():
-                kernel = (3, 3) if conventions.cell_spec(cell).kernel_dims else ()
-                counted = breakdown(framework=key, cell=cell, kernel=kernel, **EXAMPLE)
-                order = " ".join(letter or "(one block)" for letter in layout.gate_order)
-                rows.append(
-                    [
-                        f"`{key}`",
-                        conventions.layer_name(key, cell, kernel),
-                        f"`{order}`",
-                        _biases(layout),
-                        ", ".join(f"`{o}`" for o in layout.options) or "none",
-                        f"{counted.total:,}",
-                        layout.note,
-                    ]
-                )
-        example = f"x = {EXAMPLE['input_size']}, h = {EXAMPLE['units']}"
-        return _table(
-            [
-                "`framework`",
-                "layer",
-                "gate storage order",
-                "biases per gate",
-                "options",
-                f"count at {example}",
-                "where it differs",
-            ],
-            rows,
-        )
+        return conventions_table()
 
 
 class BinderBadge(SphinxDirective):

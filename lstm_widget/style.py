@@ -55,6 +55,9 @@ LIGHT = Theme(
         "second_bias": "#B45A96",
         "peephole": "#B88000",
         "projection": "#4A9AD0",
+        "conv": "#9C2430",
+        "scale": "#489C54",
+        "feedforward": "#7B2FD0",
         "dense": "#000000",
     },
 )
@@ -72,6 +75,9 @@ HIGH_CONTRAST = Theme(
         "second_bias": "#F5A3D0",
         "peephole": "#F0E442",
         "projection": "#9AD9FF",
+        "conv": "#FF5A6E",
+        "scale": "#9CFC90",
+        "feedforward": "#B06CFF",
         "dense": "#FFFFFF",
     },
 )

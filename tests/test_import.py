@@ -49,6 +49,7 @@ def test_import_prints_nothing(tmp_path, module):
 LAYERS = (
     "conventions",
     "counting",
+    "counting_xlstm",
     "snippets",
     "compare",
     "quiz",

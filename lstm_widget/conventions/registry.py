@@ -22,7 +22,18 @@ from .specs import CellConvention, CellSpec, FrameworkSpec
 Cell = str
 #: A convention's key (``"keras"``, ...): any key :data:`FRAMEWORK_SPECS` holds.
 Framework = str
-Role = Literal["input", "recurrent", "bias", "second_bias", "peephole", "projection", "dense"]
+Role = Literal[
+    "input",
+    "recurrent",
+    "bias",
+    "second_bias",
+    "peephole",
+    "projection",
+    "conv",
+    "scale",
+    "feedforward",
+    "dense",
+]
 ROLES: tuple[Role, ...] = get_args(Role)
 
 #: How each role is named in tables, legends and the formula.
@@ -33,6 +44,9 @@ ROLE_LABELS: Mapping[Role, str] = {
     "second_bias": "second bias",
     "peephole": "peepholes",
     "projection": "projection",
+    "conv": "causal conv",
+    "scale": "norm and skip scales",
+    "feedforward": "feed-forward",
     "dense": "dense head",
 }
 

@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-#: A colour named by meaning; the theme turns it into a hex value.
-Ink = Literal[
-    "ink", "muted", "paper", "input", "recurrent", "bias", "second_bias", "peephole", "projection",
-    "dense",
-]  # fmt: skip
+from ..conventions import Role
+
+#: A colour named by meaning, a weight group's role or the page's own; the theme turns
+#: it into a hex value.
+Ink = Literal["ink", "muted", "paper"] | Role
 HAlign = Literal["left", "center", "right"]
 Point = tuple[float, float]
 

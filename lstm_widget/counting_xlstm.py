@@ -1,0 +1,422 @@
+"""xLSTM's sLSTM and mLSTM blocks, weight group by weight group, as the reference
+implementation builds them (:data:`~lstm_widget.conventions.xlstm.PACKAGE`).
+
+Pure and stdlib-only, like :mod:`~lstm_widget.counting`: the package's layers are
+described by :class:`XlstmSizes` (its config fields that change a count, with their
+defaults), each weight group is a :class:`~lstm_widget.counting.WeightGroup` under the
+package's own parameter name, and the multiply-accumulates of one step come from the
+same sizes. tests/test_xlstm.py builds the package's modules on CPU and compares both,
+tensor by tensor and against ``FlopCounterMode``.
+
+What the two cells keep of the LSTM and what they change, in counts:
+
+- **sLSTM** (``blocks/slstm``): the LSTM's four blocks (input gate i, forget gate f,
+  cell input z, output gate o), each with input weights W, recurrent weights R and a
+  bias, but the ``d`` units are cut into ``H`` heads and every unit sees only its
+  head's ``d/H`` inputs and fed-back values: W and R are block-diagonal, ``H`` blocks
+  of ``d/H × d/H``, so a gate's W and R hold ``d²/H`` weights each where an LSTM's hold
+  ``d²``. The gates i and f read the input through a causal depthwise convolution.
+- **mLSTM** (``blocks/mlstm``): no recurrent weights at all. The input is projected up
+  to ``p`` features and a second ``p`` for the output gate; head-wise q, k and v
+  projections feed a matrix memory C (``p/H × p/H`` per head) that carries the state;
+  the input and forget gates are one scalar per head, read off ``[q; k; v]``; a
+  projection takes ``p`` back down to ``d``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import partial
+
+from .conventions import Role, SettingsError
+from .conventions.xlstm import MODULE_SOURCES, SCOPES, Scope, XlstmCell
+from .counting import Term, WeightGroup
+
+#: Up-projection factors beyond this are no block anyone builds (the papers use 4/3
+#: and 2); the bound keeps every width printable.
+MAX_FACTOR = 1_000
+
+#: Gate letters as the package stores them in the sLSTM cell's fused recurrent kernel
+#: and bias (blocks/slstm/cell.py: ``reset_parameters`` and the vanilla pointwise step
+#: ``slstm_forward_pointwise`` both read i, f, z, o), with the layer's gate projection
+#: each one's pre-activation comes from. xlstm 2.0.6 feeds ``fgate``'s output to the
+#: input gate and ``igate``'s to the forget gate (blocks/slstm/layer.py, ``forward``):
+#: the names are swapped, the shapes are not.
+SLSTM_GATES: tuple[tuple[str, str], ...] = (
+    ("i", "fgate"),
+    ("f", "igate"),
+    ("z", "zgate"),
+    ("o", "ogate"),
+)
+
+#: The gates of the mLSTM: queries, keys and values (head-wise projections), the input
+#: and forget gates (one scalar per head), and the output gate, which is the second
+#: half of the up-projection through a SiLU (blocks/mlstm/layer.py: the "z branch").
+MLSTM_GATES: tuple[str, ...] = ("q", "k", "v", "i", "f", "o")
+
+
+def up_projection(factor: float, width: int, multiple: int, round_up: bool) -> int:
+    """The package's up-projection width: ``factor × width`` rounded to ``multiple``.
+
+    The same float arithmetic as ``UpProjConfigMixin._set_proj_up_dim`` (utils.py), so
+    that every width the package builds is reproduced exactly, e.g. 1.3 × 512 = 665.6
+    rounds up to 704.
+    """
+    steps = factor * width / multiple
+    return int((math.ceil(steps) if round_up else math.floor(steps)) * multiple)
+
+
+@dataclass(frozen=True)
+class XlstmSizes:
+    """An sLSTM or mLSTM layer, block or stack, by the package's config fields.
+
+    Parameters
+    ----------
+    cell
+        ``"slstm"`` or ``"mlstm"``.
+    width
+        ``embedding_dim``, d: the block's input and output width (it is residual).
+    heads
+        ``num_heads``, H. sLSTM: the heads W and R are cut into (H must divide d);
+        mLSTM: the heads of the memory, each one input and one forget gate.
+    conv_kernel
+        ``conv1d_kernel_size``, K, of the causal depthwise convolution; 0 leaves it out
+        of an sLSTM (an mLSTM always has one).
+    scope
+        ``"layer"``, ``"block"`` or ``"stack"`` (see
+        :data:`~lstm_widget.conventions.xlstm.SCOPES`).
+    blocks
+        Blocks in the stack (``num_blocks``); a layer is one.
+    norm_weight
+        sLSTM ``group_norm_weight``: the group norm's scale.
+    feedforward, ffn_factor, ffn_bias
+        The sLSTM block's gated feed-forward: whether it has one, its
+        ``proj_factor`` and its ``bias``.
+    proj_factor, qkv_blocksize, bias
+        mLSTM: the up-projection's factor, the block size of the head-wise q, k, v
+        projections, and whether the projections have biases.
+    round_to, round_up
+        How an up-projection's width is rounded (``round_proj_up_to_multiple_of``,
+        ``round_proj_up_dim_up``).
+    post_norm
+        ``add_post_blocks_norm``: the stack's LayerNorm after its last block.
+    """
+
+    cell: XlstmCell
+    width: int
+    heads: int = 4
+    conv_kernel: int = 4
+    scope: Scope = "block"
+    blocks: int = 1
+    norm_weight: bool = True
+    feedforward: bool = True
+    ffn_factor: float = 1.3
+    ffn_bias: bool = False
+    proj_factor: float = 2.0
+    qkv_blocksize: int = 4
+    bias: bool = False
+    round_to: int = 64
+    round_up: bool = True
+    post_norm: bool = True
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise SettingsError(f"scope must be one of {', '.join(SCOPES)}, not {self.scope!r}.")
+        if self.scope == "layer" and self.blocks != 1:
+            raise SettingsError(
+                f"blocks={self.blocks} needs scope='block' or 'stack': the package stacks "
+                "its layers only inside blocks."
+            )
+        for name in ("ffn_factor", "proj_factor"):
+            factor = getattr(self, name)
+            if not (isinstance(factor, int | float) and 0 < factor <= MAX_FACTOR):
+                raise SettingsError(
+                    f"{name} must be a number above 0 and up to {MAX_FACTOR}, not {factor!r}."
+                )
+        if self.conv_kernel == 1:
+            # components/conv.py trims the K − 1 padded outputs with [:-(K − 1)]: [:-0]
+            # keeps none, so such a layer builds but cannot run.
+            raise SettingsError(
+                "conv_kernel=1 is not possible: the package's causal conv then returns no "
+                "outputs; use 0 (an sLSTM without a conv) or 2 and up."
+            )
+        d, h = self.width, self.heads
+        if self.cell == "slstm":
+            # components/linear_headwise.py asserts both for every gate projection.
+            if h > d or d % h:
+                raise SettingsError(
+                    f"heads={h} must divide the sLSTM's width {d:,}: each head owns d/H "
+                    "of its units."
+                )
+            if self.ffn_inner == 0 and self.scope != "layer" and self.feedforward:
+                raise SettingsError(
+                    f"ffn_factor={self.ffn_factor} rounds the feed-forward's width to 0 "
+                    f"(rounding {self.ffn_factor} × {d:,} to a multiple of {self.round_to}); "
+                    "use a larger factor, or round up."
+                )
+            return
+        if self.conv_kernel < 1:
+            # components/conv.py leaves out the conv for 0 and then fails resetting it.
+            raise SettingsError(
+                f"conv_kernel={self.conv_kernel} is not possible: an mLSTM layer always has "
+                "its causal convolution; use 2 or more."
+            )
+        p = self.inner
+        if p == 0:
+            raise SettingsError(
+                f"proj_factor={self.proj_factor} rounds the mLSTM's inner width to 0 "
+                f"(rounding {self.proj_factor} × {d:,} to a multiple of {self.round_to}); "
+                "use a larger factor, or round up."
+            )
+        if self.qkv_heads < 1 or p % self.qkv_heads:
+            raise SettingsError(
+                f"qkv_blocksize={self.qkv_blocksize} must split the mLSTM's {p:,} inner "
+                f"features into heads of equal size ({p:,} // {self.qkv_blocksize} heads "
+                "must divide it)."
+            )
+        if p % h:
+            raise SettingsError(
+                f"heads={h} must divide the mLSTM's {p:,} inner features: each head keeps "
+                "a p/H × p/H memory."
+            )
+
+    @property
+    def head_width(self) -> int:
+        """sLSTM d/H: the units, inputs and fed-back values of one head."""
+        return self.width // self.heads
+
+    @property
+    def inner(self) -> int:
+        """mLSTM p: the up-projection's width, where the memory works."""
+        return up_projection(self.proj_factor, self.width, self.round_to, self.round_up)
+
+    @property
+    def memory_width(self) -> int:
+        """mLSTM p/H: one head's queries, keys and values; its memory is this squared."""
+        return self.inner // self.heads
+
+    @property
+    def qkv_heads(self) -> int:
+        """mLSTM: the blocks of the head-wise q, k and v projections, p // blocksize."""
+        return self.inner // self.qkv_blocksize
+
+    @property
+    def ffn_inner(self) -> int:
+        """sLSTM block u: the feed-forward's inner width (0 without one)."""
+        if self.cell != "slstm" or self.scope == "layer" or not self.feedforward:
+            return 0
+        return up_projection(self.ffn_factor, self.width, self.round_to, self.round_up)
+
+    def prefix(self, block: int) -> str:
+        """The name in front of a block's own tensors: ``blocks.2.`` in a stack."""
+        return f"blocks.{block}." if self.scope == "stack" or self.blocks > 1 else ""
+
+
+def source(name: str) -> str:
+    """The file of the package that makes the tensor called ``name`` (with or without
+    its block's prefix): components/conv.py for ``xlstm.conv1d.conv.weight``."""
+    path = name.split(".", 2)[2] if name.startswith("blocks.") else name
+    path = path.removeprefix("xlstm.")
+    module = max((m for m in MODULE_SOURCES if path.startswith(f"{m}.")), key=len, default="")
+    if not module and path in MODULE_SOURCES:
+        module = path
+    return MODULE_SOURCES[module]
+
+
+def _span(k: int, width: int) -> str:
+    return f"{k * width}:{(k + 1) * width}"
+
+
+def block_groups(s: XlstmSizes, block: int = 0) -> list[WeightGroup]:
+    """One layer or block's weight groups, in the order ``named_parameters`` lists them.
+
+    ``block`` is the block's place in a stack; its groups carry it as their ``layer``.
+    """
+    group = partial(WeightGroup, layer=block, direction="forward")
+    out: list[WeightGroup] = []
+    lead = s.prefix(block)
+    inside = lead if s.scope == "layer" else f"{lead}xlstm."
+    if s.scope != "layer":
+        out.append(group(f"{lead}xlstm_norm.weight", (s.width,), "", "γ", "scale", ""))
+    build = _slstm_layer if s.cell == "slstm" else _mlstm_layer
+    out += build(s, inside, group)
+    if s.ffn_inner:  # the block's feed-forward, with its own norm
+        out += _feedforward(s, lead, group)
+    return out
+
+
+def stack_groups(s: XlstmSizes) -> list[WeightGroup]:
+    """The stack's own tensors past its blocks: the LayerNorm after the last block."""
+    if s.scope != "stack" or not s.post_norm:
+        return []
+    return [
+        WeightGroup("post_blocks_norm.weight", (s.width,), "", "γ", "scale", "", -1, "forward")
+    ]
+
+
+def groups(s: XlstmSizes) -> list[WeightGroup]:
+    """Every weight group of the described layer, block or stack."""
+    out = [g for block in range(s.blocks) for g in block_groups(s, block)]
+    return out + stack_groups(s)
+
+
+Group = partial[WeightGroup]
+
+
+def _slstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
+    """blocks/slstm/layer.py: conv, four head-wise gate projections, the cell, the norm."""
+    d, h, dh, k = s.width, s.heads, s.head_width, s.conv_kernel
+    out: list[WeightGroup] = []
+    if k:
+        out.append(group(f"{at}conv1d.conv.weight", (d, 1, k), "", "w_conv", "conv", ""))
+        out.append(group(f"{at}conv1d.conv.bias", (d,), "", "b_conv", "conv", ""))
+    # LinearHeadwiseExpand: weight (heads, out per head, in per head), no bias here.
+    for gate, module in SLSTM_GATES:
+        out.append(group(f"{at}{module}.weight", (h, dh, dh), "", f"W_{gate}", "input", gate))
+    # The vanilla backend's layout, the one that runs on CPU: R (H, 4·d/H, d/H), each
+    # head's rows gate by gate; the bias 4·d, gate by gate over every head. The CUDA
+    # backend keeps the same weights as (H, d/H, 4·d/H) and its bias head by head.
+    kernel = f"{at}slstm_cell._recurrent_kernel_"
+    bias = f"{at}slstm_cell._bias_"
+    for n, (gate, _) in enumerate(SLSTM_GATES):
+        rows = f"[:, {_span(n, dh)}, :]"
+        out.append(group(kernel, (h, 4 * dh, dh), rows, f"R_{gate}", "recurrent", gate))
+    for n, (gate, _) in enumerate(SLSTM_GATES):
+        out.append(group(bias, (4 * d,), f"[{_span(n, d)}]", f"b_{gate}", "bias", gate))
+    if s.norm_weight:
+        out.append(group(f"{at}group_norm.weight", (d,), "", "γ", "scale", ""))
+    return out
+
+
+def _mlstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
+    """blocks/mlstm/layer.py: skip, up-projection, q k v, conv, the cell, down-projection."""
+    d, p, k, heads = s.width, s.inner, s.conv_kernel, s.heads
+    blocks, side = s.qkv_heads, p // s.qkv_heads
+    out = [group(f"{at}learnable_skip", (p,), "", "s", "scale", "")]
+    # proj_up's first p outputs enter the memory branch; the other p are the output
+    # gate's pre-activation (the "z branch", through a SiLU).
+    up: tuple[tuple[str, str, Role, str], ...] = (
+        ("", "up", "projection", _span(0, p)),
+        ("o", "o", "input", _span(1, p)),
+    )
+    for gate, sub, role, rows in up:
+        out.append(
+            group(f"{at}proj_up.weight", (2 * p, d), f"[{rows}, :]", f"W_{sub}", role, gate)
+        )
+    if s.bias:
+        for gate, sub, _, rows in up:
+            out.append(group(f"{at}proj_up.bias", (2 * p,), f"[{rows}]", f"b_{sub}", "bias", gate))
+    for gate in ("q", "k", "v"):
+        weight = (blocks, side, side)
+        out.append(group(f"{at}{gate}_proj.weight", weight, "", f"W_{gate}", "input", gate))
+        if s.bias:
+            out.append(group(f"{at}{gate}_proj.bias", (p,), "", f"b_{gate}", "bias", gate))
+    out.append(group(f"{at}conv1d.conv.weight", (p, 1, k), "", "w_conv", "conv", ""))
+    out.append(group(f"{at}conv1d.conv.bias", (p,), "", "b_conv", "conv", ""))
+    # One scalar per head and gate, read off [q; k; v]: nn.Linear(3p, H) with its bias.
+    for gate in ("i", "f"):
+        cell = f"{at}mlstm_cell.{gate}gate"
+        out.append(group(f"{cell}.weight", (heads, 3 * p), "", f"w_{gate}", "input", gate))
+        out.append(group(f"{cell}.bias", (heads,), "", f"b_{gate}", "bias", gate))
+    out.append(group(f"{at}mlstm_cell.outnorm.weight", (p,), "", "γ", "scale", ""))
+    out.append(group(f"{at}proj_down.weight", (d, p), "", "W_down", "projection", ""))
+    if s.bias:
+        out.append(group(f"{at}proj_down.bias", (d,), "", "b_down", "bias", ""))
+    return out
+
+
+def _feedforward(s: XlstmSizes, lead: str, group: Group) -> list[WeightGroup]:
+    """components/feedforward.py: LayerNorm, then up to 2u (a gate and a value), GELU
+    on the gate, their product, and down to d."""
+    d, u = s.width, s.ffn_inner
+    out = [group(f"{lead}ffn_norm.weight", (d,), "", "γ", "scale", "")]
+    halves = (("gate", _span(0, u)), ("up", _span(1, u)))
+    for sub, rows in halves:
+        out.append(
+            group(
+                f"{lead}ffn.proj_up.weight",
+                (2 * u, d),
+                f"[{rows}, :]",
+                f"W_{sub}",
+                "feedforward",
+                "",
+            )
+        )
+    if s.ffn_bias:
+        for sub, rows in halves:
+            out.append(
+                group(
+                    f"{lead}ffn.proj_up.bias", (2 * u,), f"[{rows}]", f"b_{sub}", "feedforward", ""
+                )
+            )
+    out.append(group(f"{lead}ffn.proj_down.weight", (d, u), "", "W_down", "feedforward", ""))
+    if s.ffn_bias:
+        out.append(group(f"{lead}ffn.proj_down.bias", (d,), "", "b_down", "feedforward", ""))
+    return out
+
+
+def mac_terms(s: XlstmSizes) -> tuple[Term, ...]:
+    """One block's multiply-accumulates in one time step, term by term.
+
+    Each weight of a matrix or kernel does one per step, as in an LSTM; a norm, the
+    skip and the gates' nonlinearities are element-wise work. The mLSTM adds products
+    that involve no weight: per head, writing k·vᵀ into its ``p/H × p/H`` memory,
+    reading it with qᵀ·C and the normalizer with qᵀ·n (blocks/mlstm/backends.py,
+    ``recurrent_step_stabilized_simple``); its forward over a whole sequence runs the
+    parallel form instead, whose work grows with the square of the sequence's length.
+    """
+    d = s.width
+    terms: list[Term] = []
+    if s.cell == "slstm":
+        dh, k = s.head_width, s.conv_kernel
+        if k:
+            terms.append(Term("conv", "K × d", f"{k:,} × {d:,}", k * d))
+        terms.append(Term("input", "4 × d × d/H", f"4 × {d:,} × {dh:,}", 4 * d * dh))
+        terms.append(Term("recurrent", "4 × d × d/H", f"4 × {d:,} × {dh:,}", 4 * d * dh))
+    else:
+        p, k, heads, m = s.inner, s.conv_kernel, s.heads, s.memory_width
+        side = p // s.qkv_heads
+        terms += [
+            Term("projection", "p × d", f"{p:,} × {d:,}", p * d),
+            Term("input", "p × d", f"{p:,} × {d:,}", p * d),
+            Term("conv", "K × p", f"{k:,} × {p:,}", k * p),
+            Term("input", "3 × p × b", f"3 × {p:,} × {side:,}", 3 * p * side),
+            Term("input", "2 × 3p × H", f"2 × {3 * p:,} × {heads:,}", 6 * p * heads),
+            Term(
+                "recurrent",
+                "2 × p × p/H + p",
+                f"2 × {p:,} × {m:,} + {p:,}",
+                2 * p * m + p,
+            ),
+            Term("projection", "d × p", f"{d:,} × {p:,}", d * p),
+        ]
+    if s.ffn_inner:
+        u = s.ffn_inner
+        terms.append(Term("feedforward", "3 × u × d", f"3 × {u:,} × {d:,}", 3 * u * d))
+    return tuple(terms)
+
+
+def macs_per_step(s: XlstmSizes) -> int:
+    """Multiply-accumulates of one time step through every block of ``s``."""
+    return s.blocks * sum(t.value for t in mac_terms(s))
+
+
+def forward_macs(s: XlstmSizes, steps: int) -> int:
+    """Multiply-accumulates of the package's ``forward`` over ``steps`` time steps.
+
+    Not ``steps`` × :func:`macs_per_step`: the causal conv pads K − 1 steps on both
+    sides and drops the outputs past the end (components/conv.py), so it computes
+    ``steps + K − 1`` positions; and the mLSTM's forward runs the parallel form
+    (blocks/mlstm/backends.py, ``parallel_stabilized_simple``), which in place of the
+    memory's ``2 × p × p/H + p`` a step multiplies every query with every earlier key
+    and the weighted values: ``2 × steps² × p`` for the sequence.
+    """
+    per_step = sum(t.value for t in mac_terms(s))
+    k = s.conv_kernel
+    padding = (k - 1) * k * (s.width if s.cell == "slstm" else s.inner) if k else 0
+    total = steps * per_step + padding
+    if s.cell == "mlstm":
+        p, memory = s.inner, next(t.value for t in mac_terms(s) if t.role == "recurrent")
+        total += 2 * steps * steps * p - steps * memory
+    return s.blocks * total

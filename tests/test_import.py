@@ -6,6 +6,7 @@ imported matplotlib, torch and the rest.
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +93,16 @@ def test_imports_point_one_way():
                 if top != own and LAYERS.index(top) >= LAYERS.index(own):
                     upward.append(f"{relative} imports {top}")
     assert upward == []
+
+
+def test_the_contributors_module_table_is_the_layers_in_order():
+    """CONTRIBUTING.md's architecture table says each module imports only those above
+    it: it lists the same modules as :data:`LAYERS`, in the same order."""
+    text = (Path(__file__).resolve().parents[1] / "CONTRIBUTING.md").read_text("utf-8")
+    table = text.split("| module | role |\n|---|---|\n", 1)[1].split("\n\n", 1)[0]
+    listed = [re.match(r"\| `([^`]+)`", row).group(1) for row in table.splitlines()]
+    names = [name.rstrip("/").removesuffix(".py") for name in listed]
+    assert names == [name for name in LAYERS if name not in ("__main__", "__init__")]
 
 
 #: Layers that must not import another although it sits below them (DESIGN.md, "The

@@ -26,12 +26,14 @@ What the two cells keep of the LSTM and what they change, in counts:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
-from .conventions import Role, SettingsError
-from .conventions.xlstm import MODULE_SOURCES, SCOPES, Scope, XlstmCell
+from .conventions import ROLES, Role, SettingsError
+from .conventions.layers import LayerSpec
+from .conventions.xlstm import MEMORY_WORK, MODULE_SOURCES, SCOPES, TENSORS, Scope, XlstmCell
 from .counting import Term, WeightGroup
+from .layers import LayerCount, count_layer
 
 #: Up-projection factors beyond this are no block anyone builds (the papers use 4/3
 #: and 2); the bound keeps every width printable.
@@ -84,8 +86,8 @@ class XlstmSizes:
         ``conv1d_kernel_size``, K, of the causal depthwise convolution; 0 leaves it out
         of an sLSTM (an mLSTM always has one).
     scope
-        ``"layer"``, ``"block"`` or ``"stack"`` (see
-        :data:`~lstm_widget.conventions.xlstm.SCOPES`).
+        ``"layer"`` (``sLSTMLayer``, ``mLSTMLayer``), ``"block"`` (the layer in its
+        pre-norm residual block) or ``"stack"`` (``xLSTMBlockStack``).
     blocks
         Blocks in the stack (``num_blocks``); a layer is one.
     norm_weight
@@ -213,11 +215,17 @@ class XlstmSizes:
         return f"blocks.{block}." if self.scope == "stack" or self.blocks > 1 else ""
 
 
+def local_name(name: str) -> str:
+    """A tensor's name inside its layer or block: ``conv1d.conv.weight`` for a stack's
+    ``blocks.2.xlstm.conv1d.conv.weight``."""
+    path = name.split(".", 2)[2] if name.startswith("blocks.") else name
+    return path.removeprefix("xlstm.")
+
+
 def source(name: str) -> str:
     """The file of the package that makes the tensor called ``name`` (with or without
     its block's prefix): components/conv.py for ``xlstm.conv1d.conv.weight``."""
-    path = name.split(".", 2)[2] if name.startswith("blocks.") else name
-    path = path.removeprefix("xlstm.")
+    path = local_name(name)
     module = max((m for m in MODULE_SOURCES if path.startswith(f"{m}.")), key=len, default="")
     if not module and path in MODULE_SOURCES:
         module = path
@@ -238,7 +246,7 @@ def block_groups(s: XlstmSizes, block: int = 0) -> list[WeightGroup]:
     lead = s.prefix(block)
     inside = lead if s.scope == "layer" else f"{lead}xlstm."
     if s.scope != "layer":
-        out.append(group(f"{lead}xlstm_norm.weight", (s.width,), "", "γ", "scale", ""))
+        out.append(group(f"{lead}xlstm_norm.weight", (s.width,), "", "γ_pre", "scale", ""))
     build = _slstm_layer if s.cell == "slstm" else _mlstm_layer
     out += build(s, inside, group)
     if s.ffn_inner:  # the block's feed-forward, with its own norm
@@ -250,9 +258,8 @@ def stack_groups(s: XlstmSizes) -> list[WeightGroup]:
     """The stack's own tensors past its blocks: the LayerNorm after the last block."""
     if s.scope != "stack" or not s.post_norm:
         return []
-    return [
-        WeightGroup("post_blocks_norm.weight", (s.width,), "", "γ", "scale", "", -1, "forward")
-    ]
+    norm = ("post_blocks_norm.weight", (s.width,), "", "γ_post")
+    return [WeightGroup(*norm, "scale", "", -1, "forward")]
 
 
 def groups(s: XlstmSizes) -> list[WeightGroup]:
@@ -285,7 +292,7 @@ def _slstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
     for n, (gate, _) in enumerate(SLSTM_GATES):
         out.append(group(bias, (4 * d,), f"[{_span(n, d)}]", f"b_{gate}", "bias", gate))
     if s.norm_weight:
-        out.append(group(f"{at}group_norm.weight", (d,), "", "γ", "scale", ""))
+        out.append(group(f"{at}group_norm.weight", (d,), "", "γ_heads", "scale", ""))
     return out
 
 
@@ -319,7 +326,7 @@ def _mlstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
         cell = f"{at}mlstm_cell.{gate}gate"
         out.append(group(f"{cell}.weight", (heads, 3 * p), "", f"w_{gate}", "input", gate))
         out.append(group(f"{cell}.bias", (heads,), "", f"b_{gate}", "bias", gate))
-    out.append(group(f"{at}mlstm_cell.outnorm.weight", (p,), "", "γ", "scale", ""))
+    out.append(group(f"{at}mlstm_cell.outnorm.weight", (p,), "", "γ_heads", "scale", ""))
     out.append(group(f"{at}proj_down.weight", (d, p), "", "W_down", "projection", ""))
     if s.bias:
         out.append(group(f"{at}proj_down.bias", (d,), "", "b_down", "bias", ""))
@@ -330,7 +337,7 @@ def _feedforward(s: XlstmSizes, lead: str, group: Group) -> list[WeightGroup]:
     """components/feedforward.py: LayerNorm, then up to 2u (a gate and a value), GELU
     on the gate, their product, and down to d."""
     d, u = s.width, s.ffn_inner
-    out = [group(f"{lead}ffn_norm.weight", (d,), "", "γ", "scale", "")]
+    out = [group(f"{lead}ffn_norm.weight", (d,), "", "γ_ffn", "scale", "")]
     halves = (("gate", _span(0, u)), ("up", _span(1, u)))
     for sub, rows in halves:
         out.append(
@@ -354,6 +361,38 @@ def _feedforward(s: XlstmSizes, lead: str, group: Group) -> list[WeightGroup]:
     if s.ffn_bias:
         out.append(group(f"{lead}ffn.proj_down.bias", (d,), "", "b_down", "feedforward", ""))
     return out
+
+
+def role_totals(s: XlstmSizes) -> dict[Role, int]:
+    """Count per role, in the registry's order of roles, roles that are absent left
+    out: where a block's parameters are, as :meth:`lstm_widget.Breakdown.role_totals`
+    says for an LSTM."""
+    counted = groups(s)
+    totals = {role: sum(g.count for g in counted if g.role == role) for role in ROLES}
+    return {role: total for role, total in totals.items() if total}
+
+
+def sizes(s: XlstmSizes) -> dict[str, int]:
+    """The values of the sizes :data:`~lstm_widget.conventions.xlstm.TENSORS` writes
+    shapes in."""
+    if s.cell == "slstm":
+        return {"d": s.width, "H": s.heads, "K": s.conv_kernel, "d/H": s.head_width,
+                "u": s.ffn_inner}  # fmt: skip
+    side = s.inner // s.qkv_heads
+    return {"d": s.width, "H": s.heads, "K": s.conv_kernel, "p": s.inner,
+            "p/H": s.memory_width, "b": side, "p/b": s.qkv_heads}  # fmt: skip
+
+
+def layer_count(s: XlstmSizes, label: str) -> LayerCount:
+    """The described layer, block or stack as a layer counted from a spec: each of its
+    tensors once, under the package's name, its shape in sizes, and a step's work (the
+    multiplied weights, and each mLSTM block's memory). ``label`` names the kind (the
+    package's class)."""
+    symbols = TENSORS[s.cell]
+    names = dict.fromkeys(g.tensor for g in groups(s))
+    specs = tuple(replace(symbols[local_name(name)], name=name) for name in names)
+    memory = MEMORY_WORK[s.cell] * s.blocks  # each block's memory does its own
+    return count_layer(LayerSpec(s.cell, label, specs, per_key=memory), sizes(s))
 
 
 def mac_terms(s: XlstmSizes) -> tuple[Term, ...]:

@@ -37,6 +37,7 @@ from matplotlib.text import Text
 from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
 from .conventions import Highlight, Variant, check_variant
 from .counting import Breakdown, SettingsError, Source, to_breakdown
+from .counting_xlstm import XlstmSizes
 from .layout import (
     FONT_FAMILY,
     Circle,
@@ -50,6 +51,7 @@ from .layout import (
     check_block,
     layout,
 )
+from .layout.xlstm import xlstm_layout
 from .report import SummaryRow
 from .style import (
     DEFAULT_DPI,
@@ -422,11 +424,42 @@ def draw(
             parent = parent.figure
         assert isinstance(parent, Figure), "an axes always belongs to a figure"
         fig = parent
-    painter = _Painter(ax, palette, painter_highlight)
+    _paint(lay, ax, palette, painter_highlight)
+    return fig
+
+
+def _paint(lay: Layout, ax: Axes, palette: Theme, highlight: _Highlight | None) -> None:
+    """Every item of ``lay`` into ``ax``, in layout order."""
+    painter = _Painter(ax, palette, highlight)
     painter.frame(lay)
     for index, item in enumerate(lay.items):
         painter.create(item, index)
+
+
+def draw_xlstm(sizes: XlstmSizes, *, theme: str | Theme = DEFAULT_THEME) -> Figure:
+    """xLSTM's sLSTM or mLSTM layer, block or stack, drawn for a lecture: the cell's
+    schematic, and every weight group on a card with its count (a new pyplot-free
+    figure). No text is under 13.5 pt, and a block of the package's defaults at a
+    classroom's width (``XlstmSizes("slstm", 32)``) fits 600 × 400 pt."""
+    palette = theme_named(theme)
+    lay = xlstm_layout(sizes)
+    fig, ax = _new_figure(lay, palette, DEFAULT_DPI)
+    _paint(lay, ax, palette, None)
     return fig
+
+
+def render_xlstm(
+    sizes: XlstmSizes,
+    fmt: str = "png",
+    *,
+    theme: str | Theme = DEFAULT_THEME,
+    dpi: float | None = None,
+) -> bytes:
+    """:func:`draw_xlstm` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
+    kind = _format(fmt)
+    fig = draw_xlstm(sizes, theme=theme)
+    resolution = _png_dpi(kind, dpi, None, fig.get_size_inches()[0])
+    return save_figure(fig, kind, resolution, theme_named(theme))
 
 
 def render(

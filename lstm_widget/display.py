@@ -17,7 +17,9 @@ from html import escape
 from typing import Any, Literal, get_args
 
 from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant
-from .counting import Breakdown, SettingsError, Source, layers_label, to_breakdown
+from .counting import Breakdown, SettingsError, Source, to_breakdown
+from .counting_xlstm import XlstmSizes
+from .layout.xlstm import describe
 from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, Theme, theme_named
 
@@ -75,9 +77,8 @@ def per_unit_reading(result: Breakdown) -> str:
     """One unit's share of each layer; identical layers read the same, so one line
     covers each run of them, as in the formula."""
     return "".join(
-        f"<div>{layers_label(first, last).capitalize()}: "
-        f"{escape(result.per_unit[first].text())}</div>"
-        for first, last in result.settings.runs()
+        f"<div>{label[0].upper()}{label[1:]}: {escape(per_unit.text())}</div>"
+        for label, per_unit in result.per_unit_runs()
     )
 
 
@@ -131,6 +132,14 @@ def embedded_image(
         b, kind, theme=palette, highlight=highlight, variant=variant, hidden=hidden
     )
     return image, image_tag(image, kind, b, size, hidden), size
+
+
+def xlstm_image_html(sizes: XlstmSizes, *, theme: str | Theme = DEFAULT_THEME) -> str:
+    """xLSTM's lecture drawing (:func:`lstm_widget.diagram.draw_xlstm`) as an ``<img>``
+    tag whose ``alt`` text says every card in words, for a notebook's ``HTML``."""
+    from .diagram import render_xlstm  # matplotlib loads only when a picture is drawn
+
+    return picture_tag(render_xlstm(sizes, "png", theme=theme), "png", describe(sizes))
 
 
 def image_html(

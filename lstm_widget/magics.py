@@ -10,6 +10,7 @@ imported only when a call needs them, so loading the extension stays cheap.
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 from collections.abc import Callable
 from functools import cache
@@ -56,6 +57,7 @@ Examples
   %lstm_params --guess 120 -u 10 -i 1             diagnosed: each unit reads all 10 outputs
   %lstm_params model                              explain the model in `model`
   %lstm_params model --example batch --steps 30   PyTorch: shapes and work from one run
+  %lstm_params model --steps 30 --json            the model's report as JSON data
   result = %lstm_params -o -u 128 -i 32           keep the Breakdown, like %timeit -o
 """
 
@@ -75,6 +77,9 @@ def parser() -> FlagParser:
              "tuple of the forward's arguments) to run the model on once, so the report "
              "shows each layer's output shape and, with --steps, its work for the "
              "sequence")  # fmt: skip
+    add("--json", action="store_true",
+        help="show the breakdown, or NAME's report, as JSON data (its to_dict()) "
+             "instead of tables and diagrams")  # fmt: skip
     add("-o", dest="return_result", action="store_true",
         help="also return the result (Breakdown, model report or panel), "
              "like %%timeit -o")  # fmt: skip
@@ -193,6 +198,9 @@ class LstmMagics:
             guess = parse_guess(args.guess) if args.guess is not None else None
         except SettingsError as error:
             raise UsageError(str(error)) from None
+        if args.json:
+            _show_json(result.to_dict(), args)
+            return result if args.return_result else None
         if args.widget and has_widget_frontend(self.shell):
             live = self._open_panel(result, args)
             return live if args.return_result else None
@@ -300,9 +308,28 @@ class LstmMagics:
             report = explain(obj, name=args.name, steps=args.steps, example=example)
         except SettingsError as error:
             raise UsageError(str(error)) from None
-        bundle = {"text/plain": report.text(), "text/html": report.html(THEMES[args.theme])}
-        display(bundle, raw=True)
+        if args.json:
+            _show_json(report.to_dict(), args)
+        else:
+            bundle = {"text/plain": report.text(), "text/html": report.html(THEMES[args.theme])}
+            display(bundle, raw=True)
         return report if args.return_result else None
+
+
+def _drawing_flags(args: argparse.Namespace) -> str:
+    """``--highlight and --format``: the flags given that style a diagram; "" for none."""
+    given = (("--highlight", args.highlight), ("--format", args.image_format))
+    return " and ".join(flag for flag, value in given if value is not None)
+
+
+def _show_json(data: dict[str, Any], args: argparse.Namespace) -> None:
+    """``data`` as JSON: a tree in a notebook, indented text in a terminal; a flag that
+    styles a diagram is refused, since none is drawn."""
+    drawing = _drawing_flags(args)
+    if drawing:
+        verb = "style" if " and " in drawing else "styles"
+        raise UsageError(f"{drawing} {verb} the diagram, which --json does not draw; drop it.")
+    display({"application/json": data, "text/plain": json.dumps(data, indent=2)}, raw=True)
 
 
 LstmMagics.lstm_params.__doc__ = f"""Show where a recurrent layer's parameter count comes from.

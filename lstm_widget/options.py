@@ -355,6 +355,12 @@ MAGIC_RULES: tuple[Combination, ...] = (
         "--compare and the quiz.",
         refuses=("widget", "compare", "quiz", "guess"),
     ),
+    Combination(
+        ("json",),
+        "--json shows one layer's breakdown as data; drop --json, or --widget, --compare "
+        "and the quiz.",
+        refuses=("widget", "compare", "quiz", "guess"),
+    ),
 )
 #: What ``%lstm_params --widget`` cannot take where the panel opens (a widget frontend).
 PANEL_RULES: tuple[Combination, ...] = (

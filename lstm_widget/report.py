@@ -14,7 +14,8 @@ panel show the HTML. Like counting, this module is stdlib-only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from html import escape
 from typing import Any, Literal
@@ -24,9 +25,11 @@ from .counting import (
     DTYPE_BYTES,
     Block,
     Breakdown,
+    Elementwise,
     Formula,
     Piece,
     WeightGroup,
+    layers_label,
     plain,
 )
 from .style import LIGHT, Theme
@@ -197,7 +200,7 @@ def text_table(b: Breakdown) -> str:
     if b.settings.convention.note:  # where this layout differs from its neighbours'
         out.append(b.settings.convention.note)
     out += ["", b.formula.text(), ""]
-    out += [f"Per {p.unit} (layer {p.layer + 1}): {p.text()}" for p in b.per_unit[:2]]
+    out += [f"Per {p.unit} ({label}): {p.text()}" for label, p in b.per_unit_runs()]
     if b.steps is not None:
         out += ["", *(plain(row) for row in work_rows(b))]
     return "\n".join(out)
@@ -231,8 +234,7 @@ def html_table(b: Breakdown, theme: Theme = LIGHT) -> str:
                 f'<td style="text-align:left;color:{colour}">{ROLE_LABELS[g.role]}</td></tr>'
             )
     per_unit = "".join(
-        f"<div>Per {p.unit} (layer {p.layer + 1}): {escape(p.text())}</div>"
-        for p in b.per_unit[:2]
+        f"<div>Per {p.unit} ({label}): {escape(p.text())}</div>" for label, p in b.per_unit_runs()
     )
     work = ""
     if b.steps is not None:
@@ -272,37 +274,39 @@ def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
             ),
         )
     ]
-    for line in work.lines:
+    # A head that does not run at every step (a classifier's reads the last one) is
+    # counted at its own positions, apart from the recurrent layers' steps.
+    apart = bool(work.head_macs) and not work.head_at_every_step
+    for k, line in enumerate(work.lines):
+        per = "position" if apart and k == len(work.lines) - 1 else "step"
         rows.append(
             (
                 (f"  {line.label}: ", None),
                 *line.pieces("symbolic"),
                 (" = ", None),
                 *line.pieces("numeric"),
-                (f" = {line.value:,} MACs per step", None),
+                (f" = {line.value:,} MACs per {per}", None),
             )
         )
-    per_step = work.macs_per_step
-    sums = " + ".join(f"{line.value:,}" for line in work.lines)
-    total = f"{sums} = {per_step:,}" if len(work.lines) > 1 else f"{per_step:,}"
-    rows.append(
-        (
-            (
-                f"  per step: {total} MACs; × {_plural(work.steps, 'step')} = "
-                f"{work.macs:,} MACs = {work.flops:,} FLOPs",
-                None,
-            ),
-        )
-    )
-    layers = len(work.layer_macs)
-    elementwise = f"  element-wise per step: {work.elementwise.text()}"
-    if layers > 1:
-        elementwise += f" in each layer, × {layers:,} layers = {layers * work.elementwise.total:,}"
-    if work.head_additions:
-        elementwise += f"; dense head: {_plural(work.head_additions, 'bias addition')}"
+    stepped = work.lines[:-1] if apart else work.lines
+    per_step = work.macs_per_step - (work.head_macs if apart else 0)
+    sums = " + ".join(f"{line.value:,}" for line in stepped)
+    total = f"{sums} = {per_step:,}" if len(stepped) > 1 else f"{per_step:,}"
+    sequence = f"{work.macs:,} MACs = {work.flops:,} FLOPs"
+    over = f"  per step: {total} MACs; × {_plural(work.steps, 'step')} = "
+    if apart:
+        head, positions = work.head_macs * work.head_positions, work.head_positions
+        lines = [
+            f"{over}{per_step * work.steps:,} MACs",
+            f"  dense head: {work.head_macs:,} MACs × {_plural(positions, 'position')} = "
+            f"{head:,} MACs; in all {sequence}",
+        ]
+    else:
+        lines = [f"{over}{sequence}"]
+    rows += [((line, None),) for line in lines]
     memory = work.memory_bytes(dtype)
+    rows += [((line, None),) for line in _elementwise_lines(b)]
     rows += [
-        ((elementwise, None),),
         (
             (
                 f"  values kept for the sequence at {dtype}, batch 1: inference "
@@ -320,6 +324,33 @@ def work_rows(b: Breakdown, dtype: str = "float32") -> list[tuple[Piece, ...]]:
         ),
     ]
     return rows
+
+
+def _elementwise_lines(b: Breakdown) -> list[str]:
+    """The element-wise work per step: one line for one layer; else a line for each
+    run of identical layers (each layer's own figure) and their sum."""
+    work = b.work
+    head = ""
+    if work.head_additions:
+        head = f"; dense head: {_plural(work.head_additions, 'bias addition')}"
+        if not work.head_at_every_step:
+            head += f" at each of {_plural(work.head_positions, 'position')}"
+    if len(work.layer_elementwise) == 1:
+        return [f"  element-wise per step: {work.elementwise.text()}{head}"]
+    lines, runs = ["  element-wise per step:"], b.settings.runs()
+    for first, last in runs:
+        own = work.layer_elementwise[first]
+        label = layers_label(first, last)
+        if first == last:
+            lines.append(f"    {label}: {own.text()}")
+        else:
+            n = last - first + 1
+            lines.append(f"    {label}: {own.text()} each, × {n:,} = {n * own.total:,}")
+    sums = " + ".join(
+        f"{(last - first + 1) * work.layer_elementwise[first].total:,}" for first, last in runs
+    )
+    lines.append(f"    every layer: {sums} = {work.elementwise.total:,}{head}")
+    return lines
 
 
 # ------------------------------------------------------------------ model summaries
@@ -343,58 +374,170 @@ class SummaryRow:
     verdict: str
     #: What the row is to lstm_widget, for the model's strip diagram to tell apart.
     family: RowFamily = "counted"
+    #: The name of the row whose breakdown this layer is part of (a recurrent layer
+    #: with those stacked on it and its dense head); "" for a layer counted alone.
+    group: str = ""
+
+    @property
+    def folded(self) -> bool:
+        """Whether this layer is counted in the breakdown of a layer listed before it."""
+        return bool(self.group) and self.group != self.name
 
 
 _SUMMARY_HEADER = ("Layer", "Type", "Output shape", _COUNT_HEADER, "Formula", "Reconciles")
 
+#: The widest line a plain-text report prints: a terminal's or a notebook's width.
+TEXT_WIDTH = 100
 
-def summary_text(rows: Iterable[SummaryRow]) -> str:
-    """The compact summary as a fixed-width table: one line a layer."""
-    cells = [_SUMMARY_HEADER] + [
-        (r.name, r.kind, r.output_shape, f"{r.params:,}", plain(r.formula), r.verdict)
-        for r in rows
+#: The narrowest a formula column gets; with less room, each formula goes on the
+#: lines under its row instead.
+_FORMULA_NARROWEST = 30
+
+#: How the other columns give way when a row is still too wide (each down to a width,
+#: in this order; indices without the formula column): the count never wraps.
+_NARROWING = ((2, 14), (0, 16), (1, 13), (4, 10))
+
+#: Where a cell may wrap, best first (the line keeps the break's text, less a space):
+#: a formula between its terms, a name between its parts, a class name between its
+#: words, anything at a space.
+_BREAKS = tuple(
+    re.compile(pattern)
+    for pattern in (r" = ", r" \+ ", r"[/._]", r", ", r"(?<=[a-z])(?=[A-Z])", r" ")
+)
+_SPACES = (re.compile(" "),)
+
+
+def _tree_marks(rows: list[SummaryRow]) -> list[str]:
+    """``├ `` or ``└ `` before each layer folded into a breakdown listed above it (the
+    last of its group gets ``└``), nothing before the others."""
+    last = {row.group: k for k, row in enumerate(rows) if row.folded}
+    return [
+        ("└ " if last[row.group] == k else "├ ") if row.folded else ""
+        for k, row in enumerate(rows)
     ]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(_SUMMARY_HEADER))]
 
-    def line(row: tuple[str, ...]) -> str:
-        return "  ".join(
-            cell.rjust(width) if i == 3 else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
 
+def summary_legend(rows: Iterable[SummaryRow]) -> str:
+    """The line under a summary whose rows group layers into one breakdown; "" else."""
+    if not any(row.folded for row in rows):
+        return ""
+    return "├ └ in one breakdown with the recurrent layer above: stacked on it, or its dense head"
+
+
+def summary_text(rows: Iterable[SummaryRow], width: int = TEXT_WIDTH) -> str:
+    """The compact summary as a fixed-width table, one row a layer, no line wider than
+    ``width``: the formulas wrap in their column, or, with too little room for one,
+    go on the lines under their rows; then the other cells wrap."""
+    listed = list(rows)
+    header = tuple(h for h in _SUMMARY_HEADER if h != "Formula")
+    cells = [header] + [
+        (f"{mark}{r.name}", r.kind, r.output_shape, f"{r.params:,}", r.verdict)
+        for r, mark in zip(listed, _tree_marks(listed), strict=True)
+    ]
+    formulas = ["Formula", *(plain(r.formula) for r in listed)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    room = width - sum(widths) - 2 * len(widths)  # a formula column and its gap
+    widest = max(map(len, formulas))
+    if room >= min(widest, _FORMULA_NARROWEST):  # the formula as a column of its own
+        cells = [(*row[:4], formula, row[4]) for row, formula in zip(cells, formulas, strict=True)]
+        widths.insert(4, min(room, widest))
+        table = [_wrapped_row(row, widths) for row in cells]
+    else:
+        widths = _narrowed(cells, widths, width)
+        table = [_wrapped_row(row, widths) for row in cells]
+        for lines, formula, row in zip(table, formulas, ["", *listed], strict=True):
+            if not isinstance(row, SummaryRow) or row.family != "weightless":
+                lines += _wrap(f"    {formula}", width, "      ", _BREAKS)
     rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
-    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:]), rule])
+    head, *body = table
+    return "\n".join([*head, rule, *(line for lines in body for line in lines), rule])
+
+
+def _narrowed(cells: Sequence[tuple[str, ...]], widths: list[int], width: int) -> list[int]:
+    """``widths`` narrowed (:data:`_NARROWING`) until a line of ``cells`` fits ``width``."""
+    widths = list(widths)
+    for column, narrowest in _NARROWING:
+        excess = sum(widths) + 2 * (len(widths) - 1) - width
+        if excess <= 0:
+            break
+        widths[column] = max(min(narrowest, widths[column]), widths[column] - excess)
+    return widths
+
+
+def _wrapped_row(row: tuple[str, ...], widths: list[int]) -> list[str]:
+    """A table row as lines: each cell wrapped to its column, the count (the fourth)
+    right-aligned, a wrapped name's further lines indented under it."""
+    wrapped = [
+        _wrap(cell, w, indent="  " if i == 0 else "")
+        for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+    ]
+    lines = []
+    for k in range(max(map(len, wrapped))):
+        parts = [column[k] if k < len(column) else "" for column in wrapped]
+        line = "  ".join(
+            part.rjust(w) if i == 3 else part.ljust(w)
+            for i, (part, w) in enumerate(zip(parts, widths, strict=True))
+        )
+        lines.append(line.rstrip())
+    return lines
+
+
+def _wrap(
+    text: str, width: int, indent: str = "", breaks: tuple[re.Pattern[str], ...] = _BREAKS
+) -> list[str]:
+    """``text`` in lines of at most ``width``, broken where ``breaks`` allow, best first,
+    a word longer than a line cut; each further line starts with ``indent``. Never
+    inside a line's lead (its indent or tree mark)."""
+    lines: list[str] = []
+    floor = len(text) - len(text.lstrip(" ├└")) + 1
+    while len(text) > width:
+        cut = width
+        for pattern in breaks:
+            # A break keeps its text on the line, but not its trailing space.
+            cuts = [m.end() - m.group().endswith(" ") for m in pattern.finditer(text, floor)]
+            fitting = [at for at in cuts if floor <= at <= width]
+            if fitting:
+                cut = fitting[-1]
+                break
+        lines.append(text[:cut].rstrip())
+        text = indent + text[cut:].lstrip()
+        floor = len(indent) + 1
+    return [*lines, text]
+
+
+def fit_text(lines: Iterable[str], width: int = TEXT_WIDTH) -> list[str]:
+    """Prose lines of at most ``width``: a longer one wraps at spaces, its further lines
+    indented two spaces past its own indent."""
+    fitted: list[str] = []
+    for line in "\n".join(lines).split("\n"):
+        lead = line[: len(line) - len(line.lstrip())]
+        fitted += _wrap(line, width, f"{lead}  ", _SPACES) if len(line) > width else [line]
+    return fitted
 
 
 def summary_html(rows: Iterable[SummaryRow], theme: Theme = LIGHT) -> str:
-    """The compact summary as an HTML table, each formula's terms in their roles' colours."""
+    """The compact summary as an HTML table, each formula's terms in their roles' colours,
+    a layer counted in the breakdown of one above it marked as in the text."""
     head = "".join(
         f'<th style="text-align:{"right" if h == _COUNT_HEADER else "left"}">{escape(h)}</th>'
         for h in _SUMMARY_HEADER
     )
+    listed = list(rows)
     body = "".join(
-        f'<tr><td style="text-align:left"><code>{escape(r.name)}</code></td>'
+        f'<tr><td style="text-align:left">{mark}<code>{escape(r.name)}</code></td>'
         f'<td style="text-align:left">{escape(r.kind)}</td>'
         f'<td style="text-align:left">{escape(r.output_shape)}</td>'
         f'<td style="text-align:right"><b>{r.params:,}</b></td>'
         f'<td style="text-align:left">{pieces_html(r.formula, theme.roles)}</td>'
         f'<td style="text-align:left">{escape(r.verdict)}</td></tr>'
-        for r in rows
+        for r, mark in zip(listed, _tree_marks(listed), strict=True)
     )
+    legend = summary_legend(listed)
     return (
         '<table class="lstm-widget-summary">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        + (f"<p>{escape(legend)}</p>" if legend else "")
     )
-
-
-def formula_sum_pieces(formula: Formula) -> tuple[Piece, ...]:
-    """A breakdown's whole formula on one line, numbers substituted: each line's
-    expression added up, then the total."""
-    pieces: list[Piece] = []
-    for k, line in enumerate(formula.lines):
-        pieces += [(" + ", None)] if k else []
-        pieces += line.pieces("numeric")
-    return (*pieces, (f" = {formula.total:,}", None))
 
 
 # ------------------------------------------------------------------ JSON
@@ -451,6 +594,10 @@ def _json_units(units: int | tuple[int, ...]) -> int | list[int]:
     return list(units) if isinstance(units, tuple) else units
 
 
+def _elementwise_data(e: Elementwise) -> dict[str, int]:
+    return asdict(e) | {"total": e.total}
+
+
 def _work_data(b: Breakdown) -> dict[str, Any]:
     work = b.work
     return {
@@ -460,6 +607,7 @@ def _work_data(b: Breakdown) -> dict[str, Any]:
         "macs_per_step": work.macs_per_step,
         "layer_macs_per_step": list(work.layer_macs),
         "head_macs_per_step": work.head_macs,
+        "head_positions": work.head_positions,
         "macs": work.macs,
         "flops": work.flops,
         "lines": [
@@ -472,7 +620,8 @@ def _work_data(b: Breakdown) -> dict[str, Any]:
             for line in work.lines
         ],
         "elementwise_per_step": {
-            "each_layer": asdict(work.elementwise) | {"total": work.elementwise.total},
+            "layers": [_elementwise_data(e) for e in work.layer_elementwise],
+            "recurrent": _elementwise_data(work.elementwise),
             "head_additions": work.head_additions,
             "total": work.elementwise_per_step,
         },

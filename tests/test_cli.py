@@ -334,3 +334,33 @@ def test_a_gate_may_be_highlighted_by_any_frameworks_letter(capsys, tmp_path, le
     assert (status, err) == (0, "")
     expected = render(breakdown(framework="pytorch"), "svg", highlight="candidate")
     assert path.read_bytes() == expected
+
+
+def test_a_stack_of_three_widths_reads_each_layer_in_text_and_json(capsys):
+    """``--units 128,64,32``: every layer its own per-unit line and its own element-wise
+    figure (5 activations, 3 products, 1 + 4 bias additions per unit of an LSTM), the
+    same in the text and the JSON, and no per-layer key holding the sum."""
+    argv = ["--units", "128,64,32", "-i", "10", "--dense", "1", "--steps", "20"]
+    status, text, _ = run_main(capsys, *argv)
+    assert status == 0
+    status, out, _ = run_main(capsys, *argv, "--json")
+    assert status == 0
+    data = json.loads(out)
+    inputs, widths = (10, 128, 64), (128, 64, 32)
+    per_unit = [4 * (x + h + 1) for x, h in zip(inputs, widths, strict=True)]
+    assert [p["per_unit"] for p in data["per_unit"]] == per_unit
+    for layer, (p, h) in enumerate(zip(data["per_unit"], widths, strict=True), start=1):
+        assert f"Per unit (layer {layer}): {p['text']}" in text
+        assert p["text"].endswith(f"= {p['per_unit']:,}; × {h} units = {p['per_unit'] * h:,}")
+    elementwise = data["work"]["elementwise_per_step"]
+    assert "each_layer" not in elementwise
+    assert [e["total"] for e in elementwise["layers"]] == [13 * h for h in widths]
+    for layer, e in enumerate(elementwise["layers"], start=1):
+        assert (
+            f"layer {layer}: {e['activations']:,} activations + {e['products']:,} products + "
+            f"{e['additions']:,} additions (biases included) = {e['total']:,}\n"
+        ) in text
+    assert elementwise["recurrent"]["total"] == 13 * sum(widths) == 2_912
+    assert elementwise["total"] == 2_912 + 1  # the head's bias
+    assert "every layer: 1,664 + 832 + 416 = 2,912; dense head: 1 bias addition" in text
+    assert "in each layer" not in text

@@ -17,7 +17,6 @@ from lstm_widget.conventions import (
     MAX_SIZE,
     ROLES,
     cell_spec,
-    convention,
     gate_letters,
 )
 from lstm_widget.counting import DTYPE_BYTES, layers_label
@@ -286,6 +285,7 @@ def test_defaults_are_the_seed_layer():
         reset_after=True,
         peepholes=False,
         kernel=(),
+        optimized=False,
         dense=0,
     )
 
@@ -356,8 +356,8 @@ def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, frame
         assert shown[-1].role == "projection"
     # Storage order stays in the slices: the first gate shown need not be stored first.
     forget = next(g for g in shown if g.stable_gate == cell_spec(cell).gate_names[0])
-    stored = convention(framework, cell).gate_order.index(forget.gate)
-    if convention(framework, cell).fused:
+    stored = b.settings.convention.gate_order.index(forget.gate)
+    if b.settings.convention.fused:  # as an option may switch it
         assert f"{stored * 4}:{stored * 4 + 4}" in forget.name
     else:  # one tensor per gate: the gate's own, whole
         assert forget.index == "" and forget.tensor_shape == forget.shape

@@ -35,6 +35,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from report_checks import details_disagree
 from torch.utils.flop_counter import FlopCounterMode
 
 from lstm_widget import explain
@@ -278,3 +279,4 @@ def test_a_random_models_work_and_parameters_agree_with_pytorch(built):
             assert "scale" in text
     else:
         assert report.sequence_macs() == counted_by_torch(model, example, calls), report.text()
+    assert not details_disagree(report), report.text(details=True)

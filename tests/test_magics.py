@@ -42,6 +42,14 @@ def _outputs(ip: Any, line: str) -> tuple[Any, list[dict[str, Any]], str]:
     return value, [output.data for output in captured.outputs], captured.stdout
 
 
+def assert_refused(ip: Any, cases: dict[str, str]) -> None:
+    """Each line refused in one sentence holding its fragment."""
+    for line, fragment in cases.items():
+        with pytest.raises(UsageError, match=r"^[^\n]*\.$") as raised:
+            ip.run_line_magic("lstm_params", line)
+        assert fragment in str(raised.value), line
+
+
 def _run_cell(ip: Any, cell: str) -> tuple[str, str, Any]:
     with capture_output() as captured:
         result = ip.run_cell(cell)
@@ -493,7 +501,7 @@ def test_example_runs_a_pytorch_model_for_its_shapes_and_work(ip: Any) -> None:
     ip.user_ns["model"] = Classifier()
     ip.user_ns["batch"] = torch.randn(2, 5, 4)
     report, bundles, _ = _outputs(ip, "model --example batch --steps 5 -o")
-    assert {row.output_shape for row in report.rows()} == {"(2, 3)"}
+    assert [row.output_shape for row in report.rows()] == ["(2, 5, 8)", "(2, 3)"]
     assert report.sequence_macs() == 5 * 4 * 8 * (4 + 8) + 8 * 3  # the head runs once
     assert f"Whole model: {report.sequence_macs():,} MACs" in bundles[0]["text/plain"]
     ip.user_ns["wrong"] = torch.randn(2, 5, 7)
@@ -503,7 +511,26 @@ def test_example_runs_a_pytorch_model_for_its_shapes_and_work(ip: Any) -> None:
         "model --example wrong": "model (Classifier) cannot run on the example given: Runtime",
         "model --example 1+1": "--example must be a variable name such as batch",
     }
-    for line, fragment in cases.items():
-        with pytest.raises(UsageError, match=r"^[^\n]*\.$") as raised:
-            ip.run_line_magic("lstm_params", line)
-        assert fragment in str(raised.value), line
+    assert_refused(ip, cases)
+
+
+@pytest.mark.frameworks
+def test_json_shows_a_named_models_report_or_a_breakdown_as_data(ip: Any) -> None:
+    import keras
+
+    x = keras.Input((None, 3))
+    ip.user_ns["model"] = keras.Model(x, keras.layers.Dense(2)(keras.layers.GRU(4)(x)))
+    report, bundles, _ = _outputs(ip, "model --steps 6 --json -o")
+    (bundle,) = bundles
+    assert bundle["application/json"] == report.to_dict()
+    assert json.loads(bundle["text/plain"]) == report.to_dict()
+    assert bundle["application/json"]["sequence_macs"] == 6 * 3 * 4 * (3 + 4) + 4 * 2
+    result, bundles, _ = _outputs(ip, "-u 10 -i 1 --json -o")
+    assert bundles == [{"application/json": result.to_dict(),
+                        "text/plain": json.dumps(result.to_dict(), indent=2)}]  # fmt: skip
+    cases = {
+        "-u 3 --json --highlight bias": "--highlight styles the diagram, which --json does",
+        "--json --widget": "--json shows one layer's breakdown as data",
+        "--json --compare framework=pytorch": "--json shows one layer's breakdown as data",
+    }
+    assert_refused(ip, cases)

@@ -28,17 +28,36 @@ def keras_trainable(model: Any) -> int:
 
 
 def assert_all_explained(model: Any) -> Any:
+    """Every parameter explained and reconciled, each layer in a row of its own with the
+    framework's own count of it, and no line of the text wider than 100 characters."""
     report = explain(model)
     assert report.unexplained == ()
     assert report.matches, report.text()
     assert all(row.verdict == "yes" for row in report.rows())
+    own = {row.name: row.params for row in report.rows()}
     if isinstance(model, torch.nn.Module) and not isinstance(model, keras.layers.Layer):
         total = sum(p.numel() for p in model.parameters())
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        leaves = {
+            name: sum(p.numel() for p in module.parameters(recurse=False))
+            for name, module in model.named_modules()
+            if name and (not any(module.children()) or list(module.parameters(recurse=False)))
+        }
     else:
         total, trainable = model.count_params(), keras_trainable(model)
+        # Keras's own model.summary() rows: each layer and its count_params().
+        leaves = {layer.name: layer.count_params() for layer in model.layers}
+
+    def rows_of(name: str) -> int:
+        """A layer's row, or the rows of the sublayers it is explained through."""
+        inside = (params for row, params in own.items() if row.startswith(f"{name}/"))
+        return own[name] if name in own else sum(inside)
+
+    assert {name: rows_of(name) for name in leaves} == leaves
     assert report.explained_total == report.framework_total == total
     assert report.framework_total - report.non_trainable_total == trainable
+    for text in (report.text(), explain(model, steps=12).text()):
+        assert max(map(len, text.splitlines())) <= 100, text
     return report
 
 
@@ -52,7 +71,13 @@ def test_torchinfos_lstm_example() -> None:
 
     report = assert_all_explained(LSTMNet())
     assert report.framework_total == 3_784_580
-    assert [row.name for row in report.rows()] == ["embedding", "encoder + decoder"]
+    rows = report.rows()
+    assert [(row.name, row.group) for row in rows] == [
+        ("embedding", ""),
+        ("encoder", "encoder"),
+        ("decoder", "encoder"),
+    ]
+    assert [row.params for row in rows] == [20 * 300, 3_768_320, 512 * 20 + 20]
     assert "20 × 300 = 6,000" in report.text()
 
 
@@ -69,6 +94,66 @@ def test_keras_bidirectional_lstm_example() -> None:
     report = assert_all_explained(model)
     assert report.framework_total == 2_757_761
     assert "20,000 × 128 = 2,560,000" in report.text()
+
+
+def test_two_conv_lstm2d_layers_each_show_their_own_count() -> None:
+    """Two ConvLSTM2D(16, (3, 3)) on one channel: 9,856 and 18,496, each in its own row
+    as Keras's model.summary() shows them, one breakdown of a stack for the details."""
+    model = keras.Sequential(
+        [
+            keras.Input((10, 16, 16, 1)),
+            layers.ConvLSTM2D(16, (3, 3), return_sequences=True),
+            layers.ConvLSTM2D(16, (3, 3)),
+        ]
+    )
+    report = assert_all_explained(model)
+    rows = report.rows()
+    assert [row.params for row in rows] == [layer.count_params() for layer in model.layers]
+    assert [row.params for row in rows] == [9_856, 18_496]
+    assert rows[1].group == rows[0].name and len(report.items) == 1
+    text = report.text()
+    for row in rows:
+        assert f"{row.params:,}" in next(line for line in text.splitlines() if row.name in line)
+
+
+def test_deepspeech2_from_the_keras_ctc_example_fits_a_screen() -> None:
+    """keras.io's "Automatic Speech Recognition using CTC": two strided Conv2D, five
+    Bidirectional(GRU(512)) and a Dense; each layer a row, no line past 100 characters."""
+    spectrogram = keras.Input((None, 193))
+    x = layers.Reshape((-1, 193, 1))(spectrogram)
+    x = layers.Conv2D(32, (11, 41), strides=(2, 2), padding="same", use_bias=False)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Conv2D(32, (11, 21), strides=(1, 2), padding="same", use_bias=False)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Reshape((-1, x.shape[-2] * x.shape[-1]))(x)
+    for k in range(5):
+        x = layers.Bidirectional(layers.GRU(512, return_sequences=True))(x)
+        x = layers.Dropout(0.5)(x) if k < 4 else x
+    x = layers.Dropout(0.5)(layers.ReLU()(layers.Dense(1024)(x)))
+    outputs = layers.Dense(32, activation="softmax")(x)
+    report = assert_all_explained(keras.Model(spectrogram, outputs))
+    recurrent = [row for row in report.rows() if row.kind == "Bidirectional"]
+    assert len(recurrent) == 5 and len({row.group for row in recurrent}) == 1
+
+
+def test_next_frame_prediction_with_conv_lstms_ending_in_a_conv3d() -> None:
+    """keras.io's "Next-Frame Video Prediction with Convolutional LSTMs": three
+    ConvLSTM2D with BatchNormalization between them, ending in a Conv3D."""
+    frames = keras.Input((None, 64, 64, 1))
+    x = frames
+    for kernel in ((5, 5), (3, 3), (1, 1)):
+        x = layers.ConvLSTM2D(64, kernel, padding="same", return_sequences=True)(x)
+        x = layers.BatchNormalization()(x) if kernel != (1, 1) else x
+    outputs = layers.Conv3D(1, (3, 3, 3), activation="sigmoid", padding="same")(x)
+    report = assert_all_explained(keras.Model(frames, outputs))
+    conv3d = next(row for row in report.rows() if row.kind == "Conv3D")
+    assert conv3d.params == 3 * 3 * 3 * 64 * 1 + 1
+    steps = 10
+    work = explain(keras.Model(frames, outputs), steps=steps).to_dict()
+    per_position = 3 * 3 * 3 * 64  # the Conv3D at every frame and pixel
+    (row,) = [row for row in work["rows"] if row["type"] == "Conv3D"]
+    assert row["work"]["macs"] == per_position * steps * 64 * 64
+    assert work["sequence_macs"] is not None
 
 
 def test_frozen_embedding_classifier_reproduces_the_non_trainable_count() -> None:
@@ -168,8 +253,9 @@ def test_keras_seq2seq_two_stacks_and_their_embeddings() -> None:
     outputs = layers.Dense(6000, activation="softmax", name="softmax")(decoded)
     report = assert_all_explained(keras.Model([encoder_in, decoder_in], outputs))
     assert len(report.items) == 2
-    names = [row.name for row in report.rows()]
-    assert "decoder + softmax" in names and "source" in names and "target" in names
+    groups = {row.name: row.group for row in report.rows()}
+    assert groups["decoder"] == groups["softmax"] == "decoder"
+    assert groups["source"] == groups["target"] == groups["encoder"] == ""
 
 
 def test_batch_norm_counts_its_moving_statistics_as_keras_does() -> None:
@@ -239,8 +325,9 @@ def test_layers_without_weights_are_rows_at_zero_in_the_models_order() -> None:
         ("TimeDistributed", 9 * 4 + 4),
         ("TimeDistributed", 0),  # pooling
         ("TimeDistributed", 0),  # Flatten
-        ("LSTM + Dense", 4 * (36 * 16 + 16 * 16 + 16) + 16 * 3 + 3),
+        ("LSTM", 4 * (36 * 16 + 16 * 16 + 16)),
         ("Dropout", 0),
+        ("Dense", 16 * 3 + 3),  # the LSTM's head: one breakdown with it
         ("Activation", 0),
     ]
     zero = [row for row in report.rows() if row.params == 0]
@@ -259,7 +346,7 @@ def test_layers_without_weights_are_rows_at_zero_in_the_models_order() -> None:
 
     report = assert_all_explained(Tagger())
     names = [row.name for row in report.rows()]
-    assert names == ["embedding", "dropout", "lstm + head", "act"]
+    assert names == ["embedding", "dropout", "lstm", "act", "head"]
     assert report.weightless[0].class_name == "Dropout"
 
 
@@ -285,11 +372,11 @@ def test_pytorch_output_shapes_come_from_one_run_on_an_example() -> None:
     statistics = model.norm.running_mean.clone()
     report = explain(model, example=torch.randint(0, 20, (3, 7)))
     shapes = {row.name: row.output_shape for row in report.rows()}
-    # The LSTM's row is its head's output; the LSTM returns (output, (h, c)) and its
-    # output comes first.
+    # The LSTM returns (output, (h, c)); its output comes first.
     assert shapes == {
         "embedding": "(3, 7, 30)",
-        "lstm + head": "(3, 4)",
+        "lstm": "(3, 7, 16)",
+        "head": "(3, 4)",
         "dropout": "(3, 16)",
         "norm": "(3, 4)",
     }

@@ -78,4 +78,25 @@ def test_own_model_notebook_leads_with_the_compact_summary_and_finds_the_384m(ex
     printed = stream_text(executed["04_your_own_model.ipynb"])
     assert re.search(r"^Layer +Type +Output shape +Param # +Formula +Reconciles$", printed, re.M)
     assert "about 384M parameters" in printed
-    assert "matches PyTorch sum(p.numel() for p in parameters()) = 384,144,000." in printed
+    # The sentence wraps to the report's width; its words are what is checked.
+    words = " ".join(printed.split())
+    assert "matches PyTorch sum(p.numel() for p in parameters()) = 384,144,000." in words
+
+
+def test_own_model_notebook_sets_an_lstm_beside_the_package_s_slstm_and_mlstm(executed):
+    import torch
+    from xlstm_models import build
+
+    from lstm_widget.counting_xlstm import XlstmSizes
+
+    printed = stream_text(executed["04_your_own_model.ipynb"])
+    lstm = sum(p.numel() for p in torch.nn.LSTM(32, 32).parameters())
+    assert f"LSTM: {lstm:,} parameters, matches PyTorch: True" in printed
+    for cell in ("slstm", "mlstm"):
+        stack = build(XlstmSizes(cell, 32, heads=4, scope="stack"), context=16)
+        name = f"{cell[0]}LSTM"
+        total = sum(p.numel() for p in stack.parameters())
+        assert f"{name}: {total:,} parameters, matches PyTorch: True" in printed
+    # Four heads keep a quarter of each of the LSTM's 4 × d² input and recurrent weights.
+    full, cut = 4 * 32 * 32, 4 * 32 * 32 // 4
+    assert f"from {full:,} and {full:,} to {cut:,} and {cut:,}" in printed

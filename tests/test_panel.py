@@ -338,7 +338,7 @@ def test_per_unit_reading_names_the_layers_it_covers(panel: Any) -> None:
     panel.controls["layers"].value = 4
     first, above = panel.result.per_unit[0], panel.result.per_unit[1]
     assert f"Layer 1: {first.text()}" in panel.explanation.value
-    assert f"Layers 2–4: {above.text()}" in panel.explanation.value
+    assert f"Each of layers 2–4: {above.text()}" in panel.explanation.value
 
 
 def test_typed_widths_per_layer_set_the_stack(panel: Any) -> None:

@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from real_weights import FLAX_CELLS, RealModel, TensorFlowProcess, flax_model
 from strategies import any_settings
 
-from lstm_widget import breakdown, explain
-from lstm_widget.conventions import FRAMEWORK_SPECS
+from lstm_widget import Settings, breakdown, explain
 
 pytestmark = pytest.mark.frameworks
 
@@ -309,8 +308,9 @@ small = dict(widths=st.integers(1, 12), layers=st.integers(1, 3), dense=st.integ
 
 
 def description(s: dict) -> dict:
-    """The model ``s`` describes, in the real library's own vocabulary."""
-    layout = FRAMEWORK_SPECS[s["framework"]].cells[s["cell"]]
+    """The model ``s`` describes, in the real library's own vocabulary (its class as an
+    option may switch it: Flax's optimized LSTM is nnx.OptimizedLSTMCell)."""
+    layout = Settings(**s).convention
     common = dict(
         input_size=s["input_size"],
         units=list(s["units"]) if isinstance(s["units"], tuple) else [s["units"]] * s["layers"],
@@ -430,3 +430,29 @@ def test_explain_reconciles_a_flax_model():
     assert decoder.head is not None and decoder.breakdown.dense_total == 12 * 5 + 5
     assert [u.path for u in report.unexplained] == ["embed"]
     assert "decoder.cell.hf.bias" in report.text(details=True)
+
+
+def test_explain_reads_an_optimized_lstm_cell_as_nnx_stores_it():
+    """nnx.OptimizedLSTMCell: nnx.LSTMCell's count, each side's gates in one Linear,
+    explained tensor by tensor as nnx.state lists them, alone, in nnx.RNN and beside
+    the plain cell."""
+    import jax
+    from flax import nnx
+
+    rngs = nnx.Rngs(0)
+
+    class Encoder(nnx.Module):
+        def __init__(self) -> None:
+            self.fast = nnx.RNN(nnx.OptimizedLSTMCell(7, 13, rngs=rngs))
+            self.plain = nnx.RNN(nnx.LSTMCell(13, 5, rngs=rngs))
+
+    for model in (nnx.OptimizedLSTMCell(7, 13, rngs=rngs), Encoder()):
+        report = explain(model)
+        assert report.matches and report.unexplained == (), report.text()
+        assert report.framework_total == sum(
+            x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param))
+        )
+        fast = report.items[0]
+        assert fast.breakdown.settings.optimized and fast.breakdown.total == 1_092
+        assert [shape for _, shape in fast.framework_tensors] == [(52,), (13, 52), (7, 52)]
+    assert not report.items[1].breakdown.settings.optimized

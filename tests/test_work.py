@@ -300,6 +300,7 @@ def test_the_other_layers_macs_agree_with_pytorchs_flop_counter():
             "linear": torch.nn.Linear(16, 3),
             "conv1d": torch.nn.Conv1d(16, 8, 3),
             "conv2d": torch.nn.Conv2d(4, 6, (3, 2), groups=2, bias=False),
+            "conv3d": torch.nn.Conv3d(4, 6, (3, 2, 2), groups=2),
             "norm": torch.nn.LayerNorm(16),
             "attention": torch.nn.MultiheadAttention(16, 2, batch_first=True),
         }
@@ -312,6 +313,7 @@ def test_the_other_layers_macs_agree_with_pytorchs_flop_counter():
         "linear": (model["linear"], torch.randn(1, 16), 1),
         "conv1d": (model["conv1d"], torch.randn(1, 16, 12), 12 - 2),
         "conv2d": (model["conv2d"], torch.randn(1, 4, 7, 5), (7 - 2) * (5 - 1)),
+        "conv3d": (model["conv3d"], torch.randn(1, 4, 5, 6, 7), (5 - 2) * (6 - 1) * (7 - 1)),
         "norm": (model["norm"], sequence, s),
     }
     for name, (layer, x, positions) in runs.items():
@@ -349,7 +351,14 @@ def test_keras_layers_around_do_the_work_of_the_pytorch_layers_of_the_same_shape
     assert ours["MultiHeadAttention"] == whole_attention
     assert ours["Dense"] == theirs["dense"].macs(s) == 48
     assert ours["Conv1D"] == theirs["conv"].macs(s) == 3 * 16 * 8
-    assert "not counted" not in report.text()
+    assert "not known" not in report.text()
+    video = keras.Input((s, 8, 8, 3))
+    conv3d = explain(keras.Model(video, layers.Conv3D(4, (3, 2, 2))(video)), steps=s)
+    (counted,) = conv3d.counted
+    twin = torch.nn.Conv3d(3, 4, (3, 2, 2))
+    _, flops = counted_flops(twin, torch.randn(1, 3, s, 8, 8))
+    assert counted.count.macs(s) == 3 * 2 * 2 * 3 * 4
+    assert conv3d.sequence_macs() == flops // 2
 
 
 def test_keras_dot_product_attentions_work_is_said_to_be_unknown():
@@ -360,7 +369,7 @@ def test_keras_dot_product_attentions_work_is_said_to_be_unknown():
     out = keras.layers.Attention(use_scale=True)([x, x])
     text = explain(keras.Model(x, out), steps=5).text()
     # Keras numbers its layers' names per session: the class is what is certain.
-    assert "(Attention): not counted, its width is its inputs'" in text
+    assert "(Attention): not known, its width is its inputs'" in text
 
 
 # ------------------------------------------------- the whole model, for the sequence
@@ -432,9 +441,57 @@ def test_a_models_macs_for_the_sequence_agree_with_pytorchs_flop_counter(last):
     assert f"Whole model: {report.sequence_macs():,} MACs" in text
     positions = "1 position" if last else f"{steps} positions"
     assert f"out (Linear): b × a = 3 × 8 = 24 MACs × {positions} = " in text
-    assert ("its head's 128 at 1 position" in text) is last
+    head = f"head (Linear): 16 × 8 = 128 MACs × {positions} = {128 * (1 if last else steps):,}"
+    assert head in text
     batch = _sequence_report(model, torch.randint(0, 20, (3, steps)), steps)
     assert batch.sequence_macs() == report.sequence_macs(), "for one example of the batch"
+
+
+class Classifier(torch.nn.Module):
+    """LSTM → Linear on the last step's output only (time first), as a sequence
+    classifier reads it."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(8, 16)
+        self.out = torch.nn.Linear(16, 4)
+
+    def forward(self, x, recurrent=None):
+        return self.out((recurrent or (lambda s: self.lstm(s)[0]))(x)[-1])
+
+
+def test_the_details_count_a_head_on_the_last_step_once_as_the_summary_does():
+    """The details table gave 48,000 MACs, the head × 30 steps, where the summary gave
+    46,144: the head reads the last step only, and runs once."""
+    steps, model = 30, Classifier().eval()
+    x = torch.randn(steps, 1, 8)
+    report = _sequence_report(model, x, steps)
+    with torch.no_grad():
+        expected = model(x)
+        ours, flops = counted_flops(
+            model, x, lambda s: stepped(model.lstm, s.transpose(0, 1)).transpose(0, 1)
+        )
+    torch.testing.assert_close(ours, expected)
+    (item,) = report.items
+    assert item.head is not None
+    assert flops == 2 * report.sequence_macs() == 2 * item.breakdown.work.macs
+    details = report.text(details=True)
+    assert f"{flops // 2:,} MACs = {flops:,} FLOPs" in details
+    (data,) = report.to_dict()["breakdowns"]
+    assert data["breakdown"]["work"]["macs"] == flops // 2
+
+
+def test_a_keras_classifiers_details_count_its_dense_once_as_its_summary_does():
+    """Keras records the Dense after LSTM(16) at (None, 4): one position a sequence."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    steps, x = 30, keras.Input((None, 8))
+    report = explain(keras.Model(x, keras.layers.Dense(4)(keras.layers.LSTM(16)(x))), steps=steps)
+    (item,) = report.items
+    theirs = _sequence_report(Classifier(), torch.zeros(steps, 1, 8), steps)
+    assert item.breakdown.work.macs == report.sequence_macs() == theirs.sequence_macs()
+    assert f"{report.sequence_macs():,} MACs = " in report.text(details=True)
 
 
 @pytest.mark.parametrize(
@@ -466,8 +523,8 @@ def test_without_positions_the_work_stays_per_position_and_no_total_is_claimed()
 
 
 def test_keras_models_do_the_work_of_the_pytorch_model_of_the_same_shapes():
-    """An open time axis is the sequence's; a convolution's open length is not known,
-    since its kernel and padding change it."""
+    """An input's open time axis is the sequence's; a convolution's length is computed
+    from it, as Keras computes shapes, its kernel and padding shortening it."""
     keras = pytest.importorskip("keras")
     from lstm_widget import explain
 
@@ -479,13 +536,185 @@ def test_keras_models_do_the_work_of_the_pytorch_model_of_the_same_shapes():
         ours = explain(keras.Model(tokens, out), steps=steps).sequence_macs()
         theirs = _sequence_report(Tagger(last), torch.zeros(1, steps, dtype=torch.long), steps)
         assert ours == theirs.sequence_macs() is not None
+    # steps fills the input's open time axis; the convolution's own length follows.
     x = keras.Input((None, 4))
     report = explain(keras.Model(x, layers.Conv1D(8, 3)(x)), steps=steps)
-    assert report.sequence_macs() is None
-    assert "96 MACs per position (its output shape, unknown or open" in report.text()
+    assert report.sequence_macs() == 96 * (steps - 2)
     fixed = keras.Input((steps, 4))
     conv = explain(keras.Model(fixed, layers.Conv1D(8, 3)(fixed)), steps=steps)
     assert conv.sequence_macs() == 96 * (steps - 2)
+
+
+# ------------------------------------------------ Keras: where each layer runs
+
+
+def _repeater(keras):
+    """An encoder-decoder: the encoder's last output repeated 3 times for the decoder."""
+    layers = keras.layers
+    x = keras.Input((7, 12))
+    encoded = layers.RepeatVector(3)(layers.LSTM(16)(x))
+    decoded = layers.LSTM(16, return_sequences=True)(encoded)
+    return keras.Model(x, layers.TimeDistributed(layers.Dense(5))(decoded))
+
+
+class Repeater(torch.nn.Module):
+    """The PyTorch twin of :func:`_repeater`: LSTM(12→16), its last output repeated 3
+    times, LSTM(16→16), Linear(16→5) at each of the 3 steps."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = torch.nn.LSTM(12, 16, batch_first=True)
+        self.decoder = torch.nn.LSTM(16, 16, batch_first=True)
+        self.out = torch.nn.Linear(16, 5)
+
+    def forward(self, x):
+        last = stepped(self.encoder, x)[:, -1]
+        return self.out(stepped(self.decoder, last.unsqueeze(1).expand(-1, 3, -1)))
+
+
+def test_a_closed_time_axis_is_the_recorded_one_not_steps():
+    """RepeatVector(3): the second LSTM runs 3 steps, as the recorded (None, 3, 16) says,
+    not the 7 steps given: 18,928 MACs, as the PyTorch twin's forward pass counts."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    report = explain(_repeater(keras), steps=7)
+    with torch.no_grad():
+        _, flops = counted_flops(Repeater(), torch.randn(1, 7, 12))
+    assert report.sequence_macs() == flops // 2 == 18_928
+    decoder = report.items[1]
+    assert decoder.ran_steps() == 3 and decoder.breakdown.steps == 3
+    assert "= 2,048 MACs × 3 steps = 6,144 MACs" in report.text()
+    # steps fills no closed axis, and the report says so rather than use it.
+    other = explain(_repeater(keras), steps=20)
+    assert other.sequence_macs() == 18_928
+    assert "steps=20 fills no open time axis" in " ".join(other.text().split())
+
+
+def test_a_strided_convolution_sets_how_many_steps_the_gru_runs():
+    """A speech model: Conv2D with stride 2 on an open time axis, then a GRU. For 30
+    frames the GRU runs 15 steps, computed as Keras computes the shapes; the PyTorch
+    twin's forward pass agrees."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    layers = keras.layers
+    frames = keras.Input((None, 20, 1))
+    x = layers.Conv2D(4, (5, 5), strides=2, padding="same")(frames)
+    x = layers.GRU(8, return_sequences=True)(layers.Reshape((-1, 10 * 4))(x))
+    report = explain(keras.Model(frames, layers.Dense(3)(x)), steps=30)
+    (gru,) = report.items
+    assert gru.ran_steps() == 15
+
+    conv = torch.nn.Conv2d(1, 4, 5, stride=2, padding=2)
+    rnn, head = torch.nn.GRU(40, 8, batch_first=True), torch.nn.Linear(8, 3)
+
+    def twin(x):
+        grid = conv(x)  # (1, 4, 15, 10)
+        return head(stepped(rnn, grid.permute(0, 2, 3, 1).reshape(1, 15, 40)))
+
+    with torch.no_grad():
+        _, flops = counted_flops(twin, torch.randn(1, 1, 30, 20))
+    assert report.sequence_macs() == flops // 2
+
+
+def test_a_time_axis_that_cannot_be_known_is_said_so_never_filled_with_steps():
+    """An LSTM over an input's second axis, left open (Permute swaps it in): steps fills
+    only axis 1, so its length is not known; a subclassed model records no shapes."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    layers = keras.layers
+    x = keras.Input((8, None))
+    report = explain(keras.Model(x, layers.LSTM(4)(layers.Permute((2, 1))(x))), steps=10)
+    assert report.sequence_macs() is None
+    text = " ".join(report.text().split())
+    assert "(LSTM): 4 × (8 × 4 + 4 × 4) = 192 MACs per position; how often is not known" in text
+    assert "No total for the whole model: not known for" in text
+    assert report.items[0].breakdown.steps is None, "its own table claims no sequence"
+
+    class Classifier(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.lstm, self.head = layers.LSTM(4), layers.Dense(2)
+
+        def call(self, x):
+            return self.head(self.lstm(x))
+
+    model = Classifier()
+    model(keras.ops.zeros((1, 10, 3)))
+    subclassed = explain(model, steps=10)
+    assert subclassed.sequence_macs() is None
+    assert "a subclassed model records no shapes" in " ".join(subclassed.text().split())
+
+
+def test_a_conv_lstm_runs_at_every_position_of_its_recorded_grid():
+    """ConvLSTM2D: its figure per position (4·k·f·(c + f)) × its output's H × W × the
+    steps, as stepping it with F.conv2d counts ("valid" on the input, "same" on the
+    state, as Keras does); the model then has a total."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    steps, (height, width), filters = 4, (9, 8), 5
+    model = keras.Sequential(
+        [keras.Input((steps, height, width, 1)), keras.layers.ConvLSTM2D(filters, (3, 3))]
+    )
+    report = explain(model, steps=steps)
+    grid = (height - 2, width - 2)
+    w_x, w_h = torch.randn(4 * filters, 1, 3, 3), torch.randn(4 * filters, filters, 3, 3)
+
+    def twin(x):
+        h = torch.zeros(1, filters, *grid)
+        c = torch.zeros_like(h)
+        for t in range(steps):
+            gates = F.conv2d(x[:, t], w_x) + F.conv2d(h, w_h, padding="same")
+            i, f, g, o = gates.chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+        return h
+
+    _, flops = counted_flops(twin, torch.randn(1, steps, 1, height, width))
+    assert report.sequence_macs() == flops // 2 == steps * 42 * 4 * 9 * filters * (1 + filters)
+    text = " ".join(report.text().split())
+    assert f"× {steps} steps × 7 × 6 grid positions = {flops // 2:,} MACs" in text
+
+
+@pytest.mark.parametrize("sequences", [False, True], ids=["last-step", "every-step"])
+def test_a_conv_lstms_head_is_counted_at_one_grid_position_in_its_details(sequences):
+    """The details count one position of the grid, the head's Dense there too: once a
+    sequence on the last step's grid, else at every step; × the grid, the summary's."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    steps, filters, grid = 10, 16, 8 * 8
+    recurrent = keras.layers.ConvLSTM2D(
+        filters, (3, 3), padding="same", return_sequences=sequences
+    )
+    x = keras.Input((steps, 8, 8, 1))
+    report = explain(keras.Model(x, keras.layers.Dense(4)(recurrent(x))), steps=steps)
+    head_runs = steps if sequences else 1
+    per_position = steps * 4 * 9 * filters * (1 + filters) + head_runs * filters * 4
+    (item,) = report.items
+    assert item.breakdown.work.macs == per_position
+    assert report.sequence_macs() == grid * per_position
+    assert f"{per_position:,} MACs = {2 * per_position:,} FLOPs" in report.text(details=True)
+
+
+def test_a_wide_conv_lstm_reads_per_position_times_its_grid():
+    """ConvLSTM2D(64, (5, 5)) on one channel: 416,000 MACs at each grid position, × H × W
+    of its output (12 × 12 for 16 × 16 frames), × the steps; and the model's total."""
+    keras = pytest.importorskip("keras")
+    from lstm_widget import explain
+
+    model = keras.Sequential([keras.Input((None, 16, 16, 1)), keras.layers.ConvLSTM2D(64, (5, 5))])
+    report = explain(model, steps=10)
+    per_position = 4 * 25 * 64 * (1 + 64)
+    assert per_position == 416_000
+    total = per_position * 12 * 12 * 10
+    assert report.sequence_macs() == total
+    text = " ".join(report.text().split())
+    assert f"= 416,000 MACs × 10 steps × 12 × 12 grid positions = {total:,} MACs" in text
+    assert f"Whole model: {total:,} MACs" in text
 
 
 # ------------------------------------------------ the work measured from the run
@@ -639,10 +868,10 @@ def test_products_written_in_forward_make_the_total_not_known():
     says where, instead of a total that leaves it out."""
     report = _sequence_report(DotAttentionDecoder(), torch.randn(1, 6, 16), 6)
     assert report.sequence_macs() is None
-    text = report.text()
+    text = " ".join(report.text().split())  # sentences wrap to the report's width
     assert "DotAttentionDecoder: not known, its own forward multiplies matrices (bmm)" in text
     assert "No total for the whole model: not known for DotAttentionDecoder" in text
-    assert "cell (GRUCell): 1,536 MACs a step, 9,216 MACs for the sequence" in text
+    assert "cell (GRUCell): 3 × (16 × 16 + 16 × 16) = 1,536 MACs × 6 steps in 6 calls" in text
 
 
 class FunctionalTie(torch.nn.Module):
@@ -683,7 +912,7 @@ def test_a_packed_batch_of_different_lengths_has_no_one_examples_work():
     x = torch.randn(5, 2, 4)
     uneven = _sequence_report(Packed(), (x, torch.tensor([5, 3])), 5)
     assert uneven.sequence_macs() is None
-    assert "a packed batch of sequences of different lengths" in uneven.text()
+    assert "a packed batch of sequences of different lengths" in " ".join(uneven.text().split())
     even = _sequence_report(Packed(), (x, torch.tensor([5, 5])), 5)
     assert even.sequence_macs() == 5 * 4 * 6 * (4 + 6)
 
@@ -710,13 +939,14 @@ def test_attention_over_other_keys_than_its_queries_is_not_known():
     x, state = torch.randn(1, 8), (torch.zeros(1, 8), torch.zeros(1, 8))
     report = _sequence_report(model, (x, state, torch.randn(1, 9, 8)), steps)
     assert report.sequence_macs() is None
+    text = " ".join(report.text().split())  # sentences wrap to the report's width
     assert (
         "attention (MultiheadAttention): 3E × E + S × E + S × E = 24 × 8 + 9 × 8 + 9 × 8 = 336 "
-        "MACs per position (not known for the sequence: 9 keys for 1 queries: its key and "
+        "MACs per position; how often is not known: 9 keys for 1 queries: its key and "
         "value projections run at every key"
-    ) in report.text()
+    ) in text
     assert "attention.out_proj (NonDynamicallyQuantizableLinear): b × a = 8 × 8 = 64 MACs × 4" in (
-        report.text()
+        text
     )
 
 

@@ -11,7 +11,6 @@ and wherever lstm_widget refuses a configuration the package must fail to build 
 to run it.
 """
 
-import dataclasses
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -19,21 +18,11 @@ import pytest
 import torch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from torch.utils.flop_counter import FlopCounterMode
 from xlstm import (
     FeedForwardConfig,
-    mLSTMBlockConfig,
-    mLSTMLayer,
-    mLSTMLayerConfig,
-    sLSTMBlock,
-    sLSTMBlockConfig,
-    sLSTMLayer,
-    sLSTMLayerConfig,
-    xLSTMBlockStack,
-    xLSTMBlockStackConfig,
 )
-from xlstm.blocks.mlstm.block import mLSTMBlock
 from xlstm.blocks.slstm.cell import sLSTMCell, sLSTMCellConfig
+from xlstm_models import WORK, build, configurations, conv_macs, counted_macs, shapes, short
 
 from lstm_widget.conventions import SettingsError
 from lstm_widget.conventions.xlstm import MODULE_SOURCES, PACKAGE, SETTINGS
@@ -42,78 +31,13 @@ from lstm_widget.counting_xlstm import (
     XlstmSizes,
     forward_macs,
     groups,
-    mac_terms,
     macs_per_step,
+    role_totals,
     source,
     up_projection,
 )
 
 pytestmark = pytest.mark.frameworks
-
-#: The sequence the mLSTM's causal mask is built for; no count depends on it.
-CONTEXT = 8
-
-
-def build(s: XlstmSizes | SimpleNamespace, context: int = CONTEXT) -> torch.nn.Module:
-    """The package's module that ``s`` describes, from the package's own configs."""
-    if s.cell == "slstm":
-        layer = sLSTMLayerConfig(
-            embedding_dim=s.width,
-            num_heads=s.heads,
-            conv1d_kernel_size=s.conv_kernel,
-            group_norm_weight=s.norm_weight,
-            backend="vanilla",
-        )
-        if s.scope == "layer":
-            return sLSTMLayer(layer)
-        ffn = None
-        if s.feedforward:
-            ffn = FeedForwardConfig(
-                proj_factor=s.ffn_factor,
-                bias=s.ffn_bias,
-                round_proj_up_to_multiple_of=s.round_to,
-                round_proj_up_dim_up=s.round_up,
-            )
-        block = sLSTMBlockConfig(slstm=layer, feedforward=ffn)
-        if s.scope == "block" and s.blocks == 1:
-            return sLSTMBlock(dataclasses.replace(block, _num_blocks=1, _block_idx=0))
-        return xLSTMBlockStack(
-            xLSTMBlockStackConfig(
-                slstm_block=block,
-                num_blocks=s.blocks,
-                embedding_dim=s.width,
-                add_post_blocks_norm=s.scope == "stack" and s.post_norm,
-            )
-        )
-    layer = mLSTMLayerConfig(
-        embedding_dim=s.width,
-        num_heads=s.heads,
-        conv1d_kernel_size=s.conv_kernel,
-        qkv_proj_blocksize=s.qkv_blocksize,
-        proj_factor=s.proj_factor,
-        bias=s.bias,
-        round_proj_up_to_multiple_of=s.round_to,
-        round_proj_up_dim_up=s.round_up,
-        context_length=context,
-    )
-    if s.scope == "layer":
-        return mLSTMLayer(layer)
-    if s.scope == "block" and s.blocks == 1:
-        return mLSTMBlock(mLSTMBlockConfig(mlstm=layer, _num_blocks=1, _block_idx=0))
-    return xLSTMBlockStack(
-        xLSTMBlockStackConfig(
-            mlstm_block=mLSTMBlockConfig(mlstm=layer),
-            num_blocks=s.blocks,
-            embedding_dim=s.width,
-            bias=s.bias,
-            context_length=context,
-            add_post_blocks_norm=s.scope == "stack" and s.post_norm,
-        )
-    )
-
-
-def shapes(module: torch.nn.Module) -> dict[str, tuple[int, ...]]:
-    return {name: tuple(p.shape) for name, p in module.named_parameters()}
 
 
 @dataclass
@@ -139,17 +63,6 @@ def check_against_the_package(s: XlstmSizes, check_groups_tile_tensors) -> None:
 
 
 S = XlstmSizes
-
-
-def short(s: XlstmSizes) -> str:
-    """A test id: the cell, its width and the fields away from their defaults."""
-    default = XlstmSizes(s.cell, s.width)
-    changed = [
-        f"{f.name}={getattr(s, f.name)}"
-        for f in dataclasses.fields(s)[2:]  # past cell and width
-        if getattr(s, f.name) != getattr(default, f.name)
-    ]
-    return " ".join([s.cell, str(s.width), *changed])
 
 
 #: Each setting away from its default at least once, and the documentation's figures.
@@ -199,10 +112,7 @@ def test_every_tensor_matches_the_package(s, check_groups_tile_tensors):
 
 def test_the_issue_s_slstm_layer_has_529_408_parameters_in_five_groups():
     s = S("slstm", 512, heads=4, scope="layer")
-    counted = groups(s)
-    by_role: dict[str, int] = {}
-    for g in counted:
-        by_role[g.role] = by_role.get(g.role, 0) + g.count
+    by_role = role_totals(s)
     assert by_role == {
         "conv": 2_560,
         "input": 262_144,
@@ -304,27 +214,6 @@ def test_the_projection_named_fgate_feeds_the_input_gate():
 # --- work ---------------------------------------------------------------------------
 
 
-def counted_macs(run) -> int:
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        run()
-    return counter.get_total_flops() // 2
-
-
-def conv_macs(s: XlstmSizes) -> int:
-    return s.blocks * sum(t.value for t in mac_terms(s) if t.role == "conv")
-
-
-WORK = [
-    S("slstm", 64, scope="layer"),
-    S("slstm", 48, heads=3, conv_kernel=0, scope="layer"),
-    S("slstm", 64, heads=2, ffn_bias=True),
-    S("slstm", 32, blocks=2, scope="stack"),
-    S("mlstm", 64, scope="layer"),
-    S("mlstm", 48, heads=2, qkv_blocksize=8, bias=True, proj_factor=1.5),
-    S("mlstm", 32, blocks=2, scope="stack", conv_kernel=3),
-]
-
-
 @pytest.mark.parametrize("s", WORK, ids=short)
 def test_a_step_multiplies_what_the_formula_says(s):
     module = build(s).eval()
@@ -345,41 +234,6 @@ def test_a_forward_multiplies_what_the_formula_says(s, steps):
 # --- random configurations ----------------------------------------------------------
 
 EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-factors = st.sampled_from([1.0, 1.3, 4 / 3, 1.5, 2.0, 0.5])
-#: Mostly kernels that run; 1 (and 0 in an mLSTM) that do not.
-kernels = st.sampled_from([4, 2, 3, 4, 4, 4, 4, 4, 0, 1])
-
-
-@st.composite
-def configurations(draw, cell: str) -> dict:
-    """The package's settings at random, some of them impossible (heads that do not
-    divide the width, inner widths rounded to nothing, ...)."""
-    scope = draw(st.sampled_from(["layer", "block", "stack"]))
-    common = dict(
-        cell=cell,
-        width=draw(st.integers(1, 12)) * draw(st.sampled_from([1, 2, 4, 8])),
-        heads=draw(st.sampled_from([1, 2, 4, 4, 8, 3, 5])),
-        scope=scope,
-        blocks=1 if scope == "layer" else draw(st.integers(1, 3)),
-        round_to=draw(st.sampled_from([1, 8, 16, 64])),
-        round_up=draw(st.booleans()),
-        post_norm=draw(st.booleans()),
-    )
-    if cell == "slstm":
-        return common | dict(
-            conv_kernel=draw(kernels),
-            norm_weight=draw(st.booleans()),
-            feedforward=draw(st.booleans()),
-            ffn_factor=draw(factors),
-            ffn_bias=draw(st.booleans()),
-        )
-    return common | dict(
-        conv_kernel=draw(kernels),
-        proj_factor=draw(factors),
-        qkv_blocksize=draw(st.sampled_from([1, 2, 3, 4, 8, 40])),
-        bias=draw(st.booleans()),
-    )
 
 
 @EXAMPLES

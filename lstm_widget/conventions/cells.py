@@ -19,7 +19,7 @@ LSTM = CellSpec(
         GateSpec("o", "output gate"),
     ),
     drawing="lstm",
-    options=("proj_size", "peepholes"),
+    options=("proj_size", "peepholes", "optimized"),
     # σ for f, i, o and tanh for the candidate and for c; f⊙c, i⊙g, o⊙tanh c; the
     # sum c = f⊙c + i⊙g.
     elementwise=(5, 3, 1),

@@ -175,7 +175,23 @@ FLAX = FrameworkSpec(
             optional_bias=False,
             fused=False,
             bias_side="recurrent",
+            options=("optimized",),
             note="one Linear per gate and side; the bias sits on the h side",
+            # nnx.OptimizedLSTMCell: the same weights, each side's gates in one Linear.
+            variants=(
+                (
+                    "optimized",
+                    CellConvention(
+                        "OptimizedLSTMCell",
+                        ("i", "f", "g", "o"),
+                        candidate="g",
+                        optional_bias=False,
+                        bias_side="recurrent",
+                        options=("optimized",),
+                        note="dense_i and dense_h each hold the four gates; the bias is dense_h's",
+                    ),
+                ),
+            ),
         ),
         # nnx.GRUCell: dense_i (r, z, n) with the bias, dense_h without; the reset gate
         # scales U·h after the product, and there is no b′ for it to scale.

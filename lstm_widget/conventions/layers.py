@@ -10,7 +10,7 @@ it. Adding a layer kind is one spec per framework here and one reader per framew
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -73,6 +73,17 @@ def M(name: str, shape: tuple[str, ...], when: str | None = None) -> TensorSpec:
     return TensorSpec(name, shape, when=when, multiplied=True)
 
 
+#: A convolution's kernel axes, as its specs name them, by its dimensionality.
+CONV_KERNELS: Mapping[int, tuple[str, ...]] = {1: ("k",), 2: ("kh", "kw"), 3: ("kd", "kh", "kw")}
+
+
+def conv_sizes(kernel: Sequence[int]) -> tuple[str, dict[str, int]]:
+    """A convolution's registry key (``conv2d``) and its kernel's sizes by symbol."""
+    return f"conv{len(kernel)}d", dict(
+        zip(CONV_KERNELS[len(kernel)], map(int, kernel), strict=True)
+    )
+
+
 #: Keras' dot-product and additive attention hold at most a scale: the width their
 #: work grows with is their inputs', not among their weights.
 _ATTENTION_WIDTH = "its width is its inputs', not among its weights"
@@ -83,17 +94,14 @@ KERAS_LAYERS: Mapping[str, LayerSpec] = {
     for spec in (
         _spec("embedding", "Embedding", T("embeddings", ("v", "d"))),
         _spec("dense", "Dense", M("kernel", ("a", "b")), T("bias", ("b",), when="bias")),
-        _spec(
-            "conv1d",
-            "Conv1D",
-            M("kernel", ("k", "c/g", "f")),
-            T("bias", ("f",), when="bias"),
-        ),
-        _spec(
-            "conv2d",
-            "Conv2D",
-            M("kernel", ("kh", "kw", "c/g", "f")),
-            T("bias", ("f",), when="bias"),
+        *(
+            _spec(
+                f"conv{dims}d",
+                f"Conv{dims}D",
+                M("kernel", (*kernel, "c/g", "f")),
+                T("bias", ("f",), when="bias"),
+            )
+            for dims, kernel in CONV_KERNELS.items()
         ),
         _spec(
             "batchnorm",
@@ -146,12 +154,14 @@ PYTORCH_LAYERS: Mapping[str, LayerSpec] = {
     for spec in (
         _spec("embedding", "Embedding", T("weight", ("v", "d"))),
         _spec("dense", "Linear", M("weight", ("b", "a")), T("bias", ("b",), when="bias")),
-        _spec("conv1d", "Conv1d", M("weight", ("f", "c/g", "k")), T("bias", ("f",), when="bias")),
-        _spec(
-            "conv2d",
-            "Conv2d",
-            M("weight", ("f", "c/g", "kh", "kw")),
-            T("bias", ("f",), when="bias"),
+        *(
+            _spec(
+                f"conv{dims}d",
+                f"Conv{dims}d",
+                M("weight", ("f", "c/g", *kernel)),
+                T("bias", ("f",), when="bias"),
+            )
+            for dims, kernel in CONV_KERNELS.items()
         ),
         _spec(
             "batchnorm",

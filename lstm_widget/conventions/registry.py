@@ -197,13 +197,17 @@ def convention(framework: str, cell: str) -> CellConvention:
     return framework_spec(framework).cells[cell]
 
 
-def layer_name(framework: str, cell: str, kernel: tuple[int, ...] = ()) -> str:
+def layer_name(
+    framework: str, cell: str, kernel: tuple[int, ...] = (), layout: CellConvention | None = None
+) -> str:
     """The layer class as its users know it, e.g. ``"Keras SimpleRNN"``.
 
     A convolutional cell's class ends in its kernel's dimensionality when one is
-    given (``"Keras ConvLSTM2D"``), and names the family without it.
+    given (``"Keras ConvLSTM2D"``), and names the family without it; ``layout`` is
+    the convention an option switched to, when one did (``"Flax OptimizedLSTMCell"``).
     """
-    name = convention(framework, cell).class_name + (f"{len(kernel)}D" if kernel else "")
+    stored = layout or convention(framework, cell)
+    name = stored.class_name + (f"{len(kernel)}D" if kernel else "")
     return f"{framework_spec(framework).label} {name}"
 
 

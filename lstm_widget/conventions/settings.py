@@ -54,6 +54,8 @@ SETTINGS: Mapping[str, SettingSpec] = {
                     ("--peepholes",), option=True),
         SettingSpec("kernel", "sizes", (), "{layers} kernel_size: 3 (1D), 3,3 (2D) or "
                     "3,3,3 (3D)", ("--kernel",), "K,K", (1, MAX_KERNEL), (1, 3), option=True),
+        SettingSpec("optimized", "switch", False, "{layers} as nnx.OptimizedLSTMCell stores "
+                    "it: the gates fused in dense_i, dense_h", ("--optimized",), option=True),
         SettingSpec("dense", "count", 0, "TimeDistributed(Dense(N)) / Linear(N) head, 0 for "
                     "none", ("--dense",), "N", (0, MAX_SIZE), slider=(0, 128)),
         SettingSpec("steps", "count", None, "time steps of a sequence: adds the "

@@ -237,6 +237,9 @@ class CellConvention:
     note
         One line for the drawing where this layout differs from what its neighbours
         store for the same cell (empty when it does not).
+    variants
+        The layouts a boolean option switches to, by the option's name (Flax's
+        ``optimized`` LSTM: ``nnx.OptimizedLSTMCell``'s fused tensors).
     """
 
     class_name: str
@@ -255,6 +258,7 @@ class CellConvention:
     tensor_groups: tuple[tuple[str, int], ...] = ()
     builder: str = ""
     note: str = ""
+    variants: tuple[tuple[str, CellConvention], ...] = ()
 
     def stable_gate(self, letter: str) -> str:
         """The stable name of one of this convention's gate letters."""

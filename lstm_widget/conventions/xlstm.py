@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from .layers import M, T, TensorSpec
+
 #: The release the counts are proven against (tests/test_xlstm.py builds it).
 PACKAGE = "xlstm==2.0.6"
 
@@ -123,4 +125,69 @@ MODULE_SOURCES: Mapping[str, str] = {
     "ffn_norm": "blocks/xlstm_block.py",
     "ffn": "components/feedforward.py",
     "post_blocks_norm": "xlstm_block_stack.py",
+}
+
+#: The classes that hold a whole sLSTM or mLSTM layer, block or stack, each read as one
+#: recurrent family (``xLSTMBlock`` is the base both blocks are made from).
+FAMILY_CLASSES: frozenset[str] = frozenset(
+    {name for scopes in SCOPE_CLASSES.values() for name in scopes.values()} | {"xLSTMBlock"}
+)
+
+_CONV = (M("conv1d.conv.weight", ("d", "1", "K")), T("conv1d.conv.bias", ("d",)))
+_BLOCK = (T("xlstm_norm.weight", ("d",)), T("post_blocks_norm.weight", ("d",)))
+
+#: Every tensor the package may hold in a layer, block or stack, by its name inside
+#: its layer or block (:func:`lstm_widget.counting_xlstm.local_name`), with its shape in
+#: sizes and whether a step multiplies each of its weights once. The sizes: d the
+#: block's width, H the heads, K the conv's kernel; sLSTM d/H a head's units; mLSTM p
+#: the inner width, p/H a head's memory side, b the q, k, v projections' block size
+#: (p/b blocks of b × b); u the feed-forward's inner width. A leading number
+#: multiplies (``4d/H``), a bare one is itself.
+TENSORS: Mapping[XlstmCell, Mapping[str, TensorSpec]] = {
+    "slstm": {
+        t.name: t
+        for t in (
+            *_CONV,
+            *(
+                M(f"{gate}.weight", ("H", "d/H", "d/H"))
+                for gate in ("fgate", "igate", "zgate", "ogate")
+            ),
+            M("slstm_cell._recurrent_kernel_", ("H", "4d/H", "d/H")),
+            T("slstm_cell._bias_", ("4d",)),
+            T("group_norm.weight", ("d",)),
+            *_BLOCK,
+            T("ffn_norm.weight", ("d",)),
+            M("ffn.proj_up.weight", ("2u", "d")),
+            T("ffn.proj_up.bias", ("2u",)),
+            M("ffn.proj_down.weight", ("d", "u")),
+            T("ffn.proj_down.bias", ("d",)),
+        )
+    },
+    "mlstm": {
+        t.name: t
+        for t in (
+            T("learnable_skip", ("p",)),
+            M("proj_up.weight", ("2p", "d")),
+            T("proj_up.bias", ("2p",)),
+            *(M(f"{x}_proj.weight", ("p/b", "b", "b")) for x in "qkv"),
+            *(T(f"{x}_proj.bias", ("p",)) for x in "qkv"),
+            M("conv1d.conv.weight", ("p", "1", "K")),
+            T("conv1d.conv.bias", ("p",)),
+            *(M(f"mlstm_cell.{g}gate.weight", ("H", "3p")) for g in "if"),
+            *(T(f"mlstm_cell.{g}gate.bias", ("H",)) for g in "if"),
+            T("mlstm_cell.outnorm.weight", ("p",)),
+            M("proj_down.weight", ("d", "p")),
+            T("proj_down.bias", ("d",)),
+            *_BLOCK,
+        )
+    },
+}
+
+#: Work of an mLSTM step that involves no weight, as products of sizes: per head,
+#: writing k·vᵀ into its p/H × p/H memory and reading it with qᵀ·C (2 × p × p/H in
+#: all), and the normalizer qᵀ·n (p) (blocks/mlstm/backends.py,
+#: ``recurrent_step_stabilized_simple``).
+MEMORY_WORK: Mapping[XlstmCell, tuple[tuple[str, ...], ...]] = {
+    "slstm": (),
+    "mlstm": (("2", "p", "p/H"), ("p",)),
 }

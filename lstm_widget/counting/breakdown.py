@@ -9,7 +9,15 @@ from typing import Any
 
 from ..conventions import ROLES, Cell, Highlights, Role, SettingsError, cell_spec
 from .builders import dense_groups, layer_groups
-from .formula import Formula, formula_of
+from .formula import (
+    Formula,
+    FormulaLine,
+    formula_of,
+    layer_line,
+    layers_label,
+    mac_line,
+    stack_lines,
+)
 from .groups import Block, Direction, WeightGroup
 from .per_unit import PerUnit, per_unit_of
 from .settings import SETTING_NAMES, Settings, check_steps
@@ -28,6 +36,9 @@ class Breakdown:
     output_shapes: tuple[tuple[str, tuple[int | None, ...]], ...]
     #: Time steps of the sequence the work is counted for; ``None``: not asked.
     steps: int | None = None
+    #: Positions the dense head runs at over the sequence, where a model shows them
+    #: (a classifier's head reads the last step only); ``None``: at every step.
+    head_positions: int | None = None
     total: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -45,6 +56,26 @@ class Breakdown:
     @property
     def dense_total(self) -> int:
         return sum(b.count for b in self.blocks if b.layer < 0)
+
+    def per_unit_runs(self) -> tuple[tuple[str, PerUnit], ...]:
+        """The per-unit reading of every layer: one for each run of identical layers
+        (``layer 1``, ``each of layers 2–5``), as the formula has one line for each."""
+        runs = self.settings.runs()
+        each = ["each of " if last > first else "" for first, last in runs]
+        return tuple(
+            (f"{lead}{layers_label(first, last)}", self.per_unit[first])
+            for lead, (first, last) in zip(each, runs, strict=True)
+        )
+
+    def layer_lines(
+        self, first: int = 0, last: int | None = None, *, work: bool = False
+    ) -> tuple[FormulaLine, ...]:
+        """The formula lines of layers ``first`` to ``last`` (0-based, both included;
+        the last layer by default), identical neighbours as one line as in
+        :attr:`formula`: the parameters, or with ``work`` the MACs per step. What a
+        framework layer holding some of the stack's layers shows in a summary row."""
+        line = mac_line if work else layer_line
+        return tuple(stack_lines(self.settings, line, first, last))
 
     @property
     def recurrent_total(self) -> int:
@@ -125,8 +156,9 @@ class Breakdown:
 
     @property
     def work(self) -> Work:
-        """Multiply-accumulates and kept values for ``steps`` time steps (1 if not given)."""
-        return work_of(self.settings, self.steps or 1)
+        """Multiply-accumulates and kept values for ``steps`` time steps (1 if not given),
+        the head at its :attr:`head_positions`."""
+        return work_of(self.settings, self.steps or 1, self.head_positions)
 
     def __str__(self) -> str:
         """The text table, as ``lstm-params`` prints it: ``print(breakdown(...))``."""

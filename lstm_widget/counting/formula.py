@@ -131,7 +131,7 @@ def formula_of(s: Settings) -> Formula:
     A uniform stack reads as layer 1 and one line for the layers above it, or a
     single line when layer 1's input is as wide as the layers above.
     """
-    lines = stack_lines(s, _layer_line)
+    lines = stack_lines(s, layer_line)
     if s.dense:
         f, n = s.output_width, s.dense
         inner = (
@@ -150,11 +150,14 @@ def layers_label(first: int, last: int) -> str:
 LineBuilder = Callable[[Settings, int, int, str], FormulaLine]
 
 
-def stack_lines(s: Settings, line: LineBuilder) -> list[FormulaLine]:
-    """``line`` for each run of identical layers (``repeat`` of them)."""
-    return [
-        line(s, first, last - first + 1, layers_label(first, last)) for first, last in s.runs()
-    ]
+def stack_lines(
+    s: Settings, line: LineBuilder, first: int = 0, last: int | None = None
+) -> list[FormulaLine]:
+    """``line`` for each run of identical layers (``repeat`` of them), of layers
+    ``first`` to ``last`` (0-based, both included; every layer by default)."""
+    end = s.layers - 1 if last is None else last
+    runs = [(max(a, first), min(b, end)) for a, b in s.runs() if a <= end and b >= first]
+    return [line(s, a, b - a + 1, layers_label(a, b)) for a, b in runs]
 
 
 def width_symbol(s: Settings) -> str:
@@ -203,7 +206,7 @@ def _projection_terms(s: Settings, layer: int) -> list[Term]:
     return [Term("projection", "P × h", f"{s.proj_size:,} × {h:,}", s.proj_size * h)]
 
 
-def _layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+def layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
     """``G × (x × h + h × h + h)``, a ConvLSTM's ``4 × (k × c × f + k × f × f + f)``."""
     h, h_symbol = s.layer_units(layer), cell_spec(s.cell).unit_symbol
     inner = _matrix_terms(s, layer)

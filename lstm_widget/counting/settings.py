@@ -85,6 +85,9 @@ class Settings:
         A ConvLSTM's ``kernel_size``, one size per spatial axis: its length (1, 2 or
         3) makes it a ConvLSTM1D, 2D or 3D. Keras uses it for the input and the
         recurrent kernel alike.
+    optimized
+        Flax's ``nnx.OptimizedLSTMCell``: the weights of ``nnx.LSTMCell``, each side's
+        four gates in one Linear (``dense_i``, ``dense_h``).
     dense
         Width of a TimeDistributed(Dense(n)) / Linear(n) head (0 = none).
     """
@@ -100,6 +103,7 @@ class Settings:
     reset_after: bool = True
     peepholes: bool = False
     kernel: tuple[int, ...] = ()
+    optimized: bool = False
     dense: int = 0
 
     def __post_init__(self) -> None:
@@ -163,8 +167,10 @@ class Settings:
 
     @property
     def convention(self) -> CellConvention:
-        """How the chosen framework stores the chosen cell (see the registry)."""
-        return convention(self.framework, self.cell)
+        """How the chosen framework stores the chosen cell (see the registry), in the
+        layout an option switches it to."""
+        layout = convention(self.framework, self.cell)
+        return next((v for option, v in layout.variants if getattr(self, option)), layout)
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -259,7 +265,7 @@ class Settings:
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""
-        return layer_name(self.framework, self.cell, self.kernel)
+        return layer_name(self.framework, self.cell, self.kernel, self.convention)
 
     @property
     def kernel_area(self) -> int:

@@ -3,8 +3,10 @@ the values a sequence keeps."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import reduce
 
 from ..conventions import SettingsError
 from .formula import FormulaLine, Term, mac_line, stack_lines, width_symbol
@@ -28,8 +30,8 @@ def dtype_bytes(dtype: str) -> int:
 
 @dataclass(frozen=True)
 class Elementwise:
-    """Element-wise operations of the recurrent layers (every layer and direction) in
-    one time step, each counted as one operation whatever it costs (a tanh is dearer
+    """Element-wise operations in one time step (of one layer, both directions, or of
+    every layer), each counted as one operation whatever it costs (a tanh is dearer
     than an addition)."""
 
     activations: int
@@ -39,6 +41,13 @@ class Elementwise:
     @property
     def total(self) -> int:
         return self.activations + self.products + self.additions
+
+    def __add__(self, other: Elementwise) -> Elementwise:
+        return Elementwise(
+            self.activations + other.activations,
+            self.products + other.products,
+            self.additions + other.additions,
+        )
 
     def text(self) -> str:
         return (
@@ -51,10 +60,10 @@ class Elementwise:
 class Memory:
     """Values a sequence keeps, at batch size 1, beside the weights.
 
-    ``inference``: what the model returns, its output at every step (the head's when
-    there is one, else the last layer's), and every layer's running state (h, and c
-    for an LSTM) per direction; a layer's outputs are freed once the next layer has
-    read them.
+    ``inference``: what the model returns, its output (the head's at each position
+    it runs at when there is one, else the last layer's at every step), and every
+    layer's running state (h, and c for an LSTM) per direction; a layer's outputs are
+    freed once the next layer has read them.
     ``training``: what backpropagation through time reads back, for every step, layer
     and direction: the gate activations (G·h), the cell state (LSTM, h) and the
     output h_t (r; for a simple RNN its activation is its output), plus the input
@@ -80,13 +89,18 @@ class Work:
     A ConvLSTM's kernel weights each do one per step at every position of the output
     grid, whose height and width are the input's, not the layer's: its figures are
     ``per_position``, for one position of the grid.
+
+    The head runs at ``head_positions`` over the sequence: at every step, or fewer (a
+    classifier's reads the last step only).
     """
 
     steps: int
     lines: tuple[FormulaLine, ...]
     layer_macs: tuple[int, ...]
     head_macs: int
-    elementwise: Elementwise
+    head_positions: int
+    #: Each recurrent layer's element-wise operations per step, both directions.
+    layer_elementwise: tuple[Elementwise, ...]
     head_additions: int
     memory: Memory
     per_position: bool = False
@@ -96,14 +110,24 @@ class Work:
         return sum(self.layer_macs) + self.head_macs
 
     @property
+    def head_at_every_step(self) -> bool:
+        return self.head_positions == self.steps
+
+    @property
     def macs(self) -> int:
-        """Multiply-accumulates for the whole sequence."""
-        return self.macs_per_step * self.steps
+        """Multiply-accumulates for the whole sequence: the recurrent layers' at every
+        step, the head's at each of its positions."""
+        return sum(self.layer_macs) * self.steps + self.head_macs * self.head_positions
 
     @property
     def flops(self) -> int:
         """FLOPs of the matrix products for the sequence (2 per MAC)."""
         return 2 * self.macs
+
+    @property
+    def elementwise(self) -> Elementwise:
+        """Every recurrent layer's element-wise operations in one step, added up."""
+        return reduce(operator.add, self.layer_elementwise)
 
     @property
     def elementwise_per_step(self) -> int:
@@ -116,9 +140,11 @@ class Work:
         return {"inference": self.memory.inference * size, "training": self.memory.training * size}
 
 
-def work_of(s: Settings, steps: int) -> Work:
+def work_of(s: Settings, steps: int, head_positions: int | None = None) -> Work:
     """Multiply-accumulates per step (one formula line per distinct layer, as for the
-    weights), element-wise work and kept values, for a sequence of ``steps``."""
+    weights), element-wise work and kept values, for a sequence of ``steps``, the head
+    at ``head_positions`` of it (every step unless given)."""
+    head_positions = steps if head_positions is None else head_positions
     lines = stack_lines(s, mac_line)
     f, n = s.output_width, s.dense
     if n:
@@ -131,7 +157,6 @@ def work_of(s: Settings, steps: int) -> Work:
     activations, products, additions = spec.elementwise
     products, additions = products + s.peephole_count, additions + s.peephole_count
     additions += s.gates * s.bias_vectors
-    width = s.directions * sum(s.widths)  # every layer's units, both directions
     cell_state = spec.cell_state
     state = sum(s.state_width(k) + (h if cell_state else 0) for k, h in enumerate(s.widths))
     kept = sum(
@@ -145,11 +170,16 @@ def work_of(s: Settings, steps: int) -> Work:
         lines=tuple(lines),
         layer_macs=layer_macs,
         head_macs=f * n,
-        elementwise=Elementwise(activations * width, products * width, additions * width),
+        head_positions=head_positions,
+        # Per unit of every layer and direction.
+        layer_elementwise=tuple(
+            Elementwise(activations * width, products * width, additions * width)
+            for width in (s.directions * h for h in s.widths)
+        ),
         head_additions=n,
         memory=Memory(
-            inference=steps * (n or s.output_width) + s.directions * state,
-            training=steps * (s.input_size + s.directions * kept + n),
+            inference=(head_positions * n if n else steps * s.output_width) + s.directions * state,
+            training=steps * (s.input_size + s.directions * kept) + head_positions * n,
         ),
         per_position=bool(s.kernel),
     )

@@ -58,15 +58,25 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..conventions import FRAMEWORK_SPECS, CodeTable, Framework, framework_spec, with_article
 from ..conventions.layers import LayerSpec
-from ..counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown, check_steps
+from ..counting import (
+    SETTING_NAMES,
+    Breakdown,
+    FormulaLine,
+    Piece,
+    Settings,
+    SettingsError,
+    breakdown,
+    check_steps,
+    plain,
+)
 from ..display import image_html, on_theme, picture_tag
 from ..layers import LayerCount, count_layer
 from ..report import (
-    RowFamily,
     SummaryRow,
-    formula_sum_pieces,
+    fit_text,
     html_table,
     summary_html,
+    summary_legend,
     summary_line,
     summary_text,
     text_table,
@@ -104,6 +114,11 @@ def _label(path: str, class_name: str) -> str:
     return f"{path} ({class_name})" if path else class_name
 
 
+def _row_title(row: SummaryRow) -> str:
+    """``encoder (LSTM)``; a model's root module (its row named by its class) by its class."""
+    return row.name if row.name == row.kind else _label(row.name, row.kind)
+
+
 def row_name(path: str, class_name: str) -> str:
     """What a row calls a layer: its path, or its class for a model's root module (its
     own tensors, a CRF's transitions), as torchinfo names its first row."""
@@ -112,7 +127,8 @@ def row_name(path: str, class_name: str) -> str:
 
 @dataclass(frozen=True)
 class Runs:
-    """How a layer ran on one run over an example, as forward hooks counted it (PyTorch).
+    """How a layer runs over one example: as forward hooks counted it on a run (PyTorch),
+    or as the shapes a model records show it for the sequence (Keras).
 
     ``each`` holds every call's positions for one example of the batch (a recurrent
     module's time steps, 1 for a cell's step, a convolution's output pixels) with the
@@ -124,16 +140,36 @@ class Runs:
     calls: int
     each: tuple[tuple[int, int], ...] | None
     why: str = ""
+    #: A ConvLSTM's output grid (Keras records it): each of its steps runs at every
+    #: position of it, so ``each`` counts steps × the grid's positions.
+    grid: Shape = ()
 
     @property
     def positions(self) -> int | None:
         """Positions over all calls, for one example; None when not known."""
         return None if self.each is None else sum(n for n, _ in self.each)
 
+    @property
+    def steps(self) -> int | None:
+        """Time steps over all calls (positions, less a ConvLSTM's grid); None when not
+        known."""
+        positions = self.positions
+        return None if positions is None else positions // math.prod(self.grid)
+
     def repeated(self, times: int) -> Runs:
         """The same run ``times`` over: a forward that is one time step, once a step."""
         each = None if self.each is None else self.each * times
-        return Runs(self.calls * times, each, self.why)
+        return Runs(self.calls * times, each, self.why, self.grid)
+
+    def text(self) -> str:
+        """``7 steps``, ``30 steps in 30 calls``, ``10 steps × 8 × 8 grid positions``."""
+        steps = self.steps or 0
+        text = f"{steps:,} step{'s' * (steps != 1)}"
+        if self.calls > 1:
+            text += f" in {self.calls:,} calls"
+        return text + (
+            f" × {' × '.join(f'{n:,}' for n in self.grid)} grid positions" if self.grid else ""
+        )
 
     def macs(self, per_position: Callable[[int], int]) -> int | None:
         """``per_position`` (MACs at one position, given the keys) at every position of
@@ -180,6 +216,12 @@ class FoldedLayer:
     class_name: str
     framework_count: int
     position: int = 0
+    output_shape: str = ""
+    #: How many of the breakdown's layers it holds (a PyTorch ``num_layers``); 0 for
+    #: a dense head.
+    depth: int = 1
+    #: Tensors it holds with other layers (tied weights), counted here.
+    sharing: tuple[Sharing, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -226,24 +268,8 @@ class ExplainedLayer:
     def ran_steps(self) -> int | None:
         """The time steps its layers ran on the example, when measured and the same for
         every layer; None otherwise."""
-        steps = {runs.positions for runs in self.layer_runs}
+        steps = {runs.steps for runs in self.layer_runs}
         return steps.pop() if len(steps) == 1 else None
-
-    def sequence_macs(self, steps: int) -> int | None:
-        """The recurrent layers' MACs at every step they ran (``steps``, unless a run
-        counted them), the head's as often as it runs; None when a run could not tell."""
-        work, head_runs = self.breakdown.work, self.head_runs(steps)
-        if self.layer_runs:
-            ran = [None if runs.why else runs.positions for runs in self.layer_runs]
-            layers = [
-                macs * n for macs, n in zip(work.layer_macs, ran, strict=True) if n is not None
-            ]
-            recurrent = sum(layers) if len(layers) == len(ran) else None
-        else:
-            recurrent = sum(work.layer_macs) * steps
-        if recurrent is None or (work.head_macs and head_runs is None):
-            return None
-        return recurrent + work.head_macs * (head_runs or 0)
 
     @property
     def title(self) -> str:
@@ -332,6 +358,130 @@ class CountedLayer:
 
 
 @dataclass(frozen=True)
+class RowWork:
+    """One layer's multiply-accumulates for a sequence: per position (a time step, a
+    grid position) with the arithmetic, where it runs, and the product of the two."""
+
+    #: The figure per position with its arithmetic, ``a × b = 16 × 3 = 48``; "" when
+    #: it is not counted.
+    formula: str
+    macs: int
+    #: Where it runs, ``7 steps`` or ``10 steps × 8 × 8 grid positions``; None when
+    #: not known.
+    runs: str | None
+    total: int | None
+    #: Why the total is not known, where it is not.
+    unknown: str = ""
+
+    def text(self) -> str:
+        """``4 × (12 × 16 + 16 × 16) = 1,792 MACs × 7 steps = 12,544 MACs``, or why not."""
+        if self.total is not None and not self.macs:
+            return "0 MACs, no matrix product (a lookup or element-wise)"
+        if self.total is not None:
+            return f"{self.formula} MACs × {self.runs} = {self.total:,} MACs"
+        if self.formula:
+            return f"{self.formula} MACs per position; how often is not known: {self.unknown}"
+        return f"not known, {self.unknown}"
+
+
+def _plural_positions(n: int) -> str:
+    return f"{n:,} position{'s' * (n != 1)}"
+
+
+def _recurrent_work(item: ExplainedLayer, first: int, last: int, steps: int) -> RowWork:
+    """The work of the stack's layers ``first`` to ``last`` (one framework layer): at
+    every step a run counted, else at each of ``steps``."""
+    b = item.breakdown
+    lines = b.layer_lines(first, last, work=True)
+    macs = sum(b.work.layer_macs[first : last + 1])
+    formula = " + ".join(line.render("numeric") for line in lines) + f" = {macs:,}"
+    if not item.layer_runs:
+        if b.work.per_position:
+            return RowWork(formula, macs, None, None, "a ConvLSTM's grid is not recorded")
+        return RowWork(formula, macs, f"{steps:,} steps", macs * steps)
+    runs = item.layer_runs[first : last + 1]
+    counts = [r.positions for r in runs if not r.why]
+    known = [n for n in counts if n is not None]
+    if len(known) < len(runs):
+        why = next((r.why for r in runs if r.why), "no positions")
+        return RowWork(formula, macs, None, None, why)
+    total = sum(m * n for m, n in zip(b.work.layer_macs[first : last + 1], known, strict=True))
+    return RowWork(formula, macs, runs[0].text(), total)
+
+
+def _head_work(item: ExplainedLayer, steps: int) -> RowWork:
+    """The work of a stack's dense head, as often as it runs."""
+    work = item.breakdown.work
+    formula = f"{work.lines[-1].render('numeric')} = {work.head_macs:,}"
+    runs = item.head_runs(steps)
+    if runs is None:
+        why = item.head_ran.why if item.head_ran and item.head_ran.why else "no positions"
+        return RowWork(formula, work.head_macs, None, None, why)
+    return RowWork(formula, work.head_macs, _plural_positions(runs), work.head_macs * runs)
+
+
+def _counted_work(layer: CountedLayer, steps: int) -> RowWork:
+    """A layer counted from its spec: its work per position (attention's with the keys
+    each call attended over, else S = ``steps``) times the positions it runs at."""
+    count = layer.work_count
+    if count.spec.work_unknown:
+        return RowWork("", 0, None, None, count.spec.work_unknown)
+    macs, total, n = count.macs(steps), layer.sequence_macs(steps), layer.position_count(steps)
+    keys = {k for _, k in layer.runs.each} if layer.runs and layer.runs.each else {steps}
+    if not macs:
+        formula = ""
+    elif len(keys) == 1:
+        formula = count.work_formula(keys.pop())
+    else:  # attention over keys of another length at each call (a growing cache)
+        formula = f"{count.work_symbols()}, S the keys of each call,"
+    if total is None or n is None:
+        why = "its output shape, unknown or open, gives no positions"
+        return RowWork(formula, macs, None, None, layer.runs.why if layer.runs else why)
+    return RowWork(formula, macs, _plural_positions(n), total)
+
+
+def _row_data(row: SummaryRow, work: RowWork | None) -> dict[str, Any]:
+    """A summary row, and its work for the sequence when it was counted, as JSON data."""
+    data: dict[str, Any] = {
+        "name": row.name,
+        "type": row.kind,
+        "output_shape": row.output_shape,
+        "params": row.params,
+        "formula": plain(row.formula),
+        "verdict": row.verdict,
+        "family": row.family,
+        "group": row.group,
+    }
+    if work is not None:
+        data["work"] = {
+            "formula": work.formula,
+            "macs_per_position": work.macs,
+            "runs": work.runs,
+            "macs": work.total,
+            "not_known": work.unknown,
+        }
+    return data
+
+
+def _folded_row(
+    item: ExplainedLayer,
+    layer: FoldedLayer,
+    lines: Sequence[FormulaLine],
+    ours: int,
+    group: str,
+) -> SummaryRow:
+    """A framework layer of an explained stack (or its head) as its own summary row."""
+    pieces: list[Piece] = []
+    for k, line in enumerate(lines):
+        pieces += [(" + ", None)] if k else []
+        pieces += line.pieces("numeric")
+    verdict = "yes" if item.matches and ours == layer.framework_count else "DOES NOT MATCH"
+    formula = (*pieces, (f" = {ours:,}", None), *_sharing_pieces(layer.sharing))
+    return SummaryRow(layer.path, layer.class_name, layer.output_shape, ours, formula,
+                      verdict, "recurrent", group)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class UnexplainedLayer:
     """A layer with parameters that lstm_widget does not break down, and why."""
 
@@ -396,6 +546,8 @@ class ModelReport:
     #: Work a run found outside every layer (where, why not known): a matrix product
     #: written in a module's own forward, a layer's weights used outside it.
     outside: tuple[tuple[str, str], ...] = ()
+    #: What ``steps`` filled, when it is worth saying (the inputs record their length).
+    steps_note: str = ""
 
     @property
     def explained_total(self) -> int:
@@ -439,40 +591,70 @@ class ModelReport:
         )
 
     def rows(self) -> list[SummaryRow]:
-        """The compact summary: one row per layer, in the model's order; a layer without
-        parameters at 0, reconciling with the framework's 0."""
-        return [row for _, row in sorted(self._placed_rows(), key=lambda pair: pair[0])]
+        """The compact summary: one row per layer as the framework lists it, in the
+        model's order, each with its own count; a layer without parameters at 0,
+        reconciling with the framework's 0. The layers of one breakdown (a stack and
+        its head) share a ``group``."""
+        return [row for _, row, _ in self._entries()]
 
-    def _placed_rows(self) -> list[tuple[int, SummaryRow]]:
-        """The summary's rows, each with its position in the model."""
-        rows: list[tuple[int, SummaryRow]] = []
+    def _entries(self) -> list[tuple[int, SummaryRow, RowWork | None]]:
+        """Every layer's row and its work, in the model's order (work only with
+        :attr:`steps`, and none for a layer without weights)."""
+        entries: list[tuple[int, SummaryRow, RowWork | None]] = []
+        steps = self.steps
         for item in self.items:
-            verdict = "yes" if item.matches else "DOES NOT MATCH"
-            folded = (*item.stacked, *((item.head,) if item.head else ()))
-            kind = " + ".join([item.class_name, *(layer.class_name for layer in folded)])
-            name = " + ".join([item.path, *(layer.path for layer in folded)])
-            row = SummaryRow(name, kind, item.output_shape, item.breakdown.total,
-                             (*formula_sum_pieces(item.breakdown.formula),
-                              *_sharing_pieces(item.sharing)), verdict,
-                             "recurrent")  # fmt: skip
-            rows.append((item.position, row))
+            entries += self._item_entries(item)
         for layer in self.counted:
             verdict = "yes" if layer.matches else "DOES NOT MATCH"
             formula = (*layer.count.pieces(numeric=True), (f" = {layer.count.total:,}", None))
             row = SummaryRow(layer.path, layer.class_name, layer.output_shape, layer.count.total,
                              (*(formula if layer.count.tensors else (("0", None),)),
                               *_sharing_pieces(layer.sharing)), verdict)  # fmt: skip
-            rows.append((layer.position, row))
+            work = None if steps is None else _counted_work(layer, steps)
+            entries.append((layer.position, row, work))
         for u in self.unexplained:
             row = SummaryRow(row_name(u.path, u.class_name), u.class_name, u.output_shape,
                              u.framework_count, u.tensor_pieces(), "not explained (below)",
                              "unexplained")  # fmt: skip
-            rows.append((u.position, row))
+            work = None if steps is None else RowWork("", 0, None, None, "not explained (below)")
+            entries.append((u.position, row, work))
         for w in self.weightless:
             row = SummaryRow(w.path, w.class_name, w.output_shape, 0, (("no weights", None),),
                              "yes", "weightless")  # fmt: skip
-            rows.append((w.position, row))
-        return rows
+            entries.append((w.position, row, None))
+        return sorted(entries, key=lambda entry: entry[0])
+
+    def _item_entries(self, item: ExplainedLayer) -> list[tuple[int, SummaryRow, RowWork | None]]:
+        """A breakdown's rows: each framework layer of the stack with the breakdown's
+        layers it holds, then its head, each with the framework's own count of it."""
+        b, steps = item.breakdown, self.steps
+        folded = (*item.stacked, *((item.head,) if item.head else ()))
+        group = item.path if folded else ""
+        theirs = {s for layer in folded for s in layer.sharing}
+        bottom = FoldedLayer(
+            item.path,
+            item.class_name,
+            item.framework_count - sum(layer.framework_count for layer in folded),
+            item.position,
+            item.output_shape,
+            b.settings.layers - sum(layer.depth for layer in item.stacked),
+            tuple(s for s in item.sharing if s not in theirs),
+        )
+        entries: list[tuple[int, SummaryRow, RowWork | None]] = []
+        first = 0
+        for layer in (bottom, *item.stacked):
+            last = first + layer.depth - 1
+            lines = b.layer_lines(first, last)
+            ours = sum(b.layer_totals[first : last + 1])
+            work = None if steps is None else _recurrent_work(item, first, last, steps)
+            entries.append((layer.position, _folded_row(item, layer, lines, ours, group), work))
+            first = last + 1
+        if item.head is not None:
+            head_line = b.formula.lines[-1]
+            work = None if steps is None else _head_work(item, steps)
+            row = _folded_row(item, item.head, (head_line,), b.dense_total, group)
+            entries.append((item.head.position, replace(row, family="counted"), work))
+        return entries
 
     @property
     def matches(self) -> bool:
@@ -517,112 +699,59 @@ class ModelReport:
     def _unexplained_lines(self) -> list[str]:
         if not self.unexplained:
             return []
-        width = max(len(_label(u.path, u.class_name)) for u in self.unexplained)
+        width = max(len(u.title) for u in self.unexplained)
         count_width = max(len(f"{u.framework_count:,}") for u in self.unexplained)
         return [
             "Not explained (counted by the framework, not broken down):",
             *(
-                f"  {_label(u.path, u.class_name).ljust(width)}  "
-                f"{u.framework_count:>{count_width},}  {u.reason}"
+                f"  {u.title.ljust(width)}  {u.framework_count:>{count_width},}  {u.reason}"
                 for u in self.unexplained
             ),
             "",
         ]
 
     def _work_lines(self) -> list[str]:
-        """Each recurrent layer's multiply-accumulates, then the other layers' per
-        position and for the sequence, those not known and why, then the model's, when
-        a sequence length was given."""
+        """Each layer's multiply-accumulates for the sequence, in the model's order, the
+        work a run found outside every layer, then the model's, when a sequence length
+        was given."""
         if self.steps is None:
             return []
-        steps = self.steps
-        lines = [f"  {line}" for line in self.run_note.splitlines()]
-        lines += [self._item_work_line(item, steps) for item in self.items]
-        around = [self._counted_work_line(layer, steps) for layer in self.counted]
-        keys = "S as each call's keys" if self.measured else f"S = {steps:,} keys"
-        if around:
-            lines += [
-                "  Around them, per position (a time step, a convolution's output pixel; "
-                f"{keys} for attention), times the positions of their output:",
-                *around,
-            ]
-        lines += [f"  {u.title}: not known, not explained (below)" for u in self.unexplained]
+        lines = [
+            f"Work for a sequence of {self.steps:,} time steps, in multiply-accumulates "
+            "(MACs; FLOPs = 2 × MACs):"
+        ]
+        notes = (*self.run_note.splitlines(), *([self.steps_note] if self.steps_note else []))
+        lines += [f"  {note}" for note in notes]
+        lines += [
+            f"  {_row_title(row)}: {work.text()}"
+            for _, row, work in self._entries()
+            if work is not None
+        ]
         lines += [f"  {where}: not known, {why}" for where, why in self.outside]
         total, unknown = self.sequence_macs(), self._work_not_known()
         if total is not None:
             lines.append(f"  Whole model: {total:,} MACs = {2 * total:,} FLOPs for the sequence")
         elif unknown:
             lines.append(f"  No total for the whole model: not known for {', '.join(unknown)}")
-        return [f"Work for a sequence of {steps:,} time steps (details=True for the rest):",
-                *lines, ""]  # fmt: skip
-
-    @property
-    def measured(self) -> bool:
-        """Whether the work was counted on a run over an example (PyTorch)."""
-        return bool(self.run_note)
+        return [*lines, ""]
 
     def sequence_macs(self) -> int | None:
         """The whole model's multiply-accumulates for a sequence of :attr:`steps`: every
         layer's, when every one is known; None otherwise, or without ``steps``."""
         if self.steps is None or self._work_not_known():
             return None
-        around = sum(layer.sequence_macs(self.steps) or 0 for layer in self.counted)
-        return sum(item.sequence_macs(self.steps) or 0 for item in self.items) + around
+        return sum(work.total or 0 for _, _, work in self._entries() if work is not None)
 
     def _work_not_known(self) -> list[str]:
-        """What the work for the sequence is not known for: unexplained layers, a
-        ConvLSTM counted at one position of its grid, layers without positions, and
+        """What the work for the sequence is not known for: unexplained layers, layers
+        whose positions or steps are not known (a ConvLSTM without its grid), and
         products a run found outside every layer."""
-        steps = self.steps or 1
         unknown = [
-            item.title
-            for item in self.items
-            if item.breakdown.work.per_position or item.sequence_macs(steps) is None
+            _row_title(row)
+            for _, row, work in self._entries()
+            if work is not None and work.total is None
         ]
-        unknown += [layer.title for layer in self.counted if layer.sequence_macs(steps) is None]
-        unknown += [u.title for u in self.unexplained]
         return unknown + [where for where, _ in self.outside]
-
-    @staticmethod
-    def _item_work_line(item: ExplainedLayer, steps: int) -> str:
-        """``  lstm (LSTM): 98,304 MACs a step, 2,949,120 MACs for the sequence``, saying
-        so when the head runs at other positions than every step (once, on the last),
-        when a run counted other steps than ``steps``, or why the figure is not known."""
-        work, runs, total = item.breakdown.work, item.head_runs(steps), item.sequence_macs(steps)
-        line = f"  {item.title}: {work.macs_per_step:,} MACs a step"
-        if total is None:
-            whys = [r.why for r in (*item.layer_runs, item.head_ran) if r and r.why]
-            return f"{line}; for the sequence not known, {whys[0] if whys else 'no positions'}"
-        notes = []
-        ran = item.ran_steps()
-        if item.layer_runs and ran != steps:
-            notes.append(f"{ran:,} steps as run" if ran is not None else "other steps a layer")
-        if work.head_macs and runs is not None and runs != (steps if ran is None else ran):
-            notes.append(f"its head's {work.head_macs:,} at {runs:,} position{'s' * (runs != 1)}")
-        extra = f" ({'; '.join(notes)})" if notes else ""
-        return f"{line}, {total:,} MACs for the sequence{extra}"
-
-    @staticmethod
-    def _counted_work_line(layer: CountedLayer, steps: int) -> str:
-        """``    dense (Dense): a × b = 16 × 3 = 48 MACs × 30 positions = 1,440 MACs``,
-        per position only where its positions are not known, or why there are none."""
-        count = layer.work_count
-        if count.spec.work_unknown:
-            return f"    {layer.title}: not counted, {count.spec.work_unknown}"
-        if not count.macs(steps):
-            return f"    {layer.title}: 0 MACs, no matrix product (a lookup or element-wise)"
-        keys = {k for _, k in layer.runs.each} if layer.runs and layer.runs.each else {steps}
-        if len(keys) == 1:
-            line = f"    {layer.title}: {count.work_formula(keys.pop())} MACs"
-        else:  # attention over keys of another length at each call (a growing cache)
-            line = f"    {layer.title}: {count.work_symbols()} MACs, S the keys of each call,"
-        total, n = layer.sequence_macs(steps), layer.position_count(steps)
-        if layer.runs and (total is None or n is None):
-            return f"{line} per position (not known for the sequence: {layer.runs.why})"
-        if total is None or n is None:
-            why = "its output shape, unknown or open, gives no positions"
-            return f"{line} per position ({why}; not known for the sequence)"
-        return f"{line} × {n:,} position{'s' * (n != 1)} = {total:,} MACs"
 
     def _notes(self) -> list[str]:
         """Why dense layers stayed apart from the recurrent layer before them."""
@@ -630,58 +759,87 @@ class ModelReport:
         return ["Not a recurrent layer's dense head:", *notes, ""] if notes else []
 
     def text(self, *, details: bool = False) -> str:
-        """Plain text: the compact summary (one line a layer), the totals and the verdict;
-        with ``details``, each recurrent layer's weight-group table after them."""
-        out = [self._heading(), "", summary_text(self.rows()), ""]
+        """Plain text: the compact summary (one line a layer), the totals and the verdict,
+        no line wider than 100 characters; with ``details``, each recurrent layer's
+        weight-group table after them."""
+        rows = self.rows()
+        legend = summary_legend(rows)
+        out = [self._heading(), "", summary_text(rows), *([legend] if legend else []), ""]
         out += [self.shapes_note, ""] if self.shapes_note else []
         out += self._notes()
         out += [f"Total params: {self.framework_total:,}: {self.trainable_split()}", ""]
         out += self._work_lines()
         out += self._unexplained_lines()
+        tables = []
         if details:
             for item in self.items:
-                out += [self._item_line(item), text_table(item.breakdown), ""]
+                tables += [self._item_line(item), text_table(item.breakdown), ""]
         elif self.items:
             out += ["Each recurrent layer's weight groups: report.text(details=True).", ""]
-        out.append(self.reconciliation())
-        return "\n".join(out)
-
-    def strip_rows(self) -> list[SummaryRow]:
-        """Every layer on its own, in the model's order, for the strip: the summary's rows
-        with each recurrent row opened into its layers (the stacked ones and the head
-        folded into it), each with the framework's count of it."""
-        opened = [pair for pair in self._placed_rows() if pair[1].family != "recurrent"]
-        for item in self.items:
-            verdict = "yes" if item.matches else "DOES NOT MATCH"
-            folded = item.stacked + ((item.head,) if item.head else ())
-            bottom = FoldedLayer(
-                item.path,
-                item.class_name,
-                item.framework_count - sum(layer.framework_count for layer in folded),
-                item.position,
-            )
-            for layer in (bottom, *folded):
-                family: RowFamily = "counted" if layer is item.head else "recurrent"
-                row = SummaryRow(layer.path, layer.class_name, "", layer.framework_count, (),
-                                 verdict, family)  # fmt: skip
-                opened.append((layer.position, row))
-        return [row for _, row in sorted(opened, key=lambda pair: pair[0])]
+        return "\n".join([*fit_text(out), *tables, *fit_text([self.reconciliation()])])
 
     def strip_figure(self, theme: str | Theme = LIGHT) -> Figure:
         """The model as a strip: every layer a box with its count, in the model's order
         (a new pyplot-free matplotlib figure)."""
         from ..diagram import draw_strip  # matplotlib loads only when a picture is drawn
 
-        return draw_strip(self.strip_rows(), title=self._strip_title(), theme=theme)
+        return draw_strip(self.rows(), title=self._strip_title(), theme=theme)
 
     def strip(self, fmt: str = "png", *, theme: str | Theme = LIGHT) -> bytes:
         """:meth:`strip_figure` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
         from ..diagram import render_strip
 
-        return render_strip(self.strip_rows(), fmt, title=self._strip_title(), theme=theme)
+        return render_strip(self.rows(), fmt, title=self._strip_title(), theme=theme)
 
     def _strip_title(self) -> str:
         return f"{self._heading()}: {self.framework_total:,} parameters"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (what ``%lstm_params NAME --json`` shows): every summary
+        row with its work, the totals with the trainable split, the sequence's MACs,
+        each recurrent breakdown in full and the verdict. Counts are ints; a figure that
+        is not known is None, with the reason beside it."""
+        sequence = self.sequence_macs()
+        total = self.explained_total + self.unexplained_total
+        return {
+            "framework": self.framework,
+            "model": self.model_name,
+            "rows": [_row_data(row, work) for _, row, work in self._entries()],
+            "totals": {
+                "framework": self.framework_total,
+                "explained": self.explained_total,
+                "not_explained": self.unexplained_total,
+                "trainable": total - self.non_trainable_total,
+                "non_trainable": self.non_trainable_total,
+                "framework_trainable": self.framework_trainable,
+                "trainable_split": self.trainable_split(),
+            },
+            "steps": self.steps,
+            "sequence_macs": sequence,
+            "sequence_flops": None if sequence is None else 2 * sequence,
+            "work_not_known": self._work_not_known() if self.steps is not None else [],
+            "not_explained": [
+                {
+                    "name": u.path,
+                    "type": u.class_name,
+                    "params": u.framework_count,
+                    "reason": u.reason,
+                }
+                for u in self.unexplained
+            ],
+            "breakdowns": [
+                {
+                    "rows": [item.path, *(f.path for f in item.stacked)],
+                    "head": item.head.path if item.head else None,
+                    "breakdown": item.breakdown.to_dict(),
+                }
+                for item in self.items
+            ],
+            "notes": [note for note in (self.shapes_note, self.run_note, self.steps_note) if note],
+            "outside": [{"where": where, "why": why} for where, why in self.outside],
+            "matches": self.matches,
+            "reconciliation": self.reconciliation(),
+        }
 
     def html(self, theme: Theme = LIGHT, *, diagrams: bool = True) -> str:
         """HTML: the compact summary first, then each recurrent layer's details, folded
@@ -818,6 +976,12 @@ class Walk:
     #: Whether forward handed back a tensor shaped as one it was given after its input
     #: (a state, fed in again by the caller's loop).
     returns_state: bool = False
+    #: Where a framework records its graph (Keras): the walk with how every layer
+    #: runs over one example of a sequence of ``steps`` time steps, which fill only
+    #: the inputs' open time axes.
+    at_steps: Callable[[Walk, int], Walk] | None = None
+    #: What ``steps`` filled, when it is worth saying (the inputs record their length).
+    steps_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -922,19 +1086,26 @@ def explain(
     report = _explain(obj, label, example, counted)
     if counted is None:
         return report
-    items = tuple(
-        replace(i, breakdown=replace(i.breakdown, steps=_breakdown_steps(i, counted)))
-        for i in report.items
-    )
+    items = tuple(replace(i, breakdown=_run_over(i, counted)) for i in report.items)
     return replace(report, items=items, steps=counted)
 
 
-def _breakdown_steps(item: ExplainedLayer, steps: int) -> int | None:
-    """The steps an item's breakdown counts its work for: those its layers ran on the
-    example, when a run counted them (no work when they differ or it never ran)."""
-    if not item.layer_runs:
-        return steps
-    return item.ran_steps() or None
+def _run_over(item: ExplainedLayer, steps: int) -> Breakdown:
+    """An item's breakdown with the work of a sequence of ``steps`` as the item runs
+    it, so its details read the summary's figures: its layers at the steps they ran on
+    the example, when a run counted them, its head at the positions it runs at. No
+    work when no one figure holds: its layers ran different lengths or never ran, or
+    how often the head runs is not known."""
+    ran = item.ran_steps() if item.layer_runs else steps
+    head = item.head_runs(steps) if item.head else None
+    if not ran or (item.head and head is None):
+        return replace(item.breakdown, steps=None)
+    if head and item.breakdown.work.per_position:
+        # A ConvLSTM's breakdown counts one position of its grid, its head's there too
+        # (the head runs on the grid's every position); with no grid, at every step.
+        grid = math.prod(item.layer_runs[-1].grid) if item.layer_runs else 0
+        head = head // grid if grid and head % grid == 0 else None
+    return replace(item.breakdown, steps=ran, head_positions=head)
 
 
 def _explain(obj: object, label: str, example: object, steps: int | None) -> ModelReport:
@@ -944,7 +1115,10 @@ def _explain(obj: object, label: str, example: object, steps: int | None) -> Mod
     for framework in _frameworks_of(obj, readable):
         walk = readable[framework].walk(obj, label)
         if walk is not None:
-            return _assemble(framework, _with_shapes(framework, walk, example, label, steps))
+            walk = _with_shapes(framework, walk, example, label, steps)
+            if steps is not None and walk.at_steps is not None:
+                walk = walk.at_steps(walk, steps)
+            return _assemble(framework, walk)
     if isinstance(obj, type) and _frameworks_of(obj, readable, as_class=True):
         # nn.LSTM, not nn.LSTM(...)
         raise IntrospectionError(
@@ -1104,11 +1278,10 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         stack: Sequence[Layer], b: Breakdown, head: Layer | None = None
     ) -> ExplainedLayer:
         item = _explained(stack, b, head)
-        shape = (head or stack[-1]).output_shape
         return replace(
             item,
             position=position[id(stack[0])],
-            output_shape=shape,
+            output_shape=stack[0].output_shape,
             head_positions=None if head is None else head.positions,
             head=_folded(head, position[id(head)]) if head else None,
             stacked=tuple(_folded(layer, position[id(layer)]) for layer in stack[1:]),
@@ -1183,6 +1356,7 @@ def _assemble(framework: Framework, walk: Walk) -> ModelReport:
         shapes_note=walk.shapes_note,
         run_note=walk.run_note,
         outside=walk.outside,
+        steps_note=walk.steps_note,
     )
 
 
@@ -1326,7 +1500,11 @@ def _explained(stack: Sequence[Layer], b: Breakdown, head: Layer | None = None) 
 
 
 def _folded(layer: Layer, position: int) -> FoldedLayer:
-    return FoldedLayer(layer.path, layer.class_name, layer.count, position)
+    depth = layer.settings.layers if layer.settings else 0
+    return FoldedLayer(
+        layer.path, layer.class_name, layer.count, position, layer.output_shape, depth,
+        layer.sharing,
+    )  # fmt: skip
 
 
 def _unexplained(layer: Layer, reason: str) -> UnexplainedLayer:

@@ -25,8 +25,16 @@ from typing import Any
 from ..conventions import FLAX
 from ._assembly import Layer, Walk, counted, register_adapter
 
-#: The cell classes this convention stores, as Flax names them.
-_CELLS = {layout.class_name: cell for cell, layout in FLAX.cells.items()}
+#: The cell classes this convention stores, as Flax names them, each with its cell and
+#: the option its layout needs (``nnx.OptimizedLSTMCell``: ``optimized``).
+_CELLS: dict[str, tuple[str, dict[str, bool]]] = {
+    name: (cell, switched)
+    for cell, layout in FLAX.cells.items()
+    for name, switched in [
+        (layout.class_name, {}),
+        *((variant.class_name, {option: True}) for option, variant in layout.variants),
+    ]
+}
 
 
 class FlaxAdapter:
@@ -153,13 +161,15 @@ def _kind(nnx: Any, module: Any) -> dict[str, Any]:
     if name not in _CELLS or type(cell) is not getattr(nnx, name, None):
         known = ", ".join(f"nnx.{n}" for n in _CELLS)
         return {"reason": f"a cell lstm_widget does not count ({name}; it counts {known})"}
+    kind, switched = _CELLS[name]
     return counted(
         {
-            "cell": _CELLS[name],
+            "cell": kind,
             "framework": FLAX.key,
             "input_size": cell.in_features,
             "units": cell.hidden_features,
             "bidirectional": bidirectional,
+            **switched,
         }
     )
 

@@ -16,12 +16,14 @@ from importlib import import_module
 from typing import Any
 
 from ..conventions import KERAS, OPTIONS, cell_spec
-from ..conventions.layers import KERAS_LAYERS
+from ..conventions.layers import CONV_KERNELS, KERAS_LAYERS, conv_sizes
 from ._assembly import (
     Dims,
     IntrospectionError,
     Layer,
     Readers,
+    Runs,
+    Shape,
     Walk,
     counted,
     other_layer,
@@ -33,6 +35,8 @@ NestedInputs = dict[int, list[Any]]
 
 #: The recurrent classes this convention stores, as Keras names them.
 _CLASSES = tuple(layout.class_name for layout in KERAS.cells.values())
+#: Their cells' classes (ConvLSTMCell is not exported: matched by name within Keras).
+_CELL_CLASSES = tuple(f"{name}Cell" for name in _CLASSES)
 
 
 class KerasAdapter:
@@ -76,6 +80,7 @@ def _walk(keras: Any, model: Any, label: str) -> Walk:
         feeds=partial(_keras_feeds, keras, _keras_nested_inputs(keras, model)),
         weight_name=_keras_weight_name,
         trainable_total=sum(math.prod(w.shape) for w in model.trainable_weights),
+        at_steps=partial(_keras_at_steps, keras, model),
     )
 
 
@@ -139,13 +144,162 @@ def _keras_output(keras: Any, layer: Any) -> tuple[Dims | None, Dims | None]:
     return dims, _keras_positions(keras, layer, dims)
 
 
+#: What a recorded call of a layer saw: its (first) input's axes, its (first) output's,
+#: and those of the input it attends over (attention's value; else its input).
+Call = tuple[Dims, Dims, Dims]
+
+
+def _keras_at_steps(keras: Any, model: Any, walk: Walk, steps: int) -> Walk:
+    """``walk`` with how every layer runs over one example of a sequence of ``steps``
+    time steps: its calls and the positions of each (a recurrent layer's steps).
+
+    ``steps`` fills only an input's open time axis (axis 1, Keras' "timesteps"); every
+    other axis is what the model records, and each layer's is computed again from the
+    inputs so filled through the recorded graph, as Keras computes output shapes: a
+    ``RepeatVector(3)`` closes the axis at 3, a convolution with strides shortens it.
+    """
+    graph = _keras_graph(keras, model)
+    if graph is None:
+        layers = [_keras_ungraphed(keras, model, layer, steps) for layer in walk.layers]
+        return replace(walk, layers=layers)
+    recorded = [tuple(x.shape) for x in graph.inputs]
+    filled = [tuple(steps if k == 1 and n is None else n for k, n in enumerate(shape))
+              for shape in recorded]  # fmt: skip
+    lengths = {shape[1] for shape in recorded if len(shape) > 1}
+    note = ""
+    if filled == recorded and lengths != {steps}:
+        listed = ", ".join(f"{n:,}" for n in sorted(lengths, key=str))
+        note = (
+            f"The model's inputs record their length ({listed}): steps={steps:,} fills no "
+            "open time axis, and each layer runs over the length its input records."
+        )
+    inputs = [
+        keras.KerasTensor(shape, dtype=x.dtype)
+        for shape, x in zip(filled, graph.inputs, strict=True)
+    ]
+    try:
+        calls = _keras_calls(keras, graph, inputs)
+    except Exception as error:  # a custom layer that cannot compute its shapes
+        why = f"Keras could not compute the shapes for {steps:,} steps ({type(error).__name__})"
+        layers = [replace(layer, runs=Runs(0, None, why)) for layer in walk.layers]
+    else:
+        layers = [_keras_ran(keras, layer, calls.get(id(layer.module), []))
+                  for layer in walk.layers]  # fmt: skip
+    return replace(walk, layers=layers, steps_note=note)
+
+
+def _keras_graph(keras: Any, model: Any) -> Any:
+    """The graph ``model`` records (a built Sequential's is a functional model inside
+    it); None for a subclassed model, which records none, or a layer on its own."""
+    graph = model._functional if isinstance(model, keras.Sequential) else model
+    recorded = isinstance(graph, keras.Model) and hasattr(graph, "_run_through_graph")
+    return graph if recorded else None
+
+
+def _keras_calls(keras: Any, graph: Any, inputs: list[Any]) -> dict[int, list[Call]]:
+    """Every layer's calls in ``graph`` (nested models' too) run on ``inputs``, by id:
+    the shapes Keras computes for them, as it does for ``compute_output_shape``."""
+    calls: dict[int, list[Call]] = {}
+
+    def through(graph: Any, inputs: Any) -> Any:
+        def operation(op: Any) -> Any:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                inner = _keras_graph(keras, op) if isinstance(op, keras.Model) else None
+                outputs = (
+                    through(inner, args[0]) if inner else op.compute_output_spec(*args, **kwargs)
+                )
+                given = keras.tree.flatten(args[0])
+                # Attention's keys: its value's steps (Attention([query, value]) takes a
+                # list, MultiHeadAttention(query, value)), else its query's.
+                value = kwargs.get("value", args[1] if len(args) > 1 else None)
+                keys = value if hasattr(value, "shape") else given[min(1, len(given) - 1)]
+                made = keras.tree.flatten(outputs)[0]
+                calls.setdefault(id(op), []).append((_dims(given[0]), _dims(made), _dims(keys)))
+                return outputs
+
+            return call
+
+        return graph._run_through_graph(inputs, operation_fn=operation)
+
+    through(graph, inputs)
+    return calls
+
+
+def _dims(tensor: Any) -> Dims:
+    return tuple(None if n is None else int(n) for n in tensor.shape)
+
+
+def _keras_ran(keras: Any, layer: Layer, calls: list[Call]) -> Layer:
+    """``layer`` with how it ran in its ``calls``: the positions of each (a recurrent
+    layer's steps, and a ConvLSTM's grid), or why they are not known."""
+    if not calls:
+        return replace(
+            layer, runs=Runs(0, None, "its calls are not in the model's recorded graph")
+        )
+    if layer.settings is not None:
+        steps = [_closed(_keras_steps(keras, layer, given, made)) for given, made, _ in calls]
+        known = [s for s in steps if s is not None]
+        if len(known) < len(steps):
+            why = "its input's time axis (or a ConvLSTM's grid) is open beyond the sequence's"
+            return replace(layer, runs=Runs(len(calls), None, why))
+        each = tuple((math.prod(s), 1) for s in known)
+        return replace(layer, runs=Runs(len(calls), each, grid=known[0][1:]))
+    positions = [_closed(_keras_positions(keras, layer.module, made)) for _, made, _ in calls]
+    keys = [_closed(attended[1:2]) if len(attended) > 2 else (1,) for _, _, attended in calls]
+    if any(p is None for p in positions) or any(k is None for k in keys):
+        why = "its output's axes are open beyond the sequence's time axis"
+        return replace(layer, runs=Runs(len(calls), None, why))
+    each = tuple(
+        (math.prod(p or ()), math.prod(k or ())) for p, k in zip(positions, keys, strict=True)
+    )
+    return replace(layer, runs=Runs(len(calls), each))
+
+
+def _closed(dims: Dims | None) -> Shape | None:
+    """``dims`` when every axis has its size; None when one is open (or none are known)."""
+    if dims is None:
+        return None
+    sizes = tuple(n for n in dims if n is not None)
+    return sizes if len(sizes) == len(dims) else None
+
+
+def _keras_steps(keras: Any, layer: Layer, given: Dims, made: Dims) -> Dims:
+    """Where one call of a recurrent layer steps: its input's time steps (a cell on its
+    own steps once), then a ConvLSTM's output grid."""
+    module = layer.module
+    rnn = module.forward_layer if isinstance(module, keras.layers.Bidirectional) else module
+    if not isinstance(rnn, keras.layers.RNN):
+        return (1,)
+    grid: Dims = ()
+    if layer.settings is not None and layer.settings.kernel:
+        one = made[2:] if rnn.return_sequences else made[1:]  # one step's output
+        grid = one[1:] if rnn.cell.data_format == "channels_first" else one[:-1]
+    return (given[1], *grid)
+
+
+def _keras_ungraphed(keras: Any, model: Any, layer: Layer, steps: int) -> Layer:
+    """A layer of a model that records no graph: a recurrent layer explained on its
+    own steps over the sequence; anything else's positions are not known."""
+    if model is layer.module and layer.settings is not None:
+        if not layer.settings.kernel:
+            return replace(layer, runs=Runs(1, ((steps, 1),)))
+        why = "a ConvLSTM on its own records no input, so its grid is not known"
+        return replace(layer, runs=Runs(1, None, why))
+    why = (
+        "a subclassed model records no shapes, so how often its layers run is not known"
+        if isinstance(model, keras.Model)
+        else "a layer on its own records no input shape"
+    )
+    return replace(layer, runs=Runs(0, None, why))
+
+
 def _keras_positions(keras: Any, layer: Any, dims: Dims) -> Dims | None:
     """The output axes ``layer`` runs at: all but the batch's and the features' (a
     convolution's channels, first or last as its ``data_format`` says). An open time
     axis is the sequence's; a convolution's open length is not, since its kernel, strides
     and padding shorten it, so its positions are then not known."""
     inner = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
-    if not isinstance(inner, keras.layers.Conv1D | keras.layers.Conv2D):
+    if not isinstance(inner, keras.layers.Conv1D | keras.layers.Conv2D | keras.layers.Conv3D):
         return dims[1:-1]
     lead = dims[1:2] if inner is not layer else ()  # TimeDistributed's time axis
     one = dims[1 + len(lead) :]  # one call's output: its channels and its grid
@@ -282,6 +436,8 @@ def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
         forward = _keras_rnn_settings(keras, layer.forward_layer)
         backward = _keras_rnn_settings(keras, layer.backward_layer)
         if forward and forward == backward and "settings" in forward:
+            if forward["settings"].layers > 1:  # each direction a stack of its own
+                return {"reason": "each direction runs a stack of cells of its own"}
             return {"settings": forward["settings"].replace(bidirectional=True)}
         return {"reason": f"its directions are not the same {_one_of(_CLASSES)}"}
     return other_layer(KerasAdapter.packages, KERAS_LAYERS, _READERS, dense, _CLASSES)
@@ -289,8 +445,7 @@ def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
 
 def _conv(layer: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
     *kernel, channels, filters = (int(n) for n in layer.kernel.shape)
-    key, sizes = ("conv1d", {"k": kernel[0]}) if len(kernel) == 1 else (
-        "conv2d", {"kh": kernel[0], "kw": kernel[-1]})  # fmt: skip
+    key, sizes = conv_sizes(kernel)
     return key, {**sizes, "c/g": channels, "f": filters}, {"bias": bool(layer.use_bias)}
 
 
@@ -323,8 +478,7 @@ _READERS: Readers = {
     "Dense": lambda layer: (
         "dense", {"a": int(layer.kernel.shape[0]), "b": layer.units},
         {"bias": bool(layer.use_bias)}),
-    "Conv1D": _conv,
-    "Conv2D": _conv,
+    **{f"Conv{dims}D": _conv for dims in CONV_KERNELS},
     "BatchNormalization": lambda layer: (
         "batchnorm", {"c": _norm_width(layer)}, {"scale": layer.scale, "center": layer.center}),
     "LayerNormalization": lambda layer: (
@@ -348,7 +502,7 @@ _CONV_CLASSES = tuple(
 #: The Keras classes read as one layer: the recurrent ones, their cells and wrappers,
 #: and every class a layer spec covers. A custom layer is walked into instead.
 _KNOWN = frozenset(
-    {*_CLASSES, *_CONV_CLASSES, *(f"{c}Cell" for c in _CLASSES), "RNN", "Bidirectional",
+    {*_CLASSES, *_CONV_CLASSES, *_CELL_CLASSES, "RNN", "Bidirectional",
      "TimeDistributed", *_READERS}
 )  # fmt: skip
 
@@ -363,36 +517,50 @@ _KERAS_NAMES = {"kernel": "kernel_size"}
 
 
 def _keras_rnn_settings(keras: Any, layer: Any) -> dict[str, Any] | None:
-    """Settings of a plain LSTM/GRU/SimpleRNN/ConvLSTM cell, or an RNN layer over one,
-    else ``None``.
+    """Settings of a plain LSTM/GRU/SimpleRNN/ConvLSTM cell, or an RNN layer over one or
+    over a stack of them (``RNN([LSTMCell(10), LSTMCell(10)])``), else ``None``.
 
     A cell on its own holds the same three tensors as the layer wrapping it. Each
     convention's cell class is Keras's ``<class name>Cell`` (ConvLSTMCell is not
     exported, so classes are matched by name within Keras), and the options that apply
     to it are read off the cell by their Keras names (the settings' names but for
     ``kernel_size``). A kernel's last two axes are (input channels or features, G·units),
-    and a ConvLSTM cell calls its units ``filters``.
+    and a ConvLSTM cell calls its units ``filters``. Stacked cells are one stack of
+    layers when they are the same cell with the same options, each fed by the one below
+    (Keras' StackedRNNCells hands each cell the output of the one before).
     """
-    cells = {f"{c.class_name}Cell": k for k, c in KERAS.cells.items()}
     cell = layer.cell if isinstance(layer, keras.layers.RNN) else layer
+    stacked = isinstance(cell, keras.layers.StackedRNNCells)
+    read = [_keras_cell_settings(inner) for inner in (cell.cells if stacked else [cell])]
+    if None in read:
+        return {"reason": f"its cells are not all {_one_of(_CELL_CLASSES)}"} if stacked else None
+    cells = [settings for settings in read if settings is not None]
+    kinds = [{k: v for k, v in s.items() if k not in ("input_size", "units")} for s in cells]
+    if any(kind != kinds[0] for kind in kinds):
+        return {"reason": "its stacked cells differ in kind or options"}
+    widths = tuple(s["units"] for s in cells)
+    return counted({**cells[0], "units": widths, "layers": len(cells)})
+
+
+def _keras_cell_settings(cell: Any) -> dict[str, Any] | None:
+    """A Keras LSTM/GRU/SimpleRNN/ConvLSTM cell's settings as keywords, else None."""
     ours = type(cell).__module__.split(".")[0] == "keras"
-    kind = cells.get(type(cell).__name__) if ours else None
+    kinds = dict(zip(_CELL_CLASSES, KERAS.cells, strict=True))
+    kind = kinds.get(type(cell).__name__) if ours else None
     if kind is None:
         return None
     options = KERAS.cells[kind].options
-    return counted(
-        {
-            "cell": kind,
-            "framework": KERAS.key,
-            "input_size": int(cell.kernel.shape[-2]),
-            "units": int(getattr(cell, "units", None) or cell.filters),
-            "bias": bool(cell.use_bias),
-            **{
-                name: getattr(cell, _KERAS_NAMES.get(name, name), OPTIONS[name].neutral)
-                for name in options
-            },
-        }
-    )
+    return {
+        "cell": kind,
+        "framework": KERAS.key,
+        "input_size": int(cell.kernel.shape[-2]),
+        "units": int(getattr(cell, "units", None) or cell.filters),
+        "bias": bool(cell.use_bias),
+        **{
+            name: getattr(cell, _KERAS_NAMES.get(name, name), OPTIONS[name].neutral)
+            for name in options
+        },
+    }
 
 
 register_adapter(KERAS.adapter or KERAS.key, KerasAdapter())

@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import Any, NamedTuple
 
 from ..conventions import OPTIONS, PYTORCH
-from ..conventions.layers import PYTORCH_LAYERS
+from ..conventions.layers import CONV_KERNELS, PYTORCH_LAYERS, conv_sizes
 from ._assembly import (
     Dims,
     IntrospectionError,
@@ -29,6 +29,7 @@ from ._assembly import (
     register_adapter,
     row_name,
 )
+from .xlstm import family_roots, forward_work_unknown, is_family, read, within
 
 #: The recurrent classes this convention stores, as PyTorch names them; an ``RNNBase``
 #: module's ``mode`` starts with one (``RNN_TANH``).
@@ -56,10 +57,13 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
     #: Each parameter's first holder: its index in ``layers`` and its name there.
     holders: dict[int, tuple[int, str]] = {}
     layers: list[Layer] = []
+    # An xLSTM layer, block or stack is one row holding the tensors of every module
+    # inside it.
+    families = family_roots(model.named_modules())
     for path, module in model.named_modules():
-        if _inside_parametrisation(path):
+        if _inside_parametrisation(path) or within(path, families):
             continue
-        named = _torch_own_parameters(torch, module)
+        named = _torch_own_parameters(torch, module, recurse=path in families)
         own = [(n, p) for n, p in named if id(p) not in holders]
         tied = [(n, p) for n, p in named if id(p) in holders]
         if not named and not any(True for _ in module.children()):
@@ -87,7 +91,7 @@ def _walk(torch: Any, model: Any, label: str) -> Walk:
             layers[index] = replace(layers[index], sharing=(*layers[index].sharing, mark))
         holders.update((id(p), (len(layers), n)) for n, p in own)
         kind = _torch_kind(torch, module)
-        if "reason" in kind and not path and any(True for _ in module.children()):
+        if "reason" in kind and not path and not families and any(True for _ in module.children()):
             kind = {"reason": "the model's own, outside its layers"}
         layers.append(replace(entry, **kind))
     return Walk(
@@ -240,6 +244,9 @@ def _runs(torch: Any, module: Any, made: list[_Call], batch: int | None) -> Runs
             why = f"its output {call.dims} does not divide into a batch of {batch}"
             return Runs(len(made), None, why)
         each.append((positions, call.keys))
+    unlike_its_step = forward_work_unknown(module) if is_family(module) else ""
+    if unlike_its_step:
+        return Runs(len(made), tuple(each), unlike_its_step)
     other_keys = [(n, keys) for n, keys in each if n != keys]
     if isinstance(module, torch.nn.MultiheadAttention) and other_keys:
         n, keys = other_keys[0]
@@ -293,7 +300,8 @@ class _Watch:
     Forward pre-hooks and hooks keep the stack of modules running. A matrix product
     (an operation PyTorch's ``FlopCounterMode`` counts, a vector product, or a fused
     recurrent kernel) is counted by its layer when the innermost module running is one
-    of PyTorch's own layers holding weights; one written in a model's own forward
+    of PyTorch's own layers holding weights, or any module of an xLSTM family (its row
+    counts a step of all of them); one written in a model's own forward
     (``torch.bmm(weights, keys)``, ``x @ self.W``) is not. A layer's weights used while
     neither it, a module inside it nor the attention owning it runs (a fused
     Transformer layer bypassing its sublayers, a tied weight used by hand) do work no
@@ -309,8 +317,14 @@ class _Watch:
         self._counted = set(import_module("torch.utils.flop_counter").flop_registry)
         #: Each parameter's storage: the modules that may use it, and its first holder.
         self._allowed: dict[int, tuple[set[int], str]] = {}
+        #: Each module of an xLSTM family: the modules of its family, which share work.
+        family_of = {
+            id(m): {id(n) for n in root.modules()}
+            for root in family_roots(model.named_modules()).values()
+            for m in root.modules()
+        }
         for path, holder in model.named_modules():
-            inside = {id(m) for m in holder.modules()}
+            inside = {id(m) for m in holder.modules()} | family_of.get(id(holder), set())
             if isinstance(holder, torch.nn.Linear):  # an attention's out_proj
                 inside |= {
                     id(m)
@@ -326,7 +340,7 @@ class _Watch:
             for m in model.modules()
             if type(m).__module__.startswith("torch.")
             and any(p.numel() for p in m.parameters(recurse=False))
-        }
+        } | set(family_of)
 
     def enter(self, module: Any, args: Any) -> None:
         self._stack.append(module)
@@ -399,15 +413,18 @@ def _inside_parametrisation(path: str) -> bool:
     return "parametrizations" in path.split(".")
 
 
-def _torch_own_parameters(torch: Any, module: Any) -> list[tuple[str, Any]]:
-    """``module``'s own parameters, including the originals behind its parametrised
-    tensors; one without elements holds nothing, and is left out.
+def _torch_own_parameters(
+    torch: Any, module: Any, *, recurse: bool = False
+) -> list[tuple[str, Any]]:
+    """``module``'s own parameters (``recurse``: with those of the modules inside it),
+    including the originals behind its parametrised tensors; one without elements holds
+    nothing, and is left out.
 
     ``torch.nn.utils.parametrize`` (e.g. the new weight norm) moves a tensor's
     parameters into a child ``parametrizations`` module; they still belong to the
     module whose tensor they compute, under torch's own names for them.
     """
-    named = list(module.named_parameters(recurse=False))
+    named = list(module.named_parameters(recurse=recurse))
     if torch.nn.utils.parametrize.is_parametrized(module):
         named += module.parametrizations.named_parameters(prefix="parametrizations")
     return [(name, p) for name, p in named if p.numel()]
@@ -425,6 +442,8 @@ def _torch_weight_name(torch: Any, module: Any, counting_name: str) -> str:
     A ``Linear`` calls "linear.weight" just "weight"; a cell holds a one-layer
     module's tensors without the "_l0".
     """
+    if is_family(module):  # an xLSTM family holds its modules' tensors by their paths
+        return counting_name
     name = counting_name.rpartition(".")[2]
     return name.removesuffix("_l0") if isinstance(module, torch.nn.RNNCellBase) else name
 
@@ -436,6 +455,8 @@ def _torch_kind(torch: Any, module: Any) -> dict[str, Any]:
     it are read off the module by their PyTorch names (the settings' names).
     """
     nn = torch.nn
+    if is_family(module):
+        return read(module)
     cells = {getattr(nn, f"{name}Cell"): cell for name, cell in _CELLS.items()}
     if isinstance(module, nn.RNNBase) and module.mode.partition("_")[0] in _CELLS:
         cell = _CELLS[module.mode.partition("_")[0]]
@@ -468,9 +489,7 @@ register_adapter(PYTORCH.adapter or PYTORCH.key, TorchAdapter())
 
 
 def _conv(m: Any) -> tuple[str, dict[str, int], dict[str, bool]]:
-    kernel = tuple(m.kernel_size)
-    key, sizes = ("conv1d", {"k": kernel[0]}) if len(kernel) == 1 else (
-        "conv2d", {"kh": kernel[0], "kw": kernel[-1]})  # fmt: skip
+    key, sizes = conv_sizes(m.kernel_size)
     sizes |= {"c/g": m.in_channels // m.groups, "f": m.out_channels}
     return key, sizes, {"bias": m.bias is not None}
 
@@ -490,8 +509,7 @@ _READERS: Readers = {
     "Linear": _linear,
     # nn.MultiheadAttention's out_proj: a Linear under another name.
     "NonDynamicallyQuantizableLinear": _linear,
-    "Conv1d": _conv,
-    "Conv2d": _conv,
+    **{f"Conv{dims}d": _conv for dims in CONV_KERNELS},
     "BatchNorm1d": _batchnorm,
     "BatchNorm2d": _batchnorm,
     "LayerNorm": lambda m: (

@@ -21,6 +21,8 @@ The rooms, from the bottom up:
     the model as a strip of layers
 ``compose``
     the whole drawing in either variant, and its counts hidden for a quiz
+``xlstm``
+    xLSTM's sLSTM and mLSTM blocks drawn for a lecture, from their own sizes
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ key a :class:`~lstm_widget.conventions.CellSpec` names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,9 +71,13 @@ def place_columns(
 
 @dataclass(frozen=True)
 class Canvas:
-    """What every cell drawing shares: the sizes and where its input labels end."""
+    """What every cell drawing shares: the sizes and where its input labels end.
 
-    s: Settings
+    ``s`` are the recurrent layer's settings, which some schematics read (an LSTM's
+    peepholes, a GRU's reset); None for a family counted apart from them (xLSTM's).
+    """
+
+    s: Settings | None
     sz: Sizes
     cols: Columns
     projection: bool
@@ -198,7 +202,6 @@ def cell_drawing(
     """Schematic plus weight cards of one block; returns items, right edge, bottom."""
     s = b.settings
     spec = cell_spec(s.cell)
-    drawing = registered_drawing(spec.drawing)
     gates = spec.gate_names
     mine = b.block_groups(layer, direction)
     units = spec.count(s.layer_units(layer))
@@ -216,13 +219,30 @@ def cell_drawing(
     if projection:
         tags = tagged("projection")
         cards["proj"] = Card("card:proj", "projection", projection, units, tags, sz)
+    return draw_cell(s, spec.drawing, gates, cards, top, sz)
 
+
+def draw_cell(
+    s: Settings | None,
+    key: str,
+    gates: Sequence[str],
+    cards: Mapping[str, Card],
+    top: float,
+    sz: Sizes,
+    outputs: Sequence[str] = ("cₜ", "hₜ"),
+) -> tuple[list[Item], float, float]:
+    """The schematic registered under ``key`` over ``cards``, one under each of its
+    ``gates`` (and ``"proj"``, a projection's, after them); returns items, right edge,
+    bottom. ``outputs`` are the labels the schematic ends its wires with."""
+    drawing = registered_drawing(key)
+    projection = "proj" in cards
     bw, r = sz.gate_box[0] / 2, sz.node_radius
     # A wire with its arrow head and a stub of shaft, between two things it joins.
     stub = 2.5 * sz.arrow_head[0]
     letter = text_width("o", sz.text, True)  # the widest gate letter beside a box
     # Between gates: their boxes, the nodes between them (×, 1−) and the wires.
-    slots = [(g, 2 * bw + 2 * r + 24 + sz.gap, cards[g].width) for g in gates]
+    slots = [(g, 2 * bw + 2 * r + 24 + sz.gap, cards[g].width if g in cards else 0.0)
+             for g in gates]  # fmt: skip
     if drawing.out_column:
         # LSTM: tanh(c) and the output gate's ×, clear of the output gate's letter;
         # GRU: the mix of old state and candidate.
@@ -234,12 +254,10 @@ def cell_drawing(
     # long as the first gate leaves room for a wire and its arrow from the labels.
     first = sz.margin + in_label_width(sz) + max(bw, r + stub)
     cols = place_columns(sz.margin, first, slots, last + stub, sz.gap)
-    cell = Canvas(s, sz, cols, bool(projection))
+    cell = Canvas(s, sz, cols, projection)
     items, card_top = drawing.draw(cell, gates, top)
-    bottom, right = (
-        card_top,
-        cols.end + 4 + max(text_width(t, sz.text, True) for t in ("cₜ", "hₜ")),
-    )
+    bottom = card_top
+    right = cols.end + 4 + max(text_width(t, sz.text, True) for t in outputs)
     for name, card in cards.items():
         left = cols.card_lefts[name]
         items += card.items(left, card_top, card.width)

@@ -74,10 +74,14 @@ class Card:
                 f"{self.key}:title", left, row_y, self.title, sz.text, bold=True, tags=self.tags
             ),
         ]
+        seen: list[str] = []
         for g in self.rows:
             row_y += step
             tags = self.tags | {g.role}
-            key = f"{self.key}:{g.role}"
+            # A role's first row is keyed by the role; more of it (an xLSTM card's
+            # norms) by the role and how many came before.
+            key = f"{self.key}:{g.role}" + (str(seen.count(g.role)) if g.role in seen else "")
+            seen.append(g.role)
             out.append(Label(key, left, row_y, self._name(g), sz.text, g.role, tags=tags))
             out.append(
                 Label(

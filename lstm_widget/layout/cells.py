@@ -11,6 +11,7 @@ the variant's sizes. A cell drawn like another names that drawing's key in its s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .canvas import Canvas, register_drawing, reset_operand, resets_after, top_row
 from .items import LINE_HEIGHT, Circle, Item, Label, tagged
@@ -67,7 +68,7 @@ def _lstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], f
     for gate, text in ((f, "σ"), (i, "σ"), (g, "tanh"), (o, "σ")):
         items += cell.gate_box(f"box:{gate}", c[gate], y_g, text, gate)
         items += cell.gate_letter(f"letter:{gate}", c[gate], y_g, gate)
-    if cell.s.peepholes:
+    if cell.s is not None and cell.s.peepholes:
         for gate in (f, i, o):
             x = c[gate] - bw + 8
             tags = tagged(gate, "peephole")
@@ -145,7 +146,7 @@ def _gru(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], fl
     items += node("op:reset", x_rx, y_g, "×", tags=tagged(r_gate))
     items += wire("reset:out", ((x_rx + r, y_g), (c[h] - bw, y_g)), tags=tagged(r_gate))
     items += wire("reset:in", ((x_rx, y_bus), (x_rx, y_g + r)))
-    if resets_after(cell.s):
+    if cell.s is not None and resets_after(cell.s):
         # Here the reset gate scales the candidate's U·h (+ b′), not h before U.
         y_operand = (y_g + r + y_bus) / 2
         operand = reset_operand(cell.s)
@@ -176,3 +177,41 @@ def _rnn(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], fl
     items += cell.gate_box("box:cell", x, y_g, "tanh", block)
     bus, bottom = cell.bus(gates, y_g, y_bus)
     return items + bus, bottom + cell.y(12)
+
+
+def _retext(items: list[Item], texts: dict[str, str]) -> list[Item]:
+    """``items`` with the labels keyed in ``texts`` saying that instead."""
+    return [
+        replace(item, text=texts[item.key])
+        if isinstance(item, Label) and item.key in texts
+        else item
+        for item in items
+    ]
+
+
+@register_drawing("slstm", out_column=True)
+def _slstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    """xLSTM's sLSTM: the LSTM's wiring, with an exponential input gate and a
+    normalizer state n beside c (n sums what i lets in, as f keeps it), so the output
+    reads c/n where the LSTM reads tanh(c). Gates ``f, i, z, o``."""
+    items, bottom = _lstm(cell, gates, top)
+    _, i, _, _ = gates
+    texts = {f"box:{i}:text": "exp", "box:tanh_c:text": "c/n", "out:c": "cₜ,nₜ"}
+    return _retext(items, texts), bottom
+
+
+@register_drawing("mlstm", out_column=True)
+def _mlstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    """xLSTM's mLSTM: a matrix memory C where the LSTM keeps c, written with v kᵀ
+    through the input gate and read with the query q. Its gates see the input only: no
+    hₜ₋₁ feeds them. Gates ``f, i, v, o``: v's column writes v kᵀ."""
+    items, bottom = _lstm(cell, gates, top)
+    _, i, v, _ = gates
+    texts = {
+        f"box:{i}:text": "exp",
+        f"box:{v}:text": "v kᵀ",
+        "box:tanh_c:text": "C q",
+        "in:c": "Cₜ₋₁",
+        "out:c": "Cₜ",
+    }
+    return [item for item in _retext(items, texts) if item.key != "in:h"], bottom

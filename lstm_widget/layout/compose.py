@@ -209,14 +209,14 @@ def _full(b: Breakdown, layer: int, direction: Direction) -> Layout:
 LECTURE_WIDTH = 600.0
 
 
-def _lecture(b: Breakdown, layer: int, direction: Direction) -> Layout:
-    """The headline, the selected cell with its cards, and the per-unit reading, large."""
+def lecture_headline(answer: str, aside: str) -> tuple[list[Item], float, float]:
+    """The lecture drawing's title, and its aside in brackets beside it where the
+    width budget allows, else under it; returns the items, the right edge and the
+    bottom."""
     sz = LECTURE
-    items: list[Item] = []
-    answer, aside = b.headline_parts()
     title_half = LINE_HEIGHT * sz.title / 2
     y = sz.margin + title_half
-    items.append(Label("title", sz.margin, y, answer, sz.title, "ink", bold=True))
+    items: list[Item] = [Label("title", sz.margin, y, answer, sz.title, "ink", bold=True)]
     right = sz.margin + text_width(answer, sz.title, True)
     y += title_half
     if aside:
@@ -231,6 +231,13 @@ def _lecture(b: Breakdown, layer: int, direction: Direction) -> Layout:
             y += LINE_HEIGHT * sz.text
         items.append(Label("title:aside", x, y_aside, aside, sz.text, "muted"))
         right = max(right, x + width)
+    return items, right, y
+
+
+def _lecture(b: Breakdown, layer: int, direction: Direction) -> Layout:
+    """The headline, the selected cell with its cards, and the per-unit reading, large."""
+    sz = LECTURE
+    items, right, y = lecture_headline(*b.headline_parts())
     if len(b.blocks) - (1 if b.settings.dense else 0) > 1:
         # Several layers or directions: say which one's cell this is.
         heading = _cell_heading(b, layer, direction)

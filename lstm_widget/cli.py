@@ -11,35 +11,37 @@ from pathlib import Path
 
 from .counting import Breakdown, SettingsError, breakdown
 from .options import (
+    CLI_RULES,
+    FlagParser,
     add_diagram_arguments,
     add_png_size_arguments,
+    check_combinations,
     make_parser,
     settings_from,
 )
 from .report import text_table
-from .style import DEFAULT_THEME
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = make_parser(
+def parser() -> FlagParser:
+    """The command line's parser: every setting flag, then its own (also read by the
+    documentation's flag reference)."""
+    made = make_parser(
         "lstm-params",
         "Show every trainable weight of a recurrent layer, exactly as Keras, PyTorch "
         "or ONNX count them, with the formula and the per-unit reading.",
     )
-    parser.add_argument("--json", action="store_true", help="print the breakdown as JSON")
-    parser.add_argument(
+    made.add_argument("--json", action="store_true", help="print the breakdown as JSON")
+    made.add_argument(
         "--save",
         metavar="FILE",
         type=Path,
         help="write the block diagram to FILE (.png, .svg or .pdf picks the format) and "
         "print only where it went",
     )
-    parser.add_argument(
-        "--table", action="store_true", help="with --save, print the table as well"
-    )
-    add_diagram_arguments(parser)
-    add_png_size_arguments(parser)
-    return parser
+    made.add_argument("--table", action="store_true", help="with --save, print the table as well")
+    add_diagram_arguments(made)
+    add_png_size_arguments(made)
+    return made
 
 
 def _save_diagram(result: Breakdown, args: argparse.Namespace) -> str:
@@ -70,17 +72,13 @@ def _save_diagram(result: Breakdown, args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     try:
-        args = _parser().parse_args(argv)
+        flags = parser()
+        args = flags.parse_args(argv)
         result = breakdown(settings_from(args), steps=args.steps)
         result.highlights.resolve(args.highlight)  # a bad name first, then a missing --save
-        if args.json and args.table:
-            raise SettingsError("--json and --table each choose what prints; give one.")
+        check_combinations(flags, args, CLI_RULES)
         if args.save:
             wrote = _save_diagram(result, args)
-        elif args.theme != DEFAULT_THEME or args.highlight is not None:
-            raise SettingsError("--theme and --highlight style the diagram; add --save FILE.")
-        elif args.dpi is not None or args.width is not None:
-            raise SettingsError("--dpi and --width size the saved PNG; add --save FILE.png.")
     except SettingsError as error:
         print(f"lstm-params: error: {error}", file=sys.stderr)
         return 2

@@ -14,9 +14,19 @@ from dataclasses import asdict, dataclass, fields
 from html import escape
 from typing import Any
 
-from .conventions import CELL_SPECS, FRAMEWORK_SPECS, OPTIONS, ROLE_LABELS, ROLES, Role, applies
-from .counting import (
+from .conventions import (
+    CELL_SPECS,
+    FRAMEWORK_SPECS,
     MAX_LAYERS,
+    OPTIONS,
+    ROLE_LABELS,
+    ROLES,
+    SETTINGS,
+    Role,
+    SettingSpec,
+    applies,
+)
+from .counting import (
     Breakdown,
     Direction,
     Settings,
@@ -24,6 +34,7 @@ from .counting import (
     WeightGroup,
     breakdown,
 )
+from .snippets import write_code
 
 __all__ = [
     "Change",
@@ -37,8 +48,9 @@ __all__ = [
 ]
 
 _BlockKey = tuple[int, Direction]
-_FIELD_TYPES: Mapping[str, type] = {
-    f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)
+#: The settings a comparison may change: the layer's, as the setting table declares them.
+_CHANGEABLE: Mapping[str, SettingSpec] = {
+    name: spec for name, spec in SETTINGS.items() if spec.layer
 }
 
 
@@ -46,22 +58,24 @@ def parse_changes(text: str) -> dict[str, Any]:
     """``"framework=pytorch, units=20"`` as settings changes, each value checked.
 
     The syntax of the magic's ``--compare`` and of the panel's compare choices: setting
-    names as everywhere, ``True``/``False`` (any case) for the on/off settings.
+    names as everywhere, ``True``/``False`` (any case) for the on/off settings, an
+    integer for a number (one width for ``units``: the commas separate changes); each
+    value is read by its kind in the setting table.
     """
     changes: dict[str, Any] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, equals, value = (part.strip() for part in item.partition("="))
-        if not equals or name not in _FIELD_TYPES:
+        if not equals or name not in _CHANGEABLE:
             raise SettingsError(
                 f"compare takes SETTING=VALUE pairs with a setting among "
-                f"{', '.join(_FIELD_TYPES)}, not {item!r}."
+                f"{', '.join(_CHANGEABLE)}, not {item!r}."
             )
-        kind = _FIELD_TYPES[name]
-        if kind is bool:
+        kind = _CHANGEABLE[name].kind
+        if kind == "switch":
             if value.lower() not in ("true", "false"):
                 raise SettingsError(f"{name} must be true or false, not {value!r}.")
             changes[name] = value.lower() == "true"
-        elif kind is int:
+        elif kind in ("count", "widths"):
             try:
                 changes[name] = int(value)  # 1_000 too, as in Python
             except ValueError:
@@ -200,11 +214,19 @@ class Comparison:
             return [f"{self.subject} has the same weights."]
         return [change.text(self.subject) for change in self.changes]
 
+    def code(self) -> tuple[str, str]:
+        """Each side as its framework's users write it (:mod:`lstm_widget.snippets`), so
+        the difference also reads in the code that makes it."""
+        return write_code(self.before.settings), write_code(self.after.settings)
+
     def text(self) -> str:
-        return "\n".join([self.totals(), *self.sentences()])
+        """The totals, a sentence per change, then each side's code."""
+        before, after = self.code()
+        return "\n".join([self.totals(), *self.sentences(), f"  {before}", f"→ {after}"])
 
     def html(self, colours: Mapping[Role, str]) -> str:
-        """The totals in bold, then one line per change, its weights in their colour."""
+        """The totals in bold, one line per change, its weights in their colour, then
+        each side's code."""
         lines = [f"<div><b>{escape(self.totals())}</b></div>"]
         if not self.changes:
             lines.append(f"<div>{escape(self.sentences()[0])}</div>")
@@ -216,6 +238,7 @@ class Comparison:
                 f"<div>{escape(self.subject)} {escape(change.verb)} {what}: "
                 f"<b>{escape(change.formula)}</b></div>"
             )
+        lines += [f"<div><code>{escape(code)}</code></div>" for code in self.code()]
         return "".join(lines)
 
 
@@ -305,10 +328,10 @@ def with_changes(settings: Settings, changes: Mapping[str, Any]) -> Settings:
     Keras GRU's ``reset_after=False`` with ``framework=pytorch`` is PyTorch's GRU,
     which has no such option.
     """
-    unknown = [name for name in changes if name not in _FIELD_TYPES]
+    unknown = [name for name in changes if name not in _CHANGEABLE]
     if unknown:
         raise SettingsError(
-            f"compare takes settings among {', '.join(_FIELD_TYPES)}, not {unknown[0]!r}."
+            f"compare takes settings among {', '.join(_CHANGEABLE)}, not {unknown[0]!r}."
         )
     merged = {**asdict(settings), **changes}
     for name, option in OPTIONS.items():

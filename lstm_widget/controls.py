@@ -2,10 +2,12 @@
 become :class:`~lstm_widget.counting.Settings`.
 
 Every front end with controls reads this one definition: the ipywidgets panel
-(:mod:`lstm_widget._panel`) and the marimo controls (:mod:`lstm_widget.marimo`). What
-a setting means and which values it takes is the counting core's; this module says
-only how a control shows it (a slider's usual range, a checkbox, sizes typed as text)
-and turns what the controls hold back into settings, so both fronts count, refuse and
+(:mod:`lstm_widget._panel`) and the marimo controls (:mod:`lstm_widget.marimo`). Which
+controls there are comes from the registry's setting table
+(:data:`~lstm_widget.conventions.settings.SETTINGS`): a number with a slider's usual range, a
+checkbox for a switch, sizes typed as text. What a setting means and which values it
+takes is the counting core's; this module says only how a control shows it and turns
+what the controls hold back into settings, so both fronts count, refuse and
 neutralise alike. Stdlib only.
 """
 
@@ -20,13 +22,13 @@ from .conventions import (
     FRAMEWORK_SPECS,
     OPTIONS,
     ROLES,
+    SETTINGS,
     Highlights,
-    applies,
     applies_to,
     cell_spec,
-    framework_spec,
+    setting_rules,
 )
-from .counting import MAX_LAYERS, Settings, SettingsError
+from .counting import Settings, SettingsError
 from .options import parse_units, sizes
 
 __all__ = [
@@ -44,7 +46,6 @@ __all__ = [
     "framework_choices",
     "highlight_options",
     "label",
-    "option_rules",
     "settings_from",
     "shown",
 ]
@@ -52,20 +53,12 @@ __all__ = [
 #: Setting -> (slider minimum, slider maximum). A slider starting past its maximum
 #: stretches to its value, and a typed entry (the panel's) takes any value.
 NUMBERS: Final[Mapping[str, tuple[int, int]]] = {
-    "input_size": (1, 512),
-    "units": (1, 1024),
-    "layers": (1, min(10, MAX_LAYERS)),
-    "proj_size": (0, 512),
-    "dense": (0, 128),
+    name: spec.slider for name, spec in SETTINGS.items() if spec.slider and spec.layer
 }
-#: The on/off settings: the two every layer has, then the options some layers have.
-FLAGS: Final = (
-    "bidirectional",
-    "bias",
-    *(name for name, option in OPTIONS.items() if isinstance(option.neutral, bool)),
-)
+#: The on/off settings, each a checkbox.
+FLAGS: Final = tuple(name for name, spec in SETTINGS.items() if spec.kind == "switch")
 #: Settings of several sizes (a ConvLSTM's kernel), typed as sizes separated by commas.
-SIZES: Final = tuple(name for name, option in OPTIONS.items() if option.neutral == ())
+SIZES: Final = tuple(name for name, spec in SETTINGS.items() if spec.kind == "sizes")
 #: What a sizes entry offers when its layer is first chosen: the common 3×3 kernel.
 FIRST_SIZES: Final = "3, 3"
 #: The units per layer as typed beside the units control, shown as its placeholder.
@@ -132,24 +125,13 @@ def every_highlight_option() -> list[tuple[str, str]]:
     return [(text, value) for value, text in options.items()]
 
 
-def option_rules(framework: str, cell: str) -> dict[str, tuple[bool, Any]]:
-    """Each option's (whether this layer has it, its value where it does not).
-
-    Biases are an option too where a layer can drop them; elsewhere they stay on.
-    """
-    layout = framework_spec(framework).cells.get(cell)
-    rules = {name: (applies(name, framework, cell), o.neutral) for name, o in OPTIONS.items()}
-    rules["bias"] = (layout is None or layout.optional_bias, True)
-    return rules
-
-
 def counted_options(values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` with each option the chosen layer lacks at its neutral value: what is
     counted when its control stays on elsewhere (a front that cannot disable it)."""
     counted = dict(values)
     framework, cell = counted["framework"], counted["cell"]
     if framework in FRAMEWORK_SPECS:  # an unknown name is Settings' sentence to say
-        for option, (exists, neutral) in option_rules(framework, cell).items():
+        for option, (exists, neutral) in setting_rules(framework, cell).items():
             if not exists and option in counted:
                 counted[option] = shown(neutral)
     return counted

@@ -24,8 +24,8 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from .conventions import ROLE_LABELS, ROLES, Role, with_article
-from .counting import MAX_LAYERS, Breakdown, SettingsError, Source, breakdown, to_breakdown
+from .conventions import MAX_LAYERS, ROLE_LABELS, ROLES, Role, with_article
+from .counting import Breakdown, SettingsError, Source, breakdown, to_breakdown
 from .layout import FONT_FAMILY, LECTURE, text_width
 from .style import DEFAULT_THEME, Theme, theme_named
 

@@ -24,7 +24,16 @@ from ._frontend import has_widget_frontend
 from .compare import Comparison, compare_with, parse_changes
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .display import IMAGE_FORMATS, mimebundle, on_theme
-from .options import add_diagram_arguments, add_quiz_arguments, make_parser, parse_guess
+from .options import (
+    MAGIC_RULES,
+    PANEL_RULES,
+    FlagParser,
+    add_diagram_arguments,
+    add_quiz_arguments,
+    check_combinations,
+    make_parser,
+    parse_guess,
+)
 from .quiz import Question
 from .style import THEMES, Theme
 
@@ -54,16 +63,12 @@ Examples
 
 
 @cache
-def _parser() -> argparse.ArgumentParser:
+def parser() -> FlagParser:
     """The shared setting flags plus the magic's own: NAME, -o, --widget and looks."""
-    parser = make_parser("%lstm_params", _DESCRIPTION)
     # Setting flags left out of the line stay out of the namespace: a NAME must not be
     # combined with them, and the panel is preset only with what was asked for.
-    # (set_defaults(SUPPRESS) would store the marker itself, so the actions change.)
-    for action in parser._actions:
-        if action.dest in SETTING_NAMES:
-            action.default = argparse.SUPPRESS
-    add = parser.add_argument
+    made = make_parser("%lstm_params", _DESCRIPTION, defaults=False)
+    add = made.add_argument
     add("name", nargs="?", metavar="NAME",
         help="a model or layer in your namespace (Keras, PyTorch, Keras 2, "
              "TensorFlow 1 cell, Flax NNX)")  # fmt: skip
@@ -86,15 +91,15 @@ def _parser() -> argparse.ArgumentParser:
              "or --compare bidirectional=true,layers=2: each difference as a sentence "
              "with its formula, and the diagram of the side with more weights "
              "(in the panel too, with --widget)")  # fmt: skip
-    add_quiz_arguments(parser)
-    add_diagram_arguments(parser)
+    add_quiz_arguments(made)
+    add_diagram_arguments(made)
     add("--format", dest="image_format", choices=IMAGE_FORMATS,
         help="diagram image format (default: png)")  # fmt: skip
-    return parser
+    return made
 
 
 def _help() -> str:
-    return _parser().format_help()
+    return parser().format_help()
 
 
 def _split(line: str) -> list[str]:
@@ -106,9 +111,11 @@ def _split(line: str) -> list[str]:
 
 
 def _parse(tokens: list[str]) -> tuple[argparse.Namespace, dict[str, Any]]:
-    """The parsed flags and the settings given on the line; bad input -> UsageError."""
+    """The parsed flags and the settings given on the line; bad input, or flags that do
+    not go together (:data:`~lstm_widget.options.MAGIC_RULES`) -> UsageError."""
     try:
-        args = _parser().parse_args(tokens)
+        args = parser().parse_args(tokens)
+        check_combinations(parser(), args, MAGIC_RULES)
     except SettingsError as error:
         raise UsageError(str(error)) from None
     given = {name: getattr(args, name) for name in SETTING_NAMES if hasattr(args, name)}
@@ -178,22 +185,8 @@ class LstmMagics:
             return None
         args, given = _parse(tokens)
         quizzing = _quizzing(args)
-        if not quizzing and (args.quiz_wants or args.quiz_timesteps is not None):
-            raise UsageError(
-                "--quiz-wants and --quiz-timesteps set the quiz's question; "
-                "add --quiz or --guess N."
-            )
         if args.name is not None:
-            return self._explain(args, given)
-        if args.example is not None:
-            raise UsageError(
-                "--example gives a PyTorch model NAME an input to run on; name the model "
-                f"too, as in %lstm_params model --example {args.example}."
-            )
-        if quizzing and args.compare:
-            raise UsageError(
-                "--compare shows the counts the quiz hides; guess first, then compare."
-            )
+            return self._explain(args)
         try:
             result = breakdown(Settings(**given), steps=args.steps)
             compared = compare_with(result, parse_changes(args.compare)) if args.compare else None
@@ -205,16 +198,6 @@ class LstmMagics:
             guess = parse_guess(args.guess) if args.guess is not None else None
         except SettingsError as error:
             raise UsageError(str(error)) from None
-        if args.steps is not None and (args.widget or args.compare or quizzing):
-            raise UsageError(
-                "--steps adds the work to one layer's static output; "
-                "drop --steps, or --widget, --compare and the quiz."
-            )
-        if args.json and (args.widget or args.compare or quizzing):
-            raise UsageError(
-                "--json shows one layer's breakdown as data; drop --json, or --widget, "
-                "--compare and the quiz."
-            )
         if args.json:
             _show_json(result.to_dict(), args)
             return result if args.return_result else None
@@ -236,11 +219,8 @@ class LstmMagics:
         """Display the live panel preset to ``result``'s settings, and return it."""
         from ._panel import panel
 
-        if args.image_format is not None:
-            raise UsageError(
-                "--format sets the static output's image; the panel always draws SVG."
-            )
         try:
+            check_combinations(parser(), args, PANEL_RULES)
             live = panel(
                 result.settings,
                 theme=args.theme,
@@ -317,25 +297,7 @@ class LstmMagics:
         display(data, raw=True, metadata=metadata)
         return answered
 
-    def _explain(self, args: argparse.Namespace, given: dict[str, Any]) -> object:
-        if given:
-            flags = ", ".join(sorted(given))
-            raise UsageError(
-                f"NAME explains {args.name!r} as it was built; drop the setting flags ({flags})."
-            )
-        if args.widget:
-            raise UsageError("--widget presets the panel from flags; it cannot take a NAME.")
-        if args.compare:
-            raise UsageError("--compare compares settings given as flags; it cannot take a NAME.")
-        if _quizzing(args):
-            raise UsageError("--quiz and --guess ask about settings given as flags, not a NAME.")
-        drawing = _drawing_flags(args)
-        if drawing:
-            raise UsageError(
-                f"{drawing} {'apply' if ' and ' in drawing else 'applies'} "
-                "to the diagram drawn from flags, not to the "
-                f"report on {args.name!r}; drop {drawing}."
-            )
+    def _explain(self, args: argparse.Namespace) -> object:
         obj = _lookup(self.shell, args.name)
         example = None
         if args.example is not None:

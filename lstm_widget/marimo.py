@@ -40,11 +40,10 @@ from .controls import (
     every_highlight_option,
     framework_choices,
     label,
-    option_rules,
     settings_from,
     shown,
 )
-from .conventions import Variant, check_variant
+from .conventions import Variant, check_variant, setting_rules
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .description import describe
 from .diagram import Diagram
@@ -159,7 +158,7 @@ def _uncounted(values: Mapping[str, Any], settings: Settings) -> list[str]:
     """A sentence for each option left on that the counted layer does not have: marimo
     cannot disable a control, so the view says what it leaves out."""
     layer = settings.describe_layer()
-    rules = option_rules(settings.framework, settings.cell)
+    rules = setting_rules(settings.framework, settings.cell)
     return [
         f"{name}={shown(values[name])} does not apply to the {layer} and is not counted."
         for name, (exists, neutral) in rules.items()

@@ -1,6 +1,11 @@
 """The one definition of the setting flags, shared by the CLI and ``%lstm_params``.
 
-Both front ends build their parser with :func:`make_parser`, add the diagram's
+The setting flags are made from the registry's setting table
+(:data:`~lstm_widget.conventions.settings.SETTINGS`), and which flags go together is data, all
+of it here: :data:`CLI_RULES`, :data:`MAGIC_RULES` and :data:`PANEL_RULES` list
+:class:`Combination` rules, and :func:`check_combinations` refuses the first one
+broken with its sentence. Both front ends build their parser with
+:func:`make_parser`, add the diagram's
 ``--theme`` and ``--highlight`` with :func:`add_diagram_arguments`, and then only their
 own extras (``--json``, ``--save``, ``--table`` and, from
 :func:`add_png_size_arguments`, ``--dpi`` and ``--width`` for the CLI; ``NAME``, ``-o``,
@@ -15,9 +20,11 @@ from __future__ import annotations
 import argparse
 import re
 import reprlib
-from typing import NoReturn, get_args
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, NoReturn, get_args
 
-from .conventions import CELL_SPECS, CELLS, FRAMEWORKS, option_help
+from .conventions import SETTINGS, choices, setting_help
 from .counting import SETTING_NAMES, Settings, SettingsError
 from .quiz import Target
 from .style import DEFAULT_DPI, DEFAULT_THEME, MAX_DPI, MAX_WIDTH, MIN_WIDTH, THEME_NAMES
@@ -27,7 +34,21 @@ class OptionsError(SettingsError):
     """A flag or its value was not understood."""
 
 
-class _Parser(argparse.ArgumentParser):
+class FlagParser(argparse.ArgumentParser):
+    """A parser that raises :class:`OptionsError` instead of exiting, and knows each
+    flag as it is typed (its last name: ``--units``) by its destination, for the
+    sentence refusing flags that do not go together."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.typed: dict[str, str] = {}  # before argparse adds -h
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        if action.option_strings:
+            self.typed[action.dest] = action.option_strings[-1]
+        return action
+
     def error(self, message: str) -> NoReturn:
         sentence = message[0].upper() + message[1:].rstrip(".")
         if message.startswith("unrecognized arguments"):  # argparse lists none it knows
@@ -138,55 +159,41 @@ def _kernel(text: str) -> tuple[int, ...]:
     return parsed
 
 
-def _cells() -> str:
-    """``lstm, gru or rnn (simple RNN)``: each cell's key, and its name where it differs."""
-    names = [
-        key if spec.label.lower() == key else f"{key} ({spec.label})"
-        for key, spec in CELL_SPECS.items()
-    ]
-    return f"{', '.join(names[:-1])} or {names[-1]}"
+#: How a flag's text becomes a setting's value, by the setting's kind; a choice is
+#: checked against the registry's keys, a switch takes no value.
+_READERS: dict[str, Callable[[str], Any]] = {
+    "count": _integer,
+    "widths": parse_units,
+    "sizes": _kernel,
+}
 
 
-def make_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """A parser with every setting flag; callers add their own extras."""
-    parser = _Parser(
+def make_parser(prog: str, description: str, defaults: bool = True) -> FlagParser:
+    """A parser with a flag for every setting of the registry's table; callers add
+    their own extras.
+
+    With ``defaults`` False, a layer's setting left off the line stays out of the
+    namespace, so a caller knows exactly what was asked for.
+    """
+    parser = FlagParser(
         prog=prog,
         description=description,
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
-    d = Settings()
-    add = parser.add_argument
-    add("--framework", choices=FRAMEWORKS, default=d.framework,
-        help=f"whose weight layout to count (default: {d.framework})")  # fmt: skip
-    add("--cell", choices=CELLS, default=d.cell,
-        help=f"recurrent cell: {_cells()} (default: {d.cell})")  # fmt: skip
-    add("-i", "--input", dest="input_size", type=_integer, default=d.input_size, metavar="X",
-        help=f"input features per timestep, a ConvLSTM's channels "
-             f"(default: {d.input_size})")  # fmt: skip
-    add("-u", "--units", type=parse_units, default=d.units, metavar="H",
-        help="units / hidden_size (a ConvLSTM's filters), or one per layer separated "
-             f"by commas (32,18) (default: {d.units})")  # fmt: skip
-    add("--layers", type=_integer, default=d.layers, metavar="L",
-        help=f"stacked layers, read from a list of --units if left at 1 "
-             f"(default: {d.layers})")  # fmt: skip
-    add("--bidirectional", action="store_true", help="two directions per layer")
-    add("--no-bias", dest="bias", action="store_false", help="drop the recurrent biases")
-    add("--proj", dest="proj_size", type=_integer, default=d.proj_size, metavar="P",
-        help=f"{option_help('proj_size')} (default: {d.proj_size})")  # fmt: skip
-    add("--no-reset-after", dest="reset_after", action="store_false",
-        help=option_help("reset_after"))  # fmt: skip
-    add("--peepholes", action="store_true", help=option_help("peepholes"))
-    add("--optimized", action="store_true", help=option_help("optimized"))
-    add("--kernel", type=_kernel, default=d.kernel, metavar="K,K",
-        help=option_help("kernel"))  # fmt: skip
-    add("--dense", type=_integer, default=d.dense, metavar="N",
-        help="TimeDistributed(Dense(N)) / Linear(N) head, 0 for none "
-             f"(default: {d.dense})")  # fmt: skip
-    add("--steps", type=_integer, metavar="T",
-        help="time steps of a sequence: adds the multiply-accumulates per step and "
-             "for the sequence, and the values it keeps")  # fmt: skip
+    for name, spec in SETTINGS.items():
+        flag: dict[str, Any] = {"dest": name, "help": setting_help(name)}
+        if spec.kind == "switch":
+            flag["action"] = "store_false" if spec.turned_off else "store_true"
+        elif spec.kind == "choice":
+            flag |= {"choices": choices(name), "default": spec.default}
+        else:
+            flag |= {"type": _READERS[spec.kind], "default": spec.default}
+            flag["metavar"] = spec.metavar
+        if spec.layer and not defaults:
+            flag["default"] = argparse.SUPPRESS
+        parser.add_argument(*spec.flags, **flag)
     return parser
 
 
@@ -234,3 +241,132 @@ def settings_from(args: argparse.Namespace) -> Settings:
     Every flag's ``dest`` is its setting's name, so the flags map one to one.
     """
     return Settings(**{name: getattr(args, name) for name in SETTING_NAMES})
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Which flags go together, as data: whenever one of ``flags`` is given, one of
+    ``needs`` must be given too (if any are named) and none of ``refuses``.
+
+    ``sentence`` is the refusal. Besides any flag's value by its destination
+    (``{name}``), it may say ``{refused}``, the refused flags given, as they are
+    typed and joined by "and", with ``{applies}`` agreeing with them, or
+    ``{refused_names}``, their destinations.
+    """
+
+    flags: tuple[str, ...]
+    sentence: str
+    needs: tuple[str, ...] = ()
+    refuses: tuple[str, ...] = ()
+
+
+#: Every setting flag's destination: what a rule names to refuse them all.
+SETTING_FLAGS: tuple[str, ...] = tuple(name for name, spec in SETTINGS.items() if spec.layer)
+
+
+def check_combinations(
+    parser: FlagParser, args: argparse.Namespace, rules: Iterable[Combination]
+) -> None:
+    """Raise :class:`OptionsError` with the first of ``rules`` the flags in ``args``
+    break; a flag counts as given when its value differs from its default."""
+    values = vars(args)
+    given = {dest for dest, value in values.items() if value != parser.get_default(dest)}
+    for rule in rules:
+        if not given.intersection(rule.flags):
+            continue
+        refused = [dest for dest in rule.refuses if dest in given]
+        if refused or (rule.needs and not given.intersection(rule.needs)):
+            flags = " and ".join(parser.typed.get(dest, dest) for dest in refused)
+            raise OptionsError(
+                rule.sentence.format(
+                    **values,
+                    refused=flags,
+                    applies="applies" if len(refused) == 1 else "apply",
+                    refused_names=", ".join(sorted(refused)),
+                )
+            )
+
+
+#: Which of ``lstm-params``' own flags go together.
+CLI_RULES: tuple[Combination, ...] = (
+    Combination(
+        ("json",), "--json and --table each choose what prints; give one.", refuses=("table",)
+    ),
+    Combination(
+        ("theme", "highlight"),
+        "--theme and --highlight style the diagram; add --save FILE.",
+        needs=("save",),
+    ),
+    Combination(
+        ("dpi", "width"),
+        "--dpi and --width size the saved PNG; add --save FILE.png.",
+        needs=("save",),
+    ),
+)
+
+
+#: Which of ``%lstm_params``' flags go together, checked in this order.
+MAGIC_RULES: tuple[Combination, ...] = (
+    Combination(
+        ("quiz_wants", "quiz_timesteps"),
+        "--quiz-wants and --quiz-timesteps set the quiz's question; add --quiz or --guess N.",
+        needs=("quiz", "guess"),
+    ),
+    Combination(
+        ("name",),
+        "NAME explains {name!r} as it was built; drop the setting flags ({refused_names}).",
+        refuses=SETTING_FLAGS,
+    ),
+    Combination(
+        ("name",),
+        "--widget presets the panel from flags; it cannot take a NAME.",
+        refuses=("widget",),
+    ),
+    Combination(
+        ("name",),
+        "--compare compares settings given as flags; it cannot take a NAME.",
+        refuses=("compare",),
+    ),
+    Combination(
+        ("name",),
+        "--quiz and --guess ask about settings given as flags, not a NAME.",
+        refuses=("quiz", "guess"),
+    ),
+    Combination(
+        ("name",),
+        "{refused} {applies} to the diagram drawn from flags, not to the report on "
+        "{name!r}; drop {refused}.",
+        refuses=("highlight", "image_format"),
+    ),
+    Combination(
+        ("example",),
+        "--example gives a PyTorch model NAME an input to run on; name the model too, as "
+        "in %lstm_params model --example {example}.",
+        needs=("name",),
+    ),
+    Combination(
+        ("quiz", "guess"),
+        "--compare shows the counts the quiz hides; guess first, then compare.",
+        refuses=("compare",),
+    ),
+    Combination(
+        ("steps",),
+        "--steps adds the work to one layer's static output; drop --steps, or --widget, "
+        "--compare and the quiz.",
+        refuses=("widget", "compare", "quiz", "guess"),
+    ),
+    Combination(
+        ("json",),
+        "--json shows one layer's breakdown as data; drop --json, or --widget, --compare "
+        "and the quiz.",
+        refuses=("widget", "compare", "quiz", "guess"),
+    ),
+)
+#: What ``%lstm_params --widget`` cannot take where the panel opens (a widget frontend).
+PANEL_RULES: tuple[Combination, ...] = (
+    Combination(
+        ("image_format",),
+        "--format sets the static output's image; the panel always draws SVG.",
+        refuses=("widget",),
+    ),
+)

@@ -3,9 +3,13 @@
 A wrong guess is checked against :data:`CATALOGUE`, the wrong formulas people use.
 Each entry computes its wrong count from the question's breakdown (never a typed-in
 number), says in one sentence what it missed, and names the role or gate to mark in
-the diagram. Several entries can give the same number; all of them are offered. A
-guess no entry explains gets the difference and the role whose size is nearest to
-it. Stdlib only, like counting.
+the diagram; where an entry applies follows from the registry (a cell's
+:attr:`~lstm_widget.conventions.CellSpec.confused_with` and
+:attr:`~lstm_widget.conventions.CellSpec.candidate_forgotten`, a convention's second
+bias), never from a cell's or framework's name. The question shows the layer as its
+framework's code writes it (:mod:`lstm_widget.snippets`). Several entries can give
+the same number; all of them are offered. A guess no entry explains gets the
+difference and the role whose size is nearest to it. Stdlib only, like counting.
 """
 
 from __future__ import annotations
@@ -15,8 +19,17 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from .compare import with_changes
-from .conventions import ROLE_LABELS, ROLES, cell_spec, framework_spec
-from .counting import MAX_SIZE, Breakdown, Settings, SettingsError, breakdown
+from .conventions import (
+    CANDIDATE,
+    MAX_SIZE,
+    ROLE_LABELS,
+    ROLES,
+    cell_spec,
+    framework_spec,
+    with_article,
+)
+from .counting import Breakdown, SettingsError, WeightGroup, breakdown
+from .snippets import write_code
 
 __all__ = [
     "CATALOGUE",
@@ -26,7 +39,6 @@ __all__ = [
     "Verdict",
     "check_target",
     "check_timesteps",
-    "input_code",
 ]
 
 Target = Literal["layer", "model"]
@@ -35,12 +47,17 @@ Target = Literal["layer", "model"]
 @dataclass(frozen=True)
 class Misconception:
     """A wrong formula: its count for a question (``None`` where it does not apply),
-    what it misses, and what to mark in the diagram (a role or a gate's stable name)."""
+    what it misses, and what to mark in the diagram (a role or a gate's stable name, or
+    how to find it for the question's cell)."""
 
     key: str
-    mark: str
+    mark: str | Callable[[Breakdown], str]
     count: Callable[[Breakdown, int], int | None]
     explain: Callable[[Breakdown, int], str]
+
+    def marked(self, b: Breakdown) -> str:
+        """What to mark on ``b``'s diagram."""
+        return self.mark if isinstance(self.mark, str) else self.mark(b)
 
 
 def _role(b: Breakdown, role: str) -> int:
@@ -65,20 +82,55 @@ def _no_bias(b: Breakdown, timesteps: int) -> int | None:
     return b.recurrent_total - _role(b, "bias") - _role(b, "second_bias")
 
 
+def _candidate(b: Breakdown) -> list[WeightGroup]:
+    return [g for g in b.groups if g.role != "dense" and g.stable_gate == CANDIDATE]
+
+
 def _no_candidate(b: Breakdown, timesteps: int) -> int | None:
-    """An LSTM counted as its three gates, the candidate left out."""
-    if b.settings.cell != "lstm":
+    """A cell counted as its gates, the candidate left out (an LSTM's "three gates"),
+    where the registry says people do."""
+    if not b.settings.spec.candidate_forgotten:
         return None
-    candidate = sum(
-        g.count for g in b.groups if g.role != "dense" and g.stable_gate == "candidate"
+    return b.recurrent_total - sum(g.count for g in _candidate(b))
+
+
+def _no_candidate_text(b: Breakdown, timesteps: int) -> str:
+    spec, blocks = b.settings.spec, b.settings.gates
+    own = sorted({g.letter for g in _candidate(b)}, key="WUbb'".find)
+    return (
+        f"{with_article(spec.label).capitalize()} has {blocks} weight blocks: "
+        f"{blocks - 1} gates and the candidate, which has its own {_listed(own)}."
     )
-    return b.recurrent_total - candidate
 
 
-def _gru_for_lstm(b: Breakdown, timesteps: int) -> int | None:
-    if b.settings.cell != "lstm":
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _confused(b: Breakdown, timesteps: int) -> int | None:
+    """The count of the cell the registry says people give for this one (a GRU's for
+    an LSTM)."""
+    confused = b.settings.spec.confused_with
+    if confused is None:
         return None
-    return breakdown(with_changes(b.settings, {"cell": "gru"})).recurrent_total
+    return breakdown(with_changes(b.settings, {"cell": confused[0]})).recurrent_total
+
+
+def _confused_text(b: Breakdown, timesteps: int) -> str:
+    spec = b.settings.spec
+    other, more = spec.confused_with or ("", "")
+    theirs = cell_spec(other)
+    return (
+        f"That is {with_article(theirs.label)}'s count ({len(theirs.gates)} blocks); "
+        f"{with_article(spec.label)} has {len(spec.gates)}, {more}."
+    )
+
+
+def _confused_mark(b: Breakdown) -> str:
+    """The gate to mark: the last the cell has that the one it is taken for lacks."""
+    spec = b.settings.spec
+    other = cell_spec(spec.confused_with[0]) if spec.confused_with else spec
+    return [g for g in spec.gate_names if g not in other.gate_names][-1]
 
 
 def _times_timesteps(b: Breakdown, timesteps: int) -> int | None:
@@ -99,21 +151,29 @@ def _twice_one_direction(b: Breakdown, timesteps: int) -> int | None:
 
 
 def _one_bias(b: Breakdown, timesteps: int) -> int | None:
-    """A framework with two biases counted with one (not Keras: see _keras2_gru)."""
-    if b.settings.framework == "keras" or not _role(b, "second_bias"):
+    """A layer with two biases counted with one, where the second is always there (where
+    an option adds it, see :func:`_second_bias_off`)."""
+    if b.settings.convention.second_bias_when or not _role(b, "second_bias"):
         return None
     return b.recurrent_total - _role(b, "second_bias")
 
 
-def _keras2_gru(b: Breakdown, timesteps: int) -> int | None:
+def _second_bias_off(b: Breakdown, timesteps: int) -> int | None:
+    """The layer with the option that adds its second bias off: Keras 2's GRU for Keras
+    3's (``reset_after=False``)."""
     s = b.settings
-    if (s.framework, s.cell) != ("keras", "gru") or not s.reset_after or not s.bias:
+    option = s.convention.second_bias_when
+    if not option or not getattr(s, option) or not s.bias:
         return None
-    return breakdown(s.replace(reset_after=False)).recurrent_total
+    return breakdown(s.replace(**{option: False})).recurrent_total
 
 
-def _gates(b: Breakdown) -> int:
-    return b.settings.gates
+def _second_bias_off_text(b: Breakdown, timesteps: int) -> str:
+    option = b.settings.convention.second_bias_when
+    return (
+        f"That is the count with {option}=False; {with_article(b.settings.describe_layer())} "
+        f"defaults to {option}=True, a second bias per gate: {_role(b, 'second_bias'):,} more."
+    )
 
 
 #: The wrong formulas, in the order their explanations are offered.
@@ -146,24 +206,8 @@ CATALOGUE: tuple[Misconception, ...] = (
             f"{_role(b, 'bias') + _role(b, 'second_bias'):,} in all."
         ),
     ),
-    Misconception(
-        "three_gates",
-        "candidate",
-        _no_candidate,
-        lambda b, t: (
-            f"An LSTM has {_gates(b)} weight blocks: three gates and the candidate, "
-            "which has its own W, U and b."
-        ),
-    ),
-    Misconception(
-        "gru_for_lstm",
-        "o",
-        _gru_for_lstm,
-        lambda b, t: (
-            f"That is a GRU's count (3 blocks); an LSTM has {_gates(b)}, "
-            "with a forget and an output gate."
-        ),
-    ),
+    Misconception("three_gates", CANDIDATE, _no_candidate, _no_candidate_text),
+    Misconception("gru_for_lstm", _confused_mark, _confused, _confused_text),
     Misconception(
         "times_timesteps",
         "input",
@@ -197,15 +241,7 @@ CATALOGUE: tuple[Misconception, ...] = (
             f"(input and recurrent): {_role(b, 'second_bias'):,} more."
         ),
     ),
-    Misconception(
-        "keras2_gru",
-        "second_bias",
-        _keras2_gru,
-        lambda b, t: (
-            "That is Keras 2's GRU (reset_after=False); Keras 3 defaults to "
-            f"reset_after=True, a second bias per gate: {_role(b, 'second_bias'):,} more."
-        ),
-    ),
+    Misconception("keras2_gru", "second_bias", _second_bias_off, _second_bias_off_text),
 )
 
 
@@ -232,50 +268,6 @@ class Verdict:
     message: str
     diagnoses: tuple[Diagnosis, ...] = ()
     marks: tuple[str, ...] = ()
-
-
-def input_code(s: Settings, timesteps: int) -> str:
-    """The layer as its framework's code writes it, the input shape included.
-
-    ``timesteps`` 0 leaves the time axis open (``None``); more sets the timesteps
-    trap: ``Input(shape=(3, 1))`` is 3 steps of 1 feature.
-    """
-    steps = f"{timesteps:,}".replace(",", "_") if timesteps else "None"
-    if s.framework == "keras":
-        cls = s.convention.class_name
-        options: list[str] = []
-        if not s.bias:
-            options.append("use_bias=False")
-        if s.cell == "gru" and not s.reset_after:
-            options.append("reset_after=False")
-        layers = []
-        for layer in range(s.layers):
-            more = [*options, "return_sequences=True"] if layer < s.layers - 1 else options
-            text = f"{cls}({', '.join([str(s.layer_units(layer)), *more])})"
-            layers.append(f"Bidirectional({text})" if s.bidirectional else text)
-        if s.dense:
-            layers.append(f"Dense({s.dense})")
-        return f"Sequential([Input(shape=({steps}, {s.input_size})), {', '.join(layers)}])"
-    if s.framework == "pytorch":
-        cls = s.convention.class_name
-        options = [f"input_size={s.input_size}", f"hidden_size={s.units_text()}"]
-        if s.layers > 1:
-            options.append(f"num_layers={s.layers}")
-        if s.bidirectional:
-            options.append("bidirectional=True")
-        if not s.bias:
-            options.append("bias=False")
-        if s.proj_size:
-            options.append(f"proj_size={s.proj_size}")
-        head = f"; nn.Linear({s.output_width}, {s.dense})" if s.dense else ""
-        shape = f"x: ({steps}, {s.input_size})  # (timesteps, features)"
-        return f"nn.{cls}({', '.join(options)}){head}; {shape}"
-    direction = "bidirectional" if s.bidirectional else "forward"
-    head = f"; a dense head of {s.dense}" if s.dense else ""
-    return (
-        f"{s.convention.class_name}(hidden_size={s.units_text()}, direction={direction!r}); "
-        f"X: ({steps}, batch, {s.input_size}){head}"
-    )
 
 
 def check_target(wants: object) -> Target:
@@ -336,7 +328,7 @@ class Question:
         return f"How many parameters has {what}?"
 
     def code(self) -> str:
-        return input_code(self.breakdown.settings, self.timesteps)
+        return write_code(self.breakdown.settings, self.timesteps)
 
     def check(self, guess: int) -> Verdict:
         """Confirm a right guess; diagnose a wrong one (see the module's docstring)."""
@@ -356,7 +348,7 @@ class Question:
             )
         head = b.dense_total if self.wants == "model" else 0
         found = tuple(
-            Diagnosis(m.key, m.explain(b, self.timesteps), m.mark)
+            Diagnosis(m.key, m.explain(b, self.timesteps), m.marked(b))
             for m in CATALOGUE
             if (value := m.count(b, self.timesteps)) is not None
             and value != b.recurrent_total

@@ -33,8 +33,7 @@ from browser_support import (
 from notebook_support import NOTEBOOK_DIR
 
 from lstm_widget import breakdown
-from lstm_widget._panel import _LECTURE_CLASS as LECTURE_CLASS
-from lstm_widget._panel import STILL_CAPTION
+from lstm_widget._panel.look import LECTURE_CLASS, STILL_CAPTION
 from lstm_widget.description import describe
 
 pytestmark = pytest.mark.browser

@@ -117,14 +117,18 @@ def test_the_shared_parser_defaults_are_the_settings_defaults():
 
 
 def test_help_states_the_settings_defaults_for_every_valued_flag(monkeypatch):
-    from types import SimpleNamespace
+    from dataclasses import replace
 
-    from lstm_widget import options
+    from lstm_widget import conventions
 
     # Other defaults than today's, so a help text that spells a number out is caught.
     changed = {"input_size": 7, "units": 6, "layers": 3, "proj_size": 4, "dense": 5}
-    defaults = SimpleNamespace(**asdict(Settings()) | changed)
-    monkeypatch.setattr(options, "Settings", lambda: defaults)
+    table = {
+        name: replace(spec, default=changed.get(name, spec.default))
+        for name, spec in conventions.SETTINGS.items()
+    }
+    monkeypatch.setattr(conventions.registry, "SETTINGS", table)
+    monkeypatch.setattr("lstm_widget.options.SETTINGS", table)
     valued = [
         action
         for action in make_parser("lstm-params", "")._actions
@@ -134,7 +138,7 @@ def test_help_states_the_settings_defaults_for_every_valued_flag(monkeypatch):
     assert {action.dest for action in valued} == {"framework", "cell", *changed}
     for action in valued:
         assert f"(default: {action.default})" in action.help, action.dest
-        assert action.default == getattr(defaults, action.dest)
+        assert action.default == changed.get(action.dest, getattr(Settings(), action.dest))
 
 
 def test_help_lists_every_flag():

@@ -18,11 +18,11 @@ from lstm_widget.conventions import (
     OPTIONS,
     Highlights,
     applies_to,
-    option_help,
     option_refusal,
+    setting_help,
 )
-from lstm_widget.counting.builders import _BUILDERS
-from lstm_widget.introspect._registry import _ADAPTERS
+from lstm_widget.counting.builders import BUILDERS
+from lstm_widget.introspect._registry import ADAPTERS
 from lstm_widget.layout.canvas import registered_drawing
 
 CONVENTIONS = [
@@ -41,11 +41,13 @@ def test_every_convention_stores_its_cells_gates_and_only_its_options(framework,
 
 
 def test_every_key_has_its_code_registered():
-    assert {spec.builder for spec in FRAMEWORK_SPECS.values()} <= set(_BUILDERS)
+    builders = {spec.builder for spec in FRAMEWORK_SPECS.values()}
+    builders |= {c.builder for spec in FRAMEWORK_SPECS.values() for c in spec.cells.values()}
+    assert builders - {""} <= set(BUILDERS)
     for spec in CELL_SPECS.values():
         registered_drawing(spec.drawing)  # a LookupError names a missing one
     adapters = {spec.adapter for spec in FRAMEWORK_SPECS.values()} - {None}
-    assert adapters == set(_ADAPTERS) == {"keras", "pytorch", "cudnn", "tf1", "flax"}
+    assert adapters == set(ADAPTERS)  # none missing, none left over
 
 
 def test_options_neutral_values_are_the_settings_defaults():
@@ -66,7 +68,9 @@ def test_an_option_outside_its_scope_is_refused_with_the_layers_it_applies_to():
     )
     with pytest.raises(SettingsError, match=r"^reset_after=False applies only to a Keras GRU"):
         breakdown(framework="onnx", cell="gru", reset_after=False)
-    assert option_help("proj_size") == "PyTorch LSTM, TF1 LSTMCell proj_size, 0 for none"
+    assert setting_help("proj_size") == (
+        "PyTorch LSTM, TF1 LSTMCell proj_size, 0 for none (default: 0)"
+    )
 
 
 def test_highlights_offer_roles_then_gates_and_fade_their_own_kind():

@@ -11,15 +11,15 @@ from hypothesis import given, settings
 from strategies import any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
-from lstm_widget.conventions import FRAMEWORKS, ROLES, gate_letters
-from lstm_widget.counting import (
-    DTYPE_BYTES,
-    GATE_ORDER,
+from lstm_widget.conventions import (
+    FRAMEWORKS,
     MAX_LAYERS,
     MAX_SIZE,
-    TEXTBOOK_GATES,
-    layers_label,
+    ROLES,
+    cell_spec,
+    gate_letters,
 )
+from lstm_widget.counting import DTYPE_BYTES, layers_label
 from lstm_widget.report import formula_html, formula_latex
 from lstm_widget.style import LIGHT
 
@@ -351,12 +351,12 @@ def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, frame
     shown = b.block_groups(0, "forward")
     assert sorted(shown, key=b.groups.index) == list(b.groups)  # the same groups
     gates = [g.stable_gate for g in shown if g.role != "projection"]
-    assert list(dict.fromkeys(gates)) == list(TEXTBOOK_GATES[cell])
+    assert list(dict.fromkeys(gates)) == list(cell_spec(cell).gate_names)
     if b.settings.proj_size:
         assert shown[-1].role == "projection"
     # Storage order stays in the slices: the first gate shown need not be stored first.
-    forget = next(g for g in shown if g.stable_gate == TEXTBOOK_GATES[cell][0])
-    stored = GATE_ORDER[framework][cell].index(forget.gate)
+    forget = next(g for g in shown if g.stable_gate == cell_spec(cell).gate_names[0])
+    stored = b.settings.convention.gate_order.index(forget.gate)
     if b.settings.convention.fused:  # as an option may switch it
         assert f"{stored * 4}:{stored * 4 + 4}" in forget.name
     else:  # one tensor per gate: the gate's own, whole

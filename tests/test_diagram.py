@@ -177,7 +177,7 @@ def test_svg_keeps_the_spaces_that_place_formula_pieces():
 
 
 def test_the_largest_allowed_layer_draws_and_prints():
-    from lstm_widget.counting import MAX_LAYERS, MAX_SIZE
+    from lstm_widget.conventions import MAX_LAYERS, MAX_SIZE
     from lstm_widget.report import summary_line, text_table
 
     widest = dict(framework="pytorch", input_size=MAX_SIZE, units=MAX_SIZE, layers=MAX_LAYERS,

@@ -107,7 +107,7 @@ def _arguments(parser: argparse.ArgumentParser) -> set[str]:
 
 @pytest.mark.parametrize(
     ("page", "parser"),
-    [("cli.html", cli._parser()), ("magic.html", magics._parser())],
+    [("cli.html", cli.parser()), ("magic.html", magics.parser())],
     ids=["lstm-params", "%lstm_params"],
 )
 def test_the_flag_reference_lists_every_flag_of_the_parser(site, page, parser):

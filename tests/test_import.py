@@ -6,6 +6,7 @@ imported matplotlib, torch and the rest.
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,7 @@ LAYERS = (
     "counting",
     "layers",
     "counting_xlstm",
+    "snippets",
     "compare",
     "quiz",
     "introspect",
@@ -142,3 +144,66 @@ def test_introspection_returns_data_and_views_stay_apart():
         if relative.parts[0].removesuffix(".py") == importer and imported in tops
     ]
     assert crossing == []
+
+
+def test_the_contributors_module_table_is_the_layers_in_order():
+    """CONTRIBUTING.md's architecture table says each module imports only those above
+    it: it lists the same modules as :data:`LAYERS`, in the same order."""
+    text = (Path(__file__).resolve().parents[1] / "CONTRIBUTING.md").read_text("utf-8")
+    table = text.split("| module | role |\n|---|---|\n", 1)[1].split("\n\n", 1)[0]
+    listed = [re.match(r"\| `([^`]+)`", row).group(1) for row in table.splitlines()]
+    names = [name.rstrip("/").removesuffix(".py") for name in listed]
+    assert names == [name for name in LAYERS if name not in ("__main__", "__init__")]
+
+
+#: Layers that must not import another although it sits below them (DESIGN.md, "The
+#: shape of the package"): the presentation reads no geometry, and the fronts reach the
+#: drawing only through the diagram and display layers.
+FORBIDDEN = {
+    "report": {"layout"},
+    "options": {"layout"},
+    "controls": {"layout"},
+    "_panel": {"layout"},
+    "marimo": {"layout"},
+    "magics": {"layout"},
+    "cli": {"layout"},
+}
+
+
+def _imported_layers(relative: Path, path: Path) -> set[str]:
+    """The package's top-level modules and subpackages ``path`` imports (relatively)."""
+    where = relative.parts[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = where[: len(where) - (node.level - 1)]
+            targets = [node.module] if node.module else [a.name for a in node.names]
+            found.update((*base, *target.split("."))[0] for target in targets)
+    return found
+
+
+def test_no_layer_imports_what_it_must_not():
+    package = Path(lstm_widget.__file__).parent
+    broken = []
+    for path in package.rglob("*.py"):
+        relative = path.relative_to(package)
+        own = relative.parts[0].removesuffix(".py")
+        wrong = _imported_layers(relative, path) & FORBIDDEN.get(own, set())
+        broken += [f"{relative} imports {layer}" for layer in sorted(wrong)]
+    assert broken == []
+
+
+#: A file longer than this holds more than one room (DESIGN.md).
+MAX_LINES = 600
+#: The files still over it, each waiting for its split; the list may only shrink.
+STILL_OVER = {"diagram.py", "report.py"}
+
+
+def test_no_file_grows_past_the_limit():
+    package = Path(lstm_widget.__file__).parent
+    over = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if len(path.read_text(encoding="utf-8").splitlines()) > MAX_LINES
+    }
+    assert over == STILL_OVER  # a file split off this list: take it off the list too

@@ -12,14 +12,15 @@ import pytest
 from strategies import changed_options, required_options
 
 from lstm_widget import breakdown
-from lstm_widget.conventions import CELLS, FRAMEWORK_SPECS, FRAMEWORKS, VARIANTS, convention
-from lstm_widget.counting import (
-    GATE_NAMES,
-    GATE_ORDER,
-    MAX_SHOWN_LAYERS,
-    TEXTBOOK_GATES,
-    SettingsError,
+from lstm_widget.conventions import (
+    CELLS,
+    FRAMEWORK_SPECS,
+    FRAMEWORKS,
+    VARIANTS,
+    cell_spec,
+    convention,
 )
+from lstm_widget.counting import MAX_SHOWN_LAYERS, SettingsError
 from lstm_widget.layout import (
     LECTURE,
     Label,
@@ -94,7 +95,7 @@ def test_gates_are_drawn_in_textbook_order_whatever_the_storage_order(cell, vari
         lay = layout(
             breakdown(cell=cell, framework=framework, units=4, input_size=3), variant=variant
         )
-        gates = TEXTBOOK_GATES[cell]
+        gates = cell_spec(cell).gate_names
         for kind in ("box", "card"):
             xs = [by_key(lay, f"{kind}:{g}").x for g in gates]
             assert xs == sorted(xs), (framework, kind)
@@ -433,10 +434,10 @@ def test_a_frameworks_own_letter_names_the_same_gate(cell, framework, letter):
     assert b.highlights.resolve(letter) == "candidate"  # ... and every letter is accepted
     assert b.highlights.resolve("candidate") == "candidate"
     # Every framework's letter for this cell's gates, whichever framework is shown.
-    for stored in GATE_ORDER.values():
-        for gate in stored[cell]:
-            expected = "candidate" if GATE_NAMES[gate] == "candidate" else gate
-            assert b.highlights.resolve(gate) == expected
+    for spec in FRAMEWORK_SPECS.values():
+        stored = spec.cells.get(cell)
+        for gate in stored.gate_order if stored else ():
+            assert b.highlights.resolve(gate) == stored.stable_gate(gate)
     assert b.highlights.resolve(None) is None
 
 

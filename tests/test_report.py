@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from test_counting import any_settings
 
 from lstm_widget import Breakdown, Settings, breakdown
-from lstm_widget.counting import MAX_LAYERS, MAX_SHOWN_LAYERS
+from lstm_widget.conventions import MAX_LAYERS
+from lstm_widget.counting import MAX_SHOWN_LAYERS
 from lstm_widget.layout import Label, layout
 from lstm_widget.report import html_table, summary_line, text_table
 

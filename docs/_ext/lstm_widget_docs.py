@@ -4,7 +4,8 @@
   shows the command and what it printed; an exit status other than the one expected
   (``:returncode:``, 0 unless given) fails the build.
 - ``settings-table``: every setting of a layer, its type, default, allowed values and
-  the layers it applies to, read from :class:`lstm_widget.Settings` and the registry.
+  the layers it applies to, read from :class:`lstm_widget.Settings` and the registry's
+  setting table.
 - ``conventions-table``: every framework × cell the registry holds, how it stores the
   cell, and the count of one example layer, counted by :func:`lstm_widget.breakdown`.
 - ``binder-badge``: the Binder badge for the repository named by the
@@ -31,7 +32,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 import lstm_widget
-from lstm_widget import Settings, breakdown, conventions, counting
+from lstm_widget import Settings, breakdown, conventions
 from lstm_widget.cli import main as lstm_params
 
 BINDER_PATH = "HEAD?urlpath=lab/tree/notebooks/01_seed_question.ipynb"
@@ -109,23 +110,15 @@ def _parameter_docs(doc: str) -> dict[str, str]:
     return found
 
 
-def _allowed(name: str, default: object) -> str:
-    """The values ``Settings`` accepts for ``name``, from the bounds it checks against."""
-    integers = {n: (low, high) for n, low, high in counting.settings._INTEGER_SETTINGS}
-    if name == "cell":
-        return ", ".join(_code(c) for c in conventions.CELLS)
-    if name == "framework":
-        return ", ".join(_code(f) for f in conventions.FRAMEWORKS)
-    if name == "units":
-        return f"an integer from 1 to {counting.MAX_SIZE:,}, or one per layer such as `(32, 18)`"
-    if name == "kernel":
-        return f"{counting.settings._KERNEL_KIND}; `()` for a cell without a kernel"
-    if name in integers:
-        low, high = integers[name]
-        return f"an integer from {low} to {high:,}"
-    if isinstance(default, bool):
+def _allowed(name: str) -> str:
+    """The values ``Settings`` accepts for ``name``, from the registry's setting table."""
+    spec = conventions.SETTINGS[name]
+    if spec.kind == "choice":
+        return ", ".join(_code(key) for key in conventions.choices(name))
+    if spec.kind == "switch":
         return "`True` or `False`"
-    raise ValueError(f"no allowed values known for setting {name!r}")
+    text = spec.kind_text.replace("(32, 18)", "`(32, 18)`")
+    return f"{text}; `()` for a cell without a kernel" if spec.kind == "sizes" else text
 
 
 def _applies(name: str) -> str:
@@ -134,25 +127,30 @@ def _applies(name: str) -> str:
     return ", ".join(conventions.applies_to(name))
 
 
-class SettingsTable(_MarkdownDirective):
+def settings_table() -> list[str]:
     """Every field of :class:`lstm_widget.Settings`: what it is and what it takes."""
+    described = _parameter_docs(Settings.__doc__ or "")
+    rows = []
+    for field in dataclasses.fields(Settings):
+        if field.name not in described:
+            raise ValueError(f"Settings' docstring does not describe {field.name!r}")
+        rows.append(
+            [
+                f"`{field.name}`",
+                _code(field.default),
+                _allowed(field.name),
+                _applies(field.name),
+                described[field.name],
+            ]
+        )
+    return _table(["setting", "default", "allowed values", "applies to", "meaning"], rows)
+
+
+class SettingsTable(_MarkdownDirective):
+    """``settings-table``: :func:`settings_table` on the page."""
 
     def markdown(self) -> Iterable[str]:
-        described = _parameter_docs(Settings.__doc__ or "")
-        rows = []
-        for field in dataclasses.fields(Settings):
-            if field.name not in described:
-                raise ValueError(f"Settings' docstring does not describe {field.name!r}")
-            rows.append(
-                [
-                    f"`{field.name}`",
-                    _code(field.default),
-                    _allowed(field.name, field.default),
-                    _applies(field.name),
-                    described[field.name],
-                ]
-            )
-        return _table(["setting", "default", "allowed values", "applies to", "meaning"], rows)
+        return settings_table()
 
 
 # --------------------------------------------------------------------- conventions
@@ -171,40 +169,45 @@ def _biases(layout: conventions.CellConvention) -> str:
     return text + ("" if layout.optional_bias else ", always")
 
 
-class ConventionsTable(_MarkdownDirective):
+def conventions_table() -> list[str]:
     """Every framework × cell in the registry, with an example layer's count."""
+    rows = []
+    for key, spec in conventions.FRAMEWORK_SPECS.items():
+        for cell, layout in spec.cells.items():
+            kernel = (3, 3) if conventions.cell_spec(cell).kernel_dims else ()
+            counted = breakdown(framework=key, cell=cell, kernel=kernel, **EXAMPLE)
+            order = " ".join(letter or "(one block)" for letter in layout.gate_order)
+            rows.append(
+                [
+                    f"`{key}`",
+                    conventions.layer_name(key, cell, kernel),
+                    f"`{order}`",
+                    _biases(layout),
+                    ", ".join(f"`{o}`" for o in layout.options) or "none",
+                    f"{counted.total:,}",
+                    layout.note,
+                ]
+            )
+    example = f"x = {EXAMPLE['input_size']}, h = {EXAMPLE['units']}"
+    return _table(
+        [
+            "`framework`",
+            "layer",
+            "gate storage order",
+            "biases per gate",
+            "options",
+            f"count at {example}",
+            "where it differs",
+        ],
+        rows,
+    )
+
+
+class ConventionsTable(_MarkdownDirective):
+    """``conventions-table``: :func:`conventions_table` on the page."""
 
     def markdown(self) -> Iterable[str]:
-        rows = []
-        for key, spec in conventions.FRAMEWORK_SPECS.items():
-            for cell, layout in spec.cells.items():
-                kernel = (3, 3) if conventions.cell_spec(cell).kernel_dims else ()
-                counted = breakdown(framework=key, cell=cell, kernel=kernel, **EXAMPLE)
-                order = " ".join(letter or "(one block)" for letter in layout.gate_order)
-                rows.append(
-                    [
-                        f"`{key}`",
-                        conventions.layer_name(key, cell, kernel),
-                        f"`{order}`",
-                        _biases(layout),
-                        ", ".join(f"`{o}`" for o in layout.options) or "none",
-                        f"{counted.total:,}",
-                        layout.note,
-                    ]
-                )
-        example = f"x = {EXAMPLE['input_size']}, h = {EXAMPLE['units']}"
-        return _table(
-            [
-                "`framework`",
-                "layer",
-                "gate storage order",
-                "biases per gate",
-                "options",
-                f"count at {example}",
-                "where it differs",
-            ],
-            rows,
-        )
+        return conventions_table()
 
 
 class BinderBadge(SphinxDirective):

@@ -1,4 +1,9 @@
-"""The cell families: gates in textbook order, names, options, drawings."""
+"""The cell families: gates in textbook order, names, options, what a step does, drawings.
+
+Add a cell here: one :class:`CellSpec`, listed in :data:`BUILT_IN`; each framework that
+has it stores it by a :class:`~lstm_widget.conventions.specs.CellConvention` in
+``frameworks.py``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,13 @@ LSTM = CellSpec(
     ),
     drawing="lstm",
     options=("proj_size", "peepholes", "optimized"),
+    # σ for f, i, o and tanh for the candidate and for c; f⊙c, i⊙g, o⊙tanh c; the
+    # sum c = f⊙c + i⊙g.
+    elementwise=(5, 3, 1),
+    cell_state=True,
+    peephole_gates=("f", "i", "o"),
+    confused_with=("gru", "with a forget and an output gate"),
+    candidate_forgotten=True,
 )
 
 GRU = CellSpec(
@@ -27,6 +39,9 @@ GRU = CellSpec(
     ),
     drawing="gru",
     options=("reset_after",),
+    # σ for r, z and tanh for the candidate; r⊙(U h + b), z⊙h, (1 − z)⊙n; 1 − z and
+    # the sum.
+    elementwise=(3, 3, 2),
 )
 
 SIMPLE_RNN = CellSpec(
@@ -34,10 +49,13 @@ SIMPLE_RNN = CellSpec(
     label="simple RNN",
     gates=(GateSpec("", "cell", title="tanh cell"),),
     drawing="rnn",
+    elementwise=(1, 0, 0),  # its tanh, which is its output
+    output_is_activation=True,
 )
 
 #: Keras ConvLSTM1D/2D/3D: an LSTM whose matrix products are convolutions, so every
-#: weight is a kernel, the units are filters and the inputs are channels.
+#: weight is a kernel, the units are filters and the inputs are channels. It does an
+#: LSTM's element-wise work at every position of its grid.
 CONV_LSTM = CellSpec(
     key="convlstm",
     label="ConvLSTM",
@@ -49,4 +67,9 @@ CONV_LSTM = CellSpec(
     input_symbol="c",
     options=("kernel",),
     kernel_dims=(1, 2, 3),
+    elementwise=LSTM.elementwise,
+    cell_state=True,
 )
+
+#: The cell families lstm_widget knows, in the order choices are offered.
+BUILT_IN: tuple[CellSpec, ...] = (LSTM, GRU, SIMPLE_RNN, CONV_LSTM)

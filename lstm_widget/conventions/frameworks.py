@@ -1,4 +1,8 @@
-"""The storage conventions: per cell, how each framework lays out its weights."""
+"""The storage conventions: per cell, how each framework lays out its weights.
+
+Add a convention here: one :class:`FrameworkSpec`, listed in :data:`BUILT_IN`, with a
+:class:`CellConvention` for each cell it has.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ KERAS = FrameworkSpec(
     },
     dense=DenseNaming("time_distributed/dense/kernel", "time_distributed/dense/bias"),
     builder="keras",
+    code="keras",
     adapter="keras",
 )
 
@@ -52,6 +57,7 @@ PYTORCH = FrameworkSpec(
     },
     dense=DenseNaming("linear.weight", "linear.bias", transposed=True),
     builder="pytorch",
+    code="pytorch",
     adapter="pytorch",
 )
 
@@ -77,6 +83,7 @@ ONNX = FrameworkSpec(
     },
     dense=DenseNaming("dense/B", "dense/C"),
     builder="onnx",
+    code="onnx",
 )
 
 CUDNN = FrameworkSpec(
@@ -109,6 +116,7 @@ CUDNN = FrameworkSpec(
     },
     dense=DenseNaming("time_distributed/kernel:0", "time_distributed/bias:0"),
     builder="cudnn",
+    code="keras",
     adapter="cudnn",
 )
 
@@ -137,6 +145,7 @@ TF1 = FrameworkSpec(
             reset="before",
             tensor_prefix="gru_cell",
             optional_bias=False,
+            tensor_groups=(("gates/", 2), ("candidate/", 1)),
             note="gates/kernel holds r and z, candidate/kernel the candidate, each over [x; h]",
         ),
         "rnn": CellConvention(
@@ -149,6 +158,7 @@ TF1 = FrameworkSpec(
     },
     dense=DenseNaming("dense/kernel:0", "dense/bias:0"),
     builder="tf1",
+    code="tf1",
     adapter="tf1",
 )
 
@@ -202,5 +212,9 @@ FLAX = FrameworkSpec(
     },
     dense=DenseNaming("head.kernel", "head.bias"),
     builder="flax",
+    code="flax",
     adapter="flax",
 )
+
+#: The conventions lstm_widget knows, in the order choices are offered.
+BUILT_IN: tuple[FrameworkSpec, ...] = (KERAS, PYTORCH, ONNX, CUDNN, TF1, FLAX)

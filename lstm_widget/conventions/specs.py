@@ -42,18 +42,88 @@ class GateSpec:
         return self.title or self.display
 
 
-@dataclass(frozen=True)
-class OptionSpec:
-    """A setting that exists only for some framework × cell pairs.
+#: How a setting's values are written: a key of the registry (``cell``, ``framework``),
+#: a whole number within bounds, a width or one per layer, on or off, or sizes (a
+#: kernel's).
+SettingKind = Literal["choice", "count", "widths", "switch", "sizes"]
 
-    ``neutral`` is its value where it does not apply (what the layer counts as), which
-    is also :class:`~lstm_widget.counting.Settings`' default; ``flag_help`` ends the
-    flag's help text after the layers it applies to.
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One setting, declared once: every view of it is made from this.
+
+    :class:`~lstm_widget.Settings` validates its value from ``kind`` and
+    ``bounds``; the command line and the magic make its flag from ``flags``,
+    ``metavar`` and ``help``; the panel and the marimo controls make its control
+    (a slider over ``slider``, a checkbox, a sizes entry); the compare parser reads
+    its value from text by ``kind``; the documentation's settings table writes all of it.
+
+    Parameters
+    ----------
+    name
+        The setting's name everywhere: a keyword, a control, a flag's destination.
+    kind
+        How its values are written (:data:`SettingKind`).
+    default
+        Its value when not given; for an ``option``, also its neutral value: what
+        every layer without the option counts as.
+    help
+        What the flag does. An option's help starts with ``{layers}``, the layers it
+        applies to, filled in from the registry.
+    flags
+        The flag's names (``-u``, ``--units``); a switch that is on by default is
+        turned off by its flag (``--no-bias``).
+    metavar
+        What the flag's value is called in the help (``H``).
+    bounds
+        The least and greatest value of a ``count``, of each width of ``widths`` and
+        of each size of ``sizes``.
+    lengths
+        How many sizes ``sizes`` may hold.
+    option
+        Whether the setting exists only for the framework × cell pairs whose
+        :class:`CellConvention` lists it (elsewhere it stays at ``default``).
+    slider
+        A control's usual range (a slider's ends); a typed entry takes any value.
+    layer
+        Whether it describes the layer (a :class:`~lstm_widget.Settings`
+        field) rather than the sequence run through it (``steps``).
     """
 
     name: str
-    neutral: int | bool | tuple[int, ...]
-    flag_help: str
+    kind: SettingKind
+    default: int | bool | str | tuple[int, ...] | None
+    help: str
+    flags: tuple[str, ...]
+    metavar: str = ""
+    bounds: tuple[int, int] = (0, 0)
+    lengths: tuple[int, int] = (0, 0)
+    option: bool = False
+    slider: tuple[int, int] | None = None
+    layer: bool = True
+
+    @property
+    def neutral(self) -> int | bool | str | tuple[int, ...] | None:
+        """An option's value where it does not apply: its default."""
+        return self.default
+
+    @property
+    def kind_text(self) -> str:
+        """The values it takes, as a sentence names them: ``an integer from 1 to 100``."""
+        (low, high), (least, most) = self.bounds, self.lengths
+        return {
+            "choice": "a key the registry holds",
+            "count": f"an integer from {low} to {high:,}",
+            "widths": f"an integer from {low} to {high:,}, or one such integer per layer "
+            "such as (32, 18)",
+            "switch": "True or False",
+            "sizes": f"a tuple of {least} to {most} sizes from {low} to {high:,}",
+        }[self.kind]
+
+    @property
+    def turned_off(self) -> bool:
+        """Whether its flag turns off a switch that is on by default (``--no-bias``)."""
+        return self.kind == "switch" and self.default is True
 
 
 @dataclass(frozen=True)
@@ -62,11 +132,23 @@ class CellSpec:
 
     ``gates`` come in textbook order; ``options`` are those that can apply to this cell
     in some framework (which ones do is the framework's :class:`CellConvention`);
-    ``drawing`` is the key ``layout.py`` registers the cell's schematic under;
-    ``unit`` is the noun for one of ``units`` and ``unit_symbol`` its symbol in the
-    formula, ``inputs`` and ``input_symbol`` what views call ``input_size``.
+    ``drawing`` is the key ``lstm_widget.layout.cells`` registers the cell's schematic
+    under; ``unit`` is the noun for one of ``units`` and ``unit_symbol`` its symbol in
+    the formula, ``inputs`` and ``input_symbol`` what views call ``input_size``.
     ``kernel_dims`` are the kernel lengths a convolutional cell takes (its
     dimensionality: ConvLSTM1D to 3D); empty for a cell of matrix products.
+
+    What a step of the cell does, for its work and memory: ``elementwise`` counts
+    its element-wise operations per unit, past the matrix products (activations,
+    products, additions; a division counts as a product); ``cell_state`` says it
+    keeps a state beside its output (an LSTM's c); ``output_is_activation`` that its
+    output is its one block's activation (a simple RNN's), not a value of its own;
+    ``recurrent_matrices`` that its gates read hₜ₋₁ through a matrix U (minGRU's and
+    minLSTM's read only xₜ); ``peephole_gates`` the gates a peephole can feed.
+
+    What the quiz's catalogue of wrong counts tries on it: ``confused_with``, the cell
+    whose count people give for this one and what this one has that it lacks, and
+    ``candidate_forgotten``, whether people count its gates and forget the candidate.
     """
 
     key: str
@@ -79,6 +161,13 @@ class CellSpec:
     input_symbol: str = "x"
     options: tuple[str, ...] = ()
     kernel_dims: tuple[int, ...] = ()
+    elementwise: tuple[int, int, int] = (0, 0, 0)
+    cell_state: bool = False
+    output_is_activation: bool = False
+    recurrent_matrices: bool = True
+    peephole_gates: tuple[str, ...] = ()
+    confused_with: tuple[str, str] | None = None
+    candidate_forgotten: bool = False
 
     @property
     def units(self) -> str:
@@ -113,7 +202,8 @@ class CellConvention:
         The framework's letter for the candidate (``c``, ``g``, ``h``, ``n``); None
         when the cell has none.
     biases
-        Bias vectors per gate: 1, or 2 (an input and a recurrent bias).
+        Bias vectors per gate: 1, 2 (an input and a recurrent bias), or 0 for a layer
+        built without any.
     second_bias_when
         The boolean option that must be on for the second vector (Keras GRU:
         ``reset_after``); None when both are always there.
@@ -137,6 +227,13 @@ class CellConvention:
     bias_side
         Which product a single bias vector is stored with: the input's (most) or the
         recurrent state's (Flax's LSTM cells).
+    tensor_groups
+        How the gates (in ``gate_order``) share fused tensors, as (name prefix, number
+        of gates): one group of all of them, or TensorFlow 1's GRU's ``gates/`` (r, z)
+        and ``candidate/``.
+    builder
+        The key of the builder listing this cell's weights, where it is not the
+        framework's own (:attr:`FrameworkSpec.builder`).
     note
         One line for the drawing where this layout differs from what its neighbours
         store for the same cell (empty when it does not).
@@ -158,6 +255,8 @@ class CellConvention:
     projection_below_units: bool = False
     fused: bool = True
     bias_side: Literal["input", "recurrent"] = "input"
+    tensor_groups: tuple[tuple[str, int], ...] = ()
+    builder: str = ""
     note: str = ""
     variants: tuple[tuple[str, CellConvention], ...] = ()
 
@@ -180,8 +279,10 @@ class FrameworkSpec:
     """A storage convention: its cells' layouts, its dense head, its code's keys.
 
     ``builder`` is the key counting registers the function that lists one layer's
-    weight groups under; ``adapter`` the key an introspection module registers its
-    adapter under, None where live models cannot be read (ONNX).
+    weight groups under; ``code`` the key of the function that writes a layer as the
+    framework's code (for the quiz's question and the comparison); ``adapter`` the key
+    an introspection module registers its adapter under, None where live models
+    cannot be read (ONNX).
     """
 
     key: str
@@ -189,4 +290,5 @@ class FrameworkSpec:
     cells: Mapping[str, CellConvention]
     dense: DenseNaming
     builder: str
+    code: str
     adapter: str | None = None

@@ -31,31 +31,15 @@ from .breakdown import (
 )
 from .builders import register_builder
 from .formula import Formula, FormulaLine, Piece, Term, layers_label, plain
-from .groups import GATE_NAMES, GATE_ORDER, TEXTBOOK_GATES, Block, Direction, WeightGroup
+from .groups import Block, Direction, WeightGroup
 from .per_unit import PerUnit
-from .settings import (
-    MAX_KERNEL,
-    MAX_LAYERS,
-    MAX_SHOWN_LAYERS,
-    MAX_SIZE,
-    MAX_STEPS,
-    SETTING_NAMES,
-    Settings,
-    check_steps,
-)
+from .settings import MAX_SHOWN_LAYERS, SETTING_NAMES, Settings, check_steps
 from .work import DTYPE_BYTES, Elementwise, Memory, Work
 
 __all__ = [
     "DTYPE_BYTES",
-    "GATE_NAMES",
-    "GATE_ORDER",
-    "MAX_KERNEL",
-    "MAX_LAYERS",
     "MAX_SHOWN_LAYERS",
-    "MAX_SIZE",
-    "MAX_STEPS",
     "SETTING_NAMES",
-    "TEXTBOOK_GATES",
     "Block",
     "Breakdown",
     "Direction",

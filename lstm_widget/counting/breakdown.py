@@ -18,7 +18,7 @@ from .formula import (
     mac_line,
     stack_lines,
 )
-from .groups import TEXTBOOK_GATES, Block, Direction, WeightGroup
+from .groups import Block, Direction, WeightGroup
 from .per_unit import PerUnit, per_unit_of
 from .settings import SETTING_NAMES, Settings, check_steps
 from .work import Work, dtype_bytes, work_of
@@ -118,7 +118,8 @@ class Breakdown:
     def block_groups(self, layer: int, direction: Direction) -> tuple[WeightGroup, ...]:
         """One layer and direction's groups in display order (``layer`` -1: the head).
 
-        Gates come in textbook order (:data:`TEXTBOOK_GATES`), each gate's roles in
+        Gates come in textbook order (the cell's
+        :attr:`~lstm_widget.conventions.CellSpec.gates`), each gate's roles in
         :data:`ROLES` order, a projection last; the tensor slices in their names keep
         the framework's storage order visible.
         """
@@ -231,7 +232,7 @@ def presented() -> Presentation:
 
 def _display_rank(cell: Cell, group: WeightGroup) -> tuple[int, int]:
     """Sort key: the gate's textbook place, then the role's; ungated groups last."""
-    gates = TEXTBOOK_GATES[cell]
+    gates = cell_spec(cell).gate_names
     gate = group.stable_gate
     place = gates.index(gate) if group.gate and gate in gates else len(gates)
     return place, ROLES.index(group.role)

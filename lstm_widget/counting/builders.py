@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from ..conventions import FRAMEWORK_SPECS, Role
+from ..conventions import CodeTable, Role, framework_spec
 from .groups import Direction, WeightGroup, subscript
 from .settings import Settings
 
@@ -26,23 +26,20 @@ def _span(k: int, width: int) -> str:
 Builder = Callable[["Settings", int, Direction], list[WeightGroup]]
 
 
-#: Builders by :attr:`~lstm_widget.conventions.FrameworkSpec.builder` key.
-_BUILDERS: dict[str, Builder] = {}
+#: Builders by :attr:`~lstm_widget.conventions.FrameworkSpec.builder` key (or a cell
+#: convention's own :attr:`~lstm_widget.conventions.CellConvention.builder`).
+BUILDERS: CodeTable[Builder] = CodeTable("builder", "@register_builder")
 
 
 def layer_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """One layer's weight groups in one direction, from its convention's builder."""
-    return _BUILDERS[FRAMEWORK_SPECS[s.framework].builder](s, layer, direction)
+    key = s.convention.builder or framework_spec(s.framework).builder
+    return BUILDERS.registered(key)(s, layer, direction)
 
 
 def register_builder(key: str) -> Callable[[Builder], Builder]:
     """Register the decorated function as the builder of the conventions naming ``key``."""
-
-    def register(builder: Builder) -> Builder:
-        _BUILDERS[key] = builder
-        return builder
-
-    return register
+    return BUILDERS.register(key)
 
 
 def _keras_path(s: Settings, layer: int, direction: Direction, name: str, cell: str = "") -> str:
@@ -138,7 +135,8 @@ def _onnx_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGr
     if s.peepholes:
         for k, gate in enumerate(s.convention.peephole_order):
             index = f"[{slot}, {_span(k, h)}]"
-            groups.append(group(p, (d, 3 * h), index, _symbol("p", gate), "peephole", gate))
+            size = len(s.convention.peephole_order) * h
+            groups.append(group(p, (d, size), index, _symbol("p", gate), "peephole", gate))
     return groups
 
 
@@ -204,12 +202,12 @@ def _tf1_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGro
                 group(bias, (width,), f"[{_span(k, h)}]", _symbol("b", gate), "bias", gate)
             )
 
-    gates = s.convention.gate_order
-    if s.cell == "gru":  # two fused groups: the gates r and z, then the candidate
-        fused("gates/", gates[:2])
-        fused("candidate/", gates[2:])
-    else:
-        fused("", gates)
+    gates, first = s.convention.gate_order, 0
+    # One fused kernel for every gate, or several (a GRU's gates/ r and z, then its
+    # candidate/).
+    for prefix, count in s.convention.tensor_groups or (("", len(gates)),):
+        fused(prefix, gates[first : first + count])
+        first += count
     if s.peepholes:
         for gate in s.convention.peephole_order:
             tensor = f"{scope}/w_{gate}_diag:0"
@@ -263,7 +261,7 @@ def _flax_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGr
 def dense_groups(s: Settings) -> list[WeightGroup]:
     """The head: Keras Dense kernel (f, n) + bias; PyTorch Linear weight (n, f) + bias."""
     f, n = s.output_width, s.dense
-    naming = FRAMEWORK_SPECS[s.framework].dense
+    naming = framework_spec(s.framework).dense
     shape = (n, f) if naming.transposed else (f, n)
     return [
         WeightGroup(naming.weight, shape, "", "W_y", "dense", "", -1, "forward"),

@@ -172,8 +172,9 @@ def kernel_text(kernel: tuple[int, ...]) -> str:
 
 
 def _matrix_terms(s: Settings, layer: int) -> list[Term]:
-    """A gate's input and recurrent weights: x × h and r × h; a ConvLSTM's kernel area k
-    leads both products, ``k × c × f`` and ``k × f × f``, k written out as ``3·3``."""
+    """A gate's input and recurrent weights: x × h and r × h (no r × h for a cell without
+    recurrent matrices); a ConvLSTM's kernel area k leads both products, ``k × c × f``
+    and ``k × f × f``, k written out as ``3·3``."""
     h, x, r = s.layer_units(layer), s.layer_input(layer), s.state_width(layer)
     area, spec = s.kernel_area, cell_spec(s.cell)
     h_symbol = spec.unit_symbol
@@ -183,17 +184,19 @@ def _matrix_terms(s: Settings, layer: int) -> list[Term]:
     x_symbol = width_symbol(s) if below_alike else spec.input_symbol
     r_symbol = "P" if s.proj_size else h_symbol
     k_symbol, k_text = ("k × " if s.kernel else ""), kernel_text(s.kernel)
-    return [
-        Term(
-            "input", f"{k_symbol}{x_symbol} × {h_symbol}", f"{k_text}{x:,} × {h:,}", area * x * h
-        ),
-        Term(
-            "recurrent",
-            f"{k_symbol}{r_symbol} × {h_symbol}",
-            f"{k_text}{r:,} × {h:,}",
-            area * r * h,
-        ),
+    terms = [
+        Term("input", f"{k_symbol}{x_symbol} × {h_symbol}", f"{k_text}{x:,} × {h:,}", area * x * h)
     ]
+    if spec.recurrent_matrices:  # minGRU's and minLSTM's gates read xₜ alone: no U
+        terms.append(
+            Term(
+                "recurrent",
+                f"{k_symbol}{r_symbol} × {h_symbol}",
+                f"{k_text}{r:,} × {h:,}",
+                area * r * h,
+            )
+        )
+    return terms
 
 
 def _projection_terms(s: Settings, layer: int) -> list[Term]:
@@ -212,8 +215,9 @@ def layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
     if s.bias_vectors == 2:
         inner.append(Term("second_bias", h_symbol, f"{h:,}", h))
     outer = []
-    if s.peepholes:
-        outer.append(Term("peephole", "3 × h", f"3 × {h:,}", 3 * h))
+    if s.peephole_count:
+        n = s.peephole_count
+        outer.append(Term("peephole", f"{n} × h", f"{n} × {h:,}", n * h))
     outer += _projection_terms(s, layer)
     return FormulaLine(label, repeat, s.directions, s.gates, tuple(inner), tuple(outer))
 

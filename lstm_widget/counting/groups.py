@@ -3,46 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..conventions import (
-    CANDIDATE,
-    CELL_SPECS,
-    FRAMEWORK_SPECS,
-    Cell,
-    Framework,
-    Role,
-    gate_display,
-    stable_gate,
-)
+from ..conventions import CANDIDATE, Role, letter_display, stable_gate
 
 Direction = Literal["forward", "backward"]
-
-
-#: Gate letters in the order each framework stores them inside its fused tensors.
-#: A simple RNN has one block and no gate letter.
-GATE_ORDER: Mapping[Framework, Mapping[Cell, tuple[str, ...]]] = {
-    k: {cell: layout.gate_order for cell, layout in f.cells.items()}  # type: ignore[misc]
-    for k, f in FRAMEWORK_SPECS.items()
-}
-
-
-#: What each gate letter means; frameworks disagree on the candidate's letter only.
-GATE_NAMES: Mapping[str, str] = {
-    letter: gate_display(cell, letter)
-    for spec in FRAMEWORK_SPECS.values()
-    for cell, layout in spec.cells.items()
-    for letter in layout.gate_order
-}
-
-
-#: Every cell's weight blocks as textbooks draw them, by their stable names. Every
-#: view lists gates in this order; storage order shows only in the tensor slices.
-TEXTBOOK_GATES: Mapping[Cell, tuple[str, ...]] = {
-    k: spec.gate_names for k, spec in CELL_SPECS.items()
-}
 
 
 @dataclass(frozen=True)
@@ -76,7 +42,7 @@ class WeightGroup:
 
     @property
     def gate_name(self) -> str:
-        return GATE_NAMES[self.gate] if self.role != "dense" else ""
+        return letter_display(self.gate) if self.role != "dense" else ""
 
     @property
     def stable_gate(self) -> str:

@@ -76,10 +76,9 @@ class PerUnit:
             return (f"{factor}{count:,} {name}" if named else f"{factor}{count:,}", role)
 
         k = self.kernel_text
-        terms = [
-            term(self.inputs, "input", "input", k),
-            term(self.recurrent, "recurrent", "recurrent", k),
-        ]
+        terms = [term(self.inputs, "input", "input", k)]
+        if self.recurrent:  # none where the gates read xₜ alone
+            terms.append(term(self.recurrent, "recurrent", "recurrent", k))
         if named and self.biases:
             terms.append(term(self.biases, "bias" + ("es" if self.biases > 1 else ""), "bias"))
         elif self.biases:
@@ -122,9 +121,9 @@ def per_unit_of(s: Settings, layer: int) -> PerUnit:
         layer=layer,
         gates=s.gates,
         inputs=s.layer_input(layer),
-        recurrent=s.state_width(layer),
+        recurrent=s.state_width(layer) if s.spec.recurrent_matrices else 0,
         biases=s.bias_vectors,
-        peepholes=3 if s.peepholes else 0,
+        peepholes=s.peephole_count,
         projection=s.proj_size,
         units=s.layer_units(layer),
         directions=s.directions,

@@ -15,42 +15,26 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from ..conventions import (
-    CELLS,
-    FRAMEWORKS,
     OPTIONS,
+    SETTINGS,
     Cell,
     CellConvention,
+    CellSpec,
     Framework,
     SettingsError,
+    SettingSpec,
     cell_refusal,
     cell_spec,
+    choices,
     convention,
     layer_name,
     option_refusal,
     with_article,
 )
 
-#: Deep stacks beyond this are not a recurrent network anyone trains; the bound keeps
-#: every view (table, diagram, panel) responsive.
-MAX_LAYERS = 100
-
-
-#: Widths (input, units, projection, dense) up to a trillion: far past any layer anyone
-#: trains, while every count stays printable and every view drawable.
-MAX_SIZE = 10**12
-
-
-#: Kernel sizes up to a thousand along each axis: past any convolution anyone trains.
-MAX_KERNEL = 1_000
-
-
 #: Stacks deeper than this show layers 1, 2, a collapsed middle and the last layer, in
 #: the model strip and in the tables (:meth:`Settings.shown_layers`).
 MAX_SHOWN_LAYERS = 4
-
-
-#: Longest sequence the work is counted for: far past any sequence anyone runs.
-MAX_STEPS = 10**12
 
 
 @dataclass(frozen=True)
@@ -61,11 +45,15 @@ class Settings:
     Options that a framework or cell does not have raise :class:`SettingsError` rather
     than being ignored, because a silently ignored option teaches the wrong count.
 
+    Each field is declared once in the registry's setting table
+    (:data:`~lstm_widget.conventions.settings.SETTINGS`: its kind, bounds and the layers an
+    option applies to), which this class validates against.
+
     Parameters
     ----------
     cell
-        ``"lstm"``, ``"gru"``, ``"rnn"`` (simple RNN) or ``"convlstm"`` (Keras
-        ConvLSTM1D/2D/3D).
+        A cell family of the registry: ``"lstm"``, ``"gru"``, ``"rnn"`` (simple RNN),
+        ... (the conventions table lists them all).
     input_size
         Features per timestep (the last input axis; timesteps never count); a
         ConvLSTM's input channels.
@@ -76,8 +64,7 @@ class Settings:
         that are all equal count as one int.
     framework
         Whose storage convention to count: ``"keras"`` (Keras 3), ``"pytorch"``,
-        ``"onnx"``, ``"cudnn"`` (Keras 2's CuDNNLSTM and CuDNNGRU), ``"tf1"``
-        (TensorFlow 1 cells) or ``"flax"`` (Flax NNX).
+        ``"onnx"``, ... (the conventions table lists them all).
     layers
         Number of stacked layers; layer k > 0 sees the previous layer's output. Left
         at 1 it is read from a list of ``units``; otherwise it must match the list.
@@ -120,20 +107,13 @@ class Settings:
     dense: int = 0
 
     def __post_init__(self) -> None:
-        _check_choice("cell", self.cell, CELLS)
-        _check_choice("framework", self.framework, FRAMEWORKS)
+        for spec in SETTINGS.values():
+            if spec.layer:
+                # numpy and other integral types are welcome, but counts stay Python ints.
+                object.__setattr__(self, spec.name, checked(spec, getattr(self, spec.name)))
         missing = cell_refusal(self.cell, self.framework)
         if missing:
             raise SettingsError(missing)
-        object.__setattr__(self, "kernel", _kernel(self.kernel))
-        object.__setattr__(self, "units", _units(self.units))
-        for name, minimum, maximum in _INTEGER_SETTINGS:
-            # numpy and other integral types are welcome, but counts stay Python ints.
-            object.__setattr__(self, name, _integer(name, getattr(self, name), minimum, maximum))
-        for name in ("bidirectional", "bias", "reset_after", "peepholes", "optimized"):
-            value = getattr(self, name)
-            if not isinstance(value, bool):
-                raise SettingsError(f"{name} must be True or False, not {value!r}.")
         for option in OPTIONS:
             refusal = option_refusal(option, getattr(self, option), self.framework, self.cell)
             if refusal:
@@ -141,12 +121,13 @@ class Settings:
         dims = cell_spec(self.cell).kernel_dims
         if dims and len(self.kernel) not in dims:
             layer = with_article(self.describe_layer())
+            example = layer_name(self.framework, self.cell, (3, 3))
             raise SettingsError(
-                f"{layer[0].upper()}{layer[1:]} needs kernel, {_KERNEL_KIND} "
-                "such as kernel=(3, 3) for a ConvLSTM2D."
+                f"{layer[0].upper()}{layer[1:]} needs kernel, {SETTINGS['kernel'].kind_text} "
+                f"such as kernel=(3, 3) for {with_article(example)}."
             )
         layout = self.convention
-        if not self.bias and not layout.optional_bias:
+        if not self.bias and not layout.optional_bias and layout.biases:
             raise SettingsError(
                 f"bias=False is not possible: {with_article(self.describe_layer())} always "
                 "has its biases; use bias=True."
@@ -261,6 +242,17 @@ class Settings:
         return columns
 
     @property
+    def spec(self) -> CellSpec:
+        """The cell family's entry in the registry: its gates, what a step does."""
+        return cell_spec(self.cell)
+
+    @property
+    def peephole_count(self) -> int:
+        """Peephole vectors per layer and direction: one per gate the framework stores
+        one for, when peepholes are on."""
+        return len(self.convention.peephole_order) if self.peepholes else 0
+
+    @property
     def bias_vectors(self) -> int:
         """Bias vectors per gate, as the convention stores them (two in PyTorch, ONNX and
         Keras GRU with reset_after; none without biases)."""
@@ -289,56 +281,59 @@ class Settings:
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 
 
-def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+def checked(spec: SettingSpec, value: object) -> Any:
+    """``value`` as the setting ``spec`` takes it, or a one-sentence SettingsError."""
+    name = spec.name
+    if spec.kind == "choice":
+        allowed = choices(name)
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+        return value
+    if spec.kind == "count":
+        return _integer(name, value, *spec.bounds)
+    if spec.kind == "widths":
+        return _units(spec, value)
+    if spec.kind == "sizes":
+        return _sizes(spec, value)
+    if not isinstance(value, bool):
+        raise SettingsError(f"{name} must be True or False, not {value!r}.")
+    return value
 
 
-_INTEGER_SETTINGS: tuple[tuple[str, int, int], ...] = (
-    ("input_size", 1, MAX_SIZE),
-    ("layers", 1, MAX_LAYERS),
-    ("proj_size", 0, MAX_SIZE),
-    ("dense", 0, MAX_SIZE),
-)
-
-
-_KERNEL_KIND = f"a tuple of 1 to 3 sizes from 1 to {MAX_KERNEL:,}"
-
-
-def _kernel(value: object) -> tuple[int, ...]:
+def _sizes(spec: SettingSpec, value: object) -> tuple[int, ...]:
     """``value`` as a tuple of Python ints within bounds, or a one-sentence SettingsError.
 
-    Its length is the convolution's dimensionality, so a bare number, which Keras
-    would repeat over axes it cannot know here, is refused.
+    A kernel's length is the convolution's dimensionality, so a bare number, which
+    Keras would repeat over axes it cannot know here, is refused; so is a length the
+    cell does not take (see :attr:`~lstm_widget.conventions.CellSpec.kernel_dims`),
+    but only once the cell is known: ``()`` is every other cell's kernel.
     """
-    if isinstance(value, tuple | list) and len(value) <= 3:
+    (_, most), (low, high) = spec.lengths, spec.bounds
+    if isinstance(value, tuple | list) and len(value) <= most:
         whole = [
             int(n) for n in value if isinstance(n, numbers.Integral) and not isinstance(n, bool)
         ]
-        if len(whole) == len(value) and all(1 <= n <= MAX_KERNEL for n in whole):
+        if len(whole) == len(value) and all(low <= n <= high for n in whole):
             return tuple(whole)
     # reprlib shortens a long list to something a sentence can hold.
     shown = reprlib.repr(value)
-    raise SettingsError(f"kernel must be {_KERNEL_KIND} such as (3, 3), not {shown}.")
+    raise SettingsError(f"{spec.name} must be {spec.kind_text} such as (3, 3), not {shown}.")
 
 
 #: Out-of-range numbers longer than this are described by their length, not printed.
 _SHOWN_DIGITS = 30
 
 
-def _units(value: object) -> int | tuple[int, ...]:
+def _units(spec: SettingSpec, value: object) -> int | tuple[int, ...]:
     """``units`` as one int, or a tuple of per-layer ints (numpy's too, as Python ints)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        return _integer("units", value, 1, MAX_SIZE)
+        return _integer(spec.name, value, *spec.bounds)
     if not value:
-        raise SettingsError(
-            f"units must be an integer from 1 to {MAX_SIZE:,}, or one such integer per "
-            "layer such as (32, 18), not an empty list."
-        )
-    widths = tuple(
-        _integer(f"units of layer {k + 1}", width, 1, MAX_SIZE) for k, width in enumerate(value)
+        raise SettingsError(f"{spec.name} must be {spec.kind_text}, not an empty list.")
+    return tuple(
+        _integer(f"{spec.name} of layer {k + 1}", width, *spec.bounds)
+        for k, width in enumerate(value)
     )
-    return widths
 
 
 def _widths_text(widths: tuple[int, ...]) -> str:
@@ -376,5 +371,5 @@ def _describe(number: int) -> str:
 
 
 def check_steps(steps: object) -> int | None:
-    """``steps`` as an int from 1 to :data:`MAX_STEPS`, or ``None``; else a SettingsError."""
-    return None if steps is None else _integer("steps", steps, 1, MAX_STEPS)
+    """``steps`` as the setting table bounds it, or ``None``; else a SettingsError."""
+    return None if steps is None else checked(SETTINGS["steps"], steps)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import reduce
 
-from ..conventions import Cell, SettingsError
+from ..conventions import SettingsError
 from .formula import FormulaLine, Term, mac_line, stack_lines, width_symbol
 from .settings import Settings
 
@@ -26,19 +26,6 @@ def dtype_bytes(dtype: str) -> int:
     if dtype not in DTYPE_BYTES:
         raise SettingsError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {dtype!r}.")
     return DTYPE_BYTES[dtype]
-
-
-#: Element-wise operations per unit and time step, past the matrix products: gate
-#: activations (LSTM: σ for i, f, o, tanh for the candidate and for c_t), products
-#: (LSTM: f⊙c, i⊙g, o⊙tanh c; GRU: r⊙(U h + b), z⊙h, (1 − z)⊙n) and the additions of
-#: the state update (LSTM: c_t = f⊙c + i⊙g; GRU: 1 − z and the sum). Biases and
-#: peepholes add their own. A ConvLSTM does an LSTM's at every position of its grid.
-_ELEMENTWISE: Mapping[Cell, tuple[int, int, int]] = {
-    "lstm": (5, 3, 1),
-    "gru": (3, 3, 2),
-    "rnn": (1, 0, 0),
-    "convlstm": (5, 3, 1),
-}
 
 
 @dataclass(frozen=True)
@@ -164,14 +151,18 @@ def work_of(s: Settings, steps: int, head_positions: int | None = None) -> Work:
         head = Term("dense", f"{width_symbol(s)} × n", f"{f:,} × {n:,}", f * n)
         lines.append(FormulaLine("dense head", 1, 1, 1, (head,), ()))
     layer_macs = tuple(mac_line(s, k, 1, "").value for k in range(s.layers))
-    activations, products, additions = _ELEMENTWISE[s.cell]
-    if s.peepholes:
-        products, additions = products + 3, additions + 3
+    spec = s.spec
+    # The cell's own per unit (the registry's), then a product and an addition per
+    # peephole and an addition per bias vector.
+    activations, products, additions = spec.elementwise
+    products, additions = products + s.peephole_count, additions + s.peephole_count
     additions += s.gates * s.bias_vectors
-    lstm, rnn = s.cell in ("lstm", "convlstm"), s.cell == "rnn"
-    state = sum(s.state_width(k) + (h if lstm else 0) for k, h in enumerate(s.widths))
+    cell_state = spec.cell_state
+    state = sum(s.state_width(k) + (h if cell_state else 0) for k, h in enumerate(s.widths))
     kept = sum(
-        s.gates * h + (h if lstm else 0) + (0 if rnn else s.state_width(k))
+        s.gates * h
+        + (h if cell_state else 0)
+        + (0 if spec.output_is_activation else s.state_width(k))
         for k, h in enumerate(s.widths)
     )
     return Work(

@@ -449,15 +449,20 @@ def _counted_layer(
 
 
 def other_layer(
-    specs: Mapping[str, LayerSpec], readers: Readers, module: Any, recurrent: Sequence[str]
+    packages: tuple[str, ...],
+    specs: Mapping[str, LayerSpec],
+    readers: Readers,
+    module: Any,
+    recurrent: Sequence[str],
 ) -> dict[str, Any]:
     """``{"other": ...}``: ``module`` counted from the registry's spec of its kind, read
     by the framework's reader for its class; ``{"reason": ...}`` for a class it lacks.
 
-    Only the framework's own classes are read by name: a user's class that happens to
-    be called ``Attention`` is not Keras' ``Attention``.
+    Only the framework's own classes (from its adapter's ``packages``) are read by
+    name: a user's class that happens to be called ``Attention`` is not Keras'
+    ``Attention``.
     """
-    own = type(module).__module__.partition(".")[0] in ("keras", "torch")
+    own = type(module).__module__.partition(".")[0] in packages
     reader = readers.get(type(module).__name__) if own else None
     if reader is None:
         kinds = ", ".join([*recurrent, *(spec.label for spec in specs.values())])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..conventions import FRAMEWORK_SPECS, Framework, framework_spec, with_article
+from ..conventions import FRAMEWORK_SPECS, CodeTable, Framework, framework_spec, with_article
 from ._records import IntrospectionError, Walk
 
 
@@ -32,28 +32,29 @@ class Adapter(Protocol):
         ...
 
 
-_ADAPTERS: dict[str, Adapter] = {}
+#: Adapters by :attr:`~lstm_widget.conventions.FrameworkSpec.adapter` key.
+ADAPTERS: CodeTable[Adapter] = CodeTable("introspection adapter", "register_adapter")
 
 
 def register_adapter(key: str, adapter: Adapter) -> None:
     """Register ``adapter`` for the conventions whose ``adapter`` key is ``key``."""
-    _ADAPTERS[key] = adapter
+    ADAPTERS[key] = adapter
 
 
 def adapter(framework: str) -> Adapter:
     """The adapter reading ``framework``'s models."""
     key = framework_spec(framework).adapter
-    if key is None or key not in _ADAPTERS:
+    if key is None or key not in ADAPTERS:
         raise IntrospectionError(f"lstm_widget cannot read live {framework} models.")
-    return _ADAPTERS[key]
+    return ADAPTERS[key]
 
 
 def readable_frameworks() -> dict[Framework, Adapter]:
     """Every convention whose models can be read, in the registry's order."""
     return {
-        key: _ADAPTERS[spec.adapter]
+        key: ADAPTERS[spec.adapter]
         for key, spec in FRAMEWORK_SPECS.items()
-        if spec.adapter in _ADAPTERS
+        if spec.adapter is not None and spec.adapter in ADAPTERS
     }
 
 

@@ -419,7 +419,7 @@ def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
         return recurrent
     dense = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer
     if isinstance(dense, keras.layers.Dense) and len(dense.kernel.shape) == 2:
-        other = other_layer(KERAS_LAYERS, _READERS, dense, _CLASSES)
+        other = other_layer(KerasAdapter.packages, KERAS_LAYERS, _READERS, dense, _CLASSES)
         if not dense.use_bias:
             return other
         return {"head": (int(dense.kernel.shape[0]), int(dense.units)), **other}
@@ -431,7 +431,7 @@ def _keras_kind(keras: Any, layer: Any) -> dict[str, Any]:
                 return {"reason": "each direction runs a stack of cells of its own"}
             return {"settings": forward["settings"].replace(bidirectional=True)}
         return {"reason": f"its directions are not the same {_one_of(_CLASSES)}"}
-    return other_layer(KERAS_LAYERS, _READERS, dense, _CLASSES)
+    return other_layer(KerasAdapter.packages, KERAS_LAYERS, _READERS, dense, _CLASSES)
 
 
 def _conv(layer: Any) -> tuple[str, dict[str, int], dict[str, bool]]:

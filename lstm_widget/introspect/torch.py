@@ -456,10 +456,10 @@ def _torch_kind(torch: Any, module: Any) -> dict[str, Any]:
     elif isinstance(module, nn.Linear) and module.bias is not None:
         return {
             "head": (module.in_features, module.out_features),
-            **other_layer(PYTORCH_LAYERS, _READERS, module, tuple(_CELLS)),
+            **other_layer(TorchAdapter.packages, PYTORCH_LAYERS, _READERS, module, tuple(_CELLS)),
         }
     else:
-        return other_layer(PYTORCH_LAYERS, _READERS, module, tuple(_CELLS))
+        return other_layer(TorchAdapter.packages, PYTORCH_LAYERS, _READERS, module, tuple(_CELLS))
     options = PYTORCH.cells[cell].options
     return counted(
         {

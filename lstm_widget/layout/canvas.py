@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..conventions import CANDIDATE, cell_spec
+from ..conventions import CANDIDATE, CodeTable, cell_spec
 from ..counting import Breakdown, Direction, Settings
 from .cards import Card
 from .items import (
@@ -298,7 +298,7 @@ class Drawing:
 
 
 #: Schematics by :attr:`~lstm_widget.conventions.CellSpec.drawing` key.
-_DRAWINGS: dict[str, Drawing] = {}
+_DRAWINGS: CodeTable[Drawing] = CodeTable("schematic", "@register_drawing")
 
 
 def register_drawing(key: str, *, out_column: bool) -> Callable[[Draw], Draw]:
@@ -319,9 +319,4 @@ def register_drawing(key: str, *, out_column: bool) -> Callable[[Draw], Draw]:
 
 def registered_drawing(key: str) -> Drawing:
     """The schematic registered under ``key``, or a LookupError naming what is missing."""
-    try:
-        return _DRAWINGS[key]
-    except KeyError:
-        raise LookupError(
-            f"no schematic is registered for the drawing {key!r}; add one with @register_drawing."
-        ) from None
+    return _DRAWINGS.registered(key)

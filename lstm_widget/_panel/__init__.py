@@ -11,25 +11,25 @@ cache of the images it rendered, so dragging back is free), and the weight-group
 table, the one view whose size grows with the layer count, is built only while it is
 open.
 
-The module is private and imported on first use of :func:`lstm_widget.panel`, so that
-``import lstm_widget`` does not import ipywidgets or matplotlib.
+The package is private and imported on first use of :func:`lstm_widget.panel`, so that
+``import lstm_widget`` does not import ipywidgets or matplotlib. Its rooms: ``look``
+(the image format, the lecture stylesheet), ``numbers`` (the number rows),
+``sections`` (quiz, comparison, growth plot), ``lifecycle`` (the still for static
+viewers, closing an earlier run's panels) and, here, the panel that assembles them.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from html import escape
-from typing import Any, Final
+from typing import Any
 
 import ipywidgets as widgets
-from traitlets import Unicode
 
-from ._frontend import in_voila, running_cell
-from .compare import Comparison, compare_with, describe_changes, parse_changes, suggestions
-from .controls import (
+from ..compare import Comparison, compare_with, describe_changes, parse_changes
+from ..controls import (
     FIRST_SIZES,
     FLAGS,
     NOTHING,
@@ -42,181 +42,44 @@ from .controls import (
     framework_choices,
     highlight_options,
     label,
-    option_rules,
     settings_from,
     shown,
 )
-from .conventions import (
+from ..conventions import (
     FRAMEWORK_SPECS,
     OPTIONS,
     Highlight,
     Variant,
     check_variant,
+    setting_rules,
 )
-from .counting import (
-    Breakdown,
-    Settings,
-    SettingsError,
-    breakdown,
+from ..counting import Breakdown, Settings, SettingsError, breakdown
+from ..description import describe
+from ..diagram import Diagram
+from ..display import formula_reading, per_unit_reading
+from ..growth_plot import OVERS as GROWTH_OVERS
+from ..growth_plot import GrowthPlot
+from ..options import parse_units
+from ..quiz import Question, Target, Verdict, check_target, check_timesteps
+from ..report import text_table
+from ..style import DEFAULT_THEME, THEME_NAMES, THEMES, ThemeName, theme_named
+from .lifecycle import Still, forget, release_earlier_runs
+from .look import (
+    IMAGE_FORMAT,
+    LECTURE_CLASS,
+    LECTURE_CSS,
+    RERUN_HINT,
+    WIDGET_FORMAT,
+    NamedImage,
+    image_layout,
+    panel_html,
+    widget_tree,
 )
-from .description import describe
-from .diagram import Diagram, save_figure, with_text_alternative
-from .display import embedded_image, formula_reading, on_theme, per_unit_reading
-from .growth_plot import OVERS as GROWTH_OVERS
-from .growth_plot import GrowthPlot
-from .options import parse_guess, parse_units
-from .quiz import Question, Target, Verdict, check_target, check_timesteps
-from .report import html_table, text_table
-from .style import DEFAULT_DPI, DEFAULT_THEME, THEME_NAMES, THEMES, Theme, ThemeName, theme_named
-
-#: The Image widget's format. SVG keeps text as text: smaller, faster to render than
-#: rasterising, and sharp on a projector.
-IMAGE_FORMAT: Final = "svg"
-_WIDGET_FORMAT: Final = "svg+xml"
-
-#: In the lecture column the widths' sliders are logarithmic: on a linear 1-1,024 track
-#: one unit is a third of a pixel and 10 -> 20 a 3 px drag; on a log track each tenth
-#: of it doubles the width. (The full panel keeps linear tracks, whose arrow keys step
-#: by one: benchmarks/bench_browser.py times those key presses.) Values are rounded to
-#: whole numbers.
-_LOG_BASE: Final = 2
-_LOG_SLIDERS: Final = frozenset({"input_size", "units"})
-#: A log slider's step in powers of the base: eight steps per doubling, so an arrow key
-#: moves a width by about 9 %, enough to change it by at least one from 10 up, and a
-#: drag over 1-1,024 has 80 positions.
-_LOG_STEP: Final = 0.125
-#: The lecture column's width: the rest of a 1280 px wide JupyterLab notebook in
-#: presentation mode, with its file browser closed, beside the lecture diagram.
-_LECTURE_COLUMN: Final = 240
-#: Below this width (CSS px) the lecture panel stacks: the diagram on top, the controls
-#: under it in rows with the numbers first, then the formula and the rest. It is the
-#: column beside the widest lecture drawing (598 pt = 797 px, a PyTorch LSTM with a
-#: projection), so the two never squeeze each other. At 1280x720, JupyterLab as it
-#: opens (file browser open) leaves the panel 848 px and its presentation mode 802 px,
-#: where the column beside the diagram would push the diagram below the screen;
-#: Notebook 7 leaves 1,108 px and Voila 1,250 px, where they sit side by side.
-_SIDE_BY_SIDE: Final = 1040
-#: The lecture variant's class and stylesheet. ipywidgets sizes every control from
-#: these custom properties, so setting them on the panel's own element scales its
-#: controls and nothing else on the page. The panel is a CSS size container, so its
-#: arrangement follows the width it really has (file browser open or closed,
-#: presentation mode, zoom) with no JavaScript and nothing changed outside it.
-_LECTURE_CLASS: Final = "lstm-widget-lecture"
-_LECTURE_CSS: Final = f"""<style>
-.{_LECTURE_CLASS} {{
-  container-type: inline-size;
-  --jp-widgets-font-size: 18px;
-  --jp-widgets-inline-height: 34px;
-  --jp-widgets-inline-label-width: 6em;
-  --jp-widgets-inline-width: {_LECTURE_COLUMN}px;
-  --jp-widgets-inline-width-short: 5em;
-  --jp-widgets-inline-width-tiny: 5em;
-  --jp-widgets-slider-handle-size: 22px;
-  font-size: 18px;
-}}
-.{_LECTURE_CLASS} .widget-html-content {{ font-size: 18px; line-height: 1.35; }}
-.{_LECTURE_CLASS} .widget-html-content code {{ font-size: 18px; }}
-.{_LECTURE_CLASS} .widget-toggle-button {{ width: auto; padding: 0 0.25em; }}
-.{_LECTURE_CLASS} .widget-inline-hbox {{ width: auto; }}
-.{_LECTURE_CLASS} .widget-text input, .{_LECTURE_CLASS} .widget-dropdown select {{
-  min-width: 0;
-  width: 0;
-}}
-.{_LECTURE_CLASS} .widget-checkbox label {{ white-space: normal; }}
-/* A closed section's title is the secondary font colour on the secondary layout
-   colour: 4.45:1 in Voila's light theme, under the 4.5:1 its 18 px text needs. */
-.{_LECTURE_CLASS} .jupyter-widget-Collapse-header {{ color: var(--jp-ui-font-color1); }}
-.{_LECTURE_CLASS} .{_LECTURE_CLASS}-body {{ flex-flow: row wrap; align-items: flex-start; }}
-.{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls {{ width: {_LECTURE_COLUMN}px; flex: 0 0 auto; }}
-.{_LECTURE_CLASS} .{_LECTURE_CLASS}-views {{ flex: 0 0 auto; width: min-content; }}
-.{_LECTURE_CLASS} .widget-image {{ max-width: none; flex: 0 0 auto; align-self: flex-start; }}
-@container (width < {_SIDE_BY_SIDE}px) {{
-  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-body {{ flex-direction: column; }}
-  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views {{ display: contents; }}
-  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views > * {{ order: 2; }}
-  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-views > .{_LECTURE_CLASS}-picture {{ order: 0; }}
-  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls {{
-    order: 1;
-    width: auto;
-    flex-flow: row wrap;
-    column-gap: 1em;
-  }}
-  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls > * {{ width: {_LECTURE_COLUMN}px; }}
-  .{_LECTURE_CLASS} .{_LECTURE_CLASS}-controls > .{_LECTURE_CLASS}-number {{ order: -1; }}
-  .{_LECTURE_CLASS} .widget-image {{ max-width: calc(100% - 2 * var(--jp-widgets-margin)); }}
-}}
-</style>"""
-
-#: Under every panel. Its views stay on the page when the kernel goes away (a restart,
-#: a closed notebook), and without custom JavaScript a panel cannot notice that.
-RERUN_HINT: Final = (
-    "If the controls stop answering (after a kernel restart, say), run this cell again."
-)
-
-#: Under the still a panel leaves for static viewers (see Panel._ipython_display_).
-STILL_CAPTION: Final = "A still of the panel above, for viewers that cannot run widgets."
+from .numbers import number_row
+from .sections import Sections, compare_options
 
 
-def _on_theme(html: str, theme: Theme) -> str:
-    """``html`` on the theme's background, with the panel's tighter padding."""
-    return on_theme(html, theme, css_class="lstm-widget-panel-text", padding="0.25em 0.5em")
-
-
-def _image_layout(lecture: bool) -> widgets.Layout:
-    """An image's layout: shrunk to the panel's width, or in the lecture layout as its
-    stylesheet says (at its natural size, the size its text was chosen for, wherever
-    the panel is wide enough, so browser zoom can only enlarge it)."""
-    return widgets.Layout() if lecture else widgets.Layout(max_width="100%")
-
-
-def _log_top(high: int, value: int) -> float:
-    """A log slider's upper end in powers of its base: the track's end, or ``value``.
-
-    Rounded up to the slider's step: the slider clamps values to ``base ** max``, and
-    an unrounded power would clamp ``value`` itself to a float a hair below it.
-    """
-    steps = math.ceil(math.log(max(high, value), _LOG_BASE) / _LOG_STEP)
-    return steps * _LOG_STEP
-
-
-def _snapped(position: float, width: int) -> bool:
-    """Whether a log slider at ``position`` is only ``width`` snapped to the track's grid.
-
-    The frontend puts a typed width on the nearest step of the track and sends that
-    position back: 20 comes back as 2**4.375, about 20.75. Taking it would turn the typed
-    20 into 21. A drag or an arrow key moves further than half a step.
-    """
-    return width >= 1 and abs(math.log(position, _LOG_BASE) - math.log(width, _LOG_BASE)) <= (
-        _LOG_STEP / 2 + 1e-9
-    )
-
-
-def _widget_tree(root: widgets.Widget) -> Iterator[widgets.Widget]:
-    """``root`` and every widget under it: children, and each one's layout and style."""
-    pending = [root]
-    while pending:
-        widget = pending.pop()
-        yield widget
-        pending.extend(getattr(widget, "children", ()))
-        pending.extend(
-            part
-            for part in (getattr(widget, "layout", None), getattr(widget, "style", None))
-            if isinstance(part, widgets.Widget)
-        )
-
-
-class _NamedImage(widgets.Image):
-    """An image whose ``tooltip`` reaches the page as its title, its accessible name.
-
-    ipywidgets' views write the tooltip as the title only where the model's description
-    is empty, and read that description's length to know: an Image has none, and the
-    stock view fails there. An empty one, synced, lets it set the title.
-    """
-
-    description = Unicode("").tag(sync=True)
-
-
-class Panel(widgets.VBox):
+class Panel(Sections, Still, widgets.VBox):
     """Controls for every setting beside the diagram, formula, per-unit reading and table.
 
     Parameters
@@ -347,12 +210,12 @@ class Panel(widgets.VBox):
             continuous_update=False,
             tooltip="units of each layer, separated by commas",
         )
-        number_rows = [
-            self._number_row(
-                name, settings.widths[0] if name == "units" else getattr(settings, name)
-            )
-            for name in NUMBERS
-        ]
+        number_rows = []
+        for name in NUMBERS:
+            value = settings.widths[0] if name == "units" else getattr(settings, name)
+            row = number_row(name, value, lecture, self._on_change)
+            self.controls[name], self.sliders[name] = row.entry, row.slider
+            number_rows.append(row.box)
         number_rows[list(NUMBERS).index("units")].children += (self.widths,)
         for name in FLAGS:
             self.controls[name] = widgets.Checkbox(
@@ -384,7 +247,7 @@ class Panel(widgets.VBox):
         )
 
         self.compare = widgets.Dropdown(
-            options=_compare_options(settings, compare),
+            options=compare_options(settings, compare),
             value=compare,
             description="compare",
             style=wide,
@@ -400,7 +263,7 @@ class Panel(widgets.VBox):
             [self.prompt, widgets.HBox([self.guess, self.check]), self.verdict]
         )
         self.message = widgets.HTML()
-        self.image = _NamedImage(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
+        self.image = NamedImage(format=WIDGET_FORMAT, layout=image_layout(lecture))
         self.comparison = widgets.HTML()
         self.formula = widgets.HTML()
         self.explanation = widgets.HTML()
@@ -410,7 +273,7 @@ class Panel(widgets.VBox):
         self.growth_over = widgets.ToggleButtons(
             options=list(GROWTH_OVERS), value="units", description="", style=wide
         )
-        self.growth_image = _NamedImage(format=_WIDGET_FORMAT, layout=_image_layout(lecture))
+        self.growth_image = NamedImage(format=WIDGET_FORMAT, layout=image_layout(lecture))
         self.growth_note = widgets.HTML()
         self.growth_section = widgets.Accordion(
             children=[widgets.VBox([self.growth_over, self.growth_note, self.growth_image])],
@@ -420,7 +283,7 @@ class Panel(widgets.VBox):
         self.growth_section.observe(self._draw_growth, names="selected_index")
         self.growth_over.observe(self._draw_growth, names="value")
         hint = f"<div>{escape(RERUN_HINT)}</div>"
-        self.hint = widgets.HTML(_LECTURE_CSS + hint if lecture else hint)
+        self.hint = widgets.HTML(LECTURE_CSS + hint if lecture else hint)
 
         flags = [self.controls[name] for name in FLAGS]
         details = [self.formula, self.explanation, self.table_section, self.growth_section]
@@ -432,7 +295,7 @@ class Panel(widgets.VBox):
                 for name in OPTIONS
             }
             for row in number_rows:
-                row.add_class(f"{_LECTURE_CLASS}-number")
+                row.add_class(f"{LECTURE_CLASS}-number")
             column = widgets.VBox(
                 [
                     self.controls["framework"],
@@ -452,7 +315,7 @@ class Panel(widgets.VBox):
             # Side by side, the views are as wide as the diagram (min-content): a wider
             # formula line wraps instead of stretching the diagram past its natural
             # size. Wrapping puts the diagram under the column where a drawing is too
-            # wide for both, rather than squeezing either. (_LECTURE_CSS.)
+            # wide for both, rather than squeezing either. (LECTURE_CSS.)
             views_box = widgets.VBox([picture, *details])
             body_box = widgets.HBox([column, views_box])
             for box, role in [
@@ -461,7 +324,7 @@ class Panel(widgets.VBox):
                 (views_box, "views"),
                 (body_box, "body"),
             ]:
-                box.add_class(f"{_LECTURE_CLASS}-{role}")
+                box.add_class(f"{LECTURE_CLASS}-{role}")
             body = [body_box, self.hint]
         else:
             settings_box = widgets.VBox(
@@ -486,9 +349,9 @@ class Panel(widgets.VBox):
             ]
         super().__init__(body)
         if lecture:
-            self.add_class(_LECTURE_CLASS)
+            self.add_class(LECTURE_CLASS)
         # A number row's entry reaches _on_change through its own observer, which
-        # redraws before the slider beside it follows (see _number_row).
+        # redraws before the slider beside it follows (see numbers.number_row).
         choices_and_flags = [c for name, c in self.controls.items() if name not in NUMBERS]
         for control in (
             *choices_and_flags,
@@ -502,7 +365,7 @@ class Panel(widgets.VBox):
         self.guess.observe(self._on_guess, names="value")
         self.check.on_click(lambda _: self._on_guess({"new": self.guess.value}))
         self.update()
-        _release_earlier_runs(self)
+        release_earlier_runs(self)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """The live panel where widgets run, and what it shows now where they cannot.
@@ -523,55 +386,6 @@ class Panel(widgets.VBox):
             )
         return bundle
 
-    def _ipython_display_(self) -> None:
-        """Show the panel and, under it until a frontend shows the panel, a still of it.
-
-        The still is for a notebook saved with its widget state, as ``jupyter nbconvert
-        --execute`` and nbclient save it: static viewers then pick the widget view over
-        the HTML fallback and, without the widget code, show an empty box. A frontend
-        that shows the panel reports its view (ipywidgets' ``_view_count``, counted by
-        the stock widget views) and the still is cleared at once, so a live page never
-        keeps a copy beside the panel that goes stale as the controls move.
-        """
-        import IPython.display
-
-        # Typed here: some IPython releases annotate display and some do not.
-        display: Callable[..., Any] = IPython.display.display
-        self._view_count = 0  # before the view exists, so that its creation is counted
-        bundle = self._repr_mimebundle_()
-        display(bundle, raw=True)
-        if "image/png" not in bundle or running_cell() is None or in_voila():
-            return  # nothing drawn yet, or no notebook (a terminal shows the table)
-        png, tag = self._still()
-        still = display(
-            {"text/html": f"<div>{tag}<div>{escape(STILL_CAPTION)}</div></div>", "image/png": png},
-            raw=True,
-            display_id=True,
-        )
-
-        def clear_still(change: dict[str, Any]) -> None:
-            if change["new"]:
-                still.update({"text/plain": ""}, raw=True)
-                self.unobserve(clear_still, names="_view_count")
-
-        self.observe(clear_still, names="_view_count")
-
-    def _still(self) -> tuple[bytes, str]:
-        """The diagram now shown as a PNG and an ``<img>`` carrying it (one kept)."""
-        drawn, highlight = self._drawing()
-        key = (drawn, self.theme.value, highlight, self._hidden)
-        if self._last_still[0] != key:
-            png, tag, _ = embedded_image(
-                drawn,
-                THEMES[self.theme.value],
-                highlight,
-                "png",
-                self.variant,
-                self._hidden,
-            )
-            self._last_still = (key, (png, tag))
-        return self._last_still[1]
-
     def close(self) -> None:
         """Close every widget of the panel and release its figures.
 
@@ -579,91 +393,15 @@ class Panel(widgets.VBox):
         their observers the panel and its figures alive; each widget's layout and
         style are widgets of their own, which ``close`` leaves open too.
         """
-        for widget in _widget_tree(self):
+        for widget in widget_tree(self):
             if widget is not self:
                 widget.close()
         for painter in self._painters.values():
             painter.close()
         self._painters.clear()
         self._growth_plot = None
-        _forget(self)
+        forget(self)
         super().close()
-
-    def _number_row(self, name: str, value: int) -> widgets.Box:
-        """A slider for dragging and a typed entry for exact (and larger) values.
-
-        The entry is the control: it accepts any integer so that a bad one gets the
-        counting core's message, and the slider stretches to follow large values.
-        In the lecture column the slider sits under its entry, as wide as the column.
-        """
-        lecture = self.variant == "lecture"
-        low, high = NUMBERS[name]
-        entry = widgets.IntText(
-            value=value,
-            description=name if lecture else label(name),
-            # One label width for every row, so the sliders line up in a column.
-            style={"description_width": "6.5em" if lecture else "15em"},
-            layout=widgets.Layout(width="auto" if lecture else "25em"),
-        )
-        logarithmic = lecture and name in _LOG_SLIDERS
-        track = {"continuous_update": True, "readout": False, "tooltip": name}
-        if lecture:
-            track["layout"] = widgets.Layout(width="100%")
-        slider: widgets.IntSlider | widgets.FloatLogSlider = (
-            widgets.FloatLogSlider(
-                value=max(value, low),
-                base=_LOG_BASE,
-                min=math.log(low, _LOG_BASE),
-                max=_log_top(high, value),
-                step=_LOG_STEP,
-                **track,
-            )
-            if logarithmic
-            else widgets.IntSlider(value=max(value, low), min=low, max=max(high, value), **track)
-        )
-
-        def stretch(top: int) -> None:
-            """Reach ``top`` past the track's end, or take back the track's own range."""
-            slider.max = _log_top(high, top) if logarithmic else max(high, top)
-
-        dragging = False
-
-        def slider_moved(change: dict[str, Any]) -> None:
-            # Drags and arrow keys land here. Holding the entry's message until the
-            # panel has redrawn makes the new diagram the first thing the frontend
-            # receives; sent after the entry's echo, it loads about 15 ms later in
-            # chromium (benchmarks/bench_browser.py).
-            nonlocal dragging
-            if logarithmic and _snapped(change["new"], entry.value):
-                return
-            dragging = True
-            try:
-                with entry.hold_sync():
-                    entry.value = round(change["new"])
-            finally:
-                dragging = False
-
-        def entry_typed(change: dict[str, Any]) -> None:
-            # Typed values (and drags, through slider_moved) land here. Redrawing before
-            # the slider follows sends the new diagram first, as for a drag; the slider's
-            # own change then finds the entry already at its value and redraws nothing.
-            self._on_change(change)
-            new = change["new"]
-            if new < low:
-                return  # refused by counting, or below the track: the slider stays put
-            if dragging:
-                # The handle is where the user put it. A log slider's position is a
-                # fraction, so "following" the rounded value would move it under the
-                # mouse; a range that moved under the mouse would fight the drag too.
-                return
-            stretch(new)  # back from a large typed value, the track's own range again
-            slider.value = new
-
-        slider.observe(slider_moved, names="value")
-        entry.observe(entry_typed, names="value")
-        self.controls[name] = entry
-        self.sliders[name] = slider
-        return widgets.VBox([entry, slider]) if lecture else widgets.HBox([entry, slider])
 
     def _on_change(self, change: dict[str, Any]) -> None:
         if not self._holding:
@@ -735,7 +473,7 @@ class Panel(widgets.VBox):
         framework, cell = self.controls["framework"].value, self.controls["cell"].value
         for setting in ("units", "input_size"):
             self.controls[setting].description = described(setting, cell)
-        for option, (exists, counted) in option_rules(framework, cell).items():
+        for option, (exists, counted) in setting_rules(framework, cell).items():
             control = self.controls[option]
             if exists == (not control.disabled):
                 continue
@@ -767,19 +505,18 @@ class Panel(widgets.VBox):
         highlight = self.highlight.value or None
         drawn, emphasis = self._drawing()
         self.image.value = self._image(drawn, emphasis, theme_name)
-        # The <img>'s title, its accessible name: a widget image has no alt.
-        self.image.tooltip = describe(drawn, hidden=self._hidden)
+        self.image.tooltip = describe(drawn, hidden=self._hidden)  # its accessible name
         if self._hidden:
             # The formula, the per-unit reading and the table all hold the answer.
-            self.formula.value = _on_theme(
+            self.formula.value = panel_html(
                 f"<b>{escape(result.settings.describe_layer())}: ? parameters</b>", theme
             )
             self.explanation.value = ""
             self.table.value = ""
             self.growth_image.value = b""
             return
-        self.formula.value = _on_theme(formula_reading(result, theme, highlight, rules), theme)
-        self.explanation.value = _on_theme(per_unit_reading(result), theme)
+        self.formula.value = panel_html(formula_reading(result, theme, highlight, rules), theme)
+        self.explanation.value = panel_html(per_unit_reading(result), theme)
         if self.table_section.selected_index is not None:
             self._fill_table({"new": self.table_section.selected_index})
         self._draw_growth()
@@ -788,108 +525,6 @@ class Panel(widgets.VBox):
     def _hidden(self) -> bool:
         """Whether the counts wait for a guess."""
         return self.question is not None and self.last_verdict is None
-
-    def _ask(self) -> None:
-        """Ask about the settings now shown, unless already asked (quiz on)."""
-        if not self.quiz.value:
-            self.question, self.last_verdict = None, None
-            self.quiz_box.layout.display = "none"
-            return
-        self.quiz_box.layout.display = None
-        wants: Target = self._quiz_wants if self.result.settings.dense else "layer"
-        try:
-            question = Question(self.result, wants, self._quiz_timesteps)
-        except SettingsError as error:  # a layer the quiz does not ask about: counts shown
-            self.question, self.last_verdict = None, None
-            message = str(error)
-            self.prompt.value = f"<div>{escape(message[:1].upper() + message[1:])}</div>"
-            self.verdict.value = ""
-            return
-        if question == self.question:
-            return
-        self.question, self.last_verdict = question, None
-        self.prompt.value = (
-            f"<div>{escape(question.prompt())}</div>"
-            f"<div><code>{escape(question.code())}</code></div>"
-        )
-        self.guess.value = ""
-        self.verdict.value = ""
-
-    def _on_guess(self, change: dict[str, Any]) -> None:
-        """Check a typed guess, reveal the counts and mark what the guess missed."""
-        text = str(change["new"])
-        if self.question is None or not text.strip():
-            return
-        try:
-            guess = parse_guess(text)
-        except SettingsError as error:
-            self.verdict.value = (
-                '<div role="alert" style="color:#B00020;font-weight:bold">'
-                f"{escape(str(error))}</div>"
-            )
-            return
-        self.last_verdict = self.question.check(guess)
-        theme = THEMES[self.theme.value]
-        # The theme's own foreground: a fixed red or green falls below 3:1 on one of the
-        # two backgrounds; the words say right or wrong.
-        self.verdict.value = _on_theme(
-            f"<div><b>{escape(self.last_verdict.message)}</b></div>", theme
-        )
-        self._holding = True
-        try:
-            self._count_comparison()
-            self._show(self.result)
-        finally:
-            self._holding = False
-
-    def _drawing(self) -> tuple[Breakdown, Highlight]:
-        """What the diagram shows: the result, or the comparison's side with more
-        weights, every role whose weights differ marked unless a highlight is chosen;
-        after a wrong guess, each candidate formula's missed term marked."""
-        chosen = self.highlight.value or None
-        if self.compared is None:
-            verdict = self.last_verdict
-            if chosen is None and verdict is not None and not verdict.right:
-                return self.result, verdict.marks  # each candidate's missed term
-            return self.result, chosen
-        drawn = self.compared.drawn
-        if chosen is not None and drawn.highlights.carry(chosen) is None:
-            chosen = None  # a gate or role the drawn side lacks
-        return drawn, chosen or self.compared.marks or None
-
-    def _count_comparison(self) -> None:
-        """Count the comparison the selector asks for (before the diagram, which shows
-        its side with more weights)."""
-        chosen = self.compare.value
-        self.compared = None
-        if not chosen:
-            self.comparison.value = ""
-            return
-        theme = THEMES[self.theme.value]
-        if self._hidden:
-            self.comparison.value = _on_theme(
-                f"<div>The comparison with {escape(chosen)} shows after your guess.</div>", theme
-            )
-            return
-        try:
-            self.compared = compare_with(self.result, parse_changes(chosen))
-        except SettingsError as error:
-            self.comparison.value = _on_theme(
-                f'<div role="alert" style="color:#B00020;font-weight:bold">'
-                f"Cannot compare with {escape(chosen)}: {escape(str(error))}</div>",
-                theme,
-            )
-            return
-        self.comparison.value = _on_theme(self.compared.html(theme.roles), theme)
-
-    def _offer_comparisons(self) -> None:
-        """The selector's choices for the settings now shown. Called after the diagram
-        is drawn: on a drag the new diagram is the first message the frontend gets."""
-        chosen = self.compare.value
-        options = _compare_options(self.result.settings, chosen)
-        if options != list(self.compare.options):
-            self.compare.options = options
-            self.compare.value = chosen
 
     def _image(self, result: Breakdown, highlight: Highlight, theme: ThemeName) -> bytes:
         """The diagram's bytes from this theme's painter, which caches what it rendered."""
@@ -900,32 +535,6 @@ class Panel(widgets.VBox):
             result, IMAGE_FORMAT, highlight=highlight, variant=self.variant, hidden=self._hidden
         )
 
-    def _fill_table(self, change: dict[str, Any]) -> None:
-        if change["new"] is not None and not self._hidden:
-            theme = THEMES[self.theme.value]
-            self.table.value = _on_theme(html_table(self.result, theme), theme)
-
-    def _draw_growth(self, change: object = None) -> None:
-        """Redraw the growth plot into its one figure, only while its section is open
-        (and the counts are not waiting for a guess)."""
-        if self.growth_section.selected_index is None or self._hidden:
-            return
-        theme = THEMES[self.theme.value]
-        if self._growth_plot is None or self._growth_plot.theme is not theme:
-            self._growth_plot = GrowthPlot(theme)
-        try:
-            figure = self._growth_plot.update(self.result, self.growth_over.value)
-        except SettingsError as error:  # a stack of different widths grows no other way
-            self.growth_note.value = f"<div>{escape(str(error))}</div>"
-            self.growth_image.layout.display = "none"
-            return
-        self.growth_note.value = ""
-        self.growth_image.layout.display = None
-        described = self._growth_plot.description
-        image = save_figure(figure, IMAGE_FORMAT, DEFAULT_DPI, theme)
-        self.growth_image.value = with_text_alternative(image, "Growth", described)
-        self.growth_image.tooltip = described  # the <img>'s accessible name (its title)
-
     def _report(self, message: str, details: str | None = None) -> None:
         self.error = message
         more = f"<details><pre>{escape(details)}</pre></details>" if details else ""
@@ -933,48 +542,6 @@ class Panel(widgets.VBox):
             f'<div role="alert" style="color:#B00020;font-weight:bold">{escape(message)}</div>'
             + more
         )
-
-
-#: The panels each notebook cell's latest run made: cell -> (that run's request, panels).
-_CELL_PANELS: dict[str, tuple[str, list[Panel]]] = {}
-
-
-def _release_earlier_runs(panel: Panel) -> None:
-    """Close the panels an earlier run of the running cell made, and note ``panel``.
-
-    The previous run's output is gone from the page, but its widgets, observers and
-    figures would stay in the kernel until the kernel ends. Panels made by one run
-    (``a = panel(); b = panel()``) all stay.
-    """
-    running = running_cell()
-    if running is None:
-        return
-    cell, run = running
-    last_run, panels = _CELL_PANELS.get(cell, (run, []))
-    if last_run != run:
-        for earlier in panels:
-            earlier.close()  # which forgets it
-        panels = []
-    _CELL_PANELS[cell] = (run, [*panels, panel])
-
-
-def _forget(panel: Panel) -> None:
-    """Drop a closed ``panel`` from :data:`_CELL_PANELS`."""
-    for cell, (run, panels) in list(_CELL_PANELS.items()):
-        rest = [p for p in panels if p is not panel]
-        if not rest:
-            del _CELL_PANELS[cell]
-        elif len(rest) < len(panels):
-            _CELL_PANELS[cell] = (run, rest)
-
-
-def _compare_options(settings: Settings, chosen: str) -> list[tuple[str, str]]:
-    """Nothing, the registry's suggestions for ``settings``, and ``chosen`` if it is not
-    among them (a comparison given to :func:`panel` stays while the controls move)."""
-    values = [describe_changes(changes) for changes in suggestions(settings)]
-    if chosen and chosen not in values:
-        values.append(chosen)
-    return [("nothing", NOTHING), *((value, value) for value in values)]
 
 
 def panel(

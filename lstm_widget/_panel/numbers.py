@@ -1,0 +1,123 @@
+"""The panel's number rows: a typed entry for exact values beside a slider for dragging,
+kept in step (logarithmic tracks in the lecture column)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import ipywidgets as widgets
+
+from ..controls import NUMBERS, label
+from .look import LOG_BASE, LOG_SLIDERS, LOG_STEP
+
+#: An observer of a control's value: ipywidgets' change dictionary.
+Observer = Callable[[dict[str, Any]], None]
+
+
+class NumberRow(NamedTuple):
+    """A number row: the box to lay out, the entry (the control) and its slider."""
+
+    box: widgets.Box
+    entry: widgets.IntText
+    slider: widgets.IntSlider | widgets.FloatLogSlider
+
+
+def _log_top(high: int, value: int) -> float:
+    """A log slider's upper end in powers of its base: the track's end, or ``value``.
+
+    Rounded up to the slider's step: the slider clamps values to ``base ** max``, and
+    an unrounded power would clamp ``value`` itself to a float a hair below it.
+    """
+    steps = math.ceil(math.log(max(high, value), LOG_BASE) / LOG_STEP)
+    return steps * LOG_STEP
+
+
+def _snapped(position: float, width: int) -> bool:
+    """Whether a log slider at ``position`` is only ``width`` snapped to the track's grid.
+
+    The frontend puts a typed width on the nearest step of the track and sends that
+    position back: 20 comes back as 2**4.375, about 20.75. Taking it would turn the typed
+    20 into 21. A drag or an arrow key moves further than half a step.
+    """
+    return width >= 1 and abs(math.log(position, LOG_BASE) - math.log(width, LOG_BASE)) <= (
+        LOG_STEP / 2 + 1e-9
+    )
+
+
+def number_row(name: str, value: int, lecture: bool, on_change: Observer) -> NumberRow:
+    """A slider for dragging and a typed entry for exact (and larger) values.
+
+    The entry is the control: it accepts any integer so that a bad one gets the
+    counting core's message, and the slider stretches to follow large values.
+    In the lecture column the slider sits under its entry, as wide as the column.
+    ``on_change`` is the panel's observer, which the entry calls before the slider
+    follows it.
+    """
+    low, high = NUMBERS[name]
+    entry = widgets.IntText(
+        value=value,
+        description=name if lecture else label(name),
+        # One label width for every row, so the sliders line up in a column.
+        style={"description_width": "6.5em" if lecture else "15em"},
+        layout=widgets.Layout(width="auto" if lecture else "25em"),
+    )
+    logarithmic = lecture and name in LOG_SLIDERS
+    track = {"continuous_update": True, "readout": False, "tooltip": name}
+    if lecture:
+        track["layout"] = widgets.Layout(width="100%")
+    slider: widgets.IntSlider | widgets.FloatLogSlider = (
+        widgets.FloatLogSlider(
+            value=max(value, low),
+            base=LOG_BASE,
+            min=math.log(low, LOG_BASE),
+            max=_log_top(high, value),
+            step=LOG_STEP,
+            **track,
+        )
+        if logarithmic
+        else widgets.IntSlider(value=max(value, low), min=low, max=max(high, value), **track)
+    )
+
+    def stretch(top: int) -> None:
+        """Reach ``top`` past the track's end, or take back the track's own range."""
+        slider.max = _log_top(high, top) if logarithmic else max(high, top)
+
+    dragging = False
+
+    def slider_moved(change: dict[str, Any]) -> None:
+        # Drags and arrow keys land here. Holding the entry's message until the
+        # panel has redrawn makes the new diagram the first thing the frontend
+        # receives; sent after the entry's echo, it loads about 15 ms later in
+        # chromium (benchmarks/bench_browser.py).
+        nonlocal dragging
+        if logarithmic and _snapped(change["new"], entry.value):
+            return
+        dragging = True
+        try:
+            with entry.hold_sync():
+                entry.value = round(change["new"])
+        finally:
+            dragging = False
+
+    def entry_typed(change: dict[str, Any]) -> None:
+        # Typed values (and drags, through slider_moved) land here. Redrawing before
+        # the slider follows sends the new diagram first, as for a drag; the slider's
+        # own change then finds the entry already at its value and redraws nothing.
+        on_change(change)
+        new = change["new"]
+        if new < low:
+            return  # refused by counting, or below the track: the slider stays put
+        if dragging:
+            # The handle is where the user put it. A log slider's position is a
+            # fraction, so "following" the rounded value would move it under the
+            # mouse; a range that moved under the mouse would fight the drag too.
+            return
+        stretch(new)  # back from a large typed value, the track's own range again
+        slider.value = new
+
+    slider.observe(slider_moved, names="value")
+    entry.observe(entry_typed, names="value")
+    box = widgets.VBox([entry, slider]) if lecture else widgets.HBox([entry, slider])
+    return NumberRow(box, entry, slider)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import counting_xlstm  # noqa: F401  (registers the xlstm package's builder)
 from .counting import (
     Breakdown,
     Presentation,

@@ -26,18 +26,25 @@ What the two cells keep of the LSTM and what they change, in counts:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import cast
 
-from .conventions import ROLES, Role, SettingsError
+from .conventions import MAX_FACTOR, ROLE_LABELS, ROLES, Role, SettingsError
 from .conventions.layers import LayerSpec
-from .conventions.xlstm import MEMORY_WORK, MODULE_SOURCES, SCOPES, TENSORS, Scope, XlstmCell
-from .counting import Term, WeightGroup
+from .conventions.xlstm import (
+    MEMORY_WORK,
+    MODULE_SOURCES,
+    SCOPES,
+    SETTINGS,
+    TENSORS,
+    Scope,
+    XlstmCell,
+)
+from .counting import Direction, FormulaLine, Settings, Term, WeightGroup, register_builder
+from .counting.formula import Apart, register_apart
 from .layers import LayerCount, count_layer
-
-#: Up-projection factors beyond this are no block anyone builds (the papers use 4/3
-#: and 2); the bound keeps every width printable.
-MAX_FACTOR = 1_000
 
 #: Gate letters as the package stores them in the sLSTM cell's fused recurrent kernel
 #: and bias (blocks/slstm/cell.py: ``reset_parameters`` and the vanilla pointwise step
@@ -95,7 +102,7 @@ class XlstmSizes:
     feedforward, ffn_factor, ffn_bias
         The sLSTM block's gated feed-forward: whether it has one, its
         ``proj_factor`` and its ``bias``.
-    proj_factor, qkv_blocksize, bias
+    proj_factor, qkv_blocksize, proj_bias
         mLSTM: the up-projection's factor, the block size of the head-wise q, k, v
         projections, and whether the projections have biases.
     round_to, round_up
@@ -117,7 +124,7 @@ class XlstmSizes:
     ffn_bias: bool = False
     proj_factor: float = 2.0
     qkv_blocksize: int = 4
-    bias: bool = False
+    proj_bias: bool = False
     round_to: int = 64
     round_up: bool = True
     post_norm: bool = True
@@ -311,13 +318,13 @@ def _mlstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
         out.append(
             group(f"{at}proj_up.weight", (2 * p, d), f"[{rows}, :]", f"W_{sub}", role, gate)
         )
-    if s.bias:
+    if s.proj_bias:
         for gate, sub, _, rows in up:
             out.append(group(f"{at}proj_up.bias", (2 * p,), f"[{rows}]", f"b_{sub}", "bias", gate))
     for gate in ("q", "k", "v"):
         weight = (blocks, side, side)
         out.append(group(f"{at}{gate}_proj.weight", weight, "", f"W_{gate}", "input", gate))
-        if s.bias:
+        if s.proj_bias:
             out.append(group(f"{at}{gate}_proj.bias", (p,), "", f"b_{gate}", "bias", gate))
     out.append(group(f"{at}conv1d.conv.weight", (p, 1, k), "", "w_conv", "conv", ""))
     out.append(group(f"{at}conv1d.conv.bias", (p,), "", "b_conv", "conv", ""))
@@ -328,7 +335,7 @@ def _mlstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
         out.append(group(f"{cell}.bias", (heads,), "", f"b_{gate}", "bias", gate))
     out.append(group(f"{at}mlstm_cell.outnorm.weight", (p,), "", "γ_heads", "scale", ""))
     out.append(group(f"{at}proj_down.weight", (d, p), "", "W_down", "projection", ""))
-    if s.bias:
+    if s.proj_bias:
         out.append(group(f"{at}proj_down.bias", (d,), "", "b_down", "bias", ""))
     return out
 
@@ -459,3 +466,64 @@ def forward_macs(s: XlstmSizes, steps: int) -> int:
         p, memory = s.inner, next(t.value for t in mac_terms(s) if t.role == "recurrent")
         total += 2 * steps * steps * p - steps * memory
     return s.blocks * total
+
+
+def xlstm_sizes(s: Settings) -> XlstmSizes:
+    """The package's sizes of the sLSTM or mLSTM ``s`` describes: its width is
+    ``units``, a stack's blocks are ``layers``, every other field is its own setting."""
+    if s.layers > 1 and s.scope != "stack":
+        raise SettingsError(
+            f"layers={s.layers} needs scope='stack': the package stacks its blocks in an "
+            "xLSTMBlockStack."
+        )
+    if isinstance(s.units, tuple):
+        raise SettingsError(
+            f"units={s.units} gives the blocks different widths, but each adds its input "
+            "to its output: give one width."
+        )
+    fields = {name: getattr(s, name) for name in (*SETTINGS, "scope")}
+    return XlstmSizes(cast(XlstmCell, s.cell), s.units, blocks=s.layers, **fields)
+
+
+@register_builder("xlstm")
+def _package_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """One block of the package's layer, block or stack; the last carries the stack's
+    own norm after it."""
+    sizes = xlstm_sizes(s)
+    out = block_groups(sizes, layer)
+    if layer == s.layers - 1:
+        out += [replace(g, layer=layer) for g in stack_groups(sizes)]
+    return out
+
+
+def _role_terms(counted: list[WeightGroup]) -> tuple[Term, ...]:
+    """One term per role: its name, and its groups' shapes (alike ones counted)."""
+    terms = []
+    for role in ROLES:
+        shapes = Counter("×".join(f"{n:,}" for n in g.shape) for g in counted if g.role == role)
+        if shapes:
+            numeric = " + ".join(
+                f"{k} × {shape}" if k > 1 else shape for shape, k in shapes.items()
+            )
+            value = sum(g.count for g in counted if g.role == role)
+            terms.append(Term(role, ROLE_LABELS[role], numeric, value))
+    return tuple(terms)
+
+
+def _block_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    """A block's parameters, role by role."""
+    return FormulaLine(label, repeat, 1, 1, _role_terms(block_groups(xlstm_sizes(s), layer)), ())
+
+
+def _block_mac_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    """A block's multiply-accumulates in one time step (:func:`mac_terms`)."""
+    return FormulaLine(label, repeat, 1, 1, mac_terms(xlstm_sizes(s)), ())
+
+
+def _stack_tail(s: Settings) -> list[FormulaLine]:
+    """The stack's LayerNorm after its last block, a line of its own."""
+    after = stack_groups(xlstm_sizes(s))
+    return [FormulaLine("final norm", 1, 1, 1, _role_terms(after), ())] if after else []
+
+
+register_apart("xlstm", Apart(_block_line, _block_mac_line, _stack_tail))

@@ -8,11 +8,10 @@ from dataclasses import asdict
 
 import pytest
 from hypothesis import given, settings
-from strategies import any_settings, changed_options
+from strategies import GATED_FRAMEWORKS, any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
 from lstm_widget.conventions import (
-    FRAMEWORKS,
     MAX_LAYERS,
     MAX_SIZE,
     ROLES,
@@ -287,6 +286,20 @@ def test_defaults_are_the_seed_layer():
         kernel=(),
         optimized=False,
         dense=0,
+        # xLSTM's, at the package's defaults (conventions/xlstm.py says where).
+        scope="block",
+        heads=4,
+        conv_kernel=4,
+        norm_weight=True,
+        feedforward=True,
+        ffn_factor=1.3,
+        ffn_bias=False,
+        proj_factor=2.0,
+        qkv_blocksize=4,
+        proj_bias=False,
+        round_to=64,
+        round_up=True,
+        post_norm=True,
     )
 
 
@@ -342,7 +355,7 @@ def test_the_candidate_has_one_name_whatever_the_frameworks_letter(cell, framewo
     assert gate_letters(cell)[candidate] == "candidate"
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("framework", GATED_FRAMEWORKS)
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, framework):
     plain = dict(cell=cell, framework=framework, units=4, input_size=3)

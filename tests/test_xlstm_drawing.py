@@ -100,10 +100,10 @@ def test_the_schematics_show_what_each_cell_changes():
     cell=st.sampled_from(["slstm", "mlstm"]),
     width=st.sampled_from([64, 128, 256, 512, 1024]),
     scope=st.sampled_from(["layer", "block"]),
-    bias=st.booleans(),
+    proj_bias=st.booleans(),
 )
-def test_wider_cells_widen_the_drawing_instead_of_overlapping(cell, width, scope, bias):
-    lay = xlstm_layout(S(cell, width, scope=scope, bias=bias and cell == "mlstm"))
+def test_wider_cells_widen_the_drawing_instead_of_overlapping(cell, width, scope, proj_bias):
+    lay = xlstm_layout(S(cell, width, scope=scope, proj_bias=proj_bias and cell == "mlstm"))
     cards = sorted(
         (i for i in lay.items if isinstance(i, Rect) and i.key.count(":") == 1),
         key=lambda c: (c.y, c.x),

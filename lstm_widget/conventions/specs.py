@@ -42,10 +42,10 @@ class GateSpec:
         return self.title or self.display
 
 
-#: How a setting's values are written: a key of the registry (``cell``, ``framework``),
-#: a whole number within bounds, a width or one per layer, on or off, or sizes (a
-#: kernel's).
-SettingKind = Literal["choice", "count", "widths", "switch", "sizes"]
+#: How a setting's values are written: one of its choices (the registry's keys for
+#: ``cell`` and ``framework``), a whole number within bounds, a width or one per layer,
+#: on or off, sizes (a kernel's), or a factor (a number above 0, such as 1.3).
+SettingKind = Literal["choice", "count", "widths", "switch", "sizes", "factor"]
 
 
 @dataclass(frozen=True)
@@ -88,11 +88,14 @@ class SettingSpec:
     layer
         Whether it describes the layer (a :class:`~lstm_widget.Settings`
         field) rather than the sequence run through it (``steps``).
+    choices
+        The values a ``choice`` takes where they are its own (xLSTM's ``scope``);
+        empty for ``cell`` and ``framework``, whose choices are the registry's keys.
     """
 
     name: str
     kind: SettingKind
-    default: int | bool | str | tuple[int, ...] | None
+    default: int | float | bool | str | tuple[int, ...] | None
     help: str
     flags: tuple[str, ...]
     metavar: str = ""
@@ -101,9 +104,10 @@ class SettingSpec:
     option: bool = False
     slider: tuple[int, int] | None = None
     layer: bool = True
+    choices: tuple[str, ...] = ()
 
     @property
-    def neutral(self) -> int | bool | str | tuple[int, ...] | None:
+    def neutral(self) -> int | float | bool | str | tuple[int, ...] | None:
         """An option's value where it does not apply: its default."""
         return self.default
 
@@ -118,6 +122,7 @@ class SettingSpec:
             "such as (32, 18)",
             "switch": "True or False",
             "sizes": f"a tuple of {least} to {most} sizes from {low} to {high:,}",
+            "factor": f"a number above {low} and up to {high:,}",
         }[self.kind]
 
     @property
@@ -160,6 +165,7 @@ class CellSpec:
     inputs: str = "input_size"
     input_symbol: str = "x"
     options: tuple[str, ...] = ()
+    residual: bool = False
     kernel_dims: tuple[int, ...] = ()
     elementwise: tuple[int, int, int] = (0, 0, 0)
     cell_state: bool = False
@@ -240,6 +246,9 @@ class CellConvention:
     variants
         The layouts a boolean option switches to, by the option's name (Flax's
         ``optimized`` LSTM: ``nnx.OptimizedLSTMCell``'s fused tensors).
+    bidirectional
+        Whether the framework can run the layer both ways (xLSTM's blocks are causal,
+        one way only).
     """
 
     class_name: str
@@ -259,6 +268,7 @@ class CellConvention:
     builder: str = ""
     note: str = ""
     variants: tuple[tuple[str, CellConvention], ...] = ()
+    bidirectional: bool = True
 
     def stable_gate(self, letter: str) -> str:
         """The stable name of one of this convention's gate letters."""

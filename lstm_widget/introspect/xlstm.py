@@ -102,7 +102,7 @@ def _layer_fields(config: Any) -> dict[str, Any]:
         **common,
         "qkv_blocksize": config.qkv_proj_blocksize,
         "proj_factor": config.proj_factor,
-        "bias": bool(config.bias),
+        "proj_bias": bool(config.bias),
         **_rounding(config),
     }
 

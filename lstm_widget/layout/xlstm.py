@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ..counting import WeightGroup
-from ..counting_xlstm import XlstmSizes, block_groups, groups, stack_groups
+from ..counting import Breakdown, WeightGroup
+from ..counting_xlstm import XlstmSizes, block_groups, groups, stack_groups, xlstm_sizes
 from .canvas import draw_cell
 from .cards import Card
-from .compose import lecture_headline
+from .compose import DRAWN_APART, lecture_headline
 from .items import LECTURE, Layout, fmt, shape_text, tagged
 
 
@@ -106,12 +106,14 @@ def describe(s: XlstmSizes) -> str:
     return f"Diagram. {answer} ({aside}). " + "; ".join(cards) + "."
 
 
-def xlstm_layout(s: XlstmSizes) -> Layout:
+def xlstm_layout(s: XlstmSizes, aside: str = "") -> Layout:
     """The lecture drawing of ``s``: its headline, the cell's schematic with a card per
     gate, and the block's other weights on cards below; a stack's first block (its
-    blocks are alike; the headline counts them all)."""
+    blocks are alike; the headline counts them all). ``aside`` replaces the sizes
+    beside the headline (a model's total with its head)."""
     sz = LECTURE
-    items, right, y = lecture_headline(*title(s))
+    answer, sizes = title(s)
+    items, right, y = lecture_headline(answer, aside or sizes)
 
     mine = block_groups(s, 0)
     cards = {plan.slot or plan.title: _card(plan, mine, s) for plan in _CARDS[s.cell]}
@@ -130,6 +132,13 @@ def xlstm_layout(s: XlstmSizes) -> Layout:
             bottom = max(bottom, y + card.height)
     right = max(right, x - sz.gap)
     return Layout(right + sz.margin, bottom + sz.margin, tuple(items))
+
+
+@DRAWN_APART.register("xlstm")
+def _drawn(b: Breakdown) -> Layout:
+    """The lecture drawing of the package's block that ``b`` counts (and its head's
+    count in the headline's total)."""
+    return xlstm_layout(xlstm_sizes(b.settings), b.headline_parts()[1])
 
 
 def _held(plan: _CardPlan, mine: list[WeightGroup]) -> tuple[WeightGroup, ...]:

@@ -41,7 +41,7 @@ def _settings(b: Breakdown) -> str:
     spec = cell_spec(s.cell)
     inputs = "input feature" if spec.inputs == "input_size" else "input channel"
     parts = [with_article(s.describe_layer()), f"{s.units_text()} {spec.units}"]
-    parts.append(_plural(s.input_size, inputs))
+    parts.append(_plural(s.layer_input(0), inputs))
     if s.kernel:
         parts.append("kernel " + "×".join(f"{n:,}" for n in s.kernel))
     if s.layers > 1:

@@ -1,14 +1,13 @@
-"""xLSTM's sLSTM and mLSTM blocks drawn for a lecture: the schematic with every weight
-group on a card, each with its count.
+"""xLSTM's sLSTM and mLSTM blocks drawn for a lecture: the schematic, each gate's
+weights by role, and what the block holds around its cell, every count shown.
 
-The schematics are :mod:`~lstm_widget.layout.cells`' ``slstm`` and ``mlstm``, drawn
-over one card per gate as any cell's are (:func:`~lstm_widget.layout.canvas.draw_cell`);
-what the block holds around its cell (the conv, the norms, the projections or the
-feed-forward) sits on a second row of cards. The sizes are the lecture variant's
-(:data:`~lstm_widget.layout.items.LECTURE`): no text under 13.5 pt, and at a
-classroom's width (d = 32) with the package's defaults the drawing fits the lecture's
-600 × 400 pt. Wider cells widen it and the mLSTM's optional biases lengthen it,
-rather than anything overlapping.
+The schematics are :mod:`~lstm_widget.layout.cells`' ``slstm`` and ``mlstm``
+(:func:`~lstm_widget.layout.canvas.draw_cell`). Under them, a table holds each gate's
+row (W, R, b) and the gates' sums, and a second one what the block holds around its
+cell (the conv, the norms, the projections or the feed-forward). The sizes are the
+lecture variant's (:data:`~lstm_widget.layout.items.LECTURE`): no text under 13.5 pt,
+and the drawing fits the lecture's 600 × 400 pt for any width a lecture shows (d up to
+1,024, 1 to 16 heads, every option: tests/test_xlstm_drawing.py).
 """
 
 from __future__ import annotations

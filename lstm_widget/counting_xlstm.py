@@ -402,6 +402,39 @@ def layer_count(s: XlstmSizes, label: str) -> LayerCount:
     return count_layer(LayerSpec(s.cell, label, specs, per_key=memory), sizes(s))
 
 
+#: The mark each cell's sizes carry in a stack that mixes them (their heads, kernels
+#: and widths may differ): Hₛ an sLSTM block's heads, Hₘ an mLSTM block's.
+MIXED_MARKS: dict[XlstmCell, str] = {"slstm": "ₛ", "mlstm": "ₘ"}
+
+
+def _marked(symbol: str, mark: str) -> str:
+    return symbol if symbol.isdigit() else f"{symbol}{mark}"
+
+
+def mixed_stack_count(kinds: list[XlstmSizes], label: str) -> LayerCount:
+    """An ``xLSTMBlockStack`` whose blocks mix sLSTM and mLSTM (its ``slstm_at``), one
+    :class:`XlstmSizes` per block in order (each ``scope="stack"`` with every block
+    counted, the stack's post norm as its config says): each block's tensors under its
+    own cell's sizes, marked by cell (:data:`MIXED_MARKS`), and each mLSTM block's
+    memory work."""
+    specs = []
+    values: dict[str, int] = {}
+    for k, s in enumerate(kinds):
+        mark = MIXED_MARKS[s.cell]
+        values |= {_marked(name, mark): n for name, n in sizes(s).items()}
+        named = block_groups(s, k) + (stack_groups(s) if k == len(kinds) - 1 else [])
+        for name in dict.fromkeys(g.tensor for g in named):
+            spec = TENSORS[s.cell][local_name(name)]
+            shape = tuple(_marked(symbol, mark) for symbol in spec.shape)
+            specs.append(replace(spec, name=name, shape=shape))
+    memory = tuple(
+        tuple(_marked(symbol, MIXED_MARKS[s.cell]) for symbol in product)
+        for s in kinds
+        for product in MEMORY_WORK[s.cell]
+    )
+    return count_layer(LayerSpec("xlstm", label, tuple(specs), per_key=memory), values)
+
+
 def mac_terms(s: XlstmSizes) -> tuple[Term, ...]:
     """One block's multiply-accumulates in one time step, term by term.
 

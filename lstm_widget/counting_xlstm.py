@@ -29,9 +29,10 @@ import math
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import cast
+from typing import Any, cast
 
 from .conventions import MAX_FACTOR, ROLE_LABELS, ROLES, Role, SettingsError
+from .conventions import SETTINGS as SETTING_TABLE
 from .conventions.layers import LayerSpec
 from .conventions.xlstm import (
     MEMORY_WORK,
@@ -76,6 +77,11 @@ def up_projection(factor: float, width: int, multiple: int, round_up: bool) -> i
     return int((math.ceil(steps) if round_up else math.floor(steps)) * multiple)
 
 
+def _default(name: str) -> Any:
+    """A field's default: the package's, as the setting table declares it."""
+    return SETTING_TABLE[name].default
+
+
 @dataclass(frozen=True)
 class XlstmSizes:
     """An sLSTM or mLSTM layer, block or stack, by the package's config fields.
@@ -114,20 +120,20 @@ class XlstmSizes:
 
     cell: XlstmCell
     width: int
-    heads: int = 4
-    conv_kernel: int = 4
-    scope: Scope = "block"
+    heads: int = _default("heads")
+    conv_kernel: int = _default("conv_kernel")
+    scope: Scope = _default("scope")  # noqa: RUF009  (a str: immutable)
     blocks: int = 1
-    norm_weight: bool = True
-    feedforward: bool = True
-    ffn_factor: float = 1.3
-    ffn_bias: bool = False
-    proj_factor: float = 2.0
-    qkv_blocksize: int = 4
-    proj_bias: bool = False
-    round_to: int = 64
-    round_up: bool = True
-    post_norm: bool = True
+    norm_weight: bool = _default("norm_weight")
+    feedforward: bool = _default("feedforward")
+    ffn_factor: float = _default("ffn_factor")
+    ffn_bias: bool = _default("ffn_bias")
+    proj_factor: float = _default("proj_factor")
+    qkv_blocksize: int = _default("qkv_blocksize")
+    proj_bias: bool = _default("proj_bias")
+    round_to: int = _default("round_to")
+    round_up: bool = _default("round_up")
+    post_norm: bool = _default("post_norm")
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:

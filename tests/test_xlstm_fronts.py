@@ -120,3 +120,18 @@ def test_the_panel_says_what_does_not_apply_and_keeps_working():
         assert live.controls["proj_size"].disabled and live.controls["input_size"].disabled
     finally:
         live.close()
+
+
+@pytest.mark.parametrize("s", FRONT_TABLE[1::5], ids=short)
+def test_marimo_s_controls_follow_to_the_package_s_count(s):
+    from lstm_widget.marimo import controls
+
+    live = controls(framework="xlstm", cell=s.cell, units=s.width)
+    values = dict(live.value)
+    for field in fields(XlstmSizes):
+        if field.name in SETTINGS:
+            values[field.name] = getattr(s, field.name)
+    values["layers"] = s.blocks
+    live.live.html(values)
+    assert live.live.error is None
+    assert live.live.result.total == package_count(s)

@@ -127,6 +127,19 @@ class Settings:
                 f"such as kernel=(3, 3) for {with_article(example)}."
             )
         layout = self.convention
+        if not layout.biases:  # a layer built without biases says so, whatever was given
+            object.__setattr__(self, "bias", False)
+        if self.bidirectional and not layout.bidirectional:
+            raise SettingsError(
+                f"bidirectional=True is not possible: {with_article(self.describe_layer())} "
+                "runs forward only; use bidirectional=False."
+            )
+        if layout.projection_to_input and self.proj_size not in (0, self.input_size):
+            raise SettingsError(
+                f"proj_size={self.proj_size} is not possible: "
+                f"{with_article(self.describe_layer())} projects back to its input's width; "
+                f"use proj_size={self.input_size} (input_size) or 0."
+            )
         if not self.bias and not layout.optional_bias and layout.biases:
             raise SettingsError(
                 f"bias=False is not possible: {with_article(self.describe_layer())} always "
@@ -189,12 +202,14 @@ class Settings:
 
     def state_width(self, layer: int) -> int:
         """r_l: the width of the hidden state layer ``layer`` feeds back (proj_size when
-        projecting)."""
-        return self.proj_size or self.layer_units(layer)
+        projecting, unless the projection only maps the output back to the input's
+        width)."""
+        fed_back = self.proj_size and not self.convention.projection_to_input
+        return self.proj_size if fed_back else self.layer_units(layer)
 
     def layer_output(self, layer: int) -> int:
-        """Features layer ``layer`` hands on: D·r_l (the "concat" merge)."""
-        return self.directions * self.state_width(layer)
+        """Features layer ``layer`` hands on: D·(P or h_l) (the "concat" merge)."""
+        return self.directions * (self.proj_size or self.layer_units(layer))
 
     @property
     def output_width(self) -> int:

@@ -253,7 +253,8 @@ def test_bad_settings_messages_say_what_is_allowed():
         "not a negative number of 31 digits.": dict(units=-(10**30)),
         "dense must be an integer from 0 to 1,000,000,000,000, not -1.": dict(dense=-1),
         f"layers must be an integer from 1 to {MAX_LAYERS}": dict(layers=0),
-        "applies only to a PyTorch LSTM or a TF1 LSTMCell, not an ONNX LSTM": dict(framework="onnx", proj_size=1),
+        "applies only to a PyTorch LSTM, a TF1 LSTMCell, a minGRU-pytorch minGRU or a "
+        "minGRU-pytorch minLSTM, not an ONNX LSTM": dict(framework="onnx", proj_size=1),
         "must be smaller than units=4": dict(framework="pytorch", units=4, proj_size=4),
         "framework='cudnn' has no rnn cell; it has lstm (CuDNNLSTM), gru (CuDNNGRU).": dict(
             framework="cudnn", cell="rnn"
@@ -467,7 +468,8 @@ def test_widths_that_are_all_equal_are_one_width():
         (dict(kernel=(3, True)), "kernel must be a tuple"),
         (
             dict(proj_size=2),
-            "proj_size=2 applies only to a PyTorch LSTM or a TF1 LSTMCell, not a Keras ConvLSTM",
+            "proj_size=2 applies only to a PyTorch LSTM, a TF1 LSTMCell, a minGRU-pytorch "
+            "minGRU or a minGRU-pytorch minLSTM, not a Keras ConvLSTM",
         ),
         (
             dict(peepholes=True),

@@ -69,14 +69,16 @@ class Settings:
         Number of stacked layers; layer k > 0 sees the previous layer's output. Left
         at 1 it is read from a list of ``units``; otherwise it must match the list.
     bidirectional
-        Run a second, independent set of weights backwards over time.
+        Run a second, independent set of weights backwards over time (not for a layer
+        that runs forward only, as minGRU-pytorch's).
     bias
         ``False`` drops every bias of the recurrent layers (the dense head keeps its own).
     proj_size
         PyTorch LSTM's ``proj_size`` (TensorFlow 1's ``num_proj``): projects h down to
         this width (0 = none). One
         projection width for every layer, as one ``nn.LSTM`` has, smaller than each
-        layer's units.
+        layer's units. minGRU-pytorch's ``to_out`` (``proj_out``) instead maps the
+        output back to the input's width: 0 or ``input_size``.
     reset_after
         Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
     peepholes

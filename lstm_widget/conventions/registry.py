@@ -265,7 +265,8 @@ def option_refusal(option: str, value: object, framework: str, cell: str) -> str
     neutral = OPTIONS[option].neutral
     if value == neutral or applies(option, framework, cell):
         return None
-    where = " or ".join(with_article(name) for name in applies_to(option))
+    *others, last = (with_article(name) for name in applies_to(option))
+    where = f"{', '.join(others)} or {last}" if others else last
     return (
         f"{option}={value!r} applies only to {where}, not "
         f"{with_article(layer_name(framework, cell))}; use {option}={neutral!r}."
@@ -276,7 +277,6 @@ def option_refusal(option: str, value: object, framework: str, cell: str) -> str
 HELD: Mapping[str, str] = {
     "input_size": "its input is as wide as its units (each block adds its input to its "
     "output), so give units alone or the same width",
-    "bidirectional": "it runs one way only",
 }
 
 
@@ -294,21 +294,19 @@ def setting_rules(framework: str, cell: str) -> dict[str, tuple[bool, Any]]:
     """Each option's (whether this layer has it, its value where it does not).
 
     Biases are an option too where a layer can drop them; elsewhere they count as the
-    layer has them: on, or off for a layer built without any.
+    layer has them: on, or off for a layer built without any. Two directions are one
+    where the layer can run backwards.
     """
     layout = framework_spec(framework).cells.get(cell)
     rules = {name: (applies(name, framework, cell), o.neutral) for name, o in OPTIONS.items()}
     if layout is None:  # an unknown pair is the Settings' sentence to say
         rules["bias"] = (True, True)
+        rules["bidirectional"] = (True, False)
         return rules
     rules["bias"] = (layout.optional_bias and layout.biases > 0, layout.biases > 0)
-    # A residual cell's input is its width; a causal one runs one way (HELD).
-    for name, exists in (
-        ("input_size", not cell_spec(cell).residual),
-        ("bidirectional", layout.bidirectional),
-    ):
-        if not exists:
-            rules[name] = (False, SETTINGS[name].default)
+    rules["bidirectional"] = (layout.bidirectional, False)
+    if cell_spec(cell).residual:  # its input is its width (HELD)
+        rules["input_size"] = (False, SETTINGS["input_size"].default)
     return rules
 
 

@@ -237,7 +237,7 @@ def layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
         return apart.line(s, layer, repeat, label)
     h, h_symbol = s.layer_units(layer), cell_spec(s.cell).unit_symbol
     inner = _matrix_terms(s, layer)
-    if s.bias:
+    if s.bias_vectors:
         inner.append(Term("bias", h_symbol, f"{h:,}", h))
     if s.bias_vectors == 2:
         inner.append(Term("second_bias", h_symbol, f"{h:,}", h))

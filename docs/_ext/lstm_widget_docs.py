@@ -186,7 +186,8 @@ def conventions_table() -> list[str]:
         for cell, layout in spec.cells.items():
             kernel = (3, 3) if conventions.cell_spec(cell).kernel_dims else ()
             example = dict(EXAMPLE)
-            if conventions.cell_spec(cell).residual:  # its input is as wide as its units
+            residual = conventions.cell_spec(cell).residual
+            if residual:  # its input is as wide as its units
                 # and its heads divide them (an sLSTM's d/H each): one head here.
                 example |= {"input_size": example["units"], "heads": 1}
             counted = breakdown(framework=key, cell=cell, kernel=kernel, **example)
@@ -198,7 +199,7 @@ def conventions_table() -> list[str]:
                     f"`{order}`",
                     _biases(layout),
                     ", ".join(f"`{o}`" for o in layout.options) or "none",
-                    f"{counted.total:,}",
+                    f"{counted.total:,}" + (" (x = h, 1 head)" if residual else ""),
                     layout.note,
                 ]
             )

@@ -116,7 +116,9 @@ class SettingSpec:
         """The values it takes, as a sentence names them: ``an integer from 1 to 100``."""
         (low, high), (least, most) = self.bounds, self.lengths
         return {
-            "choice": "a key the registry holds",
+            "choice": f"one of {', '.join(self.choices)}"
+            if self.choices
+            else "a key the registry holds",
             "count": f"an integer from {low} to {high:,}",
             "widths": f"an integer from {low} to {high:,}, or one such integer per layer "
             "such as (32, 18)",

@@ -43,8 +43,7 @@ from .conventions.xlstm import (
     Scope,
     XlstmCell,
 )
-from .counting import Direction, FormulaLine, Settings, Term, WeightGroup, register_builder
-from .counting.formula import Apart, register_apart
+from .counting import Direction, FormulaLine, Settings, Term, WeightGroup
 from .layers import LayerCount, count_layer
 
 #: Gate letters as the package stores them in the sLSTM cell's fused recurrent kernel
@@ -524,8 +523,7 @@ def xlstm_sizes(s: Settings) -> XlstmSizes:
     return XlstmSizes(cast(XlstmCell, s.cell), s.units, blocks=s.layers, **fields)
 
 
-@register_builder("xlstm")
-def _package_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+def package_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """One block of the package's layer, block or stack; the last carries the stack's
     own norm after it."""
     sizes = xlstm_sizes(s)
@@ -549,20 +547,17 @@ def _role_terms(counted: list[WeightGroup]) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def _block_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+def block_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
     """A block's parameters, role by role."""
     return FormulaLine(label, repeat, 1, 1, _role_terms(block_groups(xlstm_sizes(s), layer)), ())
 
 
-def _block_mac_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+def block_mac_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
     """A block's multiply-accumulates in one time step (:func:`mac_terms`)."""
     return FormulaLine(label, repeat, 1, 1, mac_terms(xlstm_sizes(s)), ())
 
 
-def _stack_tail(s: Settings) -> list[FormulaLine]:
+def stack_tail(s: Settings) -> list[FormulaLine]:
     """The stack's LayerNorm after its last block, a line of its own."""
     after = stack_groups(xlstm_sizes(s))
     return [FormulaLine("final norm", 1, 1, 1, _role_terms(after), ())] if after else []
-
-
-register_apart("xlstm", Apart(_block_line, _block_mac_line, _stack_tail))

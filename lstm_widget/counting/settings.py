@@ -10,7 +10,7 @@ import itertools
 import math
 import numbers
 import reprlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -21,6 +21,7 @@ from ..conventions import (
     Cell,
     CellConvention,
     CellSpec,
+    CodeTable,
     Framework,
     SettingsError,
     SettingSpec,
@@ -38,6 +39,16 @@ from ..conventions import (
 #: Stacks deeper than this show layers 1, 2, a collapsed middle and the last layer, in
 #: the model strip and in the tables (:meth:`Settings.shown_layers`).
 MAX_SHOWN_LAYERS = 4
+
+
+#: A convention's own checks of a layer whose sizes constrain each other (xLSTM's heads
+#: divide its width), by builder key: each raises the one-sentence SettingsError.
+CHECKS: CodeTable[Callable[[Settings], object]] = CodeTable("check", "register_check")
+
+
+def register_check(key: str, check: Callable[[Settings], object]) -> None:
+    """Check the layers of the builder ``key`` with ``check`` as they are described."""
+    CHECKS[key] = check
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,9 @@ class Settings:
             )
         if isinstance(self.units, tuple):
             self._stack_widths(self.units)
+        check = CHECKS.get(self.builder)
+        if check:
+            check(self)
         if self.proj_size and layout.projection_below_units and self.proj_size >= min(self.widths):
             units = f"units={self.units}"
             if isinstance(self.units, tuple):

@@ -29,7 +29,7 @@ from .report import (
     summary_text,
     text_table,
 )
-from .style import DEFAULT_THEME, LIGHT, Theme, theme_named
+from .style import DEFAULT_DPI, DEFAULT_THEME, LIGHT, Theme, theme_named
 
 if TYPE_CHECKING:  # matplotlib loads only when a picture is drawn
     from matplotlib.figure import Figure
@@ -326,8 +326,10 @@ def report_html(report: ModelReport, theme: object = None, *, diagrams: bool = T
     theme = _report_theme(theme)
     parts = [f"<h3>{escape(report.heading)}</h3>"]
     if diagrams:
+        from .diagram import notebook_png  # matplotlib loads only when a picture is drawn
+
         alt = describe_strip(report.rows(), _strip_title(report))
-        strip = report_strip(report, "png", theme=theme)
+        strip = notebook_png(report_strip_figure(report, theme), DEFAULT_DPI, theme)
         parts.append(f"<div>{picture_tag(strip, 'png', alt)}</div>")
     listed = report.rows()
     parts.append(

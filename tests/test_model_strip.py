@@ -157,3 +157,12 @@ def test_a_one_layer_models_strip_shows_its_whole_title():
     (title,) = [t for t in fig.axes[0].texts if t.get_text().endswith("520 parameters")]
     extent = title.get_window_extent(renderer=fig.canvas.get_renderer())
     assert 0 <= extent.x0 < extent.x1 <= fig.bbox.width
+
+
+def test_a_hundred_identical_layers_make_a_page_of_two_pictures_under_300_kb():
+    """The size a long model's HTML is held to: one strip, one diagram for the one
+    configuration, however many layers share it."""
+    model = torch.nn.Sequential(*(torch.nn.LSTM(16, 16) for _ in range(100)))
+    html = explain(model).html()
+    assert html.count("<img ") == 2
+    assert len(html.encode()) <= 300_000

@@ -19,16 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant, framework_spec
 from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .description import describe, describe_strip
-from .report import (
-    fit_text,
-    formula_html,
-    html_table,
-    summary_html,
-    summary_legend,
-    summary_line,
-    summary_text,
-    text_table,
-)
+from .model_summary import fit_text, summary_html, summary_legend, summary_text
+from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_DPI, DEFAULT_THEME, LIGHT, Theme, theme_named
 
 if TYPE_CHECKING:  # matplotlib loads only when a picture is drawn
@@ -326,7 +318,7 @@ def report_html(report: ModelReport, theme: object = None, *, diagrams: bool = T
     theme = _report_theme(theme)
     parts = [f"<h3>{escape(report.heading)}</h3>"]
     if diagrams:
-        from .diagram import notebook_png  # matplotlib loads only when a picture is drawn
+        from .painting import notebook_png  # matplotlib loads only when a picture is drawn
 
         alt = describe_strip(report.rows(), _strip_title(report))
         strip = notebook_png(report_strip_figure(report, theme), DEFAULT_DPI, theme)

@@ -108,8 +108,10 @@ LAYERS = (
     "style",
     "layout",
     "report",
+    "model_summary",
     "description",
     "_live_svg",
+    "painting",
     "diagram",
     "display",
     "growth_plot",
@@ -167,7 +169,7 @@ def test_introspection_returns_data_and_views_stay_apart():
     and hands its reports up as data; the strip is drawn from rows, not through the
     tables; and the tables know no geometry."""
     imports = package_imports()
-    views = {"report", "display", "diagram", "style"}
+    views = {"report", "model_summary", "display", "painting", "diagram", "style"}
     crossing = [
         f"{relative} imports {sorted(tops & views)}"
         for relative, tops in imports.items()
@@ -197,6 +199,7 @@ def test_the_contributors_module_table_is_the_layers_in_order():
 #: drawing only through the diagram and display layers.
 FORBIDDEN = {
     "report": {"layout"},
+    "model_summary": {"layout"},
     "options": {"layout"},
     "controls": {"layout"},
     "_panel": {"layout"},
@@ -232,7 +235,7 @@ def test_no_layer_imports_what_it_must_not():
 #: A file longer than this holds more than one room (DESIGN.md).
 MAX_LINES = 600
 #: The files still over it, each waiting for its split; the list may only shrink.
-STILL_OVER = {"diagram.py", "report.py"}
+STILL_OVER: set[str] = set()
 
 
 def test_no_file_grows_past_the_limit():

@@ -10,7 +10,6 @@ path of :mod:`lstm_widget._live_svg` where matplotlib supports it, and
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import partial
@@ -18,11 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
-from matplotlib.lines import Line2D
-from matplotlib.patches import FancyBboxPatch
-from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.text import Text
 
 from ._live_svg import LiveSVG, SaveSVG, live_svg, svg_id
@@ -30,7 +25,8 @@ from .conventions import Highlight, Variant, check_variant
 from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .counting_xlstm import XlstmSizes
 from .description import accessible_name, describe, describe_strip
-from .layout import FONT_FAMILY, Layout, check_block, layout, text_width
+from .layout import Layout, check_block, layout
+from .layout.model_strip import model_strip_layout
 from .layout.xlstm import xlstm_layout
 from .painting import (
     Emphasis,
@@ -397,131 +393,19 @@ def notebook_image(
 
 # ------------------------------------------------------------- a whole model's strip
 
-#: The model strip's boxes, in points: wide enough for a 24-character name at 10 pt.
-STRIP_BOX = (150.0, 58.0)
-#: Gap between boxes (an arrow's length), margin, and boxes per row before the strip
-#: wraps: five fit a 1280-pixel projector at the notebook's resolution.
-STRIP_GAP, STRIP_MARGIN, STRIP_PER_ROW = 28.0, 14.0, 5
-_STRIP_TITLE = 30.0
-_STRIP_TITLE_SIZE = 12.0
-_STRIP_CHARS = 24
-
-
-def strip_positions(count: int) -> tuple[tuple[float, float], ...]:
-    """Each box's lower-left corner, in points from the figure's bottom left: left to
-    right, ``STRIP_PER_ROW`` a row, rows going down."""
-    width, height = STRIP_BOX
-    rows = max(1, math.ceil(count / STRIP_PER_ROW))
-    return tuple(
-        (
-            STRIP_MARGIN + (k % STRIP_PER_ROW) * (width + STRIP_GAP),
-            STRIP_MARGIN + (rows - 1 - k // STRIP_PER_ROW) * (height + STRIP_GAP),
-        )
-        for k in range(count)
-    )
-
-
-def _clipped(text: str) -> str:
-    return text if len(text) <= _STRIP_CHARS else text[: _STRIP_CHARS - 1] + "…"
-
 
 def draw_strip(
     rows: Sequence[SummaryRow], *, title: str = "", theme: str | Theme = DEFAULT_THEME
 ) -> Figure:
     """A whole model as a strip: every layer of its summary a box with its name, type
-    and parameter count, in the model's order, arrows between them.
-
-    Recurrent layers are drawn in the recurrent role's colour, layers without weights
-    faint, layers lstm_widget does not explain dashed. A block of layers repeated
-    three times or more in a row keeps its first and last copy, and the copies
-    between become one dotted box with how many and their count
-    (:func:`~lstm_widget.introspect.fold_repeats`), so a long model's strip stays a
-    few rows. The figure is at least as wide as its title. A new pyplot-free figure.
-    """
-    from .introspect import RepeatedRows, fold_repeats
-
+    and parameter count, in the model's order, arrows between them
+    (:func:`~lstm_widget.layout.model_strip.model_strip_layout`, painted as the cell
+    is). A new pyplot-free figure."""
     palette = theme_named(theme)
-    entries = fold_repeats(rows)
-    width, height = STRIP_BOX
-    positions = strip_positions(len(entries))
-    across = min(len(entries), STRIP_PER_ROW) or 1
-    lines = max(1, math.ceil(len(entries) / STRIP_PER_ROW))
-    boxes = across * width + (across - 1) * STRIP_GAP
-    size = (
-        2 * STRIP_MARGIN + max(boxes, text_width(title, _STRIP_TITLE_SIZE, bold=True)),
-        2 * STRIP_MARGIN + lines * height + (lines - 1) * STRIP_GAP + _STRIP_TITLE,
-    )
-    shift = (size[0] - 2 * STRIP_MARGIN - boxes) / 2  # boxes centred under a wider title
-    fig = Figure(figsize=(size[0] / 72, size[1] / 72), dpi=DEFAULT_DPI)
-    FigureCanvasAgg(fig)
-    fig.patch.set_facecolor(palette.background)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_axis_off()
-    ax.set_xlim(0, size[0])
-    ax.set_ylim(0, size[1])
-    text = partial(ax.text, family=FONT_FAMILY, usetex=False, parse_math=False, ha="center")
-    text(size[0] / 2, size[1] - STRIP_MARGIN - 8, title, va="center",
-         fontsize=_STRIP_TITLE_SIZE, color=palette.foreground, weight="bold")  # fmt: skip
-    placed = [(x + shift, y) for x, y in positions]
-    for k, (entry, (x, y)) in enumerate(zip(entries, placed, strict=True)):
-        if isinstance(entry, RepeatedRows):
-            colour, style, line_width = palette.muted, ":", 1.2
-            name, kind = f"⋯ {entry.times:,} more", entry.kinds
-            count = f"{entry.params:,}"
-        else:
-            colour = {
-                "recurrent": palette.roles["recurrent"],
-                "weightless": palette.muted,
-            }.get(entry.family, palette.foreground)
-            style = "--" if entry.family == "unexplained" else "-"
-            line_width = 2.0 if entry.family == "recurrent" else 1.2
-            name, kind = entry.name, entry.kind
-            count = f"{entry.params:,}" + (
-                " (not explained)" if entry.family == "unexplained" else ""
-            )
-        ax.add_patch(
-            FancyBboxPatch(
-                (x, y), width, height, boxstyle="round,pad=0,rounding_size=5",
-                facecolor=palette.background, edgecolor=colour, linewidth=line_width,
-                linestyle=style, gid=f"strip-layer-{k}",
-            )
-        )  # fmt: skip
-        centre = x + width / 2
-        text(centre, y + height - 14, _clipped(name), va="center", fontsize=10,
-             color=colour, weight="bold")  # fmt: skip
-        text(centre, y + height / 2, _clipped(kind), va="center", fontsize=9,
-             color=palette.muted)  # fmt: skip
-        text(centre, y + 13, count, va="center", fontsize=10, color=palette.foreground)
-        if k + 1 < len(entries):
-            _strip_arrow(ax, (x, y), placed[k + 1], palette.muted)
+    lay = model_strip_layout(rows, title)
+    fig, ax = new_figure(lay, palette, DEFAULT_DPI)
+    paint(lay, ax, palette, None)
     return fig
-
-
-def _strip_arrow(
-    ax: Axes, start: tuple[float, float], end: tuple[float, float], colour: str
-) -> None:
-    """From one box to the next: across the gap, or down to the next row's first box."""
-    width, height = STRIP_BOX
-    if end[1] == start[1]:
-        points = [(start[0] + width, start[1] + height / 2), (end[0], end[1] + height / 2)]
-    else:
-        below = start[1] - STRIP_GAP / 2
-        points = [
-            (start[0] + width / 2, start[1]),
-            (start[0] + width / 2, below),
-            (end[0] + width / 2, below),
-            (end[0] + width / 2, end[1] + height),
-        ]
-    xs, ys = zip(*points, strict=True)
-    ax.add_line(Line2D(xs, ys, color=colour, linewidth=1.2))
-    tip_x, tip_y = points[-1]
-    back_x, back_y = points[-2]
-    dx, dy = tip_x - back_x, tip_y - back_y
-    length = math.hypot(dx, dy) or 1.0
-    ux, uy = dx / length, dy / length
-    head = [(tip_x, tip_y), (tip_x - 7 * ux - 3.5 * uy, tip_y - 7 * uy + 3.5 * ux),
-            (tip_x - 7 * ux + 3.5 * uy, tip_y - 7 * uy - 3.5 * ux)]  # fmt: skip
-    ax.add_patch(PolygonPatch(head, closed=True, facecolor=colour, edgecolor=colour))
 
 
 def render_strip(

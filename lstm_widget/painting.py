@@ -35,7 +35,7 @@ from matplotlib.text import Text
 from ._live_svg import Reusable, svg_id
 from .conventions import Highlight
 from .counting import Breakdown, SettingsError
-from .layout import FONT_FAMILY, Circle, Ink, Item, Label, Layout, Path, Polygon, Rect
+from .layout import FONT_FAMILY, Circle, Ink, Item, Label, Layout, LineStyle, Path, Polygon, Rect
 from .style import DEFAULT_DPI, MAX_DPI, MAX_WIDTH, MIN_WIDTH, Theme
 
 Format = Literal["png", "svg", "pdf"]
@@ -70,6 +70,7 @@ _METADATA: Mapping[Format, dict[str, Any]] = {
 # (short paths) must show on top of its fill.
 _ZORDER = {Rect: 1.0, Circle: 1.5, Path: 2.0, Polygon: 2.1, Label: 3.0}
 _Z_STEP = 1e-6  # per item index: far below the gaps above for any layout's size
+_LINE_STYLES: Mapping[LineStyle, str] = {"solid": "-", "dashed": "--", "dotted": ":"}
 
 
 # ------------------------------------------------------------------ argument checks
@@ -244,6 +245,7 @@ class Painter:
                 "edgecolor": self.colour(item.ink) if width else "none",
                 "facecolor": self.colour(item.fill) if item.fill else "none",
                 "linewidth": width,
+                "linestyle": _LINE_STYLES[item.line_style],
                 "alpha": alpha,
             }
         if isinstance(item, Circle):

@@ -4,14 +4,25 @@ without pyplot, returned by ModelReport.strip_figure() / strip() and leading its
 from __future__ import annotations
 
 import sys
+from functools import partial
 
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from lstm_widget import explain
-from lstm_widget.diagram import STRIP_BOX, STRIP_PER_ROW, draw_strip, strip_positions
+from lstm_widget._live_svg import live_svg, svg_id
+from lstm_widget.diagram import draw_strip
 from lstm_widget.introspect import SummaryRow
+from lstm_widget.layout import Label, Path, Polygon, Rect
+from lstm_widget.layout.model_strip import (
+    STRIP_BOX,
+    STRIP_PER_ROW,
+    model_strip_layout,
+    strip_positions,
+)
+from lstm_widget.painting import new_figure, paint, save_figure
+from lstm_widget.style import DEFAULT_DPI, HIGH_CONTRAST
 
 pytestmark = pytest.mark.frameworks
 
@@ -108,7 +119,7 @@ def test_positions_wrap_into_rows_without_overlap():
     width, height = STRIP_BOX
     for k, (x, y) in enumerate(positions[:-1]):
         nx, ny = positions[k + 1]
-        assert nx >= x + width or ny + height <= y  # right of it, or a row below
+        assert nx >= x + width or ny >= y + height  # right of it, or a row below
     row = SummaryRow("a_very_long_layer_name_that_goes_on", "Dense", "", 10, (), "yes")
     fig = draw_strip([row])
     assert any(t.get_text().endswith("…") for t in fig.axes[0].texts)
@@ -157,6 +168,45 @@ def test_a_one_layer_models_strip_shows_its_whole_title():
     (title,) = [t for t in fig.axes[0].texts if t.get_text().endswith("520 parameters")]
     extent = title.get_window_extent(renderer=fig.canvas.get_renderer())
     assert 0 <= extent.x0 < extent.x1 <= fig.bbox.width
+
+
+def test_the_strip_is_layout_items_painted_by_the_cells_painter():
+    """Every box, label and arrow of the strip is a layout item, and the figure holds
+    exactly the painter's artists for them, each under its item's SVG id."""
+    report = explain(repeated_blocks(5))
+    rows, title = report.rows(), "a title"
+    lay = model_strip_layout(rows, title)
+    kinds = [type(item) for item in lay.items]
+    entries = 3 + 1 + 3  # the first and last block, one box for the three between
+    assert kinds.count(Rect) == entries and kinds.count(Label) == 1 + 3 * entries
+    assert kinds.count(Path) == kinds.count(Polygon) == entries - 1  # an arrow between two
+    fig = draw_strip(rows, title=title)
+    (ax,) = fig.axes
+    painted = sorted(a.get_gid() for a in ax.get_children() if a.get_gid())
+    assert painted == sorted(svg_id(item.key) for item in lay.items)
+    assert (fig.get_size_inches() * 72).tolist() == pytest.approx([lay.width, lay.height])
+
+
+def test_the_live_svg_writer_draws_the_same_strip_as_a_plain_save():
+    """The strip's items go through the live SVG writer as the cell's do: written in
+    full, then pasted from what each artist wrote, the same bytes as ``savefig``'s."""
+    report = explain(repeated_blocks(4))
+    lay = model_strip_layout(report.rows(), "strip")
+    live = live_svg()
+    assert live is not None, "this matplotlib's SVG writer should pass the live check"
+    fig, ax = new_figure(lay, HIGH_CONTRAST, DEFAULT_DPI)
+    live.attach(fig)
+    paint(lay, ax, HIGH_CONTRAST, None)
+    save = partial(save_figure, fig, "svg", DEFAULT_DPI, HIGH_CONTRAST)
+    looks = {svg_id(item.key): item for item in lay.items}
+    written, pasted = live.save(save, looks, None), live.save(save, looks, None)
+    plain = save_figure(
+        draw_strip(report.rows(), title="strip", theme=HIGH_CONTRAST),
+        "svg",
+        DEFAULT_DPI,
+        HIGH_CONTRAST,
+    )
+    assert written == pasted == plain
 
 
 def test_a_hundred_identical_layers_make_a_page_of_two_pictures_under_300_kb():

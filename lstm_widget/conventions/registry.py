@@ -173,8 +173,10 @@ def scratch() -> Iterator[None]:
         _DERIVED.clear()
 
 
-def _derived(name: str, work: Callable[[], T]) -> T:
-    """``work()``, kept until the tables change."""
+def derived(name: str, work: Callable[[], T]) -> T:
+    """``work()``, kept under ``name`` until the tables change: what is made from the
+    registry (a flag parser, a table of letters) is made once per state of it, and a
+    cell or framework registered later is in it from then on."""
     if name not in _DERIVED:
         _DERIVED[name] = work()
     value: T = _DERIVED[name]
@@ -265,7 +267,8 @@ def option_refusal(option: str, value: object, framework: str, cell: str) -> str
     neutral = OPTIONS[option].neutral
     if value == neutral or applies(option, framework, cell):
         return None
-    where = " or ".join(with_article(name) for name in applies_to(option))
+    *others, last = (with_article(name) for name in applies_to(option))
+    where = f"{', '.join(others)} or {last}" if others else last
     return (
         f"{option}={value!r} applies only to {where}, not "
         f"{with_article(layer_name(framework, cell))}; use {option}={neutral!r}."
@@ -276,14 +279,17 @@ def setting_rules(framework: str, cell: str) -> dict[str, tuple[bool, Any]]:
     """Each option's (whether this layer has it, its value where it does not).
 
     Biases are an option too where a layer can drop them; elsewhere they count as the
-    layer has them: on, or off for a layer built without any.
+    layer has them: on, or off for a layer built without any. Two directions are one
+    where the layer can run backwards.
     """
     layout = framework_spec(framework).cells.get(cell)
     rules = {name: (applies(name, framework, cell), o.neutral) for name, o in OPTIONS.items()}
     if layout is None:  # an unknown pair is the Settings' sentence to say
         rules["bias"] = (True, True)
+        rules["bidirectional"] = (True, False)
     else:
         rules["bias"] = (layout.optional_bias and layout.biases > 0, layout.biases > 0)
+        rules["bidirectional"] = (layout.bidirectional, False)
     return rules
 
 
@@ -340,7 +346,7 @@ def _letters() -> Mapping[str, str]:
 def stable_name(name: str) -> str:
     """``name``'s stable name if it is a gate letter (``g``: ``candidate``), else itself
     (a role, or a name already stable)."""
-    return _derived("letters", _letters).get(name, name)
+    return derived("letters", _letters).get(name, name)
 
 
 def stable_gate(letter: str) -> str:
@@ -349,7 +355,7 @@ def stable_gate(letter: str) -> str:
     >>> stable_gate("g"), stable_gate("f")
     ('candidate', 'f')
     """
-    return _derived("letters", _letters)[letter]
+    return derived("letters", _letters)[letter]
 
 
 def gate_letters(cell: str) -> Mapping[str, str]:
@@ -379,7 +385,7 @@ def letter_display(letter: str) -> str:
             for letter in layout.gate_order
         }
 
-    return _derived("displays", displays)[letter]
+    return derived("displays", displays)[letter]
 
 
 def gate_display(cell: str, letter: str) -> str:

@@ -88,6 +88,15 @@ class SettingSpec:
     layer
         Whether it describes the layer (a :class:`~lstm_widget.Settings`
         field) rather than the sequence run through it (``steps``).
+    phrase
+        How the layer's description and its diagram's subtitle say the setting
+        (:meth:`~lstm_widget.Settings.phrases`): ``{value}`` is its value as printed,
+        ``{inputs}`` and ``{units}`` the cell's nouns for them (``input channels``,
+        ``filters``). Said where the value differs from ``default``; "" for a setting
+        said elsewhere (the layer's name says its framework and cell).
+    always_said
+        Said at its default too, wherever it applies: what the layer's shapes come from,
+        or which of two layouts is counted (``reset_after``).
     """
 
     name: str
@@ -101,6 +110,8 @@ class SettingSpec:
     option: bool = False
     slider: tuple[int, int] | None = None
     layer: bool = True
+    phrase: str = ""
+    always_said: bool = False
 
     @property
     def neutral(self) -> int | bool | str | tuple[int, ...] | None:
@@ -240,6 +251,13 @@ class CellConvention:
     variants
         The layouts a boolean option switches to, by the option's name (Flax's
         ``optimized`` LSTM: ``nnx.OptimizedLSTMCell``'s fused tensors).
+    bidirectional
+        Whether the layer can run both ways (minGRU-pytorch's modules run forward only).
+    projection_to_input
+        Whether its projection maps the output back to the layer's input width and is
+        not fed back to the gates (minGRU-pytorch's ``to_out``: ``proj_size`` is 0 or
+        the input's width), rather than narrowing the state the gates read back (PyTorch
+        LSTM's ``proj_size``).
     """
 
     class_name: str
@@ -259,6 +277,8 @@ class CellConvention:
     builder: str = ""
     note: str = ""
     variants: tuple[tuple[str, CellConvention], ...] = ()
+    bidirectional: bool = True
+    projection_to_input: bool = False
 
     def stable_gate(self, letter: str) -> str:
         """The stable name of one of this convention's gate letters."""

@@ -23,6 +23,7 @@ from ..conventions import (
     Framework,
     SettingsError,
     SettingSpec,
+    applies,
     cell_refusal,
     cell_spec,
     choices,
@@ -69,14 +70,16 @@ class Settings:
         Number of stacked layers; layer k > 0 sees the previous layer's output. Left
         at 1 it is read from a list of ``units``; otherwise it must match the list.
     bidirectional
-        Run a second, independent set of weights backwards over time.
+        Run a second, independent set of weights backwards over time (not for a layer
+        that runs forward only, as minGRU-pytorch's).
     bias
         ``False`` drops every bias of the recurrent layers (the dense head keeps its own).
     proj_size
         PyTorch LSTM's ``proj_size`` (TensorFlow 1's ``num_proj``): projects h down to
         this width (0 = none). One
         projection width for every layer, as one ``nn.LSTM`` has, smaller than each
-        layer's units.
+        layer's units. minGRU-pytorch's ``to_out`` (``proj_out``) instead maps the
+        output back to the input's width: 0 or ``input_size``.
     reset_after
         Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
     peepholes
@@ -127,6 +130,19 @@ class Settings:
                 f"such as kernel=(3, 3) for {with_article(example)}."
             )
         layout = self.convention
+        if not layout.biases:  # a layer built without biases says so, whatever was given
+            object.__setattr__(self, "bias", False)
+        if self.bidirectional and not layout.bidirectional:
+            raise SettingsError(
+                f"bidirectional=True is not possible: {with_article(self.describe_layer())} "
+                "runs forward only; use bidirectional=False."
+            )
+        if layout.projection_to_input and self.proj_size not in (0, self.input_size):
+            raise SettingsError(
+                f"proj_size={self.proj_size} is not possible: "
+                f"{with_article(self.describe_layer())} projects back to its input's width; "
+                f"use proj_size={self.input_size} (input_size) or 0."
+            )
         if not self.bias and not layout.optional_bias and layout.biases:
             raise SettingsError(
                 f"bias=False is not possible: {with_article(self.describe_layer())} always "
@@ -191,12 +207,14 @@ class Settings:
 
     def state_width(self, layer: int) -> int:
         """r_l: the width of the hidden state layer ``layer`` feeds back (proj_size when
-        projecting)."""
-        return self.proj_size or self.layer_units(layer)
+        projecting, unless the projection only maps the output back to the input's
+        width)."""
+        fed_back = self.proj_size and not self.convention.projection_to_input
+        return self.proj_size if fed_back else self.layer_units(layer)
 
     def layer_output(self, layer: int) -> int:
-        """Features layer ``layer`` hands on: D·r_l (the "concat" merge)."""
-        return self.directions * self.state_width(layer)
+        """Features layer ``layer`` hands on: D·(P or h_l) (the "concat" merge)."""
+        return self.directions * (self.proj_size or self.layer_units(layer))
 
     @property
     def output_width(self) -> int:
@@ -264,6 +282,39 @@ class Settings:
         if layout.second_bias_when and not getattr(self, layout.second_bias_when):
             return 1
         return layout.biases
+
+    def phrases(self) -> tuple[str, ...]:
+        """Each setting as the layer's description and its diagram's subtitle say it
+        (``1 input feature``, ``10 units``, ``a dense head of 1``), in the setting
+        table's order: the table's :attr:`~SettingSpec.phrase`, for what differs from
+        its default or is always said, wherever it applies."""
+        spec = cell_spec(self.cell)
+        nouns = {
+            "inputs": ("input feature" if spec.inputs == "input_size" else "input channel")
+            + ("" if self.input_size == 1 else "s"),
+            "units": spec.unit if self.units == 1 else spec.units,
+        }
+        said = []
+        for name, setting in SETTINGS.items():
+            if not setting.phrase or (
+                setting.option and not applies(name, self.framework, self.cell)
+            ):
+                continue
+            value = getattr(self, name)
+            if setting.always_said or value != setting.default:
+                said.append(setting.phrase.format(value=self._printed(name, value), **nouns))
+        return tuple(said)
+
+    def _printed(self, name: str, value: object) -> str:
+        """A setting's value as a phrase prints it: counts with thousands separators,
+        a stack's widths as :meth:`units_text`, a kernel as ``3×3``."""
+        if name == "units":
+            return self.units_text()
+        if isinstance(value, tuple):
+            return "×".join(f"{n:,}" for n in value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return str(value)
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""

@@ -18,7 +18,9 @@ The rooms, from the bottom up:
 ``cells``
     the schematics, one per drawing key: add a schematic here
 ``strip``
-    the model as a strip of layers
+    a layer's settings as a strip of its layers, above the cell
+``model_strip``
+    a whole model as a strip of boxes, one a layer of its summary
 ``compose``
     the whole drawing in either variant, and its counts hidden for a quiz
 ``xlstm``
@@ -38,6 +40,7 @@ from .items import (
     Item,
     Label,
     Layout,
+    LineStyle,
     Path,
     Polygon,
     Rect,
@@ -53,6 +56,7 @@ __all__ = [
     "Item",
     "Label",
     "Layout",
+    "LineStyle",
     "Path",
     "Polygon",
     "Rect",

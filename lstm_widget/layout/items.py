@@ -24,6 +24,8 @@ from ..conventions import Role
 #: it into a hex value.
 Ink = Literal["ink", "muted", "paper"] | Role
 HAlign = Literal["left", "center", "right"]
+#: A box's outline: a model strip dashes what it cannot explain and dots a folded run.
+LineStyle = Literal["solid", "dashed", "dotted"]
 Point = tuple[float, float]
 
 FONT_FAMILY = "DejaVu Sans"
@@ -132,6 +134,7 @@ class Rect:
     line_width: float = 1.4
     rounded: bool = False
     tags: frozenset[str] = frozenset()
+    line_style: LineStyle = "solid"
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,7 @@ def wire(
     dashed: bool = False,
     tags: frozenset[str] = frozenset(),
     head: tuple[float, float] = ARROW_HEAD,
+    line_width: float = 1.4,
 ) -> list[Item]:
     """A polyline whose last segment ends in an arrow ``head`` (length, half width)."""
     (x0, y0), (x1, y1) = points[-2], points[-1]
@@ -253,7 +257,7 @@ def wire(
         (base[0] + uy * half, base[1] - ux * half),
     )
     return [
-        Path(key, tuple(shaft), ink, dashed=dashed, tags=tags),
+        Path(key, tuple(shaft), ink, line_width, dashed, tags),
         Polygon(f"{key}:head", tip, ink, tags=tags),
     ]
 

@@ -25,6 +25,7 @@ from .conventions import (
     Role,
     SettingSpec,
     applies,
+    setting_rules,
 )
 from .counting import (
     Breakdown,
@@ -176,15 +177,17 @@ class Comparison:
     @property
     def subject(self) -> str:
         """What ``after`` is called in the sentences: ``PyTorch LSTM``, ``Keras LSTM with
-        units=20``. Options the other layer lacks (left at their neutral value) go unsaid.
+        units=20``. Settings the other layer lacks (options at their neutral value, the
+        biases of a layer built without any) go unsaid.
         """
         a, b = self.before.settings, self.after.settings
+        rules = setting_rules(b.framework, b.cell)
         differing = {
             f.name: getattr(b, f.name)
             for f in fields(Settings)
             if f.name not in ("framework", "cell")
             and getattr(a, f.name) != getattr(b, f.name)
-            and (f.name not in OPTIONS or applies(f.name, b.framework, b.cell))
+            and rules.get(f.name, (True, None))[0]
         }
         name = b.describe_layer()
         return f"{name} with {describe_changes(differing)}" if differing else name
@@ -352,8 +355,9 @@ def compare_with(before: Breakdown, changes: Mapping[str, Any]) -> Comparison:
 def suggestions(settings: Settings) -> list[dict[str, Any]]:
     """The comparisons worth a click from ``settings``, read off the registry.
 
-    Every other framework and cell; every on/off setting the layer has, flipped; one
-    more layer; a projection where the layer can have one; the dense head on or off.
+    Every other framework and cell (a cell this framework lacks in the first framework
+    that has it); every on/off setting the layer has, flipped; one more layer; a
+    projection where the layer can have one; the dense head on or off.
     Each is a changes mapping for :func:`compare_with`. Only a projection's size (half
     the narrowest layer, where a layer can have one) follows the widths; no choice is a
     width of its own (the growth plot shows what more units do), so elsewhere the
@@ -363,10 +367,17 @@ def suggestions(settings: Settings) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = [
         {"framework": key} for key in FRAMEWORK_SPECS if key != framework
     ]
-    found += [{"cell": key} for key in CELL_SPECS if key != cell]
+    for key in CELL_SPECS:
+        # A cell this framework lacks, as the first convention that has it stores it.
+        having = [f for f, spec in FRAMEWORK_SPECS.items() if key in spec.cells]
+        if key != cell and having:
+            found.append(
+                {"cell": key} if framework in having else {"framework": having[0], "cell": key}
+            )
+    rules = setting_rules(framework, cell)
     for name in ("bidirectional", "bias", *OPTIONS):
         value = getattr(settings, name)
-        if isinstance(value, bool) and (name not in OPTIONS or applies(name, framework, cell)):
+        if isinstance(value, bool) and rules[name][0]:
             found.append({name: not value})
     # A stack of different widths changes its depth and widths in the panel's widths
     # entry; SETTING=VALUE pairs hold one width.
@@ -374,8 +385,12 @@ def suggestions(settings: Settings) -> list[dict[str, Any]]:
     if settings.layers < MAX_LAYERS and one_width:
         found.append({"layers": settings.layers + 1})
     narrowest = min(settings.widths)
-    if applies("proj_size", framework, cell) and narrowest > 1:
-        found.append({"proj_size": 0 if settings.proj_size else narrowest // 2})
+    if settings.proj_size:
+        found.append({"proj_size": 0})
+    elif applies("proj_size", framework, cell) and settings.convention.projection_to_input:
+        found.append({"proj_size": settings.input_size})
+    elif applies("proj_size", framework, cell) and narrowest > 1:
+        found.append({"proj_size": narrowest // 2})
     found.append({"dense": 0 if settings.dense else 1})
     return [changes for changes in found if _counts(settings, changes)]
 

@@ -98,9 +98,16 @@ def _no_candidate_text(b: Breakdown, timesteps: int) -> str:
     spec, blocks = b.settings.spec, b.settings.gates
     own = sorted({g.letter for g in _candidate(b)}, key="WUbb'".find)
     return (
-        f"{with_article(spec.label).capitalize()} has {blocks} weight blocks: "
+        f"{_opening(spec.label)} has {blocks} weight blocks: "
         f"{blocks - 1} gates and the candidate, which has its own {_listed(own)}."
     )
+
+
+def _opening(label: str) -> str:
+    """``An LSTM``, ``A minGRU``: a cell's name with its article, opening a sentence
+    (``str.capitalize`` would lower the name's own capitals)."""
+    named = with_article(label)
+    return named[0].upper() + named[1:]
 
 
 def _listed(words: list[str]) -> str:
@@ -131,6 +138,29 @@ def _confused_mark(b: Breakdown) -> str:
     spec = b.settings.spec
     other = cell_spec(spec.confused_with[0]) if spec.confused_with else spec
     return [g for g in spec.gate_names if g not in other.gate_names][-1]
+
+
+def _missing_recurrent(b: Breakdown) -> int:
+    """The weights a recurrent matrix U would add to a cell that has none (G × h × h per
+    layer and direction): what is counted by habit for a minGRU or minLSTM."""
+    s = b.settings
+    return sum(s.directions * s.gates * h * s.state_width(k) for k, h in enumerate(s.widths))
+
+
+def _recurrent_counted(b: Breakdown, timesteps: int) -> int | None:
+    """A cell whose gates read xₜ alone counted with the U of the cells it comes from."""
+    if b.settings.spec.recurrent_matrices:
+        return None
+    return b.recurrent_total + _missing_recurrent(b)
+
+
+def _recurrent_counted_text(b: Breakdown, timesteps: int) -> str:
+    s = b.settings
+    return (
+        f"{_opening(s.spec.label)}'s gates read xₜ alone: it has no "
+        f"recurrent matrix U, which would add {s.gates} × {s.layer_units(0):,} × "
+        f"{s.state_width(0):,} per layer ({_missing_recurrent(b):,} in all)."
+    )
 
 
 def _times_timesteps(b: Breakdown, timesteps: int) -> int | None:
@@ -208,6 +238,7 @@ CATALOGUE: tuple[Misconception, ...] = (
     ),
     Misconception("three_gates", CANDIDATE, _no_candidate, _no_candidate_text),
     Misconception("gru_for_lstm", _confused_mark, _confused, _confused_text),
+    Misconception("recurrent_counted", "input", _recurrent_counted, _recurrent_counted_text),
     Misconception(
         "times_timesteps",
         "input",

@@ -11,6 +11,7 @@ Stdlib only.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from .conventions import OPTIONS, CodeTable, framework_spec
@@ -160,3 +161,34 @@ def _flax(s: Settings, timesteps: int) -> str:
         layers.append(f"nnx.Linear({s.output_width}, {s.dense}, rngs=rngs)")
     model = layers[0] if len(layers) == 1 else f"[{', '.join(layers)}]"
     return f"{model}; x: (batch, {_steps(timesteps)}, {s.input_size})"
+
+
+def _expansion(x: int, h: int) -> float:
+    """The expansion factor minGRU-pytorch turns into exactly ``h`` units over ``x``
+    inputs: ``int(x * factor)`` truncates, so h / x is nudged up where the float
+    product falls short (1 / 49 × 49 is 0.999…)."""
+    factor = h / x
+    while int(x * factor) < h:
+        factor = math.nextafter(factor, math.inf)
+    return factor
+
+
+@register_code_writer("mingru_pytorch")
+def _min_rnn(s: Settings, timesteps: int) -> str:
+    """``minGRU(8, expansion_factor=1.5); x: (batch, 3, 8)``: the module as
+    minGRU-pytorch builds it, ``proj_out`` written where it is not the package's default
+    (a projection exactly when the expansion factor is not 1); a stack in an
+    ``nn.Sequential``, a head after it as PyTorch's writer puts it."""
+    cls = s.convention.class_name
+
+    def module(k: int) -> str:
+        x, h = s.layer_input(k), s.layer_units(k)
+        arguments = [str(x)] + ([] if h == x else [f"expansion_factor={_expansion(x, h)!r}"])
+        if bool(s.proj_size) != (h != x):
+            arguments.append(f"proj_out={bool(s.proj_size)}")
+        return f"{cls}({', '.join(arguments)})"
+
+    modules = _per_layer(s, module)
+    model = modules[0] if len(modules) == 1 else f"nn.Sequential({', '.join(modules)})"
+    head = [f"nn.Linear({s.output_width}, {s.dense})"] if s.dense else []
+    return "; ".join([model, *head, f"x: (batch, {_steps(timesteps)}, {s.input_size})"])

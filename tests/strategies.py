@@ -3,7 +3,8 @@
 Which options exist for which framework and cell is the registry's to say, so no test
 module restates it: a new convention, cell or option is generated here as soon as its
 spec exists. An integer option is a width below every layer's ``units``
-(``proj_size``); a boolean one may take either value where it applies; a tuple one is
+(``proj_size``), or the input's width where the projection maps back to it; a
+boolean one may take either value where it applies; a tuple one is
 a convolutional cell's kernel, one small size per axis, as many axes as the cell
 takes. Half the stacks have layers of different widths, in up to three runs
 (``(32, 32, 18)``), as stacks are built.
@@ -65,6 +66,8 @@ def changed_options(settings: dict[str, object]) -> list[dict[str, object]]:
         elif isinstance(neutral, tuple):
             dims = cell_spec(str(settings["cell"])).kernel_dims
             variants += [{**settings, name: tuple(range(2, 2 + n))} for n in dims]
+        elif convention(str(settings["framework"]), str(settings["cell"])).projection_to_input:
+            variants.append({**settings, name: settings["input_size"]})
         elif units > 1:
             variants.append({**settings, name: max(1, units // 3)})
     return variants
@@ -110,15 +113,19 @@ def any_settings(
     cell = draw(st.sampled_from([c for c in cells if c in FRAMEWORK_SPECS[framework].cells]))
     depth = draw(layers)
     units = draw(stack_units(widths, depth))
+    layout = convention(framework, cell)
     chosen: dict[str, object] = dict(
         framework=framework,
         cell=cell,
         input_size=draw(widths),
         units=units,
         layers=depth,
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()) if convention(framework, cell).optional_bias else True,
+        bidirectional=draw(st.booleans()) if layout.bidirectional else False,
+        bias=draw(st.booleans()) if layout.optional_bias else True,
         dense=draw(dense),
     )
     narrowest = min(units) if isinstance(units, tuple) else units
-    return {**chosen, **draw(option_values(framework, cell, narrowest))}
+    options = draw(option_values(framework, cell, narrowest))
+    if layout.projection_to_input and options.get("proj_size"):
+        options["proj_size"] = chosen["input_size"]  # a projection back to the input
+    return {**chosen, **options}

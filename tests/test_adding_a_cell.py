@@ -124,7 +124,7 @@ def test_the_toy_is_counted_and_drawn():
 
 @pytest.mark.usefixtures("toy")
 def test_the_toy_is_a_choice_of_the_command_line(capsys):
-    assert "convlstm or mgu" in setting_help("cell")
+    assert setting_help("cell").endswith(" or mgu (default: lstm)")
     assert cli.main(["--cell", "mgu", "-i", str(X), "-u", str(H)]) == 0
     assert f"{EXPECTED:,}" in capsys.readouterr().out
     assert cli.main(["--cell", "mgu", "--framework", "pytorch"]) == 2

@@ -58,7 +58,12 @@ def test_options_neutral_values_are_the_settings_defaults():
 
 
 def test_an_option_outside_its_scope_is_refused_with_the_layers_it_applies_to():
-    assert applies_to("proj_size") == ("PyTorch LSTM", "TF1 LSTMCell")
+    assert applies_to("proj_size") == (
+        "PyTorch LSTM",
+        "TF1 LSTMCell",
+        "minGRU-pytorch minGRU",
+        "minGRU-pytorch minLSTM",
+    )
     assert applies_to("reset_after") == ("Keras GRU",)
     assert option_refusal("proj_size", 0, "keras", "gru") is None  # neutral: fine anywhere
     assert option_refusal("reset_after", False, "keras", "gru") is None
@@ -69,7 +74,8 @@ def test_an_option_outside_its_scope_is_refused_with_the_layers_it_applies_to():
     with pytest.raises(SettingsError, match=r"^reset_after=False applies only to a Keras GRU"):
         breakdown(framework="onnx", cell="gru", reset_after=False)
     assert setting_help("proj_size") == (
-        "PyTorch LSTM, TF1 LSTMCell proj_size, 0 for none (default: 0)"
+        "PyTorch LSTM, TF1 LSTMCell, minGRU-pytorch minGRU, minGRU-pytorch minLSTM "
+        "proj_size, 0 for none (default: 0)"
     )
 
 

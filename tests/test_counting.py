@@ -12,6 +12,8 @@ from strategies import any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
 from lstm_widget.conventions import (
+    CELLS,
+    FRAMEWORK_SPECS,
     FRAMEWORKS,
     MAX_LAYERS,
     MAX_SIZE,
@@ -62,11 +64,12 @@ def test_formula_lines_add_up_and_every_rendering_evaluates_to_its_value(s):
 @given(s=any_settings())
 def test_subtotals_roles_and_blocks_partition_the_total(s):
     b = breakdown(**s)
-    d, r = b.settings.directions, b.settings.state_width(b.settings.layers - 1)
+    # The head reads the top layer's output: its projection's width, else its units.
+    d, top = b.settings.directions, b.settings.proj_size or b.settings.layer_units(-1)
     assert sum(b.layer_totals) + b.dense_total == b.total
     assert sum(block.count for block in b.blocks) == b.total
     assert len(b.layer_totals) == b.settings.layers
-    assert b.dense_total == (d * r + 1) * b.settings.dense
+    assert b.dense_total == (d * top + 1) * b.settings.dense
     totals = b.role_totals()
     assert sum(totals.values()) == b.total
     assert list(totals) == [role for role in ROLES if role in totals]
@@ -250,9 +253,8 @@ def test_bad_settings_messages_say_what_is_allowed():
         "not a negative number of 31 digits.": dict(units=-(10**30)),
         "dense must be an integer from 0 to 1,000,000,000,000, not -1.": dict(dense=-1),
         f"layers must be an integer from 1 to {MAX_LAYERS}": dict(layers=0),
-        "applies only to a PyTorch LSTM or a TF1 LSTMCell, not an ONNX LSTM": dict(
-            framework="onnx", proj_size=1
-        ),
+        "applies only to a PyTorch LSTM, a TF1 LSTMCell, a minGRU-pytorch minGRU or a "
+        "minGRU-pytorch minLSTM, not an ONNX LSTM": dict(framework="onnx", proj_size=1),
         "must be smaller than units=4": dict(framework="pytorch", units=4, proj_size=4),
         "framework='cudnn' has no rnn cell; it has lstm (CuDNNLSTM), gru (CuDNNGRU).": dict(
             framework="cudnn", cell="rnn"
@@ -342,8 +344,12 @@ def test_the_candidate_has_one_name_whatever_the_frameworks_letter(cell, framewo
     assert gate_letters(cell)[candidate] == "candidate"
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize(
+    ("cell", "framework"),
+    # Every layer of matrix products with gates, in each framework that has it.
+    [(c, f) for f in FRAMEWORKS for c in CELLS
+     if c in FRAMEWORK_SPECS[f].cells and not cell_spec(c).kernel_dims and c != "rnn"],
+)  # fmt: skip
 def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, framework):
     plain = dict(cell=cell, framework=framework, units=4, input_size=3)
     # Every option this layer has, moved off its neutral value.
@@ -462,7 +468,8 @@ def test_widths_that_are_all_equal_are_one_width():
         (dict(kernel=(3, True)), "kernel must be a tuple"),
         (
             dict(proj_size=2),
-            "proj_size=2 applies only to a PyTorch LSTM or a TF1 LSTMCell, not a Keras ConvLSTM",
+            "proj_size=2 applies only to a PyTorch LSTM, a TF1 LSTMCell, a minGRU-pytorch "
+            "minGRU or a minGRU-pytorch minLSTM, not a Keras ConvLSTM",
         ),
         (
             dict(peepholes=True),

@@ -80,13 +80,15 @@ def torch_cases():
         ("batchnorm", nn.BatchNorm1d(6), {"c": 6}, {}),
         ("batchnorm", nn.BatchNorm2d(6, affine=False), {"c": 6}, {"affine": False}),
         ("layernorm", nn.LayerNorm(6, bias=False), {"d": 6}, {"bias": False}),
+        ("rmsnorm", nn.RMSNorm(6), {"d": 6}, {}),
+        ("rmsnorm", nn.RMSNorm((2, 3), elementwise_affine=False), {"d": 6}, {"affine": False}),
         ("mha", nn.MultiheadAttention(8, 2), {"E": 8}, {"separate": False}),
         ("mha", nn.MultiheadAttention(8, 2, kdim=3, vdim=5, add_bias_kv=True),
          {"E": 8, "k": 3, "v": 5}, {"packed": False}),
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", range(10))
+@pytest.mark.parametrize("case", range(12))
 def test_pytorch_modules_match_their_spec(case):
     key, module, sizes, switches = torch_cases()[case]
     switches = {"separate": True, "packed": True, "bias_kv": False, **switches}

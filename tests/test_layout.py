@@ -162,7 +162,10 @@ def grid():
         for (x, h), layers, bidirectional, bias, dense in itertools.product(
             sizes, (1, 3, 7), (False, True), (True, False), (0, 5)
         ):
-            if not (bias or convention(framework, cell).optional_bias):
+            layout_ = convention(framework, cell)
+            if not (bias or layout_.optional_bias) or (
+                bidirectional and not layout_.bidirectional
+            ):
                 continue
             settings = dict(
                 cell=cell, framework=framework, input_size=x, units=h, layers=layers,

@@ -122,9 +122,17 @@ def _allowed(name: str) -> str:
 
 
 def _applies(name: str) -> str:
-    if name not in conventions.OPTIONS:
-        return "every layer"
-    return ", ".join(conventions.applies_to(name))
+    """The layers a setting applies to: an option's, or every layer but those whose
+    convention fixes it (biases always kept or never there, one direction only)."""
+    if name in conventions.OPTIONS:
+        return ", ".join(conventions.applies_to(name))
+    fixed = [
+        conventions.layer_name(framework, cell)
+        for framework, spec in conventions.FRAMEWORK_SPECS.items()
+        for cell in spec.cells
+        if not conventions.setting_rules(framework, cell).get(name, (True, None))[0]
+    ]
+    return f"every layer but {', '.join(fixed)}" if fixed else "every layer"
 
 
 def settings_table() -> list[str]:
@@ -160,6 +168,8 @@ EXAMPLE = {"input_size": 1, "units": 10}
 
 
 def _biases(layout: conventions.CellConvention) -> str:
+    if layout.biases == 0:
+        return "none"
     if layout.biases == 1:
         text = "one"
     elif layout.second_bias_when:

@@ -71,5 +71,40 @@ CONV_LSTM = CellSpec(
     cell_state=True,
 )
 
+#: minGRU (Feng et al., 2024, "Were RNNs All We Needed?"): a GRU whose update gate and
+#: candidate read xₜ alone, so it has no recurrent matrix and no reset gate;
+#: hₜ = (1 − z)⊙hₜ₋₁ + z⊙h̃.
+MIN_GRU = CellSpec(
+    key="mingru",
+    label="minGRU",
+    gates=(GateSpec("z", "update gate"), GateSpec(CANDIDATE, CANDIDATE)),
+    drawing="mingru",
+    options=("proj_size",),
+    # σ for z and g for the candidate (minGRU-pytorch's g keeps h positive); (1 − z)⊙h
+    # and z⊙h̃; 1 − z and the sum.
+    elementwise=(2, 2, 2),
+    recurrent_matrices=False,
+)
+
+#: minLSTM (the same paper): forget and input gates and a candidate, each reading xₜ
+#: alone, the gates normalised to sum to one; no cell state beside h and no output
+#: gate: hₜ = f′⊙hₜ₋₁ + i′⊙h̃ with f′ = f / (f + i), i′ = i / (f + i).
+MIN_LSTM = CellSpec(
+    key="minlstm",
+    label="minLSTM",
+    gates=(
+        GateSpec("f", "forget gate"),
+        GateSpec("i", "input gate"),
+        GateSpec(CANDIDATE, CANDIDATE),
+    ),
+    drawing="minlstm",
+    options=("proj_size",),
+    # σ for f and i, g for the candidate; the two divisions by f + i, f′⊙h and i′⊙h̃;
+    # f + i and the sum.
+    elementwise=(3, 4, 2),
+    recurrent_matrices=False,
+    candidate_forgotten=True,
+)
+
 #: The cell families lstm_widget knows, in the order choices are offered.
-BUILT_IN: tuple[CellSpec, ...] = (LSTM, GRU, SIMPLE_RNN, CONV_LSTM)
+BUILT_IN: tuple[CellSpec, ...] = (LSTM, GRU, SIMPLE_RNN, CONV_LSTM, MIN_GRU, MIN_LSTM)

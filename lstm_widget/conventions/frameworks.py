@@ -6,6 +6,8 @@ Add a convention here: one :class:`FrameworkSpec`, listed in :data:`BUILT_IN`, w
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .specs import CellConvention, DenseNaming, FrameworkSpec
 
 KERAS = FrameworkSpec(
@@ -216,5 +218,47 @@ FLAX = FrameworkSpec(
     adapter="flax",
 )
 
+#: lucidrains' minGRU-pytorch 0.2.1 (minGRU_pytorch/minGRU.py, minLSTM.py): one Linear
+#: without bias from dim to the candidate and the gates, chunked in that order
+#: (``to_hidden_and_gate``: h̃, z; ``to_hidden_and_f_i_gate``: h̃, f, i), whose width
+#: dim_inner = int(dim · expansion_factor) is the units; and ``to_out``, a Linear
+#: without bias back to dim, there when ``proj_out`` (by default when expansion_factor
+#: is not 1). No recurrent matrix, one direction.
+_MIN_RNN = CellConvention(
+    "",
+    (),
+    biases=0,
+    options=("proj_size",),
+    bidirectional=False,
+    projection_to_input=True,
+    note="one Linear without bias over xₜ alone: no U",
+)
+
+MINGRU_PYTORCH = FrameworkSpec(
+    key="mingru_pytorch",
+    label="minGRU-pytorch",
+    cells={
+        "mingru": replace(
+            _MIN_RNN,
+            class_name="minGRU",
+            gate_order=("h", "z"),
+            candidate="h",
+            tensor_prefix="to_hidden_and_gate",
+        ),
+        "minlstm": replace(
+            _MIN_RNN,
+            class_name="minLSTM",
+            gate_order=("h", "f", "i"),
+            candidate="h",
+            tensor_prefix="to_hidden_and_f_i_gate",
+        ),
+    },
+    dense=DenseNaming("linear.weight", "linear.bias", transposed=True),
+    builder="mingru_pytorch",
+    code="mingru_pytorch",
+    # Its modules are PyTorch modules: the PyTorch adapter reads them, as one family each.
+    adapter="pytorch",
+)
+
 #: The conventions lstm_widget knows, in the order choices are offered.
-BUILT_IN: tuple[FrameworkSpec, ...] = (KERAS, PYTORCH, ONNX, CUDNN, TF1, FLAX)
+BUILT_IN: tuple[FrameworkSpec, ...] = (KERAS, PYTORCH, ONNX, CUDNN, TF1, FLAX, MINGRU_PYTORCH)

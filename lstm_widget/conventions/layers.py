@@ -176,6 +176,8 @@ PYTORCH_LAYERS: Mapping[str, LayerSpec] = {
             T("weight", ("d",), when="affine"),
             T("bias", ("d",), when="bias"),
         ),
+        # torch.nn.RMSNorm (PyTorch 2.4): a scale and no shift.
+        _spec("rmsnorm", "RMSNorm", T("weight", ("d",), when="affine")),
         _spec(
             "mha",
             "MultiheadAttention",

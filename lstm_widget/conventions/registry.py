@@ -267,7 +267,8 @@ def option_refusal(option: str, value: object, framework: str, cell: str) -> str
     neutral = OPTIONS[option].neutral
     if value == neutral or applies(option, framework, cell):
         return None
-    where = " or ".join(with_article(name) for name in applies_to(option))
+    *others, last = (with_article(name) for name in applies_to(option))
+    where = f"{', '.join(others)} or {last}" if others else last
     return (
         f"{option}={value!r} applies only to {where}, not "
         f"{with_article(layer_name(framework, cell))}; use {option}={neutral!r}."
@@ -278,14 +279,17 @@ def setting_rules(framework: str, cell: str) -> dict[str, tuple[bool, Any]]:
     """Each option's (whether this layer has it, its value where it does not).
 
     Biases are an option too where a layer can drop them; elsewhere they count as the
-    layer has them: on, or off for a layer built without any.
+    layer has them: on, or off for a layer built without any. Two directions are one
+    where the layer can run backwards.
     """
     layout = framework_spec(framework).cells.get(cell)
     rules = {name: (applies(name, framework, cell), o.neutral) for name, o in OPTIONS.items()}
     if layout is None:  # an unknown pair is the Settings' sentence to say
         rules["bias"] = (True, True)
+        rules["bidirectional"] = (True, False)
     else:
         rules["bias"] = (layout.optional_bias and layout.biases > 0, layout.biases > 0)
+        rules["bidirectional"] = (layout.bidirectional, False)
     return rules
 
 

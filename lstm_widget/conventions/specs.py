@@ -251,6 +251,13 @@ class CellConvention:
     variants
         The layouts a boolean option switches to, by the option's name (Flax's
         ``optimized`` LSTM: ``nnx.OptimizedLSTMCell``'s fused tensors).
+    bidirectional
+        Whether the layer can run both ways (minGRU-pytorch's modules run forward only).
+    projection_to_input
+        Whether its projection maps the output back to the layer's input width and is
+        not fed back to the gates (minGRU-pytorch's ``to_out``: ``proj_size`` is 0 or
+        the input's width), rather than narrowing the state the gates read back (PyTorch
+        LSTM's ``proj_size``).
     """
 
     class_name: str
@@ -270,6 +277,8 @@ class CellConvention:
     builder: str = ""
     note: str = ""
     variants: tuple[tuple[str, CellConvention], ...] = ()
+    bidirectional: bool = True
+    projection_to_input: bool = False
 
     def stable_gate(self, letter: str) -> str:
         """The stable name of one of this convention's gate letters."""

@@ -258,6 +258,28 @@ def _flax_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGr
     return sorted(groups, key=lambda g: g.tensor)
 
 
+@register_builder("mingru_pytorch")
+def _min_rnn_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """minGRU-pytorch: one Linear without bias over xₜ alone, weight (G·h, x), and with a
+    projection ``to_out.weight`` (x, h); a stack's modules in an ``nn.Sequential``."""
+    h, x = s.layer_units(layer), s.layer_input(layer)
+    gates = s.convention.gate_order
+    path = f"{layer}." if s.layers > 1 else ""
+    weight = f"{path}{s.convention.tensor_prefix}.weight"
+    group = partial(WeightGroup, layer=layer, direction=direction)
+    groups = [
+        group(
+            weight, (len(gates) * h, x), f"[{_span(k, h)}, :]", _symbol("W", gate), "input", gate
+        )
+        for k, gate in enumerate(gates)
+    ]
+    if s.proj_size:
+        groups.append(
+            group(f"{path}to_out.weight", (s.proj_size, h), "", "W_out", "projection", "")
+        )
+    return groups
+
+
 def dense_groups(s: Settings) -> list[WeightGroup]:
     """The head: Keras Dense kernel (f, n) + bias; PyTorch Linear weight (n, f) + bias."""
     f, n = s.output_width, s.dense

@@ -210,7 +210,7 @@ def layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
     """``G × (x × h + h × h + h)``, a ConvLSTM's ``4 × (k × c × f + k × f × f + f)``."""
     h, h_symbol = s.layer_units(layer), cell_spec(s.cell).unit_symbol
     inner = _matrix_terms(s, layer)
-    if s.bias:
+    if s.bias_vectors:
         inner.append(Term("bias", h_symbol, f"{h:,}", h))
     if s.bias_vectors == 2:
         inner.append(Term("second_bias", h_symbol, f"{h:,}", h))

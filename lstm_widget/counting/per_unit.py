@@ -61,11 +61,13 @@ class PerUnit:
         """What the per-unit factor counts: ``4 blocks (3 gates + candidate)``.
 
         The candidate is no gate, and its card says "candidate", so the factor says so
-        too; a simple RNN's single block is ``1 block``.
+        too; a simple RNN's single block is ``1 block``, a minGRU's ``2 blocks (1 gate +
+        candidate)``.
         """
         if self.gates == 1:
             return "1 block"
-        return f"{self.gates} blocks ({self.gates - 1} gates + {CANDIDATE})"
+        gates = self.gates - 1
+        return f"{self.gates} blocks ({gates} gate{'s' if gates > 1 else ''} + {CANDIDATE})"
 
     def _terms(self, named: bool) -> list[Piece]:
         """One unit's inputs, fed-back state and biases as pieces, with their names

@@ -70,14 +70,16 @@ class Settings:
         Number of stacked layers; layer k > 0 sees the previous layer's output. Left
         at 1 it is read from a list of ``units``; otherwise it must match the list.
     bidirectional
-        Run a second, independent set of weights backwards over time.
+        Run a second, independent set of weights backwards over time (not for a layer
+        that runs forward only, as minGRU-pytorch's).
     bias
         ``False`` drops every bias of the recurrent layers (the dense head keeps its own).
     proj_size
         PyTorch LSTM's ``proj_size`` (TensorFlow 1's ``num_proj``): projects h down to
         this width (0 = none). One
         projection width for every layer, as one ``nn.LSTM`` has, smaller than each
-        layer's units.
+        layer's units. minGRU-pytorch's ``to_out`` (``proj_out``) instead maps the
+        output back to the input's width: 0 or ``input_size``.
     reset_after
         Keras GRU's ``reset_after``; ``False`` is the Keras 2 layout with one bias.
     peepholes
@@ -128,6 +130,19 @@ class Settings:
                 f"such as kernel=(3, 3) for {with_article(example)}."
             )
         layout = self.convention
+        if not layout.biases:  # a layer built without biases says so, whatever was given
+            object.__setattr__(self, "bias", False)
+        if self.bidirectional and not layout.bidirectional:
+            raise SettingsError(
+                f"bidirectional=True is not possible: {with_article(self.describe_layer())} "
+                "runs forward only; use bidirectional=False."
+            )
+        if layout.projection_to_input and self.proj_size not in (0, self.input_size):
+            raise SettingsError(
+                f"proj_size={self.proj_size} is not possible: "
+                f"{with_article(self.describe_layer())} projects back to its input's width; "
+                f"use proj_size={self.input_size} (input_size) or 0."
+            )
         if not self.bias and not layout.optional_bias and layout.biases:
             raise SettingsError(
                 f"bias=False is not possible: {with_article(self.describe_layer())} always "
@@ -192,12 +207,14 @@ class Settings:
 
     def state_width(self, layer: int) -> int:
         """r_l: the width of the hidden state layer ``layer`` feeds back (proj_size when
-        projecting)."""
-        return self.proj_size or self.layer_units(layer)
+        projecting, unless the projection only maps the output back to the input's
+        width)."""
+        fed_back = self.proj_size and not self.convention.projection_to_input
+        return self.proj_size if fed_back else self.layer_units(layer)
 
     def layer_output(self, layer: int) -> int:
-        """Features layer ``layer`` hands on: D·r_l (the "concat" merge)."""
-        return self.directions * self.state_width(layer)
+        """Features layer ``layer`` hands on: D·(P or h_l) (the "concat" merge)."""
+        return self.directions * (self.proj_size or self.layer_units(layer))
 
     @property
     def output_width(self) -> int:

@@ -13,7 +13,8 @@ when handed one of its objects.
 
 from __future__ import annotations
 
-from . import flax, keras, tensorflow, torch  # noqa: F401  (each registers its adapter)
+# Each registers its adapter, or its package's family reader for the PyTorch adapter.
+from . import flax, keras, mingru, tensorflow, torch, xlstm  # noqa: F401
 from ._folding import explain
 from ._model_report import ModelReport, RowWork
 from ._records import (

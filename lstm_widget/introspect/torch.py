@@ -15,10 +15,10 @@ from typing import Any, NamedTuple
 
 from ..conventions import OPTIONS, PYTORCH
 from ..conventions.layers import CONV_KERNELS, PYTORCH_LAYERS, conv_sizes
+from ._families import family_roots, forward_work_unknown, is_family, read, within
 from ._folding import counted, other_layer
 from ._records import Dims, IntrospectionError, Layer, Readers, Run, Runs, Sharing, Walk, row_name
 from ._registry import register_adapter
-from .xlstm import family_roots, forward_work_unknown, is_family, read, within
 
 #: The recurrent classes this convention stores, as PyTorch names them; an ``RNNBase``
 #: module's ``mode`` starts with one (``RNN_TANH``).
@@ -504,6 +504,8 @@ _READERS: Readers = {
     "LayerNorm": lambda m: (
         "layernorm", {"d": math.prod(m.normalized_shape)},
         {"affine": bool(m.elementwise_affine), "bias": m.bias is not None}),
+    "RMSNorm": lambda m: (
+        "rmsnorm", {"d": math.prod(m.normalized_shape)}, {"affine": bool(m.elementwise_affine)}),
     "MultiheadAttention": lambda m: (
         "mha", {"E": m.embed_dim, "k": m.kdim, "v": m.vdim},
         {"packed": bool(m._qkv_same_embed_dim), "separate": not m._qkv_same_embed_dim,

@@ -14,12 +14,13 @@ the package they come from, so a model without xLSTM costs nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
 from typing import Any
 
 from ..conventions import SettingsError
 from ..conventions.xlstm import FAMILY_CLASSES, PACKAGE
 from ..counting_xlstm import XlstmSizes, layer_count
+from ._families import register_family
 
 
 def _family_class(module: Any) -> str:
@@ -37,21 +38,6 @@ def _family_class(module: Any) -> str:
 def is_family(module: Any) -> bool:
     """Whether ``module`` is one of the package's layers, blocks or stacks."""
     return bool(_family_class(module))
-
-
-def family_roots(named_modules: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    """The outermost families among ``named_modules`` (``model.named_modules()``), by
-    path: each is one row, and what is inside it belongs to it."""
-    roots: dict[str, Any] = {}
-    for path, module in named_modules:
-        if is_family(module) and not within(path, roots):
-            roots[path] = module
-    return roots
-
-
-def within(path: str, roots: Iterable[str]) -> bool:
-    """Whether the module at ``path`` sits inside one of ``roots`` (not one itself)."""
-    return any(path != root and (not root or path.startswith(f"{root}.")) for root in roots)
 
 
 def read(module: Any) -> dict[str, Any]:
@@ -157,3 +143,7 @@ def forward_work_unknown(module: Any) -> str:
     if not why:
         return ""
     return f"the package's forward is not its step repeated: {'; '.join(why)}"
+
+
+# The module itself is this package's reader (is_family, read, forward_work_unknown).
+register_family(PACKAGE, sys.modules[__name__])

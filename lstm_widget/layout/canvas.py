@@ -170,20 +170,26 @@ class Canvas:
         ]
 
     def bus(self, gates: Sequence[str], y_gate: float, y_bus: float) -> tuple[list[Item], float]:
-        """h_{t-1} and x_t joining into one wire that feeds every gate from below.
+        """h_{t-1} and x_t joining into one wire that feeds every gate from below; x_t
+        alone where the cell has no recurrent matrices (minGRU's gates read no h_{t-1}).
 
         Returns the items and the bottom of the x_t label.
         """
         sz, c = self.sz, self.cols.centres
-        x_join = self.x_in + 10
         half = LINE_HEIGHT * sz.text / 2
-        y_x = y_bus + max(self.y(22), 2 * half + 1)
-        items: list[Item] = [
-            self.in_label("in:h", y_bus, "hₜ₋₁"),
-            self.in_label("in:x", y_x, "xₜ"),
-            Path("bus", ((self.x_in, y_bus), (c[gates[-1]], y_bus))),
-            Path("bus:x", ((self.x_in - 8, y_x), (x_join, y_x), (x_join, y_bus))),
-        ]
+        bus = Path("bus", ((self.x_in, y_bus), (c[gates[-1]], y_bus)))
+        if self.s is not None and not self.s.spec.recurrent_matrices:
+            items: list[Item] = [self.in_label("in:x", y_bus, "xₜ"), bus]
+            y_x = y_bus
+        else:
+            x_join = self.x_in + 10
+            y_x = y_bus + max(self.y(22), 2 * half + 1)
+            items = [
+                self.in_label("in:h", y_bus, "hₜ₋₁"),
+                self.in_label("in:x", y_x, "xₜ"),
+                bus,
+                Path("bus:x", ((self.x_in - 8, y_x), (x_join, y_x), (x_join, y_bus))),
+            ]
         for gate in gates:
             x = c[gate]
             items += self.wire(

@@ -27,6 +27,36 @@ def _lstm_bus_row(cell: Canvas, top: float) -> float:
     return _lstm_gate_row(cell, top) + cell.y(46)
 
 
+def _forget_and_write(
+    cell: Canvas,
+    gates: tuple[str, str, str],
+    state: tuple[str, str, str],
+    rows: tuple[float, float, float],
+    x_mul: float,
+) -> list[Item]:
+    """A state line across the top, kept through the forget gate's × and added the
+    input gate's share of the candidate: an LSTM's c, a minLSTM's h.
+
+    ``gates`` are the forget gate, the input gate and the candidate; ``state`` the
+    line's key, its input label's key and text; ``rows`` the y of the state line, of
+    the write × and of the gate boxes; ``x_mul`` where the write × and the + stand.
+    """
+    (f, i, g), (key, in_key, in_text), (y_s, y_op, y_g) = gates, state, rows
+    c, r, bh = cell.cols.centres, cell.sz.node_radius, cell.sz.gate_box[1] / 2
+    wire = cell.wire
+    items = cell.state_line(key, y_s, (in_key, in_text), ("op:forget", c[f], f), x_mul)
+    items += wire(f"gate:{f}:out", ((c[f], y_g - bh), (c[f], y_s + r)), tags=tagged(f))
+    for gate, side in ((i, -r), (g, r)):
+        items += wire(
+            f"gate:{gate}:out",
+            ((c[gate], y_g - bh), (c[gate], y_op), (x_mul + side, y_op)),
+            tags=tagged(gate),
+        )
+    items += cell.node("op:write", x_mul, y_op, "×")
+    items += wire("write:up", ((x_mul, y_op - r), (x_mul, y_s + r)))
+    return items
+
+
 @register_drawing("lstm", out_column=True)
 def _lstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
     f, i, g, o = gates
@@ -41,16 +71,7 @@ def _lstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], f
     x_end = cell.x_end
     wire, node = cell.wire, cell.node
     # The cell state runs across the top: forget ×, then + the new candidate share.
-    items = cell.state_line("c", y_c, ("in:c", "cₜ₋₁"), ("op:forget", c[f], f), x_mul)
-    items += wire(f"gate:{f}:out", ((c[f], y_g - bh), (c[f], y_c + r)), tags=tagged(f))
-    items += wire(
-        f"gate:{i}:out", ((c[i], y_g - bh), (c[i], y_op), (x_mul - r, y_op)), tags=tagged(i)
-    )
-    items += wire(
-        f"gate:{g}:out", ((c[g], y_g - bh), (c[g], y_op), (x_mul + r, y_op)), tags=tagged(g)
-    )
-    items += node("op:write", x_mul, y_op, "×")
-    items += wire("write:up", ((x_mul, y_op - r), (x_mul, y_c + r)))
+    items = _forget_and_write(cell, (f, i, g), ("c", "in:c", "cₜ₋₁"), (y_c, y_op, y_g), x_mul)
     # Output: tanh of the new cell state, gated by o.
     items += wire("c:tanh", ((x_out, y_c), (x_out, y_op - bh)))
     items += cell.gate_box("box:tanh_c", x_out, y_op, "tanh", "")
@@ -98,6 +119,30 @@ def _conv_lstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Ite
     return items, bottom
 
 
+def _one_minus(cell: Canvas, key: str, x: float, y: float, gate: str) -> list[Item]:
+    """The 1− node: what a gate's complement passes on."""
+    r, sz = cell.sz.node_radius, cell.sz
+    return [
+        Circle(key, x, y, r, tags=tagged(gate)),
+        Label(f"{key}:text", x, y, "1−", sz.operator, "ink", "center", bold=True,
+              tags=tagged(gate)),
+    ]  # fmt: skip
+
+
+def _output_projection(cell: Canvas, y_state: float, y_out: float) -> list[Item]:
+    """minGRU-pytorch's ``to_out``: the output yₜ is hₜ mapped back to the input's width,
+    while hₜ itself runs on to the next step; a branch down from the state line."""
+    if not cell.projection:
+        return []
+    x, bw = cell.cols.centres["proj"], cell.sz.gate_box[0] / 2
+    bh = cell.sz.gate_box[1] / 2
+    items = cell.wire("h:proj", ((x, y_state), (x, y_out - bh)))
+    items += cell.gate_box("box:proj", x, y_out, "proj", "projection", "projection")
+    items += cell.wire("y:out", ((x + bw, y_out), (cell.x_end, y_out)))
+    items.append(cell.out_label("out:y", y_out, "yₜ"))
+    return items
+
+
 @register_drawing("gru", out_column=True)
 def _gru(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
     r_gate, z, h = gates
@@ -117,20 +162,7 @@ def _gru(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], fl
     items = cell.state_line("h", y_h, ("in:h0", "hₜ₋₁"), ("op:keep", c[z], z), x_mix)
     items += wire(f"gate:{z}:out", ((c[z], y_g - bh), (c[z], y_h + r)), tags=tagged(z))
     items += wire(f"gate:{z}:mix", ((c[z], y_mix), (x_one - r, y_mix)), tags=tagged(z))
-    items.append(Circle("op:one_minus", x_one, y_mix, r, tags=tagged(z)))
-    items.append(
-        Label(
-            "op:one_minus:text",
-            x_one,
-            y_mix,
-            "1−",
-            sz.operator,
-            "ink",
-            "center",
-            bold=True,
-            tags=tagged(z),
-        )
-    )
+    items += _one_minus(cell, "op:one_minus", x_one, y_mix, z)
     items += wire("one_minus:out", ((x_one + r, y_mix), (x_mix - r, y_mix)), tags=tagged(z))
     items += node("op:mix", x_mix, y_mix, "×")
     items += wire(
@@ -215,3 +247,63 @@ def _mlstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], 
         "out:c": "Cₜ",
     }
     return [item for item in _retext(items, texts) if item.key != "in:h"], bottom
+
+
+@register_drawing("mingru", out_column=True)
+def _min_gru(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    """minGRU: hₜ = (1 − z)⊙hₜ₋₁ + z⊙h̃, the update gate and the candidate (g keeps it
+    positive) fed by xₜ alone: no reset gate, and no hₜ₋₁ on the bus."""
+    z, h = gates
+    sz, c = cell.sz, cell.cols.centres
+    r, bw, bh = sz.node_radius, sz.gate_box[0] / 2, sz.gate_box[1] / 2
+    y_h = top_row(cell, top)
+    y_one = y_h + cell.y(40)
+    y_mix = y_h + cell.y(80)
+    y_g = y_mix + max(cell.y(40), bh + LINE_HEIGHT * sz.text + 6)
+    y_bus = y_g + cell.y(46)
+    x_mix = c["out"]
+    wire, node = cell.wire, cell.node
+    # The old state runs across the top, kept by 1 − z; z lets the candidate in.
+    items = cell.state_line("h", y_h, ("in:h0", "hₜ₋₁"), ("op:keep", c[z], z), x_mix)
+    items += wire(f"gate:{z}:one", ((c[z], y_g - bh), (c[z], y_one + r)), tags=tagged(z))
+    items += _one_minus(cell, "op:one_minus", c[z], y_one, z)
+    items += wire(f"gate:{z}:keep", ((c[z], y_one - r), (c[z], y_h + r)), tags=tagged(z))
+    items += wire(f"gate:{z}:mix", ((c[z], y_mix), (x_mix - r, y_mix)), tags=tagged(z))
+    items += node("op:mix", x_mix, y_mix, "×")
+    items += wire(
+        f"gate:{h}:out", ((c[h] + bw, y_g), (x_mix, y_g), (x_mix, y_mix + r)), tags=tagged(h)
+    )
+    items += wire("mix:up", ((x_mix, y_mix - r), (x_mix, y_h + r)))
+    items += _output_projection(cell, y_h, y_g)
+    for gate, text in ((z, "σ"), (h, "g")):
+        items += cell.gate_box(f"box:{gate}", c[gate], y_g, text, gate)
+        items += cell.gate_letter(f"letter:{gate}", c[gate], y_g, gate)
+    bus, bottom = cell.bus(gates, y_g, y_bus)
+    return items + bus, bottom + cell.y(12)
+
+
+@register_drawing("minlstm", out_column=False)
+def _min_lstm(cell: Canvas, gates: Sequence[str], top: float) -> tuple[list[Item], float]:
+    """minLSTM: hₜ = f′⊙hₜ₋₁ + i′⊙h̃, the gates divided by f + i so they sum to one,
+    all three blocks fed by xₜ alone; no cell state beside h, no output gate."""
+    f, i, g = gates
+    sz, c = cell.sz, cell.cols.centres
+    bh = sz.gate_box[1] / 2
+    y_h = top_row(cell, top)
+    y_op = y_h + cell.y(52)
+    y_g = y_op + max(cell.y(52), bh + LINE_HEIGHT * sz.text + 6)
+    y_bus = y_g + cell.y(46)
+    x_mul = (c[i] + c[g]) / 2
+    items = _forget_and_write(cell, (f, i, g), ("h", "in:h0", "hₜ₋₁"), (y_h, y_op, y_g), x_mul)
+    # f′ = f / (f + i) and i′ = i / (f + i): what the two gate wires carry.
+    x_label, y_label = (c[f] + c[i]) / 2, (y_h + y_op) / 2
+    items.append(
+        Label("op:normalise", x_label, y_label, "÷(f+i)", sz.small, "muted", "center",
+              tags=tagged(f, i))
+    )  # fmt: skip
+    items += _output_projection(cell, y_h, y_g)
+    for gate, text in ((f, "σ"), (i, "σ"), (g, "g")):
+        items += cell.gate_box(f"box:{gate}", c[gate], y_g, text, gate)
+        items += cell.gate_letter(f"letter:{gate}", c[gate], y_g, gate)
+    bus, bottom = cell.bus(gates, y_g, y_bus)
+    return items + bus, bottom + cell.y(12)

@@ -136,7 +136,8 @@ INSTRUMENT = """\
     const record = { which: box, t: performance.now(), units: null };
     bench.loads.push(record);
     fetch(img.src).then((r) => r.text()).then((svg) => {
-      const match = svg.match(/units (\\d+)/);
+      // "10 units" or "1 unit", as the picture's text alternative says it.
+      const match = svg.match(/(\\d+) units?\\b/);
       record.units = match ? Number(match[1]) : null;
     }).catch(() => {});
   }, true);

@@ -101,9 +101,14 @@ def lock_closure(lock: dict[str, object], roots: tuple[str, ...]) -> dict[str, d
 
 
 def assemble_pyodide(npm_package: Path, wheels: Path, target: Path) -> None:
-    """A Pyodide folder at ``target``: the npm runtime, PyPI's wheels, a lock for them."""
+    """A Pyodide folder at ``target``: the npm runtime, PyPI's wheels, a lock for them.
+
+    The wheels are what the kernel takes from Pyodide at start-up, and what the site's
+    widget wheels need from it (IPython, traitlets, typing_extensions: all pure Python).
+    """
     lock = json.loads((npm_package / "pyodide-lock.json").read_text(encoding="utf-8"))
-    chosen = lock_closure(lock, STARTUP_PACKAGES)
+    widgets = resolve_in_pyodide(lock, build_script.SITE_WHEELS)[0]
+    chosen = lock_closure(lock, (*STARTUP_PACKAGES, *widgets))
     pins = [f"{spec['name']}=={spec['version']}" for spec in chosen.values()]
     python = lock["info"]["python"]
     _run(
@@ -147,15 +152,46 @@ def download_bundle(target: Path) -> Path:
     return wheel
 
 
+#: Pyodide's platform, for the markers in requirements (its Python is in its lock).
+PYODIDE_MARKERS = {"sys_platform": "emscripten", "platform_system": "Emscripten"}
+
+
+def resolve_in_pyodide(
+    lock: dict[str, Any],
+    roots: tuple[str, ...] = ("lstm-widget",),
+    provided: frozenset[str] = frozenset(),
+) -> tuple[set[str], set[str]]:
+    """The dependencies of ``roots`` (this package) as micropip resolves them in
+    Pyodide, read from the installed metadata: (those Pyodide's lock has, the rest).
+    The rest's own dependencies are followed; the lock resolves those of its packages
+    itself, and ``provided`` (the kernel's own wheels) are neither."""
+    in_pyodide = {normal(name) for name in lock["packages"]}
+    python = lock["info"]["python"]
+    markers = dict(
+        PYODIDE_MARKERS, python_full_version=python, python_version=python.rsplit(".", 1)[0]
+    )
+    from_lock: set[str] = set()
+    elsewhere: set[str] = set()
+    pending = list(roots)
+    while pending:
+        for text in importlib.metadata.requires(pending.pop()) or []:
+            requirement = Requirement(text)
+            if requirement.marker and not requirement.marker.evaluate(markers):
+                continue
+            dependency = normal(requirement.name)
+            if dependency in in_pyodide:
+                from_lock.add(dependency)
+            elif dependency not in provided | elsewhere:
+                elsewhere.add(dependency)
+                pending.append(dependency)
+    return from_lock, elsewhere
+
+
 def _pyodide_needs(lock: dict[str, Any]) -> tuple[str, ...]:
     """What the kernel and this package take from Pyodide: the kernel's start-up
-    packages, and this package's requirements that Pyodide has (matplotlib, IPython)."""
-    in_pyodide = {normal(name) for name in lock["packages"]}
-    own = [Requirement(text) for text in importlib.metadata.requires("lstm-widget") or []]
-    return (
-        *STARTUP_PACKAGES_0_5,
-        *(r.name for r in own if r.marker is None and normal(r.name) in in_pyodide),
-    )
+    packages, and what this package needs that Pyodide has (matplotlib, IPython, and
+    typing_extensions for anywidget)."""
+    return (*STARTUP_PACKAGES_0_5, *sorted(resolve_in_pyodide(lock)[0]))
 
 
 def assemble_release_pyodide(npm_package: Path, bundle: Path, target: Path) -> list[str]:

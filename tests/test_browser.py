@@ -29,6 +29,7 @@ from browser_support import (
     copy_notebook,
     require_browser,
     start_server,
+    thumb_centre,
 )
 from notebook_support import NOTEBOOK_DIR
 
@@ -259,21 +260,6 @@ class PanelPage:
         return self.panel.get_by_role("button", name=choice, exact=True)
 
 
-#: Where a range input's thumb is: its position along the track, inside the thumb's
-#: half width at each end (chromium's thumb is 16 px wide at 100 % zoom).
-THUMB_CENTRE = """input => {
-  const box = input.getBoundingClientRect(), half = 8;
-  const at = (input.value - input.min) / (input.max - input.min);
-  return [box.left + half + at * (box.width - 2 * half), box.top + box.height / 2];
-}"""
-
-
-def thumb_centre(slider: Any) -> tuple[float, float]:
-    """The page coordinates of ``slider``'s thumb, where a mouse grabs it."""
-    x, y = slider.evaluate(THUMB_CENTRE)
-    return float(x), float(y)
-
-
 #: The texts of the SVG an <img> shows.
 SVG_TEXTS = """async img => {
   const source = await (await fetch(img.src)).text();
@@ -360,6 +346,17 @@ def test_panel_follows_keyboard_and_mouse(
         settings["units"] = released
         shown = view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("5-dragged")
+
+        # Keyboard: Tab from the units entry to its slider, one step up with the arrow
+        # key, which the notebook's own shortcuts (moving between cells) must not take.
+        units.click()
+        focus_by_keyboard(page, slider)
+        page.keyboard.press("ArrowRight")
+        stepped = view.units_entry_follows_slider(slider)
+        assert stepped > released
+        assert slider.evaluate("e => e === document.activeElement")
+        settings["units"] = released = stepped
+        shown = view.expect_redraw(shown, breakdown(**settings).total)
 
         # Compare with the Keras 2 layout: the diagram stays on the Keras 3 GRU (the
         # side with more weights), its second bias marked, and the sentence says why.

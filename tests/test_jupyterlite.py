@@ -59,6 +59,7 @@ from lite_support import (
     assemble_release_pyodide,
     build_script,
     download_bundle,
+    download_pure_wheels,
     handle_keys_as_jupyterlite_0_7,
     install_pyodide_npm,
     make_build_venv,
@@ -269,7 +270,7 @@ def test_everything_pyodide_lacks_is_served(pyodide_npm: Path) -> None:
             build_script.lab_extension(build_script.KERNEL_EXTENSION) / "static/pypi/all.json"
         ).read_text(encoding="utf-8")
     )
-    from_lock, elsewhere = resolve_in_pyodide(lock, frozenset(kernel_index))
+    from_lock, elsewhere = resolve_in_pyodide(lock, provided=frozenset(kernel_index))
     missing = elsewhere - SITE_WHEELS
     assert missing == set(), f"needed in Pyodide, neither in Pyodide nor on the site: {missing}"
     assert elsewhere == SITE_WHEELS, "the site serves wheels nothing needs"
@@ -618,8 +619,9 @@ def matplotlib_site(
     (scratch / "npm").mkdir()
     npm = install_pyodide_npm(scratch / "npm", PYODIDE_0_27)
     bundle = download_bundle(scratch / "bundle")
+    pure = download_pure_wheels(scratch / "pure")
     pyodide = scratch / "pyodide"
-    served = assemble_release_pyodide(npm, bundle, pyodide)
+    served = assemble_release_pyodide(npm, bundle, pyodide, pure)
     assert any(name.startswith("matplotlib-3.8.4-") for name in served)
     seconds["inputs (venv, npm, bundle, verified wheels)"] = time.perf_counter() - started
     lecture = json.loads(NOTEBOOK.read_text(encoding="utf-8"))  # as stored, then:
@@ -701,8 +703,12 @@ def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
             timeout=REPLY_TIMEOUT_MS
         )
         headline = lecture_panel.get_by_text(re.compile(r" at float32$")).first.inner_text()
-        # The live diagram is named by its words, and the page passes the audit.
+        # The live diagram is named by its words, the units slider (anywidget's, from
+        # the site) by its setting and follows the typed width, and the page passes
+        # the audit.
         expect(diagram).to_have_accessible_name(grown.describe(), timeout=REPLY_TIMEOUT_MS)
+        slider = lecture_panel.get_by_role("slider", name="units", exact=True)
+        expect(slider).to_have_attribute("aria-valuetext", "20", timeout=REPLY_TIMEOUT_MS)
         found = audit(page, "jupyterlite-lecture", axe_source)
         svg_texts = diagram.evaluate(
             """async img => [...new DOMParser().parseFromString(

@@ -5,7 +5,7 @@ and no widget setting reaches it, so a screen reader announces an unnamed slider
 browser's range input is named by its label, moves with the arrow keys, Home, End and
 Page Up/Down, and drags, all by itself. It reaches every room the panel runs in as an
 anywidget: anywidget's front end ships prebuilt in its wheel (JupyterLab, Notebook 7,
-Voila) and is served by the JupyterLite site, and marimo draws anywidgets itself.
+Voila), and the JupyterLite site serves it with anywidget's pure-Python wheel.
 
 Its Python side is an ipywidgets slider's: ``value``, ``min``, ``max``, ``step``,
 ``disabled`` and ``observe``. On a logarithmic track (``base`` above 1) ``min``, ``max``
@@ -27,6 +27,14 @@ TRACK_CLASS: Final = "lstm-widget-track"
 
 _ESM = """
 const SHOWN = ['value', 'min', 'max', 'step', 'base', 'description', 'disabled'];
+// The keys a range input moves with. The notebook's shortcuts would take them (to move
+// between cells) and cancel the input's own move: JupyterLab's as they bubble up to
+// the document, Notebook 7's as they are captured on the way down. So they are stopped
+// before both, at the window as they are captured, and only on their way to this input;
+// the browser then moves the input.
+const MOVES = new Set([
+  'ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown',
+]);
 
 function render({ model, el }) {
   el.classList.add('TRACK');
@@ -51,6 +59,10 @@ function render({ model, el }) {
     if (base() > 1) input.setAttribute('aria-valuetext', String(Math.round(value)));
     else input.removeAttribute('aria-valuetext');
   };
+  const keep = event => {
+    if (event.target === input && MOVES.has(event.key)) event.stopPropagation();
+  };
+  window.addEventListener('keydown', keep, true);
   input.addEventListener('input', () => {
     const position = Number(input.value);
     model.set('value', base() > 1 ? base() ** position : position);
@@ -58,7 +70,10 @@ function render({ model, el }) {
   });
   for (const trait of SHOWN) model.on(`change:${trait}`, show);
   show();
-  return () => { for (const trait of SHOWN) model.off(`change:${trait}`, show); };
+  return () => {
+    for (const trait of SHOWN) model.off(`change:${trait}`, show);
+    window.removeEventListener('keydown', keep, true);
+  };
 }
 
 export default { render };

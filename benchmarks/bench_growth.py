@@ -23,8 +23,8 @@ TARGET_MS = 100
 def main() -> None:
     args = common.parse_args(__doc__.splitlines()[0])
     import lstm_widget
-    from lstm_widget.diagram import save_figure
     from lstm_widget.growth_plot import GrowthPlot
+    from lstm_widget.painting import save_figure
     from lstm_widget.style import DEFAULT_DPI, LIGHT
 
     reps = 3 if args.quick else 40

@@ -1,13 +1,15 @@
 """lstm_widget: see where a recurrent layer's parameter count comes from.
 
 ``breakdown()`` counts every weight group exactly as Keras, PyTorch or ONNX store
-them. Importing this package loads only stdlib code (counting and tables); model
-introspection, drawing (matplotlib) and the panel (ipywidgets) load on first use, so
-``import lstm_widget`` and ``%load_ext lstm_widget`` stay cheap.
+them. Importing this package loads only stdlib code (the registry and counting); the
+tables, model introspection, drawing (matplotlib) and the panel (ipywidgets) load on
+first use, so ``import lstm_widget`` and ``%load_ext lstm_widget`` stay cheap.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .counting import (
@@ -19,9 +21,6 @@ from .counting import (
     breakdown,
     present_with,
 )
-from .description import describe
-from .display import mimebundle, report_html, report_strip, report_strip_figure, report_text
-from .report import breakdown_data, text_table
 
 if TYPE_CHECKING:
     from ._panel import Panel, panel
@@ -49,19 +48,30 @@ __all__ = [
 
 __version__ = "0.1.0"
 
+
+def _on_first_use(module: str, name: str) -> Callable[..., Any]:
+    """The function ``name`` of ``module``, imported when it is first called: a
+    result's tables, HTML and words load when one is first shown, not at import."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(import_module(module, __name__), name)(*args, **kwargs)
+
+    return call
+
+
 # counting and introspection sit below every view, so the views hand down how a
 # Breakdown and a model's report print, display, serialise and describe themselves,
 # rather than those importing upwards.
 present_with(
     Presentation(
-        text=text_table,
-        mimebundle=mimebundle,
-        data=breakdown_data,
-        describe=describe,
-        report_text=report_text,
-        report_html=report_html,
-        report_strip_figure=report_strip_figure,
-        report_strip=report_strip,
+        text=_on_first_use(".report", "text_table"),
+        mimebundle=_on_first_use(".display", "mimebundle"),
+        data=_on_first_use(".report", "breakdown_data"),
+        describe=_on_first_use(".description", "describe"),
+        report_text=_on_first_use(".display", "report_text"),
+        report_html=_on_first_use(".display", "report_html"),
+        report_strip_figure=_on_first_use(".display", "report_strip_figure"),
+        report_strip=_on_first_use(".display", "report_strip"),
     )
 )
 
@@ -85,8 +95,6 @@ _SUBMODULES = frozenset({"marimo"})
 
 
 def __getattr__(name: str) -> Any:
-    from importlib import import_module
-
     if name in _LAZY:
         return getattr(import_module(_LAZY[name], __name__), name)
     if name in _SUBMODULES:

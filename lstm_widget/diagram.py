@@ -1,389 +1,62 @@
-"""Painting a :mod:`~lstm_widget.layout` with matplotlib, without pyplot.
+"""The block diagram and a model's strip, drawn by :mod:`~lstm_widget.painting`.
 
-Figures are built as :class:`matplotlib.figure.Figure` with an Agg canvas attached, as
-matplotlib's "web application server" example does: pyplot is never imported, no figure
-is registered anywhere, and nothing here outlives its caller unless the caller keeps
-it. The layout is in points, so the figure is exactly ``width/72 × height/72`` inches
-and an 11 pt label is 11 pt in the output.
-
-:class:`Diagram` is the painter for live views: it keeps one figure, reuses the
-artist of every item that survives a change (moving and relabelling it), and caches
-rendered bytes per settings. Its SVG saves take the fast path of
-:mod:`lstm_widget._live_svg` where matplotlib supports it, and ``Figure.savefig``
-elsewhere; both draw the same picture.
+:func:`draw` and :func:`render` lay a breakdown out and paint it on a new pyplot-free
+figure (or into a given axes). :class:`Diagram` is the painter for live views: it keeps
+one figure, reuses the artist of every item that survives a change (moving and
+relabelling it), and caches rendered bytes per settings. Its SVG saves take the fast
+path of :mod:`lstm_widget._live_svg` where matplotlib supports it, and
+``Figure.savefig`` elsewhere; both draw the same picture.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal, get_args
-from xml.sax.saxutils import escape as xml_escape
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle as CirclePatch
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.text import Text
 
-from ._live_svg import LiveSVG, Reusable, SaveSVG, live_svg, svg_id
+from ._live_svg import LiveSVG, SaveSVG, live_svg, svg_id
 from .conventions import Highlight, Variant, check_variant
 from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .counting_xlstm import XlstmSizes
 from .description import accessible_name, describe, describe_strip
-from .layout import (
-    FONT_FAMILY,
-    Circle,
-    Ink,
-    Item,
-    Label,
-    Layout,
-    Path,
-    Polygon,
-    Rect,
-    check_block,
-    layout,
-    text_width,
-)
+from .layout import FONT_FAMILY, Layout, check_block, layout, text_width
 from .layout.xlstm import xlstm_layout
-from .style import (
-    DEFAULT_DPI,
-    DEFAULT_THEME,
-    MAX_DPI,
-    MAX_WIDTH,
-    MIN_WIDTH,
-    Theme,
-    theme_named,
+from .painting import (
+    Emphasis,
+    Format,
+    Painter,
+    check_dpi,
+    check_format,
+    new_figure,
+    paint,
+    png_dpi,
+    resolve_highlight,
+    save_figure,
+    with_text_alternative,
+    zorder,
 )
+from .style import DEFAULT_DPI, DEFAULT_THEME, Theme, theme_named
 
 if TYPE_CHECKING:
     from .introspect import SummaryRow
 
-Format = Literal["png", "svg", "pdf"]
-FORMATS: tuple[Format, ...] = get_args(Format)
-
 #: Notebooks ask for more than the default resolution (retina screens).
 NOTEBOOK_DPI = 144
-#: How faint everything a highlight does not name becomes.
-DIMMED_ALPHA = 0.22
 #: Rendered images a :class:`Diagram` remembers; a panel revisits a handful of settings.
 CACHE_SIZE = 64
 
 Block = tuple[int, str]
-
-#: The only rc settings a save changes, and only while it saves: text stays text in SVG
-#: (small, fast, selectable), a PDF embeds its font as TrueType (some PDF viewers draw
-#: the Type 3 fonts matplotlib writes by default poorly, and journals' checks reject
-#: them), no tight cropping that would resize the canvas, reproducible bytes. A key this matplotlib
-#: lacks (``svg.id`` before 3.9) has nothing of the user's to override and is left out.
-_SAVE_RC: Mapping[str, Any] = {
-    "svg.fonttype": "none",
-    "pdf.fonttype": 42,
-    "svg.hashsalt": "lstm_widget",
-    "svg.id": None,
-    "savefig.bbox": "standard",
-    "savefig.transparent": False,
-}
-_SVG_FONT = f"font-family: '{FONT_FAMILY}'".encode()
-_SVG_FONT_FALLBACK = _SVG_FONT + b", Verdana, sans-serif"
-_SVG_TEXT_START = b"<text "
-_SVG_TEXT_KEEPING_SPACES = b'<text xml:space="preserve" '
-_METADATA: Mapping[Format, dict[str, Any]] = {
-    "png": {"Software": None},
-    "svg": {"Date": None, "Creator": None},
-    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
-}
-# Nodes sit under the wires: wires stop at a node's rim, and its operator strokes
-# (short paths) must show on top of its fill.
-_ZORDER = {Rect: 1.0, Circle: 1.5, Path: 2.0, Polygon: 2.1, Label: 3.0}
-_Z_STEP = 1e-6  # per item index: far below the gaps above for any layout's size
-
-
-# ------------------------------------------------------------------ argument checks
-
-
-@dataclass(frozen=True)
-class _Highlight:
-    """The highlighted roles or gates, and their rivals: the names that fade beside them.
-
-    A role competes only with roles and a gate only with gates, so highlighting the
-    recurrent weights fades the other weight rows but not the gates they feed.
-    """
-
-    names: frozenset[str]
-    rivals: frozenset[str]
-
-
-def _highlight(b: Breakdown, highlight: Highlight) -> _Highlight | None:
-    rules = b.highlights
-    asked = highlight if isinstance(highlight, tuple) else (highlight,)
-    # A framework's gate letter: its stable name.
-    names = frozenset(name for name in map(rules.resolve, asked) if name is not None)
-    if not names:
-        return None
-    rivals = frozenset().union(*map(rules.rivals, names)) - names
-    return _Highlight(names, rivals)
-
-
-def _dpi(dpi: float | None) -> float:
-    if dpi is None:
-        return DEFAULT_DPI
-    if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 1 <= dpi <= MAX_DPI:
-        raise SettingsError(f"dpi must be a number from 1 to {MAX_DPI:,}, not {dpi!r}.")
-    return dpi
-
-
-def _png_dpi(fmt: Format, dpi: float | None, width: int | None, width_inches: float) -> float:
-    """The resolution a save runs at, from ``dpi`` or from a PNG ``width`` in pixels.
-
-    The one check of both for every caller (the API and ``lstm-params``): each is a
-    PNG's, and one at a time. For a ``width``, the resolution is ``width / inches``,
-    raised by a float step where needed: Agg truncates ``inches × dpi`` to whole
-    pixels, and the plain quotient lands a float's breadth short of the width for
-    about one width in twenty.
-    """
-    if fmt != "png" and (dpi is not None or width is not None):
-        given = "dpi" if dpi is not None else "width"
-        raise SettingsError(
-            f"{given} applies only to PNG: {fmt.upper()} is vector and scales to any size."
-        )
-    if width is None:
-        return _dpi(dpi)
-    if dpi is not None:
-        raise SettingsError("give dpi or width, not both: one follows from the other.")
-    if (
-        isinstance(width, bool)
-        or not isinstance(width, int)
-        or not MIN_WIDTH <= width <= MAX_WIDTH
-    ):
-        raise SettingsError(
-            f"width must be a whole number of pixels from {MIN_WIDTH} to {MAX_WIDTH:,}, "
-            f"not {width!r}."
-        )
-    resolution = width / width_inches
-    while int(width_inches * resolution) < width:
-        resolution = math.nextafter(resolution, math.inf)
-    return resolution
-
-
-def _format(fmt: str) -> Format:
-    if fmt not in FORMATS:
-        raise SettingsError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}.")
-    return fmt
-
-
-# ------------------------------------------------------------------------- painting
-
-
-class _Text(Reusable, Text):
-    """A :class:`~lstm_widget.layout.Label`."""
-
-
-class _Box(Reusable, FancyBboxPatch):
-    """A :class:`~lstm_widget.layout.Rect`."""
-
-
-class _Node(Reusable, CirclePatch):
-    """A :class:`~lstm_widget.layout.Circle`."""
-
-
-class _Wire(Reusable, Line2D):
-    """A :class:`~lstm_widget.layout.Path`."""
-
-
-class _Arrowhead(Reusable, PolygonPatch):
-    """A :class:`~lstm_widget.layout.Polygon`."""
-
-
-class _Painter:
-    """Turns layout items into artists on one axes, and restyles them in place."""
-
-    def __init__(self, ax: Axes, theme: Theme, highlight: _Highlight | None) -> None:
-        self.ax = ax
-        self.theme = theme
-        self.highlight = highlight
-
-    def colour(self, ink: Ink) -> str:
-        t = self.theme
-        named = {"ink": t.foreground, "muted": t.muted, "paper": t.background}
-        return named[ink] if ink in named else t.roles[ink]  # type: ignore[index]
-
-    def alpha_and_width(self, tags: frozenset[str], width: float) -> tuple[float, float]:
-        """Fade what names a rival of the highlight; thicken the lines it names."""
-        if self.highlight is None:
-            return 1.0, width
-        if tags & self.highlight.names:
-            return 1.0, width * 1.8
-        if tags & self.highlight.rivals:
-            return DIMMED_ALPHA, width
-        return 1.0, width
-
-    def frame(self, lay: Layout) -> None:
-        self.ax.set_xlim(0, lay.width)
-        self.ax.set_ylim(lay.height, 0)  # the layout's y grows downwards
-
-    def create(self, item: Item, index: int) -> Artist:
-        """A new artist for ``item``, the ``index``-th of its layout."""
-        ax = self.ax
-        artist: Artist
-        if isinstance(item, Label):
-            artist = _Text(
-                0, 0, "", va="center", family=FONT_FAMILY, usetex=False, parse_math=False
-            )
-        elif isinstance(item, Rect):
-            artist = _Box((0, 0), 1, 1, boxstyle=_boxstyle(item))
-        elif isinstance(item, Circle):
-            artist = _Node((0, 0), 1)
-        elif isinstance(item, Path):
-            artist = _Wire([], [], solid_capstyle="butt", dash_capstyle="butt")
-        else:
-            artist = _Arrowhead([(0, 0)], closed=True, linewidth=0)
-        # add_artist, not add_patch / add_line: the axes limits are the layout's, so
-        # updating data limits per artist (a tenth of a structure change) is wasted.
-        ax.add_artist(artist)
-        artist.set_clip_on(False)
-        artist.set_antialiased(True)  # the user's rcParams may have turned it off
-        self.update(artist, item, index)
-        return artist
-
-    def properties(self, item: Item) -> dict[str, Any]:
-        """What painting ``item`` sets on its artist: {property: value}, in setter order."""
-        if isinstance(item, Label):
-            alpha, _ = self.alpha_and_width(item.tags, 1.0)
-            return {
-                "position": (item.x, item.y),
-                "text": item.text,
-                "fontsize": item.size,
-                "fontweight": "bold" if item.bold else "normal",
-                "horizontalalignment": item.ha,
-                "color": self.colour(item.ink),
-                "alpha": alpha,
-            }
-        if isinstance(item, Rect):
-            alpha, width = self.alpha_and_width(item.tags, item.line_width)
-            return {
-                "bounds": (item.x, item.y, item.width, item.height),
-                "boxstyle": _boxstyle(item),
-                "edgecolor": self.colour(item.ink) if width else "none",
-                "facecolor": self.colour(item.fill) if item.fill else "none",
-                "linewidth": width,
-                "alpha": alpha,
-            }
-        if isinstance(item, Circle):
-            alpha, width = self.alpha_and_width(item.tags, 1.4)
-            return {
-                "center": (item.x, item.y),
-                "radius": item.radius,
-                "edgecolor": self.colour(item.ink),
-                "facecolor": self.theme.background,
-                "linewidth": width,
-                "alpha": alpha,
-            }
-        if isinstance(item, Path):
-            alpha, width = self.alpha_and_width(item.tags, item.line_width)
-            return {
-                "data": (tuple(p[0] for p in item.points), tuple(p[1] for p in item.points)),
-                "color": self.colour(item.ink),
-                "linewidth": width,
-                "linestyle": (0, (4, 3)) if item.dashed else "-",
-                "alpha": alpha,
-            }
-        alpha, _ = self.alpha_and_width(item.tags, 0.0)
-        return {"xy": item.points, "facecolor": self.colour(item.ink), "alpha": alpha}
-
-    def update(
-        self, artist: Artist, item: Item, index: int, painted: Mapping[str, Any] | None = None
-    ) -> None:
-        """Move, relabel and recolour ``artist`` to match ``item``, the ``index``-th.
-
-        ``painted`` is what the artist shows now (its last :meth:`properties`), if
-        known: only what differs from it is set, since every setter marks the figure
-        stale up the artist tree. The z-order carries the item's index, so artists
-        draw in layout order however they were reused, and the SVG id names the
-        item's key, so what an artist wrote can be found in the SVG again.
-        """
-        artist.set_zorder(_zorder(item, index))
-        artist.set_gid(svg_id(item.key))
-        for name, value in self.properties(item).items():
-            if painted is None or painted.get(name) != value:
-                getattr(artist, f"set_{name}")(value)
-
-
-def _zorder(item: Item, index: int) -> float:
-    """The z-order of the ``index``-th item: by kind first, then in layout order."""
-    return _ZORDER[type(item)] + index * _Z_STEP
-
-
-def _boxstyle(item: Rect) -> str:
-    return "round,pad=0,rounding_size=5" if item.rounded else "square,pad=0"
-
-
-def _new_figure(lay: Layout, theme: Theme, dpi: float) -> tuple[Figure, Axes]:
-    """A pyplot-free figure of exactly the layout's size with one full-bleed axes."""
-    fig = Figure(figsize=(lay.width / 72, lay.height / 72), dpi=dpi)
-    FigureCanvasAgg(fig)
-    fig.patch.set_facecolor(theme.background)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_axis_off()
-    return fig, ax
-
-
-def save_figure(fig: Figure, fmt: Format, dpi: float, theme: Theme, **writer: Any) -> bytes:
-    """``fig`` as image bytes, every picture of the package saved alike: the theme's
-    background, reproducible metadata, TrueType text in PDF. ``writer`` goes to the
-    canvas's print method (live SVG)."""
-    buffer = io.BytesIO()
-    # Any: matplotlib 3.11 types the keys as a Literal of its own names, 3.8 as str.
-    save_rc: Any = {key: value for key, value in _SAVE_RC.items() if key in matplotlib.rcParams}
-    with matplotlib.rc_context(save_rc):
-        fig.savefig(
-            buffer,
-            format=fmt,
-            dpi=dpi,
-            facecolor=theme.background,
-            edgecolor=theme.background,
-            metadata=_METADATA[fmt],
-            **writer,
-        )
-    data = buffer.getvalue()
-    # A Text keeps the renderer that last drew it, and the renderer its output file:
-    # closing frees the buffer, which would otherwise stay alive as long as an
-    # artist that a Diagram pastes instead of drawing.
-    buffer.close()
-    if fmt == "svg":
-        # Text stays text, so a browser without DejaVu Sans would fall back to its
-        # default serif; name Verdana (same metrics family) and sans-serif after it.
-        data = data.replace(_SVG_FONT, _SVG_FONT_FALLBACK)
-        # A browser strips the spaces that start and end each <text>, but a formula is
-        # drawn in pieces placed by their anchors (" + ", " = 480"): keep them, or the
-        # pieces shift by a space and read "10+  10". Chromium honours the attribute
-        # only on the <text> itself, not inherited from the <svg>.
-        data = data.replace(_SVG_TEXT_START, _SVG_TEXT_KEEPING_SPACES)
-    return data
-
-
-def with_text_alternative(svg: bytes, name: str, description: str) -> bytes:
-    """``svg`` with a ``<title>`` (its accessible name) and a ``<desc>`` (the picture in
-    words) as the root's first children, and ``role="img"``, so a screen reader reads
-    an SVG shown inline as one picture with that text (an ``<img>`` takes its ``alt``).
-
-    Applied after a save, to the bytes: the live writer swaps label texts in the SVG it
-    wrote last, and the description changes with them.
-    """
-    start = svg.index(b"<svg ")
-    end = svg.index(b">", start) + 1
-    root = svg[start:end].replace(b"<svg ", b'<svg role="img" ', 1)
-    text = f"\n <title>{xml_escape(name)}</title>\n <desc>{xml_escape(description)}</desc>"
-    return svg[:start] + root + text.encode() + svg[end:]
 
 
 def _diagram_bytes(
@@ -449,9 +122,9 @@ def draw(
     b = to_breakdown(result_or_settings)
     palette = theme_named(theme)
     lay = layout(b, check_block(b, block), check_variant(variant), hidden)
-    painter_highlight = _highlight(b, highlight)
+    painter_highlight = resolve_highlight(b, highlight)
     if ax is None:
-        fig, ax = _new_figure(lay, palette, DEFAULT_DPI)
+        fig, ax = new_figure(lay, palette, DEFAULT_DPI)
     else:
         ax.set_axis_off()
         ax.set_aspect("equal")
@@ -460,16 +133,8 @@ def draw(
             parent = parent.figure
         assert isinstance(parent, Figure), "an axes always belongs to a figure"
         fig = parent
-    _paint(lay, ax, palette, painter_highlight)
+    paint(lay, ax, palette, painter_highlight)
     return fig
-
-
-def _paint(lay: Layout, ax: Axes, palette: Theme, highlight: _Highlight | None) -> None:
-    """Every item of ``lay`` into ``ax``, in layout order."""
-    painter = _Painter(ax, palette, highlight)
-    painter.frame(lay)
-    for index, item in enumerate(lay.items):
-        painter.create(item, index)
 
 
 def draw_xlstm(sizes: XlstmSizes, *, theme: str | Theme = DEFAULT_THEME) -> Figure:
@@ -479,8 +144,8 @@ def draw_xlstm(sizes: XlstmSizes, *, theme: str | Theme = DEFAULT_THEME) -> Figu
     classroom's width (``XlstmSizes("slstm", 32)``) fits 600 × 400 pt."""
     palette = theme_named(theme)
     lay = xlstm_layout(sizes)
-    fig, ax = _new_figure(lay, palette, DEFAULT_DPI)
-    _paint(lay, ax, palette, None)
+    fig, ax = new_figure(lay, palette, DEFAULT_DPI)
+    paint(lay, ax, palette, None)
     return fig
 
 
@@ -492,9 +157,9 @@ def render_xlstm(
     dpi: float | None = None,
 ) -> bytes:
     """:func:`draw_xlstm` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
-    kind = _format(fmt)
+    kind = check_format(fmt)
     fig = draw_xlstm(sizes, theme=theme)
-    resolution = _png_dpi(kind, dpi, None, fig.get_size_inches()[0])
+    resolution = png_dpi(kind, dpi, None, fig.get_size_inches()[0])
     return save_figure(fig, kind, resolution, theme_named(theme))
 
 
@@ -516,10 +181,10 @@ def render(
     and PDF are vector, keep text as text (a PDF embeds its font as TrueType) and take
     neither.
     """
-    fmt = _format(fmt)
+    fmt = check_format(fmt)
     b = to_breakdown(result_or_settings)
     fig = draw(b, theme=theme, highlight=highlight, block=block, variant=variant)
-    resolution = _png_dpi(fmt, dpi, width, fig.get_size_inches()[0])
+    resolution = png_dpi(fmt, dpi, width, fig.get_size_inches()[0])
     return _diagram_bytes(fig, fmt, resolution, theme_named(theme), b, hidden=False)
 
 
@@ -565,14 +230,14 @@ class Diagram:
         cache_size: int = CACHE_SIZE,
     ) -> None:
         self._theme = theme_named(theme)
-        self._dpi = _dpi(dpi)
+        self._dpi = check_dpi(dpi)
         if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
             # A negative size would empty the cache and then fail popping from it.
             raise SettingsError(f"cache_size must be a non-negative integer, not {cache_size!r}.")
         self.cache_size = cache_size
         self._figure: Figure | None = None
         self._artists: list[Artist] = []
-        self._painted: tuple[Layout, _Highlight | None] | None = None
+        self._painted: tuple[Layout, Emphasis | None] | None = None
         self._cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._live: LiveSVG | None = live_svg()
         # Hidden artists by kind of item, each with the properties it was last painted with.
@@ -610,7 +275,7 @@ class Diagram:
         """The diagram of ``result_or_settings`` as image bytes (see :func:`render`);
         ``hidden`` as for :func:`draw`."""
         b = to_breakdown(result_or_settings)
-        fmt = _format(fmt)
+        fmt = check_format(fmt)
         key = (b.settings, tuple(block), highlight, fmt, check_variant(variant), hidden)
         cached = self._cache.get(key)
         if cached is not None:
@@ -637,15 +302,15 @@ class Diagram:
     ) -> dict[str, str] | None:
         """Repaint; returns {SVG id: new text} if only label texts changed, else None."""
         lay = layout(b, check_block(b, block), variant, hidden)
-        emphasis = _highlight(b, highlight)
+        emphasis = resolve_highlight(b, highlight)
         if self._figure is None:
-            self._figure, ax = _new_figure(lay, self.theme, self.dpi)
+            self._figure, ax = new_figure(lay, self.theme, self.dpi)
             if self._live is not None:
                 self._live.attach(self._figure)
         else:
             ax = self._figure.axes[0]
             self._figure.set_size_inches(lay.width / 72, lay.height / 72)
-        painter = _Painter(ax, self.theme, emphasis)
+        painter = Painter(ax, self.theme, emphasis)
         painter.frame(lay)
         previous, painted_emphasis = self._painted or (None, None)
         self._painted = (lay, emphasis)
@@ -665,7 +330,7 @@ class Diagram:
         # changed. Vanished items' artists are hidden and parked by kind, and new items
         # take parked artists before any is created: switching cells back and forth
         # creates nothing after the first time.
-        before = _Painter(ax, self.theme, painted_emphasis)
+        before = Painter(ax, self.theme, painted_emphasis)
         kept = {
             name: (item, artist)
             for name, item, artist in zip(
@@ -683,7 +348,7 @@ class Diagram:
             if name in survivors:
                 old, artist = kept[name]
                 if old == item and emphasis == painted_emphasis:
-                    artist.set_zorder(_zorder(item, index))
+                    artist.set_zorder(zorder(item, index))
                 else:
                     painter.update(artist, item, index, before.properties(old))
             elif self._parked.get(name[0]):
@@ -864,9 +529,9 @@ def render_strip(
     dpi: float | None = None,
 ) -> bytes:
     """:func:`draw_strip` as ``"png"``, ``"svg"`` or ``"pdf"`` bytes."""
-    kind = _format(fmt)
+    kind = check_format(fmt)
     fig = draw_strip(rows, title=title, theme=theme)
-    resolution = _png_dpi(kind, dpi, None, fig.get_size_inches()[0])
+    resolution = png_dpi(kind, dpi, None, fig.get_size_inches()[0])
     data = save_figure(fig, kind, resolution, theme_named(theme))
     if kind == "svg":
         data = with_text_alternative(data, title or "Model strip", describe_strip(rows, title))

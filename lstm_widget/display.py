@@ -19,16 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from .conventions import ROLES, Highlight, Highlights, Role, Variant, check_variant, framework_spec
 from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .description import describe, describe_strip
-from .report import (
-    fit_text,
-    formula_html,
-    html_table,
-    summary_html,
-    summary_legend,
-    summary_line,
-    summary_text,
-    text_table,
-)
+from .model_summary import fit_text, summary_html, summary_legend, summary_text
+from .report import formula_html, html_table, summary_line, text_table
 from .style import DEFAULT_THEME, LIGHT, Theme, theme_named
 
 if TYPE_CHECKING:  # matplotlib loads only when a picture is drawn

@@ -25,9 +25,10 @@ from lstm_widget._live_svg import LiveSVG
 from lstm_widget.cli import main
 from lstm_widget.conventions import CELLS, FRAMEWORKS, VARIANTS
 from lstm_widget.counting import SettingsError
-from lstm_widget.diagram import DIMMED_ALPHA, Diagram, _png_dpi, draw, render
+from lstm_widget.diagram import Diagram, draw, render
 from lstm_widget.display import image_tag, mimebundle
 from lstm_widget.layout import LECTURE, layout
+from lstm_widget.painting import DIMMED_ALPHA, png_dpi
 from lstm_widget.report import html_table, text_table
 from lstm_widget.style import HIGH_CONTRAST, MAX_WIDTH, MIN_WIDTH
 
@@ -225,7 +226,7 @@ def test_pdf_font_check_recognises_type3():
 def test_png_width_sets_the_exact_pixel_width(source):
     inches = draw(source).get_size_inches()[0]
     for width in range(MIN_WIDTH, MAX_WIDTH + 1):
-        dpi = _png_dpi("png", None, width, inches)
+        dpi = png_dpi("png", None, width, inches)
         # Agg truncates the canvas to whole pixels, a float's breadth matters.
         assert int(inches * dpi) == width
         assert dpi == pytest.approx(width / inches, rel=1e-14)

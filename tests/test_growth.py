@@ -103,8 +103,8 @@ def test_every_text_is_at_lecture_size_where_the_svg_shows_at_its_natural_size(
 ) -> None:
     import re
 
-    from lstm_widget.diagram import save_figure
     from lstm_widget.growth_plot import GrowthPlot
+    from lstm_widget.painting import save_figure
 
     plot = GrowthPlot()
     for b in (breakdown(units=10, dense=1), breakdown(units=4096, input_size=4096, dense=1)):

@@ -21,8 +21,8 @@ from strategies import changed_options, required_options
 from lstm_widget import breakdown
 from lstm_widget.conventions import FRAMEWORK_SPECS, ROLES, VARIANTS
 from lstm_widget.counting import Breakdown, SettingsError
-from lstm_widget.diagram import DIMMED_ALPHA
 from lstm_widget.layout import Label, Layout, Rect, layout
+from lstm_widget.painting import DIMMED_ALPHA
 from lstm_widget.style import THEMES, Theme
 
 #: Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB.
@@ -280,8 +280,8 @@ def test_the_quizs_marks_light_up_roles_and_gates_the_diagram_has():
     assert all(rules.resolve(mark) is not None for mark in verdict.marks)
     # Where a diagram is highlighted, its marked items are also drawn thicker (a change
     # of shape, seen without colour): checked on the painter itself.
-    from lstm_widget.diagram import _highlight, _Painter
+    from lstm_widget.painting import Painter, resolve_highlight
 
-    painter = _Painter(None, THEMES["light"], _highlight(b, verdict.marks))  # type: ignore[arg-type]
+    painter = Painter(None, THEMES["light"], resolve_highlight(b, verdict.marks))  # type: ignore[arg-type]
     mark = next(iter(verdict.marks))
     assert painter.alpha_and_width(frozenset({mark}), 1.4) == (1.0, pytest.approx(1.4 * 1.8))

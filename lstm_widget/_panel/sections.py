@@ -17,9 +17,9 @@ from ..compare import Comparison, compare_with, describe_changes, parse_changes,
 from ..controls import NOTHING
 from ..conventions import Highlight
 from ..counting import Breakdown, Settings, SettingsError
-from ..diagram import save_figure, with_text_alternative
 from ..growth_plot import GrowthPlot
 from ..options import parse_guess
+from ..painting import save_figure, with_text_alternative
 from ..quiz import Question, Target, Verdict
 from ..report import html_table
 from ..style import DEFAULT_DPI, THEMES

@@ -185,7 +185,9 @@ class Settings:
 
     def layer_units(self, layer: int) -> int:
         """h_l: the width of layer ``layer`` (0-based)."""
-        return self.widths[layer]
+        # Not through widths, which builds a tuple of every layer: a deep stack's views
+        # ask each layer's width in turn, and that would be quadratic.
+        return self.units[layer] if isinstance(self.units, tuple) else self.units
 
     def state_width(self, layer: int) -> int:
         """r_l: the width of the hidden state layer ``layer`` feeds back (proj_size when

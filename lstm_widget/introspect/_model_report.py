@@ -285,10 +285,11 @@ class ModelReport:
         )
         entries: list[tuple[int, SummaryRow, RowWork | None]] = []
         first = 0
+        totals = b.layer_totals  # once: each call adds up every block of the stack
         for layer in (bottom, *item.stacked):
             last = first + layer.depth - 1
             lines = b.layer_lines(first, last)
-            ours = sum(b.layer_totals[first : last + 1])
+            ours = sum(totals[first : last + 1])
             work = None if steps is None else _recurrent_work(item, first, last, steps)
             entries.append((layer.position, _folded_row(item, layer, lines, ours, group), work))
             first = last + 1

@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from ..counting import (
@@ -313,9 +314,12 @@ class ExplainedLayer:
         folded = (*self.stacked, *((self.head,) if self.head else ()))
         return " + ".join(layer_title(layer.path, layer.class_name) for layer in (self, *folded))
 
-    @property
+    @cached_property
     def matches(self) -> bool:
-        """Same total and the same tensor shapes, in order, as the framework holds."""
+        """Same total and the same tensor shapes, in order, as the framework holds.
+
+        Kept once known: every row of a deep stack reads it, and it reads every tensor.
+        """
         ours = tuple(self.breakdown.tensors().values())
         theirs = tuple(shape for _, shape in self.framework_tensors)
         return self.breakdown.total == self.framework_count and ours == theirs

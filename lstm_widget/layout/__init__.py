@@ -3,7 +3,7 @@
 :func:`layout` turns a :class:`~lstm_widget.counting.Breakdown` into a :class:`Layout`:
 a canvas size and a flat tuple of value objects (:class:`Label`, :class:`Rect`,
 :class:`Circle`, :class:`Path`, :class:`Polygon`) in points, with y growing downwards.
-Painting (``diagram.py``) is a thin step over this.
+Painting (``painting.py``) is a thin step over this.
 
 The rooms, from the bottom up:
 

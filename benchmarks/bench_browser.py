@@ -127,7 +127,9 @@ WEBSOCKET_LOG = """\
 INSTRUMENT = """\
 () => {
   const bench = (window.__bench = { keys: [], loads: [], releases: [] });
-  document.addEventListener("keydown", () => bench.keys.push(performance.now()), true);
+  // On the window, as the key is captured: the slider stops its keys there, before
+  // they reach the document (lstm_widget/_panel/track.py).
+  window.addEventListener("keydown", () => bench.keys.push(performance.now()), true);
   document.addEventListener("mouseup", () => bench.releases.push(performance.now()), true);
   document.addEventListener("load", (event) => {
     const img = event.target;

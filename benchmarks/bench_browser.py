@@ -5,9 +5,9 @@ settings, random token) and a headless chromium driven by Playwright, opens a
 notebook with two widgets and runs it:
 
 * the panel, ``lstm_widget.panel(input_size=1, units=10, dense=1)``;
-* the floor: an ``IntSlider`` and an ``Image`` whose observer only assigns bytes
-  rendered in advance (the panel's own diagrams, so the browser decodes the same
-  images). It measures everything that is not ours: the key event, the slider's
+* the floor: the panel's slider (a ``Track``) and an ``Image`` whose observer only
+  assigns bytes rendered in advance (the panel's own diagrams, so the browser decodes
+  the same images). It measures everything that is not ours: the key event, the slider's
   message to the kernel, Jupyter's websocket, the image message back, decoding.
 
 Timestamps come from the page (``performance.now()``): a capturing ``keydown``
@@ -50,7 +50,7 @@ import _common as common
 import nbformat
 
 sys.path.insert(0, str(common.REPO / "tests"))
-from browser_support import CHROMIUM, CHROMIUM_ARGS, JupyterServer, start_server
+from browser_support import CHROMIUM, CHROMIUM_ARGS, JupyterServer, start_server, thumb_centre
 
 TARGET_RATIO = 1.2
 TARGET_DRAG_MS = 250.0
@@ -78,6 +78,7 @@ panel"""
 FLOOR_CELL = """\
 import ipywidgets as widgets
 from lstm_widget import breakdown
+from lstm_widget._panel.track import Track
 from lstm_widget.diagram import Diagram
 
 painter = Diagram()
@@ -86,7 +87,7 @@ rendered = {
     for units in range(1, 401)
 }
 floor_image = widgets.Image(value=rendered[10], format=panel.image.format)
-floor_slider = widgets.IntSlider(value=10, min=1, max=400, readout=False)
+floor_slider = Track(value=10, min=1, max=400, description="units")
 floor_slider.add_class("bench-units")
 
 
@@ -126,7 +127,9 @@ WEBSOCKET_LOG = """\
 INSTRUMENT = """\
 () => {
   const bench = (window.__bench = { keys: [], loads: [], releases: [] });
-  document.addEventListener("keydown", () => bench.keys.push(performance.now()), true);
+  // On the window, as the key is captured: the slider stops its keys there, before
+  // they reach the document (lstm_widget/_panel/track.py).
+  window.addEventListener("keydown", () => bench.keys.push(performance.now()), true);
   document.addEventListener("mouseup", () => bench.releases.push(performance.now()), true);
   document.addEventListener("load", (event) => {
     const img = event.target;
@@ -136,7 +139,8 @@ INSTRUMENT = """\
     const record = { which: box, t: performance.now(), units: null };
     bench.loads.push(record);
     fetch(img.src).then((r) => r.text()).then((svg) => {
-      const match = svg.match(/units (\\d+)/);
+      // "10 units" or "1 unit", as the picture's text alternative says it.
+      const match = svg.match(/(\\d+) units?\\b/);
       record.units = match ? Number(match[1]) : null;
     }).catch(() => {});
   }, true);
@@ -160,7 +164,7 @@ class Bench:
     def __init__(self, page: Any) -> None:
         self.page = page
         self.handles = {
-            which: page.locator(f".bench-{which} .bench-units .noUi-handle").first
+            which: page.locator(f".bench-{which} .bench-units input[type=range]").first
             for which in ("panel", "floor")
         }
 
@@ -198,14 +202,13 @@ class Bench:
         return float(self.loads(which)[seen]["t"] - key), held
 
     def slider_value(self, which: str) -> int:
-        return int(str(self.handles[which].get_attribute("aria-valuenow")).split(".")[0])
+        return int(self.handles[which].input_value())
 
     def drag(self, which: str) -> tuple[float, int, int]:
         """A 30-step mouse drag; (ms from release to final image, images, final value)."""
         handle = self.handles[which]
         handle.scroll_into_view_if_needed()
-        box = handle.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        x, y = thumb_centre(handle)
         seen = len(self.loads(which))
         releases = self.page.evaluate("() => window.__bench.releases.length")
         mouse = self.page.mouse

@@ -14,6 +14,7 @@ import os
 import statistics
 import tempfile
 import time
+from functools import partial
 from typing import Any
 
 import _common as common
@@ -56,17 +57,46 @@ def identical(count: int) -> Any:
 
 
 def html_figures(model: Any, repeat: int) -> tuple[list[float], int]:
-    """Seconds each ``html()`` of ``explain(model)`` took, and the HTML's bytes."""
+    """Seconds each ``html()`` of a new ``explain(model)`` took, and the HTML's bytes.
+
+    A new report each time (its reading untimed): a report keeps the rows it made, so
+    a second ``html()`` of the same report would not pay for them.
+    """
     from lstm_widget import explain
 
-    report = explain(model)
     seconds = []
     html = ""
     for _ in range(repeat):
+        report = explain(model)
         start = time.perf_counter()
         html = report.html()
         seconds.append(time.perf_counter() - start)
     return seconds, len(html.encode())
+
+
+def where_the_time_goes(model: Any, repeat: int) -> dict[str, list[float]]:
+    """Seconds a new report's rows, its strip's PNG and its diagrams' ``<img>`` tags
+    took, each on its own: the parts of ``html()`` that grow with the model or draw."""
+    from lstm_widget import explain
+    from lstm_widget.display import image_html, report_strip
+
+    def diagrams(report: Any) -> list[str]:
+        distinct = {item.breakdown.settings: item.breakdown for item in report.items}
+        return [image_html(b) for b in distinct.values()]
+
+    parts: dict[str, list[float]] = {"rows": [], "strip": [], "diagrams": []}
+    for _ in range(repeat):
+        report = explain(model)
+        steps = {
+            "rows": report.rows,
+            "strip": partial(report_strip, report, "png"),
+            "diagrams": partial(diagrams, report),
+        }
+        for label, step in steps.items():
+            begin = time.perf_counter()
+            step()
+            parts[label].append(time.perf_counter() - begin)
+    return parts
 
 
 def modules(model: Any) -> int:
@@ -99,6 +129,8 @@ def main() -> None:
     seconds, size = html_figures(identical(IDENTICAL_LAYERS), repeat)
     ms, kb = common.median_ms(seconds), size / 1000
     common.line(f"{IDENTICAL_LAYERS} identical nn.LSTM layers", f"{common.describe_ms(seconds)}")
+    for label, part in where_the_time_goes(identical(IDENTICAL_LAYERS), repeat).items():
+        common.line(f"  of which {label}", common.describe_ms(part))
     common.line(
         f"target: {IDENTICAL_LAYERS} identical LSTMs <= {IDENTICAL_MS:g} ms, "
         f"<= {IDENTICAL_KB:g} KB",
@@ -136,6 +168,7 @@ def main() -> None:
         f"target: import lstm_widget after IPython <= {IMPORT_MS:g} ms",
         f"{ms:.1f} ms, {ratio:.2f}x of pyplot's import: {common.verdict(ms <= IMPORT_MS)}",
     )
+    print(f"\n{common.machine()}")  # the load again: it changes over a run on a shared machine
 
 
 if __name__ == "__main__":

@@ -6,14 +6,14 @@
     python jupyterlite/build.py --contents my_class.ipynb            # more files beside them
 
 The site is static files: serve the output folder from any web server. It holds the
-four notebooks, JupyterLab with the Pyodide kernel and the ipywidgets frontend, and a
-wheel index (``pypi/``) with this package and the pure-Python wheels it needs that
-Pyodide does not ship (ipywidgets, comm, jupyterlab_widgets), so ``piplite.install``
-finds them on the site; PyPI is never asked (``disablePyPIFallback``). Pyodide itself
-(Python, numpy, matplotlib, pillow) comes from ``pyodideUrl`` in ``jupyter-lite.json``
-beside this file (jsDelivr's copy of the release the kernel expects), or from the
-site itself when ``--pyodide`` names a Pyodide distribution (a folder or the release
-``.tar.bz2``).
+four notebooks, JupyterLab with the Pyodide kernel and the ipywidgets and anywidget
+frontends, and a wheel index (``pypi/``) with this package and the pure-Python wheels
+it needs that Pyodide does not ship (ipywidgets, comm, jupyterlab_widgets, anywidget,
+psygnal), so ``piplite.install`` finds them on the site; PyPI is never asked
+(``disablePyPIFallback``). Pyodide itself (Python, numpy, matplotlib, pillow) comes
+from ``pyodideUrl`` in ``jupyter-lite.json`` beside this file (jsDelivr's copy of the
+release the kernel expects), or from the site itself when ``--pyodide`` names a
+Pyodide distribution (a folder or the release ``.tar.bz2``).
 
 Every build starts from nothing: a fresh build folder and an emptied output folder,
 because an incremental ``jupyter lite build`` can drop ``pyodideUrl``. The build needs
@@ -45,11 +45,11 @@ LITE_JSON = HERE / "jupyter-lite.json"
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 
 #: What this package needs in Pyodide beyond Pyodide's own packages (IPython,
-#: traitlets and matplotlib are there) and the kernel's stand-in widgetsnbextension.
-#: Each is served at the version installed here, so the kernel's ipywidgets is the
-#: one the site's widget frontend (jupyterlab_widgets, from this environment) was
-#: built for.
-SITE_WHEELS = ("ipywidgets", "comm", "jupyterlab_widgets")
+#: traitlets, typing_extensions and matplotlib are there) and the kernel's stand-in
+#: widgetsnbextension. Each is served at the version installed here, so the kernel's
+#: ipywidgets and anywidget are the ones the site's widget frontends (jupyterlab_widgets
+#: and anywidget, from this environment) were built for. All are pure-Python wheels.
+SITE_WHEELS = ("ipywidgets", "comm", "jupyterlab_widgets", "anywidget", "psygnal")
 
 #: The only JupyterLab extensions the site gets, whatever else this environment has
 #: (a Voila or Notebook extension would need a server the site does not have), each
@@ -58,6 +58,8 @@ KERNEL_EXTENSION = "@jupyterlite/pyodide-kernel-extension"
 LAB_EXTENSIONS = {
     KERNEL_EXTENSION: "jupyterlite-pyodide-kernel",
     "@jupyter-widgets/jupyterlab-manager": "jupyterlab_widgets",
+    # The panel's slider (lstm_widget/_panel/track.py) is an anywidget.
+    "anywidget": "anywidget",
 }
 
 REQUIREMENTS = HERE / "requirements.txt"
@@ -118,10 +120,13 @@ def build_site(output: Path, pyodide: str | None = None, contents: Sequence[Path
             [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(ROOT)],
             "building this package's wheel",
         )
+        # Pure-Python wheels only: psygnal also publishes wheels compiled for CPython,
+        # which pip would pick for this machine and Pyodide cannot load.
         _run(
             [
                 sys.executable, "-m", "pip", "download", "--no-deps",
-                "--only-binary=:all:", "-d", str(wheels), *pins,
+                "--only-binary=:all:", "--platform=any", "--implementation=py",
+                "--abi=none", "-d", str(wheels), *pins,
             ],
             f"downloading {', '.join(pins)}",
         )  # fmt: skip

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from .conventions import ROLE_LABELS, cell_spec, with_article
+from .conventions import ROLE_LABELS, with_article
 from .counting import Breakdown, Direction, WeightGroup, layers_label
 
 if TYPE_CHECKING:  # introspection loads with the model it reads
@@ -31,32 +31,11 @@ def _count(n: int, hidden: bool) -> str:
     return HIDDEN_COUNT if hidden else f"{n:,}"
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
 def _settings(b: Breakdown) -> str:
-    """``a Keras LSTM, 10 units, 1 input feature``: the layer and what sets its shapes."""
+    """``a Keras LSTM, 1 input feature, 10 units``: the layer and what sets its shapes,
+    each setting as the setting table phrases it."""
     s = b.settings
-    spec = cell_spec(s.cell)
-    inputs = "input feature" if spec.inputs == "input_size" else "input channel"
-    parts = [with_article(s.describe_layer()), f"{s.units_text()} {spec.units}"]
-    parts.append(_plural(s.layer_input(0), inputs))
-    if s.kernel:
-        parts.append("kernel " + "×".join(f"{n:,}" for n in s.kernel))
-    if s.layers > 1:
-        parts.append(f"{s.layers} layers")
-    if s.bidirectional:
-        parts.append("bidirectional")
-    if not s.bias:
-        parts.append("no bias")
-    if s.proj_size:
-        parts.append(f"projection to {s.proj_size:,}")
-    if s.peepholes:
-        parts.append("peepholes")
-    if s.dense:
-        parts.append(f"a dense head of {s.dense:,}")
-    return ", ".join(parts)
+    return ", ".join([with_article(s.describe_layer()), *s.phrases()])
 
 
 def _part(g: WeightGroup, hidden: bool) -> str:

@@ -35,6 +35,7 @@ from .painting import (
     check_dpi,
     check_format,
     new_figure,
+    notebook_png,
     paint,
     png_dpi,
     resolve_highlight,
@@ -380,10 +381,13 @@ def notebook_image(
     variant: Variant = "full",
     hidden: bool = False,
 ) -> tuple[bytes, tuple[int, int]]:
-    """The diagram's bytes for a notebook (retina resolution) and the size it shows
-    at, in CSS pixels (1/96 inch): its true size. ``hidden`` as for :func:`draw`."""
+    """The diagram's bytes for a notebook (retina resolution; a PNG's colours in a
+    palette, :func:`~lstm_widget.painting.notebook_png`) and the size it shows at, in
+    CSS pixels (1/96 inch): its true size. ``hidden`` as for :func:`draw`."""
     fig = draw(b, theme=theme, highlight=highlight, variant=variant, hidden=hidden)
     width, height = (round(inches * 96) for inches in fig.get_size_inches())
+    if fmt == "png":
+        return notebook_png(fig, NOTEBOOK_DPI, theme), (width, height)
     return _diagram_bytes(fig, fmt, NOTEBOOK_DPI, theme, b, hidden), (width, height)
 
 

@@ -21,7 +21,7 @@ from .counting import Breakdown, SettingsError, Source, to_breakdown
 from .description import describe, describe_strip
 from .model_summary import fit_text, summary_html, summary_legend, summary_text
 from .report import formula_html, html_table, summary_line, text_table
-from .style import DEFAULT_THEME, LIGHT, Theme, theme_named
+from .style import DEFAULT_DPI, DEFAULT_THEME, LIGHT, Theme, theme_named
 
 if TYPE_CHECKING:  # matplotlib loads only when a picture is drawn
     from matplotlib.figure import Figure
@@ -318,8 +318,10 @@ def report_html(report: ModelReport, theme: object = None, *, diagrams: bool = T
     theme = _report_theme(theme)
     parts = [f"<h3>{escape(report.heading)}</h3>"]
     if diagrams:
+        from .painting import notebook_png  # matplotlib loads only when a picture is drawn
+
         alt = describe_strip(report.rows(), _strip_title(report))
-        strip = report_strip(report, "png", theme=theme)
+        strip = notebook_png(report_strip_figure(report, theme), DEFAULT_DPI, theme)
         parts.append(f"<div>{picture_tag(strip, 'png', alt)}</div>")
     listed = report.rows()
     parts.append(

@@ -13,7 +13,6 @@ import argparse
 import json
 import shlex
 from collections.abc import Callable
-from functools import cache
 from html import escape
 from typing import Any
 
@@ -22,6 +21,7 @@ from IPython.core.error import UsageError
 
 from ._frontend import has_widget_frontend
 from .compare import Comparison, compare_with, parse_changes
+from .conventions import derived
 from .counting import SETTING_NAMES, Breakdown, Settings, SettingsError, breakdown
 from .display import IMAGE_FORMATS, mimebundle, on_theme
 from .options import (
@@ -62,9 +62,17 @@ Examples
 """
 
 
-@cache
 def parser() -> FlagParser:
-    """The shared setting flags plus the magic's own: NAME, -o, --widget and looks."""
+    """The shared setting flags plus the magic's own: NAME, -o, --widget and looks.
+
+    Made once per state of the registry: a cell or framework registered after the
+    first use is one of ``--cell`` / ``--framework``'s choices and in ``--help``.
+    """
+    return derived("the magic's parser", _make_parser)
+
+
+def _make_parser() -> FlagParser:
+    """:func:`parser`, made from the registry as it is."""
     # Setting flags left out of the line stay out of the namespace: a NAME must not be
     # combined with them, and the panel is preset only with what was asked for.
     made = make_parser("%lstm_params", _DESCRIPTION, defaults=False)
@@ -332,7 +340,9 @@ def _show_json(data: dict[str, Any], args: argparse.Namespace) -> None:
     display({"application/json": data, "text/plain": json.dumps(data, indent=2)}, raw=True)
 
 
-LstmMagics.lstm_params.__doc__ = f"""Show where a recurrent layer's parameter count comes from.
+def _doc() -> str:
+    """The magic's docstring, its flags as the registry has them now."""
+    return f"""Show where a recurrent layer's parameter count comes from.
 
 Displays the weight-group table, the formula with numbers substituted, the per-unit
 reading and a block diagram as one output (HTML and an image, plain text in a
@@ -340,6 +350,13 @@ terminal). The setting flags are those of the ``lstm-params`` command.
 
 {_MAGIC_EXAMPLES}
 {_help()}"""
+
+
+LstmMagics.lstm_params.__doc__ = _doc()
+# ``%lstm_params?`` asks an object's getdoc() before its __doc__, and a bound method
+# hands the lookup to its function: the help is made when asked, so it lists a cell
+# registered since import.
+LstmMagics.lstm_params.getdoc = _doc  # type: ignore[attr-defined]
 
 
 #: The magic's name, as typed after ``%``.

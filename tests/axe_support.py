@@ -37,15 +37,6 @@ OURS = ".jp-OutputArea-output, .jp-MarkdownOutput"
 #: them is marimo's: its editor scrolls a tall output inside it.
 MARIMO_OURS = ".output-area > *"
 
-#: The one serious finding inside the package's output that it cannot fix from Python:
-#: ipywidgets 8 builds each slider's handle (``role="slider"``) with noUiSlider and
-#: passes it no ``handleAttributes`` (``IntSliderView.createSlider``), so the handle has
-#: no accessible name and no widget setting gives it one. It is excused on a noUiSlider
-#: handle only, and only when the page shows, beside that slider, a typed entry for the
-#: same setting with a non-empty label (:attr:`Violation.named_entry_beside`): every
-#: slider of the panel has one, and that entry is the control a screen reader uses.
-UNNAMED_HANDLE = "aria-input-field-name"
-
 _RUN = """async ([tags, ours]) => {
   const result = await axe.run(document, {
     runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
@@ -68,21 +59,11 @@ _RUN = """async ([tags, ours]) => {
     }
     return false;
   };
-  // A noUiSlider handle whose slider has, in the same box, an ipywidgets typed entry
-  // whose <label> says something.
-  const namedEntryBeside = element => {
-    const slider = element && element.classList.contains('noUi-handle')
-      ? element.closest('.widget-slider') : null;
-    if (!slider || !slider.parentElement) return false;
-    return [...slider.parentElement.querySelectorAll(':scope > .widget-text input')]
-      .some(input => [...input.labels].some(l => l.textContent.trim() !== ''));
-  };
   return {
     ours: document.querySelectorAll(ours).length,
     violations: result.violations.flatMap(v => v.nodes.map(n => ({
       rule: v.id, impact: n.impact || v.impact, help: v.help, html: n.html.slice(0, 300),
       target: n.target.flat().join(' '), summary: n.failureSummary || '', ours: inside(n.target),
-      named_entry_beside: namedEntryBeside(find(n.target)),
     }))),
   };
 }"""
@@ -113,8 +94,6 @@ class Violation:
     target: str
     summary: str
     ours: bool
-    #: A slider handle with a named typed entry for the same setting beside it.
-    named_entry_beside: bool
 
 
 @dataclass(frozen=True)
@@ -126,19 +105,14 @@ class Audit:
 
     @property
     def refused(self) -> list[Violation]:
-        """Serious or critical violations inside the package's output, but the excused."""
-        return [v for v in self.violations if v.ours and v.impact in REFUSED and not _excused(v)]
+        """Serious or critical violations inside the package's output."""
+        return [v for v in self.violations if v.ours and v.impact in REFUSED]
 
     def report(self) -> str:
         return "\n".join(
             f"{v.impact} {v.rule} ({v.help}) at {v.target}: {v.html}\n  {v.summary}"
             for v in self.refused
         )
-
-
-def _excused(violation: Violation) -> bool:
-    """The unnamed slider handle (:data:`UNNAMED_HANDLE`) beside its named entry."""
-    return violation.rule == UNNAMED_HANDLE and violation.named_entry_beside
 
 
 def audit(page: Any, name: str, axe_source: str, ours: str = OURS) -> Audit:

@@ -30,6 +30,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,21 @@ LAB_SETTINGS = {
 #: ("Shared module @jupyterlite/services doesn't exist"). JupyterLab, Notebook 7 and
 #: Voila all read this file from the server's config folder.
 PAGE_CONFIG = {"disabledExtensions": {"@jupyterlite/pyodide-kernel-extension": True}}
+
+
+#: Where a range input's thumb is: its position along the track, inside the thumb's
+#: half width at each end (chromium's thumb is 16 px wide at 100 % zoom).
+THUMB_CENTRE = """input => {
+  const box = input.getBoundingClientRect(), half = 8;
+  const at = (input.value - input.min) / (input.max - input.min);
+  return [box.left + half + at * (box.width - 2 * half), box.top + box.height / 2];
+}"""
+
+
+def thumb_centre(slider: Any) -> tuple[float, float]:
+    """The page coordinates of a range input's thumb, where a mouse grabs it."""
+    x, y = slider.evaluate(THUMB_CENTRE)
+    return float(x), float(y)
 
 
 def require_browser() -> None:

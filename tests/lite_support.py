@@ -19,7 +19,9 @@ A second, test-only site runs the diagram and the panel: Pyodide 0.27.7, whose
 compiled wheels (numpy, matplotlib, pillow, ...) a package on PyPI bundles
 (``tests/pyodide-0.27.7/bundle.txt``). Its runtime and official lock come from npm
 ``pyodide@0.27.7``; every bundled wheel the lock names must have the lock's sha256, or
-nothing is built. The site is built with jupyterlite-core 0.5.1 and
+nothing is built. A pure-Python wheel the bundle lacks (``typing_extensions``) is
+PyPI's, downloaded by the hash pinned in ``tests/pyodide-0.27.7/pypi.txt``, and the
+served lock names that hash. The site is built with jupyterlite-core 0.5.1 and
 jupyterlite-pyodide-kernel 0.5.2, the JupyterLite release made for Pyodide 0.27, in a
 venv of its own (``tests/pyodide-0.27.7/requirements.txt``), and its pages then handle
 keys as the shipped site's do (:func:`handle_keys_as_jupyterlite_0_7`).
@@ -101,9 +103,14 @@ def lock_closure(lock: dict[str, object], roots: tuple[str, ...]) -> dict[str, d
 
 
 def assemble_pyodide(npm_package: Path, wheels: Path, target: Path) -> None:
-    """A Pyodide folder at ``target``: the npm runtime, PyPI's wheels, a lock for them."""
+    """A Pyodide folder at ``target``: the npm runtime, PyPI's wheels, a lock for them.
+
+    The wheels are what the kernel takes from Pyodide at start-up, and what the site's
+    widget wheels need from it (IPython, traitlets, typing_extensions: all pure Python).
+    """
     lock = json.loads((npm_package / "pyodide-lock.json").read_text(encoding="utf-8"))
-    chosen = lock_closure(lock, STARTUP_PACKAGES)
+    widgets = resolve_in_pyodide(lock, build_script.SITE_WHEELS)[0]
+    chosen = lock_closure(lock, (*STARTUP_PACKAGES, *widgets))
     pins = [f"{spec['name']}=={spec['version']}" for spec in chosen.values()]
     python = lock["info"]["python"]
     _run(
@@ -147,25 +154,76 @@ def download_bundle(target: Path) -> Path:
     return wheel
 
 
+#: Pyodide's platform, for the markers in requirements (its Python is in its lock).
+PYODIDE_MARKERS = {"sys_platform": "emscripten", "platform_system": "Emscripten"}
+
+
+def resolve_in_pyodide(
+    lock: dict[str, Any],
+    roots: tuple[str, ...] = ("lstm-widget",),
+    provided: frozenset[str] = frozenset(),
+) -> tuple[set[str], set[str]]:
+    """The dependencies of ``roots`` (this package) as micropip resolves them in
+    Pyodide, read from the installed metadata: (those Pyodide's lock has, the rest).
+    The rest's own dependencies are followed; the lock resolves those of its packages
+    itself, and ``provided`` (the kernel's own wheels) are neither."""
+    in_pyodide = {normal(name) for name in lock["packages"]}
+    python = lock["info"]["python"]
+    markers = dict(
+        PYODIDE_MARKERS, python_full_version=python, python_version=python.rsplit(".", 1)[0]
+    )
+    from_lock: set[str] = set()
+    elsewhere: set[str] = set()
+    pending = list(roots)
+    while pending:
+        for text in importlib.metadata.requires(pending.pop()) or []:
+            requirement = Requirement(text)
+            if requirement.marker and not requirement.marker.evaluate(markers):
+                continue
+            dependency = normal(requirement.name)
+            if dependency in in_pyodide:
+                from_lock.add(dependency)
+            elif dependency not in provided | elsewhere:
+                elsewhere.add(dependency)
+                pending.append(dependency)
+    return from_lock, elsewhere
+
+
 def _pyodide_needs(lock: dict[str, Any]) -> tuple[str, ...]:
     """What the kernel and this package take from Pyodide: the kernel's start-up
-    packages, and this package's requirements that Pyodide has (matplotlib, IPython)."""
-    in_pyodide = {normal(name) for name in lock["packages"]}
-    own = [Requirement(text) for text in importlib.metadata.requires("lstm-widget") or []]
-    return (
-        *STARTUP_PACKAGES_0_5,
-        *(r.name for r in own if r.marker is None and normal(r.name) in in_pyodide),
-    )
+    packages, and what this package needs that Pyodide has (matplotlib, IPython, and
+    typing_extensions for anywidget)."""
+    return (*STARTUP_PACKAGES_0_5, *sorted(resolve_in_pyodide(lock)[0]))
 
 
-def assemble_release_pyodide(npm_package: Path, bundle: Path, target: Path) -> list[str]:
+def download_pure_wheels(target: Path) -> Path:
+    """The pure-Python wheels the bundle lacks (``pypi.txt``), downloaded by their
+    pinned hashes into ``target``."""
+    _run(
+        [
+            sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+            "--require-hashes", "-r", str(PYODIDE_0_27 / "pypi.txt"), "-d", str(target),
+        ]
+    )  # fmt: skip
+    return target
+
+
+def assemble_release_pyodide(
+    npm_package: Path, bundle: Path, target: Path, pure: Path | None = None
+) -> list[str]:
     """A Pyodide folder at ``target``: npm's runtime and official lock, and the bundled
     wheels the kernel and this package need, with their dependencies. Refuses
     (:class:`UnverifiedWheel`) unless every bundled wheel the lock names has the lock's
     sha256; returns the wheels served.
+
+    A pure-Python wheel the bundle lacks is taken from ``pure`` (PyPI's, downloaded by
+    its pinned hash: :func:`download_pure_wheels`) under the lock's file name and
+    version, and the served lock names that wheel's sha256, which Pyodide checks when
+    it loads it. Anything else missing is refused.
     """
     lock = json.loads((npm_package / "pyodide-lock.json").read_text(encoding="utf-8"))
     by_file = {spec["file_name"]: spec for spec in lock["packages"].values()}
+    from_pypi = {wheel.name: wheel for wheel in pure.glob("*.whl")} if pure else {}
     with zipfile.ZipFile(bundle) as archive:
         members = {
             Path(name).name: name
@@ -181,13 +239,18 @@ def assemble_release_pyodide(npm_package: Path, bundle: Path, target: Path) -> l
                 )
         needed = lock_closure(lock, _pyodide_needs(lock)).values()
         chosen = sorted(spec["file_name"] for spec in needed)
-        missing = [name for name in chosen if name not in members]
+        missing = [name for name in chosen if name not in members | from_pypi.keys()]
         if missing:
             raise UnverifiedWheel(f"{bundle.name} lacks {', '.join(missing)}")
         _copy_runtime(npm_package, target)
-        shutil.copy(npm_package / "pyodide-lock.json", target / "pyodide-lock.json")
         for file_name in chosen:
-            (target / file_name).write_bytes(archive.read(members[file_name]))
+            if file_name in members:
+                (target / file_name).write_bytes(archive.read(members[file_name]))
+            else:
+                wheel = from_pypi[file_name].read_bytes()
+                (target / file_name).write_bytes(wheel)
+                by_file[file_name]["sha256"] = hashlib.sha256(wheel).hexdigest()
+    (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1), encoding="utf-8")
     return chosen
 
 

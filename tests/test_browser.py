@@ -29,6 +29,7 @@ from browser_support import (
     copy_notebook,
     require_browser,
     start_server,
+    thumb_centre,
 )
 from notebook_support import NOTEBOOK_DIR
 
@@ -223,23 +224,17 @@ class PanelPage:
         )
         return row.locator("input").first
 
-    def slider_handle(self, setting: str) -> Any:
-        """The handle of the slider that follows the setting's entry in its row."""
-        entry_widget = "xpath=ancestor::div[contains(@class, 'widget-text')][1]"
-        return (
-            self.entry(setting)
-            .locator(entry_widget)
-            .locator("xpath=following-sibling::div[1]")
-            .locator(".noUi-handle")
-            .first
-        )
+    def slider(self, setting: str) -> Any:
+        """The slider of the setting's row, found by its accessible name, as a screen
+        reader finds it: the setting's name, as the entry beside it is labelled."""
+        return self.panel.get_by_role("slider", name=setting, exact=True)
 
-    def units_entry_follows_handle(self, handle: Any) -> int:
-        """The units the logarithmic units slider's ``handle`` stands at, once the units
-        entry shows them: the entry passes through earlier steps on its way there, so
-        wait for it rather than read it. The position is a power of 2, which
-        aria-valuetext gives in full (aria-valuenow is rounded to a tenth)."""
-        units = round(2 ** float(str(handle.get_attribute("aria-valuetext"))))
+    def units_entry_follows_slider(self, slider: Any) -> int:
+        """The units the logarithmic units ``slider`` stands at, once the units entry
+        shows them: the entry passes through earlier steps on its way there, so wait
+        for it rather than read it. The track's position is a power of 2; what it
+        tells a screen reader (aria-valuetext) is the width itself."""
+        units = int(str(slider.get_attribute("aria-valuetext")))
         self.page.wait_for_function(
             "([input, value]) => input.value === value",
             arg=[self.entry("units").element_handle(), str(units)],
@@ -337,21 +332,31 @@ def test_panel_follows_keyboard_and_mouse(
         view.screenshot("4-gru")
         assert units.input_value() == "20"
 
-        # Mouse: drag the units slider to the right and let go; the entry follows and
-        # the diagram ends on the released value.
-        handle = view.slider_handle("units")
-        box = handle.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        # Mouse: drag the units slider's thumb to the right and let go; the entry
+        # follows and the diagram ends on the released value.
+        slider = view.slider("units")
+        x, y = thumb_centre(slider)
         page.mouse.move(x, y)
         page.mouse.down()
         page.mouse.move(x + 60, y, steps=12)
         page.mouse.up()
         # The released value is the slider's.
-        released = view.units_entry_follows_handle(handle)
+        released = view.units_entry_follows_slider(slider)
         assert released > 20
         settings["units"] = released
         shown = view.expect_redraw(shown, breakdown(**settings).total)
         view.screenshot("5-dragged")
+
+        # Keyboard: Tab from the units entry to its slider, one step up with the arrow
+        # key, which the notebook's own shortcuts (moving between cells) must not take.
+        units.click()
+        focus_by_keyboard(page, slider)
+        page.keyboard.press("ArrowRight")
+        stepped = view.units_entry_follows_slider(slider)
+        assert stepped > released
+        assert slider.evaluate("e => e === document.activeElement")
+        settings["units"] = released = stepped
+        shown = view.expect_redraw(shown, breakdown(**settings).total)
 
         # Compare with the Keras 2 layout: the diagram stays on the Keras 3 GRU (the
         # side with more weights), its second bias marked, and the sentence says why.
@@ -494,11 +499,11 @@ def test_panel_works_from_the_keyboard_alone(server: JupyterServer, browser: Any
         shown = follows(shown)
 
         # The arrow keys on the units slider: one step up the logarithmic track.
-        handle = view.slider_handle("units")
-        focus_by_keyboard(page, handle)
-        assert_focus_visible(page, handle)
+        slider = view.slider("units")
+        focus_by_keyboard(page, slider)
+        assert_focus_visible(page, slider)
         page.keyboard.press("ArrowRight")
-        stepped = view.units_entry_follows_handle(handle)
+        stepped = view.units_entry_follows_slider(slider)
         assert stepped > 20
         settings["units"] = stepped
         shown = follows(shown)

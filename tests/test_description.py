@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from html import unescape
 
 import pytest
@@ -18,13 +19,14 @@ from hypothesis import given, settings
 from strategies import any_settings
 
 from lstm_widget import _live_svg, breakdown, render
-from lstm_widget.conventions import ROLE_LABELS
+from lstm_widget.conventions import ROLE_LABELS, SETTINGS, with_article
 from lstm_widget.counting import Breakdown
 from lstm_widget.description import accessible_name, describe, describe_strip
 from lstm_widget.diagram import Diagram, render_strip
 from lstm_widget.display import mimebundle
 from lstm_widget.growth_plot import GrowthPlot, growth_series
 from lstm_widget.introspect import SummaryRow
+from lstm_widget.layout import layout
 
 SVG = "{http://www.w3.org/2000/svg}"
 SEED = {"input_size": 1, "units": 10, "dense": 1}
@@ -161,3 +163,49 @@ def test_the_strip_names_every_layer_and_its_count():
         assert f"{row.name} ({row.kind}) {row.params:,}" in text
     assert "1,234, not explained" in text
     assert svg_text_alternative(render_strip(rows, "svg", title=title)) == ("img", title, text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_settings())
+def test_the_subtitle_and_the_words_phrase_each_setting_alike(chosen):
+    """The diagram's subtitle and its text alternative read the one phrase the setting
+    table holds per setting: the same phrases, in the same order."""
+    b = breakdown(**chosen)
+    s = b.settings
+    phrases = s.phrases()
+    (subtitle,) = [label.text for label in layout(b).labels if label.key == "subtitle"]
+    assert subtitle == " · ".join(phrases)
+    assert f"Block diagram of {with_article(s.describe_layer())}, {', '.join(phrases)}." in (
+        describe(b)
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings_", "said"),
+    [
+        (SEED, ("1 input feature", "10 units", "a dense head of 1")),
+        (
+            {"cell": "convlstm", "units": 16, "input_size": 3, "kernel": (3, 3)},
+            ("3 input channels", "16 filters", "kernel 3×3"),
+        ),
+        (
+            {"cell": "gru", "units": 1, "input_size": 1_000, "layers": 2, "bias": False},
+            ("1,000 input features", "1 unit", "2 layers", "no bias", "reset_after True"),
+        ),
+        # reset_after is said wherever it applies, and nowhere else.
+        ({"cell": "gru", "framework": "pytorch", "units": 4}, ("1 input feature", "4 units")),
+        (
+            {"framework": "pytorch", "units": (32, 18), "proj_size": 5, "bidirectional": True},
+            ("1 input feature", "32 → 18 units", "2 layers", "bidirectional", "projection to 5"),
+        ),
+    ],
+)
+def test_each_setting_is_said_where_it_differs_from_its_default(settings_, said):
+    assert breakdown(**settings_).settings.phrases() == said
+
+
+def test_a_phrase_changed_in_the_setting_table_changes_both_views(monkeypatch):
+    monkeypatch.setitem(SETTINGS, "dense", replace(SETTINGS["dense"], phrase="head {value}"))
+    b = breakdown(**SEED)
+    (subtitle,) = [label.text for label in layout(b).labels if label.key == "subtitle"]
+    assert subtitle.endswith(" · head 1") and ", head 1." in describe(b)

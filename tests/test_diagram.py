@@ -30,7 +30,7 @@ from lstm_widget.display import image_tag, mimebundle
 from lstm_widget.layout import LECTURE, layout
 from lstm_widget.painting import DIMMED_ALPHA, png_dpi
 from lstm_widget.report import html_table, text_table
-from lstm_widget.style import HIGH_CONTRAST, MAX_WIDTH, MIN_WIDTH
+from lstm_widget.style import HIGH_CONTRAST, LIGHT, MAX_WIDTH, MIN_WIDTH
 
 SEED = {"units": 10, "input_size": 1, "dense": 1}
 
@@ -674,6 +674,37 @@ def test_breakdown_shows_diagram_and_table_in_notebooks():
     assert html_table(b) in data["text/html"]
     width, height = metadata["image/png"]["width"], metadata["image/png"]["height"]
     assert (width, height) == tuple(round(v * 96) for v in draw(b).get_size_inches())
+
+
+@pytest.mark.parametrize("theme", [LIGHT, HIGH_CONTRAST], ids=lambda t: t.name)
+def test_a_notebook_png_keeps_the_picture_in_a_palette_of_the_theme_colours(theme):
+    """The notebook's PNG is the full-colour render in at most 256 colours: the same
+    size, every pixel close to the full-colour one, and each theme colour it shows (the
+    background the page meets, every role) exactly where the full-colour render has it.
+    """
+    from PIL import Image
+
+    b = breakdown(**SEED, framework="pytorch", proj_size=5)
+    data, _ = mimebundle(b, theme=theme)
+    image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
+    full = Image.open(io.BytesIO(render(b, "png", theme=theme, dpi=144))).convert("RGB")
+    assert image.mode == "P" and image.size == full.size
+    ours, theirs = (np.asarray(i.convert("RGB"), dtype=int) for i in (image, full))
+    assert np.abs(ours - theirs).max() <= 48
+    colours = {theme.background, theme.foreground, theme.muted, *theme.roles.values()}
+    shown = 0
+    for colour in colours:
+        rgb = [int(colour[k : k + 2], 16) for k in (1, 3, 5)]
+        where = (theirs == rgb).all(axis=2)
+        shown += bool(where.any())
+        assert (ours[where] == rgb).all(), colour
+    assert shown >= 5  # background, ink, muted and at least two roles
+
+
+def test_a_notebook_png_is_a_fraction_of_a_full_colour_ones_bytes():
+    b = breakdown(**SEED)
+    png = base64.b64decode(mimebundle(b)[0]["image/png"])
+    assert len(png) < len(render(b, "png", dpi=144)) / 2
 
 
 def test_notebook_bundle_in_svg_and_high_contrast():

@@ -59,13 +59,14 @@ from lite_support import (
     assemble_release_pyodide,
     build_script,
     download_bundle,
+    download_pure_wheels,
     handle_keys_as_jupyterlite_0_7,
     install_pyodide_npm,
     make_build_venv,
     normal,
+    resolve_in_pyodide,
 )
 from notebook_support import MISSING_FRAMEWORK, NOTEBOOK_DIR, NOTEBOOKS
-from packaging.requirements import Requirement
 
 import lstm_widget
 from lstm_widget.report import html_table, text_table
@@ -81,8 +82,6 @@ PYODIDE_KERNEL = "Python (Pyodide)"
 KERNEL_PLUGIN = build_script.KERNEL_PLUGIN
 #: Served by the site beside this package's own wheel.
 SITE_WHEELS = {normal(name) for name in build_script.SITE_WHEELS}
-#: Pyodide's platform, for the markers in requirements (its Python is in its lock).
-PYODIDE_MARKERS = {"sys_platform": "emscripten", "platform_system": "Emscripten"}
 
 #: Kernel start (Pyodide's 10 MB of wasm, micropip, IPython) on a busy 2-core box.
 KERNEL_TIMEOUT_MS = 180_000
@@ -103,13 +102,14 @@ import functools, piplite
 install_with_dependencies = piplite.install
 piplite.install = functools.partial(install_with_dependencies, deps=False)"""
 
-#: After the notebooks' first cells: ipywidgets (with comm and jupyterlab_widgets) from
-#: the site, with its dependencies, which Pyodide has; then the package at work.
+#: After the notebooks' first cells: the panel's widget libraries from the site
+#: (anywidget with psygnal, and ipywidgets with comm and jupyterlab_widgets), with their
+#: dependencies, which Pyodide has; then the package at work.
 SMOKE_CELLS = [
     """\
 import sys
 piplite.install = install_with_dependencies
-await piplite.install("ipywidgets")
+await piplite.install("anywidget")
 import lstm_widget
 print("platform", sys.platform, "| lstm_widget", lstm_widget.__version__)""",
     # The notebooks' framework cells below count with ``breakdown`` as the notebooks
@@ -263,11 +263,6 @@ def _pins(path: Path) -> dict[str, str]:
 def test_everything_pyodide_lacks_is_served(pyodide_npm: Path) -> None:
     """Resolved as micropip does: Pyodide's packages by its lock, the rest by metadata."""
     lock = json.loads((pyodide_npm / "pyodide-lock.json").read_text(encoding="utf-8"))
-    in_pyodide = {normal(name) for name in lock["packages"]}
-    python = lock["info"]["python"]
-    markers = dict(
-        PYODIDE_MARKERS, python_full_version=python, python_version=python.rsplit(".", 1)[0]
-    )
     # The wheels the kernel extension serves itself (ipykernel, an empty
     # widgetsnbextension, ...).
     kernel_index = json.loads(
@@ -275,24 +270,11 @@ def test_everything_pyodide_lacks_is_served(pyodide_npm: Path) -> None:
             build_script.lab_extension(build_script.KERNEL_EXTENSION) / "static/pypi/all.json"
         ).read_text(encoding="utf-8")
     )
-    kernel_wheels = set(kernel_index)
-    served: set[str] = set()
-    missing: set[str] = set()
-    pending = ["lstm-widget"]
-    while pending:
-        name = pending.pop()
-        for text in importlib.metadata.requires(name) or []:
-            requirement = Requirement(text)
-            if requirement.marker and not requirement.marker.evaluate(markers):
-                continue
-            dependency = normal(requirement.name)
-            if dependency in in_pyodide or dependency in kernel_wheels | served:
-                continue
-            (served if dependency in SITE_WHEELS else missing).add(dependency)
-            pending.append(dependency)
+    from_lock, elsewhere = resolve_in_pyodide(lock, provided=frozenset(kernel_index))
+    missing = elsewhere - SITE_WHEELS
     assert missing == set(), f"needed in Pyodide, neither in Pyodide nor on the site: {missing}"
-    assert served == SITE_WHEELS, "the site serves wheels nothing needs"
-    assert {"ipython", "matplotlib", "traitlets"} <= in_pyodide
+    assert elsewhere == SITE_WHEELS, "the site serves wheels nothing needs"
+    assert {"ipython", "matplotlib", "traitlets", "typing-extensions"} <= from_lock
 
 
 def test_one_command_builds_the_site(tmp_path: Path) -> None:
@@ -317,6 +299,7 @@ def test_one_command_builds_the_site(tmp_path: Path) -> None:
     assert extensions == {
         "@jupyterlite/pyodide-kernel-extension",
         "@jupyter-widgets/jupyterlab-manager",
+        "anywidget",
     }
 
 
@@ -636,8 +619,9 @@ def matplotlib_site(
     (scratch / "npm").mkdir()
     npm = install_pyodide_npm(scratch / "npm", PYODIDE_0_27)
     bundle = download_bundle(scratch / "bundle")
+    pure = download_pure_wheels(scratch / "pure")
     pyodide = scratch / "pyodide"
-    served = assemble_release_pyodide(npm, bundle, pyodide)
+    served = assemble_release_pyodide(npm, bundle, pyodide, pure)
     assert any(name.startswith("matplotlib-3.8.4-") for name in served)
     seconds["inputs (venv, npm, bundle, verified wheels)"] = time.perf_counter() - started
     lecture = json.loads(NOTEBOOK.read_text(encoding="utf-8"))  # as stored, then:
@@ -719,8 +703,12 @@ def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
             timeout=REPLY_TIMEOUT_MS
         )
         headline = lecture_panel.get_by_text(re.compile(r" at float32$")).first.inner_text()
-        # The live diagram is named by its words, and the page passes the audit.
+        # The live diagram is named by its words, the units slider (anywidget's, from
+        # the site) by its setting and follows the typed width, and the page passes
+        # the audit.
         expect(diagram).to_have_accessible_name(grown.describe(), timeout=REPLY_TIMEOUT_MS)
+        slider = lecture_panel.get_by_role("slider", name="units", exact=True)
+        expect(slider).to_have_attribute("aria-valuetext", "20", timeout=REPLY_TIMEOUT_MS)
         found = audit(page, "jupyterlite-lecture", axe_source)
         svg_texts = diagram.evaluate(
             """async img => [...new DOMParser().parseFromString(
@@ -731,13 +719,13 @@ def test_diagram_and_panel_with_matplotlib_in_jupyterlite(
     assert found.refused == [], found.report()
     text = "\n".join(texts)
     # The lecture notebook's first cell, as stored, installed the package with its
-    # dependencies: matplotlib and numpy from the site's Pyodide, ipywidgets from its
-    # wheel index.
+    # dependencies: matplotlib and numpy from the site's Pyodide, ipywidgets and
+    # anywidget (the panel's slider) from its wheel index.
     for wheel in ("matplotlib-3.8.4-", "numpy-2.0.2-", "pillow-10.2.0-", "kiwisolver-1.4.5-"):
         assert any(path.startswith(f"/static/pyodide/{wheel}") for path in offline.served), wheel
-    assert f"/pypi/ipywidgets-{importlib.metadata.version('ipywidgets')}-py3-none-any.whl" in (
-        offline.served
-    )
+    for name in ("ipywidgets", "anywidget", "psygnal"):
+        wheel = f"/pypi/{name}-{importlib.metadata.version(name)}-py3-none-any.whl"
+        assert wheel in offline.served, wheel
     assert breakdown_drawn and breakdown_drawn > 0
     assert "No widget frontend here" not in magic_text
     assert f"widget frontend True | running cell {FRONTEND_KEY}" in text

@@ -322,7 +322,7 @@ def test_the_strip_and_cards_show_each_layers_own_width():
     assert [by_key(lay, f"strip:{k}:forward:n").text for k in (0, 1)] == ["4,608", "3,672"]
     totals = [t.text for t in lay.labels if t.key.startswith("card:") and t.key.endswith(":total")]
     assert totals and all(text.startswith("18 units: ") for text in totals)
-    assert "units 32 → 18" in by_key(lay, "subtitle").text
+    assert "32 → 18 units" in by_key(lay, "subtitle").text
 
 
 def test_deep_stacks_of_different_widths_collapse_only_identical_layers():

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,6 +20,16 @@ from IPython.utils.capture import capture_output
 
 from lstm_widget import Breakdown, breakdown
 from lstm_widget import magics as magics_module
+from lstm_widget.conventions import (
+    CANDIDATE,
+    KERAS,
+    CellConvention,
+    CellSpec,
+    GateSpec,
+    register_cell,
+    register_framework,
+    scratch,
+)
 
 
 @pytest.fixture(scope="module")
@@ -534,3 +545,37 @@ def test_json_shows_a_named_models_report_or_a_breakdown_as_data(ip: Any) -> Non
         "--json --compare framework=pytorch": "--json shows one layer's breakdown as data",
     }
     assert_refused(ip, cases)
+
+
+#: A cell registered after the magic's first use: the minimal gated unit (a forget gate
+#: and a candidate), in Keras, whose builder writes any gate order.
+MGU = CellSpec("mgu", "MGU", (GateSpec("f", "forget gate"), GateSpec(CANDIDATE, CANDIDATE)), "mgu")
+MGU_IN_KERAS = CellConvention("MGU", ("f", "h"), candidate="h", tensor_prefix="mgu")
+
+
+def _cell_flag(help_text: str) -> tuple[str, str]:
+    """``--cell``'s choices and its help sentence, out of the magic's help."""
+    entry = " ".join(help_text[help_text.index("  --cell") : help_text.index("  -i X")].split())
+    listed, sentence = entry.removeprefix("--cell {").split("} ", 1)
+    return listed, sentence
+
+
+def test_a_cell_registered_after_first_use_is_a_choice_and_in_the_help(ip: Any) -> None:
+    """The magic's parser follows the registry: a cell registered once the magic has
+    run is one of ``--cell``'s choices, named in ``--help`` and ``%lstm_params?``, and
+    gone from them when the registry is put back."""
+    _, _, before = _outputs(ip, "--help")  # first use: the parser is made
+    assert "mgu" not in _cell_flag(before)[0]
+    with scratch():
+        register_cell(MGU)
+        register_framework(replace(KERAS, cells={**KERAS.cells, "mgu": MGU_IN_KERAS}))
+        _, _, stdout = _outputs(ip, "--help")
+        listed, sentence = _cell_flag(stdout)
+        assert listed.split(",")[-1] == "mgu" and "convlstm or mgu" in sentence
+        inspected, _, result = _run_cell(ip, "%lstm_params?")
+        assert result.success and "convlstm or mgu" in " ".join(inspected.split())
+        value, _, _ = _outputs(ip, "-o --json --cell mgu -u 4 -i 3")
+        assert value.total == 2 * (3 * 4 + 4 * 4 + 4)  # two blocks of x·h + h·h + h
+    _, _, after = _outputs(ip, "--help")
+    assert _cell_flag(after) == _cell_flag(before)
+    assert_refused(ip, {"--cell mgu": "mgu"})

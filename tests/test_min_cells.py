@@ -267,3 +267,10 @@ def test_explain_reads_the_packages_language_model_and_its_work(use_lstm):
     assert not report.unexplained
     assert report.sequence_macs() is not None
     assert flops(model, tokens) == 2 * 2 * report.sequence_macs()  # a batch of two
+
+
+@pytest.mark.parametrize(("x", "h"), [(49, 1), (3, 1), (10, 3), (7, 100), (1_000, 999)])
+def test_the_written_expansion_factor_gives_exactly_the_units(x, h):
+    # int(dim * expansion_factor) truncates: 49 × (1 / 49) is 0.999…, which is 0 units.
+    s = Settings(framework=FRAMEWORK, cell="mingru", input_size=x, units=h)
+    assert build(s).to_hidden_and_gate.out_features == 2 * h

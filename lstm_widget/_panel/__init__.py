@@ -1,7 +1,7 @@
 """The live panel: every setting as a control; diagram, formula and table redrawn in place.
 
-Built from stock ipywidgets only, following ipywidgets' ``interactive_output``: one
-observer over all controls, one update routine, one initial draw, and an error shown
+Built from ipywidgets and a slider of its own, following ipywidgets' ``interactive_output``:
+one observer over all controls, one update routine, one initial draw, and an error shown
 in the panel instead of escaping the observer (which would leave the panel frozen).
 
 A drag sends a value per step and the kernel handles them in order, so every update
@@ -13,9 +13,9 @@ open.
 
 The package is private and imported on first use of :func:`lstm_widget.panel`, so that
 ``import lstm_widget`` does not import ipywidgets or matplotlib. Its rooms: ``look``
-(the image format, the lecture stylesheet), ``numbers`` (the number rows),
-``sections`` (quiz, comparison, growth plot), ``lifecycle`` (the still for static
-viewers, closing an earlier run's panels) and, here, the panel that assembles them.
+(the image format, the lecture stylesheet), ``numbers`` (the number rows) and ``track``
+(their slider), ``sections`` (quiz, comparison, growth plot), ``lifecycle`` (the still for
+static viewers, closing an earlier run's panels) and, here, the panel that assembles them.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ from .look import (
 )
 from .numbers import number_row, typed_controls
 from .sections import Sections, compare_options
+from .track import Track
 
 
 class Panel(Sections, Still, widgets.VBox):
@@ -105,8 +106,8 @@ class Panel(Sections, Still, widgets.VBox):
     error
         The message shown for invalid settings or a failed drawing, else ``None``.
     sliders
-        The slider beside each numeric control, linked to it (logarithmic for the
-        widths ``input_size`` and ``units``).
+        The slider beside each numeric control, named as it is and linked to it
+        (logarithmic in the lecture variant for the widths ``input_size`` and ``units``).
     widths
         The typed units per layer (``32, 18``) beside the units slider: it sets the
         number of layers, follows the layers slider (cut, or its last width repeated)
@@ -157,7 +158,7 @@ class Panel(Sections, Still, widgets.VBox):
         quiz_timesteps: int = 0,
     ) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {}
-        self.sliders: dict[str, widgets.IntSlider | widgets.FloatLogSlider] = {}
+        self.sliders: dict[str, Track] = {}
         self.variant = variant
         # The widget to hide with each option where it does not apply (lecture only).
         self._option_rows: dict[str, widgets.DOMWidget] = {}
@@ -175,8 +176,7 @@ class Panel(Sections, Still, widgets.VBox):
         settings = start.settings
         lecture = variant == "lecture"
 
-        # The lecture column is too narrow for a label beside each button row; the
-        # buttons' own names say what they choose.
+        # The lecture column has no room for a label beside each button row; their names say it.
         wide = {"description_width": "initial"}
         self.controls["framework"] = widgets.ToggleButtons(
             options=framework_choices(),

@@ -13,6 +13,7 @@ from ..controls import CHOICES, FACTORS, FIRST_SIZES, NUMBERS, SIZES, label, sho
 from ..conventions import SETTINGS
 from ..counting import Settings
 from .look import LOG_BASE, LOG_SLIDERS, LOG_STEP
+from .track import Track
 
 #: An observer of a control's value: ipywidgets' change dictionary.
 Observer = Callable[[dict[str, Any]], None]
@@ -23,29 +24,17 @@ class NumberRow(NamedTuple):
 
     box: widgets.Box
     entry: widgets.IntText
-    slider: widgets.IntSlider | widgets.FloatLogSlider
+    slider: Track
 
 
 def _log_top(high: int, value: int) -> float:
     """A log slider's upper end in powers of its base: the track's end, or ``value``.
 
-    Rounded up to the slider's step: the slider clamps values to ``base ** max``, and
-    an unrounded power would clamp ``value`` itself to a float a hair below it.
+    Rounded up to the track's step: a range input ends at its last whole step, and an
+    unrounded power would leave ``value`` itself a hair past the end.
     """
     steps = math.ceil(math.log(max(high, value), LOG_BASE) / LOG_STEP)
     return steps * LOG_STEP
-
-
-def _snapped(position: float, width: int) -> bool:
-    """Whether a log slider at ``position`` is only ``width`` snapped to the track's grid.
-
-    The frontend puts a typed width on the nearest step of the track and sends that
-    position back: 20 comes back as 2**4.375, about 20.75. Taking it would turn the typed
-    20 into 21. A drag or an arrow key moves further than half a step.
-    """
-    return width >= 1 and abs(math.log(position, LOG_BASE) - math.log(width, LOG_BASE)) <= (
-        LOG_STEP / 2 + 1e-9
-    )
 
 
 def number_row(name: str, value: int, lecture: bool, on_change: Observer) -> NumberRow:
@@ -66,11 +55,12 @@ def number_row(name: str, value: int, lecture: bool, on_change: Observer) -> Num
         layout=widgets.Layout(width="auto" if lecture else "25em"),
     )
     logarithmic = lecture and name in LOG_SLIDERS
-    track = {"continuous_update": True, "readout": False, "tooltip": name}
+    # Named as the entry is labelled: a screen reader says the words on the screen.
+    track: dict[str, Any] = {"description": entry.description, "tooltip": name}
     if lecture:
         track["layout"] = widgets.Layout(width="100%")
-    slider: widgets.IntSlider | widgets.FloatLogSlider = (
-        widgets.FloatLogSlider(
+    slider = (
+        Track(
             value=max(value, low),
             base=LOG_BASE,
             min=math.log(low, LOG_BASE),
@@ -79,7 +69,7 @@ def number_row(name: str, value: int, lecture: bool, on_change: Observer) -> Num
             **track,
         )
         if logarithmic
-        else widgets.IntSlider(value=max(value, low), min=low, max=max(high, value), **track)
+        else Track(value=max(value, low), min=low, max=max(high, value), **track)
     )
 
     def stretch(top: int) -> None:
@@ -94,8 +84,6 @@ def number_row(name: str, value: int, lecture: bool, on_change: Observer) -> Num
         # receives; sent after the entry's echo, it loads about 15 ms later in
         # chromium (benchmarks/bench_browser.py).
         nonlocal dragging
-        if logarithmic and _snapped(change["new"], entry.value):
-            return
         dragging = True
         try:
             with entry.hold_sync():

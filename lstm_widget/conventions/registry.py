@@ -173,8 +173,10 @@ def scratch() -> Iterator[None]:
         _DERIVED.clear()
 
 
-def _derived(name: str, work: Callable[[], T]) -> T:
-    """``work()``, kept until the tables change."""
+def derived(name: str, work: Callable[[], T]) -> T:
+    """``work()``, kept under ``name`` until the tables change: what is made from the
+    registry (a flag parser, a table of letters) is made once per state of it, and a
+    cell or framework registered later is in it from then on."""
     if name not in _DERIVED:
         _DERIVED[name] = work()
     value: T = _DERIVED[name]
@@ -364,7 +366,7 @@ def _letters() -> Mapping[str, str]:
 def stable_name(name: str) -> str:
     """``name``'s stable name if it is a gate letter (``g``: ``candidate``), else itself
     (a role, or a name already stable)."""
-    return _derived("letters", _letters).get(name, name)
+    return derived("letters", _letters).get(name, name)
 
 
 def stable_gate(letter: str) -> str:
@@ -373,7 +375,7 @@ def stable_gate(letter: str) -> str:
     >>> stable_gate("g"), stable_gate("f")
     ('candidate', 'f')
     """
-    return _derived("letters", _letters)[letter]
+    return derived("letters", _letters)[letter]
 
 
 def gate_letters(cell: str) -> Mapping[str, str]:
@@ -405,7 +407,7 @@ def letter_display(letter: str) -> str:
                     words.setdefault(letter, gate_display(cell, letter))
         return words
 
-    return _derived("displays", displays)[letter]
+    return derived("displays", displays)[letter]
 
 
 def gate_display(cell: str, letter: str) -> str:

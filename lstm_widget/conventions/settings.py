@@ -38,29 +38,35 @@ SETTINGS: Mapping[str, SettingSpec] = {
                     ("--framework",)),
         SettingSpec("cell", "choice", "lstm", "recurrent cell: {cells}", ("--cell",)),
         SettingSpec("input_size", "count", 1, "input features per timestep{inputs}",
-                    ("-i", "--input"), "X", (1, MAX_SIZE), slider=(1, 512)),
+                    ("-i", "--input"), "X", (1, MAX_SIZE), slider=(1, 512),
+                    phrase="{value} {inputs}", always_said=True),
         SettingSpec("units", "widths", 10, "units / hidden_size{units}, or one per layer "
                     "separated by commas (32,18)", ("-u", "--units"), "H", (1, MAX_SIZE),
-                    slider=(1, 1024)),
+                    slider=(1, 1024), phrase="{value} {units}", always_said=True),
         SettingSpec("layers", "count", 1, "stacked layers, read from a list of --units if "
                     "left at 1", ("--layers",), "L", (1, MAX_LAYERS),
-                    slider=(1, min(10, MAX_LAYERS))),
+                    slider=(1, min(10, MAX_LAYERS)), phrase="{value} layers"),
         SettingSpec("bidirectional", "switch", False, "two directions per layer",
-                    ("--bidirectional",)),
-        SettingSpec("bias", "switch", True, "drop the recurrent biases", ("--no-bias",)),
+                    ("--bidirectional",), phrase="bidirectional"),
+        SettingSpec("bias", "switch", True, "drop the recurrent biases", ("--no-bias",),
+                    phrase="no bias"),
         SettingSpec("proj_size", "count", 0, "{layers} proj_size, 0 for none", ("--proj",),
-                    "P", (0, MAX_SIZE), option=True, slider=(0, 512)),
+                    "P", (0, MAX_SIZE), option=True, slider=(0, 512),
+                    phrase="projection to {value}"),
         SettingSpec("reset_after", "switch", True,
                     "{layers} with reset_after=False (the Keras 2 layout)",
-                    ("--no-reset-after",), option=True),
+                    ("--no-reset-after",), option=True, phrase="reset_after {value}",
+                    always_said=True),
         SettingSpec("peepholes", "switch", False, "{layers} peephole weights P",
-                    ("--peepholes",), option=True),
+                    ("--peepholes",), option=True, phrase="peepholes"),
         SettingSpec("kernel", "sizes", (), "{layers} kernel_size: 3 (1D), 3,3 (2D) or "
-                    "3,3,3 (3D)", ("--kernel",), "K,K", (1, MAX_KERNEL), (1, 3), option=True),
+                    "3,3,3 (3D)", ("--kernel",), "K,K", (1, MAX_KERNEL), (1, 3), option=True,
+                    phrase="kernel {value}"),
         SettingSpec("optimized", "switch", False, "{layers} as nnx.OptimizedLSTMCell stores "
                     "it: the gates fused in dense_i, dense_h", ("--optimized",), option=True),
         SettingSpec("dense", "count", 0, "TimeDistributed(Dense(N)) / Linear(N) head, 0 for "
-                    "none", ("--dense",), "N", (0, MAX_SIZE), slider=(0, 128)),
+                    "none", ("--dense",), "N", (0, MAX_SIZE), slider=(0, 128),
+                    phrase="a dense head of {value}"),
         # xLSTM (conventions/xlstm.py names the package's config field and file of each).
         SettingSpec("scope", "choice", "block", "{layers}: what is counted: the layer, "
                     "the block around it (pre-norm, residual) or an xLSTMBlockStack of "

@@ -88,6 +88,15 @@ class SettingSpec:
     layer
         Whether it describes the layer (a :class:`~lstm_widget.Settings`
         field) rather than the sequence run through it (``steps``).
+    phrase
+        How the layer's description and its diagram's subtitle say the setting
+        (:meth:`~lstm_widget.Settings.phrases`): ``{value}`` is its value as printed,
+        ``{inputs}`` and ``{units}`` the cell's nouns for them (``input channels``,
+        ``filters``). Said where the value differs from ``default``; "" for a setting
+        said elsewhere (the layer's name says its framework and cell).
+    always_said
+        Said at its default too, wherever it applies: what the layer's shapes come from,
+        or which of two layouts is counted (``reset_after``).
     choices
         The values a ``choice`` takes where they are its own (xLSTM's ``scope``);
         empty for ``cell`` and ``framework``, whose choices are the registry's keys.
@@ -104,6 +113,8 @@ class SettingSpec:
     option: bool = False
     slider: tuple[int, int] | None = None
     layer: bool = True
+    phrase: str = ""
+    always_said: bool = False
     choices: tuple[str, ...] = ()
 
     @property

@@ -25,6 +25,7 @@ from ..conventions import (
     Framework,
     SettingsError,
     SettingSpec,
+    applies,
     cell_refusal,
     cell_spec,
     choices,
@@ -361,6 +362,39 @@ class Settings:
         if layout.second_bias_when and not getattr(self, layout.second_bias_when):
             return 1
         return layout.biases
+
+    def phrases(self) -> tuple[str, ...]:
+        """Each setting as the layer's description and its diagram's subtitle say it
+        (``1 input feature``, ``10 units``, ``a dense head of 1``), in the setting
+        table's order: the table's :attr:`~SettingSpec.phrase`, for what differs from
+        its default or is always said, wherever it applies."""
+        spec = cell_spec(self.cell)
+        nouns = {
+            "inputs": ("input feature" if spec.inputs == "input_size" else "input channel")
+            + ("" if self.input_size == 1 else "s"),
+            "units": spec.unit if self.units == 1 else spec.units,
+        }
+        said = []
+        for name, setting in SETTINGS.items():
+            if not setting.phrase or (
+                setting.option and not applies(name, self.framework, self.cell)
+            ):
+                continue
+            value = getattr(self, name)
+            if setting.always_said or value != setting.default:
+                said.append(setting.phrase.format(value=self._printed(name, value), **nouns))
+        return tuple(said)
+
+    def _printed(self, name: str, value: object) -> str:
+        """A setting's value as a phrase prints it: counts with thousands separators,
+        a stack's widths as :meth:`units_text`, a kernel as ``3×3``."""
+        if name == "units":
+            return self.units_text()
+        if isinstance(value, tuple):
+            return "×".join(f"{n:,}" for n in value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return str(value)
 
     def describe_layer(self) -> str:
         """Human name of the layer class, e.g. ``"Keras GRU"``."""

@@ -168,7 +168,8 @@ def _explain(obj: object, label: str, example: object, steps: int | None) -> Mod
             f"{label} is the class {obj.__qualname__} itself; pass a model or layer built "
             f"from it, such as {obj.__qualname__}(...)."
         )
-    *others, last = (a.accepts for a in readable.values())
+    # Conventions may share an adapter (minGRU-pytorch's modules are PyTorch's): each once.
+    *others, last = dict.fromkeys(a.accepts for a in readable.values())
     accepted = f"{', '.join(others)} or {last}" if others else last
     raise IntrospectionError(f"{label} is {describe(obj)}, not {accepted}.")
 

@@ -13,7 +13,6 @@ from ..conventions import (
     CodeTable,
     SettingsError,
     Variant,
-    applies,
     cell_spec,
     check_variant,
 )
@@ -37,7 +36,6 @@ from .items import (
     Rect,
     Sizes,
     fmt,
-    shape_text,
     text_width,
 )
 from .strip import strip_items
@@ -353,23 +351,6 @@ def _legend(b: Breakdown, y: float) -> tuple[list[Item], float]:
 
 
 def _settings_line(b: Breakdown) -> str:
-    s = b.settings
-    spec = cell_spec(s.cell)
-    parts = [f"{spec.inputs} {fmt(s.input_size)}", f"{spec.units} {s.units_text()}"]
-    if s.kernel:
-        parts.append(f"kernel {shape_text(s.kernel)}")
-    if s.layers > 1:
-        parts.append(f"layers {s.layers}")
-    if s.bidirectional:
-        parts.append("bidirectional")
-    if not s.bias:
-        parts.append("no bias")
-    if s.proj_size:
-        parts.append(f"proj_size {fmt(s.proj_size)}")
-    if applies("reset_after", s.framework, s.cell):
-        parts.append(f"reset_after {s.reset_after}")
-    if s.peepholes:
-        parts.append("peepholes")
-    if s.dense:
-        parts.append(f"dense {fmt(s.dense)}")
-    return " · ".join(parts)
+    """The subtitle: each setting as the setting table phrases it, as the text
+    alternative says it too."""
+    return " · ".join(b.settings.phrases())

@@ -571,9 +571,9 @@ def test_a_cell_registered_after_first_use_is_a_choice_and_in_the_help(ip: Any) 
         register_framework(replace(KERAS, cells={**KERAS.cells, "mgu": MGU_IN_KERAS}))
         _, _, stdout = _outputs(ip, "--help")
         listed, sentence = _cell_flag(stdout)
-        assert listed.split(",")[-1] == "mgu" and "convlstm or mgu" in sentence
+        assert listed.split(",")[-1] == "mgu" and sentence.endswith(" or mgu (default: lstm)")
         inspected, _, result = _run_cell(ip, "%lstm_params?")
-        assert result.success and "convlstm or mgu" in " ".join(inspected.split())
+        assert result.success and " or mgu (default: lstm)" in " ".join(inspected.split())
         value, _, _ = _outputs(ip, "-o --json --cell mgu -u 4 -i 3")
         assert value.total == 2 * (3 * 4 + 4 * 4 + 4)  # two blocks of x·h + h·h + h
     _, _, after = _outputs(ip, "--help")

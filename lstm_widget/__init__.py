@@ -20,7 +20,10 @@ from .counting import (
     WeightGroup,
     breakdown,
     present_with,
+    register_builder,
 )
+from .counting.formula import Apart, register_apart
+from .counting.settings import register_check
 
 if TYPE_CHECKING:
     from ._panel import Panel, panel
@@ -58,6 +61,20 @@ def _on_first_use(module: str, name: str) -> Callable[..., Any]:
 
     return call
 
+
+# xLSTM's blocks are counted by counting_xlstm (above counting, as it reads the package's
+# modules too), which loads when one is first described.
+register_builder("xlstm")(_on_first_use(".counting_xlstm", "package_groups"))
+register_check("xlstm", _on_first_use(".counting_xlstm", "xlstm_sizes"))
+register_apart(
+    "xlstm",
+    Apart(
+        *(
+            _on_first_use(".counting_xlstm", name)
+            for name in ("block_line", "block_mac_line", "stack_tail")
+        )
+    ),
+)
 
 # counting and introspection sit below every view, so the views hand down how a
 # Breakdown and a model's report print, display, serialise and describe themselves,

@@ -25,6 +25,7 @@ from .conventions import (
     Role,
     SettingSpec,
     applies,
+    cell_spec,
     setting_rules,
 )
 from .counting import (
@@ -367,10 +368,13 @@ def suggestions(settings: Settings) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = [
         {"framework": key} for key in FRAMEWORK_SPECS if key != framework
     ]
+    residual = cell_spec(cell).residual
     for key in CELL_SPECS:
-        # A cell this framework lacks, as the first convention that has it stores it.
+        # A cell this framework lacks, as the first convention that has it stores it. A
+        # residual cell (xLSTM's) is as wide as its input, which a layer of another kind
+        # need not be: between the two kinds, only a typed comparison says which width.
         having = [f for f, spec in FRAMEWORK_SPECS.items() if key in spec.cells]
-        if key != cell and having:
+        if key != cell and having and cell_spec(key).residual == residual:
             found.append(
                 {"cell": key} if framework in having else {"framework": having[0], "cell": key}
             )

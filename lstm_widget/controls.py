@@ -32,12 +32,15 @@ from .counting import Settings, SettingsError
 from .options import parse_units, sizes
 
 __all__ = [
+    "CHOICES",
+    "FACTORS",
     "FIRST_SIZES",
     "FLAGS",
     "NOTHING",
     "NUMBERS",
     "SIZES",
     "THEME_LABELS",
+    "TYPED",
     "WIDTHS_EXAMPLE",
     "cell_choices",
     "counted_options",
@@ -59,6 +62,16 @@ NUMBERS: Final[Mapping[str, tuple[int, int]]] = {
 FLAGS: Final = tuple(name for name, spec in SETTINGS.items() if spec.kind == "switch")
 #: Settings of several sizes (a ConvLSTM's kernel), typed as sizes separated by commas.
 SIZES: Final = tuple(name for name, spec in SETTINGS.items() if spec.kind == "sizes")
+#: Factors (xLSTM's projection factors), typed as numbers.
+FACTORS: Final = tuple(name for name, spec in SETTINGS.items() if spec.kind == "factor")
+#: Choices of their own (xLSTM's scope), each a row of buttons; the cell and the
+#: framework are the registry's, offered by :func:`cell_choices` and
+#: :func:`framework_choices`.
+CHOICES: Final[Mapping[str, tuple[str, ...]]] = {
+    name: spec.choices for name, spec in SETTINGS.items() if spec.choices
+}
+#: The controls beside the number rows, in their order: sizes, choices, factors.
+TYPED: Final = (*SIZES, *CHOICES, *FACTORS)
 #: What a sizes entry offers when its layer is first chosen: the common 3×3 kernel.
 FIRST_SIZES: Final = "3, 3"
 #: The units per layer as typed beside the units control, shown as its placeholder.

@@ -26,18 +26,25 @@ What the two cells keep of the LSTM and what they change, in counts:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any, cast
 
-from .conventions import ROLES, Role, SettingsError
+from .conventions import MAX_FACTOR, ROLE_LABELS, ROLES, Role, SettingsError
+from .conventions import SETTINGS as SETTING_TABLE
 from .conventions.layers import LayerSpec
-from .conventions.xlstm import MEMORY_WORK, MODULE_SOURCES, SCOPES, TENSORS, Scope, XlstmCell
-from .counting import Term, WeightGroup
+from .conventions.xlstm import (
+    MEMORY_WORK,
+    MODULE_SOURCES,
+    SCOPES,
+    SETTINGS,
+    TENSORS,
+    Scope,
+    XlstmCell,
+)
+from .counting import Direction, FormulaLine, Settings, Term, WeightGroup
 from .layers import LayerCount, count_layer
-
-#: Up-projection factors beyond this are no block anyone builds (the papers use 4/3
-#: and 2); the bound keeps every width printable.
-MAX_FACTOR = 1_000
 
 #: Gate letters as the package stores them in the sLSTM cell's fused recurrent kernel
 #: and bias (blocks/slstm/cell.py: ``reset_parameters`` and the vanilla pointwise step
@@ -69,6 +76,11 @@ def up_projection(factor: float, width: int, multiple: int, round_up: bool) -> i
     return int((math.ceil(steps) if round_up else math.floor(steps)) * multiple)
 
 
+def _default(name: str) -> Any:
+    """A field's default: the package's, as the setting table declares it."""
+    return SETTING_TABLE[name].default
+
+
 @dataclass(frozen=True)
 class XlstmSizes:
     """An sLSTM or mLSTM layer, block or stack, by the package's config fields.
@@ -95,7 +107,7 @@ class XlstmSizes:
     feedforward, ffn_factor, ffn_bias
         The sLSTM block's gated feed-forward: whether it has one, its
         ``proj_factor`` and its ``bias``.
-    proj_factor, qkv_blocksize, bias
+    proj_factor, qkv_blocksize, proj_bias
         mLSTM: the up-projection's factor, the block size of the head-wise q, k, v
         projections, and whether the projections have biases.
     round_to, round_up
@@ -107,20 +119,20 @@ class XlstmSizes:
 
     cell: XlstmCell
     width: int
-    heads: int = 4
-    conv_kernel: int = 4
-    scope: Scope = "block"
+    heads: int = _default("heads")
+    conv_kernel: int = _default("conv_kernel")
+    scope: Scope = _default("scope")  # noqa: RUF009  (a str: immutable)
     blocks: int = 1
-    norm_weight: bool = True
-    feedforward: bool = True
-    ffn_factor: float = 1.3
-    ffn_bias: bool = False
-    proj_factor: float = 2.0
-    qkv_blocksize: int = 4
-    bias: bool = False
-    round_to: int = 64
-    round_up: bool = True
-    post_norm: bool = True
+    norm_weight: bool = _default("norm_weight")
+    feedforward: bool = _default("feedforward")
+    ffn_factor: float = _default("ffn_factor")
+    ffn_bias: bool = _default("ffn_bias")
+    proj_factor: float = _default("proj_factor")
+    qkv_blocksize: int = _default("qkv_blocksize")
+    proj_bias: bool = _default("proj_bias")
+    round_to: int = _default("round_to")
+    round_up: bool = _default("round_up")
+    post_norm: bool = _default("post_norm")
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
@@ -311,13 +323,13 @@ def _mlstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
         out.append(
             group(f"{at}proj_up.weight", (2 * p, d), f"[{rows}, :]", f"W_{sub}", role, gate)
         )
-    if s.bias:
+    if s.proj_bias:
         for gate, sub, _, rows in up:
             out.append(group(f"{at}proj_up.bias", (2 * p,), f"[{rows}]", f"b_{sub}", "bias", gate))
     for gate in ("q", "k", "v"):
         weight = (blocks, side, side)
         out.append(group(f"{at}{gate}_proj.weight", weight, "", f"W_{gate}", "input", gate))
-        if s.bias:
+        if s.proj_bias:
             out.append(group(f"{at}{gate}_proj.bias", (p,), "", f"b_{gate}", "bias", gate))
     out.append(group(f"{at}conv1d.conv.weight", (p, 1, k), "", "w_conv", "conv", ""))
     out.append(group(f"{at}conv1d.conv.bias", (p,), "", "b_conv", "conv", ""))
@@ -328,7 +340,7 @@ def _mlstm_layer(s: XlstmSizes, at: str, group: Group) -> list[WeightGroup]:
         out.append(group(f"{cell}.bias", (heads,), "", f"b_{gate}", "bias", gate))
     out.append(group(f"{at}mlstm_cell.outnorm.weight", (p,), "", "γ_heads", "scale", ""))
     out.append(group(f"{at}proj_down.weight", (d, p), "", "W_down", "projection", ""))
-    if s.bias:
+    if s.proj_bias:
         out.append(group(f"{at}proj_down.bias", (d,), "", "b_down", "bias", ""))
     return out
 
@@ -395,6 +407,39 @@ def layer_count(s: XlstmSizes, label: str) -> LayerCount:
     return count_layer(LayerSpec(s.cell, label, specs, per_key=memory), sizes(s))
 
 
+#: The mark each cell's sizes carry in a stack that mixes them (their heads, kernels
+#: and widths may differ): Hₛ an sLSTM block's heads, Hₘ an mLSTM block's.
+MIXED_MARKS: dict[XlstmCell, str] = {"slstm": "ₛ", "mlstm": "ₘ"}
+
+
+def _marked(symbol: str, mark: str) -> str:
+    return symbol if symbol.isdigit() else f"{symbol}{mark}"
+
+
+def mixed_stack_count(kinds: list[XlstmSizes], label: str) -> LayerCount:
+    """An ``xLSTMBlockStack`` whose blocks mix sLSTM and mLSTM (its ``slstm_at``), one
+    :class:`XlstmSizes` per block in order (each ``scope="stack"`` with every block
+    counted, the stack's post norm as its config says): each block's tensors under its
+    own cell's sizes, marked by cell (:data:`MIXED_MARKS`), and each mLSTM block's
+    memory work."""
+    specs = []
+    values: dict[str, int] = {}
+    for k, s in enumerate(kinds):
+        mark = MIXED_MARKS[s.cell]
+        values |= {_marked(name, mark): n for name, n in sizes(s).items()}
+        named = block_groups(s, k) + (stack_groups(s) if k == len(kinds) - 1 else [])
+        for name in dict.fromkeys(g.tensor for g in named):
+            spec = TENSORS[s.cell][local_name(name)]
+            shape = tuple(_marked(symbol, mark) for symbol in spec.shape)
+            specs.append(replace(spec, name=name, shape=shape))
+    memory = tuple(
+        tuple(_marked(symbol, MIXED_MARKS[s.cell]) for symbol in product)
+        for s in kinds
+        for product in MEMORY_WORK[s.cell]
+    )
+    return count_layer(LayerSpec("xlstm", label, tuple(specs), per_key=memory), values)
+
+
 def mac_terms(s: XlstmSizes) -> tuple[Term, ...]:
     """One block's multiply-accumulates in one time step, term by term.
 
@@ -459,3 +504,60 @@ def forward_macs(s: XlstmSizes, steps: int) -> int:
         p, memory = s.inner, next(t.value for t in mac_terms(s) if t.role == "recurrent")
         total += 2 * steps * steps * p - steps * memory
     return s.blocks * total
+
+
+def xlstm_sizes(s: Settings) -> XlstmSizes:
+    """The package's sizes of the sLSTM or mLSTM ``s`` describes: its width is
+    ``units``, a stack's blocks are ``layers``, every other field is its own setting."""
+    if s.layers > 1 and s.scope != "stack":
+        raise SettingsError(
+            f"layers={s.layers} needs scope='stack': the package stacks its blocks in an "
+            "xLSTMBlockStack."
+        )
+    if isinstance(s.units, tuple):
+        raise SettingsError(
+            f"units={s.units} gives the blocks different widths, but each adds its input "
+            "to its output: give one width."
+        )
+    fields = {name: getattr(s, name) for name in (*SETTINGS, "scope")}
+    return XlstmSizes(cast(XlstmCell, s.cell), s.units, blocks=s.layers, **fields)
+
+
+def package_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
+    """One block of the package's layer, block or stack; the last carries the stack's
+    own norm after it."""
+    sizes = xlstm_sizes(s)
+    out = block_groups(sizes, layer)
+    if layer == s.layers - 1:
+        out += [replace(g, layer=layer) for g in stack_groups(sizes)]
+    return out
+
+
+def _role_terms(counted: list[WeightGroup]) -> tuple[Term, ...]:
+    """One term per role: its name, and its groups' shapes (alike ones counted)."""
+    terms = []
+    for role in ROLES:
+        shapes = Counter("×".join(f"{n:,}" for n in g.shape) for g in counted if g.role == role)
+        if shapes:
+            numeric = " + ".join(
+                f"{k} × {shape}" if k > 1 else shape for shape, k in shapes.items()
+            )
+            value = sum(g.count for g in counted if g.role == role)
+            terms.append(Term(role, ROLE_LABELS[role], numeric, value))
+    return tuple(terms)
+
+
+def block_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    """A block's parameters, role by role."""
+    return FormulaLine(label, repeat, 1, 1, _role_terms(block_groups(xlstm_sizes(s), layer)), ())
+
+
+def block_mac_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
+    """A block's multiply-accumulates in one time step (:func:`mac_terms`)."""
+    return FormulaLine(label, repeat, 1, 1, mac_terms(xlstm_sizes(s)), ())
+
+
+def stack_tail(s: Settings) -> list[FormulaLine]:
+    """The stack's LayerNorm after its last block, a line of its own."""
+    after = stack_groups(xlstm_sizes(s))
+    return [FormulaLine("final norm", 1, 1, 1, _role_terms(after), ())] if after else []

@@ -28,12 +28,15 @@ from typing import Any, Final
 import marimo as mo
 
 from .controls import (
+    CHOICES,
+    FACTORS,
     FIRST_SIZES,
     FLAGS,
     NOTHING,
     NUMBERS,
     SIZES,
     THEME_LABELS,
+    TYPED,
     WIDTHS_EXAMPLE,
     cell_choices,
     counted_options,
@@ -255,6 +258,12 @@ def _elements(
             placeholder=FIRST_SIZES,
             label=label(name),
         )
+    for name, values in CHOICES.items():
+        elements[name] = mo.ui.radio(
+            options=list(values), value=getattr(settings, name), inline=True, label=label(name)
+        )
+    for name in FACTORS:
+        elements[name] = mo.ui.number(value=getattr(settings, name), step=0.1, label=label(name))
     elements["highlight"] = mo.ui.dropdown(
         options=_options(lights), value=_label_of(lights, chosen), label="highlight"
     )
@@ -285,7 +294,7 @@ def _layout(lecture: bool) -> str:
         f'<div class="{CONTROLS_CLASS}" style="display:flex;flex-direction:column;gap:0.5em">'
         f"{_row('framework')}{_row('cell')}"
         f'<div style="{style}">{grid}</div>'
-        f"{_row(*SIZES, *FLAGS)}{_row('highlight', 'theme')}</div>"
+        f"{_row(*TYPED, *FLAGS)}{_row('highlight', 'theme')}</div>"
     )
 
 

@@ -159,12 +159,22 @@ def _kernel(text: str) -> tuple[int, ...]:
     return parsed
 
 
+def _factor(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number such as 1.3, not {reprlib.repr(text)}"
+        ) from None
+
+
 #: How a flag's text becomes a setting's value, by the setting's kind; a choice is
-#: checked against the registry's keys, a switch takes no value.
+#: checked against its choices, a switch takes no value.
 _READERS: dict[str, Callable[[str], Any]] = {
     "count": _integer,
     "widths": parse_units,
     "sizes": _kernel,
+    "factor": _factor,
 }
 
 

@@ -338,6 +338,12 @@ class Question:
                 "multiplies the input and recurrent terms, which the catalogue's wrong "
                 "formulas leave out."
             )
+        if not self.breakdown.per_unit:  # counted apart: heads, conv, projections
+            raise SettingsError(
+                f"the quiz does not ask about {with_article(s.describe_layer())}: the "
+                "catalogue's wrong formulas are the gates' G × (x × h + h × h + h), which "
+                "its heads, convolution and projections do not follow."
+            )
         check_target(self.wants)
         if self.wants == "model" and not s.dense:
             raise SettingsError("the question can want the model only when it has a dense head.")

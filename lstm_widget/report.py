@@ -400,7 +400,7 @@ def breakdown_data(b: Breakdown) -> dict[str, Any]:
             {"layer": name, "shape": list(shape)} for name, shape in b.output_shapes
         ],
         "memory_bytes": {dtype: b.memory_bytes(dtype) for dtype in DTYPE_BYTES},
-        "work": _work_data(b),
+        "work": _work_data(b) if b.work_known else None,
     }
 
 

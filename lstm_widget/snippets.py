@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from .conventions import OPTIONS, CodeTable, framework_spec
+from .conventions import OPTIONS, CodeTable, cell_spec, framework_spec
+from .conventions.xlstm import SETTINGS as PACKAGE_SETTINGS
 from .counting import Settings
 
 __all__ = ["Writer", "register_code_writer", "write_code"]
@@ -192,3 +193,24 @@ def _min_rnn(s: Settings, timesteps: int) -> str:
     model = modules[0] if len(modules) == 1 else f"nn.Sequential({', '.join(modules)})"
     head = [f"nn.Linear({s.output_width}, {s.dense})"] if s.dense else []
     return "; ".join([model, *head, f"x: (batch, {_steps(timesteps)}, {s.input_size})"])
+
+
+@register_code_writer("xlstm")
+def _xlstm(s: Settings, timesteps: int) -> str:
+    """``sLSTMBlock(embedding_dim=64, num_heads=8)``: the package's class with its
+    config's fields that are off their defaults, under the package's names (a stack's
+    ``num_blocks`` too), and a head as ``nn.Linear``."""
+    label = cell_spec(s.cell).label
+    cls = {"layer": f"{label}Layer", "block": f"{label}Block"}.get(s.scope, "xLSTMBlockStack")
+    fields = [f"embedding_dim={s.layer_units(0)}"]
+    fields += [
+        f"{setting.field.rpartition('.')[2]}={getattr(s, name)!r}"
+        for name, setting in PACKAGE_SETTINGS.items()
+        if s.cell in setting.cells and getattr(s, name) != setting.default
+    ]
+    if s.scope == "stack":
+        fields = [f"{s.cell}_block", f"num_blocks={s.layers}", *fields]
+    code = f"{cls}({', '.join(fields)})"
+    if s.dense:
+        code += f", nn.Linear({s.output_width}, {s.dense})"
+    return f"{code}; x: (batch, {_steps(timesteps)}, {s.layer_units(0)})"

@@ -122,7 +122,9 @@ def test_help_states_the_settings_defaults_for_every_valued_flag(monkeypatch):
     from lstm_widget import conventions
 
     # Other defaults than today's, so a help text that spells a number out is caught.
-    changed = {"input_size": 7, "units": 6, "layers": 3, "proj_size": 4, "dense": 5}
+    changed = {"input_size": 7, "units": 6, "layers": 3, "proj_size": 4, "dense": 5,
+               "scope": "stack", "heads": 2, "conv_kernel": 3, "ffn_factor": 1.5,
+               "proj_factor": 1.5, "qkv_blocksize": 8, "round_to": 32}  # fmt: skip
     table = {
         name: replace(spec, default=changed.get(name, spec.default))
         for name, spec in conventions.SETTINGS.items()

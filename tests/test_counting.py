@@ -8,13 +8,12 @@ from dataclasses import asdict
 
 import pytest
 from hypothesis import given, settings
-from strategies import any_settings, changed_options
+from strategies import GATED_FRAMEWORKS, any_settings, changed_options
 
 from lstm_widget import Settings, SettingsError, breakdown
 from lstm_widget.conventions import (
     CELLS,
     FRAMEWORK_SPECS,
-    FRAMEWORKS,
     MAX_LAYERS,
     MAX_SIZE,
     ROLES,
@@ -289,6 +288,20 @@ def test_defaults_are_the_seed_layer():
         kernel=(),
         optimized=False,
         dense=0,
+        # xLSTM's, at the package's defaults (conventions/xlstm.py says where).
+        scope="block",
+        heads=4,
+        conv_kernel=4,
+        norm_weight=True,
+        feedforward=True,
+        ffn_factor=1.3,
+        ffn_bias=False,
+        proj_factor=2.0,
+        qkv_blocksize=4,
+        proj_bias=False,
+        round_to=64,
+        round_up=True,
+        post_norm=True,
     )
 
 
@@ -346,8 +359,9 @@ def test_the_candidate_has_one_name_whatever_the_frameworks_letter(cell, framewo
 
 @pytest.mark.parametrize(
     ("cell", "framework"),
-    # Every layer of matrix products with gates, in each framework that has it.
-    [(c, f) for f in FRAMEWORKS for c in CELLS
+    # Every layer of matrix products with gates, in each framework that has it (xLSTM's
+    # blocks, counted apart, in tests/test_xlstm_fronts.py).
+    [(c, f) for f in GATED_FRAMEWORKS for c in CELLS
      if c in FRAMEWORK_SPECS[f].cells and not cell_spec(c).kernel_dims and c != "rnn"],
 )  # fmt: skip
 def test_block_groups_come_in_textbook_order_and_keep_storage_slices(cell, framework):

@@ -9,13 +9,11 @@ import subprocess
 import sys
 
 import pytest
-from strategies import changed_options, required_options
+from strategies import GATED_CELLS, GATED_FRAMEWORKS, changed_options, required_options
 
 from lstm_widget import breakdown
 from lstm_widget.conventions import (
-    CELLS,
     FRAMEWORK_SPECS,
-    FRAMEWORKS,
     VARIANTS,
     cell_spec,
     convention,
@@ -156,7 +154,7 @@ def test_long_counts_widen_columns_instead_of_overlapping():
 def grid():
     """Every cell × framework × option, with sizes giving counts of 1 to 13 digits."""
     sizes = [(1, 1), (3, 7), (12, 99), (250, 1_234), (99_999, 31_623), (999_999, 999_999)]
-    for cell, framework in itertools.product(CELLS, FRAMEWORKS):
+    for cell, framework in itertools.product(GATED_CELLS, GATED_FRAMEWORKS):
         if cell not in FRAMEWORK_SPECS[framework].cells:
             continue
         for (x, h), layers, bidirectional, bias, dense in itertools.product(

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from xlstm_models import build, short
 
-from lstm_widget.counting_xlstm import XlstmSizes, block_groups, groups
+from lstm_widget.counting_xlstm import XlstmSizes, block_groups, groups, up_projection
 from lstm_widget.diagram import draw_xlstm, render_xlstm
 from lstm_widget.display import xlstm_image_html
-from lstm_widget.layout import LECTURE, Label, Rect
+from lstm_widget.layout import LECTURE, Label
 from lstm_widget.layout.items import fmt, shape_text
 from lstm_widget.layout.xlstm import xlstm_layout
 
@@ -41,10 +41,10 @@ def overlaps(a, b):
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-@pytest.mark.parametrize("s", LECTURE_CASES, ids=short)
-def test_the_drawing_fits_beside_the_controls_with_no_label_overlapping(s):
+def check_the_lecture_rules(s):
+    """Fits 600 × 400 pt, no text under 13.5 pt, no two labels overlapping."""
     lay = xlstm_layout(s)
-    assert lay.width <= 600 and lay.height <= 400, (lay.width, lay.height)
+    assert lay.width <= 600 and lay.height <= 400, (short(s), lay.width, lay.height)
     assert min(label.size for label in lay.labels) >= LECTURE.small >= 13.5
     boxes = [label.extent for label in lay.labels]
     for left, top, right, bottom in boxes:
@@ -54,20 +54,62 @@ def test_the_drawing_fits_beside_the_controls_with_no_label_overlapping(s):
 
 
 @pytest.mark.parametrize("s", LECTURE_CASES, ids=short)
-def test_every_weight_group_stands_on_a_card_with_its_count(s):
+def test_the_drawing_fits_beside_the_controls_with_no_label_overlapping(s):
+    check_the_lecture_rules(s)
+
+
+@st.composite
+def lecture_sizes(draw):
+    """Any block a lecture shows: d up to 1,024, 1 to 16 heads, every option."""
+    cell = draw(st.sampled_from(["slstm", "mlstm"]))
+    scope = draw(st.sampled_from(["layer", "block", "stack"]))
+    blocks = draw(st.integers(1, 48)) if scope == "stack" else 1
+    common = dict(scope=scope, blocks=blocks, post_norm=draw(st.booleans()))
+    if cell == "slstm":
+        heads = draw(st.integers(1, 16))
+        width = heads * draw(st.integers(1, 1024 // heads))
+        return S("slstm", width, heads=heads, conv_kernel=draw(st.sampled_from([0, 2, 4, 8])),
+                 norm_weight=draw(st.booleans()), feedforward=draw(st.booleans()),
+                 ffn_factor=draw(st.sampled_from([1.0, 4 / 3, 1.3, 2.0, 4.0])),
+                 ffn_bias=draw(st.booleans()), **common)  # fmt: skip
+    width = draw(st.integers(1, 1024))
+    factor = draw(st.sampled_from([1.0, 1.5, 2.0, 4.0]))
+    inner = up_projection(factor, width, 64, True)
+    blocksize = draw(st.sampled_from([b for b in (1, 2, 4, 8, 16) if inner % b == 0]))
+    heads = draw(st.sampled_from([h for h in range(1, 17) if inner % h == 0]))
+    return S("mlstm", width, heads=heads, proj_factor=factor, qkv_blocksize=blocksize,
+             conv_kernel=draw(st.sampled_from([2, 4, 8])), proj_bias=draw(st.booleans()),
+             **common)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(s=lecture_sizes())
+def test_any_lecture_width_keeps_the_lecture_rules(s):
+    check_the_lecture_rules(s)
+
+
+def _count(label):
+    return int(label.text.removeprefix("sum: ").replace(",", ""))
+
+
+@pytest.mark.parametrize("s", LECTURE_CASES, ids=short)
+def test_every_weight_group_is_counted_in_the_tables(s):
     lay = xlstm_layout(s)
-    rows = [label for label in lay.labels if label.key.startswith("card:")]
-    counts = [label for label in rows if label.key.endswith(":n")]
-    names = {label.key.removesuffix(":n"): label for label in counts}
-    drawn = sorted(
-        (next(n.text for n in rows if n.key == key).split()[-1], label.text)
-        for key, label in names.items()
-    )
+    shown = {label.key: _count(label) for label in lay.labels if label.key.endswith(":n")}
     mine = block_groups(s, 0)
-    assert drawn == sorted((shape_text(g.shape), fmt(g.count)) for g in mine)
-    totals = [int(label.text.split(": ")[1].replace(",", "")) for label in rows
-              if label.key.endswith(":total")]  # fmt: skip
-    assert sum(totals) == sum(g.count for g in mine)
+    gates = {g.gate for g in mine if g.gate}
+    for gate in gates:  # each gate's row: its weights by role
+        for role in {g.role for g in mine if g.gate == gate}:
+            counted = sum(g.count for g in mine if g.gate == gate and g.role == role)
+            assert shown[f"card:{gate}:{role}:n"] == counted
+    gate_total = sum(n for key, n in shown.items() if key.split(":")[1] in gates)
+    assert gate_total == sum(g.count for g in mine if g.gate)
+    all_gates = sum(n for key, n in shown.items() if key.split(":")[1] == "all")
+    assert all_gates == gate_total
+    around = sum(n for key, n in shown.items() if key.split(":")[1] not in gates | {"all"})
+    assert around == sum(g.count for g in mine if not g.gate)
+    total = next(label for label in lay.labels if label.key == "card:around:total")
+    assert _count(total) == around
 
 
 @pytest.mark.parametrize("s", LECTURE_CASES, ids=short)
@@ -80,11 +122,11 @@ def test_the_headline_counts_what_the_package_builds(s):
 def test_the_slstm_s_heads_cut_each_gate_s_recurrent_weights():
     s = S("slstm", 32, heads=4, scope="layer")
     lay = xlstm_layout(s)
-    recurrent = [label for label in lay.labels if label.key.endswith(":recurrent")]
-    assert [label.text for label in recurrent] == ["R  4×8×8"] * 4  # H × d/H × d/H
-    # Each gate keeps d²/H of the LSTM's d² recurrent weights.
-    counts = {label.text for label in lay.labels if label.key.endswith(":recurrent:n")}
-    assert counts == {fmt(32 * 32 // 4)}
+    recurrent = [label for label in lay.labels if label.key.endswith(":recurrent:n")]
+    # Each gate keeps d²/H of the LSTM's d² recurrent weights, and the aside says H.
+    assert [label.text for label in recurrent] == [fmt(32 * 32 // 4)] * 4 + [fmt(32 * 32)]
+    aside = next(label.text for label in lay.labels if label.key == "title:aside")
+    assert "4 heads of 8" in aside
 
 
 def test_the_schematics_show_what_each_cell_changes():
@@ -93,25 +135,6 @@ def test_the_schematics_show_what_each_cell_changes():
     assert {"exp", "v kᵀ", "C q", "Cₜ₋₁", "Cₜ"} <= texts["mlstm"]
     # An mLSTM's gates see its input only.
     assert "hₜ₋₁" not in texts["mlstm"]
-
-
-@settings(max_examples=25, deadline=None)
-@given(
-    cell=st.sampled_from(["slstm", "mlstm"]),
-    width=st.sampled_from([64, 128, 256, 512, 1024]),
-    scope=st.sampled_from(["layer", "block"]),
-    bias=st.booleans(),
-)
-def test_wider_cells_widen_the_drawing_instead_of_overlapping(cell, width, scope, bias):
-    lay = xlstm_layout(S(cell, width, scope=scope, bias=bias and cell == "mlstm"))
-    cards = sorted(
-        (i for i in lay.items if isinstance(i, Rect) and i.key.count(":") == 1),
-        key=lambda c: (c.y, c.x),
-    )
-    for left, right in itertools.pairwise(cards):
-        assert left.y != right.y or left.x + left.width < right.x
-    for label in lay.labels:
-        assert label.extent[2] <= lay.width and label.extent[3] <= lay.height
 
 
 def test_the_svg_keeps_every_text_at_13_5_pt_and_no_figure_reaches_pyplot():

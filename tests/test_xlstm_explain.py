@@ -124,15 +124,36 @@ def test_a_tied_head_is_counted_once():
     assert head.count.total == 0 and [s.other for s in head.sharing] == ["token_embedding"]
 
 
-def test_a_stack_mixing_slstm_and_mlstm_blocks_is_listed_with_why():
-    # The paper's xLSTM[7:1] pattern: one sLSTM block among mLSTM blocks.
-    model = language_model(slstm_at=[1])
+@pytest.mark.parametrize(
+    ("slstm_at", "slstm_heads", "mlstm_heads"),
+    [([1], 2, 2), ([0, 2], 4, 1), ([2], 1, 8), ([0], 2, 4)],
+)
+def test_a_stack_mixing_slstm_and_mlstm_blocks_is_one_family(slstm_at, slstm_heads, mlstm_heads):
+    # The paper's xLSTM[7:1] pattern: sLSTM blocks among mLSTM blocks, heads of their own.
+    model = language_model(
+        slstm_at=slstm_at,
+        mlstm_block=mLSTMBlockConfig(mlstm=mLSTMLayerConfig(num_heads=mlstm_heads)),
+        slstm_block=sLSTMBlockConfig(
+            slstm=sLSTMLayerConfig(num_heads=slstm_heads, backend="vanilla")
+        ),
+    )
     report = explain(model)
-    (stack,) = report.unexplained
-    assert stack.path == "xlstm_block_stack"
-    assert "mix sLSTM and mLSTM (slstm_at=[1])" in stack.reason
-    assert stack.framework_count == sum(p.numel() for p in model.xlstm_block_stack.parameters())
-    assert report.matches, report.reconciliation()
+    assert report.matches and not report.unexplained, report.reconciliation()
+    stack = model.xlstm_block_stack
+    (row,) = [row for row in report.counted if row.path == "xlstm_block_stack"]
+    assert tuple(t.name for t in row.count.tensors) == tuple(shapes(stack))
+    assert row.count.total == sum(p.numel() for p in stack.parameters())
+    assert report.explained_total == sum(p.numel() for p in model.parameters())
+    # A step's work: each block's own, as a stack of its kind alone would do it, and the
+    # package's step multiplies as much (its conv aside, element-wise to the counter).
+    kinds = [
+        S("slstm", 32, heads=slstm_heads) if k in slstm_at else S("mlstm", 32, heads=mlstm_heads)
+        for k in range(3)
+    ]
+    assert row.count.macs() == sum(macs_per_step(s) for s in kinds)
+    x = torch.randn(1, 1, 32)
+    measured = counted_macs(lambda: stack.eval().step(x))
+    assert measured == row.count.macs() - sum(conv_macs(s) for s in kinds)
 
 
 class Classifier(torch.nn.Module):

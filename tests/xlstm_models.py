@@ -66,7 +66,7 @@ def build(s: XlstmSizes | SimpleNamespace, context: int = CONTEXT) -> torch.nn.M
         conv1d_kernel_size=s.conv_kernel,
         qkv_proj_blocksize=s.qkv_blocksize,
         proj_factor=s.proj_factor,
-        bias=s.bias,
+        bias=s.proj_bias,
         round_proj_up_to_multiple_of=s.round_to,
         round_proj_up_dim_up=s.round_up,
         context_length=context,
@@ -80,7 +80,7 @@ def build(s: XlstmSizes | SimpleNamespace, context: int = CONTEXT) -> torch.nn.M
             mlstm_block=mLSTMBlockConfig(mlstm=layer),
             num_blocks=s.blocks,
             embedding_dim=s.width,
-            bias=s.bias,
+            bias=s.proj_bias,
             context_length=context,
             add_post_blocks_norm=s.scope == "stack" and s.post_norm,
         )
@@ -134,7 +134,7 @@ def configurations(draw, cell: str) -> dict:
         conv_kernel=draw(kernels),
         proj_factor=draw(factors),
         qkv_blocksize=draw(st.sampled_from([1, 2, 3, 4, 8, 40])),
-        bias=draw(st.booleans()),
+        proj_bias=draw(st.booleans()),
     )
 
 
@@ -155,6 +155,6 @@ WORK = [
     S("slstm", 64, heads=2, ffn_bias=True),
     S("slstm", 32, blocks=2, scope="stack"),
     S("mlstm", 64, scope="layer"),
-    S("mlstm", 48, heads=2, qkv_blocksize=8, bias=True, proj_factor=1.5),
+    S("mlstm", 48, heads=2, qkv_blocksize=8, proj_bias=True, proj_factor=1.5),
     S("mlstm", 32, blocks=2, scope="stack", conv_kernel=3),
 ]

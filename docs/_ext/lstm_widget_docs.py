@@ -185,7 +185,12 @@ def conventions_table() -> list[str]:
     for key, spec in conventions.FRAMEWORK_SPECS.items():
         for cell, layout in spec.cells.items():
             kernel = (3, 3) if conventions.cell_spec(cell).kernel_dims else ()
-            counted = breakdown(framework=key, cell=cell, kernel=kernel, **EXAMPLE)
+            example = dict(EXAMPLE)
+            residual = conventions.cell_spec(cell).residual
+            if residual:  # its input is as wide as its units
+                # and its heads divide them (an sLSTM's d/H each): one head here.
+                example |= {"input_size": example["units"], "heads": 1}
+            counted = breakdown(framework=key, cell=cell, kernel=kernel, **example)
             order = " ".join(letter or "(one block)" for letter in layout.gate_order)
             rows.append(
                 [
@@ -194,7 +199,7 @@ def conventions_table() -> list[str]:
                     f"`{order}`",
                     _biases(layout),
                     ", ".join(f"`{o}`" for o in layout.options) or "none",
-                    f"{counted.total:,}",
+                    f"{counted.total:,}" + (" (x = h, 1 head)" if residual else ""),
                     layout.note,
                 ]
             )

@@ -30,12 +30,11 @@ import ipywidgets as widgets
 
 from ..compare import Comparison, compare_with, describe_changes, parse_changes
 from ..controls import (
-    FIRST_SIZES,
     FLAGS,
     NOTHING,
     NUMBERS,
-    SIZES,
     THEME_LABELS,
+    TYPED,
     WIDTHS_EXAMPLE,
     cell_choices,
     described,
@@ -75,7 +74,7 @@ from .look import (
     panel_html,
     widget_tree,
 )
-from .numbers import number_row
+from .numbers import number_row, typed_controls
 from .sections import Sections, compare_options
 from .track import Track
 
@@ -223,14 +222,7 @@ class Panel(Sections, Still, widgets.VBox):
                 description=name if lecture else label(name),
                 indent=False,
             )
-        for name in SIZES:
-            self.controls[name] = widgets.Text(
-                value=shown(getattr(settings, name)) or FIRST_SIZES,
-                description=label(name),
-                placeholder=FIRST_SIZES,
-                continuous_update=False,
-                style=wide,
-            )
+        self.controls |= typed_controls(settings)
         rules = start.highlights
         self.highlight = widgets.Dropdown(
             options=highlight_options(rules),
@@ -301,7 +293,7 @@ class Panel(Sections, Still, widgets.VBox):
                     self.controls["framework"],
                     self.controls["cell"],
                     *number_rows,
-                    *(self.controls[name] for name in SIZES),
+                    *(self.controls[name] for name in TYPED),
                     *flags,
                     self.highlight,
                     self.compare,
@@ -332,7 +324,7 @@ class Panel(Sections, Still, widgets.VBox):
                     self.controls["framework"],
                     self.controls["cell"],
                     *number_rows,
-                    *(self.controls[name] for name in SIZES),
+                    *(self.controls[name] for name in TYPED),
                     widgets.HBox(flags),
                     widgets.HBox([self.highlight, self.theme]),
                     widgets.HBox([self.compare, self.quiz]),

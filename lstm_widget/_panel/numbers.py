@@ -9,7 +9,9 @@ from typing import Any, NamedTuple
 
 import ipywidgets as widgets
 
-from ..controls import NUMBERS, label
+from ..controls import CHOICES, FACTORS, FIRST_SIZES, NUMBERS, SIZES, label, shown
+from ..conventions import SETTINGS
+from ..counting import Settings
 from .look import LOG_BASE, LOG_SLIDERS, LOG_STEP
 from .track import Track
 
@@ -109,3 +111,36 @@ def number_row(name: str, value: int, lecture: bool, on_change: Observer) -> Num
     entry.observe(entry_typed, names="value")
     box = widgets.VBox([entry, slider]) if lecture else widgets.HBox([entry, slider])
     return NumberRow(box, entry, slider)
+
+
+def typed_controls(settings: Settings) -> dict[str, widgets.ValueWidget]:
+    """The controls of :data:`~lstm_widget.controls.TYPED`, preset to ``settings``: a
+    text entry for sizes (a kernel's), a row of buttons for each choice of its own
+    (xLSTM's scope) and a number entry for each factor (its projection factors)."""
+    wide = {"description_width": "initial"}
+    controls: dict[str, widgets.ValueWidget] = {
+        name: widgets.Text(
+            value=shown(getattr(settings, name)) or FIRST_SIZES,
+            description=label(name),
+            placeholder=FIRST_SIZES,
+            continuous_update=False,
+            style=wide,
+        )
+        for name in SIZES
+    }
+    controls |= {
+        name: widgets.ToggleButtons(
+            options=values, value=getattr(settings, name), description=label(name), style=wide
+        )
+        for name, values in CHOICES.items()
+    }
+    for name in FACTORS:
+        controls[name] = widgets.BoundedFloatText(
+            value=getattr(settings, name),
+            min=0,
+            max=SETTINGS[name].bounds[1],
+            step=0.1,
+            description=label(name),
+            style=wide,
+        )
+    return controls

@@ -17,13 +17,14 @@ The rooms: ``specs`` (the entries' shapes), ``cells`` (add a cell here),
 
 from __future__ import annotations
 
-from .cells import CONV_LSTM, GRU, LSTM, SIMPLE_RNN
-from .frameworks import CUDNN, FLAX, KERAS, ONNX, PYTORCH, TF1
+from .cells import CONV_LSTM, GRU, LSTM, MLSTM, SIMPLE_RNN, SLSTM
+from .frameworks import CUDNN, FLAX, KERAS, ONNX, PYTORCH, TF1, XLSTM
 from .registry import (
     CELL_SPECS,
     CELLS,
     FRAMEWORK_SPECS,
     FRAMEWORKS,
+    HELD,
     ROLE_LABELS,
     ROLES,
     Cell,
@@ -42,6 +43,7 @@ from .registry import (
     framework_spec,
     gate_display,
     gate_letters,
+    held_refusal,
     layer_name,
     letter_display,
     option_refusal,
@@ -54,7 +56,7 @@ from .registry import (
     stable_name,
     with_article,
 )
-from .settings import MAX_KERNEL, MAX_LAYERS, MAX_SIZE, MAX_STEPS, OPTIONS, SETTINGS
+from .settings import MAX_FACTOR, MAX_KERNEL, MAX_LAYERS, MAX_SIZE, MAX_STEPS, OPTIONS, SETTINGS
 from .specs import (
     CANDIDATE,
     CellConvention,
@@ -78,12 +80,15 @@ __all__ = [
     "FRAMEWORKS",
     "FRAMEWORK_SPECS",
     "GRU",
+    "HELD",
     "KERAS",
     "LSTM",
+    "MAX_FACTOR",
     "MAX_KERNEL",
     "MAX_LAYERS",
     "MAX_SIZE",
     "MAX_STEPS",
+    "MLSTM",
     "ONNX",
     "OPTIONS",
     "PYTORCH",
@@ -91,8 +96,10 @@ __all__ = [
     "ROLE_LABELS",
     "SETTINGS",
     "SIMPLE_RNN",
+    "SLSTM",
     "TF1",
     "VARIANTS",
+    "XLSTM",
     "Cell",
     "CellConvention",
     "CellSpec",
@@ -121,6 +128,7 @@ __all__ = [
     "framework_spec",
     "gate_display",
     "gate_letters",
+    "held_refusal",
     "layer_name",
     "letter_display",
     "option_refusal",

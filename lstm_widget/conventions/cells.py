@@ -106,5 +106,59 @@ MIN_LSTM = CellSpec(
     candidate_forgotten=True,
 )
 
+#: The settings of xLSTM's cells (conventions/xlstm.py: the package's fields they
+#: mirror); which of them a cell's layer has is its convention's.
+_XLSTM_OPTIONS = (
+    "scope", "heads", "conv_kernel", "norm_weight", "feedforward", "ffn_factor", "ffn_bias",
+    "proj_factor", "qkv_blocksize", "proj_bias", "round_to", "round_up", "post_norm",
+)  # fmt: skip
+
+#: xLSTM's sLSTM (Beck et al., 2024): the LSTM's four blocks, with an exponential
+#: input gate and a normalizer, and W and R cut into heads (block-diagonal). Counted
+#: as NX-AI's ``xlstm`` package builds it (:mod:`lstm_widget.counting_xlstm`).
+SLSTM = CellSpec(
+    key="slstm",
+    label="sLSTM",
+    gates=(
+        GateSpec("f", "forget gate"),
+        GateSpec("i", "input gate"),
+        GateSpec("z", "cell input"),
+        GateSpec("o", "output gate"),
+    ),
+    drawing="slstm",
+    options=_XLSTM_OPTIONS,
+    residual=True,
+    cell_state=True,
+)
+
+#: xLSTM's mLSTM: a matrix memory written with v kᵀ and read with q, one input and one
+#: forget gate per head, no recurrent weights; between an up- and a down-projection.
+MLSTM = CellSpec(
+    key="mlstm",
+    label="mLSTM",
+    gates=(
+        GateSpec("q", "query"),
+        GateSpec("k", "key"),
+        GateSpec("v", "value"),
+        GateSpec("f", "forget gate"),
+        GateSpec("i", "input gate"),
+        GateSpec("o", "output gate"),
+    ),
+    drawing="mlstm",
+    options=_XLSTM_OPTIONS,
+    residual=True,
+    cell_state=True,
+    recurrent_matrices=False,
+)
+
 #: The cell families lstm_widget knows, in the order choices are offered.
-BUILT_IN: tuple[CellSpec, ...] = (LSTM, GRU, SIMPLE_RNN, CONV_LSTM, MIN_GRU, MIN_LSTM)
+BUILT_IN: tuple[CellSpec, ...] = (
+    LSTM,
+    GRU,
+    SIMPLE_RNN,
+    CONV_LSTM,
+    MIN_GRU,
+    MIN_LSTM,
+    SLSTM,
+    MLSTM,
+)

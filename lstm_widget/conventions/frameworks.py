@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .specs import CellConvention, DenseNaming, FrameworkSpec
+from .xlstm import SETTINGS as PACKAGE_SETTINGS
+from .xlstm import XlstmCell
 
 KERAS = FrameworkSpec(
     key="keras",
@@ -260,5 +262,52 @@ MINGRU_PYTORCH = FrameworkSpec(
     adapter="pytorch",
 )
 
+
+def _xlstm(cell: XlstmCell, label: str, gate_order: tuple[str, ...]) -> CellConvention:
+    """An xLSTM cell's layer as NX-AI's ``xlstm`` package builds it: its block by
+    default, its bare layer or an ``xLSTMBlockStack`` by ``scope`` (the class
+    names are the package's, conventions/xlstm.py ``SCOPE_CLASSES``)."""
+    block = CellConvention(
+        f"{label}Block",
+        gate_order,
+        # The sLSTM's cell always has its bias; the mLSTM's projections have theirs by
+        # proj_bias, its gates always.
+        optional_bias=False,
+        # The scope, and the package's fields this cell has (conventions/xlstm.py).
+        options=("scope", *(name for name, s in PACKAGE_SETTINGS.items() if cell in s.cells)),
+        builder="xlstm",
+        bidirectional=False,
+    )
+    scoped = (
+        ("scope=layer", replace(block, class_name=f"{label}Layer")),
+        ("scope=stack", replace(block, class_name=f"xLSTMBlockStack of {label}Block")),
+    )
+    return replace(block, variants=scoped)
+
+
+#: NX-AI's ``xlstm`` package (conventions/xlstm.py ``PACKAGE``): the sLSTM's gates as
+#: its fused recurrent kernel stores them, the mLSTM's as its layer makes them.
+XLSTM = FrameworkSpec(
+    key="xlstm",
+    label="xlstm",
+    cells={
+        "slstm": _xlstm("slstm", "sLSTM", ("i", "f", "z", "o")),
+        "mlstm": _xlstm("mlstm", "mLSTM", ("q", "k", "v", "i", "f", "o")),
+    },
+    # An nn.Linear read-out after the blocks.
+    dense=DenseNaming("head.weight", "head.bias", transposed=True),
+    builder="xlstm",
+    code="xlstm",
+)
+
 #: The conventions lstm_widget knows, in the order choices are offered.
-BUILT_IN: tuple[FrameworkSpec, ...] = (KERAS, PYTORCH, ONNX, CUDNN, TF1, FLAX, MINGRU_PYTORCH)
+BUILT_IN: tuple[FrameworkSpec, ...] = (
+    KERAS,
+    PYTORCH,
+    ONNX,
+    CUDNN,
+    TF1,
+    FLAX,
+    MINGRU_PYTORCH,
+    XLSTM,
+)

@@ -275,6 +275,23 @@ def option_refusal(option: str, value: object, framework: str, cell: str) -> str
     )
 
 
+#: Settings that are no option but that some layers hold at their default, with why.
+HELD: Mapping[str, str] = {
+    "input_size": "its input is as wide as its units (each block adds its input to its "
+    "output), so give units alone or the same width",
+}
+
+
+def held_refusal(name: str, value: object, framework: str, cell: str) -> str | None:
+    """The one sentence refusing ``name=value`` (a :data:`HELD` setting) on a layer
+    that holds it at its default, or None if allowed."""
+    held, default = setting_rules(framework, cell).get(name, (True, None))
+    if held or value == default:
+        return None
+    layer = with_article(layer_name(framework, cell))
+    return f"{name}={value!r} does not apply to {layer}: {HELD[name]}; use {name}={default!r}."
+
+
 def setting_rules(framework: str, cell: str) -> dict[str, tuple[bool, Any]]:
     """Each option's (whether this layer has it, its value where it does not).
 
@@ -287,9 +304,11 @@ def setting_rules(framework: str, cell: str) -> dict[str, tuple[bool, Any]]:
     if layout is None:  # an unknown pair is the Settings' sentence to say
         rules["bias"] = (True, True)
         rules["bidirectional"] = (True, False)
-    else:
-        rules["bias"] = (layout.optional_bias and layout.biases > 0, layout.biases > 0)
-        rules["bidirectional"] = (layout.bidirectional, False)
+        return rules
+    rules["bias"] = (layout.optional_bias and layout.biases > 0, layout.biases > 0)
+    rules["bidirectional"] = (layout.bidirectional, False)
+    if cell_spec(cell).residual:  # its input is its width (HELD)
+        rules["input_size"] = (False, SETTINGS["input_size"].default)
     return rules
 
 
@@ -309,7 +328,7 @@ def setting_help(name: str) -> str:
         ),
     }
     text = spec.help.format(**fields)
-    if spec.kind in ("choice", "count", "widths") and spec.default is not None:
+    if spec.kind in ("choice", "count", "widths", "factor") and spec.default is not None:
         text += f" (default: {spec.default})"
     return text
 
@@ -323,9 +342,10 @@ def _cell_names() -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
-def choices(name: str) -> Keys:
-    """The keys a choice setting takes: the cells or the conventions, as they are now."""
-    return {"cell": CELLS, "framework": FRAMEWORKS}[name]
+def choices(name: str) -> Sequence[str]:
+    """The values a choice setting takes: the cells or the conventions, as they are
+    now, or the setting's own (xLSTM's ``scope``)."""
+    return {"cell": CELLS, "framework": FRAMEWORKS}.get(name) or SETTINGS[name].choices
 
 
 # --------------------------------------------------------------------------- gates
@@ -378,12 +398,14 @@ def letter_display(letter: str) -> str:
     """What tables call the gate a framework's ``letter`` names, in any cell having it."""
 
     def displays() -> Mapping[str, str]:
-        return {
-            letter: gate_display(cell, letter)
-            for spec in FRAMEWORK_SPECS.values()
-            for cell, layout in spec.cells.items()
-            for letter in layout.gate_order
-        }
+        # A letter two cells use (z: a GRU's update gate, an sLSTM's cell input) keeps
+        # the words of the first cell registered.
+        words: dict[str, str] = {}
+        for spec in FRAMEWORK_SPECS.values():
+            for cell, layout in spec.cells.items():
+                for letter in layout.gate_order:
+                    words.setdefault(letter, gate_display(cell, letter))
+        return words
 
     return derived("displays", displays)[letter]
 

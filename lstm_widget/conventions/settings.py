@@ -24,6 +24,9 @@ MAX_SIZE = 10**12
 MAX_KERNEL = 1_000
 #: Longest sequence the work is counted for: far past any sequence anyone runs.
 MAX_STEPS = 10**12
+#: Up-projection factors beyond this are no block anyone builds (xLSTM's papers use 4/3
+#: and 2); the bound keeps every width printable.
+MAX_FACTOR = 1_000
 
 #: Every setting, in the order flags and controls list them. ``{layers}``, ``{cells}``,
 #: ``{inputs}`` and ``{units}`` in a help text are filled in from the registry
@@ -64,6 +67,38 @@ SETTINGS: Mapping[str, SettingSpec] = {
         SettingSpec("dense", "count", 0, "TimeDistributed(Dense(N)) / Linear(N) head, 0 for "
                     "none", ("--dense",), "N", (0, MAX_SIZE), slider=(0, 128),
                     phrase="a dense head of {value}"),
+        # xLSTM (conventions/xlstm.py names the package's config field and file of each).
+        SettingSpec("scope", "choice", "block", "{layers}: what is counted: the layer, "
+                    "the block around it (pre-norm, residual) or an xLSTMBlockStack of "
+                    "--layers blocks", ("--scope",), option=True,
+                    choices=("layer", "block", "stack")),
+        SettingSpec("heads", "count", 4, "{layers} num_heads: the sLSTM's block-diagonal "
+                    "W and R, the mLSTM's memories", ("--heads",), "H", (1, MAX_SIZE),
+                    option=True, slider=(1, 16)),
+        SettingSpec("conv_kernel", "count", 4, "{layers} conv1d_kernel_size of the causal "
+                    "conv (0: an sLSTM without one)", ("--conv-kernel",), "K", (0, MAX_KERNEL),
+                    option=True, slider=(0, 8)),
+        SettingSpec("norm_weight", "switch", True, "{layers} with group_norm_weight=False",
+                    ("--no-norm-weight",), option=True),
+        SettingSpec("feedforward", "switch", True, "{layers} without the block's gated "
+                    "feed-forward", ("--no-feedforward",), option=True),
+        SettingSpec("ffn_factor", "factor", 1.3, "{layers}: the feed-forward's proj_factor",
+                    ("--ffn-factor",), "F", (0, MAX_FACTOR), option=True),
+        SettingSpec("ffn_bias", "switch", False, "{layers} with a feed-forward with biases",
+                    ("--ffn-bias",), option=True),
+        SettingSpec("proj_factor", "factor", 2.0, "{layers} proj_factor: the inner width "
+                    "is this × units", ("--proj-factor",), "F", (0, MAX_FACTOR), option=True),
+        SettingSpec("qkv_blocksize", "count", 4, "{layers} qkv_proj_blocksize of the "
+                    "head-wise q, k, v", ("--qkv-blocksize",), "B", (1, MAX_SIZE),
+                    option=True, slider=(1, 64)),
+        SettingSpec("proj_bias", "switch", False, "{layers} with bias=True: every "
+                    "projection with biases", ("--proj-bias",), option=True),
+        SettingSpec("round_to", "count", 64, "{layers} round_proj_up_to_multiple_of",
+                    ("--round-to",), "M", (1, MAX_SIZE), option=True, slider=(1, 256)),
+        SettingSpec("round_up", "switch", True, "{layers} with round_proj_up_dim_up=False",
+                    ("--round-down",), option=True),
+        SettingSpec("post_norm", "switch", True, "{layers} with add_post_blocks_norm=False",
+                    ("--no-post-norm",), option=True),
         SettingSpec("steps", "count", None, "time steps of a sequence: adds the "
                     "multiply-accumulates per step and for the sequence, and the values it "
                     "keeps", ("--steps",), "T", (1, MAX_STEPS), layer=False),

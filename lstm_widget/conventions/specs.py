@@ -42,10 +42,10 @@ class GateSpec:
         return self.title or self.display
 
 
-#: How a setting's values are written: a key of the registry (``cell``, ``framework``),
-#: a whole number within bounds, a width or one per layer, on or off, or sizes (a
-#: kernel's).
-SettingKind = Literal["choice", "count", "widths", "switch", "sizes"]
+#: How a setting's values are written: one of its choices (the registry's keys for
+#: ``cell`` and ``framework``), a whole number within bounds, a width or one per layer,
+#: on or off, sizes (a kernel's), or a factor (a number above 0, such as 1.3).
+SettingKind = Literal["choice", "count", "widths", "switch", "sizes", "factor"]
 
 
 @dataclass(frozen=True)
@@ -97,11 +97,14 @@ class SettingSpec:
     always_said
         Said at its default too, wherever it applies: what the layer's shapes come from,
         or which of two layouts is counted (``reset_after``).
+    choices
+        The values a ``choice`` takes where they are its own (xLSTM's ``scope``);
+        empty for ``cell`` and ``framework``, whose choices are the registry's keys.
     """
 
     name: str
     kind: SettingKind
-    default: int | bool | str | tuple[int, ...] | None
+    default: int | float | bool | str | tuple[int, ...] | None
     help: str
     flags: tuple[str, ...]
     metavar: str = ""
@@ -112,9 +115,10 @@ class SettingSpec:
     layer: bool = True
     phrase: str = ""
     always_said: bool = False
+    choices: tuple[str, ...] = ()
 
     @property
-    def neutral(self) -> int | bool | str | tuple[int, ...] | None:
+    def neutral(self) -> int | float | bool | str | tuple[int, ...] | None:
         """An option's value where it does not apply: its default."""
         return self.default
 
@@ -123,12 +127,15 @@ class SettingSpec:
         """The values it takes, as a sentence names them: ``an integer from 1 to 100``."""
         (low, high), (least, most) = self.bounds, self.lengths
         return {
-            "choice": "a key the registry holds",
+            "choice": f"one of {', '.join(self.choices)}"
+            if self.choices
+            else "a key the registry holds",
             "count": f"an integer from {low} to {high:,}",
             "widths": f"an integer from {low} to {high:,}, or one such integer per layer "
             "such as (32, 18)",
             "switch": "True or False",
             "sizes": f"a tuple of {least} to {most} sizes from {low} to {high:,}",
+            "factor": f"a number above {low} and up to {high:,}",
         }[self.kind]
 
     @property
@@ -171,6 +178,7 @@ class CellSpec:
     inputs: str = "input_size"
     input_symbol: str = "x"
     options: tuple[str, ...] = ()
+    residual: bool = False
     kernel_dims: tuple[int, ...] = ()
     elementwise: tuple[int, int, int] = (0, 0, 0)
     cell_state: bool = False
@@ -252,7 +260,8 @@ class CellConvention:
         The layouts a boolean option switches to, by the option's name (Flax's
         ``optimized`` LSTM: ``nnx.OptimizedLSTMCell``'s fused tensors).
     bidirectional
-        Whether the layer can run both ways (minGRU-pytorch's modules run forward only).
+        Whether the layer can run both ways (minGRU-pytorch's modules and xLSTM's
+        blocks run forward only).
     projection_to_input
         Whether its projection maps the output back to the layer's input width and is
         not fed back to the gates (minGRU-pytorch's ``to_out``: ``proj_size`` is 0 or

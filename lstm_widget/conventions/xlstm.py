@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from .layers import M, T, TensorSpec
+from .settings import SETTINGS as SETTING_TABLE
 
 #: The release the counts are proven against (tests/test_xlstm.py builds it).
 PACKAGE = "xlstm==2.0.6"
@@ -40,58 +41,51 @@ SCOPE_CLASSES: Mapping[XlstmCell, Mapping[Scope, str]] = {
 
 @dataclass(frozen=True)
 class PackageSetting:
-    """One of the package's config fields that changes a count: its default and where.
+    """One of the package's config fields that changes a count, and where it is.
 
-    ``name`` is lstm_widget's setting, ``field`` the package's config field it mirrors,
-    ``source`` the file that declares the field (and its default).
+    ``name`` is lstm_widget's setting (declared, with its default, in the setting
+    table :data:`lstm_widget.conventions.settings.SETTINGS`), ``field`` the package's
+    config field it mirrors, ``source`` the file that declares the field (and its
+    default).
     """
 
     name: str
     field: str
-    default: int | float | bool
     source: str
     cells: tuple[XlstmCell, ...] = XLSTM_CELLS
 
+    @property
+    def default(self) -> int | float | bool:
+        """The package's default, as the setting table declares it."""
+        default = SETTING_TABLE[self.name].default
+        assert isinstance(default, int | float), self.name  # bools are ints
+        return default
 
-#: Every config field of the package that changes a count, with its default.
+
+#: Every config field of the package that changes a count.
 SETTINGS: Mapping[str, PackageSetting] = {
     s.name: s
     for s in (
-        PackageSetting("heads", "num_heads", 4, "blocks/slstm/layer.py, blocks/mlstm/layer.py"),
+        PackageSetting("heads", "num_heads", "blocks/slstm/layer.py, blocks/mlstm/layer.py"),
         PackageSetting(
-            "conv_kernel",
-            "conv1d_kernel_size",
-            4,
-            "blocks/slstm/layer.py, blocks/mlstm/layer.py",
+            "conv_kernel", "conv1d_kernel_size", "blocks/slstm/layer.py, blocks/mlstm/layer.py"
+        ),
+        PackageSetting("norm_weight", "group_norm_weight", "blocks/slstm/layer.py", ("slstm",)),
+        PackageSetting(
+            "feedforward", "sLSTMBlockConfig.feedforward", "blocks/slstm/block.py", ("slstm",)
         ),
         PackageSetting(
-            "norm_weight", "group_norm_weight", True, "blocks/slstm/layer.py", ("slstm",)
+            "ffn_factor", "FeedForwardConfig.proj_factor", "components/feedforward.py", ("slstm",)
         ),
         PackageSetting(
-            "feedforward",
-            "sLSTMBlockConfig.feedforward",
-            True,
-            "blocks/slstm/block.py",
-            ("slstm",),
+            "ffn_bias", "FeedForwardConfig.bias", "components/feedforward.py", ("slstm",)
         ),
-        PackageSetting(
-            "ffn_factor",
-            "FeedForwardConfig.proj_factor",
-            1.3,
-            "components/feedforward.py",
-            ("slstm",),
-        ),
-        PackageSetting(
-            "ffn_bias", "FeedForwardConfig.bias", False, "components/feedforward.py", ("slstm",)
-        ),
-        PackageSetting("proj_factor", "proj_factor", 2.0, "blocks/mlstm/layer.py", ("mlstm",)),
-        PackageSetting(
-            "qkv_blocksize", "qkv_proj_blocksize", 4, "blocks/mlstm/layer.py", ("mlstm",)
-        ),
-        PackageSetting("bias", "bias", False, "blocks/mlstm/layer.py", ("mlstm",)),
-        PackageSetting("round_to", "round_proj_up_to_multiple_of", 64, "utils.py"),
-        PackageSetting("round_up", "round_proj_up_dim_up", True, "utils.py"),
-        PackageSetting("post_norm", "add_post_blocks_norm", True, "xlstm_block_stack.py"),
+        PackageSetting("proj_factor", "proj_factor", "blocks/mlstm/layer.py", ("mlstm",)),
+        PackageSetting("qkv_blocksize", "qkv_proj_blocksize", "blocks/mlstm/layer.py", ("mlstm",)),
+        PackageSetting("proj_bias", "bias", "blocks/mlstm/layer.py", ("mlstm",)),
+        PackageSetting("round_to", "round_proj_up_to_multiple_of", "utils.py"),
+        PackageSetting("round_up", "round_proj_up_dim_up", "utils.py"),
+        PackageSetting("post_norm", "add_post_blocks_norm", "xlstm_block_stack.py"),
     )
 }
 

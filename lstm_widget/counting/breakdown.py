@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ..conventions import ROLES, Cell, Highlights, Role, SettingsError, cell_spec
+from ..conventions import ROLES, Cell, Highlights, Role, SettingsError, cell_spec, with_article
 from .builders import dense_groups, layer_groups
 from .formula import (
+    APART,
     Formula,
     FormulaLine,
     formula_of,
@@ -60,6 +61,8 @@ class Breakdown:
     def per_unit_runs(self) -> tuple[tuple[str, PerUnit], ...]:
         """The per-unit reading of every layer: one for each run of identical layers
         (``layer 1``, ``each of layers 2–5``), as the formula has one line for each."""
+        if not self.per_unit:  # a layer counted apart has no per-unit reading
+            return ()
         runs = self.settings.runs()
         each = ["each of " if last > first else "" for first, last in runs]
         return tuple(
@@ -153,6 +156,11 @@ class Breakdown:
     def memory_bytes(self, dtype: str = "float32") -> int:
         """Bytes the weights take when stored as ``dtype``."""
         return self.total * dtype_bytes(dtype)
+
+    @property
+    def work_known(self) -> bool:
+        """Whether :attr:`work` is counted: not for a layer counted apart."""
+        return bool(self.per_unit)
 
     @property
     def work(self) -> Work:
@@ -265,6 +273,12 @@ def breakdown(
             f"unknown setting {unknown[0]!r}; settings are {', '.join(SETTING_NAMES)}."
         )
     s = settings.replace(**changes) if settings else Settings(**changes)
+    apart = s.builder in APART
+    if apart and steps is not None:
+        raise SettingsError(
+            f"steps={steps} is not counted for {with_article(s.describe_layer())}: its "
+            "work per step is in lstm_widget.counting_xlstm.macs_per_step; leave steps out."
+        )
     groups: list[WeightGroup] = []
     blocks: list[Block] = []
     for layer in range(s.layers):
@@ -283,7 +297,9 @@ def breakdown(
         groups=tuple(groups),
         blocks=tuple(blocks),
         formula=formula_of(s),
-        per_unit=tuple(per_unit_of(s, layer) for layer in range(s.layers)),
+        # What one unit owns: none of a block counted apart (its heads, convolution
+        # and projections are shared by groups of units, not owned by one).
+        per_unit=() if apart else tuple(per_unit_of(s, layer) for layer in range(s.layers)),
         output_shapes=_output_shapes(s),
         steps=steps,
     )

@@ -33,8 +33,7 @@ BUILDERS: CodeTable[Builder] = CodeTable("builder", "@register_builder")
 
 def layer_groups(s: Settings, layer: int, direction: Direction) -> list[WeightGroup]:
     """One layer's weight groups in one direction, from its convention's builder."""
-    key = s.convention.builder or framework_spec(s.framework).builder
-    return BUILDERS.registered(key)(s, layer, direction)
+    return BUILDERS.registered(s.builder)(s, layer, direction)
 
 
 def register_builder(key: str) -> Callable[[Builder], Builder]:

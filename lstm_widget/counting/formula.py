@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from ..conventions import Role, cell_spec
+from ..conventions import CodeTable, Role, cell_spec
 from .settings import Settings
 
 
@@ -132,6 +132,9 @@ def formula_of(s: Settings) -> Formula:
     single line when layer 1's input is as wide as the layers above.
     """
     lines = stack_lines(s, layer_line)
+    apart = APART.get(s.builder)
+    if apart:
+        lines += apart.tail(s)
     if s.dense:
         f, n = s.output_width, s.dense
         inner = (
@@ -148,6 +151,27 @@ def layers_label(first: int, last: int) -> str:
 
 
 LineBuilder = Callable[[Settings, int, int, str], FormulaLine]
+
+
+@dataclass(frozen=True)
+class Apart:
+    """The formula of layers counted apart from the gates' ``G × (x × h + h × h + h)``
+    (xLSTM's blocks): a run of identical layers' parameters (``line``) and
+    multiply-accumulates per step (``mac_line``), and the lines past the layers
+    (``tail``: a stack's final norm). Such layers have no per-unit reading."""
+
+    line: LineBuilder
+    mac_line: LineBuilder
+    tail: Callable[[Settings], list[FormulaLine]]
+
+
+#: The formulas of the builders that count apart, by builder key.
+APART: CodeTable[Apart] = CodeTable("formula", "register_apart")
+
+
+def register_apart(key: str, apart: Apart) -> None:
+    """Count the layers of the builder ``key`` by ``apart``'s formula."""
+    APART[key] = apart
 
 
 def stack_lines(
@@ -208,6 +232,9 @@ def _projection_terms(s: Settings, layer: int) -> list[Term]:
 
 def layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
     """``G × (x × h + h × h + h)``, a ConvLSTM's ``4 × (k × c × f + k × f × f + f)``."""
+    apart = APART.get(s.builder)
+    if apart:
+        return apart.line(s, layer, repeat, label)
     h, h_symbol = s.layer_units(layer), cell_spec(s.cell).unit_symbol
     inner = _matrix_terms(s, layer)
     if s.bias_vectors:
@@ -225,6 +252,9 @@ def layer_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
 def mac_line(s: Settings, layer: int, repeat: int, label: str) -> FormulaLine:
     """Multiply-accumulates per time step: every weight of a matrix once, biases and
     peepholes (added and multiplied element-wise) not."""
+    apart = APART.get(s.builder)
+    if apart:
+        return apart.mac_line(s, layer, repeat, label)
     inner = _matrix_terms(s, layer)
     outer = _projection_terms(s, layer)
     return FormulaLine(label, repeat, s.directions, s.gates, tuple(inner), tuple(outer))

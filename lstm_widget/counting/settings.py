@@ -10,16 +10,18 @@ import itertools
 import math
 import numbers
 import reprlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from ..conventions import (
+    HELD,
     OPTIONS,
     SETTINGS,
     Cell,
     CellConvention,
     CellSpec,
+    CodeTable,
     Framework,
     SettingsError,
     SettingSpec,
@@ -28,6 +30,8 @@ from ..conventions import (
     cell_spec,
     choices,
     convention,
+    framework_spec,
+    held_refusal,
     layer_name,
     option_refusal,
     with_article,
@@ -36,6 +40,16 @@ from ..conventions import (
 #: Stacks deeper than this show layers 1, 2, a collapsed middle and the last layer, in
 #: the model strip and in the tables (:meth:`Settings.shown_layers`).
 MAX_SHOWN_LAYERS = 4
+
+
+#: A convention's own checks of a layer whose sizes constrain each other (xLSTM's heads
+#: divide its width), by builder key: each raises the one-sentence SettingsError.
+CHECKS: CodeTable[Callable[[Settings], object]] = CodeTable("check", "register_check")
+
+
+def register_check(key: str, check: Callable[[Settings], object]) -> None:
+    """Check the layers of the builder ``key`` with ``check`` as they are described."""
+    CHECKS[key] = check
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,35 @@ class Settings:
         four gates in one Linear (``dense_i``, ``dense_h``).
     dense
         Width of a TimeDistributed(Dense(n)) / Linear(n) head (0 = none).
+    scope
+        xLSTM (``cell="slstm"`` or ``"mlstm"``, ``framework="xlstm"``, counted as NX-AI's
+        ``xlstm`` package builds them): ``"layer"``, ``"block"`` (the layer in its
+        pre-norm residual block) or ``"stack"`` (an ``xLSTMBlockStack`` of ``layers``
+        blocks).
+    heads
+        xLSTM's ``num_heads``: the sLSTM's block-diagonal W and R, the mLSTM's memories.
+    conv_kernel
+        xLSTM's ``conv1d_kernel_size``; 0 leaves the sLSTM's causal conv out.
+    norm_weight
+        sLSTM's ``group_norm_weight``.
+    feedforward
+        Whether the sLSTM block has its gated feed-forward.
+    ffn_factor
+        The sLSTM block's feed-forward ``proj_factor``.
+    ffn_bias
+        Whether that feed-forward has biases.
+    proj_factor
+        mLSTM's ``proj_factor``: its inner width is this × ``units``, rounded.
+    qkv_blocksize
+        mLSTM's ``qkv_proj_blocksize``.
+    proj_bias
+        mLSTM's ``bias``: biases on its projections.
+    round_to
+        xLSTM's ``round_proj_up_to_multiple_of``.
+    round_up
+        xLSTM's ``round_proj_up_dim_up``.
+    post_norm
+        The stack's ``add_post_blocks_norm``.
     """
 
     cell: Cell = "lstm"
@@ -108,6 +151,19 @@ class Settings:
     kernel: tuple[int, ...] = ()
     optimized: bool = False
     dense: int = 0
+    scope: str = "block"
+    heads: int = 4
+    conv_kernel: int = 4
+    norm_weight: bool = True
+    feedforward: bool = True
+    ffn_factor: float = 1.3
+    ffn_bias: bool = False
+    proj_factor: float = 2.0
+    qkv_blocksize: int = 4
+    proj_bias: bool = False
+    round_to: int = 64
+    round_up: bool = True
+    post_norm: bool = True
 
     def __post_init__(self) -> None:
         for spec in SETTINGS.values():
@@ -119,6 +175,13 @@ class Settings:
             raise SettingsError(missing)
         for option in OPTIONS:
             refusal = option_refusal(option, getattr(self, option), self.framework, self.cell)
+            if refusal:
+                raise SettingsError(refusal)
+        for name in HELD:
+            value = getattr(self, name)
+            if name == "input_size" and value == self.widths[0]:  # as wide: residual
+                continue
+            refusal = held_refusal(name, value, self.framework, self.cell)
             if refusal:
                 raise SettingsError(refusal)
         dims = cell_spec(self.cell).kernel_dims
@@ -150,6 +213,9 @@ class Settings:
             )
         if isinstance(self.units, tuple):
             self._stack_widths(self.units)
+        check = CHECKS.get(self.builder)
+        if check:
+            check(self)
         if self.proj_size and layout.projection_below_units and self.proj_size >= min(self.widths):
             units = f"units={self.units}"
             if isinstance(self.units, tuple):
@@ -186,7 +252,19 @@ class Settings:
         """How the chosen framework stores the chosen cell (see the registry), in the
         layout an option switches it to."""
         layout = convention(self.framework, self.cell)
-        return next((v for option, v in layout.variants if getattr(self, option)), layout)
+        return next((v for option, v in layout.variants if self._selects(option)), layout)
+
+    def _selects(self, variant: str) -> bool:
+        """Whether a variant's key holds: a switch that is on (``optimized``), or a
+        setting at a value (``scope=layer``)."""
+        name, equals, value = variant.partition("=")
+        return str(getattr(self, name)) == value if equals else bool(getattr(self, name))
+
+    @property
+    def builder(self) -> str:
+        """The key of the builder listing this layer's weights (the convention's own,
+        else its framework's)."""
+        return self.convention.builder or framework_spec(self.framework).builder
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -222,8 +300,10 @@ class Settings:
         return self.layer_output(self.layers - 1)
 
     def layer_input(self, layer: int) -> int:
-        """x_l: features layer ``layer`` (0-based) sees."""
-        return self.input_size if layer == 0 else self.layer_output(layer - 1)
+        """x_l: features layer ``layer`` (0-based) sees; a residual cell's, its width."""
+        if layer == 0:
+            return self.layer_units(0) if self.spec.residual else self.input_size
+        return self.layer_output(layer - 1)
 
     def runs(self) -> tuple[tuple[int, int], ...]:
         """(first, last) of each run of identical consecutive layers: same input and width.
@@ -348,6 +428,8 @@ def checked(spec: SettingSpec, value: object) -> Any:
         return _units(spec, value)
     if spec.kind == "sizes":
         return _sizes(spec, value)
+    if spec.kind == "factor":
+        return _factor(spec, value)
     if not isinstance(value, bool):
         raise SettingsError(f"{name} must be True or False, not {value!r}.")
     return value
@@ -371,6 +453,15 @@ def _sizes(spec: SettingSpec, value: object) -> tuple[int, ...]:
     # reprlib shortens a long list to something a sentence can hold.
     shown = reprlib.repr(value)
     raise SettingsError(f"{spec.name} must be {spec.kind_text} such as (3, 3), not {shown}.")
+
+
+def _factor(spec: SettingSpec, value: object) -> float:
+    """``value`` as a float within the bounds (above the lower), or a SettingsError."""
+    low, high = spec.bounds
+    number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else 0
+    if not low < number <= high:
+        raise SettingsError(f"{spec.name} must be {spec.kind_text}, not {value!r}.")
+    return number
 
 
 #: Out-of-range numbers longer than this are described by their length, not printed.

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..conventions import SettingsError
 from ..conventions.xlstm import FAMILY_CLASSES, PACKAGE
-from ..counting_xlstm import XlstmSizes, layer_count
+from ..counting_xlstm import XlstmSizes, layer_count, mixed_stack_count
 from ._families import register_family
 
 
@@ -43,11 +43,29 @@ def is_family(module: Any) -> bool:
 def read(module: Any) -> dict[str, Any]:
     """``{"other": ...}``: the family counted from the package's config fields; or
     ``{"reason": ...}`` when lstm_widget cannot count it."""
+    label = type(module).__name__
     try:
-        sizes = sizes_of(module)
+        kinds = block_sizes(module)
+        if len({s.cell for s in kinds}) > 1:
+            return {"other": mixed_stack_count(kinds, label)}
+        return {"other": layer_count(sizes_of(module), label)}
     except SettingsError as error:
         return {"reason": f"lstm_widget cannot count it: {error}"}
-    return {"other": layer_count(sizes, type(module).__name__)}
+
+
+def block_sizes(module: Any) -> list[XlstmSizes]:
+    """Each block's :class:`XlstmSizes` in an ``xLSTMBlockStack`` (``scope="stack"``,
+    every block of the stack counted), sLSTM and mLSTM alike; the family's own sizes
+    for a layer or block."""
+    if _family_class(module) != "xLSTMBlockStack":
+        return [sizes_of(module)]
+    post_norm = bool(module.config.add_post_blocks_norm)
+    blocks = len(module.blocks)
+    return [
+        XlstmSizes(**_block_fields(block.config), scope="stack", blocks=blocks,
+                   post_norm=post_norm)
+        for block in module.blocks
+    ]  # fmt: skip
 
 
 def sizes_of(module: Any) -> XlstmSizes:
@@ -57,19 +75,10 @@ def sizes_of(module: Any) -> XlstmSizes:
     if kind in ("sLSTMLayer", "mLSTMLayer"):
         return XlstmSizes(**_layer_fields(config), scope="layer")
     if kind == "xLSTMBlockStack":
-        blocks = [block.config for block in module.blocks]
-        cells = {"mlstm" if block.mlstm is not None else "slstm" for block in blocks}
-        if len(cells) > 1:
-            raise SettingsError(
-                f"its blocks mix sLSTM and mLSTM (slstm_at={config.slstm_at}); "
-                "lstm_widget counts stacks of one kind"
-            )
-        return XlstmSizes(
-            **_block_fields(blocks[0]),
-            scope="stack",
-            blocks=len(blocks),
-            post_norm=bool(config.add_post_blocks_norm),
-        )
+        kinds = block_sizes(module)
+        if len(set(kinds)) > 1:  # mixed_stack_count counts it block by block
+            raise SettingsError(f"its blocks differ (slstm_at={config.slstm_at})")
+        return kinds[0]
     return XlstmSizes(**_block_fields(config), scope="block")
 
 
@@ -88,7 +97,7 @@ def _layer_fields(config: Any) -> dict[str, Any]:
         **common,
         "qkv_blocksize": config.qkv_proj_blocksize,
         "proj_factor": config.proj_factor,
-        "bias": bool(config.bias),
+        "proj_bias": bool(config.bias),
         **_rounding(config),
     }
 
@@ -132,13 +141,15 @@ def forward_work_unknown(module: Any) -> str:
     the square of the sequence's length.
     """
     try:
-        s = sizes_of(module)
+        kinds = block_sizes(module)
     except SettingsError:
         return ""  # not counted: its row says why
     why = []
-    if s.conv_kernel:
-        why.append(f"its causal conv computes K − 1 = {s.conv_kernel - 1} padded steps more")
-    if s.cell == "mlstm":
+    kernels = sorted({s.conv_kernel for s in kinds if s.conv_kernel})
+    if kernels:
+        padded = " or ".join(str(k - 1) for k in kernels)
+        why.append(f"its causal conv computes K − 1 = {padded} padded steps more")
+    if any(s.cell == "mlstm" for s in kinds):
         why.append("the mLSTM reads its memory in parallel form, 2 × S² × p for S steps")
     if not why:
         return ""

@@ -29,7 +29,7 @@ The rooms, from the bottom up:
 
 from __future__ import annotations
 
-from . import cells  # noqa: F401  (registers the schematics)
+from . import cells, xlstm  # noqa: F401  (register the schematics and xLSTM's drawing)
 from .canvas import Canvas, register_drawing
 from .compose import check_block, layout
 from .items import (

@@ -5,10 +5,17 @@ per-unit reading, in the ``full`` or the ``lecture`` variant; and the counts hid
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from ..conventions import ROLE_LABELS, SettingsError, Variant, cell_spec, check_variant
+from ..conventions import (
+    ROLE_LABELS,
+    CodeTable,
+    SettingsError,
+    Variant,
+    cell_spec,
+    check_variant,
+)
 from ..counting import Breakdown, Direction, FormulaLine, PerUnit, Piece
 from .canvas import cell_drawing
 from .items import (
@@ -55,6 +62,13 @@ def check_block(b: Breakdown, block: tuple[int, str]) -> tuple[int, Direction]:
     return layer, direction  # type: ignore[return-value]
 
 
+#: The drawings of layers counted apart (xLSTM's blocks, drawn whole for any variant),
+#: by their builder's key.
+DRAWN_APART: CodeTable[Callable[[Breakdown], Layout]] = CodeTable(
+    "drawing", "DRAWN_APART.register"
+)
+
+
 def layout(
     b: Breakdown,
     block: tuple[int, str] = (0, "forward"),
@@ -70,7 +84,10 @@ def layout(
     class to predict first (:func:`hide_counts`).
     """
     layer, direction = check_block(b, block)
-    if check_variant(variant) == "lecture":
+    apart = DRAWN_APART.get(b.settings.builder)
+    if apart:
+        drawn = apart(b)
+    elif check_variant(variant) == "lecture":
         drawn = _lecture(b, layer, direction)
     else:
         drawn = _full(b, layer, direction)

@@ -1,77 +1,46 @@
-"""xLSTM's sLSTM and mLSTM blocks drawn for a lecture: the schematic with every weight
-group on a card, each with its count.
+"""xLSTM's sLSTM and mLSTM blocks drawn for a lecture: the schematic, each gate's
+weights by role, and what the block holds around its cell, every count shown.
 
-The schematics are :mod:`~lstm_widget.layout.cells`' ``slstm`` and ``mlstm``, drawn
-over one card per gate as any cell's are (:func:`~lstm_widget.layout.canvas.draw_cell`);
-what the block holds around its cell (the conv, the norms, the projections or the
-feed-forward) sits on a second row of cards. The sizes are the lecture variant's
-(:data:`~lstm_widget.layout.items.LECTURE`): no text under 13.5 pt, and at a
-classroom's width (d = 32) with the package's defaults the drawing fits the lecture's
-600 × 400 pt. Wider cells widen it and the mLSTM's optional biases lengthen it,
-rather than anything overlapping.
+The schematics are :mod:`~lstm_widget.layout.cells`' ``slstm`` and ``mlstm``
+(:func:`~lstm_widget.layout.canvas.draw_cell`). Under them, a table holds each gate's
+row (W, R, b) and the gates' sums, and a second one what the block holds around its
+cell (the conv, the norms, the projections or the feed-forward). The sizes are the
+lecture variant's (:data:`~lstm_widget.layout.items.LECTURE`): no text under 13.5 pt,
+and the drawing fits the lecture's 600 × 400 pt for any width a lecture shows (d up to
+1,024, 1 to 16 heads, every option: tests/test_xlstm_drawing.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-
-from ..counting import WeightGroup
-from ..counting_xlstm import XlstmSizes, block_groups, groups, stack_groups
+from ..conventions import Role, cell_spec
+from ..counting import Breakdown, WeightGroup
+from ..counting_xlstm import XlstmSizes, block_groups, groups, stack_groups, xlstm_sizes
 from .canvas import draw_cell
-from .cards import Card
-from .compose import lecture_headline
-from .items import LECTURE, Layout, fmt, shape_text, tagged
-
-
-@dataclass(frozen=True)
-class _CardPlan:
-    """One card: the column it stands under (or "" on the second row), its title, and
-    which of the block's groups it holds."""
-
-    slot: str
-    title: str
-    holds: Callable[[WeightGroup], bool]
-    #: Whether rows of several gates share the card: each row then names its gate.
-    shared: bool = False
-
-
-def _gate(*letters: str) -> Callable[[WeightGroup], bool]:
-    return lambda g: g.gate in letters
-
-
-def _either(*holds: Callable[[WeightGroup], bool]) -> Callable[[WeightGroup], bool]:
-    return lambda g: any(h(g) for h in holds)
-
-
-def _around(*roles: str) -> Callable[[WeightGroup], bool]:
-    """Groups of no gate in one of ``roles``: what the block holds around its cell."""
-    return lambda g: not g.gate and g.role in roles
-
+from .compose import DRAWN_APART, lecture_headline
+from .items import LECTURE, Item, Label, Layout, Rect, fmt, shape_text, tagged, text_width
 
 #: The schematic's gates, left to right, for ``cells._lstm``'s slots (f, i, the
-#: written value, o), and the cards.
+#: written value, o).
 _GATES = {"slstm": ("f", "i", "z", "o"), "mlstm": ("f", "i", "v", "o")}
-_CARDS = {
-    "slstm": (
-        _CardPlan("f", "forget gate", _gate("f")),
-        _CardPlan("i", "input gate", _gate("i")),
-        _CardPlan("z", "cell input", _gate("z")),
-        _CardPlan("o", "output gate", _gate("o")),
-        _CardPlan("", "causal conv", _around("conv")),
-        _CardPlan("", "norms", _around("scale")),
-        _CardPlan("", "feed-forward", _around("feedforward")),
-    ),
-    "mlstm": (
-        _CardPlan("f", "forget gate", _gate("f")),
-        _CardPlan("i", "input gate", _gate("i")),
-        _CardPlan("v", "q, k, v", _gate("q", "k", "v"), shared=True),
-        # proj_up holds the output gate's weights beside the memory's up-projection.
-        _CardPlan("", "projections", _either(_gate("o"), _around("projection", "bias")), True),
-        _CardPlan("", "causal conv", _around("conv")),
-        _CardPlan("", "skip, norms", _around("scale")),
-    ),
-}
+
+#: What a block holds around its cell, one row each: its name and the roles of the
+#: groups of no gate it holds (the mLSTM's output gate, a half of its up-projection,
+#: is the gate table's).
+_AROUND: dict[str, tuple[tuple[str, tuple[Role, ...]], ...]] = {
+    "slstm": (("causal conv", ("conv",)), ("norms", ("scale",)),
+              ("feed-forward", ("feedforward",))),
+    "mlstm": (("projections", ("projection", "bias")), ("causal conv", ("conv",)),
+              ("skip, norms", ("scale",))),
+}  # fmt: skip
+
+
+def _around(s: XlstmSizes, mine: list[WeightGroup]) -> list[tuple[str, list[WeightGroup]]]:
+    """The rows of what the block holds around its cell that it has: (name, groups)."""
+    rows = [
+        (name, [g for g in mine if not g.gate and g.role in roles])
+        for name, roles in _AROUND[s.cell]
+    ]
+    return [(name, held) for name, held in rows if held]
 
 
 def title(s: XlstmSizes) -> tuple[str, str]:
@@ -85,7 +54,8 @@ def title(s: XlstmSizes) -> tuple[str, str]:
         after = sum(g.count for g in stack_groups(s))
         sizes = f"{s.blocks} blocks of {fmt(one)}" + (f" + {fmt(after)}" if after else "")
     elif s.cell == "slstm":
-        sizes = f"d {fmt(s.width)}, {s.heads} heads of {fmt(s.head_width)}"
+        heads = f"{s.heads} head{'s' if s.heads > 1 else ''}"
+        sizes = f"d {fmt(s.width)}, {heads} of {fmt(s.head_width)}"
     else:
         m = fmt(s.memory_width)
         sizes = f"d {fmt(s.width)}, p {fmt(s.inner)}, H {s.heads}, C {m}×{m}"
@@ -93,54 +63,144 @@ def title(s: XlstmSizes) -> tuple[str, str]:
 
 
 def describe(s: XlstmSizes) -> str:
-    """The drawing in words, for its ``alt`` text: the headline, then each card's
-    groups with their shapes and counts."""
+    """The drawing in words, for its ``alt`` text: the headline, then each gate's
+    groups and what the block holds around its cell, with shapes and counts."""
     answer, aside = title(s)
     mine = block_groups(s, 0)
-    cards = []
-    for plan in _CARDS[s.cell]:
-        rows = _held(plan, mine)
-        if rows:
-            listed = ", ".join(f"{g.symbol} {shape_text(g.shape)} {fmt(g.count)}" for g in rows)
-            cards.append(f"{plan.title}: {listed}")
-    return f"Diagram. {answer} ({aside}). " + "; ".join(cards) + "."
+    spec = cell_spec(s.cell)
+    parts = [(spec.gate(gate).display, [g for g in mine if g.gate == gate])
+             for gate in spec.gate_names]  # fmt: skip
+    listed = [
+        f"{name}: " + ", ".join(f"{g.symbol} {shape_text(g.shape)} {fmt(g.count)}" for g in held)
+        for name, held in [*parts, *_around(s, mine)]
+    ]
+    return f"Diagram. {answer} ({aside}). " + "; ".join(listed) + "."
 
 
-def xlstm_layout(s: XlstmSizes) -> Layout:
-    """The lecture drawing of ``s``: its headline, the cell's schematic with a card per
-    gate, and the block's other weights on cards below; a stack's first block (its
-    blocks are alike; the headline counts them all)."""
+def xlstm_layout(s: XlstmSizes, aside: str = "") -> Layout:
+    """The lecture drawing of ``s``: its headline, the cell's schematic, and under it
+    two tables: each gate's weights by role (W, R, b), and what the block holds around
+    its cell; a stack's first block (its blocks are alike; the headline counts them
+    all). ``aside`` replaces the sizes beside the headline (a model's total with its
+    head). Counts stand in columns rather than on a card under each gate, so that the
+    drawing keeps to 600 × 400 pt at any width a lecture shows (d up to 1,024, 1 to
+    16 heads): a card per gate would widen with its longest count."""
     sz = LECTURE
-    items, right, y = lecture_headline(*title(s))
-
-    mine = block_groups(s, 0)
-    cards = {plan.slot or plan.title: _card(plan, mine, s) for plan in _CARDS[s.cell]}
-    kept = {key: card for key, card in cards.items() if card.rows}
+    answer, sizes = title(s)
+    items, right, y = lecture_headline(answer, aside or sizes)
     gates = _GATES[s.cell]
-    under = {key: card for key, card in kept.items() if key in gates}
     outputs = ("cₜ,nₜ", "hₜ") if s.cell == "slstm" else ("Cₜ", "hₜ")
-    cell, edge, y = draw_cell(None, s.cell, gates, under, y + sz.section_gap / 2, sz, outputs)
+    cell, edge, y = draw_cell(None, s.cell, gates, {}, y + sz.section_gap / 2, sz, outputs)
     items += cell
-    right = max(right, edge)
-    x, y, bottom = sz.margin, y + sz.section_gap, y
-    for key, card in kept.items():
-        if key not in gates:
-            items += card.items(x, y, card.width)
-            x += card.width + sz.gap
-            bottom = max(bottom, y + card.height)
-    right = max(right, x - sz.gap)
+    mine = block_groups(s, 0)
+    top = y + sz.section_gap
+    table, x, bottom = _gate_table(s, mine, sz.margin, top)
+    items += table
+    rows = _around(s, mine)
+    if rows:  # a bare sLSTM layer may hold nothing around its cell
+        around, x, around_bottom = _around_table(rows, x + 2 * sz.gap, top)
+        items += around
+        bottom = max(bottom, around_bottom)
+    right = max(right, edge, x)
     return Layout(right + sz.margin, bottom + sz.margin, tuple(items))
 
 
-def _held(plan: _CardPlan, mine: list[WeightGroup]) -> tuple[WeightGroup, ...]:
-    return tuple(g for g in mine if plan.holds(g))
+#: The symbol heading each role's column of the gate table.
+_COLUMNS: dict[Role, str] = {"input": "W", "recurrent": "R", "bias": "b"}
 
 
-def _card(plan: _CardPlan, mine: list[WeightGroup], s: XlstmSizes) -> Card:
-    """The card ``plan`` describes, its rows summed."""
-    rows = _held(plan, mine)
-    if plan.shared:  # rows of several gates: each keeps its gate's subscript
-        rows = tuple(replace(g, gate="") for g in rows)
-    gates = sorted({g.gate for g in mine if plan.holds(g)})
-    key = f"card:{plan.slot or plan.title.replace(' ', '_').replace(',', '')}"
-    return Card(key, plan.title, rows, "sum", tagged(*gates), LECTURE)
+def _gate_table(
+    s: XlstmSizes, mine: list[WeightGroup], x: float, y: float
+) -> tuple[list[Item], float, float]:
+    """One row per gate (its name, then its weights by role), a row of the columns'
+    sums; returns the items, the right edge and the bottom."""
+    sz = LECTURE
+    spec = cell_spec(s.cell)
+    roles = [role for role in _COLUMNS if any(g.gate and g.role == role for g in mine)]
+    cells = {
+        (gate, role): sum(g.count for g in mine if g.gate == gate and g.role == role)
+        for gate in spec.gate_names
+        for role in roles
+    }
+    sums = {role: sum(cells[gate, role] for gate in spec.gate_names) for role in roles}
+    names = {gate: spec.gate(gate).display for gate in spec.gate_names}
+    name_width = max(text_width(text, sz.text) for text in [*names.values(), "all gates"])
+    widths = {
+        role: max(text_width(fmt(n), sz.text, True) for n in [*cells.values(), *sums.values()])
+        for role in roles
+    }
+    left = x + sz.card_pad
+    lines = len(names) + 2
+    end = left + name_width + sum(widths[role] + 2 * sz.gap for role in roles)
+    items: list[Item] = [
+        Rect("card:gates", x, y, end + sz.card_pad - x, 2 * sz.card_pad + lines * sz.line,
+             "muted", line_width=1.0, rounded=True),
+    ]  # fmt: skip
+    row_y = y + sz.card_pad + sz.line / 2
+    column_right = {}
+    at = left + name_width
+    for role in roles:
+        at += widths[role] + 2 * sz.gap
+        column_right[role] = at
+        items.append(
+            Label(f"card:gates:{role}", at, row_y, _COLUMNS[role], sz.text, role, "right",
+                  bold=True, tags=tagged(role))
+        )  # fmt: skip
+    rows = [(gate, names[gate], {role: cells[gate, role] for role in roles}) for gate in names]
+    for gate, name, counts in [*rows, ("", "all gates", sums)]:
+        row_y += sz.line
+        key = f"card:{gate or 'all'}"
+        tags = tagged(gate)
+        items.append(Label(key, left, row_y, name, sz.text, bold=not gate, tags=tags))
+        for role, n in counts.items():
+            if n:
+                items.append(
+                    Label(f"{key}:{role}:n", column_right[role], row_y, fmt(n), sz.text, role,
+                          "right", bold=True, tags=tags | {role})
+                )  # fmt: skip
+    return items, end + sz.card_pad, y + 2 * sz.card_pad + lines * sz.line
+
+
+def _around_table(
+    rows: list[tuple[str, list[WeightGroup]]], x: float, y: float
+) -> tuple[list[Item], float, float]:
+    """What the block holds around its cell, one row per kind (the conv, the norms,
+    the projections or the feed-forward) with its count, and their sum."""
+    sz = LECTURE
+    total = f"sum: {fmt(sum(g.count for _, held in rows for g in held))}"
+    texts = [(title, fmt(sum(g.count for g in held))) for title, held in rows]
+    width = max(
+        text_width(total, sz.text, True),
+        *(text_width(t, sz.text) + 2 * sz.gap + text_width(n, sz.text, True) for t, n in texts),
+    )
+    lines = len(rows) + 1
+    right = x + width + 2 * sz.card_pad
+    items: list[Item] = [
+        Rect("card:around", x, y, right - x, 2 * sz.card_pad + lines * sz.line, "muted",
+             line_width=1.0, rounded=True),
+    ]  # fmt: skip
+    row_y = y + sz.card_pad - sz.line / 2
+    for (title_text, held), (_, count) in zip(rows, texts, strict=True):
+        row_y += sz.line
+        # The row takes the colour of most of its weights.
+        role = max(held, key=lambda g: g.count).role
+        key = f"card:{title_text.replace(' ', '_').replace(',', '')}"
+        tags = frozenset(g.role for g in held)
+        items.append(Label(key, x + sz.card_pad, row_y, title_text, sz.text, role, tags=tags))
+        items.append(
+            Label(f"{key}:n", right - sz.card_pad, row_y, count, sz.text, role, "right",
+                  bold=True, tags=tags)
+        )  # fmt: skip
+    row_y += sz.line
+    items.append(
+        Label("card:around:total", right - sz.card_pad, row_y, total, sz.text, ha="right",
+              bold=True)
+    )  # fmt: skip
+    return items, right, y + 2 * sz.card_pad + lines * sz.line
+
+
+@DRAWN_APART.register("xlstm")
+def _drawn(b: Breakdown) -> Layout:
+    """The lecture drawing of the package's block that ``b`` counts (and its head's
+    count in the headline's total)."""
+    return xlstm_layout(xlstm_sizes(b.settings), b.headline_parts()[1])

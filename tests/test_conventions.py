@@ -20,6 +20,7 @@ from lstm_widget.conventions import (
     applies_to,
     option_refusal,
     setting_help,
+    with_article,
 )
 from lstm_widget.counting.builders import BUILDERS
 from lstm_widget.introspect._registry import ADAPTERS
@@ -77,6 +78,31 @@ def test_an_option_outside_its_scope_is_refused_with_the_layers_it_applies_to():
         "PyTorch LSTM, TF1 LSTMCell, minGRU-pytorch minGRU, minGRU-pytorch minLSTM "
         "proj_size, 0 for none (default: 0)"
     )
+
+
+@pytest.mark.parametrize(
+    ("noun", "said"),
+    [
+        # Initialisms are said letter by letter: all capitals, a small letter before
+        # capitals, or no vowel in the first three letters.
+        ("LSTM", "an LSTM"),
+        ("GRU", "a GRU"),
+        ("RNN", "an RNN"),
+        ("ONNX LSTM", "an ONNX LSTM"),
+        ("TF1 LSTMCell", "a TF1 LSTMCell"),
+        ("sLSTM", "an sLSTM"),
+        ("mLSTM", "an mLSTM"),
+        ("xlstm sLSTMBlock", "an xlstm sLSTMBlock"),
+        ("nn.LSTM", "an nn.LSTM"),
+        # Words by their first sound.
+        ("minGRU", "a minGRU"),
+        ("Keras GRU", "a Keras GRU"),
+        ("SimpleRNN", "a SimpleRNN"),
+        ("int", "an int"),
+    ],
+)
+def test_an_article_follows_how_the_name_is_said(noun, said):
+    assert with_article(noun) == said
 
 
 def test_highlights_offer_roles_then_gates_and_fade_their_own_kind():

@@ -233,9 +233,23 @@ def cell_refusal(cell: str, framework: str) -> str | None:
     return f"framework={framework!r} has no {cell} cell; it has {offered}."
 
 
+#: Letters whose spoken name starts with a vowel sound: "an LSTM", "an sLSTM", "an RNN".
+_VOWEL_NAMED_LETTERS = "aefhilmnorsx"
+
+
 def with_article(noun: str) -> str:
-    """``"a Keras GRU"``, ``"an ONNX LSTM"``, ``"an int"``: ``noun`` with its article."""
-    return f"{'an' if noun[0].lower() in 'aeiou' else 'a'} {noun}"
+    """``"a Keras GRU"``, ``"an ONNX LSTM"``, ``"an LSTM"``, ``"an sLSTM"``, ``"an xlstm
+    block"``, ``"a minGRU"``, ``"an int"``: ``noun`` with the article its first word is
+    said with. An initialism (all capitals, a small letter before capitals, or no vowel
+    in its first three letters) is said letter by letter, a word by its first sound."""
+    word = noun.split()[0]
+    spelled = (
+        word.isupper()
+        or word[1:2].isupper()
+        or not any(letter in "aeiouy" for letter in word[:3].lower())
+    )
+    vowels = _VOWEL_NAMED_LETTERS if spelled else "aeiou"
+    return f"{'an' if word[0].lower() in vowels else 'a'} {noun}"
 
 
 # ------------------------------------------------------------------------ settings

@@ -198,6 +198,11 @@ def test_the_subtitle_and_the_words_phrase_each_setting_alike(chosen):
             {"framework": "pytorch", "units": (32, 18), "proj_size": 5, "bidirectional": True},
             ("1 input feature", "32 → 18 units", "2 layers", "bidirectional", "projection to 5"),
         ),
+        # A residual block's input is as wide as its units, whatever input_size holds.
+        (
+            {"framework": "xlstm", "cell": "slstm", "units": 512},
+            ("512 input features", "512 units"),
+        ),
     ],
 )
 def test_each_setting_is_said_where_it_differs_from_its_default(settings_, said):

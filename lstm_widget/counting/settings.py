@@ -369,9 +369,11 @@ class Settings:
         table's order: the table's :attr:`~SettingSpec.phrase`, for what differs from
         its default or is always said, wherever it applies."""
         spec = cell_spec(self.cell)
+        # A residual cell's input is as wide as its units, whatever input_size holds.
+        inputs = self.layer_input(0)
         nouns = {
             "inputs": ("input feature" if spec.inputs == "input_size" else "input channel")
-            + ("" if self.input_size == 1 else "s"),
+            + ("" if inputs == 1 else "s"),
             "units": spec.unit if self.units == 1 else spec.units,
         }
         said = []
@@ -380,7 +382,7 @@ class Settings:
                 setting.option and not applies(name, self.framework, self.cell)
             ):
                 continue
-            value = getattr(self, name)
+            value = inputs if name == "input_size" else getattr(self, name)
             if setting.always_said or value != setting.default:
                 said.append(setting.phrase.format(value=self._printed(name, value), **nouns))
         return tuple(said)

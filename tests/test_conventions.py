@@ -83,8 +83,8 @@ def test_an_option_outside_its_scope_is_refused_with_the_layers_it_applies_to():
 @pytest.mark.parametrize(
     ("noun", "said"),
     [
-        # Initialisms are said letter by letter: all capitals, a small letter before
-        # capitals, or no vowel in the first three letters.
+        # Initialisms are said letter by letter: a single letter, all capitals, or a
+        # small letter before capitals.
         ("LSTM", "an LSTM"),
         ("GRU", "a GRU"),
         ("RNN", "an RNN"),
@@ -92,9 +92,11 @@ def test_an_option_outside_its_scope_is_refused_with_the_layers_it_applies_to():
         ("TF1 LSTMCell", "a TF1 LSTMCell"),
         ("sLSTM", "an sLSTM"),
         ("mLSTM", "an mLSTM"),
+        ("h", "an h"),
+        # Words by their first sound; an x before a consonant is said "ex".
         ("xlstm sLSTMBlock", "an xlstm sLSTMBlock"),
-        ("nn.LSTM", "an nn.LSTM"),
-        # Words by their first sound.
+        ("str", "a str"),
+        ("numpy.ndarray", "a numpy.ndarray"),
         ("minGRU", "a minGRU"),
         ("Keras GRU", "a Keras GRU"),
         ("SimpleRNN", "a SimpleRNN"),

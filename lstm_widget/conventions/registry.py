@@ -239,17 +239,17 @@ _VOWEL_NAMED_LETTERS = "aefhilmnorsx"
 
 def with_article(noun: str) -> str:
     """``"a Keras GRU"``, ``"an ONNX LSTM"``, ``"an LSTM"``, ``"an sLSTM"``, ``"an xlstm
-    block"``, ``"a minGRU"``, ``"an int"``: ``noun`` with the article its first word is
-    said with. An initialism (all capitals, a small letter before capitals, or no vowel
-    in its first three letters) is said letter by letter, a word by its first sound."""
+    block"``, ``"a minGRU"``, ``"a str"``, ``"an int"``: ``noun`` with the article its
+    first word is said with. An initialism (a single letter, all capitals, or a small
+    letter before capitals) is said letter by letter; a word by its first sound, an x
+    before a consonant being said "ex"."""
     word = noun.split()[0]
-    spelled = (
-        word.isupper()
-        or word[1:2].isupper()
-        or not any(letter in "aeiouy" for letter in word[:3].lower())
-    )
-    vowels = _VOWEL_NAMED_LETTERS if spelled else "aeiou"
-    return f"{'an' if word[0].lower() in vowels else 'a'} {noun}"
+    first = word[0].lower()
+    if len(word) == 1 or word.isupper() or word[1:2].isupper():
+        vowel_sound = first in _VOWEL_NAMED_LETTERS
+    else:
+        vowel_sound = first in "aeiou" or (first == "x" and word[1].lower() not in "aeiouy")
+    return f"{'an' if vowel_sound else 'a'} {noun}"
 
 
 # ------------------------------------------------------------------------ settings
